@@ -1,0 +1,1 @@
+"""The `concert` command line and the runtime wiring shared by producers, consumers and tests."""

@@ -1,0 +1,37 @@
+"""The CDK app (`cdk.json` runs `python -m infra.app`; `concert deploy` calls `synthesize`)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import aws_cdk as cdk
+
+from infra import names
+from infra.bundle import ROOT, build_lambda_asset
+from infra.stacks.platform import PlatformStack
+
+
+
+def build_app(outdir: Path, *, asset_dir: Path, context: dict[str, str] | None = None) -> cdk.App:
+    """Construct the app (without synthesizing) for the given output and asset directories."""
+    app = cdk.App(outdir=str(outdir), context=context or {})
+    PlatformStack(
+        app,
+        names.STACK_NAME,
+        lambda_asset=asset_dir,
+        description="Concert Data Platform: streams, lake, DLQ, ingestion",
+    )
+    return app
+
+
+def synthesize(outdir: Path, *, for_aws: bool = False, context: dict[str, str] | None = None) -> Path:
+    """Bundle the Lambda asset, synthesize the app into `outdir`, return the template path."""
+    asset_dir = build_lambda_asset(outdir.parent / "lambda-asset", with_dependencies=for_aws)
+    build_app(outdir, asset_dir=asset_dir, context=context).synth()
+    return outdir / f"{names.STACK_NAME}.template.json"
+
+
+if __name__ == "__main__":
+    synthesize(Path(os.environ.get("CDK_OUTDIR", ROOT / "build" / "cdk.out")),
+               for_aws=os.environ.get("CONCERT_BUNDLE_DEPS") == "1")

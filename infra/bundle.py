@@ -1,0 +1,46 @@
+"""Build the Lambda code asset without Docker.
+
+The asset holds the project's own packages that handlers import. For the local cloud that
+is all: ministack runs Python functions with its own interpreter, which has the project's
+dependencies installed. For AWS (`with_dependencies=True`) the runtime dependencies are
+added as manylinux wheels for the Lambda platform, fetched by pip, never built locally.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("schemas", "producers", "consumers", "functions")
+LAMBDA_REQUIREMENTS = (
+    "pydantic>=2.10,<3",
+    "pydantic-settings>=2.6",
+    "orjson>=3.10",
+    "aws-kinesis-agg>=1.2.3",
+    "defusedxml>=0.7",
+)
+_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "tests", "*.md")
+
+
+def build_lambda_asset(out_dir: Path, *, with_dependencies: bool = False) -> Path:
+    """Write the asset directory (replacing any older one) and return its path."""
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True)
+    for pkg in PACKAGES:
+        src = ROOT / pkg
+        if src.is_dir():
+            shutil.copytree(src, out_dir / pkg, ignore=_IGNORE)
+    if with_dependencies:
+        subprocess.run(
+            [
+                sys.executable, "-m", "pip", "install", "--quiet", "--target", str(out_dir),
+                "--platform", "manylinux2014_x86_64", "--implementation", "cp", "--python-version", "3.11",
+                "--only-binary=:all:", *LAMBDA_REQUIREMENTS,
+            ],
+            check=True,
+        )
+    return out_dir

@@ -1,0 +1,15 @@
+"""Physical names shared by the CDK app, the CLI and tests (one place, no drift)."""
+
+from __future__ import annotations
+
+STACK_NAME = "ConcertDataPlatform"
+EVENTS_STREAM = "concert-events"
+DLQ_QUEUE = "concert-events-dlq"
+UPLOAD_FAILURES_QUEUE = "concert-upload-failures"
+UPLOAD_PREFIX = "uploads/"
+UPLOAD_INGEST_FUNCTION = "concert-upload-ingest"
+
+
+def bucket_name(kind: str, account: str, region: str) -> str:
+    """Bucket names are global on AWS: suffix them with account and region."""
+    return f"concert-{kind}-{account}-{region}"

@@ -1,0 +1,135 @@
+"""The platform stack: event streams, the lake's buckets, the DLQ and the upload ingester.
+
+Later issues add their constructs (consumers, warehouse, workflows, web) to this app.
+Stream choice (see docs/architecture.md): one stream `concert-events` carries every event
+type. Concert and ticket events share the concert id as partition key, so a concert's
+schedule, sales and refunds arrive in order on one shard; catalog events are keyed by their
+own id. Two provisioned shards by default (enough for ~2,000 records/s in, and it exercises
+multi-shard leases locally); set the `shards` context, or `on_demand=true`, for production.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import (
+    Duration,
+    RemovalPolicy,
+    aws_iam as iam,
+    aws_kinesis as kinesis,
+    aws_lambda as lambda_,
+    aws_lambda_event_sources as sources,
+    aws_s3 as s3,
+    aws_sqs as sqs,
+)
+from constructs import Construct
+
+from infra import names
+
+
+class SecureBucket(s3.Bucket):
+    """A bucket with SSE, TLS-only policy, public access blocked and versioning on."""
+
+    def __init__(self, scope: Construct, cid: str, *, retain: bool) -> None:
+        super().__init__(
+            scope,
+            cid,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            versioned=True,
+            removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
+        )
+
+
+class SecureQueue(sqs.Queue):
+    """An SQS queue with SSE, TLS-only policy and 14-day retention."""
+
+    def __init__(self, scope: Construct, cid: str, *, queue_name: str) -> None:
+        super().__init__(
+            scope,
+            cid,
+            queue_name=queue_name,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+
+
+class PlatformStack(cdk.Stack):
+    """Everything the platform deploys, on AWS and in the local cloud alike."""
+
+    def __init__(self, scope: Construct, cid: str, *, lambda_asset: Path, **kwargs: object) -> None:
+        super().__init__(scope, cid, **kwargs)  # type: ignore[arg-type]
+        retain = bool(self.node.try_get_context("retain_data"))
+        on_demand = str(self.node.try_get_context("on_demand") or "false").lower() == "true"
+        shards = int(self.node.try_get_context("shards") or 2)
+
+        self.stream = kinesis.Stream(
+            self,
+            "EventsStream",
+            stream_name=names.EVENTS_STREAM,
+            encryption=kinesis.StreamEncryption.MANAGED,
+            stream_mode=kinesis.StreamMode.ON_DEMAND if on_demand else kinesis.StreamMode.PROVISIONED,
+            shard_count=None if on_demand else shards,
+            retention_period=Duration.hours(48),
+        )
+        self.raw_bucket = SecureBucket(self, "RawBucket", retain=retain)
+        self.lake_bucket = SecureBucket(self, "LakeBucket", retain=retain)
+        self.quarantine_bucket = SecureBucket(self, "QuarantineBucket", retain=retain)
+        self.dlq = SecureQueue(self, "EventsDlq", queue_name=names.DLQ_QUEUE)
+        upload_failures = SecureQueue(self, "UploadFailures", queue_name=names.UPLOAD_FAILURES_QUEUE)
+
+        self.upload_ingest = lambda_.Function(
+            self,
+            "UploadIngest",
+            function_name=names.UPLOAD_INGEST_FUNCTION,
+            runtime=lambda_.Runtime.PYTHON_3_11,
+            architecture=lambda_.Architecture.X86_64,
+            handler="functions.upload_ingest.handler.handler",
+            code=lambda_.Code.from_asset(str(lambda_asset)),
+            timeout=Duration.minutes(5),
+            memory_size=512,
+            reserved_concurrent_executions=None,
+            dead_letter_queue=upload_failures,
+            retry_attempts=2,
+            tracing=lambda_.Tracing.ACTIVE,
+            environment={
+                "EVENTS_STREAM": self.stream.stream_name,
+                "QUARANTINE_BUCKET": self.quarantine_bucket.bucket_name,
+                "POWERTOOLS_SERVICE_NAME": "upload-ingest",
+            },
+        )
+        self.stream.grant_write(self.upload_ingest)
+        self.raw_bucket.grant_read(self.upload_ingest, f"{names.UPLOAD_PREFIX}*")
+        self.quarantine_bucket.grant_put(self.upload_ingest)
+        self.upload_ingest.add_event_source(
+            sources.S3EventSource(
+                self.raw_bucket,
+                events=[s3.EventType.OBJECT_CREATED],
+                filters=[s3.NotificationKeyFilter(prefix=names.UPLOAD_PREFIX)],
+            )
+        )
+
+        # A producer role for external publishers: PutRecords on this stream only.
+        producer_role = iam.Role(
+            self,
+            "ProducerRole",
+            assumed_by=iam.AccountRootPrincipal(),
+            description="Publishes concert events to the events stream",
+        )
+        self.stream.grant_write(producer_role)
+
+        for key, value in {
+            "EventsStreamName": self.stream.stream_name,
+            "EventsStreamArn": self.stream.stream_arn,
+            "RawBucketName": self.raw_bucket.bucket_name,
+            "LakeBucketName": self.lake_bucket.bucket_name,
+            "QuarantineBucketName": self.quarantine_bucket.bucket_name,
+            "DlqUrl": self.dlq.queue_url,
+            "UploadIngestFunctionName": self.upload_ingest.function_name,
+            "ProducerRoleArn": producer_role.role_arn,
+        }.items():
+            cdk.CfnOutput(self, key, value=value)
