@@ -68,6 +68,16 @@ class PublishReport:
     bytes_put: int = 0
     elapsed_s: float = 0.0
 
+    def absorb(self, other: PublishReport, index_offset: int) -> None:
+        """Add another report's outcome (of items numbered from `index_offset`) to this one."""
+        self.accepted.extend(other.accepted)
+        self.refused.extend(Rejected(r.index + index_offset, r.event_id, r.reason) for r in other.refused)
+        self.failed.extend(Rejected(r.index + index_offset, r.event_id, r.reason) for r in other.failed)
+        self.requests += other.requests
+        self.retried_entries += other.retried_entries
+        self.records_put += other.records_put
+        self.bytes_put += other.bytes_put
+
     @property
     def ok(self) -> bool:
         """True when every event given was accepted."""

@@ -1,0 +1,436 @@
+"""`concert`: run the platform locally or on AWS, produce events, and report on it.
+
+Exit codes: 0 success; 1 an error, or events that could not be published; 2 a bad
+argument; 3 some input rows were refused as invalid (the valid ones were published).
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.exceptions import TyperException
+from botocore.exceptions import BotoCoreError, ClientError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from concert.aws import CloudUnreachable, client, endpoint_url, explain
+from concert.localcloud import LocalCloudError
+from concert.runtime import Runtime, synthesize_cached
+from concert.settings import CliSettings
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Concert Data Platform: streams, lake, warehouse and workflows, locally or on AWS.",
+)
+out = Console()
+err = Console(stderr=True)
+
+EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED = 1, 2, 3
+
+
+class Source(str, Enum):
+    """Where `produce` takes events from."""
+
+    synthetic = "synthetic"
+    csv = "csv"
+    json = "json"
+    jsonl = "jsonl"
+    xml = "xml"
+
+
+class Target(str, Enum):
+    """Where `deploy` deploys to."""
+
+    local = "local"
+    aws = "aws"
+    localstack = "localstack"
+
+
+class CommandError(Exception):
+    """A failure to report as one line, with an exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _rt(ctx: typer.Context) -> Runtime:
+    rt: Runtime = ctx.obj
+    return rt
+
+
+def _emit(data: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any]], None]) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(data, default=str) + "\n")
+    else:
+        render(data)
+
+
+def _progress(enabled: bool) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
+        TimeElapsedColumn(), console=err, disable=not enabled, transient=False,
+    )
+
+
+@app.callback()
+def _main(
+    ctx: typer.Context,
+    target: Annotated[Target | None, typer.Option(help="local (embedded ministack), aws or localstack.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port of the local cloud (default 4566, or CONCERT_PORT).")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Where local state lives (default .data/).")] = None,
+) -> None:
+    """Options shared by every command; settings also come from CONCERT_* variables."""
+    overrides: dict[str, Any] = {}
+    if target is not None:
+        overrides["target"] = target.value
+    if port is not None:
+        overrides["port"] = port
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    ctx.obj = Runtime(CliSettings(**overrides))
+    ctx.obj.activate()
+
+
+# -- deploy ---------------------------------------------------------------------------------
+
+
+def _deploy(rt: Runtime, *, show: bool) -> dict[str, Any]:
+    from infra.deploy import deploy_template
+
+    with err.status("synthesizing the CDK app", spinner="dots") if show else _nullcontext():
+        cdk_out, synthesized = synthesize_cached(for_aws=not rt.local)
+    with err.status("deploying the stack", spinner="dots") if show else _nullcontext():
+        result = deploy_template(cdk_out, local=rt.local, timeout_s=rt.settings.deploy_timeout_s)
+    return {
+        "stack": result.stack_name, "status": result.status, "synthesized": synthesized,
+        "assets_uploaded": result.assets_uploaded, "assets_skipped": result.assets_skipped,
+        "elapsed_s": result.elapsed_s, "outputs": result.outputs, "endpoint_url": endpoint_url(),
+    }
+
+
+class _nullcontext:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+@app.command()
+def deploy(
+    ctx: typer.Context,
+    target: Annotated[Target | None, typer.Option(help="Overrides the global --target.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")] = False,
+) -> None:
+    """Synthesize the CDK app and deploy it: into the local cloud, or to AWS (needs `cdk bootstrap`)."""
+    rt = _rt(ctx)
+    if target is not None and target.value != rt.settings.target:
+        rt = Runtime(CliSettings(**{**rt.settings.model_dump(), "target": target.value}))
+        rt.activate()
+    if rt.local:
+        rt.cloud.start()
+    result = _deploy(rt, show=not as_json)
+    _emit(result, as_json, lambda d: out.print(f"[green]{d['stack']} {d['status']}[/] in {d['elapsed_s']}s "
+                                                f"({d['assets_uploaded']} assets uploaded) at {d['endpoint_url']}"))
+
+
+# -- produce --------------------------------------------------------------------------------
+
+
+def _events_from(source: Source, paths: list[Path], events: int | None, seed: int,
+                 file_reports: list[dict[str, Any]]) -> Iterable[Any]:
+    from producers.files import ingest_path
+    from producers.synthetic import events_for
+
+    if source is Source.synthetic:
+        if paths:
+            raise CommandError("--source synthetic takes no PATH", EXIT_USAGE)
+        return events_for(events or 1_000, seed=seed)
+    if not paths:
+        raise CommandError(f"--source {source.value} needs at least one PATH", EXIT_USAGE)
+    collected: list[Any] = []
+    for path in paths:
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file", EXIT_USAGE)
+        result = ingest_path(path)
+        if result.format != source.value:
+            raise CommandError(f"{path}: is {result.format}, not {source.value}", EXIT_USAGE)
+        file_reports.append(result.summary())
+        collected.extend(result.events)
+    return collected[:events] if events else collected
+
+
+def _run_produce(rt: Runtime, items: Iterable[Any], *, total: int | None, rate: float | None,
+                 aggregate: bool, show: bool, stop: threading.Event | None = None) -> dict[str, Any]:
+    from producers.pacing import publish_stream
+    from producers.publisher import KinesisPublisher
+
+    stream = rt.stream_name()
+    publisher = KinesisPublisher(stream, rt.kinesis(), aggregate=aggregate)
+    with _progress(show) as progress:
+        task = progress.add_task("producing", total=total, info="")
+
+        def on_chunk(report: Any, seen: int) -> None:
+            rate_now = len(report.accepted) / report.elapsed_s if report.elapsed_s else 0
+            progress.update(task, completed=seen,
+                            info=f"{len(report.accepted)} accepted, {len(report.refused) + len(report.failed)} "
+                                 f"not, {rate_now:,.0f}/s")
+
+        report = publish_stream(publisher, items, rate=rate, on_chunk=on_chunk,
+                                should_stop=(stop.is_set if stop else lambda: False))
+    return {"stream": stream, "aggregate": aggregate, **report.summary()}
+
+
+@app.command()
+def produce(
+    ctx: typer.Context,
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files to ingest (for csv, json, jsonl, xml).")] = None,
+    source: Annotated[Source, typer.Option(help="synthetic, or a file format.")] = Source.synthetic,
+    events: Annotated[int | None, typer.Option(min=1, help="How many events (synthetic: default 1000).")] = None,
+    rate: Annotated[float | None, typer.Option(min=0.1, help="Events per second (default: as fast as possible).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic workload (same seed, same events).")] = 42,
+    aggregate: Annotated[bool, typer.Option(help="KPL-aggregate records (several events a Kinesis record).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object.")] = False,
+) -> None:
+    """Publish events to the events stream: synthetic, or from CSV/JSON/XML files (bad rows reported)."""
+    rt = _rt(ctx)
+    file_reports: list[dict[str, Any]] = []
+    items = _events_from(source, paths or [], events, seed, file_reports)
+    total = events if source is Source.synthetic else len(items)  # type: ignore[arg-type]
+    result = _run_produce(rt, items, total=total, rate=rate, aggregate=aggregate, show=not as_json)
+    bad_rows = sum(f["bad_rows"] for f in file_reports)
+    result = {"source": source.value, "files": file_reports, "bad_rows": bad_rows, **result}
+
+    def render(d: dict[str, Any]) -> None:
+        out.print(f"[green]{d['accepted']} accepted[/] into {d['stream']} in {d['elapsed_s']}s "
+                  f"({d['events_per_s']}/s); refused {d['refused']}, failed {d['failed']}")
+        for f in d["files"]:
+            for e in f["errors"]:
+                out.print(f"[yellow]{e['file']}: row {e['row']}: {e['reason']}[/]")
+        for r in d["failures"]:
+            out.print(f"[red]event {r['event_id']} not accepted: {r['reason']}[/]")
+
+    _emit(result, as_json, render)
+    if result["failed"]:
+        raise typer.Exit(EXIT_FAILED)
+    if result["refused"] or bad_rows:
+        raise typer.Exit(EXIT_REFUSED)
+
+
+# -- status ---------------------------------------------------------------------------------
+
+
+def _status(rt: Runtime, *, count_records: bool) -> dict[str, Any]:
+    from concert.stream_stats import read_stream
+    from infra import names
+
+    status: dict[str, Any] = {"target": rt.settings.target, "endpoint_url": endpoint_url()}
+    if rt.local:
+        cloud = rt.cloud
+        status["local_cloud"] = {"running": cloud.healthy(), "pid": cloud.running_pid(), "port": cloud.port,
+                                 "data_dir": str(cloud.data_dir)}
+        if not status["local_cloud"]["running"]:
+            status["stack"] = None
+            return status
+    cfn = client("cloudformation")
+    try:
+        stack = cfn.describe_stacks(StackName=names.STACK_NAME)["Stacks"][0]
+        status["stack"] = {"name": names.STACK_NAME, "status": stack["StackStatus"]}
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    except ClientError as exc:
+        if "does not exist" not in str(exc):
+            raise
+        status["stack"] = None
+        return status
+    status["resources"] = outputs
+    streams: dict[str, Any] = {}
+    stream = outputs.get("EventsStreamName")
+    if stream:
+        summary = rt.kinesis().describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"]
+        info: dict[str, Any] = {"status": summary["StreamStatus"], "open_shards": summary.get("OpenShardCount")}
+        if count_records:
+            counted = read_stream(rt.kinesis(), stream, timeout_s=120)
+            info.update(records=counted.records, events=counted.events, by_shard=counted.by_shard,
+                        complete=counted.complete)
+        streams[stream] = info
+    status["streams"] = streams
+    if outputs.get("DlqUrl"):
+        attrs = client("sqs").get_queue_attributes(QueueUrl=outputs["DlqUrl"],
+                                                   AttributeNames=["ApproximateNumberOfMessages"])
+        status["dlq_depth"] = int(attrs["Attributes"]["ApproximateNumberOfMessages"])
+    return status
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    count: Annotated[bool, typer.Option(help="Read the streams end to end to count records.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the status as one JSON object.")] = False,
+) -> None:
+    """Where the platform runs, what is deployed, and how many records the streams hold."""
+    data = _status(_rt(ctx), count_records=count)
+
+    def render(d: dict[str, Any]) -> None:
+        table = Table(title="concert status", show_header=False)
+        table.add_row("target", d["target"])
+        table.add_row("endpoint", d["endpoint_url"])
+        if "local_cloud" in d:
+            lc = d["local_cloud"]
+            table.add_row("local cloud", f"{'running' if lc['running'] else 'stopped'} on port {lc['port']}")
+        table.add_row("stack", d["stack"]["status"] if d.get("stack") else "not deployed")
+        for name, s in d.get("streams", {}).items():
+            table.add_row(f"stream {name}", f"{s.get('events', '?')} events in {s.get('records', '?')} records, "
+                                            f"{s['open_shards']} shards")
+        if "dlq_depth" in d:
+            table.add_row("DLQ depth", str(d["dlq_depth"]))
+        for k, v in d.get("resources", {}).items():
+            table.add_row(k, v)
+        out.print(table)
+
+    _emit(data, as_json, render)
+
+
+# -- up / down ------------------------------------------------------------------------------
+
+
+@app.command()
+def up(
+    ctx: typer.Context,
+    events: Annotated[int | None, typer.Option(min=1, help="Stop producing after N events (default: a full workload).")] = None,
+    rate: Annotated[float, typer.Option(min=0.1, help="Events per second.")] = 1_000.0,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic workload.")] = 42,
+    exit_when_done: Annotated[bool, typer.Option(help="Exit with a summary once the events are processed.")] = False,
+    aggregate: Annotated[bool, typer.Option(help="KPL-aggregate records.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
+) -> None:
+    """Start the local cloud, deploy, and stream synthetic events at a rate until Ctrl-C (or N events)."""
+    from producers.synthetic import Spec, events_for, generate
+
+    rt = _rt(ctx)
+    started = time.monotonic()
+    show = not as_json
+    if rt.local:
+        with err.status(f"starting the local cloud on port {rt.settings.port}", spinner="dots") if show else _nullcontext():
+            rt.cloud.start()
+    deployed = _deploy(rt, show=show)
+    if show:
+        err.print(f"[green]deployed[/] {deployed['stack']} at {deployed['endpoint_url']}")
+
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        items: Iterator[Any] = events_for(events, seed=seed) if events else iter(generate(Spec(seed=seed)).events)
+        produced = _run_produce(rt, items, total=events, rate=rate, aggregate=aggregate, show=show, stop=stop)
+        if not exit_when_done and not stop.is_set():
+            if show:
+                err.print("[bold]workload produced; the platform keeps running. Ctrl-C to stop.[/]")
+            while not stop.wait(0.5):
+                pass
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    summary = {
+        "produced": produced["accepted"], "refused": produced["refused"], "failed": produced["failed"],
+        "elapsed_s": round(time.monotonic() - started, 2), "produce_s": produced["elapsed_s"],
+        "events_per_s": produced["events_per_s"], "stream": produced["stream"], "deploy": deployed,
+        "interrupted": stop.is_set(),
+    }
+    if stop.is_set() and not exit_when_done and rt.local:
+        rt.cloud.stop()
+        summary["local_cloud"] = "stopped (state saved)"
+    _emit(summary, as_json, lambda d: out.print(
+        f"[green]{d['produced']} events produced[/] in {d['produce_s']}s ({d['events_per_s']}/s), "
+        f"refused {d['refused']}, failed {d['failed']}; total {d['elapsed_s']}s"))
+    if summary["failed"]:
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command()
+def down(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")] = False,
+) -> None:
+    """Stop the local cloud started by `concert up` (its state is saved for the next start)."""
+    rt = _rt(ctx)
+    stopped = rt.cloud.stop()
+    _emit({"stopped": stopped, "port": rt.settings.port}, as_json,
+          lambda d: out.print("local cloud stopped (state saved)" if d["stopped"] else "no local cloud of ours running"))
+
+
+# -- bench ----------------------------------------------------------------------------------
+
+
+@app.command()
+def bench(
+    ctx: typer.Context,
+    events: Annotated[int, typer.Option(min=500, help="Events per run.")] = 20_000,
+    repeats: Annotated[int, typer.Option(min=1, help="Runs of each side (the median is reported).")] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as one JSON object.")] = False,
+) -> None:
+    """Benchmark the publisher against raw boto3 PutRecords into the local cloud, side by side."""
+    from bench.publisher import run_publisher_bench
+
+    rt = _rt(ctx)
+    if rt.local:
+        rt.cloud.start()
+    result = run_publisher_bench(events=events, repeats=repeats, progress=None if as_json else err.print)
+
+    def render(d: dict[str, Any]) -> None:
+        table = Table(title=f"publisher vs raw PutRecords ({d['events']} events, median of {d['repeats']})")
+        for col in ("side", "events/s", "MB/s", "seconds"):
+            table.add_column(col)
+        for side in d["sides"]:
+            table.add_row(side["name"], f"{side['events_per_s']:,.0f}", f"{side['mb_per_s']:.2f}", f"{side['seconds']:.3f}")
+        out.print(table)
+        out.print(f"ratio publisher/raw (events/s): [bold]{d['ratio']:.2f}[/]")
+
+    _emit(result, as_json, render)
+
+
+# -- entry point ----------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; every error is one line on stderr and an exit code, never a traceback."""
+    try:
+        app(args=argv, standalone_mode=False)
+        return 0
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        print("concert: aborted", file=sys.stderr)
+        return 130
+    except TyperException as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            print(exc.format_message(), file=sys.stderr)
+            return EXIT_USAGE
+        ctx = getattr(exc, "ctx", None)
+        cmd = ctx.command_path if ctx is not None else "concert"
+        message = " ".join(exc.format_message().split())
+        print(f"{cmd}: error: {message} (see `{cmd} --help`)", file=sys.stderr)
+        return EXIT_USAGE
+    except CommandError as exc:
+        print(f"concert: error: {exc}", file=sys.stderr)
+        return exc.code
+    except (BotoCoreError, ClientError, CloudUnreachable) as exc:
+        print(f"concert: error: {explain(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    except (LocalCloudError, OSError, ValueError, RuntimeError) as exc:
+        print(f"concert: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

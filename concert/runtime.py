@@ -1,0 +1,93 @@
+"""What the CLI's commands share: settings, the local cloud, the deployed stack's resources."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from concert.aws import client
+from concert.localcloud import LocalCloud
+from concert.settings import ROOT, CliSettings
+from infra import names
+
+BUILD_DIR = ROOT / "build"
+CDK_OUT = BUILD_DIR / "cdk.out"
+_SYNTH_INPUTS = ("infra", "functions", "schemas", "producers", "consumers", "state_machines")
+
+
+@dataclass
+class Runtime:
+    """The settings in force and the local cloud they describe."""
+
+    settings: CliSettings
+
+    @property
+    def cloud(self) -> LocalCloud:
+        """The local cloud at the configured port and data directory."""
+        return LocalCloud(self.settings.data_dir, self.settings.port)
+
+    @property
+    def local(self) -> bool:
+        """True when the target is the embedded local cloud."""
+        return self.settings.target == "local"
+
+    def activate(self) -> None:
+        """Point boto3 at the target through the standard variables only.
+
+        For the local target, AWS_ENDPOINT_URL and dummy credentials are set unless the user
+        set an endpoint already (then theirs wins). For LocalStack, localstack-client resolves
+        the endpoints. For AWS nothing is set: the usual credential chain applies.
+        """
+        os.environ.setdefault("AWS_REGION", self.settings.region)
+        os.environ.setdefault("AWS_DEFAULT_REGION", self.settings.region)
+        if self.local and "AWS_ENDPOINT_URL" not in os.environ:
+            for key, value in self.cloud.env().items():
+                os.environ.setdefault(key, value)
+        if self.settings.target == "localstack":
+            os.environ["CONCERT_TARGET"] = "localstack"
+
+    def outputs(self) -> dict[str, str]:
+        """The deployed stack's outputs (empty when it is not deployed)."""
+        from infra.deploy import stack_outputs
+
+        return stack_outputs(names.STACK_NAME)
+
+    def stream_name(self) -> str:
+        """The events stream: from the stack outputs, else its fixed physical name."""
+        return self.outputs().get("EventsStreamName", names.EVENTS_STREAM)
+
+    def kinesis(self) -> Any:
+        """A Kinesis client for the target."""
+        return client("kinesis")
+
+
+def synth_fingerprint(context: dict[str, str]) -> str:
+    """Hash of everything synthesis depends on: the CDK app, the Lambda code, cdk.json and context."""
+    h = hashlib.sha256(repr(sorted(context.items())).encode())
+    for top in _SYNTH_INPUTS:
+        for f in sorted((ROOT / top).rglob("*")):
+            if f.is_file() and "__pycache__" not in f.parts and f.suffix in {".py", ".json", ".asl"}:
+                h.update(str(f.relative_to(ROOT)).encode())
+                h.update(f.read_bytes())
+    cdk_json = ROOT / "cdk.json"
+    if cdk_json.exists():
+        h.update(cdk_json.read_bytes())
+    return h.hexdigest()
+
+
+def synthesize_cached(*, for_aws: bool, context: dict[str, str] | None = None) -> tuple[Path, bool]:
+    """Synthesize into build/cdk.out unless its inputs are unchanged; return (out dir, synthesized?)."""
+    from infra.app import synthesize
+
+    context = context or {}
+    out = CDK_OUT if not for_aws else BUILD_DIR / "cdk.out.aws"
+    stamp = out / ".fingerprint"
+    fp = synth_fingerprint({**context, "for_aws": str(for_aws)})
+    if stamp.exists() and stamp.read_text() == fp and (out / f"{names.STACK_NAME}.template.json").exists():
+        return out, False
+    synthesize(out, for_aws=for_aws, context=context)
+    stamp.write_text(fp)
+    return out, True

@@ -1,0 +1,23 @@
+"""CLI settings: one pydantic settings model, read from CONCERT_* variables and validated at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class CliSettings(BaseSettings):
+    """Where the CLI keeps its state and which cloud it talks to."""
+
+    model_config = SettingsConfigDict(env_prefix="CONCERT_", extra="ignore")
+
+    target: Literal["local", "aws", "localstack"] = "local"
+    data_dir: Path = ROOT / ".data"
+    port: int = Field(default=4566, ge=1024, le=65535)
+    region: str = "us-east-1"
+    deploy_timeout_s: float = Field(default=900.0, gt=0)

@@ -1,0 +1,1 @@
+"""Connectors to external artist and event APIs (Spotify-style, Ticketmaster-style)."""
