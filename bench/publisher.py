@@ -26,21 +26,27 @@ BENCH_STREAM = "concert-bench"
 def _fresh_stream(kinesis: Any, name: str, shards: int = 2) -> None:
     try:
         kinesis.delete_stream(StreamName=name, EnforceConsumerDeletion=True)
-        kinesis.get_waiter("stream_not_exists").wait(StreamName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
+        kinesis.get_waiter("stream_not_exists").wait(
+            StreamName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100}
+        )
     except kinesis.exceptions.ResourceNotFoundException:
         pass
     kinesis.create_stream(StreamName=name, ShardCount=shards)
     kinesis.get_waiter("stream_exists").wait(StreamName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
 
 
-def run_publisher_bench(*, events: int = 20_000, repeats: int = 3,
-                        progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+def run_publisher_bench(
+    *, events: int = 20_000, repeats: int = 3, progress: Callable[[str], None] | None = None
+) -> dict[str, Any]:
     """Run every side `repeats` times; return events/s, MB/s per side and the publisher/raw ratio."""
     kinesis = client("kinesis")
     evs = list(events_for(events))
     payloads = [(e.partition_key(), to_json(e)) for e in evs]
     total_bytes = sum(len(d) + len(k) for k, d in payloads)
-    raw_batches = [[{"Data": d, "PartitionKey": k} for k, d in payloads[i : i + 500]] for i in range(0, len(payloads), 500)]
+    raw_batches = [
+        [{"Data": d, "PartitionKey": k} for k, d in payloads[i : i + 500]]
+        for i in range(0, len(payloads), 500)
+    ]
 
     def raw() -> int:
         failed = 0
@@ -51,10 +57,14 @@ def run_publisher_bench(*, events: int = 20_000, repeats: int = 3,
     def publisher(aggregate: bool) -> Callable[[], int]:
         def run() -> int:
             return len(KinesisPublisher(BENCH_STREAM, kinesis, aggregate=aggregate).publish(evs).accepted)
+
         return run
 
-    sides: dict[str, Callable[[], int]] = {"raw boto3 put_records": raw, "publisher": publisher(False),
-                                          "publisher --aggregate": publisher(True)}
+    sides: dict[str, Callable[[], int]] = {
+        "raw boto3 put_records": raw,
+        "publisher": publisher(False),
+        "publisher --aggregate": publisher(True),
+    }
     times: dict[str, list[float]] = {name: [] for name in sides}
     _fresh_stream(kinesis, BENCH_STREAM)
     try:
@@ -69,11 +79,25 @@ def run_publisher_bench(*, events: int = 20_000, repeats: int = 3,
                     progress(f"run {rep + 1}/{repeats} {name}: {len(evs) / times[name][-1]:,.0f} events/s")
     finally:
         kinesis.delete_stream(StreamName=BENCH_STREAM, EnforceConsumerDeletion=True)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name, ts in times.items():
         med = statistics.median(ts)
-        rows.append({"name": name, "seconds": round(med, 4), "events_per_s": round(len(evs) / med, 1),
-                     "mb_per_s": round(total_bytes / med / 1e6, 3), "runs": [round(t, 4) for t in ts]})
-    base, pub = rows[0]["events_per_s"], rows[1]["events_per_s"]
-    return {"bench": "publisher", "events": len(evs), "bytes": total_bytes, "repeats": repeats, "sides": rows,
-            "ratio": round(pub / base, 3), "ratio_aggregated": round(rows[2]["events_per_s"] / base, 3)}
+        rows.append(
+            {
+                "name": name,
+                "seconds": round(med, 4),
+                "events_per_s": round(len(evs) / med, 1),
+                "mb_per_s": round(total_bytes / med / 1e6, 3),
+                "runs": [round(t, 4) for t in ts],
+            }
+        )
+    base, pub = float(rows[0]["events_per_s"]), float(rows[1]["events_per_s"])
+    return {
+        "bench": "publisher",
+        "events": len(evs),
+        "bytes": total_bytes,
+        "repeats": repeats,
+        "sides": rows,
+        "ratio": round(pub / base, 3),
+        "ratio_aggregated": round(rows[2]["events_per_s"] / base, 3),
+    }

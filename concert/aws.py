@@ -52,8 +52,10 @@ def explain(err: Exception) -> str:
     """One actionable line for an AWS connectivity or credential failure."""
     where = endpoint_url()
     if isinstance(err, EndpointConnectionError):
-        return (f"cannot reach {where}: is the local cloud running? Start it with `concert up` "
-                "(or set AWS_ENDPOINT_URL to a running endpoint).")
+        return (
+            f"cannot reach {where}: is the local cloud running? Start it with `concert up` "
+            "(or set AWS_ENDPOINT_URL to a running endpoint)."
+        )
     if isinstance(err, NoCredentialsError):
         return "no AWS credentials: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY."
     if isinstance(err, ClientError):

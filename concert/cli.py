@@ -12,16 +12,16 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.exceptions import TyperException
 from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.exceptions import TyperException
 
 from concert.aws import CloudUnreachable, client, endpoint_url, explain
 from concert.localcloud import LocalCloudError
@@ -40,7 +40,7 @@ err = Console(stderr=True)
 EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED = 1, 2, 3
 
 
-class Source(str, Enum):
+class Source(StrEnum):
     """Where `produce` takes events from."""
 
     synthetic = "synthetic"
@@ -50,7 +50,7 @@ class Source(str, Enum):
     xml = "xml"
 
 
-class Target(str, Enum):
+class Target(StrEnum):
     """Where `deploy` deploys to."""
 
     local = "local"
@@ -80,16 +80,26 @@ def _emit(data: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any]]
 
 def _progress(enabled: bool) -> Progress:
     return Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
-        TimeElapsedColumn(), console=err, disable=not enabled, transient=False,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[info]}"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not enabled,
+        transient=False,
     )
 
 
 @app.callback()
 def _main(
     ctx: typer.Context,
-    target: Annotated[Target | None, typer.Option(help="local (embedded ministack), aws or localstack.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port of the local cloud (default 4566, or CONCERT_PORT).")] = None,
+    target: Annotated[
+        Target | None, typer.Option(help="local (embedded ministack), aws or localstack.")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port of the local cloud (default 4566, or CONCERT_PORT).")
+    ] = None,
     data_dir: Annotated[Path | None, typer.Option(help="Where local state lives (default .data/).")] = None,
 ) -> None:
     """Options shared by every command; settings also come from CONCERT_* variables."""
@@ -115,9 +125,14 @@ def _deploy(rt: Runtime, *, show: bool) -> dict[str, Any]:
     with err.status("deploying the stack", spinner="dots") if show else _nullcontext():
         result = deploy_template(cdk_out, local=rt.local, timeout_s=rt.settings.deploy_timeout_s)
     return {
-        "stack": result.stack_name, "status": result.status, "synthesized": synthesized,
-        "assets_uploaded": result.assets_uploaded, "assets_skipped": result.assets_skipped,
-        "elapsed_s": result.elapsed_s, "outputs": result.outputs, "endpoint_url": endpoint_url(),
+        "stack": result.stack_name,
+        "status": result.status,
+        "synthesized": synthesized,
+        "assets_uploaded": result.assets_uploaded,
+        "assets_skipped": result.assets_skipped,
+        "elapsed_s": result.elapsed_s,
+        "outputs": result.outputs,
+        "endpoint_url": endpoint_url(),
     }
 
 
@@ -143,15 +158,22 @@ def deploy(
     if rt.local:
         rt.cloud.start()
     result = _deploy(rt, show=not as_json)
-    _emit(result, as_json, lambda d: out.print(f"[green]{d['stack']} {d['status']}[/] in {d['elapsed_s']}s "
-                                                f"({d['assets_uploaded']} assets uploaded) at {d['endpoint_url']}"))
+    _emit(
+        result,
+        as_json,
+        lambda d: out.print(
+            f"[green]{d['stack']} {d['status']}[/] in {d['elapsed_s']}s "
+            f"({d['assets_uploaded']} assets uploaded) at {d['endpoint_url']}"
+        ),
+    )
 
 
 # -- produce --------------------------------------------------------------------------------
 
 
-def _events_from(source: Source, paths: list[Path], events: int | None, seed: int,
-                 file_reports: list[dict[str, Any]]) -> Iterable[Any]:
+def _events_from(
+    source: Source, paths: list[Path], events: int | None, seed: int, file_reports: list[dict[str, Any]]
+) -> Iterable[Any]:
     from producers.files import ingest_path
     from producers.synthetic import events_for
 
@@ -173,8 +195,16 @@ def _events_from(source: Source, paths: list[Path], events: int | None, seed: in
     return collected[:events] if events else collected
 
 
-def _run_produce(rt: Runtime, items: Iterable[Any], *, total: int | None, rate: float | None,
-                 aggregate: bool, show: bool, stop: threading.Event | None = None) -> dict[str, Any]:
+def _run_produce(
+    rt: Runtime,
+    items: Iterable[Any],
+    *,
+    total: int | None,
+    rate: float | None,
+    aggregate: bool,
+    show: bool,
+    stop: threading.Event | None = None,
+) -> dict[str, Any]:
     from producers.pacing import publish_stream
     from producers.publisher import KinesisPublisher
 
@@ -185,24 +215,40 @@ def _run_produce(rt: Runtime, items: Iterable[Any], *, total: int | None, rate: 
 
         def on_chunk(report: Any, seen: int) -> None:
             rate_now = len(report.accepted) / report.elapsed_s if report.elapsed_s else 0
-            progress.update(task, completed=seen,
-                            info=f"{len(report.accepted)} accepted, {len(report.refused) + len(report.failed)} "
-                                 f"not, {rate_now:,.0f}/s")
+            progress.update(
+                task,
+                completed=seen,
+                info=f"{len(report.accepted)} accepted, {len(report.refused) + len(report.failed)} "
+                f"not, {rate_now:,.0f}/s",
+            )
 
-        report = publish_stream(publisher, items, rate=rate, on_chunk=on_chunk,
-                                should_stop=(stop.is_set if stop else lambda: False))
+        report = publish_stream(
+            publisher,
+            items,
+            rate=rate,
+            on_chunk=on_chunk,
+            should_stop=(stop.is_set if stop else lambda: False),
+        )
     return {"stream": stream, "aggregate": aggregate, **report.summary()}
 
 
 @app.command()
 def produce(
     ctx: typer.Context,
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files to ingest (for csv, json, jsonl, xml).")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files to ingest (for csv, json, jsonl, xml).")
+    ] = None,
     source: Annotated[Source, typer.Option(help="synthetic, or a file format.")] = Source.synthetic,
-    events: Annotated[int | None, typer.Option(min=1, help="How many events (synthetic: default 1000).")] = None,
-    rate: Annotated[float | None, typer.Option(min=0.1, help="Events per second (default: as fast as possible).")] = None,
+    events: Annotated[
+        int | None, typer.Option(min=1, help="How many events (synthetic: default 1000).")
+    ] = None,
+    rate: Annotated[
+        float | None, typer.Option(min=0.1, help="Events per second (default: as fast as possible).")
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic workload (same seed, same events).")] = 42,
-    aggregate: Annotated[bool, typer.Option(help="KPL-aggregate records (several events a Kinesis record).")] = False,
+    aggregate: Annotated[
+        bool, typer.Option(help="KPL-aggregate records (several events a Kinesis record).")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object.")] = False,
 ) -> None:
     """Publish events to the events stream: synthetic, or from CSV/JSON/XML files (bad rows reported)."""
@@ -215,8 +261,10 @@ def produce(
     result = {"source": source.value, "files": file_reports, "bad_rows": bad_rows, **result}
 
     def render(d: dict[str, Any]) -> None:
-        out.print(f"[green]{d['accepted']} accepted[/] into {d['stream']} in {d['elapsed_s']}s "
-                  f"({d['events_per_s']}/s); refused {d['refused']}, failed {d['failed']}")
+        out.print(
+            f"[green]{d['accepted']} accepted[/] into {d['stream']} in {d['elapsed_s']}s "
+            f"({d['events_per_s']}/s); refused {d['refused']}, failed {d['failed']}"
+        )
         for f in d["files"]:
             for e in f["errors"]:
                 out.print(f"[yellow]{e['file']}: row {e['row']}: {e['reason']}[/]")
@@ -240,8 +288,12 @@ def _status(rt: Runtime, *, count_records: bool) -> dict[str, Any]:
     status: dict[str, Any] = {"target": rt.settings.target, "endpoint_url": endpoint_url()}
     if rt.local:
         cloud = rt.cloud
-        status["local_cloud"] = {"running": cloud.healthy(), "pid": cloud.running_pid(), "port": cloud.port,
-                                 "data_dir": str(cloud.data_dir)}
+        status["local_cloud"] = {
+            "running": cloud.healthy(),
+            "pid": cloud.running_pid(),
+            "port": cloud.port,
+            "data_dir": str(cloud.data_dir),
+        }
         if not status["local_cloud"]["running"]:
             status["stack"] = None
             return status
@@ -260,16 +312,24 @@ def _status(rt: Runtime, *, count_records: bool) -> dict[str, Any]:
     stream = outputs.get("EventsStreamName")
     if stream:
         summary = rt.kinesis().describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"]
-        info: dict[str, Any] = {"status": summary["StreamStatus"], "open_shards": summary.get("OpenShardCount")}
+        info: dict[str, Any] = {
+            "status": summary["StreamStatus"],
+            "open_shards": summary.get("OpenShardCount"),
+        }
         if count_records:
             counted = read_stream(rt.kinesis(), stream, timeout_s=120)
-            info.update(records=counted.records, events=counted.events, by_shard=counted.by_shard,
-                        complete=counted.complete)
+            info.update(
+                records=counted.records,
+                events=counted.events,
+                by_shard=counted.by_shard,
+                complete=counted.complete,
+            )
         streams[stream] = info
     status["streams"] = streams
     if outputs.get("DlqUrl"):
-        attrs = client("sqs").get_queue_attributes(QueueUrl=outputs["DlqUrl"],
-                                                   AttributeNames=["ApproximateNumberOfMessages"])
+        attrs = client("sqs").get_queue_attributes(
+            QueueUrl=outputs["DlqUrl"], AttributeNames=["ApproximateNumberOfMessages"]
+        )
         status["dlq_depth"] = int(attrs["Attributes"]["ApproximateNumberOfMessages"])
     return status
 
@@ -292,8 +352,11 @@ def status(
             table.add_row("local cloud", f"{'running' if lc['running'] else 'stopped'} on port {lc['port']}")
         table.add_row("stack", d["stack"]["status"] if d.get("stack") else "not deployed")
         for name, s in d.get("streams", {}).items():
-            table.add_row(f"stream {name}", f"{s.get('events', '?')} events in {s.get('records', '?')} records, "
-                                            f"{s['open_shards']} shards")
+            table.add_row(
+                f"stream {name}",
+                f"{s.get('events', '?')} events in {s.get('records', '?')} records, "
+                f"{s['open_shards']} shards",
+            )
         if "dlq_depth" in d:
             table.add_row("DLQ depth", str(d["dlq_depth"]))
         for k, v in d.get("resources", {}).items():
@@ -309,10 +372,14 @@ def status(
 @app.command()
 def up(
     ctx: typer.Context,
-    events: Annotated[int | None, typer.Option(min=1, help="Stop producing after N events (default: a full workload).")] = None,
+    events: Annotated[
+        int | None, typer.Option(min=1, help="Stop producing after N events (default: a full workload).")
+    ] = None,
     rate: Annotated[float, typer.Option(min=0.1, help="Events per second.")] = 1_000.0,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic workload.")] = 42,
-    exit_when_done: Annotated[bool, typer.Option(help="Exit with a summary once the events are processed.")] = False,
+    exit_when_done: Annotated[
+        bool, typer.Option(help="Exit with a summary once the events are processed.")
+    ] = False,
     aggregate: Annotated[bool, typer.Option(help="KPL-aggregate records.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
 ) -> None:
@@ -323,7 +390,11 @@ def up(
     started = time.monotonic()
     show = not as_json
     if rt.local:
-        with err.status(f"starting the local cloud on port {rt.settings.port}", spinner="dots") if show else _nullcontext():
+        with (
+            err.status(f"starting the local cloud on port {rt.settings.port}", spinner="dots")
+            if show
+            else _nullcontext()
+        ):
             rt.cloud.start()
     deployed = _deploy(rt, show=show)
     if show:
@@ -332,7 +403,9 @@ def up(
     stop = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
-        items: Iterator[Any] = events_for(events, seed=seed) if events else iter(generate(Spec(seed=seed)).events)
+        items: Iterator[Any] = (
+            events_for(events, seed=seed) if events else iter(generate(Spec(seed=seed)).events)
+        )
         produced = _run_produce(rt, items, total=events, rate=rate, aggregate=aggregate, show=show, stop=stop)
         if not exit_when_done and not stop.is_set():
             if show:
@@ -342,17 +415,27 @@ def up(
     finally:
         signal.signal(signal.SIGINT, previous)
     summary = {
-        "produced": produced["accepted"], "refused": produced["refused"], "failed": produced["failed"],
-        "elapsed_s": round(time.monotonic() - started, 2), "produce_s": produced["elapsed_s"],
-        "events_per_s": produced["events_per_s"], "stream": produced["stream"], "deploy": deployed,
+        "produced": produced["accepted"],
+        "refused": produced["refused"],
+        "failed": produced["failed"],
+        "elapsed_s": round(time.monotonic() - started, 2),
+        "produce_s": produced["elapsed_s"],
+        "events_per_s": produced["events_per_s"],
+        "stream": produced["stream"],
+        "deploy": deployed,
         "interrupted": stop.is_set(),
     }
     if stop.is_set() and not exit_when_done and rt.local:
         rt.cloud.stop()
         summary["local_cloud"] = "stopped (state saved)"
-    _emit(summary, as_json, lambda d: out.print(
-        f"[green]{d['produced']} events produced[/] in {d['produce_s']}s ({d['events_per_s']}/s), "
-        f"refused {d['refused']}, failed {d['failed']}; total {d['elapsed_s']}s"))
+    _emit(
+        summary,
+        as_json,
+        lambda d: out.print(
+            f"[green]{d['produced']} events produced[/] in {d['produce_s']}s ({d['events_per_s']}/s), "
+            f"refused {d['refused']}, failed {d['failed']}; total {d['elapsed_s']}s"
+        ),
+    )
     if summary["failed"]:
         raise typer.Exit(EXIT_FAILED)
 
@@ -365,8 +448,13 @@ def down(
     """Stop the local cloud started by `concert up` (its state is saved for the next start)."""
     rt = _rt(ctx)
     stopped = rt.cloud.stop()
-    _emit({"stopped": stopped, "port": rt.settings.port}, as_json,
-          lambda d: out.print("local cloud stopped (state saved)" if d["stopped"] else "no local cloud of ours running"))
+    _emit(
+        {"stopped": stopped, "port": rt.settings.port},
+        as_json,
+        lambda d: out.print(
+            "local cloud stopped (state saved)" if d["stopped"] else "no local cloud of ours running"
+        ),
+    )
 
 
 # -- bench ----------------------------------------------------------------------------------
@@ -392,7 +480,12 @@ def bench(
         for col in ("side", "events/s", "MB/s", "seconds"):
             table.add_column(col)
         for side in d["sides"]:
-            table.add_row(side["name"], f"{side['events_per_s']:,.0f}", f"{side['mb_per_s']:.2f}", f"{side['seconds']:.3f}")
+            table.add_row(
+                side["name"],
+                f"{side['events_per_s']:,.0f}",
+                f"{side['mb_per_s']:.2f}",
+                f"{side['seconds']:.3f}",
+            )
         out.print(table)
         out.print(f"ratio publisher/raw (events/s): [bold]{d['ratio']:.2f}[/]")
 

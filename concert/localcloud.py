@@ -7,6 +7,7 @@ start another); otherwise it spawns one, waits for its health endpoint and recor
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -108,13 +109,16 @@ class LocalCloud:
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                raise LocalCloudError(f"ministack exited with code {proc.returncode}; see {self.log_file}: "
-                                      + self._log_tail())
+                raise LocalCloudError(
+                    f"ministack exited with code {proc.returncode}; see {self.log_file}: " + self._log_tail()
+                )
             if self.healthy():
                 return True
             time.sleep(0.1)
         proc.terminate()
-        raise LocalCloudError(f"ministack not healthy on port {self.port} after {wait_s:.0f}s; see {self.log_file}")
+        raise LocalCloudError(
+            f"ministack not healthy on port {self.port} after {wait_s:.0f}s; see {self.log_file}"
+        )
 
     def stop(self, *, wait_s: float = 30.0) -> bool:
         """Stop the instance we started (state is saved on SIGTERM); return True if one was stopped."""
@@ -145,7 +149,5 @@ class LocalCloud:
 
 def _reap(pid: int) -> None:
     """Collect our own child's exit status so it does not linger as a zombie."""
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass

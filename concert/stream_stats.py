@@ -28,7 +28,9 @@ class StreamCount:
     payloads: list[bytes] = field(default_factory=list)
 
 
-def read_stream(kinesis: Any, stream: str, *, timeout_s: float = 60.0, keep_payloads: bool = False) -> StreamCount:
+def read_stream(
+    kinesis: Any, stream: str, *, timeout_s: float = 60.0, keep_payloads: bool = False
+) -> StreamCount:
     """Count (and optionally keep) every user record in `stream`."""
     out = StreamCount(stream)
     deadline = time.monotonic() + timeout_s
@@ -42,7 +44,9 @@ def read_stream(kinesis: Any, stream: str, *, timeout_s: float = 60.0, keep_payl
         kwargs = {"NextToken": page["NextToken"]}
     for shard in shards:
         sid = shard["ShardId"]
-        it = kinesis.get_shard_iterator(StreamName=stream, ShardId=sid, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        it = kinesis.get_shard_iterator(StreamName=stream, ShardId=sid, ShardIteratorType="TRIM_HORIZON")[
+            "ShardIterator"
+        ]
         n = 0
         while it:
             if time.monotonic() > deadline:

@@ -12,7 +12,6 @@ from infra.bundle import ROOT, build_lambda_asset
 from infra.stacks.platform import PlatformStack
 
 
-
 def build_app(outdir: Path, *, asset_dir: Path, context: dict[str, str] | None = None) -> cdk.App:
     """Construct the app (without synthesizing) for the given output and asset directories."""
     app = cdk.App(outdir=str(outdir), context=context or {})
@@ -33,5 +32,7 @@ def synthesize(outdir: Path, *, for_aws: bool = False, context: dict[str, str] |
 
 
 if __name__ == "__main__":
-    synthesize(Path(os.environ.get("CDK_OUTDIR", ROOT / "build" / "cdk.out")),
-               for_aws=os.environ.get("CONCERT_BUNDLE_DEPS") == "1")
+    synthesize(
+        Path(os.environ.get("CDK_OUTDIR", ROOT / "build" / "cdk.out")),
+        for_aws=os.environ.get("CONCERT_BUNDLE_DEPS") == "1",
+    )

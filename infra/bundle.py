@@ -37,9 +37,21 @@ def build_lambda_asset(out_dir: Path, *, with_dependencies: bool = False) -> Pat
     if with_dependencies:
         subprocess.run(
             [
-                sys.executable, "-m", "pip", "install", "--quiet", "--target", str(out_dir),
-                "--platform", "manylinux2014_x86_64", "--implementation", "cp", "--python-version", "3.11",
-                "--only-binary=:all:", *LAMBDA_REQUIREMENTS,
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--target",
+                str(out_dir),
+                "--platform",
+                "manylinux2014_x86_64",
+                "--implementation",
+                "cp",
+                "--python-version",
+                "3.11",
+                "--only-binary=:all:",
+                *LAMBDA_REQUIREMENTS,
             ],
             check=True,
         )

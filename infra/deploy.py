@@ -33,8 +33,14 @@ CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAN
 MAX_INLINE_TEMPLATE = 51_200
 _DONE_OK = {"CREATE_COMPLETE", "UPDATE_COMPLETE"}
 _DONE_BAD = {
-    "CREATE_FAILED", "ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "UPDATE_ROLLBACK_COMPLETE",
-    "UPDATE_ROLLBACK_FAILED", "DELETE_COMPLETE", "DELETE_FAILED", "UPDATE_FAILED",
+    "CREATE_FAILED",
+    "ROLLBACK_COMPLETE",
+    "ROLLBACK_FAILED",
+    "UPDATE_ROLLBACK_COMPLETE",
+    "UPDATE_ROLLBACK_FAILED",
+    "DELETE_COMPLETE",
+    "DELETE_FAILED",
+    "UPDATE_FAILED",
 }
 
 
@@ -68,8 +74,11 @@ def _zip_dir(path: Path) -> bytes:
 
 
 def _substitute(text: str, account: str, region: str) -> str:
-    return (text.replace("${AWS::AccountId}", account).replace("${AWS::Region}", region)
-            .replace("${AWS::Partition}", "aws"))
+    return (
+        text.replace("${AWS::AccountId}", account)
+        .replace("${AWS::Region}", region)
+        .replace("${AWS::Partition}", "aws")
+    )
 
 
 def _account_region() -> tuple[str, str]:
@@ -87,7 +96,10 @@ def bootstrap_local(account: str, region: str) -> None:
     except ClientError:
         s3.create_bucket(Bucket=bucket)
     client("ssm").put_parameter(
-        Name=f"/cdk-bootstrap/{BOOTSTRAP_QUALIFIER}/version", Value=BOOTSTRAP_VERSION, Type="String", Overwrite=True
+        Name=f"/cdk-bootstrap/{BOOTSTRAP_QUALIFIER}/version",
+        Value=BOOTSTRAP_VERSION,
+        Type="String",
+        Overwrite=True,
     )
 
 
@@ -186,7 +198,9 @@ def deploy_template(
         if status in _DONE_OK:
             break
         if status in _DONE_BAD or status == "MISSING":
-            raise DeployError(f"stack {stack_name} ended {status}: " + "; ".join(_failure_reasons(cfn, stack_name)))
+            raise DeployError(
+                f"stack {stack_name} ended {status}: " + "; ".join(_failure_reasons(cfn, stack_name))
+            )
         if time.monotonic() > deadline:
             raise DeployError(f"stack {stack_name} still {status} after {timeout_s:.0f}s")
         progress(status)

@@ -67,7 +67,9 @@ def load_catalog(directory: Path | None = None) -> Catalog:
                 vid, name, city, state, seats = parts
                 if len(state) != 2 or not state.isalpha() or not name.strip() or not city.strip():
                     raise ValueError(line)
-                cat.venues.append(CatalogVenue(int(vid), name.strip(), city.strip(), state.upper(), max(0, int(seats))))
+                cat.venues.append(
+                    CatalogVenue(int(vid), name.strip(), city.strip(), state.upper(), max(0, int(seats)))
+                )
             except ValueError:
                 cat.skipped_rows += 1
     seen: set[str] = set()

@@ -61,8 +61,12 @@ class IngestResult:
     def summary(self) -> dict[str, Any]:
         """Counts and every error, for reports and `--json`."""
         return {
-            "file": self.file, "format": self.format, "rows": self.rows, "events": len(self.events),
-            "bad_rows": len(self.errors), "errors": [asdict(e) for e in self.errors],
+            "file": self.file,
+            "format": self.format,
+            "rows": self.rows,
+            "events": len(self.events),
+            "bad_rows": len(self.errors),
+            "errors": [asdict(e) for e in self.errors],
         }
 
 
@@ -180,7 +184,9 @@ def _xml_records(text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
 _READERS = {"csv": _csv_records, "json": _json_records, "jsonl": _jsonl_records, "xml": _xml_records}
 
 
-def to_envelope(rec: dict[str, Any], *, file_digest: str, row: int, received_at: datetime, fmt: str) -> dict[str, Any]:
+def to_envelope(
+    rec: dict[str, Any], *, file_digest: str, row: int, received_at: datetime, fmt: str
+) -> dict[str, Any]:
     """Shape one record as an envelope dict (ids and defaults filled in), not yet validated."""
     if "data" in rec and isinstance(rec["data"], dict):
         env = dict(rec)
@@ -194,7 +200,9 @@ def to_envelope(rec: dict[str, Any], *, file_digest: str, row: int, received_at:
     return env
 
 
-def ingest_bytes(content: bytes, name: str, *, received_at: datetime | None = None, fmt: str | None = None) -> IngestResult:
+def ingest_bytes(
+    content: bytes, name: str, *, received_at: datetime | None = None, fmt: str | None = None
+) -> IngestResult:
     """Parse one uploaded file into validated events and row errors; never raises on bad rows."""
     fmt = fmt or detect_format(name)
     result = IngestResult(file=name, format=fmt)
@@ -216,7 +224,9 @@ def ingest_bytes(content: bytes, name: str, *, received_at: datetime | None = No
             continue
         etype = rec.get("event_type")
         if etype not in EVENT_TYPES:
-            result.errors.append(RowError(name, row, f"unknown event_type {etype!r}; expected one of {', '.join(EVENT_TYPES)}"))
+            result.errors.append(
+                RowError(name, row, f"unknown event_type {etype!r}; expected one of {', '.join(EVENT_TYPES)}")
+            )
             continue
         try:
             env = to_envelope(rec, file_digest=digest, row=row, received_at=received_at, fmt=fmt)

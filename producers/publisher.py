@@ -30,10 +30,16 @@ from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConn
 from producers.batching import OutRecord, plan_batches, record_problem
 from schemas import Envelope, InvalidEvent, parse_event, to_json, validate_event
 
-RETRYABLE_CODES = frozenset({
-    "ProvisionedThroughputExceededException", "KMSThrottlingException", "InternalFailure",
-    "ServiceUnavailable", "ThrottlingException", "LimitExceededException",
-})
+RETRYABLE_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "KMSThrottlingException",
+        "InternalFailure",
+        "ServiceUnavailable",
+        "ThrottlingException",
+        "LimitExceededException",
+    }
+)
 PublishItem = Envelope[Any] | bytes | str | dict[str, Any]
 
 
@@ -138,7 +144,7 @@ class KinesisPublisher:
         self.max_delay_s = max_delay_s
         self.lanes = lanes
         self.sleep = sleep
-        self.rng = rng or random.Random()  # noqa: S311 - jitter, not security
+        self.rng = rng or random.Random()
         self.aggregate_max_bytes = aggregate_max_bytes
         self._lock = threading.Lock()
 
@@ -183,7 +189,9 @@ class KinesisPublisher:
 
         for rec in records:
             shard = _shard_for(shards, rec.partition_key)
-            agg, ids = aggregators.setdefault(shard.shard_id, (RecordAggregator(self.aggregate_max_bytes), []))
+            agg, ids = aggregators.setdefault(
+                shard.shard_id, (RecordAggregator(self.aggregate_max_bytes), [])
+            )
             if agg.get_size_bytes() + rec.size + 64 > self.aggregate_max_bytes:
                 out = flush(shard, agg, ids)
                 if out:
@@ -221,7 +229,9 @@ class KinesisPublisher:
         for attempt in range(1, self.max_attempts + 1):
             results: list[dict[str, Any]]
             try:
-                resp = self.kinesis.put_records(StreamName=self.stream_name, Records=[r.entry() for r in pending])
+                resp = self.kinesis.put_records(
+                    StreamName=self.stream_name, Records=[r.entry() for r in pending]
+                )
                 results = resp["Records"]
             except ClientError as err:
                 code = err.response.get("Error", {}).get("Code", "ClientError")
@@ -241,7 +251,9 @@ class KinesisPublisher:
                     last_error[id(rec)] = f"{res['ErrorCode']}: {res.get('ErrorMessage', '')}".strip(": ")
                 else:
                     accepted_bytes += rec.size
-                    accepted.extend(Accepted(eid, res["ShardId"], res["SequenceNumber"]) for eid in rec.event_ids)
+                    accepted.extend(
+                        Accepted(eid, res["ShardId"], res["SequenceNumber"]) for eid in rec.event_ids
+                    )
             with self._lock:
                 report.requests += 1
                 report.accepted.extend(accepted)
@@ -257,7 +269,9 @@ class KinesisPublisher:
         for rec in pending:
             self._fail([rec], f"{last_error[id(rec)]} (after {self.max_attempts} attempts)", report, index_of)
 
-    def _fail(self, recs: list[OutRecord], reason: str, report: PublishReport, index_of: dict[str, int]) -> None:
+    def _fail(
+        self, recs: list[OutRecord], reason: str, report: PublishReport, index_of: dict[str, int]
+    ) -> None:
         with self._lock:
             for rec in recs:
                 report.failed.extend(Rejected(index_of.get(eid, -1), eid, reason) for eid in rec.event_ids)
@@ -272,7 +286,10 @@ class KinesisPublisher:
         records: Iterator[OutRecord] = self._encode(items, report, index_of)
         if self.aggregate:
             records = self._aggregated(records)
-        executors = [ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"kinesis-lane{i}") for i in range(self.lanes)]
+        executors = [
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"kinesis-lane{i}")
+            for i in range(self.lanes)
+        ]
         in_flight: list[list[Future[None]]] = [[] for _ in range(self.lanes)]
         try:
             lane_records: list[list[OutRecord]] = [[] for _ in range(self.lanes)]

@@ -11,7 +11,9 @@ from collections.abc import Callable
 class TokenBucket:
     """Thread-safe token bucket with an injectable clock (tests use a fake one)."""
 
-    def __init__(self, rate: float, burst: float | None = None, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, rate: float, burst: float | None = None, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate

@@ -48,15 +48,63 @@ from schemas.payloads import MAX_CAPACITY
 SOURCE = "synthetic"
 EXTRA_GENRES = ("pop", "rock", "hip-hop", "electronic", "country", "latin", "jazz", "rock", "pop")
 VENUE_KINDS = {  # kind -> (min seats, max seats)
-    "Club": (300, 1_200), "Ballroom": (800, 2_500), "Theater": (1_200, 3_500), "Music Hall": (1_500, 4_000),
-    "Amphitheater": (5_000, 20_000), "Pavilion": (4_000, 12_000), "Arena": (12_000, 20_000),
+    "Club": (300, 1_200),
+    "Ballroom": (800, 2_500),
+    "Theater": (1_200, 3_500),
+    "Music Hall": (1_500, 4_000),
+    "Amphitheater": (5_000, 20_000),
+    "Pavilion": (4_000, 12_000),
+    "Arena": (12_000, 20_000),
 }
-NAME_WORDS_A = ("Velvet", "Electric", "Midnight", "Golden", "Neon", "Silver", "Wild", "Crimson", "Lunar", "Paper",
-                "Iron", "Static", "Hollow", "Young", "Northern", "Broken", "Glass", "Atomic", "Honey", "Cosmic")
-NAME_WORDS_B = ("Foxes", "Rivers", "Echoes", "Pilots", "Horses", "Lanterns", "Saints", "Wolves", "Tides", "Ghosts",
-                "Satellites", "Kings", "Parade", "Harbor", "Sparrows", "Machines", "Orchestra", "Collective", "Trio", "Club")
+NAME_WORDS_A = (
+    "Velvet",
+    "Electric",
+    "Midnight",
+    "Golden",
+    "Neon",
+    "Silver",
+    "Wild",
+    "Crimson",
+    "Lunar",
+    "Paper",
+    "Iron",
+    "Static",
+    "Hollow",
+    "Young",
+    "Northern",
+    "Broken",
+    "Glass",
+    "Atomic",
+    "Honey",
+    "Cosmic",
+)
+NAME_WORDS_B = (
+    "Foxes",
+    "Rivers",
+    "Echoes",
+    "Pilots",
+    "Horses",
+    "Lanterns",
+    "Saints",
+    "Wolves",
+    "Tides",
+    "Ghosts",
+    "Satellites",
+    "Kings",
+    "Parade",
+    "Harbor",
+    "Sparrows",
+    "Machines",
+    "Orchestra",
+    "Collective",
+    "Trio",
+    "Club",
+)
 TIERS: tuple[tuple[str, float, float], ...] = (  # tier, share of seats, price multiplier
-    ("upper", 0.35, 0.7), ("lower", 0.30, 1.0), ("floor", 0.25, 1.4), ("vip", 0.10, 3.0),
+    ("upper", 0.35, 0.7),
+    ("lower", 0.30, 1.0),
+    ("floor", 0.25, 1.4),
+    ("vip", 0.10, 3.0),
 )
 WEEKDAY_WEIGHT = (0.55, 0.6, 0.75, 0.95, 1.5, 1.7, 1.0)  # Monday .. Sunday
 CHANNELS = ("web", "mobile", "box_office", "partner")
@@ -88,7 +136,12 @@ class Spec:
     def approx_events(self) -> int:
         """About how many events this spec yields (catalog, concerts, sales, refunds, updates)."""
         concerts = self.concerts * (1 + self.update_rate + self.cancel_rate)
-        return int(self.artists + self.venues + concerts + self.ticket_sales * (1 + self.refund_rate + self.cancel_rate))
+        return int(
+            self.artists
+            + self.venues
+            + concerts
+            + self.ticket_sales * (1 + self.refund_rate + self.cancel_rate)
+        )
 
     def scaled(self, factor: float) -> Spec:
         """The same mix at `factor` times the volume (never below a tiny working catalog)."""
@@ -166,17 +219,26 @@ def _impute_seats(v: CatalogVenue, rng: random.Random) -> int:
     if v.seats > 0:
         return min(v.seats, MAX_CAPACITY)
     name = v.name.lower()
-    lo, hi = ((40_000, 70_000) if any(k in name for k in ("stadium", "field", "park", "coliseum"))
-              else (12_000, 20_000) if any(k in name for k in ("arena", "center", "centre", "garden"))
-              else (1_500, 3_500) if any(k in name for k in ("theatre", "theater", "hall", "playhouse", "opera"))
-              else (2_000, 8_000))
+    lo, hi = (
+        (40_000, 70_000)
+        if any(k in name for k in ("stadium", "field", "park", "coliseum"))
+        else (12_000, 20_000)
+        if any(k in name for k in ("arena", "center", "centre", "garden"))
+        else (1_500, 3_500)
+        if any(k in name for k in ("theatre", "theater", "hall", "playhouse", "opera"))
+        else (2_000, 8_000)
+    )
     return rng.randint(lo, hi)
 
 
 def _venues(spec: Spec, catalog: Catalog, rng: random.Random) -> list[_Venue]:
     real = catalog.venues[: spec.venues]
     out = [_Venue(i + 1, v.name, v.city, v.state, _impute_seats(v, rng)) for i, v in enumerate(real)]
-    cities = [(v.city, v.state) for v in catalog.venues] or [("Austin", "TX"), ("Chicago", "IL"), ("Denver", "CO")]
+    cities = [(v.city, v.state) for v in catalog.venues] or [
+        ("Austin", "TX"),
+        ("Chicago", "IL"),
+        ("Denver", "CO"),
+    ]
     names = {v.name for v in out}
     while len(out) < spec.venues:
         city, state = rng.choice(cities)
@@ -211,7 +273,7 @@ def _artists(spec: Spec, catalog: Catalog, rng: random.Random) -> list[_Artist]:
     ranks = list(range(1, spec.artists + 1))
     rng.shuffle(ranks)
     for a, r in zip(out, ranks, strict=True):
-        score = 100 * (r ** -0.55) + rng.gauss(0, 4)
+        score = 100 * (r**-0.55) + rng.gauss(0, 4)
         a.popularity = max(1, min(100, round(score + 8)))
     return out
 
@@ -222,11 +284,14 @@ def _season(day: datetime) -> float:
 
 
 def _concerts(spec: Spec, artists: list[_Artist], venues: list[_Venue], rng: random.Random) -> list[_Concert]:
-    weights = [a.popularity ** 1.2 for a in artists]
+    weights = [a.popularity**1.2 for a in artists]
     venue_share = spec.inventory_share
     picked_artists = rng.choices(artists, weights=weights, k=spec.concerts)
     days = list(range(spec.days))
-    day_weights = [WEEKDAY_WEIGHT[(spec.start + timedelta(d)).weekday()] * _season(spec.start + timedelta(d)) for d in days]
+    day_weights = [
+        WEEKDAY_WEIGHT[(spec.start + timedelta(d)).weekday()] * _season(spec.start + timedelta(d))
+        for d in days
+    ]
     picked_days = rng.choices(days, weights=day_weights, k=spec.concerts)
     concerts: list[_Concert] = []
     for i, (artist, d) in enumerate(zip(picked_artists, picked_days, strict=True)):
@@ -234,12 +299,14 @@ def _concerts(spec: Spec, artists: list[_Artist], venues: list[_Venue], rng: ran
         candidates = rng.sample(venues, k=min(4, len(venues)))
         candidates.sort(key=lambda v: v.capacity)
         venue = candidates[min(len(candidates) - 1, int(artist.popularity / 101 * len(candidates)))]
-        starts = (spec.start + timedelta(days=d)).replace(hour=rng.choice((19, 19, 20, 20, 21)), minute=rng.choice((0, 30)))
+        starts = (spec.start + timedelta(days=d)).replace(
+            hour=rng.choice((19, 19, 20, 20, 21)), minute=rng.choice((0, 30))
+        )
         on_sale = starts - timedelta(days=rng.randint(30, 120))
         announced = on_sale - timedelta(days=rng.randint(3, 21))
         pop = artist.popularity / 100
         attractiveness = (
-            (0.25 + 1.6 * pop ** 1.3)
+            (0.25 + 1.6 * pop**1.3)
             * WEEKDAY_WEIGHT[starts.weekday()]
             * _season(starts)
             * (venue.capacity / 5_000) ** -0.18
@@ -253,7 +320,9 @@ def _concerts(spec: Spec, artists: list[_Artist], venues: list[_Venue], rng: ran
     share = venue_share or min(1.0, 1.6 * target_tickets / total_capacity)
     for c in concerts:
         c.allocation = max(8, round(c.venue.capacity * share))
-        base = Decimal(25 + 95 * (c.artist.popularity / 100) ** 1.5) * Decimal(str(round(rng.uniform(0.85, 1.2), 2)))
+        base = Decimal(25 + 95 * (c.artist.popularity / 100) ** 1.5) * Decimal(
+            str(round(rng.uniform(0.85, 1.2), 2))
+        )
         tiers, left = [], c.allocation
         for j, (tier, frac, mult) in enumerate(TIERS):
             seats = left if j == len(TIERS) - 1 else max(1, round(c.allocation * frac))
@@ -262,7 +331,7 @@ def _concerts(spec: Spec, artists: list[_Artist], venues: list[_Venue], rng: ran
                 continue
             left -= seats
             price = (base * Decimal(str(mult))).quantize(Decimal("1")) - Decimal("0.01")
-            tiers.append(PriceTier(tier=tier, price=Money(amount=price), seats=seats))  # type: ignore[arg-type]
+            tiers.append(PriceTier(tier=tier, price=Money(amount=price), seats=seats))
         c.tiers = tiers
         c.allocation = sum(t.seats for t in tiers)
     # Scale demand so that expected sold tickets meet the target (bisection on a global factor).
@@ -326,14 +395,33 @@ def generate(spec: Spec | None = None, catalog: Catalog | None = None) -> Worklo
 
     epoch = spec.start - timedelta(days=200)
     for a in artists:
-        emit(epoch, ArtistUpserted(artist_id=a.artist_id, name=a.name, genres=[a.genre], popularity=a.popularity,  # type: ignore[list-item]
-                                   country="US"))
+        emit(
+            epoch,
+            ArtistUpserted(
+                artist_id=a.artist_id,
+                name=a.name,
+                genres=[a.genre],
+                popularity=a.popularity,
+                country="US",
+            ),
+        )
     for v in venues:
-        emit(epoch, VenueUpserted(venue_id=v.venue_id, name=v.name, city=v.city, state=v.state, capacity=v.capacity))
+        emit(
+            epoch,
+            VenueUpserted(venue_id=v.venue_id, name=v.name, city=v.city, state=v.state, capacity=v.capacity),
+        )
     for c in concerts:
-        emit(c.announced_at, ConcertScheduled(concert_id=c.concert_id, artist_id=c.artist.artist_id,
-                                              venue_id=c.venue.venue_id, starts_at=c.starts_at,
-                                              on_sale_at=c.on_sale_at, price_tiers=c.tiers))
+        emit(
+            c.announced_at,
+            ConcertScheduled(
+                concert_id=c.concert_id,
+                artist_id=c.artist.artist_id,
+                venue_id=c.venue.venue_id,
+                starts_at=c.starts_at,
+                on_sale_at=c.on_sale_at,
+                price_tiers=c.tiers,
+            ),
+        )
 
     # Sales: quantities mostly 1-4; tier picked by its remaining seats; stop when sold out or demand met.
     sale_id = refund_id = 0
@@ -341,7 +429,7 @@ def generate(spec: Spec | None = None, catalog: Catalog | None = None) -> Worklo
     for c in concerts:
         target = min(c.allocation, round(c.demand * math.exp(rng.gauss(0, 0.08))))
         remaining = {t.tier: t.seats for t in c.tiers}
-        prices = {t.tier: t.price.amount for t in c.tiers}
+        prices: dict[str, Decimal] = {t.tier: t.price.amount for t in c.tiers}
         orders: list[tuple[int, str]] = []
         sold = 0
         while sold < target:
@@ -355,15 +443,30 @@ def generate(spec: Spec | None = None, catalog: Catalog | None = None) -> Worklo
             orders.append((qty, tier))
         c.sold = sold
         local = by_state.get(c.venue.state) or customers
-        for (qty, tier), at in zip(orders, _sale_times(c, len(orders), rng), strict=True):
-            pool = rng.choices(local, k=4) if rng.random() < 0.8 else rng.choices(customers, cum_weights=cust_cum, k=4)
+        for (qty, order_tier), at in zip(orders, _sale_times(c, len(orders), rng), strict=True):
+            pool = (
+                rng.choices(local, k=4)
+                if rng.random() < 0.8
+                else rng.choices(customers, cum_weights=cust_cum, k=4)
+            )
             cust = next((p for p in pool if c.artist.genre in p["genres"]), pool[0])
             sale_id += 1
             channel = rng.choices(CHANNELS, cum_weights=CHANNEL_CUM)[0]
-            emit(at, TicketSold(sale_id=sale_id, concert_id=c.concert_id, customer_id=cust["customer_id"], tier=tier,  # type: ignore[arg-type]
-                                quantity=qty, unit_price=Money(amount=prices[tier]), channel=channel))  # type: ignore[arg-type]
+            emit(
+                at,
+                TicketSold(
+                    sale_id=sale_id,
+                    concert_id=c.concert_id,
+                    customer_id=cust["customer_id"],
+                    tier=order_tier,
+                    quantity=qty,
+                    unit_price=Money(amount=prices[order_tier]),
+                    channel=channel,
+                ),
+            )
             sales_by_concert.setdefault(c.concert_id, []).append(
-                (sale_id, cust["customer_id"], qty, tier, prices[tier], at))
+                (sale_id, cust["customer_id"], qty, order_tier, prices[order_tier], at)
+            )
 
     for c in concerts:
         sales = sales_by_concert.get(c.concert_id, [])
@@ -374,32 +477,59 @@ def generate(spec: Spec | None = None, catalog: Catalog | None = None) -> Worklo
             emit(at, ConcertCancelled(concert_id=c.concert_id, reason="artist illness"))
             for sid, cust_id, qty, _tier, price, sold_at in sales:
                 refund_id += 1
-                emit(max(at, sold_at) + timedelta(hours=1), TicketRefunded(
-                    refund_id=refund_id, sale_id=sid, concert_id=c.concert_id, customer_id=cust_id, quantity=qty,
-                    amount=Money(amount=price * qty), reason="concert_cancelled"))
+                emit(
+                    max(at, sold_at) + timedelta(hours=1),
+                    TicketRefunded(
+                        refund_id=refund_id,
+                        sale_id=sid,
+                        concert_id=c.concert_id,
+                        customer_id=cust_id,
+                        quantity=qty,
+                        amount=Money(amount=price * qty),
+                        reason="concert_cancelled",
+                    ),
+                )
             continue
         if roll < spec.cancel_rate + spec.update_rate:
             if rng.random() < 0.5:
-                emit(c.on_sale_at - timedelta(days=1), ConcertUpdated(
-                    concert_id=c.concert_id, starts_at=c.starts_at + timedelta(hours=1)))
+                emit(
+                    c.on_sale_at - timedelta(days=1),
+                    ConcertUpdated(concert_id=c.concert_id, starts_at=c.starts_at + timedelta(hours=1)),
+                )
             else:
-                emit(c.on_sale_at - timedelta(days=1), ConcertUpdated(concert_id=c.concert_id, price_tiers=c.tiers))
+                emit(
+                    c.on_sale_at - timedelta(days=1),
+                    ConcertUpdated(concert_id=c.concert_id, price_tiers=c.tiers),
+                )
         for sid, cust_id, qty, _tier, price, sold_at in sales:
             if rng.random() < spec.refund_rate:
                 refund_id += 1
                 back = rng.randint(1, qty)
-                emit(sold_at + timedelta(days=rng.randint(1, 7)), TicketRefunded(
-                    refund_id=refund_id, sale_id=sid, concert_id=c.concert_id, customer_id=cust_id, quantity=back,
-                    amount=Money(amount=price * back)))
+                emit(
+                    sold_at + timedelta(days=rng.randint(1, 7)),
+                    TicketRefunded(
+                        refund_id=refund_id,
+                        sale_id=sid,
+                        concert_id=c.concert_id,
+                        customer_id=cust_id,
+                        quantity=back,
+                        amount=Money(amount=price * back),
+                    ),
+                )
 
     timed.sort(key=lambda t: (t[0], t[1]))
     truth = {
         "spec": {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in spec.__dict__.items()},
         "concerts": {
             c.concert_id: {
-                "artist_id": c.artist.artist_id, "venue_id": c.venue.venue_id, "allocation": c.allocation,
-                "demand": round(c.demand, 2), "sold": c.sold, "sold_out": c.sold >= c.allocation,
-                "cancelled": c.cancelled, "attractiveness": round(c.attractiveness, 4),
+                "artist_id": c.artist.artist_id,
+                "venue_id": c.venue.venue_id,
+                "allocation": c.allocation,
+                "demand": round(c.demand, 2),
+                "sold": c.sold,
+                "sold_out": c.sold >= c.allocation,
+                "cancelled": c.cancelled,
+                "attractiveness": round(c.attractiveness, 4),
             }
             for c in concerts
         },

@@ -37,7 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     """Write (or with --check, compare) the committed schema files."""
     check = "--check" in (argv if argv is not None else sys.argv[1:])
     rendered = render_schemas()
-    drift = [n for n, text in rendered.items() if not (SCHEMA_DIR / n).exists() or (SCHEMA_DIR / n).read_text() != text]
+    drift = [
+        n
+        for n, text in rendered.items()
+        if not (SCHEMA_DIR / n).exists() or (SCHEMA_DIR / n).read_text() != text
+    ]
     if check:
         for name in drift:
             print(f"schema drift: schemas/json/{name} (run `make schemas`)", file=sys.stderr)

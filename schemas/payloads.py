@@ -14,7 +14,20 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 Id = Annotated[int, Field(ge=1, le=2_000_000_000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 UsState = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-Genre = Literal["pop", "rock", "jazz", "classical", "hip-hop", "electronic", "country", "latin", "musicals", "opera", "plays", "other"]
+Genre = Literal[
+    "pop",
+    "rock",
+    "jazz",
+    "classical",
+    "hip-hop",
+    "electronic",
+    "country",
+    "latin",
+    "musicals",
+    "opera",
+    "plays",
+    "other",
+]
 PriceTierName = Literal["ga", "floor", "lower", "upper", "balcony", "vip"]
 SalesChannel = Literal["web", "mobile", "box_office", "partner"]
 
@@ -189,5 +202,11 @@ class TicketRefunded(Strict):
 
 
 Payload = (
-    ArtistUpserted | VenueUpserted | ConcertScheduled | ConcertUpdated | ConcertCancelled | TicketSold | TicketRefunded
+    ArtistUpserted
+    | VenueUpserted
+    | ConcertScheduled
+    | ConcertUpdated
+    | ConcertCancelled
+    | TicketSold
+    | TicketRefunded
 )

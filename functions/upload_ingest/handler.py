@@ -18,7 +18,7 @@ from producers.files import UnsupportedFormat, ingest_bytes
 from producers.publisher import KinesisPublisher
 
 logger = Logger(service="upload-ingest")
-settings = UploadIngestSettings()  # type: ignore[call-arg]
+settings = UploadIngestSettings()
 _s3 = boto3.client("s3")
 _publisher = KinesisPublisher(settings.events_stream, boto3.client("kinesis"))
 
@@ -39,9 +39,20 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             published = _publisher.publish(result.events)
             report = {**result.summary(), "publish": published.summary()}
         report_key = f"reports/{key}.json"
-        _s3.put_object(Bucket=settings.quarantine_bucket, Key=report_key, Body=json.dumps(report).encode(),
-                       ContentType="application/json")
-        logger.info("upload ingested", extra={"file": key, "events": report.get("events"),
-                                              "bad_rows": report.get("bad_rows"), "report": report_key})
+        _s3.put_object(
+            Bucket=settings.quarantine_bucket,
+            Key=report_key,
+            Body=json.dumps(report).encode(),
+            ContentType="application/json",
+        )
+        logger.info(
+            "upload ingested",
+            extra={
+                "file": key,
+                "events": report.get("events"),
+                "bad_rows": report.get("bad_rows"),
+                "report": report_key,
+            },
+        )
         reports.append({k: v for k, v in report.items() if k != "errors"} | {"report": report_key})
     return {"reports": reports}

@@ -16,11 +16,23 @@ import aws_cdk as cdk
 from aws_cdk import (
     Duration,
     RemovalPolicy,
+)
+from aws_cdk import (
     aws_iam as iam,
+)
+from aws_cdk import (
     aws_kinesis as kinesis,
+)
+from aws_cdk import (
     aws_lambda as lambda_,
+)
+from aws_cdk import (
     aws_lambda_event_sources as sources,
+)
+from aws_cdk import (
     aws_s3 as s3,
+)
+from aws_cdk import (
     aws_sqs as sqs,
 )
 from constructs import Construct

@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable
-from email.utils import parsedate_to_datetime
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -70,7 +70,7 @@ class ApiClient:
         self.max_delay_s = max_delay_s
         self.max_retry_after_s = max_retry_after_s
         self._sleep = sleep
-        self._rng = random.Random()  # noqa: S311 - jitter
+        self._rng = random.Random()
         self.http = httpx.AsyncClient(timeout=timeout_s, transport=transport)
         self.retries = 0
 
@@ -107,8 +107,10 @@ class ApiClient:
                 if resp.status_code < 400:
                     return resp
                 if resp.status_code not in RETRY_STATUSES:
-                    raise ApiError(f"{self.name}: {method} {full} -> HTTP {resp.status_code}: {resp.text[:200]}",
-                                   resp.status_code)
+                    raise ApiError(
+                        f"{self.name}: {method} {full} -> HTTP {resp.status_code}: {resp.text[:200]}",
+                        resp.status_code,
+                    )
                 last = f"HTTP {resp.status_code}"
                 hinted = retry_after_seconds(resp.headers.get("Retry-After"))
                 delay = min(hinted, self.max_retry_after_s) if hinted is not None else self._backoff(attempt)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from producers.connectors.http import ApiClient, ApiError
-from producers.connectors.mapping import normalise_genres, stable_id
+from producers.connectors.mapping import normalise_genres, skip_reason, stable_id
 from schemas import ArtistUpserted, Envelope, InvalidEvent, new_event
 
 SOURCE = "connector:spotify"
@@ -24,14 +24,23 @@ class SpotifyClient(ApiClient):
 
     name = "spotify"
 
-    def __init__(self, *, client_id: str | None = None, client_secret: str | None = None,
-                 api_url: str | None = None, accounts_url: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        api_url: str | None = None,
+        accounts_url: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(api_url or os.environ.get("SPOTIFY_API_URL", "https://api.spotify.com"), **kwargs)
         self.client_id = client_id or os.environ.get("SPOTIFY_CLIENT_ID", "")
         self.client_secret = client_secret or os.environ.get("SPOTIFY_CLIENT_SECRET", "")
         if not self.client_id or not self.client_secret:
             raise ApiError("spotify: set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET")
-        self.accounts_url = (accounts_url or os.environ.get("SPOTIFY_ACCOUNTS_URL", "https://accounts.spotify.com")).rstrip("/")
+        self.accounts_url = (
+            accounts_url or os.environ.get("SPOTIFY_ACCOUNTS_URL", "https://accounts.spotify.com")
+        ).rstrip("/")
         self._token: str | None = None
         self._expires = 0.0
 
@@ -44,7 +53,9 @@ class SpotifyClient(ApiClient):
                 auth=(self.client_id, self.client_secret),
             )
             if resp.status_code != 200:
-                raise ApiError(f"spotify: token request failed with HTTP {resp.status_code}", resp.status_code)
+                raise ApiError(
+                    f"spotify: token request failed with HTTP {resp.status_code}", resp.status_code
+                )
             body = resp.json()
             self._token = body["access_token"]
             self._expires = time.monotonic() + float(body.get("expires_in", 3600))
@@ -58,7 +69,9 @@ class SpotifyClient(ApiClient):
             out.extend(a for a in body.get("artists", []) if a)
         return out
 
-    async def search_artists(self, query: str, *, limit: int = 50, max_pages: int = 4) -> list[dict[str, Any]]:
+    async def search_artists(
+        self, query: str, *, limit: int = 50, max_pages: int = 4
+    ) -> list[dict[str, Any]]:
         """Artists matching a query, following `next` links up to `max_pages`."""
         out: list[dict[str, Any]] = []
         body = await self.get_json("/v1/search", q=query, type="artist", limit=limit)
@@ -71,7 +84,9 @@ class SpotifyClient(ApiClient):
         return out
 
 
-def artist_events(artists: list[dict[str, Any]], *, at: datetime | None = None) -> tuple[list[Envelope[Any]], list[tuple[str, str]]]:
+def artist_events(
+    artists: list[dict[str, Any]], *, at: datetime | None = None
+) -> tuple[list[Envelope[Any]], list[tuple[str, str]]]:
     """Map Spotify artist objects to ArtistUpserted events; also return (id, reason) of skipped ones."""
     events: list[Envelope[Any]] = []
     skipped: list[tuple[str, str]] = []
@@ -81,10 +96,10 @@ def artist_events(artists: list[dict[str, Any]], *, at: datetime | None = None) 
             payload = ArtistUpserted(
                 artist_id=stable_id("artist", a["name"]),
                 name=a["name"],
-                genres=normalise_genres(a.get("genres", [])),  # type: ignore[arg-type]
+                genres=normalise_genres(a.get("genres", [])),
                 popularity=int(a.get("popularity", -1)),
             )
             events.append(new_event(payload, source=SOURCE, occurred_at=at))
         except (KeyError, TypeError, ValueError, InvalidEvent) as err:
-            skipped.append((str(a.get("id")), f"{type(err).__name__}: {str(err).splitlines()[0]}"))
+            skipped.append((str(a.get("id")), skip_reason(err)))
     return events, skipped

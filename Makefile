@@ -1,0 +1,72 @@
+# The single entry point. Set-up on a fresh machine is `make up` (run the platform) and `make test`.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+.PHONY: help node-check install up down test test-unit test-integration test-long lint typecheck schemas schemas-check cfn-lint bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@$(PY) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"' \
+		|| { echo "error: Python 3.11+ is required (set PY=python3.11)"; exit 1; }
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+node-check:
+	@command -v node >/dev/null || { echo "installing Node.js (CDK synthesis needs it)"; \
+		(apt-get update -qq && apt-get install -y -qq nodejs) >/dev/null || \
+		{ echo "error: Node.js is needed to synthesize the CDK app; install it"; exit 1; }; }
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[infra,dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) node-check ## Create .venv and install the project with its test tools
+
+up: install ## Start the local cloud, deploy, stream the synthetic workload (Ctrl-C stops)
+	$(BIN)/concert up
+
+down: install ## Stop the local cloud (state is kept in .data/)
+	$(BIN)/concert down
+
+lint: install ## ruff
+	$(BIN)/ruff check .
+
+typecheck: install ## mypy (strict)
+	$(BIN)/mypy schemas producers consumers functions infra concert bench
+
+schemas: install ## Re-export the JSON Schemas of the events to schemas/json/
+	$(BIN)/python -m schemas.export
+
+schemas-check: install ## Fail if schemas/json/ drifted from the models
+	$(BIN)/python -m schemas.export --check
+
+# pytest exits 5 when a selection collects no test: that is not a failure of the suite.
+define run_pytest
+	$(BIN)/pytest $(1) $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests selected"; rc=0; fi; exit $$rc
+endef
+
+test: install lint typecheck schemas-check ## Lint, type-check, then unit, integration and end-to-end tests
+	$(call run_pytest,-m "not slow")
+
+test-unit: install ## Unit tests only (no network)
+	$(call run_pytest,tests/unit)
+
+test-integration: install ## Integration and end-to-end tests (start their own local cloud)
+	$(call run_pytest,tests/integration tests/e2e -m "not slow")
+
+test-long: install ## Everything, including long runs marked slow
+	$(call run_pytest,)
+
+bench: install ## Publisher benchmark against raw PutRecords (local cloud)
+	$(BIN)/concert bench
+
+clean: ## Remove build output and local state (keeps .venv)
+	rm -rf build .data .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -1,0 +1,1 @@
+"""Test doubles of the platform's ports (no network)."""
