@@ -498,8 +498,8 @@ def bench(
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every error is one line on stderr and an exit code, never a traceback."""
     try:
-        app(args=argv, standalone_mode=False)
-        return 0
+        code = app(args=argv, standalone_mode=False)
+        return code if isinstance(code, int) else 0
     except typer.Exit as exc:
         return exc.exit_code
     except typer.Abort:

@@ -19,6 +19,7 @@ latent demand, allocation, sell-through and customer tastes for model evaluation
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import math
 import random
@@ -374,7 +375,9 @@ def generate(spec: Spec | None = None, catalog: Catalog | None = None) -> Worklo
     """Make the workload of `spec` (default scale) from the real catalog; same spec, same events."""
     spec = spec or Spec()
     rng = random.Random(spec.seed)
-    ids = _Ids(random.Random(spec.seed ^ 0x5EED))
+    # Ids depend on the whole spec: another scale with the same seed is another workload, so
+    # its events must not reuse ids (downstream deduplicates by event id).
+    ids = _Ids(random.Random(hashlib.sha256(repr(spec).encode()).digest()))
     catalog = catalog if catalog is not None else load_catalog()
     venues = _venues(spec, catalog, rng)
     artists = _artists(spec, catalog, rng)

@@ -35,7 +35,8 @@ from aws_cdk import (
 from aws_cdk import (
     aws_sqs as sqs,
 )
-from constructs import Construct
+import jsii
+from constructs import Construct, IConstruct
 
 from infra import names
 
@@ -68,6 +69,22 @@ class SecureQueue(sqs.Queue):
             enforce_ssl=True,
             retention_period=Duration.days(14),
         )
+
+
+@jsii.implements(cdk.IAspect)
+class CfnLintSuppressions:
+    """Accepted cfn-lint findings, suppressed on the resource with the reason beside them."""
+
+    REASONS = {
+        "W3005": "CDK adds an explicit DependsOn on the role beside the GetAtt so the function is created "
+        "after its policy; the duplicate dependency is harmless.",
+    }
+
+    def visit(self, node: IConstruct) -> None:
+        """Mark every Lambda function (its role dependency is the one finding)."""
+        if isinstance(node, cdk.CfnResource) and node.cfn_resource_type == "AWS::Lambda::Function":
+            node.add_metadata("cfn-lint", {"config": {"ignore_checks": list(self.REASONS)}})
+            node.add_metadata("cfn-lint-reasons", self.REASONS)
 
 
 class PlatformStack(cdk.Stack):
@@ -115,8 +132,19 @@ class PlatformStack(cdk.Stack):
             },
         )
         self.stream.grant_write(self.upload_ingest)
-        self.raw_bucket.grant_read(self.upload_ingest, f"{names.UPLOAD_PREFIX}*")
-        self.quarantine_bucket.grant_put(self.upload_ingest)
+        # Explicit actions on prefixes, not CDK's grant_read/grant_put (they add `s3:GetObject*`, `s3:Abort*`...).
+        self.upload_ingest.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject"],
+                resources=[self.raw_bucket.arn_for_objects(f"{names.UPLOAD_PREFIX}*")],
+            )
+        )
+        self.upload_ingest.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutObject"],
+                resources=[self.quarantine_bucket.arn_for_objects("reports/*")],
+            )
+        )
         self.upload_ingest.add_event_source(
             sources.S3EventSource(
                 self.raw_bucket,
@@ -133,6 +161,8 @@ class PlatformStack(cdk.Stack):
             description="Publishes concert events to the events stream",
         )
         self.stream.grant_write(producer_role)
+
+        cdk.Aspects.of(self).add(CfnLintSuppressions())
 
         for key, value in {
             "EventsStreamName": self.stream.stream_name,

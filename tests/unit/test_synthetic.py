@@ -33,6 +33,8 @@ def test_same_seed_same_events_other_seed_other_events() -> None:
     assert [to_json(e) for e in a.events] == [to_json(e) for e in b.events]
     c = generate(Spec(seed=7).scaled(0.02))
     assert {e.event_id for e in c.events}.isdisjoint({e.event_id for e in a.events})
+    d = generate(Spec().scaled(0.03))
+    assert {e.event_id for e in d.events}.isdisjoint({e.event_id for e in a.events}), "other scale, other ids"
 
 
 def test_events_are_valid_unique_and_in_time_order(default_workload: Workload) -> None:

@@ -1,0 +1,52 @@
+"""Fixtures shared by every tier: the local cloud and the deployed platform, started and ended here."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from concert.localcloud import LocalCloud
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Platform:
+    """A running local cloud with the stack deployed; `env` points boto3 and the CLI at it."""
+
+    cloud: LocalCloud
+    outputs: dict[str, str]
+    env: dict[str, str]
+
+
+@pytest.fixture(scope="session")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    """ministack on a free port with its own data dir, and the CDK template deployed into it."""
+    from concert.runtime import synthesize_cached
+    from infra.deploy import deploy_template
+
+    cloud = LocalCloud(tmp_path_factory.mktemp("platform"), free_port())
+    saved = dict(os.environ)
+    cloud.start()
+    try:
+        os.environ.update(cloud.env())
+        cdk_out, _ = synthesize_cached(for_aws=False)
+        result = deploy_template(cdk_out, local=True)
+        env = {**cloud.env(), "CONCERT_PORT": str(cloud.port), "CONCERT_DATA_DIR": str(cloud.data_dir)}
+        yield Platform(cloud, result.outputs, env)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        cloud.stop()

@@ -1,0 +1,137 @@
+"""The `concert` CLI end to end, as a user runs it: its own local cloud, deploy, produce, status, down."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from concert.aws import client
+from concert.localcloud import LocalCloud
+from concert.stream_stats import read_stream
+from producers.files import ingest_path
+from producers.synthetic import events_for
+from schemas import parse_event
+from tests.conftest import free_port
+
+CONCERT = str(Path(sys.executable).parent / "concert")
+UPLOADS = Path(__file__).parent.parent / "fixtures" / "uploads"
+
+
+@dataclass
+class Cli:
+    env: dict[str, str]
+    cloud: LocalCloud
+
+    def run(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([CONCERT, *args], env=self.env, capture_output=True, text=True, timeout=timeout)
+
+    def json(self, *args: str, expect: int = 0) -> dict[str, Any]:
+        proc = self.run(*args, "--json")
+        assert proc.returncode == expect, proc.stderr
+        return json.loads(proc.stdout)  # type: ignore[no-any-return]
+
+    def stream_ids(self) -> Counter[str]:
+        saved = dict(os.environ)
+        os.environ.update(self.cloud.env())
+        try:
+            count = read_stream(client("kinesis"), "concert-events", keep_payloads=True)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        assert count.complete
+        return Counter(str(parse_event(p).event_id) for p in count.payloads)
+
+
+@pytest.fixture(scope="module")
+def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
+    """A CLI environment with its own port and data dir; no local cloud running at first."""
+    data_dir = tmp_path_factory.mktemp("cli")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CONCERT_"))}
+    env.update({"CONCERT_PORT": str(port), "CONCERT_DATA_DIR": str(data_dir), "NO_COLOR": "1"})
+    cloud = LocalCloud(data_dir, port)
+    yield Cli(env, cloud)
+    cloud.stop()
+
+
+def test_unreachable_cloud_is_a_one_line_error(cli: Cli) -> None:
+    proc = cli.run("produce", "--events", "5")
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot reach" in lines[0] and "concert up" in lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("args", [["produce", "--events", "0"], ["produce", "--source", "parquet"],
+                                  ["produce", "--rate", "fast"], ["nope"], ["produce", "--source", "csv"],
+                                  ["produce", "--source", "csv", "/no/such/file.csv"]])
+def test_bad_arguments_are_one_line_errors(cli: Cli, args: list[str]) -> None:
+    proc = cli.run(*args)
+    assert proc.returncode == 2, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "error:" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_up_starts_deploys_and_produces(cli: Cli) -> None:
+    summary = cli.json("up", "--events", "2000", "--rate", "20000", "--exit-when-done")
+    assert summary["produced"] == 2000 and summary["refused"] == 0 and summary["failed"] == 0
+    assert summary["deploy"]["status"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE")
+    assert cli.cloud.healthy(), "--exit-when-done leaves the platform running for queries"
+
+
+def test_produce_20000_lands_exactly_once(cli: Cli) -> None:
+    before = cli.stream_ids()
+    report = cli.json("produce", "--events", "20000", "--seed", "7")
+    assert report["accepted"] == 20_000 and report["failed"] == 0 and report["refused"] == 0
+    after = cli.stream_ids()
+    added = after - before
+    expected = [str(e.event_id) for e in events_for(20_000, seed=7)]
+    assert sum(added.values()) == 20_000 and added == Counter(expected)
+
+
+def test_status_reports_resources_and_counts(cli: Cli) -> None:
+    status = cli.json("status")
+    assert status["local_cloud"]["running"] and status["stack"]["status"].endswith("_COMPLETE")
+    assert {"EventsStreamName", "RawBucketName", "DlqUrl"} <= set(status["resources"])
+    stream = status["streams"]["concert-events"]
+    assert stream["events"] == sum(cli.stream_ids().values()) == 22_000 and stream["open_shards"] == 2
+    assert status["dlq_depth"] == 0
+
+
+def test_produce_files_reports_bad_rows_and_publishes_good_ones(cli: Cli) -> None:
+    before = cli.stream_ids()
+    report = cli.json("produce", "--source", "csv", str(UPLOADS / "sales.csv"), expect=3)
+    assert report["accepted"] == 3 and report["bad_rows"] == 7
+    assert [e["row"] for e in report["files"][0]["errors"]] == [3, 4, 5, 6, 7, 8, 9]
+    for fmt, name in (("json", "catalog.json"), ("xml", "concerts.xml")):
+        r = cli.json("produce", "--source", fmt, str(UPLOADS / name), expect=3)
+        assert r["accepted"] == len(ingest_path(UPLOADS / name).events) == 3
+    added = cli.stream_ids() - before
+    expected = [str(e.event_id) for n in ("sales.csv", "catalog.json", "concerts.xml") for e in ingest_path(UPLOADS / n).events]
+    assert added == Counter(expected)
+
+
+def test_human_output_and_progress(cli: Cli) -> None:
+    proc = cli.run("produce", "--events", "50", "--seed", "9", "--aggregate")
+    assert proc.returncode == 0, proc.stderr
+    assert "50 accepted into concert-events" in proc.stdout
+
+
+def test_down_then_up_resumes_the_saved_state(cli: Cli) -> None:
+    before = cli.stream_ids()
+    assert cli.json("down")["stopped"] is True
+    assert cli.json("status")["local_cloud"]["running"] is False
+    summary = cli.json("up", "--events", "10", "--seed", "3", "--exit-when-done")
+    assert summary["produced"] == 10
+    after = cli.stream_ids()
+    assert after - before == Counter(str(e.event_id) for e in events_for(10, seed=3))
+    assert before - after == Counter(), "nothing produced before the restart was lost"

@@ -1,0 +1,87 @@
+"""The publisher against the real local cloud: exactly-once delivery of accepted events, with faults."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from concert.aws import client
+from concert.stream_stats import read_stream
+from producers.publisher import KinesisPublisher
+from producers.synthetic import events_for
+from schemas import parse_event, to_json
+from tests.conftest import Platform
+
+
+def _fresh_stream(shards: int = 2) -> str:
+    name = f"it-{uuid.uuid4().hex[:8]}"
+    kinesis = client("kinesis")
+    kinesis.create_stream(StreamName=name, ShardCount=shards)
+    kinesis.get_waiter("stream_exists").wait(StreamName=name, WaiterConfig={"Delay": 0.2})
+    return name
+
+
+def _ids_in(stream: str) -> Counter[str]:
+    count = read_stream(client("kinesis"), stream, keep_payloads=True)
+    assert count.complete
+    return Counter(str(parse_event(p).event_id) for p in count.payloads)
+
+
+@pytest.mark.parametrize("aggregate", [False, True], ids=["plain", "kpl-aggregated"])
+def test_accepted_events_land_exactly_once(aws_env: Platform, aggregate: bool) -> None:
+    stream = _fresh_stream()
+    events = list(events_for(3_000, seed=11))
+    report = KinesisPublisher(stream, client("kinesis"), aggregate=aggregate).publish(events)
+    assert report.ok and len(report.accepted) == 3_000
+    ids = _ids_in(stream)
+    assert ids == Counter(str(e.event_id) for e in events)
+    assert {a.event_id for a in report.accepted} == set(ids)
+
+
+class FaultyKinesis:
+    """Wraps the real client: on scripted calls some entries get an ErrorCode and are NOT sent."""
+
+    def __init__(self, real: Any, fail_ids: set[str], always_fail: set[str], failing_calls: int) -> None:
+        self.real, self.fail_ids, self.always_fail, self.failing_calls = real, fail_ids, always_fail, failing_calls
+        self.calls = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    def put_records(self, StreamName: str, Records: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
+        self.calls += 1
+        verdict = []
+        for r in Records:
+            eid = str(parse_event(r["Data"]).event_id)
+            fail = eid in self.always_fail or (eid in self.fail_ids and self.calls <= self.failing_calls)
+            verdict.append(fail)
+        sent = [r for r, fail in zip(Records, verdict, strict=True) if not fail]
+        real = self.real.put_records(StreamName=StreamName, Records=sent)["Records"] if sent else []
+        it = iter(real)
+        out = [{"ErrorCode": "ProvisionedThroughputExceededException", "ErrorMessage": "Rate exceeded for shard"}
+               if fail else next(it) for fail in verdict]
+        return {"FailedRecordCount": sum(verdict), "Records": out}
+
+
+def test_partial_failures_retried_exactly_once_and_refusals_reported(aws_env: Platform) -> None:
+    stream = _fresh_stream()
+    events = list(events_for(2_000, seed=12))
+    flaky = {str(e.event_id) for e in events[::9]}
+    doomed = {str(e.event_id) for e in events[5:8]}
+    faulty = FaultyKinesis(client("kinesis"), flaky, doomed, failing_calls=6)
+    invalid: list[Any] = [b"{not json", to_json(events[0]).replace(b'"source":"synthetic"', b'"source":"BAD"')]
+    publisher = KinesisPublisher(stream, faulty, max_attempts=5, base_delay_s=0.001, lanes=2)
+
+    report = publisher.publish([*events, *invalid])
+
+    assert {r.index for r in report.refused} == {2_000, 2_001}
+    assert {f.event_id for f in report.failed} == doomed
+    assert all("ProvisionedThroughputExceeded" in f.reason for f in report.failed)
+    ids = _ids_in(stream)
+    assert all(n == 1 for n in ids.values()), "no event may be in the stream twice"
+    assert set(ids) == {str(e.event_id) for e in events} - doomed
+    assert {a.event_id for a in report.accepted} == set(ids)
+    assert report.retried_entries >= len(flaky)

@@ -1,0 +1,87 @@
+"""The upload-ingest Lambda handler with the real S3 sample event and in-memory fakes."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from producers.publisher import KinesisPublisher
+from schemas import parse_event
+from tests.fakes.kinesis import FakeKinesis
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+
+
+class FakeS3:
+    def __init__(self, objects: dict[tuple[str, str], bytes]) -> None:
+        self.objects = objects
+        self.put: dict[tuple[str, str], bytes] = {}
+
+    def get_object(self, Bucket: str, Key: str) -> dict[str, Any]:  # noqa: N803
+        return {"Body": io.BytesIO(self.objects[(Bucket, Key)])}
+
+    def put_object(self, Bucket: str, Key: str, Body: bytes, **_: Any) -> None:  # noqa: N803
+        self.put[(Bucket, Key)] = Body
+
+
+@dataclass
+class Context:
+    function_name: str = "concert-upload-ingest"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:concert-upload-ingest"
+    aws_request_id: str = "req-1"
+
+
+@pytest.fixture
+def handler_module(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    monkeypatch.setenv("EVENTS_STREAM", "concert-events")
+    monkeypatch.setenv("QUARANTINE_BUCKET", "quarantine")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    import functions.upload_ingest.handler as mod
+
+    return importlib.reload(mod)
+
+
+def test_upload_is_published_and_reported(handler_module: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    event = json.loads((FIXTURES / "aws" / "s3_put.json").read_text())
+    s3 = FakeS3({("example-bucket", "uploads/march sales.csv"): (FIXTURES / "uploads" / "sales.csv").read_bytes()})
+    kinesis = FakeKinesis()
+    monkeypatch.setattr(handler_module, "_s3", s3)
+    monkeypatch.setattr(handler_module, "_publisher", KinesisPublisher("concert-events", kinesis))
+
+    result = handler_module.handler(event, Context())
+
+    [report] = result["reports"]
+    assert report["events"] == 3 and report["bad_rows"] == 7
+    assert report["publish"]["accepted"] == 3
+    stored = json.loads(s3.put[("quarantine", "reports/uploads/march sales.csv.json")])
+    assert [e["row"] for e in stored["errors"]] == [3, 4, 5, 6, 7, 8, 9]
+    assert sorted(parse_event(d).data.sale_id for d in kinesis.all_data()) == [900001, 900002, 900007]  # type: ignore[union-attr]
+
+
+def test_unsupported_upload_is_reported_not_raised(handler_module: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    event = json.loads((FIXTURES / "aws" / "s3_put.json").read_text())
+    event["Records"][0]["s3"]["object"]["key"] = "uploads/report.pdf"
+    s3 = FakeS3({("example-bucket", "uploads/report.pdf"): b"%PDF"})
+    monkeypatch.setattr(handler_module, "_s3", s3)
+    monkeypatch.setattr(handler_module, "_publisher", KinesisPublisher("concert-events", FakeKinesis()))
+    result = handler_module.handler(event, Context())
+    assert "unsupported file type" in result["reports"][0]["error"]
+
+
+def test_settings_are_validated_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic import ValidationError
+
+    from functions.upload_ingest.settings import UploadIngestSettings
+
+    monkeypatch.delenv("EVENTS_STREAM", raising=False)
+    monkeypatch.setenv("QUARANTINE_BUCKET", "q")
+    with pytest.raises(ValidationError, match="EVENTS_STREAM"):
+        UploadIngestSettings()  # type: ignore[call-arg]
