@@ -1,8 +1,9 @@
 """Publisher throughput against raw boto3 PutRecords of pre-serialized batches, side by side.
 
-Both sides write the same synthetic events to a dedicated 2-shard stream of the local cloud
-(created and deleted here). Runs alternate (raw, publisher, aggregated publisher, ...) so
-drift in the machine's load affects every side alike; the median of `repeats` is reported.
+Both sides write the same synthetic events to a dedicated 2-shard stream of the local cloud,
+recreated empty before every run and deleted at the end. Runs alternate (raw, publisher,
+aggregated publisher, ...) so drift in the machine's load affects every side alike; the
+median of `repeats` is reported.
 The raw side does the least work possible: batches of 500 already serialized, one thread,
 no validation, no retries. The publisher side starts from typed events: it serializes,
 checks limits, batches, sends on its lanes and accounts for every entry.
@@ -66,10 +67,10 @@ def run_publisher_bench(
         "publisher --aggregate": publisher(True),
     }
     times: dict[str, list[float]] = {name: [] for name in sides}
-    _fresh_stream(kinesis, BENCH_STREAM)
     try:
         for rep in range(repeats):
             for name, fn in sides.items():
+                _fresh_stream(kinesis, BENCH_STREAM)  # every run starts from an empty stream
                 t0 = time.perf_counter()
                 accepted = fn()
                 times[name].append(time.perf_counter() - t0)

@@ -471,9 +471,12 @@ def bench(
     from bench.publisher import run_publisher_bench
 
     rt = _rt(ctx)
-    if rt.local:
-        rt.cloud.start()
-    result = run_publisher_bench(events=events, repeats=repeats, progress=None if as_json else err.print)
+    started = rt.local and rt.cloud.start()
+    try:
+        result = run_publisher_bench(events=events, repeats=repeats, progress=None if as_json else err.print)
+    finally:
+        if started:
+            rt.cloud.stop()
 
     def render(d: dict[str, Any]) -> None:
         table = Table(title=f"publisher vs raw PutRecords ({d['events']} events, median of {d['repeats']})")

@@ -43,6 +43,7 @@ class Envelope(BaseModel, Generic[P]):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     event_id: uuid.UUID
+    event_type: str  # each concrete event narrows it to its Literal name, the union's discriminator
     schema_version: Literal[1] = 1
     occurred_at: AwareDatetime
     source: Source
@@ -167,11 +168,13 @@ def new_event(
 ) -> Event:
     """Wrap a payload in its v1 envelope with a fresh (or given) event id."""
     cls = _PAYLOAD_TO_CLASS[type(data)]
-    env = cls(
-        event_id=event_id or uuid.uuid4(),
-        occurred_at=occurred_at or datetime.now(UTC),
-        source=source,
-        data=data,
+    env = cls.model_validate(
+        {
+            "event_id": event_id or uuid.uuid4(),
+            "occurred_at": occurred_at or datetime.now(UTC),
+            "source": source,
+            "data": data,
+        }
     )
     return env  # type: ignore[return-value]
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import aws_cdk as cdk
+import jsii
 from aws_cdk import (
     Duration,
     RemovalPolicy,
@@ -35,7 +36,6 @@ from aws_cdk import (
 from aws_cdk import (
     aws_sqs as sqs,
 )
-import jsii
 from constructs import Construct, IConstruct
 
 from infra import names
@@ -132,7 +132,7 @@ class PlatformStack(cdk.Stack):
             },
         )
         self.stream.grant_write(self.upload_ingest)
-        # Explicit actions on prefixes, not CDK's grant_read/grant_put (they add `s3:GetObject*`, `s3:Abort*`...).
+        # Explicit actions on prefixes, not CDK's grant_read/grant_put (they add `s3:GetObject*`, ...).
         self.upload_ingest.add_to_role_policy(
             iam.PolicyStatement(
                 actions=["s3:GetObject"],

@@ -12,7 +12,7 @@ import random
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
@@ -74,7 +74,7 @@ class ApiClient:
         self.http = httpx.AsyncClient(timeout=timeout_s, transport=transport)
         self.retries = 0
 
-    async def __aenter__(self) -> ApiClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -46,7 +46,11 @@ def normalise_genres(raw: list[str], limit: int = 5) -> list[str]:
         words = name.lower().replace("-", " ").split()
         phrase = " ".join(words)
         genre = next(
-            (g for kw, g in GENRE_KEYWORDS if (" " in kw and kw in phrase) or any(w.startswith(kw) for w in words)),
+            (
+                g
+                for kw, g in GENRE_KEYWORDS
+                if (" " in kw and kw in phrase) or any(w.startswith(kw) for w in words)
+            ),
             None,
         )
         if genre and genre not in out:

@@ -71,9 +71,17 @@ def test_unreachable_cloud_is_a_one_line_error(cli: Cli) -> None:
     assert "Traceback" not in proc.stderr
 
 
-@pytest.mark.parametrize("args", [["produce", "--events", "0"], ["produce", "--source", "parquet"],
-                                  ["produce", "--rate", "fast"], ["nope"], ["produce", "--source", "csv"],
-                                  ["produce", "--source", "csv", "/no/such/file.csv"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["produce", "--events", "0"],
+        ["produce", "--source", "parquet"],
+        ["produce", "--rate", "fast"],
+        ["nope"],
+        ["produce", "--source", "csv"],
+        ["produce", "--source", "csv", "/no/such/file.csv"],
+    ],
+)
 def test_bad_arguments_are_one_line_errors(cli: Cli, args: list[str]) -> None:
     proc = cli.run(*args)
     assert proc.returncode == 2, proc.stderr
@@ -116,7 +124,11 @@ def test_produce_files_reports_bad_rows_and_publishes_good_ones(cli: Cli) -> Non
         r = cli.json("produce", "--source", fmt, str(UPLOADS / name), expect=3)
         assert r["accepted"] == len(ingest_path(UPLOADS / name).events) == 3
     added = cli.stream_ids() - before
-    expected = [str(e.event_id) for n in ("sales.csv", "catalog.json", "concerts.xml") for e in ingest_path(UPLOADS / n).events]
+    expected = [
+        str(e.event_id)
+        for n in ("sales.csv", "catalog.json", "concerts.xml")
+        for e in ingest_path(UPLOADS / n).events
+    ]
     assert added == Counter(expected)
 
 

@@ -48,10 +48,10 @@ class RecordedApi:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 self._reply("GET")
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 self._reply("POST")
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -68,7 +68,9 @@ class RecordedApi:
 
     def route(self, path: str, *replies: Reply | str) -> None:
         """Replies as (status, headers, body) or the name of a recorded file (200)."""
-        self.routes[path] = [(200, {}, (RECORDED / r).read_bytes()) if isinstance(r, str) else r for r in replies]
+        self.routes[path] = [
+            (200, {}, (RECORDED / r).read_bytes()) if isinstance(r, str) else r for r in replies
+        ]
 
     def calls(self, path: str) -> list[dict[str, list[str]]]:
         return [q for _m, p, q, _h in self.requests if p == path]

@@ -19,12 +19,19 @@ class FakeKinesis:
     to an exception raised for the whole request.
     """
 
-    def __init__(self, shards: int = 2, fail: Callable[[dict[str, Any], int], str | None] | None = None) -> None:
+    def __init__(
+        self, shards: int = 2, fail: Callable[[dict[str, Any], int], str | None] | None = None
+    ) -> None:
         step = (MAX_HASH + 1) // shards
-        self.shards = [
-            {"ShardId": f"shardId-{i:012d}", "HashKeyRange": {"StartingHashKey": str(i * step),
-                                                             "EndingHashKey": str(MAX_HASH if i == shards - 1 else (i + 1) * step - 1)},
-             "SequenceNumberRange": {"StartingSequenceNumber": "0"}}
+        self.shards: list[dict[str, Any]] = [
+            {
+                "ShardId": f"shardId-{i:012d}",
+                "HashKeyRange": {
+                    "StartingHashKey": str(i * step),
+                    "EndingHashKey": str(MAX_HASH if i == shards - 1 else (i + 1) * step - 1),
+                },
+                "SequenceNumberRange": {"StartingSequenceNumber": "0"},
+            }
             for i in range(shards)
         ]
         self.stored: dict[str, list[dict[str, Any]]] = {s["ShardId"]: [] for s in self.shards}
@@ -37,15 +44,18 @@ class FakeKinesis:
         return {"Shards": self.shards}
 
     def _shard_for(self, entry: dict[str, Any]) -> str:
-        h = int(entry["ExplicitHashKey"]) if entry.get("ExplicitHashKey") else int.from_bytes(
-            hashlib.md5(entry["PartitionKey"].encode()).digest(), "big")
+        h = (
+            int(entry["ExplicitHashKey"])
+            if entry.get("ExplicitHashKey")
+            else int.from_bytes(hashlib.md5(entry["PartitionKey"].encode()).digest(), "big")
+        )
         for s in self.shards:
             r = s["HashKeyRange"]
             if int(r["StartingHashKey"]) <= h <= int(r["EndingHashKey"]):
                 return str(s["ShardId"])
         raise AssertionError("hash outside every shard")
 
-    def put_records(self, StreamName: str, Records: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
+    def put_records(self, StreamName: str, Records: list[dict[str, Any]]) -> dict[str, Any]:
         call_no = len(self.calls) + 1
         self.calls.append(Records)
         if call_no in self.raise_on_call:

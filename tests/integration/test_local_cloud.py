@@ -34,8 +34,10 @@ def test_restart_keeps_streams_and_records(tmp_path: Path) -> None:
             kinesis = client("kinesis")
             kinesis.create_stream(StreamName="persist-me", ShardCount=1)
             kinesis.get_waiter("stream_exists").wait(StreamName="persist-me", WaiterConfig={"Delay": 0.2})
-            kinesis.put_records(StreamName="persist-me",
-                                Records=[{"Data": f"r{i}".encode(), "PartitionKey": "k"} for i in range(3)])
+            kinesis.put_records(
+                StreamName="persist-me",
+                Records=[{"Data": f"r{i}".encode(), "PartitionKey": "k"} for i in range(3)],
+            )
     finally:
         assert cloud.stop() is True
     assert not cloud.healthy() and cloud.running_pid() is None

@@ -45,13 +45,18 @@ class FaultyKinesis:
     """Wraps the real client: on scripted calls some entries get an ErrorCode and are NOT sent."""
 
     def __init__(self, real: Any, fail_ids: set[str], always_fail: set[str], failing_calls: int) -> None:
-        self.real, self.fail_ids, self.always_fail, self.failing_calls = real, fail_ids, always_fail, failing_calls
+        self.real, self.fail_ids, self.always_fail, self.failing_calls = (
+            real,
+            fail_ids,
+            always_fail,
+            failing_calls,
+        )
         self.calls = 0
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real, name)
 
-    def put_records(self, StreamName: str, Records: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
+    def put_records(self, StreamName: str, Records: list[dict[str, Any]]) -> dict[str, Any]:
         self.calls += 1
         verdict = []
         for r in Records:
@@ -61,8 +66,12 @@ class FaultyKinesis:
         sent = [r for r, fail in zip(Records, verdict, strict=True) if not fail]
         real = self.real.put_records(StreamName=StreamName, Records=sent)["Records"] if sent else []
         it = iter(real)
-        out = [{"ErrorCode": "ProvisionedThroughputExceededException", "ErrorMessage": "Rate exceeded for shard"}
-               if fail else next(it) for fail in verdict]
+        out = [
+            {"ErrorCode": "ProvisionedThroughputExceededException", "ErrorMessage": "Rate exceeded for shard"}
+            if fail
+            else next(it)
+            for fail in verdict
+        ]
         return {"FailedRecordCount": sum(verdict), "Records": out}
 
 
@@ -72,7 +81,10 @@ def test_partial_failures_retried_exactly_once_and_refusals_reported(aws_env: Pl
     flaky = {str(e.event_id) for e in events[::9]}
     doomed = {str(e.event_id) for e in events[5:8]}
     faulty = FaultyKinesis(client("kinesis"), flaky, doomed, failing_calls=6)
-    invalid: list[Any] = [b"{not json", to_json(events[0]).replace(b'"source":"synthetic"', b'"source":"BAD"')]
+    invalid: list[Any] = [
+        b"{not json",
+        to_json(events[0]).replace(b'"source":"synthetic"', b'"source":"BAD"'),
+    ]
     publisher = KinesisPublisher(stream, faulty, max_attempts=5, base_delay_s=0.001, lanes=2)
 
     report = publisher.publish([*events, *invalid])

@@ -34,11 +34,15 @@ def test_csv_upload_is_ingested_by_the_lambda(aws_env: Platform) -> None:
     content = (UPLOADS / "sales.csv").read_bytes()
     client("s3").put_object(Bucket=outputs["RawBucketName"], Key="uploads/it/sales.csv", Body=content)
 
-    report = json.loads(_wait_for_object(outputs["QuarantineBucketName"], "reports/uploads/it/sales.csv.json"))
+    report = json.loads(
+        _wait_for_object(outputs["QuarantineBucketName"], "reports/uploads/it/sales.csv.json")
+    )
 
     assert report["events"] == 3 and report["publish"]["accepted"] == 3
     assert [e["row"] for e in report["errors"]] == [3, 4, 5, 6, 7, 8, 9]
     expected = {str(e.event_id) for e in ingest_path(UPLOADS / "sales.csv").events}
-    seen = [str(parse_event(p).event_id) for p in read_stream(
-        client("kinesis"), outputs["EventsStreamName"], keep_payloads=True).payloads]
+    seen = [
+        str(parse_event(p).event_id)
+        for p in read_stream(client("kinesis"), outputs["EventsStreamName"], keep_payloads=True).payloads
+    ]
     assert all(seen.count(eid) == 1 for eid in expected)

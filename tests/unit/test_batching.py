@@ -30,8 +30,10 @@ def test_record_limit_counts_the_partition_key() -> None:
     assert record_problem(OutRecord("k" * 257, b"x", ("a",))) is not None
 
 
-@given(st.lists(st.integers(min_value=1, max_value=MAX_BYTES_PER_RECORD - 1), max_size=60),
-       st.integers(min_value=1, max_value=500))
+@given(
+    st.lists(st.integers(min_value=1, max_value=MAX_BYTES_PER_RECORD - 1), max_size=60),
+    st.integers(min_value=1, max_value=500),
+)
 def test_batches_keep_order_and_every_limit(sizes: list[int], max_records: int) -> None:
     recs = [OutRecord("k", b"", (str(i),)) if s < 2 else _rec(s - 1) for i, s in enumerate(sizes)]
     batches = list(plan_batches(recs, max_records=max_records))

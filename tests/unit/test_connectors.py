@@ -35,8 +35,15 @@ class Sleeps:
 
 def _spotify(api: RecordedApi, sleeps: Sleeps, **kw: object) -> SpotifyClient:
     api.route("/api/token", "spotify_token.json")
-    return SpotifyClient(client_id="id", client_secret="secret", api_url=api.url, accounts_url=api.url,  # noqa: S106
-                         rate_per_s=1000, sleep=sleeps, **kw)  # type: ignore[arg-type]
+    return SpotifyClient(
+        client_id="id",
+        client_secret="secret",
+        api_url=api.url,
+        accounts_url=api.url,
+        rate_per_s=1000,
+        sleep=sleeps,
+        **kw,
+    )
 
 
 def test_spotify_artists_become_events_and_bad_ones_are_skipped(api: RecordedApi) -> None:
@@ -44,14 +51,14 @@ def test_spotify_artists_become_events_and_bad_ones_are_skipped(api: RecordedApi
 
     async def run() -> list[dict[str, object]]:
         async with _spotify(api, Sleeps()) as client:
-            return await client.artists(["0TnOYISbd1XYRBk9myaseg", "1vCWHaC5f2uS3yhpwWbIA6", "x", "4broken"])  # type: ignore[attr-defined, no-any-return]
+            return await client.artists(["0TnOYISbd1XYRBk9myaseg", "1vCWHaC5f2uS3yhpwWbIA6", "x", "4broken"])
 
     artists = asyncio.run(run())
     events, skipped = artist_events(artists, at=datetime(2026, 1, 1, tzinfo=UTC))
-    assert [e.data.name for e in events] == ["Pitbull", "Avicii", "Sleepy Hollow Quartet"]  # type: ignore[union-attr]
-    assert events[0].data.genres == ["pop", "hip-hop"] and events[1].data.genres == ["electronic", "pop"]  # type: ignore[union-attr]
-    assert events[2].data.genres == ["other"]  # type: ignore[union-attr]
-    assert events[0].data.artist_id == stable_id("artist", "pitbull")  # type: ignore[union-attr]
+    assert [e.data.name for e in events] == ["Pitbull", "Avicii", "Sleepy Hollow Quartet"]
+    assert events[0].data.genres == ["pop", "hip-hop"] and events[1].data.genres == ["electronic", "pop"]
+    assert events[2].data.genres == ["other"]
+    assert events[0].data.artist_id == stable_id("artist", "pitbull")
     assert skipped[0][0] == "4broken" and "popularity" in skipped[0][1]
     token_call = next(h for m, p, _q, h in api.requests if p == "/api/token")
     assert token_call["Authorization"].startswith("Basic ")
@@ -64,7 +71,7 @@ def test_spotify_search_follows_next_links(api: RecordedApi) -> None:
 
     async def run() -> list[dict[str, object]]:
         async with _spotify(api, Sleeps()) as client:
-            return await client.search_artists("jazz", limit=2)  # type: ignore[attr-defined, no-any-return]
+            return await client.search_artists("jazz", limit=2)
 
     names = [a["name"] for a in asyncio.run(run())]
     assert names == ["Norah Jones", "Miles Davis", "Kamasi Washington"]
@@ -77,7 +84,7 @@ def test_429_honours_retry_after_then_succeeds(api: RecordedApi) -> None:
 
     async def run() -> int:
         async with _spotify(api, sleeps, base_delay_s=0.5) as client:
-            got = await client.artists(["a"])  # type: ignore[attr-defined]
+            await client.artists(["a"])
             return client.retries
 
     assert asyncio.run(run()) == 2
@@ -92,7 +99,7 @@ def test_retry_after_is_capped_and_retries_are_bounded(api: RecordedApi) -> None
 
     async def run() -> None:
         async with _spotify(api, sleeps, max_attempts=3, max_retry_after_s=5.0) as client:
-            await client.artists(["a"])  # type: ignore[attr-defined]
+            await client.artists(["a"])
 
     with pytest.raises(ApiError, match="failed after 3 attempts"):
         asyncio.run(run())
@@ -104,7 +111,7 @@ def test_client_errors_are_not_retried(api: RecordedApi) -> None:
 
     async def run() -> None:
         async with _spotify(api, Sleeps()) as client:
-            await client.artists(["a"])  # type: ignore[attr-defined]
+            await client.artists(["a"])
 
     with pytest.raises(ApiError, match="HTTP 404") as info:
         asyncio.run(run())
@@ -115,7 +122,9 @@ def test_connection_errors_are_retried_then_reported() -> None:
     sleeps = Sleeps()
 
     async def run() -> None:
-        async with ApiClient("http://127.0.0.1:9", max_attempts=2, rate_per_s=100, sleep=sleeps, timeout_s=1) as c:
+        async with ApiClient(
+            "http://127.0.0.1:9", max_attempts=2, rate_per_s=100, sleep=sleeps, timeout_s=1
+        ) as c:
             await c.get_json("/x")
 
     with pytest.raises(ApiError, match="ConnectError"):
@@ -148,18 +157,21 @@ def test_ticketmaster_pages_and_maps_events(api: RecordedApi) -> None:
     kinds = [e.event_type for e in events]
     assert kinds.count("ConcertScheduled") == 3 and kinds.count("VenueUpserted") == 3
     pitbull = next(e for e in events if e.event_type == "ConcertScheduled")
-    assert pitbull.data.capacity == 18_300  # type: ignore[union-attr]
-    assert [str(t.price.amount) for t in pitbull.data.price_tiers] == ["39.50", "199.50"]  # type: ignore[union-attr]
-    assert pitbull.data.artist_id == stable_id("artist", "Pitbull")  # type: ignore[union-attr]
+    assert pitbull.data.capacity == 18_300
+    assert [str(t.price.amount) for t in pitbull.data.price_tiers] == ["39.50", "199.50"]
+    assert pitbull.data.artist_id == stable_id("artist", "Pitbull")
     norah = [e for e in events if e.event_type == "ConcertScheduled"][1]
-    assert len(norah.data.price_tiers) == 1  # type: ignore[union-attr]
+    assert len(norah.data.price_tiers) == 1
     assert skipped == [("Z7r9jZ1A7aAbc", "no start dateTime (TBA)")]
 
 
 def test_retry_after_parsing() -> None:
     now = datetime(2026, 1, 1, tzinfo=UTC)
     assert retry_after_seconds("7") == 7.0
-    assert retry_after_seconds(format_datetime(datetime(2026, 1, 1, 0, 0, 30, tzinfo=UTC), usegmt=True), now=now) == 30
+    assert (
+        retry_after_seconds(format_datetime(datetime(2026, 1, 1, 0, 0, 30, tzinfo=UTC), usegmt=True), now=now)
+        == 30
+    )
     assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
 
 

@@ -28,17 +28,20 @@ def template(template_file: Path) -> Template:
 
 
 def _resources(template: Template, kind: str) -> dict[str, Any]:
-    return template.find_resources(kind)  # type: ignore[no-any-return]
+    return dict(template.find_resources(kind))
 
 
 def test_stream_is_encrypted_and_provisioned(template: Template) -> None:
-    template.has_resource_properties("AWS::Kinesis::Stream", {
-        "Name": EVENTS_STREAM,
-        "ShardCount": 2,
-        "StreamEncryption": {"EncryptionType": "KMS", "KeyId": "alias/aws/kinesis"},
-        "StreamModeDetails": {"StreamMode": "PROVISIONED"},
-        "RetentionPeriodHours": 48,
-    })
+    template.has_resource_properties(
+        "AWS::Kinesis::Stream",
+        {
+            "Name": EVENTS_STREAM,
+            "ShardCount": 2,
+            "StreamEncryption": {"EncryptionType": "KMS", "KeyId": "alias/aws/kinesis"},
+            "StreamModeDetails": {"StreamMode": "PROVISIONED"},
+            "RetentionPeriodHours": 48,
+        },
+    )
 
 
 def test_every_bucket_is_encrypted_private_and_tls_only(template: Template) -> None:
@@ -46,9 +49,15 @@ def test_every_bucket_is_encrypted_private_and_tls_only(template: Template) -> N
     assert len(buckets) == 3
     for b in buckets.values():
         props = b["Properties"]
-        assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+        assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0][
+            "ServerSideEncryptionByDefault"
+        ]
         assert props["PublicAccessBlockConfiguration"] == {
-            "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
+            "BlockPublicAcls": True,
+            "BlockPublicPolicy": True,
+            "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True,
+        }
     policies = _resources(template, "AWS::S3::BucketPolicy")
     assert {p["Properties"]["Bucket"]["Ref"] for p in policies.values()} == set(buckets)
     for p in policies.values():
@@ -60,8 +69,20 @@ def test_queues_are_encrypted_and_tls_only(template: Template) -> None:
     queues = _resources(template, "AWS::SQS::Queue")
     assert len(queues) == 2 and all(q["Properties"]["SqsManagedSseEnabled"] for q in queues.values())
     template.resource_count_is("AWS::SQS::QueuePolicy", 2)
-    template.has_resource_properties("AWS::SQS::QueuePolicy", {"PolicyDocument": {"Statement": Match.array_with([
-        Match.object_like({"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})])}})
+    template.has_resource_properties(
+        "AWS::SQS::QueuePolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+                        )
+                    ]
+                )
+            }
+        },
+    )
 
 
 def test_no_iam_action_has_a_wildcard(template: Template) -> None:
@@ -69,31 +90,55 @@ def test_no_iam_action_has_a_wildcard(template: Template) -> None:
     for kind in ("AWS::IAM::Policy", "AWS::IAM::Role"):
         for r in _resources(template, kind).values():
             props = r["Properties"]
-            docs = [props["PolicyDocument"]] if "PolicyDocument" in props else [
-                p["PolicyDocument"] for p in props.get("Policies", [])]
+            docs = (
+                [props["PolicyDocument"]]
+                if "PolicyDocument" in props
+                else [p["PolicyDocument"] for p in props.get("Policies", [])]
+            )
             statements += [s for d in docs for s in d["Statement"]]
-    actions = [a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
+    actions = [
+        a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    ]
     assert actions and not [a for a in actions if "*" in a]
 
 
 def test_upload_ingest_function_is_wired_to_uploads(template: Template) -> None:
-    template.has_resource_properties("AWS::Lambda::Function", {
-        "Handler": "functions.upload_ingest.handler.handler",
-        "Runtime": "python3.11",
-        "TracingConfig": {"Mode": "Active"},
-        "Environment": {"Variables": Match.object_like({"EVENTS_STREAM": Match.any_value(),
-                                                        "QUARANTINE_BUCKET": Match.any_value()})},
-        "DeadLetterConfig": Match.object_like({"TargetArn": Match.any_value()}),
-    })
-    template.has_resource_properties("Custom::S3BucketNotifications", {"NotificationConfiguration": {
-        "LambdaFunctionConfigurations": [Match.object_like({
-            "Events": ["s3:ObjectCreated:*"],
-            "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "uploads/"}]}}})]}})
+    template.has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "Handler": "functions.upload_ingest.handler.handler",
+            "Runtime": "python3.11",
+            "TracingConfig": {"Mode": "Active"},
+            "Environment": {
+                "Variables": Match.object_like(
+                    {"EVENTS_STREAM": Match.any_value(), "QUARANTINE_BUCKET": Match.any_value()}
+                )
+            },
+            "DeadLetterConfig": Match.object_like({"TargetArn": Match.any_value()}),
+        },
+    )
+    template.has_resource_properties(
+        "Custom::S3BucketNotifications",
+        {
+            "NotificationConfiguration": {
+                "LambdaFunctionConfigurations": [
+                    Match.object_like(
+                        {
+                            "Events": ["s3:ObjectCreated:*"],
+                            "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "uploads/"}]}},
+                        }
+                    )
+                ]
+            }
+        },
+    )
 
 
 def test_outputs_name_every_resource_the_cli_needs(template: Template) -> None:
     outputs = template.find_outputs("*")
-    assert {"EventsStreamName", "RawBucketName", "LakeBucketName", "QuarantineBucketName", "DlqUrl"} <= set(outputs)
+    assert {"EventsStreamName", "RawBucketName", "LakeBucketName", "QuarantineBucketName", "DlqUrl"} <= set(
+        outputs
+    )
 
 
 def test_cfn_lint_has_no_findings(template_file: Path) -> None:
@@ -107,5 +152,7 @@ def test_lambda_asset_holds_the_code_and_nothing_else(tmp_path: Path) -> None:
     assert (asset / "functions" / "upload_ingest" / "handler.py").exists()
     assert (asset / "schemas" / "json" / "TicketSold.v1.schema.json").exists()
     assert not list(asset.rglob("__pycache__")) and not (asset / "tests").exists()
-    proc = subprocess.run([sys.executable, "-c", "import producers.files, schemas"], cwd=asset, capture_output=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", "import producers.files, schemas"], cwd=asset, capture_output=True
+    )
     assert proc.returncode == 0, proc.stderr

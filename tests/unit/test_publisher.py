@@ -15,8 +15,20 @@ from tests.fakes.kinesis import FakeKinesis, client_error
 
 
 def _events(n: int, concerts: int = 20) -> list[Any]:
-    return [new_event(TicketSold(sale_id=i + 1, concert_id=i % concerts + 1, customer_id=1, tier="ga", quantity=1,
-                                 unit_price=Money(amount="10")), source="synthetic") for i in range(n)]
+    return [
+        new_event(
+            TicketSold(
+                sale_id=i + 1,
+                concert_id=i % concerts + 1,
+                customer_id=1,
+                tier="ga",
+                quantity=1,
+                unit_price=Money(amount="10"),
+            ),
+            source="synthetic",
+        )
+        for i in range(n)
+    ]
 
 
 def _publisher(kinesis: FakeKinesis, **kw: Any) -> KinesisPublisher:
@@ -61,7 +73,9 @@ def test_only_failed_entries_are_resent_and_all_end_accepted() -> None:
 def test_entries_failing_every_attempt_are_reported_not_accepted() -> None:
     evs = _events(50)
     doomed = {str(e.event_id) for e in evs[:5]}
-    kin = FakeKinesis(fail=lambda e, _n: "InternalFailure" if str(parse_event(e["Data"]).event_id) in doomed else None)
+    kin = FakeKinesis(
+        fail=lambda e, _n: "InternalFailure" if str(parse_event(e["Data"]).event_id) in doomed else None
+    )
     report = _publisher(kin, lanes=1, max_attempts=4).publish(evs)
     assert {f.event_id for f in report.failed} == doomed
     assert all("InternalFailure" in f.reason and "after 4 attempts" in f.reason for f in report.failed)
@@ -94,8 +108,14 @@ def test_a_throttled_request_is_retried_whole() -> None:
 
 def test_invalid_items_are_refused_with_reason_and_never_sent() -> None:
     good = _events(3)
-    items: list[Any] = [good[0], b"{broken", {"event_type": "TicketSold"}, good[1], to_json(good[2]),
-                        to_json(good[2]).replace(b'"quantity":1', b'"quantity":99')]
+    items: list[Any] = [
+        good[0],
+        b"{broken",
+        {"event_type": "TicketSold"},
+        good[1],
+        to_json(good[2]),
+        to_json(good[2]).replace(b'"quantity":1', b'"quantity":99'),
+    ]
     kin = FakeKinesis()
     report = _publisher(kin).publish(items)
     assert [r.index for r in report.refused] == [1, 2, 5]
@@ -127,8 +147,12 @@ def test_aggregated_records_carry_every_event_to_its_shard() -> None:
     seen = []
     for shard_id, records in kin.stored.items():
         for r in records:
-            boto = {"Data": r["Data"], "PartitionKey": r["PartitionKey"], "SequenceNumber": r["SequenceNumber"],
-                    "ApproximateArrivalTimestamp": 0}
+            boto = {
+                "Data": r["Data"],
+                "PartitionKey": r["PartitionKey"],
+                "SequenceNumber": r["SequenceNumber"],
+                "ApproximateArrivalTimestamp": 0,
+            }
             for user in iter_deaggregate_records([boto], data_format="Boto3"):
                 event = parse_event(base64.b64decode(user["kinesis"]["data"]))
                 assert kin._shard_for({"PartitionKey": event.partition_key()}) == shard_id

@@ -27,9 +27,10 @@ FIXTURES = Path(__file__).parent.parent / "fixtures" / "events" / "v1"
 
 
 def _sale(**over: object) -> TicketSold:
-    base: dict[str, object] = dict(sale_id=1, concert_id=7, customer_id=3, tier="ga", quantity=2,
-                                   unit_price=Money(amount="49.50"))
-    return TicketSold(**{**base, **over})  # type: ignore[arg-type]
+    base: dict[str, object] = dict(
+        sale_id=1, concert_id=7, customer_id=3, tier="ga", quantity=2, unit_price=Money(amount="49.50")
+    )
+    return TicketSold(**{**base, **over})
 
 
 def test_round_trip_keeps_every_field() -> None:
@@ -41,11 +42,20 @@ def test_round_trip_keeps_every_field() -> None:
 
 def test_ticket_and_concert_events_share_the_concert_partition_key() -> None:
     sale = new_event(_sale(concert_id=42), source="synthetic")
-    concert = new_event(ConcertScheduled(
-        concert_id=42, artist_id=1, venue_id=1, starts_at=datetime(2026, 6, 1, 20, tzinfo=UTC),
-        on_sale_at=datetime(2026, 3, 1, tzinfo=UTC),
-        price_tiers=[PriceTier(tier="ga", price=Money(amount="10"), seats=100)]), source="synthetic")
-    venue = new_event(VenueUpserted(venue_id=42, name="V", city="C", state="TX", capacity=10), source="synthetic")
+    concert = new_event(
+        ConcertScheduled(
+            concert_id=42,
+            artist_id=1,
+            venue_id=1,
+            starts_at=datetime(2026, 6, 1, 20, tzinfo=UTC),
+            on_sale_at=datetime(2026, 3, 1, tzinfo=UTC),
+            price_tiers=[PriceTier(tier="ga", price=Money(amount="10"), seats=100)],
+        ),
+        source="synthetic",
+    )
+    venue = new_event(
+        VenueUpserted(venue_id=42, name="V", city="C", state="TX", capacity=10), source="synthetic"
+    )
     assert sale.partition_key() == concert.partition_key() == "42"
     assert venue.partition_key() == "venue-42"
 
@@ -57,8 +67,11 @@ def test_events_v1_accepted_at_release_are_still_accepted(line: str) -> None:
     assert str(event.event_id) == json.loads(line)["event_id"]
 
 
-@pytest.mark.parametrize("case", [json.loads(x) for x in (FIXTURES / "rejected.jsonl").read_text().splitlines()],
-                         ids=lambda c: c["reason"])
+@pytest.mark.parametrize(
+    "case",
+    [json.loads(x) for x in (FIXTURES / "rejected.jsonl").read_text().splitlines()],
+    ids=lambda c: c["reason"],
+)
 def test_invalid_events_are_rejected_with_a_reason(case: dict[str, object]) -> None:
     with pytest.raises(InvalidEvent) as info:
         validate_event(case["event"])  # type: ignore[arg-type]
@@ -82,8 +95,11 @@ def test_drift_check_fails_when_a_model_changes(monkeypatch: pytest.MonkeyPatch)
     import schemas.export as export
 
     real = export.render_schemas
-    monkeypatch.setattr(export, "render_schemas",
-                        lambda: {k: v.replace('"maximum": 10', '"maximum": 12') for k, v in real().items()})
+    monkeypatch.setattr(
+        export,
+        "render_schemas",
+        lambda: {k: v.replace('"maximum": 10', '"maximum": 12') for k, v in real().items()},
+    )
     assert export.main(["--check"]) == 1
 
 

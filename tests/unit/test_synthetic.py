@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from collections import Counter
 from typing import Any
@@ -40,7 +41,7 @@ def test_same_seed_same_events_other_seed_other_events() -> None:
 def test_events_are_valid_unique_and_in_time_order(default_workload: Workload) -> None:
     events = default_workload.events
     assert len({e.event_id for e in events}) == len(events)
-    assert all(x.occurred_at <= y.occurred_at for x, y in zip(events, events[1:], strict=False))
+    assert all(x.occurred_at <= y.occurred_at for x, y in itertools.pairwise(events))
     for e in events[:: max(1, len(events) // 2_000)]:
         assert parse_event(to_json(e)) == e
 
@@ -49,23 +50,29 @@ def test_every_sale_refers_to_a_scheduled_concert_before_it(default_workload: Wo
     scheduled: dict[int, Any] = {}
     for e in default_workload.events:
         if e.event_type == "ConcertScheduled":
-            scheduled[e.data.concert_id] = e.occurred_at  # type: ignore[union-attr]
+            scheduled[e.data.concert_id] = e.occurred_at
         elif e.event_type == "TicketSold":
-            assert e.data.concert_id in scheduled  # type: ignore[union-attr]
+            assert e.data.concert_id in scheduled
 
 
 def test_real_venues_and_performers_are_used(default_workload: Workload) -> None:
     catalog = load_catalog()
     assert len(catalog.venues) == 202 and len(catalog.performers) > 500
-    names = {e.data.name for e in default_workload.events if e.event_type == "VenueUpserted"}  # type: ignore[union-attr]
+    names = {e.data.name for e in default_workload.events if e.event_type == "VenueUpserted"}
     assert {v.name for v in catalog.venues} <= names
-    capacities = {e.data.name: e.data.capacity for e in default_workload.events if e.event_type == "VenueUpserted"}  # type: ignore[union-attr]
+    capacities = {
+        e.data.name: e.data.capacity for e in default_workload.events if e.event_type == "VenueUpserted"
+    }
     known = [v for v in catalog.venues if v.seats > 0]
     assert all(capacities[v.name] == v.seats for v in known)
 
 
 def test_popularity_is_long_tailed_and_drives_sales(default_workload: Workload) -> None:
-    pop = {e.data.artist_id: e.data.popularity for e in default_workload.events if e.event_type == "ArtistUpserted"}  # type: ignore[union-attr]
+    pop = {
+        e.data.artist_id: e.data.popularity
+        for e in default_workload.events
+        if e.event_type == "ArtistUpserted"
+    }
     values = sorted(pop.values())
     assert statistics.median(values) < statistics.mean(values) < values[-1]
     truth = default_workload.truth["concerts"]
@@ -78,7 +85,7 @@ def test_popularity_is_long_tailed_and_drives_sales(default_workload: Workload) 
 
 
 def test_weekends_and_summer_are_busier(default_workload: Workload) -> None:
-    starts = [e.data.starts_at for e in default_workload.events if e.event_type == "ConcertScheduled"]  # type: ignore[union-attr]
+    starts = [e.data.starts_at for e in default_workload.events if e.event_type == "ConcertScheduled"]
     by_day = Counter(s.weekday() for s in starts)
     assert by_day[5] > 2 * by_day[0], "Saturdays should be busier than Mondays"
     summer = sum(1 for s in starts if s.month in (6, 7, 8))
@@ -91,10 +98,10 @@ def test_sell_outs_and_ground_truth(default_workload: Workload) -> None:
     sold_out = [c for c in truth.values() if c["sold_out"]]
     assert 0.005 < len(sold_out) / len(truth) < 0.2
     assert all(c["sold"] <= c["allocation"] for c in truth.values())
-    sold = Counter()
+    sold: Counter[int] = Counter()
     for e in default_workload.events:
         if e.event_type == "TicketSold":
-            sold[e.data.concert_id] += e.data.quantity  # type: ignore[union-attr]
+            sold[e.data.concert_id] += e.data.quantity
     assert all(sold[int(cid)] == c["sold"] for cid, c in truth.items())
 
 

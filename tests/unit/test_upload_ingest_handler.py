@@ -24,10 +24,10 @@ class FakeS3:
         self.objects = objects
         self.put: dict[tuple[str, str], bytes] = {}
 
-    def get_object(self, Bucket: str, Key: str) -> dict[str, Any]:  # noqa: N803
+    def get_object(self, Bucket: str, Key: str) -> dict[str, Any]:
         return {"Body": io.BytesIO(self.objects[(Bucket, Key)])}
 
-    def put_object(self, Bucket: str, Key: str, Body: bytes, **_: Any) -> None:  # noqa: N803
+    def put_object(self, Bucket: str, Key: str, Body: bytes, **_: Any) -> None:
         self.put[(Bucket, Key)] = Body
 
 
@@ -49,9 +49,13 @@ def handler_module(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     return importlib.reload(mod)
 
 
-def test_upload_is_published_and_reported(handler_module: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_upload_is_published_and_reported(
+    handler_module: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
     event = json.loads((FIXTURES / "aws" / "s3_put.json").read_text())
-    s3 = FakeS3({("example-bucket", "uploads/march sales.csv"): (FIXTURES / "uploads" / "sales.csv").read_bytes()})
+    s3 = FakeS3(
+        {("example-bucket", "uploads/march sales.csv"): (FIXTURES / "uploads" / "sales.csv").read_bytes()}
+    )
     kinesis = FakeKinesis()
     monkeypatch.setattr(handler_module, "_s3", s3)
     monkeypatch.setattr(handler_module, "_publisher", KinesisPublisher("concert-events", kinesis))
@@ -66,7 +70,9 @@ def test_upload_is_published_and_reported(handler_module: ModuleType, monkeypatc
     assert sorted(parse_event(d).data.sale_id for d in kinesis.all_data()) == [900001, 900002, 900007]  # type: ignore[union-attr]
 
 
-def test_unsupported_upload_is_reported_not_raised(handler_module: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unsupported_upload_is_reported_not_raised(
+    handler_module: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
     event = json.loads((FIXTURES / "aws" / "s3_put.json").read_text())
     event["Records"][0]["s3"]["object"]["key"] = "uploads/report.pdf"
     s3 = FakeS3({("example-bucket", "uploads/report.pdf"): b"%PDF"})
@@ -84,4 +90,4 @@ def test_settings_are_validated_at_start(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.delenv("EVENTS_STREAM", raising=False)
     monkeypatch.setenv("QUARANTINE_BUCKET", "q")
     with pytest.raises(ValidationError, match="EVENTS_STREAM"):
-        UploadIngestSettings()  # type: ignore[call-arg]
+        UploadIngestSettings()
