@@ -11,7 +11,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -403,10 +403,10 @@ def up(
     stop = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
-        items: Iterator[Any] = (
-            events_for(events, seed=seed) if events else iter(generate(Spec(seed=seed)).events)
+        workload = list(events_for(events, seed=seed)) if events else generate(Spec(seed=seed)).events
+        produced = _run_produce(
+            rt, workload, total=len(workload), rate=rate, aggregate=aggregate, show=show, stop=stop
         )
-        produced = _run_produce(rt, items, total=events, rate=rate, aggregate=aggregate, show=show, stop=stop)
         if not exit_when_done and not stop.is_set():
             if show:
                 err.print("[bold]workload produced; the platform keeps running. Ctrl-C to stop.[/]")
