@@ -1,0 +1,1 @@
+"""Consumers: the shared core (decode, validate, enrich, route) and its KCL and Lambda adapters."""
