@@ -95,8 +95,9 @@ class CatalogState:
             old = self.artists.get(d.artist_id)
             if old and old.updated_at > at:
                 return False
-            self.artists[d.artist_id] = Artist(d.artist_id, d.name, d.genres[0], tuple(d.genres), d.popularity,
-                                               d.country, at)
+            self.artists[d.artist_id] = Artist(
+                d.artist_id, d.name, d.genres[0], tuple(d.genres), d.popularity, d.country, at
+            )
             return True
         if isinstance(d, VenueUpserted):
             old_v = self.venues.get(d.venue_id)
@@ -108,15 +109,25 @@ class CatalogState:
             old_c = self.concerts.get(d.concert_id)
             if old_c and old_c.updated_at > at:
                 return False
-            self.concerts[d.concert_id] = Concert(d.concert_id, d.artist_id, d.venue_id, d.starts_at, d.on_sale_at,
-                                                  tuple(d.price_tiers), "scheduled", at)
+            self.concerts[d.concert_id] = Concert(
+                d.concert_id,
+                d.artist_id,
+                d.venue_id,
+                d.starts_at,
+                d.on_sale_at,
+                tuple(d.price_tiers),
+                "scheduled",
+                at,
+            )
             return True
         if isinstance(d, ConcertUpdated | ConcertCancelled):
             cur = self.concerts.get(d.concert_id)
             if cur is None or cur.updated_at > at:
                 return False
             if isinstance(d, ConcertCancelled):
-                self.concerts[d.concert_id] = replace(cur, status="cancelled", cancel_reason=d.reason, updated_at=at)
+                self.concerts[d.concert_id] = replace(
+                    cur, status="cancelled", cancel_reason=d.reason, updated_at=at
+                )
             else:
                 self.concerts[d.concert_id] = replace(
                     cur,

@@ -46,13 +46,19 @@ def decode(record: StreamRecord) -> list[StreamRecord]:
     }
     try:
         users = list(iter_deaggregate_records([boto], data_format="Boto3"))
-    except Exception:  # noqa: BLE001 - any parse failure of a foreign aggregate: keep the bytes for the DLQ
+    except Exception:
         return [record]
     if len(users) == 1 and users[0]["kinesis"].get("aggregated") is not True:
         return [record]  # magic bytes but not a valid aggregate: the library returned it unchanged
     out = []
     for i, user in enumerate(users):
         k = user["kinesis"]
-        out.append(replace(record, data=base64.b64decode(k["data"]), partition_key=str(k["partitionKey"]),
-                           sub_sequence_number=int(k.get("subSequenceNumber", i))))
+        out.append(
+            replace(
+                record,
+                data=base64.b64decode(k["data"]),
+                partition_key=str(k["partitionKey"]),
+                sub_sequence_number=int(k.get("subSequenceNumber", i)),
+            )
+        )
     return out

@@ -55,36 +55,42 @@ def default_catalog_dir() -> Path:
     return here.parent / "shared" / "datasets" / "tickit-catalog"
 
 
+class CatalogMissing(FileNotFoundError):
+    """The TICKIT catalog is not where it was looked for."""
+
+
 def load_catalog(directory: Path | None = None) -> Catalog:
-    """Read venue.txt and event.txt (pipe-delimited, no header); empty Catalog if absent."""
+    """Read venue.txt and event.txt (pipe-delimited, no header); CatalogMissing if they are absent."""
     directory = directory or default_catalog_dir()
     cat = Catalog()
     venue_file, event_file = directory / "venue.txt", directory / "event.txt"
-    if venue_file.exists():
-        for line in venue_file.read_text(encoding="utf-8").splitlines():
-            parts = line.split("|")
-            try:
-                vid, name, city, state, seats = parts
-                if len(state) != 2 or not state.isalpha() or not name.strip() or not city.strip():
-                    raise ValueError(line)
-                cat.venues.append(
-                    CatalogVenue(int(vid), name.strip(), city.strip(), state.upper(), max(0, int(seats)))
-                )
-            except ValueError:
-                cat.skipped_rows += 1
+    if not venue_file.is_file() or not event_file.is_file():
+        raise CatalogMissing(
+            f"TICKIT catalog not found in {directory}: "
+            "put shared/ beside the repository or set CONCERT_CATALOG_DIR"
+        )
+    for line in venue_file.read_text(encoding="utf-8").splitlines():
+        try:
+            vid, name, city, state, seats = line.split("|")
+            if len(state) != 2 or not state.isalpha() or not name.strip() or not city.strip():
+                raise ValueError(line)
+            cat.venues.append(
+                CatalogVenue(int(vid), name.strip(), city.strip(), state.upper(), max(0, int(seats)))
+            )
+        except ValueError:
+            cat.skipped_rows += 1
     seen: set[str] = set()
-    if event_file.exists():
-        for line in event_file.read_text(encoding="utf-8").splitlines():
-            parts = line.split("|")
-            try:
-                genre = CATEGORY_GENRES.get(int(parts[2]))
-                name = parts[4].strip()
-            except (IndexError, ValueError):
-                cat.skipped_rows += 1
-                continue
-            if genre and name and name not in seen and len(name) <= 200:
-                seen.add(name)
-                cat.performers.append(CatalogPerformer(name, genre))
+    for line in event_file.read_text(encoding="utf-8").splitlines():
+        parts = line.split("|")
+        try:
+            genre = CATEGORY_GENRES.get(int(parts[2]))
+            name = parts[4].strip()
+        except (IndexError, ValueError):
+            cat.skipped_rows += 1
+            continue
+        if genre and name and name not in seen and len(name) <= 200:
+            seen.add(name)
+            cat.performers.append(CatalogPerformer(name, genre))
     cat.venues.sort(key=lambda v: v.venue_id)
     cat.performers.sort(key=lambda p: p.name)
     return cat

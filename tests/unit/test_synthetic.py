@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import statistics
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -110,3 +111,10 @@ def test_events_for_yields_exactly_n(n: int) -> None:
     events = list(events_for(n, seed=3))
     assert len(events) == n
     assert events[0].event_type == "ArtistUpserted"
+
+
+def test_a_missing_catalog_is_a_clear_error(tmp_path: Path) -> None:
+    from producers.catalog import CatalogMissing
+
+    with pytest.raises(CatalogMissing, match="CONCERT_CATALOG_DIR"):
+        load_catalog(tmp_path)
