@@ -50,3 +50,24 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         os.environ.clear()
         os.environ.update(saved)
         cloud.stop()
+
+
+@pytest.fixture(scope="session")
+def warehouse(platform: Platform) -> Iterator[Platform]:
+    """The local Data API endpoint on the platform, with the star schema created."""
+    from concert.aws import client
+    from concert.warehouse_endpoint import WarehouseEndpoint
+    from consumers.warehouse.client import DataApiWarehouse
+
+    endpoint = WarehouseEndpoint(platform.cloud.data_dir, free_port())
+    endpoint.start(platform.cloud.env())
+    saved = dict(os.environ)
+    try:
+        platform.env.update(endpoint.env())
+        os.environ.update(platform.env)
+        DataApiWarehouse(client("redshift-data")).create_schema()
+        yield platform
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        endpoint.stop()

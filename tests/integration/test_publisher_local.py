@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections import Counter
 from typing import Any
@@ -42,27 +43,27 @@ def test_accepted_events_land_exactly_once(aws_env: Platform, aggregate: bool) -
 
 
 class FaultyKinesis:
-    """Wraps the real client: on scripted calls some entries get an ErrorCode and are NOT sent."""
+    """Wraps the real client: flaky events fail their first `failures` attempts, doomed ones every
+    attempt; a failed entry gets an ErrorCode and is NOT sent. Per event, so lanes cannot race it."""
 
-    def __init__(self, real: Any, fail_ids: set[str], always_fail: set[str], failing_calls: int) -> None:
-        self.real, self.fail_ids, self.always_fail, self.failing_calls = (
-            real,
-            fail_ids,
-            always_fail,
-            failing_calls,
-        )
-        self.calls = 0
+    def __init__(self, real: Any, fail_ids: set[str], always_fail: set[str], failures: int) -> None:
+        self.real, self.fail_ids, self.always_fail, self.failures = real, fail_ids, always_fail, failures
+        self.attempts: Counter[str] = Counter()
+        self._lock = threading.Lock()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real, name)
 
     def put_records(self, StreamName: str, Records: list[dict[str, Any]]) -> dict[str, Any]:
-        self.calls += 1
         verdict = []
-        for r in Records:
-            eid = str(parse_event(r["Data"]).event_id)
-            fail = eid in self.always_fail or (eid in self.fail_ids and self.calls <= self.failing_calls)
-            verdict.append(fail)
+        with self._lock:
+            for r in Records:
+                eid = str(parse_event(r["Data"]).event_id)
+                self.attempts[eid] += 1
+                fail = eid in self.always_fail or (
+                    eid in self.fail_ids and self.attempts[eid] <= self.failures
+                )
+                verdict.append(fail)
         sent = [r for r, fail in zip(Records, verdict, strict=True) if not fail]
         real = self.real.put_records(StreamName=StreamName, Records=sent)["Records"] if sent else []
         it = iter(real)
@@ -80,7 +81,7 @@ def test_partial_failures_retried_exactly_once_and_refusals_reported(aws_env: Pl
     events = list(events_for(2_000, seed=12))
     flaky = {str(e.event_id) for e in events[::9]}
     doomed = {str(e.event_id) for e in events[5:8]}
-    faulty = FaultyKinesis(client("kinesis"), flaky, doomed, failing_calls=6)
+    faulty = FaultyKinesis(client("kinesis"), flaky, doomed, failures=2)
     invalid: list[Any] = [
         b"{not json",
         to_json(events[0]).replace(b'"source":"synthetic"', b'"source":"BAD"'),
@@ -96,4 +97,5 @@ def test_partial_failures_retried_exactly_once_and_refusals_reported(aws_env: Pl
     assert all(n == 1 for n in ids.values()), "no event may be in the stream twice"
     assert set(ids) == {str(e.event_id) for e in events} - doomed
     assert {a.event_id for a in report.accepted} == set(ids)
-    assert report.retried_entries >= len(flaky)
+    assert report.retried_entries == 2 * len(flaky) + 4 * len(doomed)
+    assert all(faulty.attempts[e] == 3 for e in flaky) and all(faulty.attempts[e] == 5 for e in doomed)

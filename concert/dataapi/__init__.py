@@ -1,0 +1,1 @@
+"""A local Redshift Data API endpoint over a DuckDB file, for the embedded default."""

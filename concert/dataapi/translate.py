@@ -1,0 +1,75 @@
+"""Redshift SQL to DuckDB SQL, and recognition of `COPY ... FROM 's3://...' FORMAT AS PARQUET`.
+
+Pure. Statements are transpiled with sqlglot (Redshift dialect in, DuckDB out); Redshift-only
+table properties (DISTKEY, SORTKEY, DISTSTYLE) are dropped. Data API `:name` parameters become
+DuckDB `$name` parameters.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
+_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)")
+
+
+class SqlError(ValueError):
+    """SQL the endpoint cannot run; the message is what Redshift would say, in one line."""
+
+
+@dataclass(frozen=True)
+class CopyFromS3:
+    """A Redshift COPY of Parquet objects under an S3 prefix into a table."""
+
+    table: str
+    bucket: str
+    prefix: str
+    manifest: bool = False
+
+
+def split_statements(sql: str) -> list[str]:
+    """Split a script into statements (the Data API runs one per ExecuteStatement)."""
+    try:
+        return [s.sql("redshift") for s in sqlglot.parse(sql, read="redshift") if s is not None]
+    except sqlglot.errors.ParseError as err:
+        raise SqlError(f"syntax error: {str(err).splitlines()[0]}") from None
+
+
+def parse_copy(sql: str) -> CopyFromS3 | None:
+    """The COPY's target and S3 prefix, or None when `sql` is not a COPY."""
+    if not sql.lstrip().upper().startswith("COPY"):
+        return None
+    try:
+        stmt = sqlglot.parse_one(sql, read="redshift")
+    except sqlglot.errors.ParseError as err:
+        raise SqlError(f"syntax error in COPY: {str(err).splitlines()[0]}") from None
+    if not isinstance(stmt, exp.Copy):
+        return None
+    params = {
+        p.this.name.upper(): (p.expression.name.upper() if p.expression else "")
+        for p in stmt.args.get("params", [])
+    }
+    if params.get("FORMAT") != "PARQUET":
+        raise SqlError("only COPY ... FORMAT AS PARQUET is supported by the local endpoint")
+    files = stmt.args.get("files") or []
+    uri = files[0].name if files else ""
+    m = re.fullmatch(r"s3://([^/]+)/?(.*)", uri)
+    if not m:
+        raise SqlError(f"COPY source must be an s3:// URI, got {uri!r}")
+    return CopyFromS3(stmt.this.name, m.group(1), m.group(2), manifest="MANIFEST" in params)
+
+
+def to_duckdb(sql: str, *, with_params: bool = False) -> str:
+    """One Redshift statement in DuckDB's dialect; with parameters, `:name` becomes `$name`."""
+    try:
+        out = sqlglot.transpile(sql, read="redshift", write="duckdb")
+    except sqlglot.errors.ParseError as err:
+        raise SqlError(f"syntax error: {str(err).splitlines()[0]}") from None
+    if len(out) != 1:
+        raise SqlError(f"expected one statement, found {len(out)}")
+    return _PARAM.sub(r"$\1", out[0]) if with_params else out[0]

@@ -1,0 +1,133 @@
+"""The S3 lake: raw zone (records as received) and curated zone (validated, enriched), as Parquet.
+
+Layout (Hive partitions, so Glue/Athena/Spectrum can read it):
+    raw/event_type=<type or _invalid>/date=<arrival date>/<batch>.parquet
+    curated/<table>/date=<yyyy-mm-dd>/<batch>.parquet
+    manifests/<batch>.manifest      Redshift COPY manifest of the batch's curated files
+A PutObject is atomic, so no reader ever sees part of a file; the manifest is written last
+and names every file of the batch, so a batch is visible to loads only once it is whole.
+File names are the batch id: rewriting a batch after a crash replaces, never duplicates.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from consumers.records import StreamRecord
+from consumers.tables import to_arrow
+
+RAW_SCHEMA = pa.schema(
+    [
+        pa.field("stream", pa.string(), nullable=False),
+        pa.field("shard_id", pa.string(), nullable=False),
+        pa.field("sequence_number", pa.string(), nullable=False),
+        pa.field("sub_sequence_number", pa.int32(), nullable=False),
+        pa.field("partition_key", pa.string(), nullable=False),
+        pa.field("arrival", pa.timestamp("ms", tz="UTC")),
+        pa.field("event_id", pa.string()),
+        pa.field("data", pa.binary(), nullable=False),
+    ]
+)
+DATE_COLUMNS = {
+    "dim_date": None,
+    "fact_ticket_sales": "sold_at",
+    "fact_refunds": "refunded_at",
+    "event_log": "occurred_at",
+}
+
+
+@dataclass
+class WrittenBatch:
+    """Where one batch's files went."""
+
+    batch_id: str
+    curated: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # table -> [(key, rows)]
+    raw: list[str] = field(default_factory=list)
+    manifests: dict[str, str] = field(default_factory=dict)  # table -> manifest key
+    bytes: int = 0
+
+
+def _parquet(table: pa.Table) -> bytes:
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression="zstd")
+    return buf.getvalue()
+
+
+def _day(value: Any) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d") if isinstance(value, datetime) else "unknown"
+
+
+class LakeWriter:
+    """Writes a batch's raw records and curated rows to the lake bucket."""
+
+    def __init__(self, s3: Any, bucket: str) -> None:
+        self.s3 = s3
+        self.bucket = bucket
+
+    def _put(self, key: str, body: bytes, out: WrittenBatch) -> None:
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=body)
+        out.bytes += len(body)
+
+    def write(
+        self,
+        batch_id: str,
+        records: Sequence[tuple[StreamRecord, str | None, str]],
+        tables: dict[str, list[dict[str, Any]]],
+    ) -> WrittenBatch:
+        """Write raw (every user record: (record, event_id, event type or _invalid)) and curated rows."""
+        out = WrittenBatch(batch_id)
+        raw_groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        for rec, event_id, kind in records:
+            arrival = datetime.fromtimestamp(rec.arrival_ms / 1000, UTC) if rec.arrival_ms else None
+            raw_groups[(kind, _day(arrival or datetime.now(UTC)))].append(
+                {
+                    "stream": rec.stream,
+                    "shard_id": rec.shard_id,
+                    "sequence_number": rec.sequence_number,
+                    "sub_sequence_number": rec.sub_sequence_number,
+                    "partition_key": rec.partition_key,
+                    "arrival": arrival,
+                    "event_id": event_id,
+                    "data": rec.data,
+                }
+            )
+        for (kind, day), rows in sorted(raw_groups.items()):
+            key = f"raw/event_type={kind}/date={day}/{batch_id}.parquet"
+            self._put(key, _parquet(pa.Table.from_pylist(rows, schema=RAW_SCHEMA)), out)
+            out.raw.append(key)
+        for table, rows in sorted(tables.items()):
+            column = DATE_COLUMNS.get(table, "updated_at")
+            parts: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            for row in rows:
+                parts[_day(row.get(column)) if column else "all"].append(row)
+            for day, part in sorted(parts.items()):
+                key = f"curated/{table}/date={day}/{batch_id}.parquet"
+                self._put(key, _parquet(to_arrow(table, part)), out)
+                out.curated.setdefault(table, []).append((key, len(part)))
+        for table, files in out.curated.items():
+            manifest = {
+                "entries": [
+                    {
+                        "url": f"s3://{self.bucket}/{key}",
+                        "mandatory": True,
+                        "meta": {"content_length": self._size(key), "record_count": n},
+                    }
+                    for key, n in files
+                ]
+            }
+            key = f"manifests/{table}/{batch_id}.manifest"
+            self._put(key, json.dumps(manifest).encode(), out)
+            out.manifests[table] = key
+        return out
+
+    def _size(self, key: str) -> int:
+        return int(self.s3.head_object(Bucket=self.bucket, Key=key)["ContentLength"])

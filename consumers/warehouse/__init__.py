@@ -1,0 +1,1 @@
+"""The warehouse: star schema (Redshift SQL), the Data API client and the bulk loader."""

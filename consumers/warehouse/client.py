@@ -1,0 +1,126 @@
+"""The warehouse through the Redshift Data API (boto3 `redshift-data`): on AWS, Redshift Serverless;
+locally, the DuckDB endpoint. Submits, waits with a bounded poll, and converts typed records.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from consumers.tables import ddl_statements
+
+DONE = {"FINISHED", "FAILED", "ABORTED"}
+
+
+class WarehouseSettings(BaseSettings):
+    """Which warehouse to talk to (CONCERT_WAREHOUSE_* variables)."""
+
+    model_config = SettingsConfigDict(env_prefix="CONCERT_WAREHOUSE_", extra="ignore")
+
+    database: str = "concert"
+    workgroup: str = "concert"
+    iam_role: str = "arn:aws:iam::000000000000:role/concert-warehouse-load"
+    timeout_s: float = Field(default=300.0, gt=0)
+
+
+class WarehouseError(RuntimeError):
+    """A statement failed, was aborted or did not finish in time; the message says which and why."""
+
+
+def _value(field: dict[str, Any], type_name: str) -> Any:
+    if field.get("isNull"):
+        return None
+    for key in ("longValue", "doubleValue", "booleanValue"):
+        if key in field:
+            return field[key]
+    text = field.get("stringValue")
+    if text is None:
+        return field.get("blobValue")
+    if type_name == "numeric":
+        return Decimal(text)
+    if type_name in ("timestamptz", "timestamp"):
+        return datetime.fromisoformat(text + (":00" if text[-3] in "+-" else ""))
+    return text
+
+
+class DataApiWarehouse:
+    """Runs SQL on the warehouse; every call waits for the statement to end."""
+
+    def __init__(self, client: Any, settings: WarehouseSettings | None = None) -> None:
+        self.client = client
+        self.settings = settings or WarehouseSettings()
+
+    def _target(self) -> dict[str, str]:
+        return {"Database": self.settings.database, "WorkgroupName": self.settings.workgroup}
+
+    def wait(self, statement_id: str) -> dict[str, Any]:
+        """Poll DescribeStatement (10 ms doubling to 500 ms) until the statement ends; raise if it failed."""
+        deadline = time.monotonic() + self.settings.timeout_s
+        delay = 0.01
+        while True:
+            desc: dict[str, Any] = self.client.describe_statement(Id=statement_id)
+            if desc["Status"] in DONE:
+                break
+            if time.monotonic() > deadline:
+                self.client.cancel_statement(Id=statement_id)
+                raise WarehouseError(
+                    f"statement {statement_id} still {desc['Status']} after {self.settings.timeout_s}s"
+                )
+            time.sleep(delay)
+            delay = min(0.5, delay * 2)
+        if desc["Status"] != "FINISHED":
+            failed = [s for s in desc.get("SubStatements", []) if s.get("Status") == "FAILED"]
+            where = f" (in: {failed[0]['QueryString'][:200]})" if failed else ""
+            raise WarehouseError(f"{desc['Status']}: {desc.get('Error', 'no error given')}{where}")
+        return desc
+
+    def query(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run one statement; return its rows as dicts (empty for statements without a result)."""
+        extra: dict[str, Any] = {}
+        if params:
+            extra["Parameters"] = [{"name": k, "value": str(v)} for k, v in params.items()]
+        sid = self.client.execute_statement(Sql=sql, **self._target(), **extra)["Id"]
+        desc = self.wait(sid)
+        if not desc.get("HasResultSet"):
+            return []
+        rows: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            page = self.client.get_statement_result(Id=sid, **({"NextToken": token} if token else {}))
+            meta = page["ColumnMetadata"]
+            rows.extend(
+                {m["name"]: _value(f, m["typeName"]) for m, f in zip(meta, rec, strict=True)}
+                for rec in page["Records"]
+            )
+            token = page.get("NextToken")
+            if not token:
+                return rows
+
+    def execute(self, sql: str) -> int:
+        """Run one statement; return the rows it changed."""
+        sid = self.client.execute_statement(Sql=sql, **self._target())["Id"]
+        return int(self.wait(sid).get("ResultRows", 0))
+
+    def batch(self, sqls: list[str]) -> dict[str, Any]:
+        """Run statements as one transaction; return the final DescribeStatement."""
+        sid = self.client.batch_execute_statement(Sqls=sqls, **self._target())["Id"]
+        return self.wait(sid)
+
+    def create_schema(self) -> None:
+        """Create every table of the star schema that does not exist yet."""
+        self.batch(list(ddl_statements()))
+
+    def known_event_ids(self, ids: list[str]) -> set[str]:
+        """Which of these event ids the warehouse has already loaded."""
+        found: set[str] = set()
+        for i in range(0, len(ids), 2_000):
+            chunk = ids[i : i + 2_000]
+            quoted = ", ".join("'" + x.replace("'", "''") + "'" for x in chunk)
+            sql = f"SELECT event_id FROM event_log WHERE event_id IN ({quoted})"  # noqa: S608 - escaped ids
+            found |= {r["event_id"] for r in self.query(sql)}
+        return found

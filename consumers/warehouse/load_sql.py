@@ -1,0 +1,112 @@
+"""The SQL of one bulk load, in Redshift SQL (the local endpoint translates it). Pure.
+
+For each table of a batch: a temp staging table, `COPY ... FORMAT AS PARQUET MANIFEST` from
+the lake, then a MERGE on the table's key: the event id for facts and the event log (a
+re-delivered batch changes nothing), the natural key for dimensions, keeping only the newest
+version (`updated_at`), so a stale event never overwrites a newer row. Daily aggregates are
+rebuilt for the (date, concert) pairs the batch touched. All statements run as one
+BatchExecuteStatement: one transaction, all or nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from consumers.tables import key_columns, table_schemas
+
+DIMENSIONS = ("dim_date", "dim_artist", "dim_venue", "dim_concert")
+FACTS = ("fact_ticket_sales", "fact_refunds", "event_log")
+LOAD_ORDER = DIMENSIONS + FACTS
+_TAG = re.compile(r"[^a-z0-9_]")
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _cols(table: str) -> list[str]:
+    return [f.name for f in table_schemas()[table]]
+
+
+def _merge(target: str, source: str, keys: list[str], update: list[str]) -> str:
+    cols = _cols(target)
+    on = " AND ".join(f"{target}.{k} = {source}.{k}" for k in keys)
+    sets = ", ".join(f"{c} = {source}.{c}" for c in update)
+    values = ", ".join(f"{source}.{c}" for c in cols)
+    return (
+        f"MERGE INTO {target} USING {source} ON {on} WHEN MATCHED THEN UPDATE SET {sets} "
+        f"WHEN NOT MATCHED THEN INSERT ({', '.join(cols)}) VALUES ({values})"
+    )
+
+
+def load_statements(manifests: dict[str, str], *, bucket: str, iam_role: str, tag: str) -> list[str]:
+    """Statements that load a batch's curated files (table -> manifest key) into the warehouse."""
+    tag = _TAG.sub("_", tag.lower())[:40]
+    sqls: list[str] = []
+    for table in LOAD_ORDER:
+        if table not in manifests:
+            continue
+        stg = f"stg_{table}_{tag}"
+        keys = key_columns(table)
+        cols = _cols(table)
+        sqls.append(f"CREATE TEMP TABLE {stg} AS SELECT * FROM {table} WHERE 1 = 0")
+        sqls.append(
+            f"COPY {stg} FROM 's3://{bucket}/{manifests[table]}' IAM_ROLE '{iam_role}' "
+            "FORMAT AS PARQUET MANIFEST"
+        )
+        if table in FACTS:
+            sqls.append(_merge(table, stg, keys, [c for c in cols if c not in keys][:1]))
+        else:
+            latest = f"{stg}_latest"
+            order = "updated_at DESC, event_id DESC" if "updated_at" in cols else keys[0]
+            sqls.append(
+                f"CREATE TEMP TABLE {latest} AS SELECT {', '.join(cols)} FROM (SELECT *, ROW_NUMBER() OVER "
+                f"(PARTITION BY {', '.join(keys)} ORDER BY {order}) AS rn FROM {stg}) AS ranked WHERE rn = 1"
+            )
+            if "updated_at" in cols:
+                on = " AND ".join(f"{latest}.{k} = {table}.{k}" for k in keys)
+                newer = f"{table}.updated_at > {latest}.updated_at"
+                sqls.append(f"DELETE FROM {latest} USING {table} WHERE {on} AND {newer}")
+            sqls.append(_merge(table, latest, keys, [c for c in cols if c not in keys]))
+    sqls.extend(_aggregates(manifests, tag))
+    sqls.extend(f"DROP TABLE IF EXISTS {s}" for s in _temp_tables(manifests, tag))
+    return sqls
+
+
+def _aggregates(manifests: dict[str, str], tag: str) -> list[str]:
+    facts = [t for t in ("fact_ticket_sales", "fact_refunds") if t in manifests]
+    if not facts:
+        return []
+    touched = f"touched_{tag}"
+    union = " UNION ".join(f"SELECT DISTINCT date_key, concert_id FROM stg_{t}_{tag}" for t in facts)
+    return [
+        f"CREATE TEMP TABLE {touched} AS {union}",
+        f"DELETE FROM agg_daily_sales USING {touched} WHERE agg_daily_sales.date_key = {touched}.date_key "
+        f"AND agg_daily_sales.concert_id = {touched}.concert_id",
+        "INSERT INTO agg_daily_sales (date_key, concert_id, venue_id, artist_id, tickets, revenue, "
+        "refunded_tickets, refunded_amount) "
+        "SELECT t.date_key, t.concert_id, c.venue_id, c.artist_id, COALESCE(s.tickets, 0), "
+        f"COALESCE(s.revenue, 0), COALESCE(r.tickets, 0), COALESCE(r.amount, 0) FROM {touched} AS t "
+        "JOIN dim_concert AS c ON c.concert_id = t.concert_id "
+        "LEFT JOIN (SELECT f.date_key, f.concert_id, SUM(f.quantity) AS tickets, SUM(f.revenue) AS revenue "
+        f"FROM fact_ticket_sales AS f JOIN {touched} AS x "
+        "ON x.date_key = f.date_key AND x.concert_id = f.concert_id "
+        "GROUP BY f.date_key, f.concert_id) AS s ON s.date_key = t.date_key AND s.concert_id = t.concert_id "
+        "LEFT JOIN (SELECT f.date_key, f.concert_id, SUM(f.quantity) AS tickets, SUM(f.amount) AS amount "
+        f"FROM fact_refunds AS f JOIN {touched} AS x "
+        "ON x.date_key = f.date_key AND x.concert_id = f.concert_id "
+        "GROUP BY f.date_key, f.concert_id) AS r ON r.date_key = t.date_key AND r.concert_id = t.concert_id",
+    ]
+
+
+def _temp_tables(manifests: dict[str, str], tag: str) -> list[str]:
+    out = []
+    for table in LOAD_ORDER:
+        if table in manifests:
+            out.append(f"stg_{table}_{tag}")
+            if table not in FACTS:
+                out.append(f"stg_{table}_{tag}_latest")
+    if any(t in manifests for t in ("fact_ticket_sales", "fact_refunds")):
+        out.append(f"touched_{tag}")
+    return out

@@ -1,0 +1,122 @@
+-- The warehouse star schema, in Redshift SQL. The one definition: the local endpoint runs it
+-- translated to DuckDB, and the curated Parquet schemas are derived from it (consumers/tables.py).
+
+CREATE TABLE IF NOT EXISTS dim_date (
+    date_key    INTEGER  NOT NULL,
+    full_date   DATE     NOT NULL,
+    year        SMALLINT NOT NULL,
+    quarter     SMALLINT NOT NULL,
+    month       SMALLINT NOT NULL,
+    day         SMALLINT NOT NULL,
+    weekday     SMALLINT NOT NULL,
+    is_weekend  BOOLEAN  NOT NULL,
+    PRIMARY KEY (date_key)
+) DISTSTYLE ALL SORTKEY (date_key);
+
+CREATE TABLE IF NOT EXISTS dim_artist (
+    artist_id   BIGINT       NOT NULL,
+    name        VARCHAR(200) NOT NULL,
+    genre       VARCHAR(32)  NOT NULL,
+    genres      VARCHAR(200) NOT NULL,
+    popularity  SMALLINT     NOT NULL,
+    country     VARCHAR(2),
+    updated_at  TIMESTAMPTZ  NOT NULL,
+    event_id    VARCHAR(36)  NOT NULL,
+    PRIMARY KEY (artist_id)
+) DISTSTYLE ALL SORTKEY (artist_id);
+
+CREATE TABLE IF NOT EXISTS dim_venue (
+    venue_id    BIGINT       NOT NULL,
+    name        VARCHAR(200) NOT NULL,
+    city        VARCHAR(200) NOT NULL,
+    state       VARCHAR(2)   NOT NULL,
+    capacity    INTEGER      NOT NULL,
+    updated_at  TIMESTAMPTZ  NOT NULL,
+    event_id    VARCHAR(36)  NOT NULL,
+    PRIMARY KEY (venue_id)
+) DISTSTYLE ALL SORTKEY (venue_id);
+
+CREATE TABLE IF NOT EXISTS dim_concert (
+    concert_id     BIGINT        NOT NULL,
+    artist_id      BIGINT        NOT NULL,
+    venue_id       BIGINT        NOT NULL,
+    starts_at      TIMESTAMPTZ   NOT NULL,
+    on_sale_at     TIMESTAMPTZ   NOT NULL,
+    capacity       INTEGER       NOT NULL,
+    min_price      DECIMAL(12,2) NOT NULL,
+    max_price      DECIMAL(12,2) NOT NULL,
+    status         VARCHAR(16)   NOT NULL,
+    cancel_reason  VARCHAR(500),
+    updated_at     TIMESTAMPTZ   NOT NULL,
+    event_id       VARCHAR(36)   NOT NULL,
+    PRIMARY KEY (concert_id)
+) DISTSTYLE ALL SORTKEY (concert_id);
+
+CREATE TABLE IF NOT EXISTS fact_ticket_sales (
+    event_id           VARCHAR(36)   NOT NULL,
+    sale_id            BIGINT        NOT NULL,
+    concert_id         BIGINT        NOT NULL,
+    artist_id          BIGINT        NOT NULL,
+    venue_id           BIGINT        NOT NULL,
+    customer_id        BIGINT        NOT NULL,
+    sold_at            TIMESTAMPTZ   NOT NULL,
+    date_key           INTEGER       NOT NULL,
+    tier               VARCHAR(16)   NOT NULL,
+    quantity           SMALLINT      NOT NULL,
+    unit_price         DECIMAL(12,2) NOT NULL,
+    revenue            DECIMAL(14,2) NOT NULL,
+    currency           VARCHAR(3)    NOT NULL,
+    channel            VARCHAR(16)   NOT NULL,
+    price_band         VARCHAR(16)   NOT NULL,
+    city               VARCHAR(200)  NOT NULL,
+    state              VARCHAR(2)    NOT NULL,
+    venue_capacity     INTEGER       NOT NULL,
+    concert_capacity   INTEGER       NOT NULL,
+    genre              VARCHAR(32)   NOT NULL,
+    artist_popularity  SMALLINT      NOT NULL,
+    days_to_show       INTEGER       NOT NULL,
+    running_sold       INTEGER       NOT NULL,
+    sell_through       DOUBLE PRECISION,
+    PRIMARY KEY (event_id)
+) DISTKEY (concert_id) SORTKEY (sold_at);
+
+CREATE TABLE IF NOT EXISTS fact_refunds (
+    event_id     VARCHAR(36)   NOT NULL,
+    refund_id    BIGINT        NOT NULL,
+    sale_id      BIGINT        NOT NULL,
+    concert_id   BIGINT        NOT NULL,
+    artist_id    BIGINT        NOT NULL,
+    venue_id     BIGINT        NOT NULL,
+    customer_id  BIGINT        NOT NULL,
+    refunded_at  TIMESTAMPTZ   NOT NULL,
+    date_key     INTEGER       NOT NULL,
+    quantity     SMALLINT      NOT NULL,
+    amount       DECIMAL(14,2) NOT NULL,
+    currency     VARCHAR(3)    NOT NULL,
+    reason       VARCHAR(32)   NOT NULL,
+    PRIMARY KEY (event_id)
+) DISTKEY (concert_id) SORTKEY (refunded_at);
+
+CREATE TABLE IF NOT EXISTS event_log (
+    event_id             VARCHAR(36)  NOT NULL,
+    event_type           VARCHAR(32)  NOT NULL,
+    occurred_at          TIMESTAMPTZ  NOT NULL,
+    source               VARCHAR(64)  NOT NULL,
+    batch_id             VARCHAR(128) NOT NULL,
+    shard_id             VARCHAR(64)  NOT NULL,
+    sequence_number      VARCHAR(128) NOT NULL,
+    sub_sequence_number  INTEGER      NOT NULL,
+    PRIMARY KEY (event_id)
+) DISTKEY (event_id) SORTKEY (occurred_at);
+
+CREATE TABLE IF NOT EXISTS agg_daily_sales (
+    date_key         INTEGER       NOT NULL,
+    concert_id       BIGINT        NOT NULL,
+    venue_id         BIGINT        NOT NULL,
+    artist_id        BIGINT        NOT NULL,
+    tickets          BIGINT        NOT NULL,
+    revenue          DECIMAL(16,2) NOT NULL,
+    refunded_tickets BIGINT        NOT NULL,
+    refunded_amount  DECIMAL(16,2) NOT NULL,
+    PRIMARY KEY (date_key, concert_id)
+) DISTKEY (concert_id) SORTKEY (date_key);
