@@ -58,25 +58,21 @@ class Concert:
     venue_id: int
     starts_at: datetime
     on_sale_at: datetime
-    tiers: tuple[PriceTier, ...]
+    capacity: int
+    min_price: Decimal
+    max_price: Decimal
     status: str
     updated_at: datetime
     cancel_reason: str | None = None
 
-    @property
-    def capacity(self) -> int:
-        """Seats on sale across tiers."""
-        return sum(t.seats for t in self.tiers)
 
-    @property
-    def min_price(self) -> Decimal:
-        """Cheapest tier price."""
-        return min(t.price.amount for t in self.tiers)
-
-    @property
-    def max_price(self) -> Decimal:
-        """Dearest tier price."""
-        return max(t.price.amount for t in self.tiers)
+def _tier_facts(tiers: list[PriceTier]) -> dict[str, Any]:
+    """Capacity and price range of a set of tiers."""
+    return {
+        "capacity": sum(t.seats for t in tiers),
+        "min_price": min(t.price.amount for t in tiers),
+        "max_price": max(t.price.amount for t in tiers),
+    }
 
 
 @dataclass
@@ -115,9 +111,9 @@ class CatalogState:
                 d.venue_id,
                 d.starts_at,
                 d.on_sale_at,
-                tuple(d.price_tiers),
-                "scheduled",
-                at,
+                status="scheduled",
+                updated_at=at,
+                **_tier_facts(d.price_tiers),
             )
             return True
         if isinstance(d, ConcertUpdated | ConcertCancelled):
@@ -133,8 +129,8 @@ class CatalogState:
                     cur,
                     starts_at=d.starts_at or cur.starts_at,
                     venue_id=d.venue_id or cur.venue_id,
-                    tiers=tuple(d.price_tiers) if d.price_tiers else cur.tiers,
                     updated_at=at,
+                    **(_tier_facts(d.price_tiers) if d.price_tiers else {}),
                 )
             return True
         return False

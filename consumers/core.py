@@ -52,6 +52,7 @@ class BatchOutput:
     valid: int = 0
     user_records: int = 0
     released: int = 0
+    raw: list[tuple[StreamRecord, str | None, str]] = field(default_factory=list)  # record, event id, type
 
     def add(self, table: str, row: Row) -> None:
         """Append a row to a table's output."""
@@ -93,9 +94,14 @@ class ConsumerCore:
             for user in decode(rec):
                 out.user_records += 1
                 try:
-                    fresh.append((user, parse_event(user.data)))
+                    parsed: Envelope[Any] = parse_event(user.data)
                 except InvalidEvent as err:
-                    out.dead.append(DeadLetter.of(user, err.reason))
+                    dead = DeadLetter.of(user, err.reason)
+                    out.dead.append(dead)
+                    out.raw.append((user, dead.event_id, "_invalid"))
+                    continue
+                fresh.append((user, parsed))
+                out.raw.append((user, str(parsed.event_id), parsed.event_type))
         out.valid = len(fresh)
         fresh = self._drop_duplicates(fresh, known_ids, out)
 
