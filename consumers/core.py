@@ -144,7 +144,14 @@ class ConsumerCore:
             out.add(*row)
         out.add(
             "event_log",
-            event_log_row(event, out.batch_id, user.shard_id, user.sequence_number, user.sub_sequence_number),
+            event_log_row(
+                event,
+                out.batch_id,
+                user.shard_id,
+                user.sequence_number,
+                user.sub_sequence_number,
+                user.arrival_ms,
+            ),
         )
 
     def _route(self, h: Held, out: BatchOutput, *, retried: bool) -> None:

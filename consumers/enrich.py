@@ -8,7 +8,7 @@ tables (`consumers/tables.py`) and the warehouse DDL.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -43,9 +43,14 @@ def price_band(unit_price: Decimal) -> str:
 
 
 def event_log_row(
-    event: Envelope[Any], batch_id: str, shard_id: str, sequence: str, sub_sequence: int
+    event: Envelope[Any],
+    batch_id: str,
+    shard_id: str,
+    sequence: str,
+    sub_sequence: int,
+    arrival_ms: int | None = None,
 ) -> Row:
-    """One row of `event_log`: every valid event once, with where it was read."""
+    """One row of `event_log`: every valid event once, with where it was read (loaded_at set at load)."""
     return {
         "event_id": str(event.event_id),
         "event_type": event.event_type,
@@ -55,6 +60,8 @@ def event_log_row(
         "shard_id": shard_id,
         "sequence_number": sequence,
         "sub_sequence_number": sub_sequence,
+        "arrived_at": datetime.fromtimestamp(arrival_ms / 1000, UTC) if arrival_ms else None,
+        "loaded_at": None,
     }
 
 

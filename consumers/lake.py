@@ -6,11 +6,13 @@ Layout (Hive partitions, so Glue/Athena/Spectrum can read it):
     manifests/<batch>.manifest      Redshift COPY manifest of the batch's curated files
 A PutObject is atomic, so no reader ever sees part of a file; the manifest is written last
 and names every file of the batch, so a batch is visible to loads only once it is whole.
-File names are the batch id: rewriting a batch after a crash replaces, never duplicates.
+File names are the batch id and a digest of their rows: rewriting a batch after a crash
+replaces a file with the same rows, never a fuller file with a thinner one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from collections import defaultdict
@@ -110,7 +112,10 @@ class LakeWriter:
             for row in rows:
                 parts[_day(row.get(column)) if column else "all"].append(row)
             for day, part in sorted(parts.items()):
-                key = f"curated/{table}/date={day}/{batch_id}.parquet"
+                # The name carries a digest of the rows: a re-delivery that yields the same rows
+                # rewrites the same file; one that yields fewer (some already loaded) never replaces it.
+                digest = hashlib.sha1(repr(sorted(str(r) for r in part)).encode(), usedforsecurity=False)
+                key = f"curated/{table}/date={day}/{batch_id}-{digest.hexdigest()[:12]}.parquet"
                 self._put(key, _parquet(to_arrow(table, part)), out)
                 out.curated.setdefault(table, []).append((key, len(part)))
         for table, files in out.curated.items():
@@ -124,7 +129,10 @@ class LakeWriter:
                     for key, n in files
                 ]
             }
-            key = f"manifests/{table}/{batch_id}.manifest"
+            names = hashlib.sha1("".join(k for k, _ in files).encode(), usedforsecurity=False).hexdigest()[
+                :12
+            ]
+            key = f"manifests/{table}/{batch_id}-{names}.manifest"
             self._put(key, json.dumps(manifest).encode(), out)
             out.manifests[table] = key
         return out

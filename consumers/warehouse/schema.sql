@@ -106,6 +106,8 @@ CREATE TABLE IF NOT EXISTS event_log (
     shard_id             VARCHAR(64)  NOT NULL,
     sequence_number      VARCHAR(128) NOT NULL,
     sub_sequence_number  INTEGER      NOT NULL,
+    arrived_at           TIMESTAMPTZ,
+    loaded_at            TIMESTAMPTZ,
     PRIMARY KEY (event_id)
 ) DISTKEY (event_id) SORTKEY (occurred_at);
 

@@ -1,0 +1,168 @@
+"""The KCL consumer: kcl-rs leases shards (DynamoDB), each shard's records go through the pipeline.
+
+Run as `python -m consumers.kcl_worker` (the CLI manages it). The processor follows the
+`amazon_kclpy` interface. Per batch: route and make durable (lake, warehouse, DLQ, shard state),
+then checkpoint, never before. A lost lease stops writing for that shard at once; at shard end
+the shard is checkpointed so its children can start; SIGTERM shuts down gracefully.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from kcl_rs import RecordProcessorBase, Scheduler
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from concert.aws import client
+from consumers.core import ConsumerCore
+from consumers.dlq import DeadLetterQueue
+from consumers.lake import LakeWriter
+from consumers.pipeline import Pipeline, Stopped
+from consumers.records import StreamRecord
+from consumers.shard_state import ShardStateStore
+from consumers.warehouse.client import DataApiWarehouse
+from consumers.warehouse.rehydrate import catalog_from_warehouse
+
+
+class WorkerSettings(BaseSettings):
+    """What the worker consumes and where it writes (CONCERT_KCL_* variables), validated at start."""
+
+    model_config = SettingsConfigDict(env_prefix="CONCERT_KCL_", extra="ignore")
+
+    stream: str = Field(min_length=1)
+    application: str = "concert-kcl"
+    lake_bucket: str = Field(min_length=3)
+    quarantine_bucket: str = Field(min_length=3)
+    dlq_url: str = Field(min_length=1)
+    initial_position: Literal["LATEST", "TRIM_HORIZON"] = "TRIM_HORIZON"
+    max_records: int = Field(default=2_000, ge=1, le=10_000)
+    idle_ms: int = Field(default=200, ge=200)
+    shard_sync_ms: int = Field(default=1_000, ge=100)
+
+
+def log(message: str, **fields: Any) -> None:
+    """One structured log line on stdout."""
+    print(
+        json.dumps({"at": datetime.now(UTC).isoformat(), "message": message, **fields}, default=str),
+        flush=True,
+    )
+
+
+class ShardProcessor(RecordProcessorBase):
+    """One shard's processor (amazon_kclpy interface)."""
+
+    def __init__(self, pipeline: Pipeline, stream: str) -> None:
+        self.pipeline = pipeline
+        self.stream = stream
+        self.shard_id = ""
+        self.lost = threading.Event()
+
+    def initialize(self, initialize_input: Any) -> None:
+        """Take the shard and give the core back the events held for it before a restart."""
+        self.shard_id = initialize_input.shard_id
+        held = self.pipeline.restore_shard(self.shard_id)
+        log("shard initialized", shard=self.shard_id, held=held)
+
+    def process_records(self, process_records_input: Any) -> None:
+        """Make the batch durable, then checkpoint; on a lost lease, write nothing more."""
+        records = [
+            StreamRecord(
+                r.binary_data,
+                r.partition_key,
+                r.sequence_number,
+                self.shard_id,
+                self.stream,
+                int(r.sub_sequence_number or 0),
+                r.timestamp_millis,
+            )
+            for r in process_records_input.records
+        ]
+        if not records or self.lost.is_set():
+            return
+        try:
+            report = self.pipeline.handle(self.shard_id, records, self.lost.is_set)
+        except Stopped as err:
+            log("batch abandoned", shard=self.shard_id, reason=str(err))
+            return
+        process_records_input.checkpointer.checkpoint()
+        log(
+            "batch committed",
+            shard=self.shard_id,
+            **report.__dict__,
+            behind_ms=process_records_input.millis_behind_latest,
+        )
+
+    def lease_lost(self, lease_lost_input: Any) -> None:
+        """Another worker owns the shard now: stop writing for it."""
+        self.lost.set()
+        log("lease lost", shard=self.shard_id)
+
+    def shard_ended(self, shard_ended_input: Any) -> None:
+        """Checkpoint at shard end so the child shards can be processed."""
+        shard_ended_input.checkpointer.checkpoint()
+        log("shard ended", shard=self.shard_id)
+
+    def shutdown_requested(self, shutdown_requested_input: Any) -> None:
+        """Every batch is already durable and checkpointed: checkpoint once more and go."""
+        shutdown_requested_input.checkpointer.checkpoint()
+        log("shutdown requested", shard=self.shard_id)
+
+
+def build_pipeline(settings: WorkerSettings) -> Pipeline:
+    """Wire the core and the sinks; the catalog state is rebuilt from the warehouse."""
+    s3 = client("s3")
+    warehouse = DataApiWarehouse(client("redshift-data"))
+    warehouse.create_schema()
+    core = ConsumerCore(catalog_from_warehouse(warehouse))
+    return Pipeline(
+        core,
+        LakeWriter(s3, settings.lake_bucket),
+        warehouse,
+        DeadLetterQueue(client("sqs"), settings.dlq_url, s3, settings.quarantine_bucket),
+        ShardStateStore(s3, settings.lake_bucket, settings.application),
+        lake_bucket=settings.lake_bucket,
+        log=lambda m: log(m),
+    )
+
+
+def main() -> int:
+    """Run the worker until SIGTERM or SIGINT."""
+    settings = WorkerSettings()  # required fields come from CONCERT_KCL_* variables
+    pipeline = build_pipeline(settings)
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_KINESIS") or os.environ.get("AWS_ENDPOINT_URL")
+    scheduler = Scheduler(
+        stream_name=settings.stream,
+        application_name=settings.application,
+        record_processor_factory=lambda: ShardProcessor(pipeline, settings.stream),
+        region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+        endpoint_url=endpoint,
+        initial_position=settings.initial_position,
+        retrieval_mode="POLLING",
+        max_records=settings.max_records,
+        idle_time_between_reads_millis=settings.idle_ms,
+        shard_sync_interval_millis=settings.shard_sync_ms,
+    )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    scheduler.start()
+    log("worker started", stream=settings.stream, application=settings.application)
+    while not stop.wait(0.5):
+        pass
+    log("worker stopping")
+    started = time.monotonic()
+    scheduler.shutdown()
+    log("worker stopped", seconds=round(time.monotonic() - started, 1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
