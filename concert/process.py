@@ -38,6 +38,9 @@ class ManagedProcess:
         """The pid from our pid file if that process is alive, else None."""
         try:
             pid = int(self.pid_file.read_text().strip())
+            _reap(
+                pid
+            )  # a child of ours that exited is a zombie until reaped, and kill(pid, 0) succeeds on it
             os.kill(pid, 0)
             return pid
         except (OSError, ValueError):

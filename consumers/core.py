@@ -134,7 +134,12 @@ class ConsumerCore:
                 continue
             seen.add(eid)
             unique.append((user, event))
-        known = known_ids([str(e.event_id) for _, e in unique]) if unique else set()
+        # Held events restored after a crash may have been loaded already: look them up too.
+        asked = [str(e.event_id) for _, e in unique] + list(self.held)
+        known = known_ids(asked) if asked else set()
+        for eid in known & set(self.held):
+            del self.held[eid]
+            out.duplicates += 1
         out.duplicates += sum(1 for _, e in unique if str(e.event_id) in known)
         return [(u, e) for u, e in unique if str(e.event_id) not in known]
 

@@ -46,6 +46,8 @@ class WorkerSettings(BaseSettings):
     max_records: int = Field(default=2_000, ge=1, le=10_000)
     idle_ms: int = Field(default=200, ge=200)
     shard_sync_ms: int = Field(default=1_000, ge=100)
+    # Fault injection for tests: exit right after the N-th durable batch, before its checkpoint.
+    crash_after_batches: int = Field(default=0, ge=0)
 
 
 def log(message: str, **fields: Any) -> None:
@@ -59,9 +61,12 @@ def log(message: str, **fields: Any) -> None:
 class ShardProcessor(RecordProcessorBase):
     """One shard's processor (amazon_kclpy interface)."""
 
-    def __init__(self, pipeline: Pipeline, stream: str) -> None:
+    committed = 0  # batches made durable by this process, across shards
+
+    def __init__(self, pipeline: Pipeline, stream: str, crash_after: int = 0) -> None:
         self.pipeline = pipeline
         self.stream = stream
+        self.crash_after = crash_after
         self.shard_id = ""
         self.lost = threading.Event()
 
@@ -92,6 +97,10 @@ class ShardProcessor(RecordProcessorBase):
         except Stopped as err:
             log("batch abandoned", shard=self.shard_id, reason=str(err))
             return
+        ShardProcessor.committed += 1
+        if self.crash_after and ShardProcessor.committed >= self.crash_after:
+            log("injected crash after a durable batch, before its checkpoint", batch=report.batch_id)
+            os._exit(17)
         process_records_input.checkpointer.checkpoint()
         log(
             "batch committed",
@@ -141,7 +150,9 @@ def main() -> int:
     scheduler = Scheduler(
         stream_name=settings.stream,
         application_name=settings.application,
-        record_processor_factory=lambda: ShardProcessor(pipeline, settings.stream),
+        record_processor_factory=lambda: ShardProcessor(
+            pipeline, settings.stream, settings.crash_after_batches
+        ),
         region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
         endpoint_url=endpoint,
         initial_position=settings.initial_position,

@@ -2,8 +2,9 @@
 
 Layout (Hive partitions, so Glue/Athena/Spectrum can read it):
     raw/event_type=<type or _invalid>/date=<arrival date>/<batch>.parquet
-    curated/<table>/date=<yyyy-mm-dd>/<batch>.parquet
-    manifests/<batch>.manifest      Redshift COPY manifest of the batch's curated files
+    curated/<table>/date=<ingestion date>/<batch>-<digest>.parquet
+    manifests/<table>/<batch>.manifest   Redshift COPY manifest of the batch's curated files
+    dead/date=<d>/<batch>.parquet        the batch's dead letters (reason, position, raw bytes)
 A PutObject is atomic, so no reader ever sees part of a file; the manifest is written last
 and names every file of the batch, so a batch is visible to loads only once it is whole.
 File names are the batch id and a digest of their rows: rewriting a batch after a crash
@@ -24,6 +25,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from consumers.deadletter import DeadLetter
 from consumers.records import StreamRecord
 from consumers.tables import to_arrow
 
@@ -39,12 +41,20 @@ RAW_SCHEMA = pa.schema(
         pa.field("data", pa.binary(), nullable=False),
     ]
 )
-DATE_COLUMNS = {
-    "dim_date": None,
-    "fact_ticket_sales": "sold_at",
-    "fact_refunds": "refunded_at",
-    "event_log": "occurred_at",
-}
+
+
+DEAD_SCHEMA = pa.schema(
+    [
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("stream", pa.string(), nullable=False),
+        pa.field("shard_id", pa.string(), nullable=False),
+        pa.field("sequence_number", pa.string(), nullable=False),
+        pa.field("sub_sequence_number", pa.int32(), nullable=False),
+        pa.field("event_id", pa.string()),
+        pa.field("detected_at", pa.string(), nullable=False),
+        pa.field("raw", pa.binary(), nullable=False),
+    ]
+)
 
 
 @dataclass
@@ -106,18 +116,16 @@ class LakeWriter:
             key = f"raw/event_type={kind}/date={day}/{batch_id}.parquet"
             self._put(key, _parquet(pa.Table.from_pylist(rows, schema=RAW_SCHEMA)), out)
             out.raw.append(key)
+        # Curated files are partitioned by ingestion date: one file per table and batch, however
+        # many event dates a batch spans (event dates are columns, for pruning inside the file).
+        today = _day(datetime.now(UTC))
         for table, rows in sorted(tables.items()):
-            column = DATE_COLUMNS.get(table, "updated_at")
-            parts: dict[str, list[dict[str, Any]]] = defaultdict(list)
-            for row in rows:
-                parts[_day(row.get(column)) if column else "all"].append(row)
-            for day, part in sorted(parts.items()):
-                # The name carries a digest of the rows: a re-delivery that yields the same rows
-                # rewrites the same file; one that yields fewer (some already loaded) never replaces it.
-                digest = hashlib.sha1(repr(sorted(str(r) for r in part)).encode(), usedforsecurity=False)
-                key = f"curated/{table}/date={day}/{batch_id}-{digest.hexdigest()[:12]}.parquet"
-                self._put(key, _parquet(to_arrow(table, part)), out)
-                out.curated.setdefault(table, []).append((key, len(part)))
+            # The name carries a digest of the rows: a re-delivery that yields the same rows
+            # rewrites the same file; one that yields fewer (some already loaded) never replaces it.
+            digest = hashlib.sha1(repr(sorted(str(r) for r in rows)).encode(), usedforsecurity=False)
+            key = f"curated/{table}/date={today}/{batch_id}-{digest.hexdigest()[:12]}.parquet"
+            self._put(key, _parquet(to_arrow(table, rows)), out)
+            out.curated.setdefault(table, []).append((key, len(rows)))
         for table, files in out.curated.items():
             manifest = {
                 "entries": [
@@ -136,6 +144,29 @@ class LakeWriter:
             self._put(key, json.dumps(manifest).encode(), out)
             out.manifests[table] = key
         return out
+
+    def write_dead(self, batch_id: str, dead: Sequence[DeadLetter]) -> str | None:
+        """Archive a batch's dead letters (the durable record reconcile counts; SQS is for operators)."""
+        if not dead:
+            return None
+        rows = [
+            {
+                "reason": d.reason,
+                "stream": d.stream,
+                "shard_id": d.shard_id,
+                "sequence_number": d.sequence_number,
+                "sub_sequence_number": d.sub_sequence_number,
+                "event_id": d.event_id,
+                "detected_at": d.detected_at,
+                "raw": d.raw,
+            }
+            for d in dead
+        ]
+        key = f"dead/date={_day(datetime.now(UTC))}/{batch_id}.parquet"
+        self.s3.put_object(
+            Bucket=self.bucket, Key=key, Body=_parquet(pa.Table.from_pylist(rows, schema=DEAD_SCHEMA))
+        )
+        return key
 
     def _size(self, key: str) -> int:
         return int(self.s3.head_object(Bucket=self.bucket, Key=key)["ContentLength"])

@@ -77,22 +77,25 @@ class Pipeline:
     ) -> BatchReport:
         """Route and persist one batch; raise Stopped if abandoned."""
         started = time.monotonic()
-        batch_id = (
-            f"{shard_id}-{records[0].sequence_number}-{records[-1].sequence_number}"
-            if records
-            else f"{shard_id}-empty-{int(time.time() * 1000)}"
+        first, last = (
+            (records[0].sequence_number, records[-1].sequence_number) if records else ("empty", "empty")
         )
+        batch_id = f"{shard_id}-{first}-{last}"
         with self.lock:
+            before = {h.record.shard_id for h in self.core.held.values()}
             out = self.core.process(records, batch_id, known_ids=self._known_ids(should_stop))
-            held = [h for h in self.core.held.values() if h.record.shard_id == shard_id]
-            attempts = self._persist(shard_id, out, held, should_stop)
+            # Held events of any shard may be released by this batch: every shard whose held set
+            # may have changed gets its state saved, so no state file lists an event already loaded.
+            shards = before | {h.record.shard_id for h in self.core.held.values()} | {shard_id}
+            held = {s: [h for h in self.core.held.values() if h.record.shard_id == s] for s in sorted(shards)}
+            attempts = self._persist(out, held, should_stop)
         return BatchReport(
             batch_id,
             out.user_records,
             len(out.event_ids),
             len(out.dead),
             out.duplicates,
-            len(held),
+            len(held[shard_id]),
             attempts,
             round(time.monotonic() - started, 3),
         )
@@ -105,9 +108,7 @@ class Pipeline:
 
         return known
 
-    def _persist(
-        self, shard_id: str, out: BatchOutput, held: list[Any], should_stop: Callable[[], bool]
-    ) -> int:
+    def _persist(self, out: BatchOutput, held: dict[str, list[Any]], should_stop: Callable[[], bool]) -> int:
         def write() -> None:
             loaded_at = datetime.now(UTC)
             for row in out.tables.get("event_log", []):
@@ -123,8 +124,10 @@ class Pipeline:
                     )
                 )
             if out.dead:
+                self.lake.write_dead(out.batch_id, out.dead)
                 self.dlq.send(out.dead)
-            self.state.save(shard_id, held, out.batch_id)
+            for shard, events in held.items():
+                self.state.save(shard, events, out.batch_id)
 
         return self._retry(write, should_stop, f"batch {out.batch_id}")[1]
 

@@ -1,0 +1,149 @@
+"""Reconcile: every event produced is in exactly one place (warehouse and lake, or the DLQ, or held).
+
+Reads the sources of truth directly: the stream end to end (what was produced), the lake's
+curated event log files, the warehouse's event log, the DLQ and the shards' held events.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from concert.stream_stats import read_stream
+from consumers.warehouse.client import DataApiWarehouse
+from schemas import InvalidEvent, parse_event
+
+
+@dataclass
+class Reconciliation:
+    """Counts per place and the differences between them."""
+
+    produced_records: int = 0
+    produced_events: int = 0
+    duplicates_in_stream: int = 0
+    invalid_in_stream: int = 0
+    lake_records: int = 0
+    warehouse_events: int = 0
+    warehouse_ticket_sales: int = 0
+    dlq_records: int = 0
+    dlq_depth: int = 0
+    gave_up: int = 0  # valid events dead-lettered after waiting too long for their catalog entry
+    held: int = 0
+    missing_from_warehouse: list[str] = field(default_factory=list)
+    missing_from_lake: list[str] = field(default_factory=list)
+    unexpected_in_warehouse: list[str] = field(default_factory=list)
+    stream_complete: bool = True
+
+    @property
+    def ok(self) -> bool:
+        """Nothing lost, nothing counted twice."""
+        return (
+            self.stream_complete
+            and not self.missing_from_warehouse
+            and not self.missing_from_lake
+            and not self.unexpected_in_warehouse
+            and self.dlq_records == self.invalid_in_stream
+            and self.lake_records == self.warehouse_events
+        )
+
+    def summary(self) -> dict[str, Any]:
+        """The report, lists cut to their first 20."""
+        d = asdict(self)
+        for k in ("missing_from_warehouse", "missing_from_lake", "unexpected_in_warehouse"):
+            d[f"{k}_count"] = len(d[k])
+            d[k] = d[k][:20]
+        d["ok"] = self.ok
+        return d
+
+
+def stream_ids(kinesis: Any, stream: str) -> tuple[Counter[str], int, int, bool]:
+    """Valid event ids with their counts in the stream, invalid records, user records, complete?"""
+    count = read_stream(kinesis, stream, timeout_s=300, keep_payloads=True)
+    ids: Counter[str] = Counter()
+    invalid = 0
+    for data in count.payloads:
+        try:
+            ids[str(parse_event(data).event_id)] += 1
+        except InvalidEvent:
+            invalid += 1
+    return ids, invalid, count.events, count.complete
+
+
+def lake_event_ids(s3: Any, bucket: str) -> set[str]:
+    """Event ids in the curated event log files named by a COPY manifest (committed batches)."""
+    keys: list[str] = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="manifests/event_log/"):
+        for obj in page.get("Contents", []):
+            manifest = json.loads(s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read())
+            keys.extend(e["url"].split(f"s3://{bucket}/", 1)[1] for e in manifest["entries"])
+    ids: set[str] = set()
+    for key in sorted(set(keys)):
+        table = pq.read_table(
+            io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read()), columns=["event_id"]
+        )
+        ids.update(table.column("event_id").to_pylist())
+    return ids
+
+
+def dead_letters(s3: Any, bucket: str) -> list[dict[str, Any]]:
+    """Every archived dead letter (without its raw bytes)."""
+    out: list[dict[str, Any]] = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="dead/"):
+        for obj in page.get("Contents", []):
+            body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
+            table = pq.read_table(
+                io.BytesIO(body),
+                columns=["reason", "shard_id", "sequence_number", "sub_sequence_number", "event_id"],
+            )
+            out.extend(table.to_pylist())
+    return out
+
+
+def held_count(s3: Any, bucket: str) -> tuple[int, set[str]]:
+    """Events held by the shards for a missing catalog entry, and their ids."""
+    ids: set[str] = set()
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="state/"):
+        for obj in page.get("Contents", []):
+            doc = json.loads(s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read())
+            for h in doc.get("held", []):
+                ids.add(str(parse_event(base64.b64decode(h["data"])).event_id))
+    return len(ids), ids
+
+
+def reconcile(
+    *,
+    kinesis: Any,
+    s3: Any,
+    sqs: Any,
+    warehouse: DataApiWarehouse,
+    stream: str,
+    lake_bucket: str,
+    dlq_url: str,
+) -> Reconciliation:
+    """Compare every place an event can end in."""
+    r = Reconciliation()
+    ids, r.invalid_in_stream, r.produced_records, r.stream_complete = stream_ids(kinesis, stream)
+    r.produced_events = len(ids)
+    r.duplicates_in_stream = sum(ids.values()) - len(ids)
+    lake = lake_event_ids(s3, lake_bucket)
+    r.lake_records = len(lake)
+    wh_ids = {row["event_id"] for row in warehouse.query("SELECT event_id FROM event_log")}
+    r.warehouse_events = len(wh_ids)
+    r.warehouse_ticket_sales = int(warehouse.query("SELECT COUNT(*) AS n FROM fact_ticket_sales")[0]["n"])
+    dead = dead_letters(s3, lake_bucket)
+    r.dlq_records = len({(d["shard_id"], d["sequence_number"], d["sub_sequence_number"]) for d in dead})
+    attrs = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["ApproximateNumberOfMessages"])
+    r.dlq_depth = int(attrs["Attributes"]["ApproximateNumberOfMessages"])
+    r.held, held_ids = held_count(s3, lake_bucket)
+    expected = set(ids) - held_ids - {d["event_id"] for d in dead if "waited for" in d.get("reason", "")}
+    r.gave_up = len({d["event_id"] for d in dead if "waited for" in d.get("reason", "")})
+    r.missing_from_warehouse = sorted(expected - wh_ids)
+    r.missing_from_lake = sorted(expected - lake)
+    r.unexpected_in_warehouse = sorted(wh_ids - set(ids))
+    return r
