@@ -380,6 +380,9 @@ def up(
     exit_when_done: Annotated[
         bool, typer.Option(help="Exit with a summary once the events are processed.")
     ] = False,
+    timeout: Annotated[
+        float, typer.Option(min=1, help="With --exit-when-done: how long to wait (s).")
+    ] = 900.0,
     aggregate: Annotated[bool, typer.Option(help="KPL-aggregate records.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
 ) -> None:
@@ -399,6 +402,14 @@ def up(
     deployed = _deploy(rt, show=show)
     if show:
         err.print(f"[green]deployed[/] {deployed['stack']} at {deployed['endpoint_url']}")
+    if rt.local:
+        with (
+            err.status("starting the warehouse endpoint and the KCL worker", spinner="dots")
+            if show
+            else _nullcontext()
+        ):
+            rt.endpoint.start(rt.cloud.env())
+            rt.worker.start(rt.services_env(), rt.worker_settings())
 
     stop = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -407,35 +418,49 @@ def up(
         produced = _run_produce(
             rt, workload, total=len(workload), rate=rate, aggregate=aggregate, show=show, stop=stop
         )
-        if not exit_when_done and not stop.is_set():
+        processed: dict[str, Any] = {}
+        if exit_when_done:
+            processed = _wait_processed(rt, show=show, timeout_s=timeout)
+        elif not stop.is_set():
             if show:
                 err.print("[bold]workload produced; the platform keeps running. Ctrl-C to stop.[/]")
             while not stop.wait(0.5):
                 pass
     finally:
         signal.signal(signal.SIGINT, previous)
+    elapsed = round(time.monotonic() - started, 2)
     summary = {
         "produced": produced["accepted"],
         "refused": produced["refused"],
         "failed": produced["failed"],
-        "elapsed_s": round(time.monotonic() - started, 2),
+        **processed,
+        "elapsed_s": elapsed,
         "produce_s": produced["elapsed_s"],
-        "events_per_s": produced["events_per_s"],
+        "events_per_s": round(produced["accepted"] / elapsed, 1) if elapsed else None,
         "stream": produced["stream"],
         "deploy": deployed,
         "interrupted": stop.is_set(),
     }
     if stop.is_set() and not exit_when_done and rt.local:
-        rt.cloud.stop()
+        _stop_local(rt)
         summary["local_cloud"] = "stopped (state saved)"
     _emit(
         summary,
         as_json,
         lambda d: out.print(
-            f"[green]{d['produced']} events produced[/] in {d['produce_s']}s ({d['events_per_s']}/s), "
-            f"refused {d['refused']}, failed {d['failed']}; total {d['elapsed_s']}s"
+            f"[green]{d['produced']} events produced[/] in {d['produce_s']}s; "
+            + (
+                f"warehouse {d.get('warehouse_events')} events, lake {d.get('lake_records')}, "
+                f"rejected {d.get('rejected')}, "
+                f"p50 {d.get('latency_p50_s')}s p95 {d.get('latency_p95_s')}s; "
+                if processed
+                else ""
+            )
+            + f"total {d['elapsed_s']}s"
         ),
     )
+    if processed and not processed.get("reconciled"):
+        raise typer.Exit(EXIT_FAILED)
     if summary["failed"]:
         raise typer.Exit(EXIT_FAILED)
 
@@ -455,6 +480,95 @@ def down(
             "local cloud stopped (state saved)" if d["stopped"] else "no local cloud of ours running"
         ),
     )
+
+
+def _stop_local(rt: Runtime) -> bool:
+    """Stop the worker, the warehouse endpoint and the local cloud, in that order."""
+    rt.worker.stop()
+    rt.endpoint.stop()
+    return rt.cloud.stop()
+
+
+def _wait_processed(rt: Runtime, *, show: bool, timeout_s: float) -> dict[str, Any]:
+    from concert.operations import latency, wait_processed
+    from consumers.warehouse.client import DataApiWarehouse
+
+    with _progress(show) as progress:
+        task = progress.add_task("processing", total=None, info="")
+
+        def update(r: Any) -> None:
+            progress.update(
+                task,
+                total=r.produced_events,
+                completed=r.warehouse_events + r.held,
+                info=f"warehouse {r.warehouse_events}, dead {r.dlq_records}, held {r.held}",
+            )
+
+        r = wait_processed(rt.outputs(), timeout_s=timeout_s, progress=update)
+    return {
+        "rejected": r.dlq_records,
+        "duplicates_suppressed": r.duplicates_in_stream,
+        "lake_records": r.lake_records,
+        "warehouse_events": r.warehouse_events,
+        "warehouse_ticket_sales": r.warehouse_ticket_sales,
+        "held": r.held,
+        "reconciled": r.ok,
+        **latency(DataApiWarehouse(client("redshift-data"))),
+    }
+
+
+@app.command()
+def query(
+    ctx: typer.Context,
+    sql: Annotated[str, typer.Argument(help="One read-only SELECT, in Redshift SQL.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the rows as one JSON object.")] = False,
+) -> None:
+    """Run a read-only SQL query on the warehouse through the Redshift Data API."""
+    from concert.operations import NotReadOnly, check_read_only
+    from consumers.warehouse.client import DataApiWarehouse
+
+    _rt(ctx)
+    try:
+        check_read_only(sql)
+    except NotReadOnly as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+    rows = DataApiWarehouse(client("redshift-data")).query(sql)
+
+    def render(d: dict[str, Any]) -> None:
+        table = Table(show_header=True)
+        for col in d["rows"][0] if d["rows"] else {}:
+            table.add_column(col)
+        for row in d["rows"]:
+            table.add_row(*("" if v is None else str(v) for v in row.values()))
+        out.print(table)
+        out.print(f"{d['count']} rows")
+
+    _emit({"rows": rows, "count": len(rows)}, as_json, render)
+
+
+@app.command(name="reconcile")
+def reconcile_cmd(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object.")] = False,
+) -> None:
+    """Produced vs lake vs warehouse vs DLQ; exits 1 on any difference."""
+    from concert.operations import reconcile_now
+
+    rt = _rt(ctx)
+    r = reconcile_now(rt.outputs()).summary()
+    _emit(
+        r,
+        as_json,
+        lambda d: out.print(
+            ("[green]reconciled[/]" if d["ok"] else "[red]NOT reconciled[/]")
+            + f": produced {d['produced_events']} (+{d['invalid_in_stream']} invalid, "
+            f"{d['duplicates_in_stream']} duplicates), lake {d['lake_records']}, "
+            f"warehouse {d['warehouse_events']}, dead letters {d['dlq_records']}, "
+            f"held {d['held']}, missing from warehouse {d['missing_from_warehouse_count']}"
+        ),
+    )
+    if not r["ok"]:
+        raise typer.Exit(EXIT_FAILED)
 
 
 # -- bench ----------------------------------------------------------------------------------

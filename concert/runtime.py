@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from concert.aws import client
+from concert.kcl import KclWorker
 from concert.localcloud import LocalCloud
 from concert.settings import ROOT, CliSettings
+from concert.warehouse_endpoint import WarehouseEndpoint
 from infra import names
 
 BUILD_DIR = ROOT / "build"
@@ -30,6 +32,32 @@ class Runtime:
         return LocalCloud(self.settings.data_dir, self.settings.port)
 
     @property
+    def endpoint(self) -> WarehouseEndpoint:
+        """The local warehouse endpoint (Data API over DuckDB)."""
+        return WarehouseEndpoint(
+            self.settings.data_dir, self.settings.warehouse_port or self.settings.port + 1
+        )
+
+    @property
+    def worker(self) -> KclWorker:
+        """The local KCL worker."""
+        return KclWorker(self.settings.data_dir, self.settings.port)
+
+    def worker_settings(self) -> dict[str, str]:
+        """What the KCL worker consumes and writes to, from the stack outputs."""
+        o = self.outputs()
+        return {
+            "stream": o["EventsStreamName"],
+            "lake_bucket": o["LakeBucketName"],
+            "quarantine_bucket": o["QuarantineBucketName"],
+            "dlq_url": o["DlqUrl"],
+        }
+
+    def services_env(self) -> dict[str, str]:
+        """Variables the worker needs: the cloud and the warehouse endpoint."""
+        return {**self.cloud.env(), **self.endpoint.env()} if self.local else {}
+
+    @property
     def local(self) -> bool:
         """True when the target is the embedded local cloud."""
         return self.settings.target == "local"
@@ -46,6 +74,8 @@ class Runtime:
         if self.local and "AWS_ENDPOINT_URL" not in os.environ:
             for key, value in self.cloud.env().items():
                 os.environ.setdefault(key, value)
+        if self.local:
+            os.environ.setdefault("AWS_ENDPOINT_URL_REDSHIFT_DATA", self.endpoint.url)
         if self.settings.target == "localstack":
             os.environ["CONCERT_TARGET"] = "localstack"
 

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -59,8 +60,9 @@ def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CONCERT_"))}
     env.update({"CONCERT_PORT": str(port), "CONCERT_DATA_DIR": str(data_dir), "NO_COLOR": "1"})
     cloud = LocalCloud(data_dir, port)
-    yield Cli(env, cloud)
-    cloud.stop()
+    cli = Cli(env, cloud)
+    yield cli
+    cli.run("down")
 
 
 def test_unreachable_cloud_is_a_one_line_error(cli: Cli) -> None:
@@ -89,11 +91,27 @@ def test_bad_arguments_are_one_line_errors(cli: Cli, args: list[str]) -> None:
     assert "Traceback" not in proc.stderr
 
 
-def test_up_starts_deploys_and_produces(cli: Cli) -> None:
+def test_up_starts_deploys_produces_and_waits_for_processing(cli: Cli) -> None:
     summary = cli.json("up", "--events", "2000", "--rate", "20000", "--exit-when-done")
     assert summary["produced"] == 2000 and summary["refused"] == 0 and summary["failed"] == 0
     assert summary["deploy"]["status"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE")
+    assert (
+        summary["reconciled"] is True and summary["rejected"] == 0 and summary["duplicates_suppressed"] == 0
+    )
+    assert summary["warehouse_events"] == summary["lake_records"] == 2000 - summary["held"]
+    sales = sum(1 for e in events_for(2000, seed=42) if e.event_type == "TicketSold")
+    assert summary["warehouse_ticket_sales"] == sales
+    assert summary["latency_p95_s"] >= summary["latency_p50_s"] > 0
     assert cli.cloud.healthy(), "--exit-when-done leaves the platform running for queries"
+
+
+def test_query_reads_the_warehouse_and_refuses_writes(cli: Cli) -> None:
+    rows = cli.json("query", "SELECT COUNT(*) AS n, SUM(quantity) AS tickets FROM fact_ticket_sales")["rows"]
+    sold = [e for e in events_for(2000, seed=42) if e.event_type == "TicketSold"]
+    assert rows == [{"n": len(sold), "tickets": sum(e.data.quantity for e in sold)}]
+    for bad in ("DELETE FROM fact_ticket_sales", "SELECT 1; DROP TABLE dim_venue", "SELEC 1"):
+        proc = cli.run("query", bad)
+        assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, bad
 
 
 def test_produce_20000_lands_exactly_once(cli: Cli) -> None:
@@ -130,6 +148,20 @@ def test_produce_files_reports_bad_rows_and_publishes_good_ones(cli: Cli) -> Non
         for e in ingest_path(UPLOADS / n).events
     ]
     assert added == Counter(expected)
+
+
+def test_reconcile_is_clean_once_everything_is_processed(cli: Cli) -> None:
+    deadline = time.monotonic() + 300
+    while True:
+        proc = cli.run("reconcile", "--json")
+        report = json.loads(proc.stdout)
+        placed = report["warehouse_events"] + report["held"] == report["produced_events"]
+        if proc.returncode == 0 and placed:
+            break
+        assert time.monotonic() < deadline, f"not reconciled in time: {report}"
+        time.sleep(2)
+    assert report["ok"] and report["missing_from_warehouse_count"] == 0
+    assert report["held"] == 1, "concerts.xml cancels concert 70011, never scheduled: it waits for it"
 
 
 def test_human_output_and_progress(cli: Cli) -> None:
