@@ -109,12 +109,7 @@ class ConsumerCore:
             if event.event_type in CATALOG_TYPES and self.state.apply(event):
                 self._emit_catalog(user, event, out)
             elif event.event_type in CATALOG_TYPES:
-                out.add(
-                    "event_log",
-                    event_log_row(
-                        event, batch_id, user.shard_id, user.sequence_number, user.sub_sequence_number
-                    ),
-                )  # stale version: logged, not applied
+                self._log(out, user, event)  # stale version: logged, not applied
         pending = [Held(u, e, "") for u, e in fresh if e.event_type not in CATALOG_TYPES]
         retry = list(self.held.values())
         self.held.clear()
@@ -143,21 +138,26 @@ class ConsumerCore:
         out.duplicates += sum(1 for _, e in unique if str(e.event_id) in known)
         return [(u, e) for u, e in unique if str(e.event_id) not in known]
 
-    def _emit_catalog(self, user: StreamRecord, event: Envelope[Any], out: BatchOutput) -> None:
-        row = catalog_row(event, self.state)
-        if row:
-            out.add(*row)
+    @staticmethod
+    def _log(out: BatchOutput, record: StreamRecord, event: Envelope[Any]) -> None:
+        """Record an event once in the event log, with where and when it was read."""
         out.add(
             "event_log",
             event_log_row(
                 event,
                 out.batch_id,
-                user.shard_id,
-                user.sequence_number,
-                user.sub_sequence_number,
-                user.arrival_ms,
+                record.shard_id,
+                record.sequence_number,
+                record.sub_sequence_number,
+                record.arrival_ms,
             ),
         )
+
+    def _emit_catalog(self, user: StreamRecord, event: Envelope[Any], out: BatchOutput) -> None:
+        row = catalog_row(event, self.state)
+        if row:
+            out.add(*row)
+        self._log(out, user, event)
 
     def _route(self, h: Held, out: BatchOutput, *, retried: bool) -> None:
         waiting = self.state.needs(h.event)
@@ -180,27 +180,9 @@ class ConsumerCore:
             if self.state.apply(h.event):
                 self._emit_catalog(h.record, h.event, out)
             else:
-                out.add(
-                    "event_log",
-                    event_log_row(
-                        h.event,
-                        out.batch_id,
-                        h.record.shard_id,
-                        h.record.sequence_number,
-                        h.record.sub_sequence_number,
-                    ),
-                )
+                self._log(out, h.record, h.event)
             return
         row = fact_row(h.event, self.state)
         if row:
             out.add(*row)
-        out.add(
-            "event_log",
-            event_log_row(
-                h.event,
-                out.batch_id,
-                h.record.shard_id,
-                h.record.sequence_number,
-                h.record.sub_sequence_number,
-            ),
-        )
+        self._log(out, h.record, h.event)

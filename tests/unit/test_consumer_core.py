@@ -146,3 +146,22 @@ def test_any_batching_and_order_puts_every_event_in_exactly_one_place(
         logged.update(core.process([], f"flush{j}").event_ids)
     assert not core.held
     assert logged == Counter(str(e.event_id) for e in events)
+
+
+def test_every_logged_event_carries_its_arrival_time_even_after_being_held() -> None:
+    from dataclasses import replace
+
+    sale = next(e for e in WORKLOAD.events if e.event_type == "TicketSold")
+    first = [e for e in WORKLOAD.events if e.event_type in ("ArtistUpserted", "VenueUpserted")] + [sale]
+    concert = next(
+        e
+        for e in WORKLOAD.events
+        if e.event_type == "ConcertScheduled" and e.data.concert_id == sale.data.concert_id
+    )
+    core = ConsumerCore()
+    logged = []
+    for i, batch in enumerate((first, [concert])):
+        recs = [replace(r, arrival_ms=1_700_000_000_000 + i) for r in _records(batch, i * 1000)]
+        logged += core.process(recs, f"b{i}").tables["event_log"]
+    assert str(sale.event_id) in {r["event_id"] for r in logged}
+    assert all(r["arrived_at"] is not None for r in logged)
