@@ -294,6 +294,12 @@ def _status(rt: Runtime, *, count_records: bool) -> dict[str, Any]:
             "port": cloud.port,
             "data_dir": str(cloud.data_dir),
         }
+        status["warehouse_endpoint"] = {"running": rt.endpoint.healthy(), "url": rt.endpoint.url}
+        status["kcl_worker"] = {
+            "running": rt.worker.process.running_pid() is not None,
+            "pid": rt.worker.process.running_pid(),
+            "log": str(rt.worker.process.log_file),
+        }
         if not status["local_cloud"]["running"]:
             status["stack"] = None
             return status
@@ -350,6 +356,8 @@ def status(
         if "local_cloud" in d:
             lc = d["local_cloud"]
             table.add_row("local cloud", f"{'running' if lc['running'] else 'stopped'} on port {lc['port']}")
+            table.add_row("warehouse", "running" if d["warehouse_endpoint"]["running"] else "stopped")
+            table.add_row("KCL worker", "running" if d["kcl_worker"]["running"] else "stopped")
         table.add_row("stack", d["stack"]["status"] if d.get("stack") else "not deployed")
         for name, s in d.get("streams", {}).items():
             table.add_row(
@@ -472,12 +480,14 @@ def down(
 ) -> None:
     """Stop the local cloud started by `concert up` (its state is saved for the next start)."""
     rt = _rt(ctx)
-    stopped = rt.cloud.stop()
+    stopped = _stop_local(rt)
     _emit(
         {"stopped": stopped, "port": rt.settings.port},
         as_json,
         lambda d: out.print(
-            "local cloud stopped (state saved)" if d["stopped"] else "no local cloud of ours running"
+            "worker, warehouse endpoint and local cloud stopped (state saved)"
+            if d["stopped"]
+            else "no local cloud of ours running"
         ),
     )
 

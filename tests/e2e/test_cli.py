@@ -127,6 +127,7 @@ def test_produce_20000_lands_exactly_once(cli: Cli) -> None:
 def test_status_reports_resources_and_counts(cli: Cli) -> None:
     status = cli.json("status")
     assert status["local_cloud"]["running"] and status["stack"]["status"].endswith("_COMPLETE")
+    assert status["warehouse_endpoint"]["running"] and status["kcl_worker"]["running"]
     assert {"EventsStreamName", "RawBucketName", "DlqUrl"} <= set(status["resources"])
     stream = status["streams"]["concert-events"]
     assert stream["events"] == sum(cli.stream_ids().values()) == 22_000 and stream["open_shards"] == 2
@@ -173,7 +174,9 @@ def test_human_output_and_progress(cli: Cli) -> None:
 def test_down_then_up_resumes_the_saved_state(cli: Cli) -> None:
     before = cli.stream_ids()
     assert cli.json("down")["stopped"] is True
-    assert cli.json("status")["local_cloud"]["running"] is False
+    stopped = cli.json("status")
+    assert not stopped["local_cloud"]["running"] and not stopped["kcl_worker"]["running"]
+    assert not stopped["warehouse_endpoint"]["running"]
     summary = cli.json("up", "--events", "10", "--seed", "3", "--exit-when-done")
     assert summary["produced"] == 10
     after = cli.stream_ids()
