@@ -7,6 +7,7 @@ argument; 3 some input rows were refused as invalid (the valid ones were publish
 from __future__ import annotations
 
 import json
+import re
 import signal
 import sys
 import threading
@@ -578,6 +579,52 @@ def reconcile_cmd(
         ),
     )
     if not r["ok"]:
+        raise typer.Exit(EXIT_FAILED)
+
+
+class ReplaySource(StrEnum):
+    """Where `replay` reads records from."""
+
+    dlq = "dlq"
+    lake = "lake"
+
+
+@app.command()
+def replay(
+    ctx: typer.Context,
+    source: Annotated[ReplaySource, typer.Option("--from", help="dlq (dead letters) or lake (raw zone).")],
+    event_type: Annotated[str | None, typer.Option(help="Lake: only this event type.")] = None,
+    since: Annotated[str | None, typer.Option(help="From this date (yyyy-mm-dd), inclusive.")] = None,
+    until: Annotated[str | None, typer.Option(help="Until this date (yyyy-mm-dd), inclusive.")] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="DLQ: only dead letters whose reason contains this.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object.")] = False,
+) -> None:
+    """Re-publish dead letters or raw lake records (events already loaded are not loaded again)."""
+    from concert.replay import ReplayFilter, dead_records, lake_records
+
+    rt = _rt(ctx)
+    for value in (since, until):
+        if value and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise CommandError(f"dates are yyyy-mm-dd, got {value!r}", EXIT_USAGE)
+    flt = ReplayFilter(event_type, since, until, reason)
+    bucket = rt.outputs()["LakeBucketName"]
+    records = (dead_records if source is ReplaySource.dlq else lake_records)(client("s3"), bucket, flt)
+    result = {
+        "from": source.value,
+        "selected": len(records),
+        **_run_produce(rt, records, total=len(records), rate=None, aggregate=False, show=not as_json),
+    }
+    _emit(
+        result,
+        as_json,
+        lambda d: out.print(
+            f"replayed {d['accepted']} of {d['selected']} records from the {d['from']}; "
+            f"still invalid {d['refused']}"
+        ),
+    )
+    if result["failed"]:
         raise typer.Exit(EXIT_FAILED)
 
 

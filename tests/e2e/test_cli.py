@@ -165,6 +165,29 @@ def test_reconcile_is_clean_once_everything_is_processed(cli: Cli) -> None:
     assert report["held"] == 1, "concerts.xml cancels concert 70011, never scheduled: it waits for it"
 
 
+def test_replaying_everything_loads_nothing_twice(cli: Cli) -> None:
+    before = cli.json("reconcile")
+    empty = cli.json("replay", "--from", "dlq")
+    assert empty["selected"] == 0 and empty["accepted"] == 0
+    replayed = cli.json("replay", "--from", "lake")
+    assert (
+        replayed["selected"] == replayed["accepted"] == before["produced_records"]
+        and replayed["refused"] == 0
+    )
+    deadline = time.monotonic() + 300
+    while True:
+        report = json.loads(cli.run("reconcile", "--json").stdout)
+        if report["duplicates_in_stream"] == replayed["accepted"] and report["ok"]:
+            break
+        assert time.monotonic() < deadline, f"replay not absorbed in time: {report}"
+        time.sleep(2)
+    assert report["warehouse_events"] == before["warehouse_events"]
+    assert report["lake_records"] == before["lake_records"]
+    assert report["warehouse_ticket_sales"] == before["warehouse_ticket_sales"]
+    bad = cli.run("replay", "--from", "lake", "--since", "yesterday")
+    assert bad.returncode == 2 and "yyyy-mm-dd" in bad.stderr
+
+
 def test_human_output_and_progress(cli: Cli) -> None:
     proc = cli.run("produce", "--events", "50", "--seed", "9", "--aggregate")
     assert proc.returncode == 0, proc.stderr
