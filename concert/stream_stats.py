@@ -13,7 +13,7 @@ from typing import Any
 
 from aws_kinesis_agg.deaggregator import iter_deaggregate_records
 
-KPL_MAGIC = b"\xf3\x89\x9a\xc2"
+from consumers.records import KPL_MAGIC
 
 
 @dataclass

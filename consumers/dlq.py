@@ -41,17 +41,3 @@ class DeadLetterQueue:
                 raise RuntimeError(
                     f"DLQ send failed for {len(resp['Failed'])} messages: {first.get('Message')}"
                 )
-
-    def receive_all(self, *, max_messages: int = 100_000) -> list[dict[str, Any]]:
-        """Every message currently visible (for reconcile and replay; they are left in the queue)."""
-        out: dict[str, dict[str, Any]] = {}
-        while len(out) < max_messages:
-            resp = self.sqs.receive_message(
-                QueueUrl=self.queue_url, MaxNumberOfMessages=10, VisibilityTimeout=30, WaitTimeSeconds=0
-            )
-            msgs = resp.get("Messages", [])
-            if not msgs:
-                break
-            for m in msgs:
-                out[m["MessageId"]] = json.loads(m["Body"]) | {"receipt_handle": m["ReceiptHandle"]}
-        return list(out.values())

@@ -85,9 +85,10 @@ class LakeWriter:
         self.s3 = s3
         self.bucket = bucket
 
-    def _put(self, key: str, body: bytes, out: WrittenBatch) -> None:
+    def _put(self, key: str, body: bytes, out: WrittenBatch) -> int:
         self.s3.put_object(Bucket=self.bucket, Key=key, Body=body)
         out.bytes += len(body)
+        return len(body)
 
     def write(
         self,
@@ -119,12 +120,13 @@ class LakeWriter:
         # Curated files are partitioned by ingestion date: one file per table and batch, however
         # many event dates a batch spans (event dates are columns, for pruning inside the file).
         today = _day(datetime.now(UTC))
+        sizes: dict[str, int] = {}
         for table, rows in sorted(tables.items()):
             # The name carries a digest of the rows: a re-delivery that yields the same rows
             # rewrites the same file; one that yields fewer (some already loaded) never replaces it.
             digest = hashlib.sha1(repr(sorted(str(r) for r in rows)).encode(), usedforsecurity=False)
             key = f"curated/{table}/date={today}/{batch_id}-{digest.hexdigest()[:12]}.parquet"
-            self._put(key, _parquet(to_arrow(table, rows)), out)
+            sizes[key] = self._put(key, _parquet(to_arrow(table, rows)), out)
             out.curated.setdefault(table, []).append((key, len(rows)))
         for table, files in out.curated.items():
             manifest = {
@@ -132,7 +134,7 @@ class LakeWriter:
                     {
                         "url": f"s3://{self.bucket}/{key}",
                         "mandatory": True,
-                        "meta": {"content_length": self._size(key), "record_count": n},
+                        "meta": {"content_length": sizes[key], "record_count": n},
                     }
                     for key, n in files
                 ]
@@ -167,6 +169,3 @@ class LakeWriter:
             Bucket=self.bucket, Key=key, Body=_parquet(pa.Table.from_pylist(rows, schema=DEAD_SCHEMA))
         )
         return key
-
-    def _size(self, key: str) -> int:
-        return int(self.s3.head_object(Bucket=self.bucket, Key=key)["ContentLength"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -26,6 +27,7 @@ def build_app(outdir: Path, *, asset_dir: Path, context: dict[str, str] | None =
 
 def synthesize(outdir: Path, *, for_aws: bool = False, context: dict[str, str] | None = None) -> Path:
     """Bundle the Lambda asset, synthesize the app into `outdir`, return the template path."""
+    shutil.rmtree(outdir, ignore_errors=True)  # old asset copies would pile up otherwise
     asset_dir = build_lambda_asset(outdir.parent / "lambda-asset", with_dependencies=for_aws)
     build_app(outdir, asset_dir=asset_dir, context=context).synth()
     return outdir / f"{names.STACK_NAME}.template.json"

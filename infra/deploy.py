@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import time
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +57,6 @@ class DeployResult:
     assets_uploaded: int
     assets_skipped: int
     elapsed_s: float
-    events: list[str] = field(default_factory=list)
 
 
 def _zip_dir(path: Path) -> bytes:
@@ -216,8 +214,3 @@ def stack_outputs(stack_name: str = names.STACK_NAME) -> dict[str, str]:
     except ClientError:
         return {}
     return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-
-
-def env_for_deploy() -> dict[str, str]:
-    """Environment the deploy ran with (for reports)."""
-    return {k: v for k, v in os.environ.items() if k.startswith("AWS_ENDPOINT_URL") or k == "AWS_REGION"}

@@ -72,6 +72,7 @@ class Statement:
     columns: list[dict[str, Any]] = field(default_factory=list)
     rows: list[tuple[Any, ...]] = field(default_factory=list)
     result_rows: int = -1
+    result_size: int = -1
     sub_status: list[dict[str, Any]] = field(default_factory=list)
 
     def describe(self) -> dict[str, Any]:
@@ -86,7 +87,7 @@ class Statement:
             "Duration": self.duration_ns,
             "HasResultSet": bool(self.columns),
             "ResultRows": self.result_rows,
-            "ResultSize": -1 if not self.columns else sum(len(repr(r)) for r in self.rows),
+            "ResultSize": self.result_size,
             "RedshiftPid": 1,
             "RedshiftQueryId": 0,
         }
@@ -306,9 +307,10 @@ class Engine:
             st.columns = [_column(d) for d in cur.description]
             st.rows = rows
             st.result_rows = len(rows)
+            st.result_size = sum(len(repr(r)) for r in rows)
         else:
             changed = cur.fetchone() if cur.description else None
-            st.columns, st.rows = [], []
+            st.columns, st.rows, st.result_size = [], [], -1
             st.result_rows = int(changed[0]) if changed and isinstance(changed[0], int) else 0
 
     def _copy(self, copy: CopyFromS3) -> int:
