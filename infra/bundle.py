@@ -21,6 +21,7 @@ LAMBDA_REQUIREMENTS = (
     "orjson>=3.10",
     "aws-kinesis-agg>=1.2.3",
     "defusedxml>=0.7",
+    "aws-lambda-powertools[tracer]>=3.20",
 )
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "tests", "*.md")
 

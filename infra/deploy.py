@@ -12,6 +12,7 @@ assets bucket and the `/cdk-bootstrap/hnb659fds/version` parameter). Against AWS
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import time
@@ -142,6 +143,14 @@ def _failure_reasons(cfn: Any, stack_name: str) -> list[str]:
     ][:10]
 
 
+def _upload_template(template: str, stack_name: str, account: str, region: str) -> str:
+    body = template.encode()
+    bucket = f"cdk-{BOOTSTRAP_QUALIFIER}-assets-{account}-{region}"
+    key = f"templates/{stack_name}-{hashlib.sha256(body).hexdigest()[:16]}.json"
+    client("s3").put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/json")
+    return f"https://s3.{region}.amazonaws.com/{bucket}/{key}"
+
+
 def deploy_template(
     cdk_out: Path,
     *,
@@ -149,11 +158,13 @@ def deploy_template(
     local: bool,
     progress: Callable[[str], None] = lambda _msg: None,
     timeout_s: float = 900.0,
+    parameters: dict[str, str] | None = None,
 ) -> DeployResult:
     """Publish assets and create or update the stack from `cdk_out`; wait and return its outputs."""
     started = time.monotonic()
     account, region = _account_region()
-    if local:
+    if local:  # the warehouse is the local Data API endpoint, not a Redshift workgroup in the stack
+        parameters = {names.WAREHOUSE_PROVIDER_PARAMETER: "external", **(parameters or {})}
         bootstrap_local(account, region)
     else:
         try:
@@ -170,8 +181,10 @@ def deploy_template(
     args: dict[str, Any] = {"StackName": stack_name, "Capabilities": CAPABILITIES}
     if len(template.encode()) <= MAX_INLINE_TEMPLATE:
         args["TemplateBody"] = template
-    else:
-        raise DeployError(f"template is {len(template)} bytes; above {MAX_INLINE_TEMPLATE} use `cdk deploy`")
+    else:  # too big to send inline: from the assets bucket, as `cdk deploy` does
+        args["TemplateURL"] = _upload_template(template, stack_name, account, region)
+    if parameters:
+        args["Parameters"] = [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()]
     status = _stack_status(cfn, stack_name)
     if status == "ROLLBACK_COMPLETE":
         progress("deleting the stack left by a failed first create")

@@ -39,6 +39,9 @@ from aws_cdk import (
 from constructs import Construct, IConstruct
 
 from infra import names
+from infra.stacks.lake_catalog import LakeCatalog
+from infra.stacks.live_aggregates import LiveAggregates
+from infra.stacks.warehouse import Warehouse
 
 
 class SecureBucket(s3.Bucket):
@@ -162,6 +165,19 @@ class PlatformStack(cdk.Stack):
         )
         self.stream.grant_write(producer_role)
 
+        self.live = LiveAggregates(
+            self,
+            "LiveAggregates",
+            stream=self.stream,
+            lambda_asset=lambda_asset,
+            failures=SecureQueue(
+                self, "LiveAggregatesFailures", queue_name=names.LIVE_AGGREGATES_FAILURES_QUEUE
+            ),
+            retain=retain,
+        )
+        self.catalog = LakeCatalog(self, "LakeCatalog", lake=self.lake_bucket)
+        self.warehouse = Warehouse(self, "Warehouse", lake=self.lake_bucket, stream=self.stream, dlq=self.dlq)
+
         cdk.Aspects.of(self).add(CfnLintSuppressions())
 
         for key, value in {
@@ -173,5 +189,9 @@ class PlatformStack(cdk.Stack):
             "DlqUrl": self.dlq.queue_url,
             "UploadIngestFunctionName": self.upload_ingest.function_name,
             "ProducerRoleArn": producer_role.role_arn,
+            "LiveAggregatesTableName": self.live.table.table_name,
+            "LiveAggregatesFunctionName": self.live.function.function_name,
+            "GlueDatabaseName": self.catalog.database_name,
+            "ConsumerRoleArn": self.warehouse.consumer_role.role_arn,
         }.items():
             cdk.CfnOutput(self, key, value=value)

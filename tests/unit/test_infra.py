@@ -67,8 +67,8 @@ def test_every_bucket_is_encrypted_private_and_tls_only(template: Template) -> N
 
 def test_queues_are_encrypted_and_tls_only(template: Template) -> None:
     queues = _resources(template, "AWS::SQS::Queue")
-    assert len(queues) == 2 and all(q["Properties"]["SqsManagedSseEnabled"] for q in queues.values())
-    template.resource_count_is("AWS::SQS::QueuePolicy", 2)
+    assert len(queues) == 3 and all(q["Properties"]["SqsManagedSseEnabled"] for q in queues.values())
+    template.resource_count_is("AWS::SQS::QueuePolicy", 3)
     template.has_resource_properties(
         "AWS::SQS::QueuePolicy",
         {
@@ -139,6 +139,55 @@ def test_outputs_name_every_resource_the_cli_needs(template: Template) -> None:
     assert {"EventsStreamName", "RawBucketName", "LakeBucketName", "QuarantineBucketName", "DlqUrl"} <= set(
         outputs
     )
+
+
+def test_live_aggregates_mapping_reports_partial_failures_with_bounded_retries(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "BisectBatchOnFunctionError": True,
+            "MaximumRetryAttempts": 5,
+            "MaximumRecordAgeInSeconds": 6 * 3600,
+            "StartingPosition": "TRIM_HORIZON",
+            "DestinationConfig": {"OnFailure": {"Destination": Match.any_value()}},
+        },
+    )
+    template.has_resource_properties(
+        "AWS::DynamoDB::Table",
+        {
+            "TableName": "concert-live-aggregates",
+            "SSESpecification": {"SSEEnabled": True},
+            "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True},
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+        },
+    )
+
+
+def test_glue_tables_follow_the_warehouse_ddl_and_the_lake_layout(template: Template) -> None:
+    from consumers.tables import table_schemas
+
+    tables = {
+        t["Properties"]["TableInput"]["Name"]: t["Properties"]["TableInput"]
+        for t in _resources(template, "AWS::Glue::Table").values()
+    }
+    assert set(tables) == (set(table_schemas()) - {"agg_daily_sales"}) | {"raw_events", "dead_letters"}
+    sales = tables["fact_ticket_sales"]
+    columns = [c["Name"] for c in sales["StorageDescriptor"]["Columns"]]
+    assert columns == table_schemas()["fact_ticket_sales"].names
+    assert [k["Name"] for k in sales["PartitionKeys"]] == ["date"]
+    assert sales["Parameters"]["projection.enabled"] == "true"
+    assert [k["Name"] for k in tables["raw_events"]["PartitionKeys"]] == ["event_type", "date"]
+
+
+def test_redshift_serverless_only_when_the_stack_provides_the_warehouse(template: Template) -> None:
+    for kind in ("AWS::RedshiftServerless::Namespace", "AWS::RedshiftServerless::Workgroup"):
+        resources = _resources(template, kind)
+        assert len(resources) == 1 and all(r["Condition"] == "CreateRedshift" for r in resources.values())
+    namespace = next(iter(_resources(template, "AWS::RedshiftServerless::Namespace").values()))
+    assert namespace["Properties"]["ManageAdminPassword"] is True
+    workgroup = next(iter(_resources(template, "AWS::RedshiftServerless::Workgroup").values()))
+    assert workgroup["Properties"]["PubliclyAccessible"] is False
 
 
 def test_cfn_lint_has_no_findings(template_file: Path) -> None:

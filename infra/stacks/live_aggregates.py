@@ -1,0 +1,97 @@
+"""The Lambda consumer: Kinesis → live aggregates in DynamoDB, for the dashboard.
+
+The event source mapping reports partial batch failures, bisects a failing batch, retries a
+bounded number of times, drops records older than the age limit and sends the metadata of
+what it gave up on to an SQS queue (the records stay in the stream and in the lake; the KCL
+consumer is the system of record).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kinesis as kinesis
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra import names
+
+
+class LiveAggregates(Construct):
+    """DynamoDB table, function and event source mapping of the live aggregates."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        cid: str,
+        *,
+        stream: kinesis.IStream,
+        lambda_asset: Path,
+        failures: sqs.IQueue,
+        retain: bool,
+    ) -> None:
+        super().__init__(scope, cid)
+        self.table = dynamodb.Table(
+            self,
+            "Table",
+            table_name=names.LIVE_AGGREGATES_TABLE,
+            partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="sk", type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            time_to_live_attribute="expires_at",
+            stream=dynamodb.StreamViewType.NEW_IMAGE,
+            removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
+        )
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            function_name=names.LIVE_AGGREGATES_FUNCTION,
+            runtime=lambda_.Runtime.PYTHON_3_11,
+            architecture=lambda_.Architecture.X86_64,
+            handler="functions.live_aggregates.handler.handler",
+            code=lambda_.Code.from_asset(str(lambda_asset)),
+            timeout=Duration.seconds(60),
+            memory_size=512,
+            tracing=lambda_.Tracing.ACTIVE,
+            environment={
+                "AGGREGATES_TABLE": self.table.table_name,
+                "POWERTOOLS_SERVICE_NAME": "live-aggregates",
+                "POWERTOOLS_METRICS_NAMESPACE": "ConcertDataPlatform",
+            },
+        )
+        # Explicit actions (TransactWriteItems is authorized per contained action).
+        self.function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:ConditionCheckItem",
+                ],
+                resources=[self.table.table_arn],
+            )
+        )
+        self.function.add_event_source(
+            sources.KinesisEventSource(
+                stream,
+                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                batch_size=500,
+                max_batching_window=Duration.seconds(1),
+                report_batch_item_failures=True,
+                bisect_batch_on_error=True,
+                retry_attempts=5,
+                max_record_age=Duration.hours(6),
+                parallelization_factor=1,
+                on_failure=sources.SqsDlq(failures),
+            )
+        )

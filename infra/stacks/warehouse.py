@@ -1,0 +1,176 @@
+"""The warehouse on AWS (Redshift Serverless) and the roles that load it and read the lake.
+
+The same template serves both targets: the `WarehouseProvider` parameter is
+`redshift-serverless` (default, AWS) or `external` (the local Data API endpoint, or an
+existing cluster), and the Redshift resources carry a condition on it. The admin password is
+generated and kept in Secrets Manager by Redshift itself (`ManageAdminPassword`).
+
+- `CopyRole`: assumed by Redshift for `COPY ... FROM 's3://...'` and Spectrum: reads the
+  lake's curated files and manifests, and the Glue catalog of the lake.
+- `ConsumerRole`: what the KCL worker runs as (ECS task or EC2): reads the stream, keeps its
+  leases in DynamoDB, writes the lake, sends to the DLQ and loads through the Data API.
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kinesis as kinesis
+from aws_cdk import aws_redshiftserverless as rs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra import names
+
+LAKE_PREFIXES = ("raw", "curated", "manifests", "dead", "state")
+DATA_API_STATEMENT_ACTIONS = [
+    "redshift-data:DescribeStatement",
+    "redshift-data:GetStatementResult",
+    "redshift-data:ListStatements",
+    "redshift-data:CancelStatement",
+]
+
+
+class Warehouse(Construct):
+    """Redshift Serverless namespace and workgroup (conditional), COPY and consumer roles."""
+
+    def __init__(
+        self, scope: Construct, cid: str, *, lake: s3.IBucket, stream: kinesis.IStream, dlq: sqs.IQueue
+    ) -> None:
+        super().__init__(scope, cid)
+        stack = cdk.Stack.of(self)
+        provider = cdk.CfnParameter(
+            stack,
+            names.WAREHOUSE_PROVIDER_PARAMETER,
+            type="String",
+            default="redshift-serverless",
+            allowed_values=["redshift-serverless", "external"],
+            description="redshift-serverless creates the workgroup; external: an endpoint outside the stack",
+        )
+        self.condition = cdk.CfnCondition(
+            stack,
+            "CreateRedshift",
+            expression=cdk.Fn.condition_equals(provider.value_as_string, "redshift-serverless"),
+        )
+
+        self.copy_role = iam.Role(
+            self,
+            "CopyRole",
+            assumed_by=iam.CompositePrincipal(
+                iam.ServicePrincipal("redshift.amazonaws.com"),
+                iam.ServicePrincipal("redshift-serverless.amazonaws.com"),
+            ),
+            description="Redshift COPY from the lake and Spectrum over its Glue catalog",
+        )
+        self.copy_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject"],
+                resources=[lake.arn_for_objects("curated/*"), lake.arn_for_objects("manifests/*")],
+            )
+        )
+        self.copy_role.add_to_policy(
+            iam.PolicyStatement(actions=["s3:ListBucket"], resources=[lake.bucket_arn])
+        )
+        glue_arn = f"arn:{stack.partition}:glue:{stack.region}:{stack.account}"
+        self.copy_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartitions"],
+                resources=[
+                    f"{glue_arn}:catalog",
+                    f"{glue_arn}:database/{names.GLUE_DATABASE}",
+                    f"{glue_arn}:table/{names.GLUE_DATABASE}/*",
+                ],
+            )
+        )
+
+        namespace = rs.CfnNamespace(
+            self,
+            "Namespace",
+            namespace_name=names.WAREHOUSE_NAMESPACE,
+            db_name=names.WAREHOUSE_DATABASE,
+            admin_username="concert_admin",
+            manage_admin_password=True,
+            iam_roles=[self.copy_role.role_arn],
+            default_iam_role_arn=self.copy_role.role_arn,
+            log_exports=["userlog", "connectionlog", "useractivitylog"],
+        )
+        workgroup = rs.CfnWorkgroup(
+            self,
+            "Workgroup",
+            workgroup_name=names.WAREHOUSE_WORKGROUP,
+            namespace_name=names.WAREHOUSE_NAMESPACE,
+            base_capacity=8,
+            publicly_accessible=False,
+            enhanced_vpc_routing=True,
+        )
+        workgroup.add_dependency(namespace)
+        for res in (namespace, workgroup):
+            res.cfn_options.condition = self.condition
+
+        self.consumer_role = iam.Role(
+            self,
+            "ConsumerRole",
+            assumed_by=iam.CompositePrincipal(
+                iam.ServicePrincipal("ecs-tasks.amazonaws.com"), iam.ServicePrincipal("ec2.amazonaws.com")
+            ),
+            description="The KCL consumer: stream, leases, lake, DLQ and warehouse loads",
+        )
+        stream.grant_read(self.consumer_role)
+        lease_tables = f"arn:{stack.partition}:dynamodb:{stack.region}:{stack.account}:table/concert-*"
+        self.consumer_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "dynamodb:CreateTable",
+                    "dynamodb:DescribeTable",
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:Scan",
+                    "dynamodb:Query",
+                ],
+                resources=[lease_tables, f"{lease_tables}/index/*"],
+            )
+        )
+        self.consumer_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject", "s3:PutObject"],
+                resources=[
+                    lake.arn_for_objects(f"{p}/*") for p in ("raw", "curated", "manifests", "dead", "state")
+                ],
+            )
+        )
+        self.consumer_role.add_to_policy(
+            iam.PolicyStatement(actions=["s3:ListBucket"], resources=[lake.bucket_arn])
+        )
+        dlq.grant_send_messages(self.consumer_role)
+        self.consumer_role.add_to_policy(
+            iam.PolicyStatement(actions=DATA_API_STATEMENT_ACTIONS, resources=["*"])
+        )
+        data_api = iam.Policy(
+            self,
+            "DataApiAccess",
+            roles=[self.consumer_role],
+            statements=[
+                iam.PolicyStatement(
+                    actions=["redshift-data:ExecuteStatement", "redshift-data:BatchExecuteStatement"],
+                    resources=[workgroup.attr_workgroup_workgroup_arn],
+                ),
+                iam.PolicyStatement(
+                    actions=["redshift-serverless:GetCredentials"],
+                    resources=[workgroup.attr_workgroup_workgroup_arn],
+                ),
+            ],
+        )
+        policy = data_api.node.default_child
+        assert isinstance(policy, cdk.CfnResource)
+        policy.cfn_options.condition = self.condition
+
+        for key, value in {
+            "WarehouseWorkgroupName": names.WAREHOUSE_WORKGROUP,
+            "WarehouseDatabaseName": names.WAREHOUSE_DATABASE,
+            "WarehouseNamespaceName": namespace.attr_namespace_namespace_name,
+        }.items():
+            cdk.CfnOutput(stack, key, value=value, condition=self.condition)
+        cdk.CfnOutput(stack, "CopyRoleArn", value=self.copy_role.role_arn)

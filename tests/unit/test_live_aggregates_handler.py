@@ -1,0 +1,111 @@
+"""The live-aggregates Lambda handler with real AWS sample Kinesis events and KPL aggregates."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import importlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from aws_kinesis_agg.aggregator import RecordAggregator
+
+from producers.synthetic import Spec, generate
+from schemas import TicketSold, to_json
+from tests.fakes.aggregates import FakeAggregateStore
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "aws"
+WORKLOAD = generate(Spec().scaled(0.005))
+RAW = [to_json(e) for e in WORKLOAD.events]
+SOLD = sum(e.data.quantity for e in WORKLOAD.events if isinstance(e.data, TicketSold))
+
+
+@dataclass
+class Context:
+    function_name: str = "concert-live-aggregates"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:concert-live-aggregates"
+    aws_request_id: str = "req-1"
+
+
+@pytest.fixture
+def handler(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    monkeypatch.setenv("AGGREGATES_TABLE", "concert-live-aggregates")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "test")
+    import functions.live_aggregates.handler as mod
+
+    mod = importlib.reload(mod)
+    monkeypatch.setattr(mod, "store", FakeAggregateStore())
+    return mod
+
+
+def _sample(name: str) -> dict[str, Any]:
+    return dict(json.loads((FIXTURES / name).read_text()))
+
+
+def _with_data(sample: dict[str, Any], payloads: list[bytes]) -> dict[str, Any]:
+    """The sample's record shape, one record per payload, sequence numbers increasing."""
+    template = sample["Records"][0]
+    shard = template["eventID"].split(":")[0]
+    records = []
+    for i, data in enumerate(payloads):
+        rec = copy.deepcopy(template)
+        seq = str(int(template["kinesis"]["sequenceNumber"]) + i)
+        rec["kinesis"]["data"] = base64.b64encode(data).decode()
+        rec["kinesis"]["sequenceNumber"] = seq
+        rec["eventID"] = f"{shard}:{seq}"
+        records.append(rec)
+    return {**sample, "Records": records}
+
+
+def _tickets(store: FakeAggregateStore) -> int:
+    return sum(c.get("tickets", 0) for (pk, sk), c in store.counters.items() if pk == "ALL")
+
+
+@pytest.mark.parametrize("sample", ["kinesis_powertools.json", "kinesis_sam.json"])
+def test_the_samples_own_text_records_are_skipped_not_failed(handler: ModuleType, sample: str) -> None:
+    response = handler.handler(_sample(sample), Context())
+    assert response == {"batchItemFailures": []}
+    assert not handler.store.counters
+
+
+@pytest.mark.parametrize("sample", ["kinesis_powertools.json", "kinesis_sam.json"])
+def test_plain_records_in_the_sample_shape_are_counted(handler: ModuleType, sample: str) -> None:
+    response = handler.handler(_with_data(_sample(sample), RAW), Context())
+    assert response == {"batchItemFailures": []}
+    assert _tickets(handler.store) == SOLD > 0
+
+
+def test_kpl_aggregated_records_count_the_same(handler: ModuleType) -> None:
+    aggregated: list[bytes] = []
+    agg = RecordAggregator(256 * 1024)
+    for e, raw in zip(WORKLOAD.events, RAW, strict=True):
+        full = agg.add_user_record(e.partition_key(), raw)
+        if full is not None:
+            aggregated.append(full.get_contents()[2])
+    aggregated.append(agg.clear_and_get().get_contents()[2])
+    assert len(aggregated) < len(RAW) / 10
+    response = handler.handler(_with_data(_sample("kinesis_powertools.json"), aggregated), Context())
+    assert response == {"batchItemFailures": []}
+    assert _tickets(handler.store) == SOLD
+
+
+def test_a_failing_record_is_reported_and_a_redelivery_counts_once(handler: ModuleType) -> None:
+    """The ESM re-delivers from the lowest failed sequence number; markers absorb the repeats."""
+    sales = [raw for e, raw in zip(WORKLOAD.events, RAW, strict=True) if isinstance(e.data, TicketSold)]
+    handler.store.fail_on_apply = {3}
+    event = _with_data(_sample("kinesis_powertools.json"), sales[:10])
+    response = handler.handler(event, Context())
+    failed = [f["itemIdentifier"] for f in response["batchItemFailures"]]
+    assert failed == [event["Records"][2]["kinesis"]["sequenceNumber"]]
+    lowest = next(i for i, r in enumerate(event["Records"]) if r["kinesis"]["sequenceNumber"] == failed[0])
+    retry = {**event, "Records": event["Records"][lowest:]}
+    assert handler.handler(retry, Context()) == {"batchItemFailures": []}
+    expected = sum(e.data.quantity for e in WORKLOAD.events if isinstance(e.data, TicketSold) and to_json(e) in sales[:10])
+    assert _tickets(handler.store) == expected
