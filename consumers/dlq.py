@@ -1,7 +1,8 @@
 """The dead-letter queue (SQS): one message per rejected record, its raw bytes kept.
 
-SQS messages are limited to 256 KiB; a record whose base64 form does not fit is stored in the
-quarantine bucket and the message points to it (`raw_s3_uri`), so nothing is ever truncated.
+SQS messages (and batches of ten) are limited to 256 KiB; a record whose base64 form is over
+100 KiB is stored in the quarantine bucket and the message points to it (`raw_s3_uri`), so
+nothing is ever truncated. Batches are cut by count (10) and by total size.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import Any
 
 from consumers.deadletter import DeadLetter
 
-MAX_INLINE_B64 = 200 * 1024
+MAX_INLINE_B64 = 100 * 1024
+MAX_BATCH_BYTES = 250 * 1024  # SendMessageBatch: 256 KiB for the ten messages together
 
 
 class DeadLetterQueue:
@@ -32,9 +34,16 @@ class DeadLetterQueue:
 
     def send(self, letters: list[DeadLetter]) -> None:
         """Send every letter; raise if any could not be sent (the batch is then retried whole)."""
-        for i in range(0, len(letters), 10):
-            chunk = letters[i : i + 10]
-            entries = [{"Id": str(n), "MessageBody": self._body(d)} for n, d in enumerate(chunk)]
+        batches: list[list[str]] = [[]]
+        for body in (self._body(d) for d in letters):
+            current = batches[-1]
+            if len(current) == 10 or sum(map(len, current)) + len(body) > MAX_BATCH_BYTES:
+                batches.append(current := [])
+            current.append(body)
+        for bodies in batches:
+            if not bodies:
+                continue
+            entries = [{"Id": str(n), "MessageBody": b} for n, b in enumerate(bodies)]
             resp = self.sqs.send_message_batch(QueueUrl=self.queue_url, Entries=entries)
             if resp.get("Failed"):
                 first = resp["Failed"][0]

@@ -3,6 +3,7 @@
 from schemas.envelope import (
     EVENT_CLASSES,
     EVENT_TYPES,
+    MAX_EVENT_BYTES,
     Envelope,
     Event,
     InvalidEvent,
@@ -27,6 +28,7 @@ from schemas.payloads import (
 __all__ = [
     "EVENT_CLASSES",
     "EVENT_TYPES",
+    "MAX_EVENT_BYTES",
     "ArtistUpserted",
     "ConcertCancelled",
     "ConcertScheduled",

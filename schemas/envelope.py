@@ -128,6 +128,7 @@ _PAYLOAD_TO_CLASS: dict[type[Any], type[Envelope[Any]]] = {
 EVENT_TYPES: tuple[str, ...] = tuple(EVENT_CLASSES)
 
 _EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+MAX_EVENT_BYTES = 64 * 1024  # the largest valid event is ~2 KB; anything this big is not an event
 
 
 class InvalidEvent(ValueError):
@@ -149,6 +150,8 @@ def _reason(err: ValidationError) -> str:
 
 def parse_event(raw: bytes | str) -> Event:
     """Parse and validate one JSON event of any type; raise InvalidEvent with a one-line reason."""
+    if len(raw) > MAX_EVENT_BYTES:
+        raise InvalidEvent(f"oversize: {len(raw)} bytes exceeds the {MAX_EVENT_BYTES}-byte event limit")
     try:
         return _EVENT_ADAPTER.validate_json(raw)
     except ValidationError as err:

@@ -3,10 +3,14 @@ records in the DLQ, and a crash between durable write and checkpoint changes not
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +26,16 @@ from consumers.warehouse.client import DataApiWarehouse
 from infra.deploy import deploy_template
 from producers.publisher import KinesisPublisher
 from producers.synthetic import Spec, generate
+from schemas import (
+    ArtistUpserted,
+    ConcertScheduled,
+    Money,
+    PriceTier,
+    TicketSold,
+    VenueUpserted,
+    new_event,
+    to_json,
+)
 from tests.conftest import free_port
 
 
@@ -148,3 +162,123 @@ def test_a_crash_between_durable_write_and_checkpoint_counts_nothing_twice(stack
     assert r.warehouse_ticket_sales == before.warehouse_ticket_sales + sum(
         1 for e in workload.events if e.event_type == "TicketSold"
     )
+
+
+def test_a_warehouse_endpoint_killed_mid_load_loses_and_doubles_nothing(stack: Stack) -> None:
+    before = stack.reconcile()
+    workload = generate(Spec(seed=23).scaled(0.02))
+    _produce(stack, workload.events, [])
+    worker = KclWorker(stack.data_dir, stack.cloud.port)
+    worker.start(stack.env, {**stack.worker_settings(), "max_records": "200"})
+    try:
+        wait_until(
+            lambda: stack.reconcile().warehouse_events > before.warehouse_events,
+            180,
+            "a first load",
+            every_s=0.3,
+        )
+        pid = stack.endpoint.process.running_pid()
+        assert pid is not None
+        os.kill(pid, signal.SIGKILL)  # no clean shutdown: whatever was in flight is cut
+        log_size = worker.process.log_file.stat().st_size
+        wait_until(
+            lambda: "failed (" in worker.process.log_file.read_text()[log_size:], 120, "a failed load attempt"
+        )
+        stack.endpoint.process.pid_file.unlink(missing_ok=True)
+        stack.endpoint.start(stack.cloud.env())
+        expected = before.produced_events + len(workload.events)
+        r = wait_until(lambda: _settled(stack, expected), 300, "reconciliation after the endpoint restart")
+    finally:
+        worker.stop()
+    assert r.warehouse_events == r.lake_records == expected
+    assert r.warehouse_ticket_sales == before.warehouse_ticket_sales + sum(
+        1 for e in workload.events if e.event_type == "TicketSold"
+    )
+
+
+def _late_catalog(concerts: int, sales_per_concert: int) -> tuple[list[Any], list[Any]]:
+    """Concerts (with their artists and venues) no other test uses, and sales for them."""
+    base = 1_800_000_000
+    starts = datetime(2027, 7, 1, 20, tzinfo=UTC)
+    tiers = [PriceTier(tier="ga", price=Money(amount=Decimal("40.00")), seats=900)]
+    catalog: list[Any] = []
+    sales: list[Any] = []
+    for i in range(concerts):
+        cid = base + i
+        catalog += [
+            new_event(
+                ArtistUpserted(artist_id=cid, name=f"Late {i}", genres=["rock"], popularity=50), source="it"
+            ),
+            new_event(
+                VenueUpserted(venue_id=cid, name=f"Hall {i}", city="Austin", state="TX", capacity=900),
+                source="it",
+            ),
+            new_event(
+                ConcertScheduled(
+                    concert_id=cid,
+                    artist_id=cid,
+                    venue_id=cid,
+                    starts_at=starts,
+                    on_sale_at=starts - timedelta(days=30),
+                    price_tiers=tiers,
+                ),
+                source="it",
+            ),
+        ]
+        sales += [
+            new_event(
+                TicketSold(
+                    sale_id=cid + n * 1000,
+                    concert_id=cid,
+                    customer_id=n + 1,
+                    tier="ga",
+                    quantity=2,
+                    unit_price=Money(amount=Decimal("40.00")),
+                ),
+                source="it",
+            )
+            for n in range(sales_per_concert)
+        ]
+    return catalog, sales
+
+
+def test_out_of_order_and_oversize_records_through_the_worker(stack: Stack) -> None:
+    """Sales published before their concerts are held, then loaded; oversize records are dead letters."""
+    before = stack.reconcile()
+    catalog, sales = _late_catalog(concerts=6, sales_per_concert=20)
+    padded = to_json(sales[0])[:-1] + b" " * 900_000 + b"}"  # valid content, 900 KB
+    oversize = [padded, b"\xff" * 1_000_000]
+    _produce(stack, sales, oversize)
+    worker = KclWorker(stack.data_dir, stack.cloud.port)
+    worker.start(stack.env, stack.worker_settings())
+    try:
+        wait_until(lambda: stack.reconcile().held == len(sales), 180, "sales held for their concerts")
+        _produce(stack, catalog, [])
+        expected = before.produced_events + len(sales) + len(catalog)
+        r = wait_until(lambda: _settled(stack, expected), 300, "reconciliation after the catalog arrived")
+    finally:
+        worker.stop()
+    assert r.held == 0 and r.warehouse_events == r.lake_records == expected
+    assert r.warehouse_ticket_sales == before.warehouse_ticket_sales + len(sales)
+    assert r.dlq_records == before.dlq_records + 2 and r.invalid_in_stream == before.invalid_in_stream + 2
+    spilled = [m for m in _dlq_messages(stack) if m.get("raw_s3_uri")]
+    assert sorted(len(_raw_of(m)) for m in spilled) == sorted(len(d) for d in oversize)
+    assert all(m["reason"].startswith("oversize") for m in spilled)
+
+
+def _dlq_messages(stack: Stack) -> list[dict[str, Any]]:
+    """Every DLQ message, read and left in the queue (visibility 0)."""
+    sqs = client("sqs")
+    out: dict[str, dict[str, Any]] = {}
+    for _ in range(20):
+        resp = sqs.receive_message(
+            QueueUrl=stack.outputs["DlqUrl"], MaxNumberOfMessages=10, VisibilityTimeout=0
+        )
+        for m in resp.get("Messages", []):
+            out[m["MessageId"]] = json.loads(m["Body"])
+    return list(out.values())
+
+
+def _raw_of(message: dict[str, Any]) -> bytes:
+    bucket, key = message["raw_s3_uri"].removeprefix("s3://").split("/", 1)
+    return client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()  # type: ignore[no-any-return]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from schemas import (
+    MAX_EVENT_BYTES,
     EVENT_CLASSES,
     ConcertScheduled,
     InvalidEvent,
@@ -81,6 +82,14 @@ def test_invalid_events_are_rejected_with_a_reason(case: dict[str, object]) -> N
 def test_malformed_json_is_an_invalid_event() -> None:
     with pytest.raises(InvalidEvent, match="JSON"):
         parse_event(b'{"event_id": ')
+
+
+def test_an_oversize_event_is_invalid_even_when_its_content_is_valid() -> None:
+    valid = (FIXTURES / "accepted.jsonl").read_text().splitlines()[0].encode()
+    padded = valid[:-1] + b" " * MAX_EVENT_BYTES + b"}"
+    assert parse_event(valid) and parse_event(valid + b" " * (MAX_EVENT_BYTES - len(valid)))
+    with pytest.raises(InvalidEvent, match="oversize"):
+        parse_event(padded)
 
 
 def test_committed_json_schemas_match_the_models() -> None:
