@@ -393,6 +393,13 @@ def up(
         float, typer.Option(min=1, help="With --exit-when-done: how long to wait (s).")
     ] = 900.0,
     aggregate: Annotated[bool, typer.Option(help="KPL-aggregate records.")] = False,
+    malformed: Annotated[
+        int, typer.Option(min=0, help="Also send N malformed records past validation (a fault drill).")
+    ] = 0,
+    duplicates: Annotated[
+        int,
+        typer.Option(min=0, help="Also re-send N of the events (same ids), as a retrying producer would."),
+    ] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
 ) -> None:
     """Start the local cloud, deploy, and stream synthetic events at a rate until Ctrl-C (or N events)."""
@@ -424,9 +431,14 @@ def up(
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
         workload = list(events_for(events, seed=seed)) if events else generate(Spec(seed=seed)).events
+        if duplicates > len(workload):
+            raise CommandError(
+                f"--duplicates {duplicates} exceeds the {len(workload)} events produced", EXIT_USAGE
+            )
         produced = _run_produce(
             rt, workload, total=len(workload), rate=rate, aggregate=aggregate, show=show, stop=stop
         )
+        injected = _inject_faults(rt, workload, malformed=malformed, duplicates=duplicates, seed=seed)
         processed: dict[str, Any] = {}
         if exit_when_done:
             processed = _wait_processed(rt, show=show, timeout_s=timeout)
@@ -442,6 +454,7 @@ def up(
         "produced": produced["accepted"],
         "refused": produced["refused"],
         "failed": produced["failed"],
+        **injected,
         **processed,
         "elapsed_s": elapsed,
         "produce_s": produced["elapsed_s"],
@@ -472,6 +485,28 @@ def up(
         raise typer.Exit(EXIT_FAILED)
     if summary["failed"]:
         raise typer.Exit(EXIT_FAILED)
+
+
+def _inject_faults(
+    rt: Runtime, workload: list[Any], *, malformed: int, duplicates: int, seed: int
+) -> dict[str, int]:
+    """Send the malformed records and re-send the duplicate events asked for; return the counts."""
+    import random
+
+    from producers.malformed import malformed as make_malformed
+    from producers.malformed import send_unvalidated
+    from producers.publisher import KinesisPublisher
+
+    sent = {"malformed_injected": 0, "duplicates_injected": 0}
+    if malformed:
+        sent["malformed_injected"] = send_unvalidated(
+            rt.kinesis(), rt.stream_name(), make_malformed(malformed, seed)
+        )
+    if duplicates:
+        again = random.Random(seed).sample(workload, duplicates)
+        report = KinesisPublisher(rt.stream_name(), rt.kinesis()).publish(again)
+        sent["duplicates_injected"] = len(report.accepted)
+    return sent
 
 
 @app.command()
@@ -631,39 +666,113 @@ def replay(
 # -- bench ----------------------------------------------------------------------------------
 
 
+class BenchSuite(StrEnum):
+    """What `bench` measures."""
+
+    publisher = "publisher"
+    consumer = "consumer"
+
+
 @app.command()
 def bench(
     ctx: typer.Context,
+    suite: Annotated[
+        BenchSuite,
+        typer.Argument(help="publisher (vs raw PutRecords) or consumer (vs parse-only, and end to end)."),
+    ] = BenchSuite.publisher,
     events: Annotated[int, typer.Option(min=500, help="Events per run.")] = 20_000,
     repeats: Annotated[int, typer.Option(min=1, help="Runs of each side (the median is reported).")] = 3,
+    e2e: Annotated[bool, typer.Option(help="consumer: also measure the running platform end to end.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as one JSON object.")] = False,
 ) -> None:
-    """Benchmark the publisher against raw boto3 PutRecords into the local cloud, side by side."""
-    from bench.publisher import run_publisher_bench
-
+    """Benchmark a part of the platform against its baseline, side by side in one run."""
     rt = _rt(ctx)
-    started = rt.local and rt.cloud.start()
+    progress = None if as_json else err.print
+    if suite is BenchSuite.publisher:
+        from bench.publisher import run_publisher_bench
+
+        started = rt.local and rt.cloud.start()
+        try:
+            result = run_publisher_bench(events=events, repeats=repeats, progress=progress)
+        finally:
+            if started:
+                rt.cloud.stop()
+        _emit(result, as_json, _render_publisher_bench)
+        return
+    from bench.consumer import run_consumer_bench
+
+    result = run_consumer_bench(events=events, repeats=repeats, progress=progress)
+    if e2e:
+        result["sides"].append(_bench_end_to_end(rt, events=events, show=not as_json))
+    _emit(result, as_json, _render_consumer_bench)
+
+
+def _bench_end_to_end(rt: Runtime, *, events: int, show: bool) -> dict[str, Any]:
+    """Stream fresh events through the platform (started here if needed) until all are queryable."""
+    import random
+    from datetime import UTC, datetime
+
+    from bench.consumer import run_end_to_end
+    from concert.operations import latency, reconcile_now
+    from consumers.warehouse.client import DataApiWarehouse
+    from producers.publisher import KinesisPublisher
+
+    started_cloud = rt.local and rt.cloud.start()
     try:
-        result = run_publisher_bench(events=events, repeats=repeats, progress=None if as_json else err.print)
-    finally:
-        if started:
-            rt.cloud.stop()
+        _deploy(rt, show=show)
+        if rt.local:
+            rt.endpoint.start(rt.cloud.env())
+            rt.worker.start(rt.services_env(), rt.worker_settings())
+        outputs = rt.outputs()
+        publisher = KinesisPublisher(rt.stream_name(), rt.kinesis())
 
-    def render(d: dict[str, Any]) -> None:
-        table = Table(title=f"publisher vs raw PutRecords ({d['events']} events, median of {d['repeats']})")
-        for col in ("side", "events/s", "MB/s", "seconds"):
-            table.add_column(col)
-        for side in d["sides"]:
-            table.add_row(
-                side["name"],
-                f"{side['events_per_s']:,.0f}",
-                f"{side['mb_per_s']:.2f}",
-                f"{side['seconds']:.3f}",
+        def publish(batch: list[Any]) -> None:
+            report = publisher.publish(batch)
+            if report.failed:
+                raise CommandError(f"{len(report.failed)} events not accepted by the stream", EXIT_FAILED)
+
+        def placed() -> bool:
+            r = reconcile_now(outputs)
+            return r.ok and r.warehouse_events + r.held + r.gave_up >= r.produced_events
+
+        def latencies(since: float) -> dict[str, Any]:
+            warehouse = DataApiWarehouse(client("redshift-data"))
+            return latency(warehouse, since=datetime.fromtimestamp(since, UTC))
+
+        if show:
+            err.print(
+                f"end to end: {events} events through the stream, the worker, the lake and the warehouse"
             )
-        out.print(table)
-        out.print(f"ratio publisher/raw (events/s): [bold]{d['ratio']:.2f}[/]")
+        return run_end_to_end(publish, placed, latencies, events=events, seed=random.randrange(1, 2**31))
+    finally:
+        if started_cloud:
+            _stop_local(rt)
 
-    _emit(result, as_json, render)
+
+def _render_publisher_bench(d: dict[str, Any]) -> None:
+    table = Table(title=f"publisher vs raw PutRecords ({d['events']} events, median of {d['repeats']})")
+    for col in ("side", "events/s", "MB/s", "seconds"):
+        table.add_column(col)
+    for side in d["sides"]:
+        table.add_row(
+            side["name"], f"{side['events_per_s']:,.0f}", f"{side['mb_per_s']:.2f}", f"{side['seconds']:.3f}"
+        )
+    out.print(table)
+    out.print(f"ratio publisher/raw (events/s): [bold]{d['ratio']:.2f}[/]")
+
+
+def _render_consumer_bench(d: dict[str, Any]) -> None:
+    table = Table(title=f"consumer per core vs parse-only ({d['events']} events, median of {d['repeats']})")
+    for col in ("side", "events/s", "ratio to parse-only", "seconds", "latency p50/p95 (s)"):
+        table.add_column(col)
+    ceiling = d["sides"][0]["events_per_s"]
+    for side in d["sides"]:
+        lat = f"{side['latency_p50_s']} / {side['latency_p95_s']}" if "latency_p50_s" in side else ""
+        ratio = side.get("ratio", side["events_per_s"] / ceiling)
+        table.add_row(
+            side["name"], f"{side['events_per_s']:,.0f}", f"{ratio:.4f}", f"{side['seconds']:.2f}", lat
+        )
+    out.print(table)
 
 
 # -- entry point ----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlglot
@@ -73,11 +74,12 @@ def wait_processed(
         time.sleep(2)
 
 
-def latency(warehouse: DataApiWarehouse) -> dict[str, Any]:
-    """Produced (arrival in the stream) to queryable (loaded) latency over the event log, in seconds."""
-    rows = warehouse.query(
-        "SELECT arrived_at, loaded_at FROM event_log WHERE arrived_at IS NOT NULL AND loaded_at IS NOT NULL"
-    )
+def latency(warehouse: DataApiWarehouse, since: datetime | None = None) -> dict[str, Any]:
+    """Produced (arrival in the stream) to queryable (loaded) latency in seconds, of events since then."""
+    sql = "SELECT arrived_at, loaded_at FROM event_log WHERE arrived_at IS NOT NULL AND loaded_at IS NOT NULL"
+    if since is not None:
+        sql += f" AND arrived_at >= '{since.astimezone(UTC).isoformat()}'"
+    rows = warehouse.query(sql)
     waits = sorted((r["loaded_at"] - r["arrived_at"]).total_seconds() for r in rows)
     if not waits:
         return {"latency_p50_s": None, "latency_p95_s": None}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -75,34 +75,49 @@ class LiveAggregatesTable:
                 )
         return out
 
-    def save_profile(self, concert_id: int, profile: ConcertProfile) -> None:
-        """Put the profile unless the stored one is newer (later `as_of`)."""
-        try:
-            self._ddb.put_item(
-                TableName=self._table,
-                Item={
-                    "pk": {"S": concert_key(concert_id)},
-                    "sk": {"S": "PROFILE"},
-                    "venue_id": {"N": str(profile.venue_id)},
-                    "capacity": {"N": str(profile.capacity)},
-                    "cancelled": {"BOOL": profile.cancelled},
-                    "as_of": {"S": profile.as_of},
-                },
-                ConditionExpression="attribute_not_exists(pk) OR as_of <= :as_of",
-                ExpressionAttributeValues={":as_of": {"S": profile.as_of}},
-            )
-        except ClientError as err:
-            if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
+    def save_profiles(self, profiles: Mapping[int, ConcertProfile]) -> None:
+        """Write the profiles (BatchWriteItem by 25, unprocessed items retried).
+
+        Unconditional: a concert's events share one shard and the mapping reads a shard with
+        one invocation at a time (parallelization factor 1), and `profile_update` already
+        refused any event older than the stored profile.
+        """
+        items = [
+            {
+                "PutRequest": {
+                    "Item": {
+                        "pk": {"S": concert_key(cid)},
+                        "sk": {"S": "PROFILE"},
+                        "venue_id": {"N": str(p.venue_id)},
+                        "capacity": {"N": str(p.capacity)},
+                        "cancelled": {"BOOL": p.cancelled},
+                        "as_of": {"S": p.as_of},
+                    }
+                }
+            }
+            for cid, p in sorted(profiles.items())
+        ]
+        for start in range(0, len(items), 25):
+            pending: Any = items[start : start + 25]
+            for attempt in range(self._max_attempts):
+                resp = self._ddb.batch_write_item(RequestItems={self._table: pending})
+                pending = resp.get("UnprocessedItems", {}).get(self._table, [])
+                if not pending:
+                    break
+                self._backoff(attempt)
+            else:
+                raise RuntimeError(
+                    f"{len(pending)} profiles still unwritten after {self._max_attempts} attempts"
+                )
 
     def apply(self, chunk: Chunk) -> Applied:
         """Count the chunk's events once: markers and counters in one transaction."""
-        duplicates = 0
+        duplicates: set[str] = set()
         attempt = 0
         while chunk.contributions:
             try:
                 self._ddb.transact_write_items(TransactItems=self._items(chunk))
-                return Applied(counted=len(chunk.contributions), duplicates=duplicates)
+                return Applied(counted=len(chunk.contributions), duplicate_ids=frozenset(duplicates))
             except ClientError as err:
                 if err.response["Error"]["Code"] != "TransactionCanceledException":
                     raise
@@ -114,14 +129,14 @@ class LiveAggregatesTable:
                     if code == "ConditionalCheckFailed"
                 }
                 if seen:
-                    duplicates += len(seen)
+                    duplicates |= seen
                     chunk = chunk.without(seen)
                     continue
                 if not set(reasons) & RETRYABLE_REASONS or attempt + 1 >= self._max_attempts:
                     raise
                 self._backoff(attempt)
                 attempt += 1
-        return Applied(counted=0, duplicates=duplicates)
+        return Applied(counted=0, duplicate_ids=frozenset(duplicates))
 
     def _items(self, chunk: Chunk) -> list[Any]:
         now = int(self._clock())

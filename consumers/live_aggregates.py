@@ -16,8 +16,8 @@ totals equal the warehouse's. Money is counted in cents per currency (`revenue_c
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -54,6 +54,7 @@ class Contribution:
 
     event_id: str
     increments: Mapping[Key, Mapping[str, int]]
+    record: str = ""  # the Kinesis record it came in (for per-record outcomes)
 
 
 @dataclass(slots=True)
@@ -90,20 +91,21 @@ class Chunk:
 
 @dataclass(frozen=True, slots=True)
 class Applied:
-    """What a store did with a chunk: events counted now, and events it had counted before."""
+    """What a store did with a chunk: how many events it counted now, and which it had before."""
 
     counted: int
-    duplicates: int
+    duplicate_ids: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Outcome:
-    """What one Kinesis record gave: its events, the invalid ones, those counted and duplicates."""
+    """What one Kinesis record gave: events, invalid ones, counted, duplicates, or the error."""
 
-    events: int
-    invalid: int
-    counted: int
-    duplicates: int
+    events: int = 0
+    invalid: int = 0
+    counted: int = 0
+    duplicates: int = 0
+    error: BaseException | None = None
 
 
 class AggregateStore(Protocol):
@@ -113,8 +115,8 @@ class AggregateStore(Protocol):
         """The known profiles of these concerts."""
         ...
 
-    def save_profile(self, concert_id: int, profile: ConcertProfile) -> None:
-        """Store a profile unless a newer one is there."""
+    def save_profiles(self, profiles: Mapping[int, ConcertProfile]) -> None:
+        """Store these profiles (they are the newest: older events were refused before)."""
         ...
 
     def apply(self, chunk: Chunk) -> Applied:
@@ -202,38 +204,57 @@ def _concert_id(event: Envelope[Any]) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def count_events(raw_records: Iterable[bytes], store: AggregateStore) -> Outcome:
-    """Validate the user records of one Kinesis record and add their ticket events to the store.
+def count_batch(records: Sequence[tuple[str, Sequence[bytes]]], store: AggregateStore) -> dict[str, Outcome]:
+    """Add the ticket events of a delivery (record id → its user records) to the store.
 
-    Invalid records are skipped and counted (the KCL consumer sends them to the DLQ). Concert
-    events update profiles first, in order, so later ticket events in the same record see them.
+    The whole delivery is planned at once (one profile lookup, transactions of up to 100
+    items across records), and each record gets its own outcome: a record whose events could
+    not all be stored carries the error, so the caller reports it as a batch item failure.
+    Invalid events are skipped and counted (the KCL consumer sends them to the DLQ). Concert
+    events update profiles first, in order, so later ticket events see them.
     """
-    events: list[Envelope[Any]] = []
-    invalid = 0
-    for raw in raw_records:
-        try:
-            events.append(parse_event(raw))
-        except InvalidEvent:
-            invalid += 1
-    profiles = store.profiles({cid for e in events if (cid := _concert_id(e)) is not None})
-    changed: dict[int, ConcertProfile] = {}
-    contributions = []
-    for event in events:
-        cid = _concert_id(event)
-        if cid is None:
-            continue
-        updated = profile_update(event, profiles.get(cid))
-        if updated is not None:
-            profiles[cid] = changed[cid] = updated
-        contributions.append(contribution(event, profiles.get(cid)))
-    for cid, profile in changed.items():
-        store.save_profile(cid, profile)
-    counted = duplicates = 0
+    outcomes = {rid: Outcome() for rid, _ in records}
+    events: list[tuple[str, Envelope[Any]]] = []
+    for rid, raws in records:
+        for raw in raws:
+            try:
+                events.append((rid, parse_event(raw)))
+                outcomes[rid].events += 1
+            except InvalidEvent:
+                outcomes[rid].invalid += 1
+    contributions: list[Contribution] = []
+    try:
+        profiles = store.profiles({cid for _, e in events if (cid := _concert_id(e)) is not None})
+        changed: dict[int, ConcertProfile] = {}
+        for rid, event in events:
+            cid = _concert_id(event)
+            if cid is None:
+                continue
+            updated = profile_update(event, profiles.get(cid))
+            if updated is not None:
+                profiles[cid] = changed[cid] = updated
+            contributions.append(replace(contribution(event, profiles.get(cid)), record=rid))
+        if changed:
+            store.save_profiles(changed)
+    except Exception as err:  # the store is unreachable: every record is retried
+        for outcome in outcomes.values():
+            outcome.error = err
+        return outcomes
     planned = chunks(contributions)
+    kept = {id(c) for chunk in planned for c in chunk.contributions}
+    for c in contributions:
+        if c.increments and id(c) not in kept:
+            outcomes[c.record].duplicates += 1  # a repeat within this delivery
     for chunk in planned:
-        applied = store.apply(chunk)
-        counted += applied.counted
-        duplicates += applied.duplicates
-    tickets = sum(1 for c in contributions if c.increments)
-    duplicates += tickets - sum(len(c.contributions) for c in planned)
-    return Outcome(len(events), invalid, counted, duplicates)
+        try:
+            applied = store.apply(chunk)
+        except Exception as err:
+            for c in chunk.contributions:
+                outcomes[c.record].error = err
+            continue
+        for c in chunk.contributions:
+            if c.event_id in applied.duplicate_ids:
+                outcomes[c.record].duplicates += 1
+            else:
+                outcomes[c.record].counted += 1
+    return outcomes

@@ -120,7 +120,6 @@ class Pipeline:
                         written.manifests,
                         bucket=self.lake_bucket,
                         iam_role=self.warehouse.settings.iam_role,
-                        tag=out.batch_id,
                     )
                 )
             if out.dead:

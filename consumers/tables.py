@@ -63,14 +63,20 @@ def table_schemas() -> dict[str, pa.Schema]:
     return out
 
 
-def key_columns(table: str) -> list[str]:
-    """Primary-key columns of a table (its natural key, or event_id for facts)."""
+@lru_cache(maxsize=1)
+def _primary_keys() -> dict[str, tuple[str, ...]]:
+    keys: dict[str, tuple[str, ...]] = {}
     for stmt in sqlglot.parse(SCHEMA_SQL.read_text(), read="redshift"):
-        if isinstance(stmt, exp.Create) and stmt.this.this.name == table:
+        if isinstance(stmt, exp.Create):
             for c in stmt.this.expressions:
                 if isinstance(c, exp.PrimaryKey):
-                    return [e.name for e in c.expressions]
-    raise KeyError(table)
+                    keys[stmt.this.this.name] = tuple(e.name for e in c.expressions)
+    return keys
+
+
+def key_columns(table: str) -> list[str]:
+    """Primary-key columns of a table (its natural key, or event_id for facts)."""
+    return list(_primary_keys()[table])
 
 
 def to_arrow(table: str, rows: list[dict[str, object]]) -> pa.Table:

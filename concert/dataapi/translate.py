@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sqlglot
 from sqlglot import exp
@@ -64,8 +65,12 @@ def parse_copy(sql: str) -> CopyFromS3 | None:
     return CopyFromS3(stmt.this.name, m.group(1), m.group(2), manifest="MANIFEST" in params)
 
 
+@lru_cache(maxsize=4096)
 def to_duckdb(sql: str, *, with_params: bool = False) -> str:
-    """One Redshift statement in DuckDB's dialect; with parameters, `:name` becomes `$name`."""
+    """One Redshift statement in DuckDB's dialect; with parameters, `:name` becomes `$name`.
+
+    Cached: a bulk load sends the same statements batch after batch.
+    """
     try:
         out = sqlglot.transpile(sql, read="redshift", write="duckdb")
     except sqlglot.errors.ParseError as err:

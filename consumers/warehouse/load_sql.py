@@ -40,10 +40,17 @@ def _merge(target: str, source: str, keys: list[str], update: list[str]) -> str:
     )
 
 
-def load_statements(manifests: dict[str, str], *, bucket: str, iam_role: str, tag: str) -> list[str]:
-    """Statements that load a batch's curated files (table -> manifest key) into the warehouse."""
+def load_statements(
+    manifests: dict[str, str], *, bucket: str, iam_role: str, tag: str = "load"
+) -> list[str]:
+    """Statements that load a batch's curated files (table -> manifest key) into the warehouse.
+
+    Staging tables are session-scoped temp tables named by `tag`; a batch runs in its own
+    session (Redshift) or serially (the local endpoint), so the fixed default is safe, and it
+    keeps the statements identical from batch to batch except for the COPY sources.
+    """
     tag = _TAG.sub("_", tag.lower())[:40]
-    sqls: list[str] = []
+    sqls: list[str] = [f"DROP TABLE IF EXISTS {s}" for s in _temp_tables(manifests, tag)]
     for table in LOAD_ORDER:
         if table not in manifests:
             continue

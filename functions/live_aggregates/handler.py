@@ -1,9 +1,10 @@
 """Kinesis → live aggregates in DynamoDB, for the dashboard.
 
-Thin handler: Powertools' BatchProcessor hands each Kinesis record to `record_handler`, which
-decodes it (KPL aggregates expanded) and calls `count_events`. A record that raises is
-reported in `batchItemFailures`, so the event source mapping retries from it; markers make
-the retry count each event once. Invalid events are skipped here: the KCL consumer, the
+Thin handler: the delivery is decoded (KPL aggregates expanded) and counted in one go by
+`count_batch` (one profile lookup, transactions shared across records); then Powertools'
+BatchProcessor walks the records and reports those whose events could not all be stored in
+`batchItemFailures`, so the event source mapping retries from the first of them. Markers
+make the retry count each event once. Invalid events are skipped here: the KCL consumer, the
 system of record, sends them to the DLQ.
 """
 
@@ -16,11 +17,14 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord
+from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import (
+    KinesisStreamEvent,
+    KinesisStreamRecord,
+)
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from consumers.aggregates_table import LiveAggregatesTable
-from consumers.live_aggregates import count_events
+from consumers.live_aggregates import Outcome, count_batch
 from consumers.records import StreamRecord, decode
 from functions.live_aggregates.settings import LiveAggregatesSettings
 
@@ -34,38 +38,49 @@ store = LiveAggregatesTable(
 )
 
 
+class RecordNotCounted(RuntimeError):
+    """Some events of the record could not be stored; the record is reported as failed."""
+
+
 def _stream_record(record: KinesisStreamRecord) -> StreamRecord:
-    shard_id = record.event_id.split(":", 1)[0]
     return StreamRecord(
         data=record.kinesis.data_as_bytes(),
         partition_key=record.kinesis.partition_key,
         sequence_number=record.kinesis.sequence_number,
-        shard_id=shard_id,
+        shard_id=record.event_id.split(":", 1)[0],
         stream=record.event_source_arn.rsplit("/", 1)[-1],
         arrival_ms=int(record.kinesis.approximate_arrival_timestamp * 1000),
     )
 
 
-@tracer.capture_method
-def record_handler(record: KinesisStreamRecord) -> None:
-    """Count the ticket events of one Kinesis record (plain or KPL-aggregated)."""
-    users = decode(_stream_record(record))
-    outcome = count_events([u.data for u in users], store)
-    metrics.add_metric(name="EventsCounted", unit=MetricUnit.Count, value=outcome.counted)
-    metrics.add_metric(name="DuplicatesSkipped", unit=MetricUnit.Count, value=outcome.duplicates)
-    metrics.add_metric(name="InvalidSkipped", unit=MetricUnit.Count, value=outcome.invalid)
-    if outcome.invalid:
-        logger.warning(
-            "invalid events skipped",
-            extra={"invalid": outcome.invalid, "sequence": record.kinesis.sequence_number},
-        )
+def _report(outcomes: dict[str, Outcome]) -> Any:
+    def record_handler(record: KinesisStreamRecord) -> None:
+        outcome = outcomes[record.kinesis.sequence_number]
+        if outcome.error is not None:
+            raise RecordNotCounted(f"{type(outcome.error).__name__}: {outcome.error}") from outcome.error
+
+    return record_handler
 
 
 @logger.inject_lambda_context(log_event=False)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    """Process the batch; return the partial batch response."""
+    """Count the delivery's ticket events; return the partial batch response."""
+    delivery = [
+        (r.kinesis.sequence_number, [u.data for u in decode(_stream_record(r))])
+        for r in KinesisStreamEvent(event).records
+    ]
+    outcomes = count_batch(delivery, store)
+    for name, value in {
+        "EventsCounted": sum(o.counted for o in outcomes.values()),
+        "DuplicatesSkipped": sum(o.duplicates for o in outcomes.values()),
+        "InvalidSkipped": sum(o.invalid for o in outcomes.values()),
+    }.items():
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    failed = [rid for rid, o in outcomes.items() if o.error is not None]
+    if failed:
+        logger.warning("records not counted", extra={"records": len(failed), "first": failed[0]})
     return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
+        event=event, record_handler=_report(outcomes), processor=processor, context=context
     )

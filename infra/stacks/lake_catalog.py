@@ -115,4 +115,4 @@ class LakeCatalog(Construct):
                     ),
                 ),
             )
-            table.add_dependency(database)
+            table.node.add_dependency(database)

@@ -104,7 +104,7 @@ class Warehouse(Construct):
             publicly_accessible=False,
             enhanced_vpc_routing=True,
         )
-        workgroup.add_dependency(namespace)
+        workgroup.node.add_dependency(namespace)
         for res in (namespace, workgroup):
             res.cfn_options.condition = self.condition
 

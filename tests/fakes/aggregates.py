@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 from consumers.live_aggregates import Applied, Chunk, ConcertProfile, Key
 
@@ -20,10 +21,8 @@ class FakeAggregateStore:
     def profiles(self, concert_ids: set[int]) -> dict[int, ConcertProfile]:
         return {cid: p for cid, p in self.stored_profiles.items() if cid in concert_ids}
 
-    def save_profile(self, concert_id: int, profile: ConcertProfile) -> None:
-        known = self.stored_profiles.get(concert_id)
-        if known is None or known.as_of <= profile.as_of:
-            self.stored_profiles[concert_id] = profile
+    def save_profiles(self, profiles: Mapping[int, ConcertProfile]) -> None:
+        self.stored_profiles.update(profiles)
 
     def apply(self, chunk: Chunk) -> Applied:
         self.apply_calls += 1
@@ -36,4 +35,4 @@ class FakeAggregateStore:
             into = self.counters[key]
             for name, value in counters.items():
                 into[name] = into.get(name, 0) + value
-        return Applied(counted=len(chunk.contributions), duplicates=len(seen))
+        return Applied(counted=len(chunk.contributions), duplicate_ids=frozenset(seen))

@@ -15,7 +15,7 @@ from consumers.live_aggregates import (
     ConcertProfile,
     chunks,
     contribution,
-    count_events,
+    count_batch,
     minute_of,
     profile_update,
 )
@@ -63,9 +63,12 @@ def _store_totals(store: FakeAggregateStore) -> dict[str, dict[str, int]]:
     return out
 
 
-def _deliver(store: FakeAggregateStore, raw: list[bytes], record_size: int) -> None:
-    for start in range(0, len(raw), record_size):
-        count_events(raw[start : start + record_size], store)
+def _deliver(store: FakeAggregateStore, raw: list[bytes], record_size: int, per_delivery: int = 7) -> None:
+    """Kinesis records of `record_size` user records each, `per_delivery` records per invocation."""
+    records = [(str(i), raw[i : i + record_size]) for i in range(0, len(raw), record_size)]
+    for start in range(0, len(records), per_delivery):
+        outcomes = count_batch(records[start : start + per_delivery], store)
+        assert not [o for o in outcomes.values() if o.error]
 
 
 def test_totals_match_the_events_exactly() -> None:
@@ -103,7 +106,10 @@ def test_minutes_are_event_time_utc() -> None:
         ("VENUE#7", "TOTAL"),
         ("ALL", minute),
     }
-    assert minute_of(datetime(2026, 11, 22, 8, 10, 59, tzinfo=timezone(timedelta(hours=1)))) == "2026-11-22T07:10"
+    assert (
+        minute_of(datetime(2026, 11, 22, 8, 10, 59, tzinfo=timezone(timedelta(hours=1))))
+        == "2026-11-22T07:10"
+    )
 
 
 def test_a_sale_of_an_unknown_concert_counts_under_an_unknown_venue() -> None:
@@ -131,5 +137,18 @@ def test_chunks_fit_one_transaction_and_drop_repeats() -> None:
 
 def test_invalid_records_are_skipped_and_counted() -> None:
     store = FakeAggregateStore()
-    outcome = count_events([b"not json", b'{"event_type": "Nope"}', RAW[0]], store)
-    assert (outcome.events, outcome.invalid) == (1, 2)
+    outcome = count_batch([("r1", [b"not json", b'{"event_type": "Nope"}', RAW[0]])], store)["r1"]
+    assert (outcome.events, outcome.invalid, outcome.error) == (1, 2, None)
+
+
+def test_a_failed_transaction_fails_exactly_the_records_in_it() -> None:
+    store = FakeAggregateStore(fail_on_apply={2})
+    sales = [raw for e, raw in zip(WORKLOAD.events, RAW, strict=True) if isinstance(e.data, TicketSold)][:120]
+    records = [(str(i), [raw]) for i, raw in enumerate(sales)]
+    outcomes = count_batch(records, store)
+    failed = {rid for rid, o in outcomes.items() if o.error}
+    counted = {rid for rid, o in outcomes.items() if o.counted}
+    assert failed and counted and not failed & counted and failed | counted == {r for r, _ in records}
+    again = count_batch(records, store)  # the redelivery: only the failed records count now
+    assert {rid for rid, o in again.items() if o.counted} == failed
+    assert sum(o.duplicates for o in again.values()) == len(counted)

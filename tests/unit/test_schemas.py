@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from schemas import (
-    MAX_EVENT_BYTES,
     EVENT_CLASSES,
+    MAX_EVENT_BYTES,
     ConcertScheduled,
     InvalidEvent,
     Money,
