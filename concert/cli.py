@@ -338,6 +338,11 @@ def _status(rt: Runtime, *, count_records: bool) -> dict[str, Any]:
             QueueUrl=outputs["DlqUrl"], AttributeNames=["ApproximateNumberOfMessages"]
         )
         status["dlq_depth"] = int(attrs["Attributes"]["ApproximateNumberOfMessages"])
+    if outputs.get("LiveAggregatesTableName"):
+        item = client("dynamodb").get_item(
+            TableName=outputs["LiveAggregatesTableName"], Key={"pk": {"S": "ALL"}, "sk": {"S": "TOTAL"}}
+        )
+        status["live_totals"] = {k: int(v["N"]) for k, v in item.get("Item", {}).items() if "N" in v}
     return status
 
 
@@ -368,6 +373,9 @@ def status(
             )
         if "dlq_depth" in d:
             table.add_row("DLQ depth", str(d["dlq_depth"]))
+        if "live_totals" in d:
+            live = d["live_totals"]
+            table.add_row("live totals", f"{live.get('orders', 0)} orders, {live.get('tickets', 0)} tickets")
         for k, v in d.get("resources", {}).items():
             table.add_row(k, v)
         out.print(table)

@@ -6,7 +6,7 @@ event that is delivered twice is counted once. Keys, all in one table:
 
 - `CONCERT#<id>` / `MINUTE#<yyyy-mm-ddThh:mm>` and `CONCERT#<id>` / `TOTAL`
 - `VENUE#<id>`   / `MINUTE#...`               and `VENUE#<id>`   / `TOTAL`
-- `ALL`          / `MINUTE#...`
+- `ALL`          / `MINUTE#...`               and `ALL`          / `TOTAL`
 - `CONCERT#<id>` / `PROFILE`: venue and capacity of the concert (from its concert events)
 - `EVENT#<event id>` / `SEEN`: the marker
 
@@ -173,7 +173,14 @@ def contribution(event: Envelope[Any], profile: ConcertProfile | None) -> Contri
     minute = f"MINUTE#{minute_of(event.occurred_at)}"
     venue = f"VENUE#{profile.venue_id if profile else UNKNOWN_VENUE}"
     concert = concert_key(data.concert_id)
-    keys = [(concert, minute), (concert, "TOTAL"), (venue, minute), (venue, "TOTAL"), ("ALL", minute)]
+    keys = [
+        (concert, minute),
+        (concert, "TOTAL"),
+        (venue, minute),
+        (venue, "TOTAL"),
+        ("ALL", minute),
+        ("ALL", "TOTAL"),
+    ]
     return Contribution(str(event.event_id), {key: counters for key in keys})
 
 

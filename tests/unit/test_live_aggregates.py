@@ -105,6 +105,7 @@ def test_minutes_are_event_time_utc() -> None:
         ("VENUE#7", minute),
         ("VENUE#7", "TOTAL"),
         ("ALL", minute),
+        ("ALL", "TOTAL"),
     }
     assert (
         minute_of(datetime(2026, 11, 22, 8, 10, 59, tzinfo=timezone(timedelta(hours=1))))

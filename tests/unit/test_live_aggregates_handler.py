@@ -65,7 +65,13 @@ def _with_data(sample: dict[str, Any], payloads: list[bytes]) -> dict[str, Any]:
 
 
 def _tickets(store: FakeAggregateStore) -> int:
-    return sum(c.get("tickets", 0) for (pk, sk), c in store.counters.items() if pk == "ALL")
+    """Tickets counted overall; the per-minute buckets must add up to the total."""
+    minutes = sum(
+        c.get("tickets", 0) for (pk, sk), c in store.counters.items() if pk == "ALL" and sk != "TOTAL"
+    )
+    total = store.counters[("ALL", "TOTAL")].get("tickets", 0) if ("ALL", "TOTAL") in store.counters else 0
+    assert minutes == total
+    return total
 
 
 @pytest.mark.parametrize("sample", ["kinesis_powertools.json", "kinesis_sam.json"])
