@@ -566,6 +566,7 @@ def _wait_processed(rt: Runtime, *, show: bool, timeout_s: float) -> dict[str, A
         "warehouse_events": r.warehouse_events,
         "warehouse_ticket_sales": r.warehouse_ticket_sales,
         "held": r.held,
+        "quality_rejected": r.quality_rejected,
         "reconciled": r.ok,
         **latency(DataApiWarehouse(client("redshift-data"))),
     }
@@ -741,7 +742,7 @@ def _bench_end_to_end(rt: Runtime, *, events: int, show: bool) -> dict[str, Any]
 
         def placed() -> bool:
             r = reconcile_now(outputs)
-            return r.ok and r.warehouse_events + r.held + r.gave_up >= r.produced_events
+            return r.ok and r.warehouse_events + r.held + r.gave_up + r.quality_rejected >= r.produced_events
 
         def latencies(since: float) -> dict[str, Any]:
             warehouse = DataApiWarehouse(client("redshift-data"))
@@ -781,6 +782,141 @@ def _render_consumer_bench(d: dict[str, Any]) -> None:
             side["name"], f"{side['events_per_s']:,.0f}", f"{ratio:.4f}", f"{side['seconds']:.2f}", lat
         )
     out.print(table)
+
+
+# -- workflows ------------------------------------------------------------------------------
+
+workflows_app = typer.Typer(
+    no_args_is_help=True, help="Step Functions workflows: list, executions, history, start, redrive."
+)
+app.add_typer(workflows_app, name="workflows")
+DEFAULT_MACHINE = "concert-etl"
+
+
+def _sfn_call(fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    from concert.workflows import WorkflowError
+
+    try:
+        return fn()
+    except WorkflowError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+
+
+@workflows_app.command("list")
+def workflows_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")] = False,
+) -> None:
+    """The deployed state machines."""
+    from concert.workflows import state_machines
+
+    data = {"state_machines": state_machines(client("stepfunctions"))}
+
+    def render(d: dict[str, Any]) -> None:
+        table = Table(title="state machines")
+        for col in ("name", "type", "created"):
+            table.add_column(col)
+        for m in d["state_machines"]:
+            table.add_row(m["name"], str(m["type"]), str(m["created"]))
+        out.print(table)
+
+    _emit(data, as_json, render)
+
+
+@workflows_app.command("executions")
+def workflows_executions(
+    machine: Annotated[str, typer.Option("--state-machine", help="Name or ARN.")] = DEFAULT_MACHINE,
+    status: Annotated[
+        str | None, typer.Option(help="RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED or PENDING_REDRIVE.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many, newest first.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")] = False,
+) -> None:
+    """Executions of a state machine with their status and duration."""
+    from concert.workflows import executions
+
+    allowed = {"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"}
+    if status is not None and status.upper() not in allowed:
+        raise CommandError(f"--status must be one of {', '.join(sorted(allowed))}", EXIT_USAGE)
+    sfn = client("stepfunctions")
+    items = _sfn_call(
+        lambda: {
+            "executions": executions(sfn, machine, status=status.upper() if status else None, limit=limit)
+        }
+    )
+    counts: dict[str, int] = {}
+    for e in items["executions"]:
+        counts[e["status"]] = counts.get(e["status"], 0) + 1
+    data = {"state_machine": machine, "counts": counts, **items}
+
+    def render(d: dict[str, Any]) -> None:
+        table = Table(title=f"executions of {d['state_machine']}")
+        for col in ("name", "status", "started", "duration (s)"):
+            table.add_column(col)
+        for e in d["executions"]:
+            table.add_row(e["name"], e["status"], str(e["started"]), str(e["duration_s"]))
+        out.print(table)
+
+    _emit(data, as_json, render)
+
+
+@workflows_app.command("history")
+def workflows_history(
+    execution: Annotated[str, typer.Argument(help="Execution ARN, or name with --state-machine.")],
+    machine: Annotated[str, typer.Option("--state-machine", help="Name or ARN.")] = DEFAULT_MACHINE,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")] = False,
+) -> None:
+    """Every event of one execution: states entered and exited, tasks, retries, failures."""
+    from concert.workflows import execution_arn, history
+
+    sfn = client("stepfunctions")
+    data = _sfn_call(
+        lambda: {"execution": (arn := execution_arn(sfn, execution, machine)), "events": history(sfn, arn)}
+    )
+
+    def render(d: dict[str, Any]) -> None:
+        table = Table(title=d["execution"])
+        for col in ("id", "type", "state", "error"):
+            table.add_column(col)
+        for e in d["events"]:
+            table.add_row(str(e["id"]), e["type"], e.get("state", ""), e.get("error", ""))
+        out.print(table)
+
+    _emit(data, as_json, render)
+
+
+@workflows_app.command("start")
+def workflows_start(
+    payload: Annotated[str, typer.Option("--input", help="The execution's input, a JSON object.")] = "{}",
+    machine: Annotated[str, typer.Option("--state-machine", help="Name or ARN.")] = DEFAULT_MACHINE,
+    name: Annotated[str | None, typer.Option(help="Execution name (default: generated).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")] = False,
+) -> None:
+    """Start an execution by hand (the ETL normally starts on CuratedBatchLanded events)."""
+    from concert.workflows import start
+
+    try:
+        parsed = json.loads(payload)
+    except json.JSONDecodeError as exc:
+        raise CommandError(f"--input is not JSON: {exc.msg} at column {exc.colno}", EXIT_USAGE) from None
+    if not isinstance(parsed, dict):
+        raise CommandError("--input must be a JSON object", EXIT_USAGE)
+    sfn = client("stepfunctions")
+    data = _sfn_call(lambda: start(sfn, machine, parsed, name))
+    _emit(data, as_json, lambda d: out.print(f"started {d['arn']}"))
+
+
+@workflows_app.command("redrive")
+def workflows_redrive(
+    execution: Annotated[str, typer.Argument(help="Execution ARN, or name with --state-machine.")],
+    machine: Annotated[str, typer.Option("--state-machine", help="Name or ARN.")] = DEFAULT_MACHINE,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")] = False,
+) -> None:
+    """Redrive a failed execution from where it failed (locally: start it again with its input)."""
+    from concert.workflows import execution_arn, redrive
+
+    sfn = client("stepfunctions")
+    data = _sfn_call(lambda: redrive(sfn, execution_arn(sfn, execution, machine)))
+    _emit(data, as_json, lambda d: out.print(f"{d['mode']}: {d['arn']}"))
 
 
 # -- entry point ----------------------------------------------------------------------------

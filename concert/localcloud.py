@@ -37,6 +37,8 @@ class LocalCloud:
 
     data_dir: Path
     port: int = DEFAULT_PORT
+    # The Data API endpoint the Lambda functions it runs should use (they inherit its environment).
+    warehouse_url: str | None = None
 
     @property
     def endpoint_url(self) -> str:
@@ -94,6 +96,8 @@ class LocalCloud:
             **LOCAL_CREDENTIALS,
         }
         env.pop("AWS_ENDPOINT_URL", None)
+        if self.warehouse_url:
+            env["AWS_ENDPOINT_URL_REDSHIFT_DATA"] = self.warehouse_url
         try:
             self.process.spawn([sys.executable, "-m", "ministack"], env, self.healthy, wait_s=wait_s)
         except ServiceError as err:

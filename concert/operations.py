@@ -68,7 +68,7 @@ def wait_processed(
     while True:
         r = reconcile_now(outputs)
         progress(r)
-        placed = r.warehouse_events + r.held + r.gave_up >= r.produced_events
+        placed = r.warehouse_events + r.held + r.gave_up + r.quality_rejected >= r.produced_events
         if (r.ok and placed) or time.monotonic() > deadline:
             return r
         time.sleep(2)

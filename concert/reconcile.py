@@ -35,6 +35,7 @@ class Reconciliation:
     dlq_depth: int = 0
     gave_up: int = 0  # valid events dead-lettered after waiting too long for their catalog entry
     held: int = 0
+    quality_rejected: int = 0  # in the lake, kept out of the warehouse by an ETL quality gate
     missing_from_warehouse: list[str] = field(default_factory=list)
     missing_from_lake: list[str] = field(default_factory=list)
     unexpected_in_warehouse: list[str] = field(default_factory=list)
@@ -49,7 +50,7 @@ class Reconciliation:
             and not self.missing_from_lake
             and not self.unexpected_in_warehouse
             and self.dlq_records == self.invalid_in_stream
-            and self.lake_records == self.warehouse_events
+            and self.lake_records == self.warehouse_events + self.quality_rejected
         )
 
     def summary(self) -> dict[str, Any]:
@@ -75,11 +76,14 @@ def stream_ids(kinesis: Any, stream: str) -> tuple[Counter[str], int, int, bool]
     return ids, invalid, count.events, count.complete
 
 
-def lake_event_ids(s3: Any, bucket: str) -> set[str]:
-    """Event ids in the curated event log files named by a COPY manifest (committed batches)."""
+def lake_event_ids(s3: Any, bucket: str, only_batches: set[str] | None = None) -> set[str]:
+    """Event ids in the curated event log files named by a COPY manifest (of these batches, if given)."""
     keys: list[str] = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="manifests/event_log/"):
         for obj in page.get("Contents", []):
+            batch = obj["Key"].rsplit("/", 1)[-1].rsplit("-", 1)[0]
+            if only_batches is not None and batch not in only_batches:
+                continue
             manifest = json.loads(s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read())
             keys.extend(e["url"].split(f"s3://{bucket}/", 1)[1] for e in manifest["entries"])
     ids: set[str] = set()
@@ -141,7 +145,14 @@ def reconcile(
     attrs = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["ApproximateNumberOfMessages"])
     r.dlq_depth = int(attrs["Attributes"]["ApproximateNumberOfMessages"])
     r.held, held_ids = held_count(s3, lake_bucket)
-    expected = set(ids) - held_ids - {d["event_id"] for d in dead if "waited for" in d.get("reason", "")}
+    rejected_batches = {
+        str(row["batch_id"])
+        for row in warehouse.query("SELECT batch_id FROM etl_batches WHERE status = 'rejected'")
+    }
+    rejected = lake_event_ids(s3, lake_bucket, rejected_batches) if rejected_batches else set()
+    r.quality_rejected = len(rejected)
+    expected = set(ids) - held_ids - rejected
+    expected -= {d["event_id"] for d in dead if "waited for" in d.get("reason", "")}
     r.gave_up = len({d["event_id"] for d in dead if "waited for" in d.get("reason", "")})
     r.missing_from_warehouse = sorted(expected - wh_ids)
     r.missing_from_lake = sorted(expected - lake)

@@ -29,7 +29,7 @@ class Runtime:
     @property
     def cloud(self) -> LocalCloud:
         """The local cloud at the configured port and data directory."""
-        return LocalCloud(self.settings.data_dir, self.settings.port)
+        return LocalCloud(self.settings.data_dir, self.settings.port, warehouse_url=self.endpoint.url)
 
     @property
     def endpoint(self) -> WarehouseEndpoint:

@@ -22,6 +22,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from concert.aws import client
+from consumers.batch_events import BatchAnnouncer
 from consumers.core import ConsumerCore
 from consumers.dlq import DeadLetterQueue
 from consumers.lake import LakeWriter
@@ -46,6 +47,8 @@ class WorkerSettings(BaseSettings):
     max_records: int = Field(default=2_000, ge=1, le=10_000)
     idle_ms: int = Field(default=200, ge=200)
     shard_sync_ms: int = Field(default=1_000, ge=100)
+    event_bus: str = "default"  # where CuratedBatchLanded goes (the ETL workflow's trigger)
+    etl_wait_s: float = Field(default=120.0, gt=0)  # then the batch is announced again
     # Fault injection for tests: exit right after the N-th durable batch, before its checkpoint.
     crash_after_batches: int = Field(default=0, ge=0)
 
@@ -73,7 +76,7 @@ class ShardProcessor(RecordProcessorBase):
     def initialize(self, initialize_input: Any) -> None:
         """Take the shard and give the core back the events held for it before a restart."""
         self.shard_id = initialize_input.shard_id
-        held = self.pipeline.restore_shard(self.shard_id)
+        held = self.pipeline.restore_shard(self.shard_id, self.lost.is_set)
         log("shard initialized", shard=self.shard_id, held=held)
 
     def process_records(self, process_records_input: Any) -> None:
@@ -138,6 +141,8 @@ def build_pipeline(settings: WorkerSettings) -> Pipeline:
         DeadLetterQueue(client("sqs"), settings.dlq_url, s3, settings.quarantine_bucket),
         ShardStateStore(s3, settings.lake_bucket, settings.application),
         lake_bucket=settings.lake_bucket,
+        announcer=BatchAnnouncer(client("events"), settings.event_bus),
+        etl_wait_s=settings.etl_wait_s,
         log=lambda m: log(m),
     )
 

@@ -27,10 +27,13 @@ class ShardStateStore:
     def _key(self, shard_id: str) -> str:
         return f"state/{self.application}/{shard_id}.json"
 
-    def save(self, shard_id: str, held: list[Held], last_batch: str) -> None:
-        """Replace the shard's state."""
+    def save(
+        self, shard_id: str, held: list[Held], last_batch: str, *, pending: dict[str, Any] | None = None
+    ) -> None:
+        """Replace the shard's state; `pending` is its landed batch whose ETL has not finished."""
         doc = {
             "last_batch": last_batch,
+            "pending": pending,
             "held": [
                 {
                     "data": base64.b64encode(h.record.data).decode(),
@@ -45,6 +48,15 @@ class ShardStateStore:
             ],
         }
         self.s3.put_object(Bucket=self.bucket, Key=self._key(shard_id), Body=json.dumps(doc).encode())
+
+    def load_pending(self, shard_id: str) -> dict[str, Any] | None:
+        """The landed batch the shard was waiting for when it last saved, if any."""
+        try:
+            body = self.s3.get_object(Bucket=self.bucket, Key=self._key(shard_id))["Body"].read()
+        except ClientError:
+            return None
+        pending = json.loads(body).get("pending")
+        return dict(pending) if pending else None
 
     def load(self, shard_id: str) -> tuple[list[Held], str | None]:
         """The shard's held events and last committed batch (none when it never committed)."""

@@ -22,6 +22,8 @@ LAMBDA_REQUIREMENTS = (
     "aws-kinesis-agg>=1.2.3",
     "defusedxml>=0.7",
     "aws-lambda-powertools[tracer]>=3.20",
+    "pyarrow>=17",
+    "sqlglot>=27",
 )
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "tests", "*.md")
 

@@ -29,6 +29,7 @@ class Platform:
     cloud: LocalCloud
     outputs: dict[str, str]
     env: dict[str, str]
+    warehouse_port: int
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +38,10 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     from concert.runtime import synthesize_cached
     from infra.deploy import deploy_template
 
-    cloud = LocalCloud(tmp_path_factory.mktemp("platform"), free_port())
+    warehouse_port = free_port()
+    cloud = LocalCloud(
+        tmp_path_factory.mktemp("platform"), free_port(), warehouse_url=f"http://localhost:{warehouse_port}"
+    )
     saved = dict(os.environ)
     cloud.start()
     try:
@@ -45,7 +49,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         cdk_out, _ = synthesize_cached(for_aws=False)
         result = deploy_template(cdk_out, local=True)
         env = {**cloud.env(), "CONCERT_PORT": str(cloud.port), "CONCERT_DATA_DIR": str(cloud.data_dir)}
-        yield Platform(cloud, result.outputs, env)
+        yield Platform(cloud, result.outputs, env, warehouse_port)
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -59,7 +63,7 @@ def warehouse(platform: Platform) -> Iterator[Platform]:
     from concert.warehouse_endpoint import WarehouseEndpoint
     from consumers.warehouse.client import DataApiWarehouse
 
-    endpoint = WarehouseEndpoint(platform.cloud.data_dir, free_port())
+    endpoint = WarehouseEndpoint(platform.cloud.data_dir, platform.warehouse_port)
     endpoint.start(platform.cloud.env())
     saved = dict(os.environ)
     try:

@@ -124,3 +124,16 @@ class DataApiWarehouse:
             sql = f"SELECT event_id FROM event_log WHERE event_id IN ({quoted})"  # noqa: S608 - escaped ids
             found |= {r["event_id"] for r in self.query(sql)}
         return found
+
+    def batch_status(self, batch_id: str) -> str | None:
+        """The ETL ledger's status of a batch (`loaded`, `rejected`), or None if not finished."""
+        rows = self.query("SELECT status FROM etl_batches WHERE batch_id = :batch_id", {"batch_id": batch_id})
+        return str(rows[0]["status"]) if rows else None
+
+    def known_concerts(self, ids: set[int]) -> set[int]:
+        """Which of these concert ids are in dim_concert."""
+        if not ids:
+            return set()
+        listed = ", ".join(str(int(i)) for i in sorted(ids))
+        rows = self.query(f"SELECT concert_id FROM dim_concert WHERE concert_id IN ({listed})")  # noqa: S608 - ints
+        return {int(r["concert_id"]) for r in rows}

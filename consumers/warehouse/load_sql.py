@@ -62,6 +62,8 @@ def load_statements(
             f"COPY {stg} FROM 's3://{bucket}/{manifests[table]}' IAM_ROLE '{iam_role}' "
             "FORMAT AS PARQUET MANIFEST"
         )
+        if table == "event_log":
+            sqls.append(f"UPDATE {stg} SET loaded_at = GETDATE()")  # queryable from this commit on
         if table in FACTS:
             sqls.append(_merge(table, stg, keys, [c for c in cols if c not in keys][:1]))
         else:
@@ -117,3 +119,13 @@ def _temp_tables(manifests: dict[str, str], tag: str) -> list[str]:
     if any(t in manifests for t in ("fact_ticket_sales", "fact_refunds")):
         out.append(f"touched_{tag}")
     return out
+
+
+def ledger_statements(batch_id: str, status: str, rows: int, report: str = "") -> list[str]:
+    """Record the batch in `etl_batches` (replacing an earlier row: a redrive ends the same way)."""
+    bid = _literal(batch_id)
+    return [
+        f"DELETE FROM etl_batches WHERE batch_id = {bid}",
+        "INSERT INTO etl_batches (batch_id, status, rows_loaded, finished_at, report) "
+        f"VALUES ({bid}, {_literal(status)}, {int(rows)}, GETDATE(), {_literal(report[:4000])})",
+    ]

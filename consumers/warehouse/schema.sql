@@ -122,3 +122,14 @@ CREATE TABLE IF NOT EXISTS agg_daily_sales (
     refunded_amount  DECIMAL(16,2) NOT NULL,
     PRIMARY KEY (date_key, concert_id)
 ) DISTKEY (concert_id) SORTKEY (date_key);
+
+-- The ETL ledger: one row per curated batch the workflow finished (loaded, or rejected by a
+-- quality gate with its report). The KCL worker checkpoints a batch once its row is here.
+CREATE TABLE IF NOT EXISTS etl_batches (
+    batch_id     VARCHAR(128)   NOT NULL,
+    status       VARCHAR(16)    NOT NULL,
+    rows_loaded  BIGINT         NOT NULL,
+    finished_at  TIMESTAMPTZ    NOT NULL,
+    report       VARCHAR(4096),
+    PRIMARY KEY (batch_id)
+) DISTSTYLE ALL SORTKEY (finished_at);

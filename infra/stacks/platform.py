@@ -42,6 +42,7 @@ from infra import names
 from infra.stacks.lake_catalog import LakeCatalog
 from infra.stacks.live_aggregates import LiveAggregates
 from infra.stacks.warehouse import Warehouse
+from infra.stacks.workflows import EtlWorkflow
 
 
 class SecureBucket(s3.Bucket):
@@ -79,13 +80,14 @@ class CfnLintSuppressions:
     """Accepted cfn-lint findings, suppressed on the resource with the reason beside them."""
 
     REASONS = {
-        "W3005": "CDK adds an explicit DependsOn on the role beside the GetAtt so the function is created "
-        "after its policy; the duplicate dependency is harmless.",
+        "W3005": "CDK adds an explicit DependsOn on the role beside the GetAtt so the function (or state "
+        "machine) is created after its policy; the duplicate dependency is harmless.",
     }
 
     def visit(self, node: IConstruct) -> None:
-        """Mark every Lambda function (its role dependency is the one finding)."""
-        if isinstance(node, cdk.CfnResource) and node.cfn_resource_type == "AWS::Lambda::Function":
+        """Mark every Lambda function and state machine (their role dependency is the one finding)."""
+        kinds = ("AWS::Lambda::Function", "AWS::StepFunctions::StateMachine")
+        if isinstance(node, cdk.CfnResource) and node.cfn_resource_type in kinds:
             node.add_metadata("cfn-lint", {"config": {"ignore_checks": list(self.REASONS)}})
             node.add_metadata("cfn-lint-reasons", self.REASONS)
 
@@ -177,6 +179,15 @@ class PlatformStack(cdk.Stack):
         )
         self.catalog = LakeCatalog(self, "LakeCatalog", lake=self.lake_bucket)
         self.warehouse = Warehouse(self, "Warehouse", lake=self.lake_bucket, stream=self.stream, dlq=self.dlq)
+        self.etl = EtlWorkflow(
+            self, "Etl", lambda_asset=lambda_asset, lake=self.lake_bucket, warehouse_env=self.warehouse.env()
+        )
+        for fn in self.etl.functions.values():
+            assert fn.role is not None
+            self.warehouse.grant_data_api(fn.role)
+        self.warehouse.consumer_role.add_to_policy(
+            iam.PolicyStatement(actions=["events:PutEvents"], resources=[self.etl.event_bus.event_bus_arn])
+        )
 
         cdk.Aspects.of(self).add(CfnLintSuppressions())
 
@@ -193,5 +204,6 @@ class PlatformStack(cdk.Stack):
             "LiveAggregatesFunctionName": self.live.function.function_name,
             "GlueDatabaseName": self.catalog.database_name,
             "ConsumerRoleArn": self.warehouse.consumer_role.role_arn,
+            "EtlStateMachineArn": self.etl.state_machine.state_machine_arn,
         }.items():
             cdk.CfnOutput(self, key, value=value)

@@ -145,9 +145,9 @@ class Warehouse(Construct):
             iam.PolicyStatement(actions=["s3:ListBucket"], resources=[lake.bucket_arn])
         )
         dlq.grant_send_messages(self.consumer_role)
-        self.consumer_role.add_to_policy(
-            iam.PolicyStatement(actions=DATA_API_STATEMENT_ACTIONS, resources=["*"])
-        )
+        # Statement ids are not resources: these actions take no resource-level restriction.
+        statements = iam.PolicyStatement(actions=DATA_API_STATEMENT_ACTIONS, resources=["*"])
+        self.consumer_role.add_to_policy(statements)
         data_api = iam.Policy(
             self,
             "DataApiAccess",
@@ -166,6 +166,8 @@ class Warehouse(Construct):
         policy = data_api.node.default_child
         assert isinstance(policy, cdk.CfnResource)
         policy.cfn_options.condition = self.condition
+        self._data_api = data_api
+        self._statements = statements
 
         for key, value in {
             "WarehouseWorkgroupName": names.WAREHOUSE_WORKGROUP,
@@ -174,3 +176,16 @@ class Warehouse(Construct):
         }.items():
             cdk.CfnOutput(stack, key, value=value, condition=self.condition)
         cdk.CfnOutput(stack, "CopyRoleArn", value=self.copy_role.role_arn)
+
+    def grant_data_api(self, role: iam.IRole) -> None:
+        """Let a role run statements on the workgroup through the Data API."""
+        role.add_to_principal_policy(self._statements)
+        self._data_api.attach_to_role(role)
+
+    def env(self) -> dict[str, str]:
+        """Where the Data API finds the warehouse (CONCERT_WAREHOUSE_* for DataApiWarehouse)."""
+        return {
+            "CONCERT_WAREHOUSE_WORKGROUP": names.WAREHOUSE_WORKGROUP,
+            "CONCERT_WAREHOUSE_DATABASE": names.WAREHOUSE_DATABASE,
+            "CONCERT_WAREHOUSE_IAM_ROLE": self.copy_role.role_arn,
+        }

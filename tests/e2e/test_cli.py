@@ -112,6 +112,23 @@ def test_up_starts_deploys_produces_and_waits_for_processing(cli: Cli) -> None:
     assert cli.cloud.healthy(), "--exit-when-done leaves the platform running for queries"
 
 
+def test_workflows_show_the_etl_executions_started_by_events(cli: Cli) -> None:
+    assert "concert-etl" in {m["name"] for m in cli.json("workflows", "list")["state_machines"]}
+    runs = cli.json("workflows", "executions")
+    assert runs["counts"].get("SUCCEEDED", 0) >= 1 and not runs["counts"].get("FAILED"), runs["counts"]
+    done = next(e for e in runs["executions"] if e["status"] == "SUCCEEDED")
+    events = cli.json("workflows", "history", done["arn"])["events"]
+    entered = [e["state"] for e in events if e["type"].endswith("StateEntered")]
+    assert entered[:2] == ["Batch", "CheckManifest"] and "LoadBatch" in entered and "EmitUpdated" in entered
+    agg = cli.json("query", "SELECT SUM(tickets) AS t, SUM(revenue) AS r FROM agg_daily_sales")["rows"]
+    facts = cli.json("query", "SELECT SUM(quantity) AS t, SUM(revenue) AS r FROM fact_ticket_sales")["rows"]
+    assert agg == facts and facts[0]["t"] > 0
+    missing = cli.run("workflows", "history", "no-such-execution")
+    assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1
+    bad = cli.run("workflows", "start", "--input", "[1")
+    assert bad.returncode == 2 and "not JSON" in bad.stderr
+
+
 def test_query_reads_the_warehouse_and_refuses_writes(cli: Cli) -> None:
     rows = cli.json("query", "SELECT COUNT(*) AS n, SUM(quantity) AS tickets FROM fact_ticket_sales")["rows"]
     sold = [e for e in events_for(2000, seed=42) if e.event_type == "TicketSold"]

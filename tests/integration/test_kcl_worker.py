@@ -70,8 +70,8 @@ class Stack:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     data_dir = tmp_path_factory.mktemp("kcl")
-    cloud = LocalCloud(data_dir, free_port())
     endpoint = WarehouseEndpoint(data_dir, free_port())
+    cloud = LocalCloud(data_dir, free_port(), warehouse_url=endpoint.url)
     saved = dict(os.environ)
     cloud.start()
     try:

@@ -5,16 +5,24 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 from botocore.exceptions import ClientError
 
 from concert.aws import client
 from concert.stream_stats import read_stream
 from producers.files import ingest_path
-from schemas import parse_event
+from schemas import InvalidEvent, parse_event
 from tests.conftest import Platform
 
 UPLOADS = Path(__file__).parent.parent / "fixtures" / "uploads"
+
+
+def _valid(payload: bytes) -> Any:
+    try:
+        return parse_event(payload)
+    except InvalidEvent:
+        return None
 
 
 def _wait_for_object(bucket: str, key: str, timeout_s: float = 60) -> bytes:
@@ -42,7 +50,8 @@ def test_csv_upload_is_ingested_by_the_lambda(aws_env: Platform) -> None:
     assert [e["row"] for e in report["errors"]] == [3, 4, 5, 6, 7, 8, 9]
     expected = {str(e.event_id) for e in ingest_path(UPLOADS / "sales.csv").events}
     seen = [
-        str(parse_event(p).event_id)
+        str(event.event_id)
         for p in read_stream(client("kinesis"), outputs["EventsStreamName"], keep_payloads=True).payloads
+        if (event := _valid(p)) is not None  # the session's stream also holds other tests' garbage
     ]
     assert all(seen.count(eid) == 1 for eid in expected)

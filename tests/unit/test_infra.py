@@ -171,7 +171,7 @@ def test_glue_tables_follow_the_warehouse_ddl_and_the_lake_layout(template: Temp
         t["Properties"]["TableInput"]["Name"]: t["Properties"]["TableInput"]
         for t in _resources(template, "AWS::Glue::Table").values()
     }
-    assert set(tables) == (set(table_schemas()) - {"agg_daily_sales"}) | {"raw_events", "dead_letters"}
+    assert set(tables) == (set(table_schemas()) - {"agg_daily_sales", "etl_batches"}) | {"raw_events", "dead_letters"}
     sales = tables["fact_ticket_sales"]
     columns = [c["Name"] for c in sales["StorageDescriptor"]["Columns"]]
     assert columns == table_schemas()["fact_ticket_sales"].names
@@ -188,6 +188,24 @@ def test_redshift_serverless_only_when_the_stack_provides_the_warehouse(template
     assert namespace["Properties"]["ManageAdminPassword"] is True
     workgroup = next(iter(_resources(template, "AWS::RedshiftServerless::Workgroup").values()))
     assert workgroup["Properties"]["PubliclyAccessible"] is False
+
+
+def test_etl_state_machine_is_started_by_landed_batches(template: Template) -> None:
+    machines = _resources(template, "AWS::StepFunctions::StateMachine")
+    assert len(machines) == 1
+    (machine,) = machines.values()
+    assert machine["Properties"]["StateMachineName"] == "concert-etl"
+    assert set(machine["Properties"]["DefinitionSubstitutions"]) == {
+        "CheckManifestArn", "QualityGatesArn", "LoadBatchArn", "EmitUpdatedArn", "RecordRejectionArn",
+    }  # fmt: skip
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "EventPattern": {"source": ["concert.lake"], "detail-type": ["CuratedBatchLanded"]},
+            "Targets": [Match.object_like({"Arn": {"Ref": Match.string_like_regexp("EtlStateMachine")}})],
+        },
+    )
+    assert not _resources(template, "AWS::Scheduler::Schedule"), "event-driven, never scheduled"
 
 
 def test_cfn_lint_has_no_findings(template_file: Path) -> None:

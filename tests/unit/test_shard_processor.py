@@ -26,7 +26,7 @@ class FakePipeline:
     fail_with: BaseException | None = None
     handled: list[tuple[str, int]] = field(default_factory=list)
 
-    def restore_shard(self, shard_id: str) -> int:
+    def restore_shard(self, shard_id: str, should_stop: Any = None) -> int:
         return 0
 
     def handle(self, shard_id: str, records: list[Any], should_stop: Any) -> BatchReport:

@@ -1,0 +1,36 @@
+"""The events of the ETL, on EventBridge: a curated batch landed, the warehouse was updated. Pure."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+SOURCE_LAKE = "concert.lake"
+SOURCE_WAREHOUSE = "concert.warehouse"
+BATCH_LANDED = "CuratedBatchLanded"
+WAREHOUSE_UPDATED = "warehouse.updated"
+
+
+def batch_landed(
+    bus: str, batch_id: str, bucket: str, manifests: Mapping[str, str], rows: Mapping[str, int]
+) -> dict[str, Any]:
+    """The PutEvents entry announcing a batch's curated files and manifests."""
+    detail = {"batch_id": batch_id, "bucket": bucket, "manifests": dict(manifests), "rows": dict(rows)}
+    return {
+        "Source": SOURCE_LAKE,
+        "DetailType": BATCH_LANDED,
+        "Detail": json.dumps(detail),
+        "EventBusName": bus,
+    }
+
+
+def warehouse_updated(bus: str, batch_id: str, rows: Mapping[str, int]) -> dict[str, Any]:
+    """The PutEvents entry saying a batch is queryable (what retraining listens to)."""
+    detail = {"batch_id": batch_id, "rows": dict(rows)}
+    return {
+        "Source": SOURCE_WAREHOUSE,
+        "DetailType": WAREHOUSE_UPDATED,
+        "Detail": json.dumps(detail),
+        "EventBusName": bus,
+    }

@@ -1,0 +1,27 @@
+"""Task: load the batch (staging, COPY, MERGE, aggregates) and record it in the ledger, in one transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger
+
+from consumers.warehouse.client import DataApiWarehouse
+from consumers.warehouse.load_sql import ledger_statements, load_statements
+from functions.etl.settings import EtlSettings
+
+settings = EtlSettings()
+logger = Logger(service="etl")
+warehouse = DataApiWarehouse(boto3.client("redshift-data"))
+
+
+@logger.inject_lambda_context(log_event=False)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Input: the batch. Output: the batch and the rows loaded. MERGE makes a repeat change nothing."""
+    batch = event["batch"]
+    rows = int(sum(batch.get("rows", {}).values()))
+    sqls = load_statements(batch["manifests"], bucket=batch["bucket"], iam_role=warehouse.settings.iam_role)
+    warehouse.batch(sqls + ledger_statements(batch["batch_id"], "loaded", rows))
+    logger.info("batch loaded", extra={"batch_id": batch["batch_id"], "rows": rows})
+    return {"batch": batch, "rows_loaded": rows}

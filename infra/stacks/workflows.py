@@ -1,0 +1,101 @@
+"""The ETL workflow: Step Functions from state_machines/etl.asl.json, its task functions, and
+the EventBridge rule that starts it when a curated batch lands (never a schedule)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Duration
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from consumers.etl.events import BATCH_LANDED, SOURCE_LAKE
+from infra import names
+from infra.bundle import ROOT
+
+ETL_ASL = ROOT / "state_machines" / "etl.asl.json"
+TASKS = {  # substitution in the ASL -> task module in functions/etl
+    "CheckManifestArn": "check_manifest",
+    "QualityGatesArn": "quality_gates",
+    "LoadBatchArn": "load_batch",
+    "EmitUpdatedArn": "emit_updated",
+    "RecordRejectionArn": "record_rejection",
+}
+
+
+class EtlWorkflow(Construct):
+    """Task functions, state machine and trigger of the ETL."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        cid: str,
+        *,
+        lambda_asset: Path,
+        lake: s3.IBucket,
+        warehouse_env: dict[str, str],
+    ) -> None:
+        super().__init__(scope, cid)
+        bus = events.EventBus.from_event_bus_name(self, "DefaultBus", "default")
+        self.functions: dict[str, lambda_.Function] = {}
+        for key, module in TASKS.items():
+            fn = lambda_.Function(
+                self,
+                "".join(p.title() for p in module.split("_")),
+                function_name=f"{names.ETL_FUNCTION_PREFIX}{module.replace('_', '-')}",
+                runtime=lambda_.Runtime.PYTHON_3_11,
+                architecture=lambda_.Architecture.X86_64,
+                handler=f"functions.etl.{module}.handler",
+                code=lambda_.Code.from_asset(str(lambda_asset)),
+                timeout=Duration.minutes(5),
+                memory_size=1024,
+                tracing=lambda_.Tracing.ACTIVE,
+                environment={
+                    "EVENT_BUS": bus.event_bus_name,
+                    "POWERTOOLS_SERVICE_NAME": "etl",
+                    **warehouse_env,
+                },
+            )
+            self.functions[key] = fn
+        read = iam.PolicyStatement(
+            actions=["s3:GetObject"],
+            resources=[lake.arn_for_objects("curated/*"), lake.arn_for_objects("manifests/*")],
+        )
+        for fn in self.functions.values():
+            fn.add_to_role_policy(read)
+            fn.add_to_role_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[lake.bucket_arn]))
+        self.functions["RecordRejectionArn"].add_to_role_policy(
+            iam.PolicyStatement(actions=["s3:PutObject"], resources=[lake.arn_for_objects("quality/*")])
+        )
+        self.functions["EmitUpdatedArn"].add_to_role_policy(
+            iam.PolicyStatement(actions=["events:PutEvents"], resources=[bus.event_bus_arn])
+        )
+
+        self.state_machine = sfn.StateMachine(
+            self,
+            "StateMachine",
+            state_machine_name=names.ETL_STATE_MACHINE,
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            definition_body=sfn.DefinitionBody.from_file(str(ETL_ASL)),
+            definition_substitutions={key: fn.function_arn for key, fn in self.functions.items()},
+            tracing_enabled=True,
+            timeout=Duration.hours(1),
+        )
+        for fn in self.functions.values():
+            fn.grant_invoke(self.state_machine)
+        self.rule = events.Rule(
+            self,
+            "BatchLanded",
+            event_bus=bus,
+            description="Start the ETL when the KCL consumer lands a curated batch",
+            event_pattern=events.EventPattern(source=[SOURCE_LAKE], detail_type=[BATCH_LANDED]),
+            targets=[
+                targets.SfnStateMachine(self.state_machine, retry_attempts=8, max_event_age=Duration.hours(2))
+            ],
+        )
+        self.event_bus = bus

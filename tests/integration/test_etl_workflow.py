@@ -1,0 +1,161 @@
+"""The ETL workflow in the local cloud: started by CuratedBatchLanded through EventBridge,
+it checks, gates, loads and records each batch once; a failed execution is redriven."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from concert.aws import client
+from concert.workflows import executions, history, redrive
+from consumers.batch_events import BatchAnnouncer
+from consumers.core import ConsumerCore
+from consumers.lake import LakeWriter
+from consumers.records import StreamRecord
+from consumers.warehouse.client import DataApiWarehouse
+from producers.synthetic import Spec, generate
+from schemas import to_json
+from tests.conftest import Platform
+
+MACHINE = "concert-etl"
+
+
+def wait_for(cond: Callable[[], Any], timeout_s: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = cond()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"{what} not reached within {timeout_s}s"
+        time.sleep(0.5)
+
+
+@pytest.fixture
+def etl(warehouse: Platform) -> Platform:
+    """The platform with the warehouse endpoint the ETL's task functions load into."""
+    return warehouse
+
+
+def _land(
+    platform: Platform, seed: int, tamper: Callable[[dict[str, list[dict[str, Any]]]], None] | None = None
+) -> dict[str, Any]:
+    """Route a small workload through the core and land it as one curated batch (not announced)."""
+    events = generate(Spec(seed=seed).scaled(0.003)).events
+    records = [
+        StreamRecord(to_json(e), e.partition_key(), str(10**9 + i), "shardId-x", "it")
+        for i, e in enumerate(events)
+    ]
+    out = ConsumerCore().process(records, f"etl-it-{seed}")
+    if tamper:
+        tamper(out.tables)
+    bucket = platform.outputs["LakeBucketName"]
+    written = LakeWriter(client("s3"), bucket).write(out.batch_id, out.raw, out.tables)
+    rows = {t: sum(n for _, n in files) for t, files in written.curated.items()}
+    return {"batch_id": out.batch_id, "bucket": bucket, "manifests": written.manifests, "rows": rows}
+
+
+def _status(batch_id: str) -> str | None:
+    return DataApiWarehouse(client("redshift-data")).batch_status(batch_id)
+
+
+def _loaded_events(batch_id: str) -> int:
+    rows = DataApiWarehouse(client("redshift-data")).query(
+        "SELECT COUNT(*) AS n FROM event_log WHERE batch_id = :b", {"b": batch_id}
+    )
+    return int(rows[0]["n"])
+
+
+def _executions_of(batch_id: str) -> list[dict[str, Any]]:
+    sfn = client("stepfunctions")
+    out = []
+    for e in executions(sfn, MACHINE, limit=1000):
+        payload = json.loads(sfn.describe_execution(executionArn=e["arn"])["input"])
+        if payload.get("detail", {}).get("batch_id") == batch_id:
+            out.append(e)
+    return out
+
+
+def _finished(batch_id: str, n: int) -> list[dict[str, Any]] | None:
+    done = [e for e in _executions_of(batch_id) if e["status"] != "RUNNING"]
+    return done if len(done) >= n else None
+
+
+def test_a_landed_batch_is_loaded_once_even_when_announced_twice(etl: Platform) -> None:
+    batch = _land(etl, seed=301)
+    announcer = BatchAnnouncer(client("events"))
+    announcer.announce(**batch)
+    assert wait_for(lambda: _status(batch["batch_id"]), 120, "the ledger entry") == "loaded"
+    loaded = _loaded_events(batch["batch_id"])
+    assert loaded == batch["rows"]["event_log"] > 0
+    first = wait_for(lambda: _finished(batch["batch_id"], 1), 60, "the first execution")
+    states = [
+        e.get("state")
+        for e in history(client("stepfunctions"), first[0]["arn"])
+        if e["type"] == "TaskStateEntered"
+    ]
+    assert states == ["CheckManifest", "QualityGates", "LoadBatch", "EmitUpdated"]
+
+    announcer.announce(**batch)  # the same batch delivered again
+    done = wait_for(lambda: _finished(batch["batch_id"], 2), 120, "the second execution")
+    assert {e["status"] for e in done} == {"SUCCEEDED"}
+    second = max(done, key=lambda e: e["started"])
+    entered = [
+        e.get("state")
+        for e in history(client("stepfunctions"), second["arn"])
+        if e["type"].endswith("StateEntered")
+    ]
+    assert "Skipped" in entered and "LoadBatch" not in entered
+    assert _loaded_events(batch["batch_id"]) == loaded
+
+
+def test_a_batch_failing_a_quality_gate_is_reported_and_not_loaded(etl: Platform) -> None:
+    def orphan_sale(tables: dict[str, list[dict[str, Any]]]) -> None:
+        tables["fact_ticket_sales"][0]["concert_id"] = 1_999_999_999  # a concert nobody scheduled
+
+    batch = _land(etl, seed=302, tamper=orphan_sale)
+    BatchAnnouncer(client("events")).announce(**batch)
+    assert wait_for(lambda: _status(batch["batch_id"]), 120, "the ledger entry") == "rejected"
+    assert _loaded_events(batch["batch_id"]) == 0
+    report = json.loads(
+        client("s3")
+        .get_object(Bucket=batch["bucket"], Key=f"quality/{batch['batch_id']}.json")["Body"]
+        .read()
+    )
+    failed = [g for g in report["gates"] if not g["ok"]]
+    assert [g["name"] for g in failed] == ["referential_integrity"] and "1999999999" in failed[0]["detail"]
+    done = wait_for(lambda: _finished(batch["batch_id"], 1), 60, "the execution")
+    assert done[0]["status"] == "FAILED"
+    events = history(client("stepfunctions"), done[0]["arn"])
+    assert any(e.get("error") == "QualityGateFailed" for e in events)
+
+
+def test_a_task_failing_is_retried_and_a_failed_execution_is_redriven(
+    etl: Platform, warehouse: Platform
+) -> None:
+    from concert.warehouse_endpoint import WarehouseEndpoint
+
+    endpoint = WarehouseEndpoint(etl.cloud.data_dir, etl.warehouse_port)
+    batch = _land(etl, seed=303)
+    endpoint.stop()  # every task that needs the warehouse fails until it is back
+    try:
+        BatchAnnouncer(client("events")).announce(**batch)
+        failed = wait_for(lambda: _finished(batch["batch_id"], 1), 240, "the failed execution")
+    finally:
+        endpoint.start(etl.cloud.env())
+    assert failed[0]["status"] == "FAILED"
+    events = history(client("stepfunctions"), failed[0]["arn"])
+    attempts = [e for e in events if e["type"] in ("TaskScheduled", "LambdaFunctionScheduled")]
+    assert len(attempts) >= 2, f"the failing task was retried: {[e['type'] for e in events]}"
+    assert any(e.get("error") == "EtlTaskFailed" for e in events)
+
+    result = redrive(client("stepfunctions"), failed[0]["arn"])
+    assert result["mode"] in ("redrive", "restart")
+    assert wait_for(lambda: _status(batch["batch_id"]), 120, "the ledger entry after the redrive") == "loaded"
+    assert _loaded_events(batch["batch_id"]) == batch["rows"]["event_log"]
+    with pytest.raises(ClientError):
+        client("stepfunctions").describe_execution(executionArn=failed[0]["arn"] + "-missing")

@@ -1,0 +1,219 @@
+"""The ETL's domain and task functions: manifests, quality gates, the ASL, handlers with fakes."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pyarrow as pa
+import pytest
+from botocore.exceptions import ClientError
+
+from consumers.core import ConsumerCore
+from consumers.etl.manifest import check_manifests
+from consumers.etl.quality import check_batch
+from consumers.lake import LakeWriter
+from consumers.records import StreamRecord
+from consumers.tables import to_arrow
+from producers.synthetic import Spec, generate
+from schemas import to_json
+
+ASL = Path(__file__).parent.parent.parent / "state_machines" / "etl.asl.json"
+WORKLOAD = generate(Spec(seed=5).scaled(0.003))
+
+
+def _batch() -> Any:
+    records = [
+        StreamRecord(to_json(e), e.partition_key(), str(i), "s", "t") for i, e in enumerate(WORKLOAD.events)
+    ]
+    return ConsumerCore().process(records, "b1")
+
+
+def _tables(out: Any) -> dict[str, pa.Table]:
+    return {t: to_arrow(t, rows) for t, rows in out.tables.items()}
+
+
+def _promised(out: Any) -> dict[str, int]:
+    return {t: len(rows) for t, rows in out.tables.items()}
+
+
+def _none_known(ids: set[int]) -> set[int]:
+    return set()
+
+
+def test_a_routed_batch_passes_every_gate() -> None:
+    out = _batch()
+    report = check_batch("b1", _tables(out), _promised(out), _none_known)
+    assert report.passed, report.failures()
+    assert {g.name for g in report.gates} >= {"row_count", "not_null", "unique_key", "referential_integrity"}
+
+
+@pytest.mark.parametrize(
+    ("gate", "tamper"),
+    [
+        ("range:quantity", lambda t: t["fact_ticket_sales"][0].update(quantity=99)),
+        ("unique_key", lambda t: t["fact_ticket_sales"].append(dict(t["fact_ticket_sales"][0]))),
+        ("referential_integrity", lambda t: t["fact_ticket_sales"][0].update(concert_id=1_999_999_999)),
+    ],
+)
+def test_each_gate_fails_on_its_fault(gate: str, tamper: Any) -> None:
+    out = _batch()
+    tamper(out.tables)
+    promised = _promised(out)
+    report = check_batch("b1", _tables(out), promised, _none_known)
+    assert [g.name for g in report.failures()] == [gate]
+
+
+def test_row_counts_and_nulls_are_checked() -> None:
+    out = _batch()
+    tables = _tables(out)
+    sales = tables["fact_ticket_sales"]
+    nulls = pa.array([None] * sales.num_rows, type=sales.schema.field("city").type)
+    tables["fact_ticket_sales"] = sales.set_column(sales.schema.get_field_index("city"), "city", nulls)
+    promised = {**_promised(out), "fact_refunds": _promised(out).get("fact_refunds", 0) + 1}
+    failed = {(g.name, g.table) for g in check_batch("b1", tables, promised, _none_known).failures()}
+    assert failed == {("not_null", "fact_ticket_sales"), ("row_count", "fact_refunds")}
+
+
+def test_concerts_known_to_the_warehouse_satisfy_integrity() -> None:
+    out = _batch()
+    del out.tables["dim_concert"]
+    tables = _tables(out)
+    assert not check_batch("b1", tables, _promised(out), _none_known).passed
+    assert check_batch("b1", tables, _promised(out), lambda ids: set(ids)).passed
+
+
+class MemoryS3:
+    def __init__(self) -> None:
+        self.objects: dict[tuple[str, str], bytes] = {}
+
+    def put_object(self, Bucket: str, Key: str, Body: bytes, **_: Any) -> None:
+        self.objects[(Bucket, Key)] = Body
+
+    def get_object(self, Bucket: str, Key: str) -> dict[str, Any]:
+        if (Bucket, Key) not in self.objects:
+            raise ClientError({"Error": {"Code": "NoSuchKey", "Message": "missing"}}, "GetObject")
+        return {"Body": io.BytesIO(self.objects[(Bucket, Key)])}
+
+    def head_object(self, Bucket: str, Key: str) -> dict[str, Any]:
+        return {"ContentLength": len(self.get_object(Bucket, Key)["Body"].read())}
+
+
+def _landed(s3: MemoryS3) -> dict[str, Any]:
+    out = _batch()
+    written = LakeWriter(s3, "lake").write(out.batch_id, out.raw, out.tables)
+    rows = {t: sum(n for _, n in f) for t, f in written.curated.items()}
+    return {"batch_id": out.batch_id, "bucket": "lake", "manifests": written.manifests, "rows": rows}
+
+
+def test_manifests_are_checked_against_the_files() -> None:
+    s3 = MemoryS3()
+    batch = _landed(s3)
+
+    def body(t: str) -> bytes | None:
+        return s3.objects.get(("lake", batch["manifests"][t]))
+
+    def size(b: str, k: str) -> int | None:
+        return len(s3.objects[(b, k)]) if (b, k) in s3.objects else None
+
+    check = check_manifests({t: body(t) for t in batch["manifests"]}, size)
+    assert check.ok and check.rows() == batch["rows"]
+    victim = next(k for (_, k) in s3.objects if k.startswith("curated/fact_ticket_sales/"))
+    s3.objects[("lake", victim)] = b"truncated"
+    manifests: dict[str, bytes | None] = {t: body(t) for t in batch["manifests"]}
+    manifests["dim_venue"] = None
+    problems = check_manifests(manifests, size).problems
+    assert any("dim_venue: manifest missing" in p for p in problems)
+    assert any(victim in p and "9 bytes" in p for p in problems)
+
+
+CONTEXT = type(
+    "Context",
+    (),
+    {
+        "function_name": "concert-etl-task",
+        "memory_limit_in_mb": 1024,
+        "invoked_function_arn": "arn:aws:lambda:us-east-1:000000000000:function:concert-etl-task",
+        "aws_request_id": "req-1",
+    },
+)()
+
+
+class FakeWarehouse:
+    def __init__(self, status: str | None = None) -> None:
+        self.status = status
+        self.batches: list[list[str]] = []
+
+    def batch_status(self, batch_id: str) -> str | None:
+        return self.status
+
+    def known_concerts(self, ids: set[int]) -> set[int]:
+        return set()
+
+    def batch(self, sqls: list[str]) -> dict[str, Any]:
+        self.batches.append(sqls)
+        return {}
+
+    @property
+    def settings(self) -> Any:
+        return type("S", (), {"iam_role": "arn:aws:iam::000000000000:role/copy"})()
+
+
+def _module(name: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    return importlib.reload(importlib.import_module(f"functions.etl.{name}"))
+
+
+def test_check_manifest_task_reports_a_finished_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    mod = _module("check_manifest", monkeypatch)
+    s3 = MemoryS3()
+    batch = _landed(s3)
+    monkeypatch.setattr(mod, "s3", s3)
+    monkeypatch.setattr(mod, "warehouse", FakeWarehouse("loaded"))
+    result = mod.handler({"batch": batch}, CONTEXT)
+    assert result["finished"] == "loaded" and result["manifest_ok"] and not result["problems"]
+
+
+def test_quality_task_and_load_task_with_fakes(monkeypatch: pytest.MonkeyPatch) -> None:
+    s3 = MemoryS3()
+    batch = _landed(s3)
+    gates = _module("quality_gates", monkeypatch)
+    monkeypatch.setattr(gates, "s3", s3)
+    monkeypatch.setattr(gates, "warehouse", FakeWarehouse())
+    assert gates.handler({"batch": batch}, CONTEXT)["quality"]["passed"] is True
+    load = _module("load_batch", monkeypatch)
+    wh = FakeWarehouse()
+    monkeypatch.setattr(load, "warehouse", wh)
+    assert load.handler({"batch": batch}, CONTEXT)["rows_loaded"] == sum(batch["rows"].values())
+    (sqls,) = wh.batches
+    assert any(s.startswith("COPY stg_fact_ticket_sales") for s in sqls)
+    assert sqls[-1].startswith("INSERT INTO etl_batches") and "'loaded'" in sqls[-1]
+
+
+def test_rejection_task_writes_the_report_and_the_ledger(monkeypatch: pytest.MonkeyPatch) -> None:
+    mod = _module("record_rejection", monkeypatch)
+    s3, wh = MemoryS3(), FakeWarehouse()
+    monkeypatch.setattr(mod, "s3", s3)
+    monkeypatch.setattr(mod, "warehouse", wh)
+    quality = {"batch_id": "b9", "passed": False, "gates": [{"name": "not_null", "table": "t", "ok": False}]}
+    result = mod.handler({"batch": {"batch_id": "b9", "bucket": "lake"}, "quality": quality}, CONTEXT)
+    assert result["report"] == "s3://lake/quality/b9.json"
+    assert json.loads(s3.objects[("lake", "quality/b9.json")]) == quality
+    assert "'rejected'" in wh.batches[0][-1]
+
+
+def test_every_task_state_retries_and_catches_and_every_transition_exists() -> None:
+    asl = json.loads(ASL.read_text())
+    states = asl["States"]
+    targets = {asl["StartAt"]}
+    for name, state in states.items():
+        if state["Type"] == "Task":
+            assert state["Retry"] and state["Catch"], name
+            assert state["Parameters"]["FunctionName"].startswith("${"), name
+        targets |= {state.get("Next"), state.get("Default")} - {None}
+        targets |= {c["Next"] for c in state.get("Choices", [])} | {c["Next"] for c in state.get("Catch", [])}
+    assert targets <= set(states) and set(states) - targets == set(), "no dangling or unreachable state"
