@@ -39,6 +39,7 @@ out = Console()
 err = Console(stderr=True)
 
 EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED = 1, 2, 3
+DEFAULT_MACHINE = "concert-etl"  # the workflow `workflows` commands look at unless told
 
 
 class Source(StrEnum):
@@ -568,8 +569,22 @@ def _wait_processed(rt: Runtime, *, show: bool, timeout_s: float) -> dict[str, A
         "held": r.held,
         "quality_rejected": r.quality_rejected,
         "reconciled": r.ok,
+        "etl_executions": _etl_counts(),
         **latency(DataApiWarehouse(client("redshift-data"))),
     }
+
+
+def _etl_counts() -> dict[str, int]:
+    """Executions of the ETL workflow per status (the newest 1,000)."""
+    from concert.workflows import WorkflowError, executions
+
+    counts: dict[str, int] = {}
+    try:
+        for e in executions(client("stepfunctions"), DEFAULT_MACHINE, limit=1000):
+            counts[e["status"]] = counts.get(e["status"], 0) + 1
+    except WorkflowError:
+        return {}
+    return counts
 
 
 @app.command()
@@ -790,7 +805,6 @@ workflows_app = typer.Typer(
     no_args_is_help=True, help="Step Functions workflows: list, executions, history, start, redrive."
 )
 app.add_typer(workflows_app, name="workflows")
-DEFAULT_MACHINE = "concert-etl"
 
 
 def _sfn_call(fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:

@@ -76,23 +76,33 @@ def stream_ids(kinesis: Any, stream: str) -> tuple[Counter[str], int, int, bool]
     return ids, invalid, count.events, count.complete
 
 
+def _event_log_ids(s3: Any, bucket: str, keys: list[str]) -> set[str]:
+    ids: set[str] = set()
+    for key in sorted(set(keys)):
+        body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        ids.update(pq.read_table(io.BytesIO(body), columns=["event_id"]).column("event_id").to_pylist())
+    return ids
+
+
 def lake_event_ids(s3: Any, bucket: str, only_batches: set[str] | None = None) -> set[str]:
-    """Event ids in the curated event log files named by a COPY manifest (of these batches, if given)."""
+    """Event ids in the curated event log: every file (batch or compacted), or those of some batches.
+
+    A batch's own files are found through its COPY manifest; compaction only ever merges files
+    of loaded batches, so the files of a rejected batch are still where its manifest says.
+    """
     keys: list[str] = []
+    if only_batches is None:
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="curated/event_log/"):
+            keys.extend(o["Key"] for o in page.get("Contents", []) if o["Key"].endswith(".parquet"))
+        return _event_log_ids(s3, bucket, keys)
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="manifests/event_log/"):
         for obj in page.get("Contents", []):
             batch = obj["Key"].rsplit("/", 1)[-1].rsplit("-", 1)[0]
-            if only_batches is not None and batch not in only_batches:
+            if batch not in only_batches:
                 continue
             manifest = json.loads(s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read())
             keys.extend(e["url"].split(f"s3://{bucket}/", 1)[1] for e in manifest["entries"])
-    ids: set[str] = set()
-    for key in sorted(set(keys)):
-        table = pq.read_table(
-            io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read()), columns=["event_id"]
-        )
-        ids.update(table.column("event_id").to_pylist())
-    return ids
+    return _event_log_ids(s3, bucket, keys)
 
 
 def dead_letters(s3: Any, bucket: str) -> list[dict[str, Any]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from consumers.etl.events import batch_landed
@@ -15,10 +15,16 @@ class BatchAnnouncer:
         self.events, self.bus = events, bus
 
     def announce(
-        self, batch_id: str, bucket: str, manifests: Mapping[str, str], rows: Mapping[str, int]
+        self,
+        batch_id: str,
+        bucket: str,
+        manifests: Mapping[str, str],
+        rows: Mapping[str, int],
+        partitions: Sequence[str] = (),
     ) -> None:
         """Send the event (again, if asked: the workflow skips a batch it already finished)."""
-        resp = self.events.put_events(Entries=[batch_landed(self.bus, batch_id, bucket, manifests, rows)])
+        entry = batch_landed(self.bus, batch_id, bucket, manifests, rows, partitions)
+        resp = self.events.put_events(Entries=[entry])
         if resp.get("FailedEntryCount"):
             entry = resp["Entries"][0]
             raise RuntimeError(

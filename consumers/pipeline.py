@@ -23,6 +23,7 @@ from typing import Any
 from consumers.batch_events import BatchAnnouncer
 from consumers.core import BatchOutput, ConsumerCore
 from consumers.dlq import DeadLetterQueue
+from consumers.etl.compaction import partition_of
 from consumers.lake import LakeWriter
 from consumers.records import StreamRecord
 from consumers.shard_state import ShardStateStore
@@ -140,11 +141,13 @@ class Pipeline:
                 self.dlq.send(out.dead)
             if written.manifests:
                 rows = {t: sum(n for _, n in files) for t, files in written.curated.items()}
+                partitions = sorted({partition_of(k) for files in written.curated.values() for k, _ in files})
                 landed = {
                     "batch_id": out.batch_id,
                     "bucket": self.lake_bucket,
                     "manifests": written.manifests,
                     "rows": rows,
+                    "partitions": partitions,
                 }
                 self.pending[shard_id] = landed
             for shard, events in held.items():

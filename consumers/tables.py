@@ -51,7 +51,7 @@ def table_schemas() -> dict[str, pa.Schema]:
     """Arrow schema of every warehouse table, columns in DDL order, NOT NULL kept."""
     out: dict[str, pa.Schema] = {}
     for stmt in sqlglot.parse(SCHEMA_SQL.read_text(), read="redshift"):
-        if not isinstance(stmt, exp.Create):
+        if not isinstance(stmt, exp.Create) or stmt.args.get("kind") != "TABLE":
             continue
         table = stmt.this.this.name
         fields = []
@@ -67,7 +67,7 @@ def table_schemas() -> dict[str, pa.Schema]:
 def _primary_keys() -> dict[str, tuple[str, ...]]:
     keys: dict[str, tuple[str, ...]] = {}
     for stmt in sqlglot.parse(SCHEMA_SQL.read_text(), read="redshift"):
-        if isinstance(stmt, exp.Create):
+        if isinstance(stmt, exp.Create) and stmt.args.get("kind") == "TABLE":
             for c in stmt.this.expressions:
                 if isinstance(c, exp.PrimaryKey):
                     keys[stmt.this.this.name] = tuple(e.name for e in c.expressions)

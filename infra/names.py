@@ -13,6 +13,8 @@ UPLOAD_INGEST_FUNCTION = "concert-upload-ingest"
 def bucket_name(kind: str, account: str, region: str) -> str:
     """Bucket names are global on AWS: suffix them with account and region."""
     return f"concert-{kind}-{account}-{region}"
+
+
 LIVE_AGGREGATES_TABLE = "concert-live-aggregates"
 LIVE_AGGREGATES_FUNCTION = "concert-live-aggregates"
 LIVE_AGGREGATES_FAILURES_QUEUE = "concert-live-aggregates-failures"
@@ -23,3 +25,5 @@ WAREHOUSE_DATABASE = "concert"
 WAREHOUSE_PROVIDER_PARAMETER = "WarehouseProvider"
 ETL_STATE_MACHINE = "concert-etl"
 ETL_FUNCTION_PREFIX = "concert-etl-"
+COMPACTION_STATE_MACHINE = "concert-compaction"
+COMPACTION_FUNCTION_PREFIX = "concert-compaction-"

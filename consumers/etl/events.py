@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 SOURCE_LAKE = "concert.lake"
@@ -13,10 +13,21 @@ WAREHOUSE_UPDATED = "warehouse.updated"
 
 
 def batch_landed(
-    bus: str, batch_id: str, bucket: str, manifests: Mapping[str, str], rows: Mapping[str, int]
+    bus: str,
+    batch_id: str,
+    bucket: str,
+    manifests: Mapping[str, str],
+    rows: Mapping[str, int],
+    partitions: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """The PutEvents entry announcing a batch's curated files and manifests."""
-    detail = {"batch_id": batch_id, "bucket": bucket, "manifests": dict(manifests), "rows": dict(rows)}
+    """The PutEvents entry announcing a batch's curated files, manifests and partitions."""
+    detail = {
+        "batch_id": batch_id,
+        "bucket": bucket,
+        "manifests": dict(manifests),
+        "rows": dict(rows),
+        "partitions": list(partitions),
+    }
     return {
         "Source": SOURCE_LAKE,
         "DetailType": BATCH_LANDED,
@@ -25,9 +36,11 @@ def batch_landed(
     }
 
 
-def warehouse_updated(bus: str, batch_id: str, rows: Mapping[str, int]) -> dict[str, Any]:
-    """The PutEvents entry saying a batch is queryable (what retraining listens to)."""
-    detail = {"batch_id": batch_id, "rows": dict(rows)}
+def warehouse_updated(
+    bus: str, batch_id: str, rows: Mapping[str, int], bucket: str = "", partitions: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The PutEvents entry saying a batch is queryable (retraining and compaction listen to it)."""
+    detail = {"batch_id": batch_id, "rows": dict(rows), "bucket": bucket, "partitions": list(partitions)}
     return {
         "Source": SOURCE_WAREHOUSE,
         "DetailType": WAREHOUSE_UPDATED,

@@ -137,3 +137,13 @@ class DataApiWarehouse:
         listed = ", ".join(str(int(i)) for i in sorted(ids))
         rows = self.query(f"SELECT concert_id FROM dim_concert WHERE concert_id IN ({listed})")  # noqa: S608 - ints
         return {int(r["concert_id"]) for r in rows}
+
+    def loaded_batches(self, batch_ids: set[str]) -> set[str]:
+        """Which of these batches the ETL ledger says are loaded."""
+        found: set[str] = set()
+        ids = sorted(batch_ids)
+        for i in range(0, len(ids), 500):
+            quoted = ", ".join("'" + b.replace("'", "''") + "'" for b in ids[i : i + 500])
+            sql = f"SELECT batch_id FROM etl_batches WHERE status = 'loaded' AND batch_id IN ({quoted})"  # noqa: S608
+            found |= {str(r["batch_id"]) for r in self.query(sql)}
+        return found

@@ -40,9 +40,7 @@ def _merge(target: str, source: str, keys: list[str], update: list[str]) -> str:
     )
 
 
-def load_statements(
-    manifests: dict[str, str], *, bucket: str, iam_role: str, tag: str = "load"
-) -> list[str]:
+def load_statements(manifests: dict[str, str], *, bucket: str, iam_role: str, tag: str = "load") -> list[str]:
     """Statements that load a batch's curated files (table -> manifest key) into the warehouse.
 
     Staging tables are session-scoped temp tables named by `tag`; a batch runs in its own

@@ -133,3 +133,24 @@ CREATE TABLE IF NOT EXISTS etl_batches (
     report       VARCHAR(4096),
     PRIMARY KEY (batch_id)
 ) DISTSTYLE ALL SORTKEY (finished_at);
+
+-- Daily sales per venue and per artist, and each concert's sell-through and revenue, all
+-- derived from agg_daily_sales (rebuilt by every load for the days it touched).
+CREATE OR REPLACE VIEW agg_daily_venue_sales AS
+SELECT date_key, venue_id, SUM(tickets) AS tickets, SUM(revenue) AS revenue,
+       SUM(refunded_tickets) AS refunded_tickets, SUM(refunded_amount) AS refunded_amount
+FROM agg_daily_sales GROUP BY date_key, venue_id;
+
+CREATE OR REPLACE VIEW agg_daily_artist_sales AS
+SELECT date_key, artist_id, SUM(tickets) AS tickets, SUM(revenue) AS revenue,
+       SUM(refunded_tickets) AS refunded_tickets, SUM(refunded_amount) AS refunded_amount
+FROM agg_daily_sales GROUP BY date_key, artist_id;
+
+CREATE OR REPLACE VIEW agg_concert_sell_through AS
+SELECT c.concert_id, c.venue_id, c.artist_id, c.capacity,
+       COALESCE(SUM(a.tickets), 0) - COALESCE(SUM(a.refunded_tickets), 0) AS tickets_net,
+       COALESCE(SUM(a.revenue), 0) - COALESCE(SUM(a.refunded_amount), 0) AS revenue_net,
+       CAST(COALESCE(SUM(a.tickets), 0) - COALESCE(SUM(a.refunded_tickets), 0) AS DOUBLE PRECISION)
+           / NULLIF(c.capacity, 0) AS sell_through
+FROM dim_concert AS c LEFT JOIN agg_daily_sales AS a ON a.concert_id = c.concert_id
+GROUP BY c.concert_id, c.venue_id, c.artist_id, c.capacity;

@@ -42,7 +42,7 @@ from infra import names
 from infra.stacks.lake_catalog import LakeCatalog
 from infra.stacks.live_aggregates import LiveAggregates
 from infra.stacks.warehouse import Warehouse
-from infra.stacks.workflows import EtlWorkflow
+from infra.stacks.workflows import CompactionWorkflow, EtlWorkflow
 
 
 class SecureBucket(s3.Bucket):
@@ -182,7 +182,16 @@ class PlatformStack(cdk.Stack):
         self.etl = EtlWorkflow(
             self, "Etl", lambda_asset=lambda_asset, lake=self.lake_bucket, warehouse_env=self.warehouse.env()
         )
-        for fn in self.etl.functions.values():
+        self.compaction = CompactionWorkflow(
+            self,
+            "Compaction",
+            lambda_asset=lambda_asset,
+            lake=self.lake_bucket,
+            bus=self.etl.event_bus,
+            warehouse_env=self.warehouse.env(),
+            min_files=int(self.node.try_get_context("compact_min_files") or 24),
+        )
+        for fn in [*self.etl.functions.values(), self.compaction.functions["PlanArn"]]:
             assert fn.role is not None
             self.warehouse.grant_data_api(fn.role)
         self.warehouse.consumer_role.add_to_policy(
@@ -205,5 +214,6 @@ class PlatformStack(cdk.Stack):
             "GlueDatabaseName": self.catalog.database_name,
             "ConsumerRoleArn": self.warehouse.consumer_role.role_arn,
             "EtlStateMachineArn": self.etl.state_machine.state_machine_arn,
+            "CompactionStateMachineArn": self.compaction.state_machine.state_machine_arn,
         }.items():
             cdk.CfnOutput(self, key, value=value)

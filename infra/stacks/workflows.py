@@ -14,7 +14,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from consumers.etl.events import BATCH_LANDED, SOURCE_LAKE
+from consumers.etl.events import BATCH_LANDED, SOURCE_LAKE, SOURCE_WAREHOUSE, WAREHOUSE_UPDATED
 from infra import names
 from infra.bundle import ROOT
 
@@ -99,3 +99,73 @@ class EtlWorkflow(Construct):
             ],
         )
         self.event_bus = bus
+
+
+COMPACTION_ASL = ROOT / "state_machines" / "compaction.asl.json"
+COMPACTION_TASKS = {"PlanArn": "plan", "CompactArn": "compact"}
+
+
+class CompactionWorkflow(Construct):
+    """Task functions, state machine and trigger (warehouse.updated) of the lake compaction."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        cid: str,
+        *,
+        lambda_asset: Path,
+        lake: s3.IBucket,
+        bus: events.IEventBus,
+        warehouse_env: dict[str, str],
+        min_files: int,
+    ) -> None:
+        super().__init__(scope, cid)
+        self.functions: dict[str, lambda_.Function] = {}
+        for key, module in COMPACTION_TASKS.items():
+            self.functions[key] = lambda_.Function(
+                self,
+                module.title(),
+                function_name=f"{names.COMPACTION_FUNCTION_PREFIX}{module}",
+                runtime=lambda_.Runtime.PYTHON_3_11,
+                architecture=lambda_.Architecture.X86_64,
+                handler=f"functions.compaction.{module}.handler",
+                code=lambda_.Code.from_asset(str(lambda_asset)),
+                timeout=Duration.minutes(10),
+                memory_size=2048,
+                tracing=lambda_.Tracing.ACTIVE,
+                environment={
+                    "COMPACT_MIN_FILES": str(min_files),
+                    "POWERTOOLS_SERVICE_NAME": "compaction",
+                    **warehouse_env,
+                },
+            )
+        for fn in self.functions.values():
+            fn.add_to_role_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[lake.bucket_arn]))
+        self.functions["CompactArn"].add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                resources=[lake.arn_for_objects("curated/*")],
+            )
+        )
+        self.state_machine = sfn.StateMachine(
+            self,
+            "StateMachine",
+            state_machine_name=names.COMPACTION_STATE_MACHINE,
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            definition_body=sfn.DefinitionBody.from_file(str(COMPACTION_ASL)),
+            definition_substitutions={key: fn.function_arn for key, fn in self.functions.items()},
+            tracing_enabled=True,
+            timeout=Duration.hours(1),
+        )
+        for fn in self.functions.values():
+            fn.grant_invoke(self.state_machine)
+        events.Rule(
+            self,
+            "WarehouseUpdated",
+            event_bus=bus,
+            description="Compact the lake partitions an ETL load added to",
+            event_pattern=events.EventPattern(source=[SOURCE_WAREHOUSE], detail_type=[WAREHOUSE_UPDATED]),
+            targets=[
+                targets.SfnStateMachine(self.state_machine, retry_attempts=8, max_event_age=Duration.hours(2))
+            ],
+        )

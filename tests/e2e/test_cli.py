@@ -109,6 +109,8 @@ def test_up_starts_deploys_produces_and_waits_for_processing(cli: Cli) -> None:
     sales = sum(1 for e in events_for(2000, seed=42) if e.event_type == "TicketSold")
     assert summary["warehouse_ticket_sales"] == sales
     assert summary["latency_p95_s"] >= summary["latency_p50_s"] > 0
+    etl = summary["etl_executions"]
+    assert etl.get("SUCCEEDED", 0) >= 1 and not etl.get("FAILED"), etl
     assert cli.cloud.healthy(), "--exit-when-done leaves the platform running for queries"
 
 
@@ -123,6 +125,10 @@ def test_workflows_show_the_etl_executions_started_by_events(cli: Cli) -> None:
     agg = cli.json("query", "SELECT SUM(tickets) AS t, SUM(revenue) AS r FROM agg_daily_sales")["rows"]
     facts = cli.json("query", "SELECT SUM(quantity) AS t, SUM(revenue) AS r FROM fact_ticket_sales")["rows"]
     assert agg == facts and facts[0]["t"] > 0
+    for view in ("agg_daily_venue_sales", "agg_daily_artist_sales"):
+        assert cli.json("query", f"SELECT SUM(tickets) AS t, SUM(revenue) AS r FROM {view}")["rows"] == facts
+    through = cli.json("query", "SELECT MIN(sell_through) AS lo, MAX(sell_through) AS hi FROM agg_concert_sell_through")
+    assert 0 <= through["rows"][0]["lo"] <= through["rows"][0]["hi"] <= 1.5
     missing = cli.run("workflows", "history", "no-such-execution")
     assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1
     bad = cli.run("workflows", "start", "--input", "[1")

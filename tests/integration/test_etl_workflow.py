@@ -4,8 +4,10 @@ it checks, gates, loads and records each batch once; a failed execution is redri
 from __future__ import annotations
 
 import json
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -20,7 +22,7 @@ from consumers.records import StreamRecord
 from consumers.warehouse.client import DataApiWarehouse
 from producers.synthetic import Spec, generate
 from schemas import to_json
-from tests.conftest import Platform
+from tests.conftest import Platform, free_port
 
 MACHINE = "concert-etl"
 
@@ -35,10 +37,31 @@ def wait_for(cond: Callable[[], Any], timeout_s: float, what: str) -> Any:
         time.sleep(0.5)
 
 
-@pytest.fixture
-def etl(warehouse: Platform) -> Platform:
-    """The platform with the warehouse endpoint the ETL's task functions load into."""
-    return warehouse
+@pytest.fixture(scope="module")
+def etl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    """A local cloud and warehouse of its own (the session's are shared with tests that count rows)."""
+    from concert.localcloud import LocalCloud
+    from concert.runtime import synthesize_cached
+    from concert.warehouse_endpoint import WarehouseEndpoint
+    from infra.deploy import deploy_template
+
+    data_dir = tmp_path_factory.mktemp("etl")
+    endpoint = WarehouseEndpoint(data_dir, free_port())
+    cloud = LocalCloud(data_dir, free_port(), warehouse_url=endpoint.url)
+    saved = dict(os.environ)
+    cloud.start()
+    try:
+        endpoint.start(cloud.env())
+        env = {**cloud.env(), **endpoint.env()}
+        os.environ.update(env)
+        outputs = deploy_template(synthesize_cached(for_aws=False)[0], local=True).outputs
+        DataApiWarehouse(client("redshift-data")).create_schema()
+        yield Platform(cloud, outputs, env, endpoint.port)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        endpoint.stop()
+        cloud.stop()
 
 
 def _land(
@@ -56,7 +79,14 @@ def _land(
     bucket = platform.outputs["LakeBucketName"]
     written = LakeWriter(client("s3"), bucket).write(out.batch_id, out.raw, out.tables)
     rows = {t: sum(n for _, n in files) for t, files in written.curated.items()}
-    return {"batch_id": out.batch_id, "bucket": bucket, "manifests": written.manifests, "rows": rows}
+    partitions = sorted({k.rsplit("/", 1)[0] + "/" for files in written.curated.values() for k, _ in files})
+    return {
+        "batch_id": out.batch_id,
+        "bucket": bucket,
+        "manifests": written.manifests,
+        "rows": rows,
+        "partitions": partitions,
+    }
 
 
 def _status(batch_id: str) -> str | None:
@@ -134,9 +164,7 @@ def test_a_batch_failing_a_quality_gate_is_reported_and_not_loaded(etl: Platform
     assert any(e.get("error") == "QualityGateFailed" for e in events)
 
 
-def test_a_task_failing_is_retried_and_a_failed_execution_is_redriven(
-    etl: Platform, warehouse: Platform
-) -> None:
+def test_a_task_failing_is_retried_and_a_failed_execution_is_redriven(etl: Platform) -> None:
     from concert.warehouse_endpoint import WarehouseEndpoint
 
     endpoint = WarehouseEndpoint(etl.cloud.data_dir, etl.warehouse_port)
@@ -159,3 +187,50 @@ def test_a_task_failing_is_retried_and_a_failed_execution_is_redriven(
     assert _loaded_events(batch["batch_id"]) == batch["rows"]["event_log"]
     with pytest.raises(ClientError):
         client("stepfunctions").describe_execution(executionArn=failed[0]["arn"] + "-missing")
+
+
+def _partition_files(bucket: str, partition: str) -> list[str]:
+    s3 = client("s3")
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=partition)
+    return sorted(o["Key"] for page in pages for o in page.get("Contents", []))
+
+
+def _ids(bucket: str, keys: list[str]) -> list[str]:
+    import io
+
+    import pyarrow.parquet as pq
+
+    out: list[str] = []
+    for key in keys:
+        body = client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+        out += pq.read_table(io.BytesIO(body), columns=["event_id"]).column("event_id").to_pylist()
+    return out
+
+
+def test_compaction_merges_loaded_batch_files_and_keeps_every_event_once(etl: Platform) -> None:
+    from concert.workflows import start
+
+    announcer = BatchAnnouncer(client("events"))
+    batches = [_land(etl, seed=s) for s in (311, 312, 313)]
+    for b in batches:
+        announcer.announce(**b)
+    for batch_id in [b["batch_id"] for b in batches]:
+        assert wait_for(partial(_status, batch_id), 120, "the ledger entry") == "loaded"
+    bucket = batches[0]["bucket"]
+    partition = next(p for p in batches[0]["partitions"] if p.startswith("curated/event_log/"))
+    before = _partition_files(bucket, partition)
+    ids_before = sorted(_ids(bucket, before))
+    detail = {"batch_id": "by-hand", "bucket": bucket, "partitions": [partition], "min_files": 2}
+    run = start(client("stepfunctions"), "concert-compaction", {"detail": detail})
+
+    def finished() -> str | None:
+        status = client("stepfunctions").describe_execution(executionArn=run["arn"])["status"]
+        return None if status == "RUNNING" else str(status)
+
+    assert wait_for(finished, 120, "the compaction") == "SUCCEEDED"
+    after = _partition_files(bucket, partition)
+    compacted = [k for k in after if "/compacted-" in k]
+    assert len(compacted) == 1 and len(after) < len(before)
+    assert sorted(_ids(bucket, after)) == ids_before, "every event once, none lost"
+    rejected = [k for k in before if "etl-it-302" in k]
+    assert set(rejected) <= set(after), "a rejected batch's files stay where its manifest says"

@@ -217,3 +217,19 @@ def test_every_task_state_retries_and_catches_and_every_transition_exists() -> N
         targets |= {state.get("Next"), state.get("Default")} - {None}
         targets |= {c["Next"] for c in state.get("Choices", [])} | {c["Next"] for c in state.get("Catch", [])}
     assert targets <= set(states) and set(states) - targets == set(), "no dangling or unreachable state"
+
+
+def test_emit_task_sends_warehouse_updated(monkeypatch: pytest.MonkeyPatch) -> None:
+    mod = _module("emit_updated", monkeypatch)
+    sent: list[dict[str, Any]] = []
+
+    class FakeEvents:
+        def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:
+            sent.extend(Entries)
+            return {"FailedEntryCount": 0, "Entries": [{"EventId": "e-1"}]}
+
+    monkeypatch.setattr(mod, "events", FakeEvents())
+    result = mod.handler({"batch": {"batch_id": "b7", "rows": {"event_log": 3}}, "rows_loaded": 3}, CONTEXT)
+    assert result["event_id"] == "e-1"
+    (entry,) = sent
+    assert entry["DetailType"] == "warehouse.updated" and json.loads(entry["Detail"])["batch_id"] == "b7"

@@ -171,7 +171,10 @@ def test_glue_tables_follow_the_warehouse_ddl_and_the_lake_layout(template: Temp
         t["Properties"]["TableInput"]["Name"]: t["Properties"]["TableInput"]
         for t in _resources(template, "AWS::Glue::Table").values()
     }
-    assert set(tables) == (set(table_schemas()) - {"agg_daily_sales", "etl_batches"}) | {"raw_events", "dead_letters"}
+    assert set(tables) == (set(table_schemas()) - {"agg_daily_sales", "etl_batches"}) | {
+        "raw_events",
+        "dead_letters",
+    }
     sales = tables["fact_ticket_sales"]
     columns = [c["Name"] for c in sales["StorageDescriptor"]["Columns"]]
     assert columns == table_schemas()["fact_ticket_sales"].names
@@ -191,10 +194,12 @@ def test_redshift_serverless_only_when_the_stack_provides_the_warehouse(template
 
 
 def test_etl_state_machine_is_started_by_landed_batches(template: Template) -> None:
-    machines = _resources(template, "AWS::StepFunctions::StateMachine")
-    assert len(machines) == 1
-    (machine,) = machines.values()
-    assert machine["Properties"]["StateMachineName"] == "concert-etl"
+    machines = {
+        m["Properties"]["StateMachineName"]: m
+        for m in _resources(template, "AWS::StepFunctions::StateMachine").values()
+    }
+    assert set(machines) == {"concert-etl", "concert-compaction"}
+    machine = machines["concert-etl"]
     assert set(machine["Properties"]["DefinitionSubstitutions"]) == {
         "CheckManifestArn", "QualityGatesArn", "LoadBatchArn", "EmitUpdatedArn", "RecordRejectionArn",
     }  # fmt: skip
@@ -205,7 +210,13 @@ def test_etl_state_machine_is_started_by_landed_batches(template: Template) -> N
             "Targets": [Match.object_like({"Arn": {"Ref": Match.string_like_regexp("EtlStateMachine")}})],
         },
     )
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {"EventPattern": {"source": ["concert.warehouse"], "detail-type": ["warehouse.updated"]}},
+    )
     assert not _resources(template, "AWS::Scheduler::Schedule"), "event-driven, never scheduled"
+    rules = _resources(template, "AWS::Events::Rule").values()
+    assert all("ScheduleExpression" not in r["Properties"] for r in rules)
 
 
 def test_cfn_lint_has_no_findings(template_file: Path) -> None:

@@ -1,0 +1,1 @@
+"""Task functions of the lake compaction workflow (state_machines/compaction.asl.json)."""
