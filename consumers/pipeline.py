@@ -161,15 +161,20 @@ class Pipeline:
     def _await_etl(
         self, shard_id: str, landed: dict[str, Any], should_stop: Callable[[], bool], *, announced: bool
     ) -> str:
-        """Wait for the workflow's ledger entry of the batch; announce it again when it is late."""
-        first = [announced]
+        """Wait for the workflow's ledger entry of the batch; announce it (again) while it is missing."""
+        announce = not announced
 
         def finished() -> str:
-            if not first[0]:
+            nonlocal announce
+            status = self.warehouse.batch_status(landed["batch_id"])
+            if status is not None:
+                return status
+            if announce:
                 self.announcer.announce(**landed)
-            first[0] = False
+            announce = True  # a later attempt means the last announcement went unanswered
             deadline = time.monotonic() + self.etl_wait_s
             while True:
+                time.sleep(self.poll_s)
                 status = self.warehouse.batch_status(landed["batch_id"])
                 if status is not None:
                     return status
@@ -179,7 +184,6 @@ class Pipeline:
                     raise TimeoutError(
                         f"no ETL result for batch {landed['batch_id']} in {self.etl_wait_s:.0f}s"
                     )
-                time.sleep(self.poll_s)
 
         status: str = self._retry(finished, should_stop, f"ETL of {landed['batch_id']}")[0]
         if self.pending.get(shard_id) is landed:
