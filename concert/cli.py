@@ -7,6 +7,7 @@ argument; 3 some input rows were refused as invalid (the valid ones were publish
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import sys
@@ -797,6 +798,68 @@ def _render_consumer_bench(d: dict[str, Any]) -> None:
             side["name"], f"{side['events_per_s']:,.0f}", f"{ratio:.4f}", f"{side['seconds']:.2f}", lat
         )
     out.print(table)
+
+
+# -- train ----------------------------------------------------------------------------------
+
+
+@app.command()
+def train(
+    ctx: typer.Context,
+    model: Annotated[str, typer.Option(help="Which model: sales (ticket sales per concert).")] = "sales",
+    seed: Annotated[int, typer.Option(help="Random seed of the training.")] = 7,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object.")] = False,
+) -> None:
+    """Train a model on the warehouse (SageMaker script mode, run in-process) and report its metrics."""
+    from datetime import UTC, datetime
+
+    from consumers.warehouse.client import DataApiWarehouse
+    from ml.dataset import WAREHOUSE_QUERIES, SalesRows
+    from ml.train_sales import NotEnoughData, write_examples
+    from ml.train_sales import main as train_main
+
+    if model != "sales":
+        raise CommandError(f"unknown model {model!r}; available: sales", EXIT_USAGE)
+    rt = _rt(ctx)
+    warehouse = DataApiWarehouse(client("redshift-data"))
+    with err.status("reading the warehouse", spinner="dots") if not as_json else _nullcontext():
+        rows = SalesRows.of({name: warehouse.query(sql) for name, sql in WAREHOUSE_QUERIES.items()})
+        examples = rows.examples()
+    version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    base = rt.settings.data_dir / "models" / "ticket_sales" / version
+    (base / "train").mkdir(parents=True)
+    write_examples(examples, base / "train" / "examples.jsonl")
+    saved = dict(os.environ)
+    os.environ.update(
+        SM_CHANNEL_TRAIN=str(base / "train"),
+        SM_MODEL_DIR=str(base / "model"),
+        SM_HPS=json.dumps({"seed": seed}),
+    )
+    try:
+        with (
+            err.status(f"training on {len(examples)} concerts", spinner="dots")
+            if not as_json
+            else _nullcontext()
+        ):
+            report = train_main()
+    except NotEnoughData as exc:
+        raise CommandError(str(exc), EXIT_FAILED) from None
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    report |= {"version": version, "model_dir": str(base / "model")}
+
+    def render(d: dict[str, Any]) -> None:
+        table = Table(title=f"ticket sales model {d['version']} (test: concerts from {d['test_from'][:10]})")
+        for col in ("predictor", "MAE", "MAPE", "80% coverage"):
+            table.add_column(col)
+        m = d["metrics"]
+        table.add_row("model", f"{m['mae']:.2f}", f"{m['mape']:.3f}", f"{m['coverage_80']:.2f}")
+        for name, b in d["baselines"].items():
+            table.add_row(name, f"{b['mae']:.2f}", f"{b['mape']:.3f}", "")
+        out.print(table)
+
+    _emit(report, as_json, render)
 
 
 # -- workflows ------------------------------------------------------------------------------

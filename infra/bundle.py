@@ -26,6 +26,11 @@ LAMBDA_REQUIREMENTS = (
     "sqlglot>=27",
 )
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "tests", "*.md")
+# The Lambda Python runtime ships these (dependencies of the SDK): not copied into the asset,
+# which keeps it well under the 250 MB unzipped limit (pyarrow alone is ~140 MB).
+RUNTIME_PROVIDED = (
+    "boto3", "botocore", "s3transfer", "jmespath", "dateutil", "python_dateutil", "urllib3", "six",
+)  # fmt: skip
 
 
 def build_lambda_asset(out_dir: Path, *, with_dependencies: bool = False) -> Path:
@@ -58,4 +63,9 @@ def build_lambda_asset(out_dir: Path, *, with_dependencies: bool = False) -> Pat
             ],
             check=True,
         )
+        for path in out_dir.iterdir():
+            name = path.name.split("-")[0].removesuffix(".py")
+            if name in RUNTIME_PROVIDED:
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+        shutil.rmtree(out_dir / "bin", ignore_errors=True)
     return out_dir

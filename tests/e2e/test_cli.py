@@ -144,6 +144,15 @@ def test_query_reads_the_warehouse_and_refuses_writes(cli: Cli) -> None:
         assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, bad
 
 
+def test_train_reports_the_sales_model_against_its_baselines(cli: Cli) -> None:
+    report = cli.json("train", "--model", "sales")
+    assert report["examples"]["train"] > report["examples"]["test"] > 0
+    assert {"mae", "mape", "coverage_80"} <= set(report["metrics"]) and len(report["baselines"]) == 3
+    assert Path(report["model_dir"], "model.joblib").exists()
+    bad = cli.run("train", "--model", "nope")
+    assert bad.returncode == 2 and "available: sales" in bad.stderr
+
+
 def test_produce_20000_lands_exactly_once(cli: Cli) -> None:
     before = cli.stream_ids()
     report = cli.json("produce", "--events", "20000", "--seed", "7")
