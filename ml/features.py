@@ -14,22 +14,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, get_args
 
-GENRES = (
-    "pop",
-    "rock",
-    "jazz",
-    "classical",
-    "hip-hop",
-    "electronic",
-    "country",
-    "latin",
-    "musicals",
-    "opera",
-    "plays",
-    "other",
-)
+from schemas.payloads import Genre
+
+GENRES: tuple[str, ...] = get_args(Genre)
 FEATURES = (
     "capacity",
     "min_price",

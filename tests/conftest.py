@@ -5,12 +5,17 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from concert.localcloud import LocalCloud
+
+if TYPE_CHECKING:
+    from concert.warehouse_endpoint import WarehouseEndpoint
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,3 +80,30 @@ def warehouse(platform: Platform) -> Iterator[Platform]:
         os.environ.clear()
         os.environ.update(saved)
         endpoint.stop()
+
+
+@contextmanager
+def own_platform(data_dir: Path) -> Iterator[tuple[Platform, WarehouseEndpoint]]:
+    """A local cloud, warehouse endpoint and deployed stack of a module's own (ended on exit)."""
+    from concert.aws import client
+    from concert.runtime import synthesize_cached
+    from concert.warehouse_endpoint import WarehouseEndpoint
+    from consumers.warehouse.client import DataApiWarehouse
+    from infra.deploy import deploy_template
+
+    endpoint = WarehouseEndpoint(data_dir, free_port())
+    cloud = LocalCloud(data_dir, free_port(), warehouse_url=endpoint.url)
+    saved = dict(os.environ)
+    cloud.start()
+    try:
+        endpoint.start(cloud.env())
+        env = {**cloud.env(), **endpoint.env()}
+        os.environ.update(env)
+        outputs = deploy_template(synthesize_cached(for_aws=False)[0], local=True).outputs
+        DataApiWarehouse(client("redshift-data")).create_schema()
+        yield Platform(cloud, outputs, env, endpoint.port), endpoint
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        endpoint.stop()
+        cloud.stop()

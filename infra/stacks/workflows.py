@@ -28,6 +28,33 @@ TASKS = {  # substitution in the ASL -> task module in functions/etl
 }
 
 
+def task_function(
+    scope: Construct,
+    *,
+    package: str,
+    module: str,
+    name: str,
+    asset: Path,
+    timeout: Duration,
+    memory_mb: int,
+    environment: dict[str, str],
+) -> lambda_.Function:
+    """One workflow task: `functions.<package>.<module>.handler`, traced, on the shared asset."""
+    return lambda_.Function(
+        scope,
+        "".join(p.title() for p in module.split("_")),
+        function_name=name,
+        runtime=lambda_.Runtime.PYTHON_3_11,
+        architecture=lambda_.Architecture.X86_64,
+        handler=f"functions.{package}.{module}.handler",
+        code=lambda_.Code.from_asset(str(asset)),
+        timeout=timeout,
+        memory_size=memory_mb,
+        tracing=lambda_.Tracing.ACTIVE,
+        environment=environment,
+    )
+
+
 class EtlWorkflow(Construct):
     """Task functions, state machine and trigger of the ETL."""
 
@@ -44,17 +71,14 @@ class EtlWorkflow(Construct):
         bus = events.EventBus.from_event_bus_name(self, "DefaultBus", "default")
         self.functions: dict[str, lambda_.Function] = {}
         for key, module in TASKS.items():
-            fn = lambda_.Function(
+            fn = task_function(
                 self,
-                "".join(p.title() for p in module.split("_")),
-                function_name=f"{names.ETL_FUNCTION_PREFIX}{module.replace('_', '-')}",
-                runtime=lambda_.Runtime.PYTHON_3_11,
-                architecture=lambda_.Architecture.X86_64,
-                handler=f"functions.etl.{module}.handler",
-                code=lambda_.Code.from_asset(str(lambda_asset)),
+                package="etl",
+                module=module,
+                name=f"{names.ETL_FUNCTION_PREFIX}{module.replace('_', '-')}",
+                asset=lambda_asset,
                 timeout=Duration.minutes(5),
-                memory_size=1024,
-                tracing=lambda_.Tracing.ACTIVE,
+                memory_mb=1024,
                 environment={
                     "EVENT_BUS": bus.event_bus_name,
                     "POWERTOOLS_SERVICE_NAME": "etl",
@@ -122,17 +146,14 @@ class CompactionWorkflow(Construct):
         super().__init__(scope, cid)
         self.functions: dict[str, lambda_.Function] = {}
         for key, module in COMPACTION_TASKS.items():
-            self.functions[key] = lambda_.Function(
+            self.functions[key] = task_function(
                 self,
-                module.title(),
-                function_name=f"{names.COMPACTION_FUNCTION_PREFIX}{module}",
-                runtime=lambda_.Runtime.PYTHON_3_11,
-                architecture=lambda_.Architecture.X86_64,
-                handler=f"functions.compaction.{module}.handler",
-                code=lambda_.Code.from_asset(str(lambda_asset)),
+                package="compaction",
+                module=module,
+                name=f"{names.COMPACTION_FUNCTION_PREFIX}{module}",
+                asset=lambda_asset,
                 timeout=Duration.minutes(10),
-                memory_size=2048,
-                tracing=lambda_.Tracing.ACTIVE,
+                memory_mb=2048,
                 environment={
                     "COMPACT_MIN_FILES": str(min_files),
                     "POWERTOOLS_SERVICE_NAME": "compaction",

@@ -4,7 +4,6 @@ it checks, gates, loads and records each batch once; a failed execution is redri
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -22,7 +21,7 @@ from consumers.records import StreamRecord
 from consumers.warehouse.client import DataApiWarehouse
 from producers.synthetic import Spec, generate
 from schemas import to_json
-from tests.conftest import Platform, free_port
+from tests.conftest import Platform, own_platform
 
 MACHINE = "concert-etl"
 
@@ -40,28 +39,8 @@ def wait_for(cond: Callable[[], Any], timeout_s: float, what: str) -> Any:
 @pytest.fixture(scope="module")
 def etl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     """A local cloud and warehouse of its own (the session's are shared with tests that count rows)."""
-    from concert.localcloud import LocalCloud
-    from concert.runtime import synthesize_cached
-    from concert.warehouse_endpoint import WarehouseEndpoint
-    from infra.deploy import deploy_template
-
-    data_dir = tmp_path_factory.mktemp("etl")
-    endpoint = WarehouseEndpoint(data_dir, free_port())
-    cloud = LocalCloud(data_dir, free_port(), warehouse_url=endpoint.url)
-    saved = dict(os.environ)
-    cloud.start()
-    try:
-        endpoint.start(cloud.env())
-        env = {**cloud.env(), **endpoint.env()}
-        os.environ.update(env)
-        outputs = deploy_template(synthesize_cached(for_aws=False)[0], local=True).outputs
-        DataApiWarehouse(client("redshift-data")).create_schema()
-        yield Platform(cloud, outputs, env, endpoint.port)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        endpoint.stop()
-        cloud.stop()
+    with own_platform(tmp_path_factory.mktemp("etl")) as (platform, _endpoint):
+        yield platform
 
 
 def _land(

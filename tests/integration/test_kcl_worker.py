@@ -20,10 +20,8 @@ from concert.aws import client
 from concert.kcl import KclWorker
 from concert.localcloud import LocalCloud
 from concert.reconcile import Reconciliation, reconcile
-from concert.runtime import synthesize_cached
 from concert.warehouse_endpoint import WarehouseEndpoint
 from consumers.warehouse.client import DataApiWarehouse
-from infra.deploy import deploy_template
 from producers.publisher import KinesisPublisher
 from producers.synthetic import Spec, generate
 from schemas import (
@@ -36,7 +34,7 @@ from schemas import (
     new_event,
     to_json,
 )
-from tests.conftest import free_port
+from tests.conftest import own_platform
 
 
 @dataclass
@@ -70,23 +68,8 @@ class Stack:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     data_dir = tmp_path_factory.mktemp("kcl")
-    endpoint = WarehouseEndpoint(data_dir, free_port())
-    cloud = LocalCloud(data_dir, free_port(), warehouse_url=endpoint.url)
-    saved = dict(os.environ)
-    cloud.start()
-    try:
-        endpoint.start(cloud.env())
-        env = {**cloud.env(), **endpoint.env()}
-        os.environ.update(env)
-        cdk_out, _ = synthesize_cached(for_aws=False)
-        outputs = deploy_template(cdk_out, local=True).outputs
-        DataApiWarehouse(client("redshift-data")).create_schema()
-        yield Stack(cloud, endpoint, outputs, env, data_dir)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        endpoint.stop()
-        cloud.stop()
+    with own_platform(data_dir) as (platform, endpoint):
+        yield Stack(platform.cloud, endpoint, platform.outputs, platform.env, data_dir)
 
 
 def wait_until(cond: Callable[[], Any], timeout_s: float, what: str, every_s: float = 1.0) -> Any:
