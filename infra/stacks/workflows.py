@@ -55,6 +55,42 @@ def task_function(
     )
 
 
+def event_started_workflow(
+    scope: Construct,
+    *,
+    name: str,
+    asl: Path,
+    functions: dict[str, lambda_.Function],
+    bus: events.IEventBus,
+    rule_id: str,
+    description: str,
+    pattern: events.EventPattern,
+) -> sfn.StateMachine:
+    """A Standard state machine from an ASL file (inline, so cfn-lint checks it), its task
+    functions substituted and invokable, started by an EventBridge rule (never a schedule)."""
+    machine = sfn.StateMachine(
+        scope,
+        "StateMachine",
+        state_machine_name=name,
+        state_machine_type=sfn.StateMachineType.STANDARD,
+        definition_body=sfn.DefinitionBody.from_string(asl.read_text()),
+        definition_substitutions={key: fn.function_arn for key, fn in functions.items()},
+        tracing_enabled=True,
+        timeout=Duration.hours(1),
+    )
+    for fn in functions.values():
+        fn.grant_invoke(machine)
+    events.Rule(
+        scope,
+        rule_id,
+        event_bus=bus,
+        description=description,
+        event_pattern=pattern,
+        targets=[targets.SfnStateMachine(machine, retry_attempts=8, max_event_age=Duration.hours(2))],
+    )
+    return machine
+
+
 class EtlWorkflow(Construct):
     """Task functions, state machine and trigger of the ETL."""
 
@@ -100,27 +136,15 @@ class EtlWorkflow(Construct):
             iam.PolicyStatement(actions=["events:PutEvents"], resources=[bus.event_bus_arn])
         )
 
-        self.state_machine = sfn.StateMachine(
+        self.state_machine = event_started_workflow(
             self,
-            "StateMachine",
-            state_machine_name=names.ETL_STATE_MACHINE,
-            state_machine_type=sfn.StateMachineType.STANDARD,
-            definition_body=sfn.DefinitionBody.from_string(ETL_ASL.read_text()),  # inline: cfn-lint checks it
-            definition_substitutions={key: fn.function_arn for key, fn in self.functions.items()},
-            tracing_enabled=True,
-            timeout=Duration.hours(1),
-        )
-        for fn in self.functions.values():
-            fn.grant_invoke(self.state_machine)
-        self.rule = events.Rule(
-            self,
-            "BatchLanded",
-            event_bus=bus,
+            name=names.ETL_STATE_MACHINE,
+            asl=ETL_ASL,
+            functions=self.functions,
+            bus=bus,
+            rule_id="BatchLanded",
             description="Start the ETL when the KCL consumer lands a curated batch",
-            event_pattern=events.EventPattern(source=[SOURCE_LAKE], detail_type=[BATCH_LANDED]),
-            targets=[
-                targets.SfnStateMachine(self.state_machine, retry_attempts=8, max_event_age=Duration.hours(2))
-            ],
+            pattern=events.EventPattern(source=[SOURCE_LAKE], detail_type=[BATCH_LANDED]),
         )
         self.event_bus = bus
 
@@ -168,25 +192,13 @@ class CompactionWorkflow(Construct):
                 resources=[lake.arn_for_objects("curated/*")],
             )
         )
-        self.state_machine = sfn.StateMachine(
+        self.state_machine = event_started_workflow(
             self,
-            "StateMachine",
-            state_machine_name=names.COMPACTION_STATE_MACHINE,
-            state_machine_type=sfn.StateMachineType.STANDARD,
-            definition_body=sfn.DefinitionBody.from_string(COMPACTION_ASL.read_text()),
-            definition_substitutions={key: fn.function_arn for key, fn in self.functions.items()},
-            tracing_enabled=True,
-            timeout=Duration.hours(1),
-        )
-        for fn in self.functions.values():
-            fn.grant_invoke(self.state_machine)
-        events.Rule(
-            self,
-            "WarehouseUpdated",
-            event_bus=bus,
+            name=names.COMPACTION_STATE_MACHINE,
+            asl=COMPACTION_ASL,
+            functions=self.functions,
+            bus=bus,
+            rule_id="WarehouseUpdated",
             description="Compact the lake partitions an ETL load added to",
-            event_pattern=events.EventPattern(source=[SOURCE_WAREHOUSE], detail_type=[WAREHOUSE_UPDATED]),
-            targets=[
-                targets.SfnStateMachine(self.state_machine, retry_attempts=8, max_event_age=Duration.hours(2))
-            ],
+            pattern=events.EventPattern(source=[SOURCE_WAREHOUSE], detail_type=[WAREHOUSE_UPDATED]),
         )

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pyarrow as pa
 import pytest
-from botocore.exceptions import ClientError
 
 from consumers.etl.compaction import batch_of, compacted_key, merge, partition_of, plan
+from tests.fakes.s3 import MemoryS3
 
 P = "curated/fact_ticket_sales/date=2026-11-22/"
 
@@ -50,48 +48,28 @@ def test_plan_and_compact_tasks_with_fakes(monkeypatch: pytest.MonkeyPatch) -> N
 
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("COMPACT_MIN_FILES", "3")
-    store: dict[str, bytes] = {}
+    s3 = MemoryS3()
     for n in range(4):
         buf = io.BytesIO()
         pq.write_table(pa.table({"event_id": [f"e{n}", "shared"], "quantity": [n, 9]}), buf)
-        store[_key(f"b-{n}-{n}", f"{n:012x}")] = buf.getvalue()
-
-    class FakeS3:
-        def get_paginator(self, _name: str) -> Any:
-            class Pages:
-                def paginate(self, Bucket: str, Prefix: str) -> list[dict[str, Any]]:
-                    return [{"Contents": [{"Key": k} for k in sorted(store) if k.startswith(Prefix)]}]
-
-            return Pages()
-
-        def get_object(self, Bucket: str, Key: str) -> dict[str, Any]:
-            if Key not in store:
-                raise ClientError({"Error": {"Code": "NoSuchKey", "Message": "gone"}}, "GetObject")
-            return {"Body": io.BytesIO(store[Key])}
-
-        def put_object(self, Bucket: str, Key: str, Body: bytes) -> None:
-            store[Key] = Body
-
-        def delete_objects(self, Bucket: str, Delete: dict[str, Any]) -> None:
-            for obj in Delete["Objects"]:
-                store.pop(obj["Key"], None)
+        s3.put_object(Bucket="lake", Key=_key(f"b-{n}-{n}", f"{n:012x}"), Body=buf.getvalue())
 
     class FakeWarehouse:
         def loaded_batches(self, ids: set[str]) -> set[str]:
             return ids - {"b-3-3"}  # the newest batch is still being loaded
 
     plan_mod = importlib.reload(importlib.import_module("functions.compaction.plan"))
-    monkeypatch.setattr(plan_mod, "s3", FakeS3())
+    monkeypatch.setattr(plan_mod, "s3", s3)
     monkeypatch.setattr(plan_mod, "warehouse", FakeWarehouse())
     planned = plan_mod.handler({"detail": {"bucket": "lake", "partitions": [P]}}, CONTEXT)["partitions"]
     assert [len(p["sources"]) for p in planned] == [3]
     compact_mod = importlib.reload(importlib.import_module("functions.compaction.compact"))
-    monkeypatch.setattr(compact_mod, "s3", FakeS3())
+    monkeypatch.setattr(compact_mod, "s3", s3)
     result = compact_mod.handler(planned[0], CONTEXT)
     assert result["rows"] == 4 and result["merged"] == 3, "e0, e1, e2 and 'shared' once"
-    assert sorted(k.rsplit("/", 1)[1][:10] for k in store) == ["b-3-3-0000", "compacted-"]
+    assert sorted(k.rsplit("/", 1)[1][:10] for _, k in s3.objects) == ["b-3-3-0000", "compacted-"]
     again = compact_mod.handler(planned[0], CONTEXT)  # sources gone: the compacted file stands
-    assert again["rows"] == 0 and len(store) == 2
+    assert again["rows"] == 0 and len(s3.objects) == 2
 
 
 CONTEXT = type(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import io
 import json
 from pathlib import Path
 from types import ModuleType
@@ -11,7 +10,6 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-from botocore.exceptions import ClientError
 
 from consumers.core import ConsumerCore
 from consumers.etl.manifest import check_manifests
@@ -21,6 +19,7 @@ from consumers.records import StreamRecord
 from consumers.tables import to_arrow
 from producers.synthetic import Spec, generate
 from schemas import to_json
+from tests.fakes.s3 import MemoryS3
 
 ASL = Path(__file__).parent.parent.parent / "state_machines" / "etl.asl.json"
 WORKLOAD = generate(Spec(seed=5).scaled(0.003))
@@ -85,22 +84,6 @@ def test_concerts_known_to_the_warehouse_satisfy_integrity() -> None:
     tables = _tables(out)
     assert not check_batch("b1", tables, _promised(out), _none_known).passed
     assert check_batch("b1", tables, _promised(out), lambda ids: set(ids)).passed
-
-
-class MemoryS3:
-    def __init__(self) -> None:
-        self.objects: dict[tuple[str, str], bytes] = {}
-
-    def put_object(self, Bucket: str, Key: str, Body: bytes, **_: Any) -> None:
-        self.objects[(Bucket, Key)] = Body
-
-    def get_object(self, Bucket: str, Key: str) -> dict[str, Any]:
-        if (Bucket, Key) not in self.objects:
-            raise ClientError({"Error": {"Code": "NoSuchKey", "Message": "missing"}}, "GetObject")
-        return {"Body": io.BytesIO(self.objects[(Bucket, Key)])}
-
-    def head_object(self, Bucket: str, Key: str) -> dict[str, Any]:
-        return {"ContentLength": len(self.get_object(Bucket, Key)["Body"].read())}
 
 
 def _landed(s3: MemoryS3) -> dict[str, Any]:

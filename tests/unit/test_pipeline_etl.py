@@ -3,11 +3,9 @@ when it stays silent, and wait for a pending batch after a restart before readin
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 from consumers.core import ConsumerCore
 from consumers.lake import LakeWriter
@@ -16,21 +14,9 @@ from consumers.records import StreamRecord
 from consumers.shard_state import ShardStateStore
 from producers.synthetic import Spec, generate
 from schemas import to_json
+from tests.fakes.s3 import MemoryS3
 
 EVENTS = generate(Spec(seed=8).scaled(0.002)).events
-
-
-class MemoryS3:
-    def __init__(self) -> None:
-        self.objects: dict[tuple[str, str], bytes] = {}
-
-    def put_object(self, Bucket: str, Key: str, Body: bytes, **_: Any) -> None:
-        self.objects[(Bucket, Key)] = Body
-
-    def get_object(self, Bucket: str, Key: str) -> dict[str, Any]:
-        if (Bucket, Key) not in self.objects:
-            raise ClientError({"Error": {"Code": "NoSuchKey", "Message": "missing"}}, "GetObject")
-        return {"Body": io.BytesIO(self.objects[(Bucket, Key)])}
 
 
 class Ledger:
