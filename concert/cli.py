@@ -7,7 +7,6 @@ argument; 3 some input rows were refused as invalid (the valid ones were publish
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import sys
@@ -20,12 +19,16 @@ from typing import Annotated, Any
 
 import typer
 from botocore.exceptions import BotoCoreError, ClientError
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from typer.exceptions import TyperException
 
+from concert import cli_ml
 from concert.aws import CloudUnreachable, client, endpoint_url, explain
+from concert.cli_support import EXIT_FAILED, EXIT_REFUSED, EXIT_USAGE, CommandError, err, out
+from concert.cli_support import emit as _emit
+from concert.cli_support import nullcontext as _nullcontext
+from concert.cli_support import runtime_of as _rt
 from concert.localcloud import LocalCloudError
 from concert.runtime import Runtime, synthesize_cached
 from concert.settings import CliSettings
@@ -36,10 +39,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Concert Data Platform: streams, lake, warehouse and workflows, locally or on AWS.",
 )
-out = Console()
-err = Console(stderr=True)
 
-EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED = 1, 2, 3
 DEFAULT_MACHINE = "concert-etl"  # the workflow `workflows` commands look at unless told
 
 
@@ -59,26 +59,6 @@ class Target(StrEnum):
     local = "local"
     aws = "aws"
     localstack = "localstack"
-
-
-class CommandError(Exception):
-    """A failure to report as one line, with an exit code."""
-
-    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def _rt(ctx: typer.Context) -> Runtime:
-    rt: Runtime = ctx.obj
-    return rt
-
-
-def _emit(data: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any]], None]) -> None:
-    if as_json:
-        sys.stdout.write(json.dumps(data, default=str) + "\n")
-    else:
-        render(data)
 
 
 def _progress(enabled: bool) -> Progress:
@@ -137,14 +117,6 @@ def _deploy(rt: Runtime, *, show: bool) -> dict[str, Any]:
         "outputs": result.outputs,
         "endpoint_url": endpoint_url(),
     }
-
-
-class _nullcontext:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 @app.command()
@@ -696,6 +668,7 @@ class BenchSuite(StrEnum):
 
     publisher = "publisher"
     consumer = "consumer"
+    ml = "ml"
 
 
 @app.command()
@@ -703,16 +676,39 @@ def bench(
     ctx: typer.Context,
     suite: Annotated[
         BenchSuite,
-        typer.Argument(help="publisher (vs raw PutRecords) or consumer (vs parse-only, and end to end)."),
+        typer.Argument(
+            help="publisher (vs raw PutRecords), consumer (vs parse-only, and end to end) or ml "
+            "(training time by size, prediction latency through the API vs in-process)."
+        ),
     ] = BenchSuite.publisher,
     events: Annotated[int, typer.Option(min=500, help="Events per run.")] = 20_000,
     repeats: Annotated[int, typer.Option(min=1, help="Runs of each side (the median is reported).")] = 3,
     e2e: Annotated[bool, typer.Option(help="consumer: also measure the running platform end to end.")] = True,
+    sales: Annotated[
+        str, typer.Option(help="ml: training sizes in ticket sales, comma-separated.")
+    ] = "50000,500000",
+    requests: Annotated[int, typer.Option(min=5, help="ml: requests per endpoint.")] = 50,
+    api: Annotated[bool, typer.Option(help="ml: also measure prediction latency through the API.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as one JSON object.")] = False,
 ) -> None:
     """Benchmark a part of the platform against its baseline, side by side in one run."""
     rt = _rt(ctx)
     progress = None if as_json else err.print
+    if suite is BenchSuite.ml:
+        try:
+            sizes = [int(s) for s in sales.split(",")]
+        except ValueError:
+            raise CommandError(
+                f"--sales must be comma-separated integers, got {sales!r}", EXIT_USAGE
+            ) from None
+        if any(s < 2000 for s in sizes):
+            raise CommandError("--sales: each size must be at least 2000", EXIT_USAGE)
+        _emit(
+            cli_ml.bench_ml(ctx, sales=sizes, requests=requests, api=api, as_json=as_json),
+            as_json,
+            cli_ml.render_bench,
+        )
+        return
     if suite is BenchSuite.publisher:
         from bench.publisher import run_publisher_bench
 
@@ -798,68 +794,6 @@ def _render_consumer_bench(d: dict[str, Any]) -> None:
             side["name"], f"{side['events_per_s']:,.0f}", f"{ratio:.4f}", f"{side['seconds']:.2f}", lat
         )
     out.print(table)
-
-
-# -- train ----------------------------------------------------------------------------------
-
-
-@app.command()
-def train(
-    ctx: typer.Context,
-    model: Annotated[str, typer.Option(help="Which model: sales (ticket sales per concert).")] = "sales",
-    seed: Annotated[int, typer.Option(help="Random seed of the training.")] = 7,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object.")] = False,
-) -> None:
-    """Train a model on the warehouse (SageMaker script mode, run in-process) and report its metrics."""
-    from datetime import UTC, datetime
-
-    from consumers.warehouse.client import DataApiWarehouse
-    from ml.dataset import WAREHOUSE_QUERIES, SalesRows
-    from ml.train_sales import NotEnoughData, write_examples
-    from ml.train_sales import main as train_main
-
-    if model != "sales":
-        raise CommandError(f"unknown model {model!r}; available: sales", EXIT_USAGE)
-    rt = _rt(ctx)
-    warehouse = DataApiWarehouse(client("redshift-data"))
-    with err.status("reading the warehouse", spinner="dots") if not as_json else _nullcontext():
-        rows = SalesRows.of({name: warehouse.query(sql) for name, sql in WAREHOUSE_QUERIES.items()})
-        examples = rows.examples()
-    version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    base = rt.settings.data_dir / "models" / "ticket_sales" / version
-    (base / "train").mkdir(parents=True)
-    write_examples(examples, base / "train" / "examples.jsonl")
-    saved = dict(os.environ)
-    os.environ.update(
-        SM_CHANNEL_TRAIN=str(base / "train"),
-        SM_MODEL_DIR=str(base / "model"),
-        SM_HPS=json.dumps({"seed": seed}),
-    )
-    try:
-        with (
-            err.status(f"training on {len(examples)} concerts", spinner="dots")
-            if not as_json
-            else _nullcontext()
-        ):
-            report = train_main()
-    except NotEnoughData as exc:
-        raise CommandError(str(exc), EXIT_FAILED) from None
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    report |= {"version": version, "model_dir": str(base / "model")}
-
-    def render(d: dict[str, Any]) -> None:
-        table = Table(title=f"ticket sales model {d['version']} (test: concerts from {d['test_from'][:10]})")
-        for col in ("predictor", "MAE", "MAPE", "80% coverage"):
-            table.add_column(col)
-        m = d["metrics"]
-        table.add_row("model", f"{m['mae']:.2f}", f"{m['mape']:.3f}", f"{m['coverage_80']:.2f}")
-        for name, b in d["baselines"].items():
-            table.add_row(name, f"{b['mae']:.2f}", f"{b['mape']:.3f}", "")
-        out.print(table)
-
-    _emit(report, as_json, render)
 
 
 # -- workflows ------------------------------------------------------------------------------
@@ -994,6 +928,14 @@ def workflows_redrive(
     sfn = client("stepfunctions")
     data = _sfn_call(lambda: redrive(sfn, execution_arn(sfn, execution, machine)))
     _emit(data, as_json, lambda d: out.print(f"{d['mode']}: {d['arn']}"))
+
+
+# -- machine learning (concert/cli_ml.py) ----------------------------------------------------
+
+app.command()(cli_ml.train)
+app.command()(cli_ml.recommend)
+app.add_typer(cli_ml.predict_app, name="predict")
+app.add_typer(cli_ml.venues_app, name="venues")
 
 
 # -- entry point ----------------------------------------------------------------------------

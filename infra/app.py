@@ -9,17 +9,26 @@ from pathlib import Path
 import aws_cdk as cdk
 
 from infra import names
-from infra.bundle import ROOT, build_lambda_asset
+from infra.bundle import ML_REQUIREMENTS, ROOT, build_lambda_asset, build_training_source
 from infra.stacks.platform import PlatformStack
 
 
-def build_app(outdir: Path, *, asset_dir: Path, context: dict[str, str] | None = None) -> cdk.App:
+def build_app(
+    outdir: Path,
+    *,
+    asset_dir: Path,
+    ml_asset_dir: Path | None = None,
+    training_source: Path | None = None,
+    context: dict[str, str] | None = None,
+) -> cdk.App:
     """Construct the app (without synthesizing) for the given output and asset directories."""
     app = cdk.App(outdir=str(outdir), context=context or {})
     PlatformStack(
         app,
         names.STACK_NAME,
         lambda_asset=asset_dir,
+        ml_asset=ml_asset_dir or asset_dir,
+        training_source=training_source or build_training_source(outdir.parent / "training-source.tar.gz"),
         description="Concert Data Platform: streams, lake, DLQ, ingestion",
     )
     return app
@@ -29,7 +38,16 @@ def synthesize(outdir: Path, *, for_aws: bool = False, context: dict[str, str] |
     """Bundle the Lambda asset, synthesize the app into `outdir`, return the template path."""
     shutil.rmtree(outdir, ignore_errors=True)  # old asset copies would pile up otherwise
     asset_dir = build_lambda_asset(outdir.parent / "lambda-asset", with_dependencies=for_aws)
-    build_app(outdir, asset_dir=asset_dir, context=context).synth()
+    # Locally ministack runs every function with its own interpreter: one asset serves all.
+    ml_asset_dir = (
+        build_lambda_asset(outdir.parent / "ml-asset", with_dependencies=True, requirements=ML_REQUIREMENTS)
+        if for_aws
+        else asset_dir
+    )
+    source = build_training_source(outdir.parent / "training-source.tar.gz")
+    build_app(
+        outdir, asset_dir=asset_dir, ml_asset_dir=ml_asset_dir, training_source=source, context=context
+    ).synth()
     return outdir / f"{names.STACK_NAME}.template.json"
 
 

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("schemas", "producers", "consumers", "functions")
+PACKAGES = ("schemas", "producers", "consumers", "functions", "ml")
 LAMBDA_REQUIREMENTS = (
     "pydantic>=2.10,<3",
     "pydantic-settings>=2.6",
@@ -25,6 +25,17 @@ LAMBDA_REQUIREMENTS = (
     "pyarrow>=17",
     "sqlglot>=27",
 )
+# The ML functions (retraining, predictions) get their own AWS asset: scikit-learn and scipy
+# with pyarrow would not fit in 250 MB, and they need no pyarrow.
+ML_REQUIREMENTS = (
+    "pydantic>=2.10,<3",
+    "pydantic-settings>=2.6",
+    "aws-lambda-powertools[tracer]>=3.20",
+    "scikit-learn>=1.5,<1.10",
+    "joblib>=1.4",
+)
+# The SageMaker scikit-learn container installs this from the source archive.
+TRAINING_REQUIREMENTS = ("pydantic>=2.10,<3",)
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "tests", "*.md")
 # The Lambda Python runtime ships these (dependencies of the SDK): not copied into the asset,
 # which keeps it well under the 250 MB unzipped limit (pyarrow alone is ~140 MB).
@@ -33,7 +44,9 @@ RUNTIME_PROVIDED = (
 )  # fmt: skip
 
 
-def build_lambda_asset(out_dir: Path, *, with_dependencies: bool = False) -> Path:
+def build_lambda_asset(
+    out_dir: Path, *, with_dependencies: bool = False, requirements: tuple[str, ...] = LAMBDA_REQUIREMENTS
+) -> Path:
     """Write the asset directory (replacing any older one) and return its path."""
     if out_dir.exists():
         shutil.rmtree(out_dir)
@@ -50,6 +63,7 @@ def build_lambda_asset(out_dir: Path, *, with_dependencies: bool = False) -> Pat
                 "pip",
                 "install",
                 "--quiet",
+                "--no-compile",
                 "--target",
                 str(out_dir),
                 "--platform",
@@ -59,7 +73,7 @@ def build_lambda_asset(out_dir: Path, *, with_dependencies: bool = False) -> Pat
                 "--python-version",
                 "3.11",
                 "--only-binary=:all:",
-                *LAMBDA_REQUIREMENTS,
+                *requirements,
             ],
             check=True,
         )
@@ -68,4 +82,26 @@ def build_lambda_asset(out_dir: Path, *, with_dependencies: bool = False) -> Pat
             if name in RUNTIME_PROVIDED:
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
         shutil.rmtree(out_dir / "bin", ignore_errors=True)
+        # Test suites of the dependencies (scipy's alone is tens of MB) are never imported.
+        for tests in [p for p in out_dir.rglob("tests") if p.is_dir()]:
+            shutil.rmtree(tests, ignore_errors=True)
     return out_dir
+
+
+def build_training_source(out_file: Path) -> Path:
+    """The SageMaker script-mode source archive (`sagemaker_submit_directory`): the `ml` and
+    `schemas` packages, the entry points at its root, and a requirements.txt."""
+    import io
+    import tarfile
+
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(out_file, "w:gz") as tar:
+        for pkg in ("ml", "schemas"):
+            tar.add(ROOT / pkg, arcname=pkg, filter=lambda t: None if "__pycache__" in t.name else t)
+        for entry in sorted((ROOT / "ml").glob("train_*.py")):
+            tar.add(entry, arcname=entry.name)
+        body = ("\n".join(TRAINING_REQUIREMENTS) + "\n").encode()
+        info = tarfile.TarInfo("requirements.txt")
+        info.size = len(body)
+        tar.addfile(info, io.BytesIO(body))
+    return out_file

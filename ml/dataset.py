@@ -1,14 +1,24 @@
-"""The rows features are built from, as the warehouse gives them (or the core routes them). Pure."""
+"""The rows the models learn from, as the warehouse gives them (or the core routes them). Pure.
+
+The same rows travel as the training channel of a SageMaker-style job: one gzipped JSON-lines
+file per table (`write_channel` / `read_channel`), timestamps in ISO 8601.
+"""
 
 from __future__ import annotations
 
+import gzip
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from ml.features import Example, build_examples
 
 Row = Mapping[str, Any]
+TIMESTAMPS = ("starts_at", "on_sale_at", "updated_at", "sold_at")
 
 
 @dataclass
@@ -36,17 +46,78 @@ class SalesRows:
         out.sales = list(tables.get("fact_ticket_sales", []))
         return out
 
-    def examples(self, horizon_days: int = 7) -> list[Example]:
-        """The prediction examples of these rows."""
-        return build_examples(
+    def examples(self, horizon_days: int = 7, *, completed_only: bool = False) -> list[Example]:
+        """The ticket-sales prediction examples of these rows; `completed_only` keeps concerts
+        that started by the data clock (the newest sale), whose totals are final: a concert
+        still on sale would teach and test the model on a partial total."""
+        out = build_examples(
             self.concerts.values(), self.artists, self.venues, self.sales, horizon_days=horizon_days
         )
+        clock = self.last_sale()
+        if completed_only:
+            out = [e for e in out if clock is not None and e.starts_at <= clock]
+        return out
+
+    def data_range(self) -> dict[str, Any]:
+        """Lineage: how many sales, and the first and last sale time."""
+        times = [s["sold_at"] for s in self.sales]
+        return {
+            "sales": len(self.sales),
+            "concerts": len(self.concerts),
+            "first_sale": min(times).isoformat() if times else None,
+            "last_sale": max(times).isoformat() if times else None,
+        }
+
+    def last_sale(self) -> datetime | None:
+        """The data clock: the newest sale the warehouse knows."""
+        return max((s["sold_at"] for s in self.sales), default=None)
 
 
 WAREHOUSE_QUERIES = {
     "dim_concert": "SELECT concert_id, artist_id, venue_id, starts_at, on_sale_at, capacity, min_price, "
     "max_price, status, updated_at FROM dim_concert",
-    "dim_artist": "SELECT artist_id, genre, popularity, updated_at FROM dim_artist",
-    "dim_venue": "SELECT venue_id, capacity, updated_at FROM dim_venue",
-    "fact_ticket_sales": "SELECT concert_id, sold_at, quantity FROM fact_ticket_sales",
+    "dim_artist": "SELECT artist_id, name, genre, popularity, updated_at FROM dim_artist",
+    "dim_venue": "SELECT venue_id, name, city, state, capacity, updated_at FROM dim_venue",
+    "fact_ticket_sales": "SELECT concert_id, artist_id, venue_id, customer_id, sold_at, quantity, revenue, "
+    "price_band FROM fact_ticket_sales",
 }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def write_channel(tables: Mapping[str, Iterable[Row]], directory: Path) -> dict[str, int]:
+    """Write each table as `<name>.jsonl.gz` in `directory`; return the row counts."""
+    directory.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for name, rows in tables.items():
+        n = 0
+        with gzip.open(directory / f"{name}.jsonl.gz", "wt") as f:
+            for row in rows:
+                f.write(json.dumps({k: _plain(v) for k, v in row.items()}) + "\n")
+                n += 1
+        counts[name] = n
+    return counts
+
+
+def read_channel(directory: Path) -> SalesRows:
+    """The rows of a channel written by `write_channel`."""
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for name in WAREHOUSE_QUERIES:
+        path = directory / f"{name}.jsonl.gz"
+        rows = []
+        if path.exists():
+            with gzip.open(path, "rt") as f:
+                for line in f:
+                    row = json.loads(line)
+                    for key in TIMESTAMPS:
+                        if isinstance(row.get(key), str):
+                            row[key] = datetime.fromisoformat(row[key])
+                    rows.append(row)
+        tables[name] = rows
+    return SalesRows.of(tables)

@@ -3,7 +3,7 @@
 A concert is predicted `horizon_days` after it goes on sale. Its features use only what was
 known then: the concert, its artist and venue from the catalog, the tickets sold before the
 prediction time, and the history of concerts that had already *started* by then (the artist's
-mean tickets, the venue's mean sell-through). The target is the concert's total tickets sold.
+mean tickets, the venue's mean sell-through). The targets are the concert's total tickets sold and revenue.
 Rows come from the warehouse (dim_concert, dim_artist, dim_venue, fact_ticket_sales).
 """
 
@@ -38,7 +38,7 @@ FEATURES = (
 
 @dataclass(frozen=True, slots=True)
 class Example:
-    """One concert: its features at prediction time, its total tickets, when it started."""
+    """One concert: its features at prediction time, its totals (tickets, revenue), when it started."""
 
     concert_id: int
     artist_id: int
@@ -47,6 +47,7 @@ class Example:
     starts_at: datetime
     features: dict[str, float]
     tickets: int
+    revenue: float = 0.0
 
 
 def build_examples(
@@ -59,8 +60,10 @@ def build_examples(
 ) -> list[Example]:
     """Examples for every scheduled concert with its artist and venue known, oldest first."""
     by_concert: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
+    revenue: dict[int, float] = defaultdict(float)
     for s in sales:
         by_concert[int(s["concert_id"])].append((s["sold_at"], int(s["quantity"])))
+        revenue[int(s["concert_id"])] += float(s.get("revenue", 0.0))
     rows = sorted(
         (c for c in concerts if c.get("status", "scheduled") != "cancelled"), key=lambda c: c["starts_at"]
     )
@@ -105,7 +108,16 @@ def build_examples(
             **{f"genre_{g}": 1.0 if genre == g else 0.0 for g in GENRES},
         }
         out.append(
-            Example(cid, int(c["artist_id"]), int(c["venue_id"]), at, c["starts_at"], features, totals[cid])
+            Example(
+                cid,
+                int(c["artist_id"]),
+                int(c["venue_id"]),
+                at,
+                c["starts_at"],
+                features,
+                totals[cid],
+                revenue[cid],
+            )
         )
     return out
 

@@ -12,8 +12,6 @@ from typing import Any
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from consumers.tables import ddl_statements
-
 DONE = {"FINISHED", "FAILED", "ABORTED"}
 
 
@@ -113,6 +111,8 @@ class DataApiWarehouse:
 
     def create_schema(self) -> None:
         """Create every table of the star schema that does not exist yet."""
+        from consumers.tables import ddl_statements  # pyarrow: not needed by query-only users
+
         self.batch(list(ddl_statements()))
 
     def known_event_ids(self, ids: list[str]) -> set[str]:

@@ -41,6 +41,7 @@ from constructs import Construct, IConstruct
 from infra import names
 from infra.stacks.lake_catalog import LakeCatalog
 from infra.stacks.live_aggregates import LiveAggregates
+from infra.stacks.ml import MachineLearning
 from infra.stacks.warehouse import Warehouse
 from infra.stacks.workflows import CompactionWorkflow, EtlWorkflow
 
@@ -95,7 +96,16 @@ class CfnLintSuppressions:
 class PlatformStack(cdk.Stack):
     """Everything the platform deploys, on AWS and in the local cloud alike."""
 
-    def __init__(self, scope: Construct, cid: str, *, lambda_asset: Path, **kwargs: object) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        cid: str,
+        *,
+        lambda_asset: Path,
+        ml_asset: Path,
+        training_source: Path,
+        **kwargs: object,
+    ) -> None:
         super().__init__(scope, cid, **kwargs)  # type: ignore[arg-type]
         retain = bool(self.node.try_get_context("retain_data"))
         on_demand = str(self.node.try_get_context("on_demand") or "false").lower() == "true"
@@ -191,7 +201,23 @@ class PlatformStack(cdk.Stack):
             warehouse_env=self.warehouse.env(),
             min_files=int(self.node.try_get_context("compact_min_files") or 24),
         )
-        for fn in [*self.etl.functions.values(), self.compaction.functions["PlanArn"]]:
+        self.models_bucket = SecureBucket(self, "ModelsBucket", retain=retain)
+        self.ml = MachineLearning(
+            self,
+            "MachineLearning",
+            ml_asset=ml_asset,
+            training_source=training_source,
+            models=self.models_bucket,
+            bus=self.etl.event_bus,
+            warehouse_env=self.warehouse.env(),
+            retain=retain,
+        )
+        for fn in [
+            *self.etl.functions.values(),
+            self.compaction.functions["PlanArn"],
+            *self.ml.functions.values(),
+            self.ml.predictions,
+        ]:
             assert fn.role is not None
             self.warehouse.grant_data_api(fn.role)
         self.warehouse.consumer_role.add_to_policy(
@@ -215,5 +241,10 @@ class PlatformStack(cdk.Stack):
             "ConsumerRoleArn": self.warehouse.consumer_role.role_arn,
             "EtlStateMachineArn": self.etl.state_machine.state_machine_arn,
             "CompactionStateMachineArn": self.compaction.state_machine.state_machine_arn,
+            "ModelsBucketName": self.models_bucket.bucket_name,
+            "ModelRegistryTableName": self.ml.registry.table_name,
+            "RetrainStateMachineArn": self.ml.state_machine.state_machine_arn,
+            "PredictionsApiUrl": self.ml.api.api_endpoint,
+            "PredictionsClientRoleArn": self.ml.invoke_role.role_arn,
         }.items():
             cdk.CfnOutput(self, key, value=value)

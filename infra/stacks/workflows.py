@@ -38,15 +38,16 @@ def task_function(
     timeout: Duration,
     memory_mb: int,
     environment: dict[str, str],
+    handler: str | None = None,
 ) -> lambda_.Function:
-    """One workflow task: `functions.<package>.<module>.handler`, traced, on the shared asset."""
+    """One workflow task: `functions.<package>.<module>.handler` (or `handler`), traced."""
     return lambda_.Function(
         scope,
         "".join(p.title() for p in module.split("_")),
         function_name=name,
         runtime=lambda_.Runtime.PYTHON_3_11,
         architecture=lambda_.Architecture.X86_64,
-        handler=f"functions.{package}.{module}.handler",
+        handler=handler or f"functions.{package}.{module}.handler",
         code=lambda_.Code.from_asset(str(asset)),
         timeout=timeout,
         memory_size=memory_mb,
@@ -65,6 +66,7 @@ def event_started_workflow(
     rule_id: str,
     description: str,
     pattern: events.EventPattern,
+    substitutions: dict[str, str] | None = None,
 ) -> sfn.StateMachine:
     """A Standard state machine from an ASL file (inline, so cfn-lint checks it), its task
     functions substituted and invokable, started by an EventBridge rule (never a schedule)."""
@@ -74,7 +76,8 @@ def event_started_workflow(
         state_machine_name=name,
         state_machine_type=sfn.StateMachineType.STANDARD,
         definition_body=sfn.DefinitionBody.from_string(asl.read_text()),
-        definition_substitutions={key: fn.function_arn for key, fn in functions.items()},
+        definition_substitutions={key: fn.function_arn for key, fn in functions.items()}
+        | (substitutions or {}),
         tracing_enabled=True,
         timeout=Duration.hours(1),
     )

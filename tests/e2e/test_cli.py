@@ -35,8 +35,8 @@ class Cli:
     def run(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         return subprocess.run([CONCERT, *args], env=self.env, capture_output=True, text=True, timeout=timeout)
 
-    def json(self, *args: str, expect: int = 0) -> dict[str, Any]:
-        proc = self.run(*args, "--json")
+    def json(self, *args: str, expect: int = 0, timeout: float = 300) -> dict[str, Any]:
+        proc = self.run(*args, "--json", timeout=timeout)
         assert proc.returncode == expect, proc.stderr
         return json.loads(proc.stdout)  # type: ignore[no-any-return]
 
@@ -127,7 +127,9 @@ def test_workflows_show_the_etl_executions_started_by_events(cli: Cli) -> None:
     assert agg == facts and facts[0]["t"] > 0
     for view in ("agg_daily_venue_sales", "agg_daily_artist_sales"):
         assert cli.json("query", f"SELECT SUM(tickets) AS t, SUM(revenue) AS r FROM {view}")["rows"] == facts
-    through = cli.json("query", "SELECT MIN(sell_through) AS lo, MAX(sell_through) AS hi FROM agg_concert_sell_through")
+    through = cli.json(
+        "query", "SELECT MIN(sell_through) AS lo, MAX(sell_through) AS hi FROM agg_concert_sell_through"
+    )
     assert 0 <= through["rows"][0]["lo"] <= through["rows"][0]["hi"] <= 1.5
     missing = cli.run("workflows", "history", "no-such-execution")
     assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1
@@ -142,15 +144,6 @@ def test_query_reads_the_warehouse_and_refuses_writes(cli: Cli) -> None:
     for bad in ("DELETE FROM fact_ticket_sales", "SELECT 1; DROP TABLE dim_venue", "SELEC 1"):
         proc = cli.run("query", bad)
         assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, bad
-
-
-def test_train_reports_the_sales_model_against_its_baselines(cli: Cli) -> None:
-    report = cli.json("train", "--model", "sales")
-    assert report["examples"]["train"] > report["examples"]["test"] > 0
-    assert {"mae", "mape", "coverage_80"} <= set(report["metrics"]) and len(report["baselines"]) == 3
-    assert Path(report["model_dir"], "model.joblib").exists()
-    bad = cli.run("train", "--model", "nope")
-    assert bad.returncode == 2 and "available: sales" in bad.stderr
 
 
 def test_produce_20000_lands_exactly_once(cli: Cli) -> None:
@@ -202,6 +195,58 @@ def test_reconcile_is_clean_once_everything_is_processed(cli: Cli) -> None:
         time.sleep(2)
     assert report["ok"] and report["missing_from_warehouse_count"] == 0
     assert report["held"] == 1, "concerts.xml cancels concert 70011, never scheduled: it waits for it"
+
+
+def test_train_registers_three_models_and_a_second_run_promotes_nothing(cli: Cli) -> None:
+    first = cli.json("train", timeout=1200)
+    models = {r["model"]: r for r in first["models"]}
+    assert set(models) == {"ticket_sales", "venue_popularity", "recommendations"}
+    sales = cli.json("query", "SELECT COUNT(*) AS n FROM fact_ticket_sales")["rows"][0]["n"]
+    for r in models.values():
+        assert r["status"] in ("promoted", "rejected"), r
+        assert r["data"]["sales"] == sales and r["artifact"].endswith("/output/model.tar.gz")
+        assert r["code_version"] and r["holdout"] and r["baselines"]
+    assert models["recommendations"]["peers"]["implicit_als"]["ndcg_at_10"] >= 0
+    second = {r["model"]: r for r in cli.json("train", timeout=1200)["models"]}
+    for name, r in second.items():
+        assert r["status"] == "rejected" and "not better than" in r["reason"], (name, r["reason"])
+        assert r["metrics"] == models[name]["metrics"], "same data and seed: the same model again"
+    history = cli.json("workflows", "history", first["execution"], "--state-machine", "concert-retrain")
+    entered = [e.get("state") for e in history["events"]]
+    assert "CheckTrigger" in entered and "EachModel" in entered
+    current = {name: r["compared_with"]["version"] for name, r in second.items()}
+
+    concert = cli.json("query", "SELECT MIN(concert_id) AS c FROM fact_ticket_sales")["rows"][0]["c"]
+    answer = cli.json("predict", "sales", "--concert", str(concert))
+    assert answer["version"] == current["ticket_sales"] and answer["concert_id"] == concert
+    assert answer["tickets"]["low_80"] <= answer["tickets"]["predicted"] <= answer["tickets"]["high_80"]
+    buyer = cli.json(
+        "query",
+        "SELECT customer_id AS c, COUNT(*) AS n FROM fact_ticket_sales GROUP BY 1 ORDER BY 2 DESC LIMIT 1",
+    )["rows"][0]["c"]
+    recs = cli.json("recommend", "--customer", str(buyer), "--k", "5", "--as-of", "2026-01-01T00:00:00+00:00")
+    assert (
+        recs["version"] == current["recommendations"]
+        and not recs["cold_start"]
+        and len(recs["concerts"]) == 5
+    )
+    cold = cli.json("recommend", "--customer", "999999999", "--k", "3")
+    assert cold["cold_start"] and cold["low_confidence"] and cold["reasons"]
+    ranked = cli.json("venues", "rank", "--top", "3")
+    assert ranked["version"] == current["venue_popularity"] and [v["rank"] for v in ranked["venues"]] == [
+        1,
+        2,
+        3,
+    ]
+
+    for args, message in (
+        (["predict", "sales", "--concert", "999999999"], "unknown concert 999999999"),
+        (["train", "--model", "nope"], "unknown model 'nope'"),
+        (["recommend", "--customer", "5", "--as-of", "soon"], "--as-of must be an ISO 8601 time"),
+    ):
+        proc = cli.run(*args)
+        assert proc.returncode == 2 and message in proc.stderr, (args, proc.stderr)
+        assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
 
 
 def test_replaying_everything_loads_nothing_twice(cli: Cli) -> None:

@@ -12,7 +12,10 @@ def test_glue_catalog_describes_the_lake_as_written(aws_env: Platform) -> None:
     outputs = aws_env.outputs
     glue = client("glue")
     tables = {t["Name"]: t for t in glue.get_tables(DatabaseName=outputs["GlueDatabaseName"])["TableList"]}
-    assert set(tables) == (set(table_schemas()) - {"agg_daily_sales", "etl_batches"}) | {"raw_events", "dead_letters"}
+    assert set(tables) == (set(table_schemas()) - {"agg_daily_sales", "etl_batches"}) | {
+        "raw_events",
+        "dead_letters",
+    }
     sales = tables["fact_ticket_sales"]
     columns = [(c["Name"], c["Type"]) for c in sales["StorageDescriptor"]["Columns"]]
     assert columns == [(f.name, hive_type(f.type)) for f in table_schemas()["fact_ticket_sales"]]

@@ -54,7 +54,9 @@ def _sale(concert: int, sale: int, quantity: int) -> Any:
 def _totals(table: str, concerts: int) -> dict[int, int]:
     ddb = client("dynamodb")
     keys: list[Any] = [{"pk": {"S": f"CONCERT#{BASE_ID + i}"}, "sk": {"S": "TOTAL"}} for i in range(concerts)]
-    items = ddb.batch_get_item(RequestItems={table: {"Keys": keys, "ConsistentRead": True}})["Responses"][table]
+    items = ddb.batch_get_item(RequestItems={table: {"Keys": keys, "ConsistentRead": True}})["Responses"][
+        table
+    ]
     return {int(it["pk"]["S"].split("#")[1]) - BASE_ID: int(it["tickets"]["N"]) for it in items}
 
 
@@ -94,5 +96,7 @@ def test_esm_counts_every_sale_once_plain_aggregated_and_redelivered(aws_env: Pl
     venue = ddb.get_item(TableName=table, Key={"pk": {"S": f"VENUE#{BASE_ID}"}, "sk": {"S": "TOTAL"}})["Item"]
     assert int(venue["tickets"]["N"]) == sum(n for i, n in want.items() if i % 3 == 0)
     failures = client("sqs").get_queue_url(QueueName="concert-live-aggregates-failures")["QueueUrl"]
-    attrs = client("sqs").get_queue_attributes(QueueUrl=failures, AttributeNames=["ApproximateNumberOfMessages"])
+    attrs = client("sqs").get_queue_attributes(
+        QueueUrl=failures, AttributeNames=["ApproximateNumberOfMessages"]
+    )
     assert attrs["Attributes"]["ApproximateNumberOfMessages"] == "0"

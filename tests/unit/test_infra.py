@@ -46,7 +46,7 @@ def test_stream_is_encrypted_and_provisioned(template: Template) -> None:
 
 def test_every_bucket_is_encrypted_private_and_tls_only(template: Template) -> None:
     buckets = _resources(template, "AWS::S3::Bucket")
-    assert len(buckets) == 3
+    assert len(buckets) == 4  # raw, lake, quarantine, models
     for b in buckets.values():
         props = b["Properties"]
         assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0][
@@ -198,7 +198,7 @@ def test_etl_state_machine_is_started_by_landed_batches(template: Template) -> N
         m["Properties"]["StateMachineName"]: m
         for m in _resources(template, "AWS::StepFunctions::StateMachine").values()
     }
-    assert set(machines) == {"concert-etl", "concert-compaction"}
+    assert set(machines) == {"concert-etl", "concert-compaction", "concert-retrain"}
     machine = machines["concert-etl"]
     assert set(machine["Properties"]["DefinitionSubstitutions"]) == {
         "CheckManifestArn", "QualityGatesArn", "LoadBatchArn", "EmitUpdatedArn", "RecordRejectionArn",
@@ -217,6 +217,42 @@ def test_etl_state_machine_is_started_by_landed_batches(template: Template) -> N
     assert not _resources(template, "AWS::Scheduler::Schedule"), "event-driven, never scheduled"
     rules = _resources(template, "AWS::Events::Rule").values()
     assert all("ScheduleExpression" not in r["Properties"] for r in rules)
+
+
+def test_retraining_is_started_by_warehouse_updates_and_can_train_on_sagemaker(template: Template) -> None:
+    machines = {
+        m["Properties"]["StateMachineName"]: m
+        for m in _resources(template, "AWS::StepFunctions::StateMachine").values()
+    }
+    subs = machines["concert-retrain"]["Properties"]["DefinitionSubstitutions"]
+    assert {"CheckArn", "ExtractArn", "TrainArn", "EvaluateArn", "RegisterArn", "FailedArn"} <= set(subs)
+    assert {"TrainingImage", "SourceUri", "SageMakerRoleArn"} <= set(subs)
+    definition = json.dumps(machines["concert-retrain"]["Properties"]["DefinitionString"])
+    assert "sagemaker:createTrainingJob.sync" in definition
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "EventPattern": {"source": ["concert.warehouse"], "detail-type": ["warehouse.updated"]},
+            "Targets": [Match.object_like({"Arn": {"Ref": Match.string_like_regexp("MachineLearning")}})],
+        },
+    )
+    template.has_resource_properties("AWS::IAM::Role", {"AssumeRolePolicyDocument": Match.object_like(
+        {"Statement": [Match.object_like({"Principal": {"Service": "sagemaker.amazonaws.com"}})]}
+    )})  # fmt: skip
+    table = next(
+        t for t in _resources(template, "AWS::DynamoDB::Table").values()
+        if t["Properties"].get("TableName") == "concert-model-registry"
+    )  # fmt: skip
+    assert table["Properties"]["SSESpecification"]["SSEEnabled"] is True
+
+
+def test_predictions_api_requires_iam_authorization(template: Template) -> None:
+    routes = _resources(template, "AWS::ApiGatewayV2::Route")
+    assert routes and all(r["Properties"]["AuthorizationType"] == "AWS_IAM" for r in routes.values())
+    template.has_resource_properties(
+        "AWS::Lambda::Function",
+        {"Handler": "functions.predictions.handler.handler", "TracingConfig": {"Mode": "Active"}},
+    )
 
 
 def test_cfn_lint_has_no_findings(template_file: Path) -> None:

@@ -1,0 +1,306 @@
+"""`concert train | predict sales | recommend | venues rank`: the models, trained by the
+retraining workflow and served by the predictions API, exactly as on AWS."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from concert.aws import client
+from concert.cli_support import EXIT_FAILED, EXIT_USAGE, CommandError, emit, err, nullcontext, out, runtime_of
+from infra import names
+
+predict_app = typer.Typer(no_args_is_help=True, help="Predictions of the promoted models.")
+venues_app = typer.Typer(no_args_is_help=True, help="Venue popularity.")
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")]
+AsOf = Annotated[
+    str | None, typer.Option("--as-of", help="ISO time the answer is for (default: the newest sale known).")
+]
+
+
+def _models(model: str) -> list[str]:
+    from ml.models import SPECS, spec
+
+    if model == "all":
+        return list(SPECS)
+    try:
+        return [spec(m.strip()).name for m in model.split(",")]
+    except ValueError as exc:
+        raise CommandError(f"{exc}, or all", EXIT_USAGE) from None
+
+
+def train(
+    ctx: typer.Context,
+    model: Annotated[str, typer.Option(help="sales, venues, recommend (comma-separated), or all.")] = "all",
+    seed: Annotated[int, typer.Option(help="Random seed of the training.")] = 7,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the workflow.", min=1)] = 1800,
+    as_json: JsonFlag = False,
+) -> None:
+    """Train models on the warehouse through the retraining workflow; register and promote if better."""
+    from ml.registry_table import RegistryTable
+
+    wanted = _models(model)
+    rt = runtime_of(ctx)
+    sfn = client("stepfunctions")
+    machine = rt.outputs().get("RetrainStateMachineArn")
+    if not machine:
+        raise CommandError("the retraining workflow is not deployed: run `concert up` (or `concert deploy`)")
+    deadline = time.monotonic() + timeout
+    # A retraining started by events holds its models' claims: wait for it rather than skip them.
+    with err.status("waiting for a running retraining", spinner="dots") if not as_json else nullcontext():
+        while sfn.list_executions(stateMachineArn=machine, statusFilter="RUNNING", maxResults=1)[
+            "executions"
+        ]:
+            if time.monotonic() > deadline:
+                raise CommandError(f"a retraining is still running after {timeout:.0f} s; try again later")
+            time.sleep(1)
+    name = f"train-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}"
+    payload = {"detail": {"force": True, "models": wanted, "seed": seed}}
+    arn = sfn.start_execution(stateMachineArn=machine, name=name, input=json.dumps(payload))["executionArn"]
+    with err.status(f"training {', '.join(wanted)}", spinner="dots") if not as_json else nullcontext():
+        while True:
+            desc = sfn.describe_execution(executionArn=arn)
+            if desc["status"] != "RUNNING":
+                break
+            if time.monotonic() > deadline:
+                raise CommandError(f"training still running after {timeout:.0f} s: {arn}")
+            time.sleep(0.5)
+    if desc["status"] != "SUCCEEDED":
+        raise CommandError(f"the retraining workflow ended {desc['status']}: {desc.get('cause') or arn}")
+    result = json.loads(desc.get("output") or "{}")
+    registry = RegistryTable(
+        client("dynamodb"), rt.outputs().get("ModelRegistryTableName", names.MODEL_REGISTRY_TABLE)
+    )
+    reports = []
+    for r in result.get("results", []):
+        record = registry.version(r["model"], r["version"]) or r
+        record.pop("reference", None)
+        reports.append(record)
+    data = {"execution": arn, "models": reports}
+    emit(data, as_json, _render_training)
+    if any(r.get("status") == "failed" for r in reports):
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _render_training(d: dict[str, Any]) -> None:
+    for r in d["models"]:
+        if r.get("status") == "failed":
+            out.print(f"[red]{r['model']} {r['version']}: failed[/] {r['reason']}")
+            continue
+        table = Table(title=f"{r['model']} {r['version']}: {r['status']} ({r['reason']})")
+        sides = {"model": _flat(r["metrics"])}
+        for kind in ("baselines", "peers"):
+            sides |= {name: _flat(m) for name, m in (r.get(kind) or {}).items()}
+        table.add_column("metric")
+        for name in sides:
+            table.add_column(name)
+        for metric in sides["model"]:
+            table.add_row(metric, *(f"{m[metric]:.4f}" if metric in m else "" for m in sides.values()))
+        out.print(table)
+
+
+def _flat(metrics: dict[str, Any], prefix: str = "") -> dict[str, float]:
+    flat: dict[str, float] = {}
+    for k, v in metrics.items():
+        if isinstance(v, dict):
+            flat |= _flat(v, f"{prefix}{k}.")
+        elif k not in ("customers", "venues", "cold_start_share"):
+            flat[f"{prefix}{k}"] = float(v)
+    return flat
+
+
+def _api(ctx: typer.Context, path: str, params: dict[str, Any]) -> dict[str, Any]:
+    from concert.predictions_client import ApiError, call
+
+    url = runtime_of(ctx).outputs().get("PredictionsApiUrl")
+    if not url:
+        raise CommandError("the predictions API is not deployed: run `concert up` (or `concert deploy`)")
+    try:
+        return call(url, path, params)
+    except ApiError as exc:
+        raise CommandError(str(exc), EXIT_USAGE if exc.status in (400, 404, 409) else EXIT_FAILED) from None
+
+
+def _as_of(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value).isoformat()
+    except ValueError:
+        raise CommandError(f"--as-of must be an ISO 8601 time, got {value!r}", EXIT_USAGE) from None
+
+
+@predict_app.command("sales")
+def predict_sales(
+    ctx: typer.Context,
+    concert: Annotated[int, typer.Option(help="Concert id.", min=1)],
+    as_of: AsOf = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Predicted tickets and revenue of a concert, with 80% intervals."""
+    data = _api(ctx, f"/sales/{concert}", {"as_of": _as_of(as_of)})
+
+    def render(d: dict[str, Any]) -> None:
+        table = Table(title=f"concert {d['concert_id']} (model {d['version']}, starts {d['starts_at'][:16]})")
+        for col in ("", "predicted", "80% interval", "sold so far"):
+            table.add_column(col)
+        for t in ("tickets", "revenue"):
+            table.add_row(
+                t,
+                f"{d[t]['predicted']:,.0f}",
+                f"{d[t]['low_80']:,.0f} to {d[t]['high_80']:,.0f}",
+                f"{d['sold_so_far'][t]:,.0f}",
+            )
+        out.print(table)
+        for reason in d["reasons"]:
+            out.print(f"[yellow]low confidence:[/] {reason}")
+
+    emit(data, as_json, render)
+
+
+def recommend(
+    ctx: typer.Context,
+    customer: Annotated[int, typer.Option(help="Customer id.", min=1)],
+    k: Annotated[int, typer.Option(help="How many concerts.", min=1, max=50)] = 10,
+    as_of: AsOf = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Upcoming concerts recommended for a customer."""
+    data = _api(ctx, f"/recommendations/{customer}", {"k": k, "as_of": _as_of(as_of)})
+
+    def render(d: dict[str, Any]) -> None:
+        table = Table(title=f"for customer {d['customer_id']} as of {d['as_of'][:16]} (model {d['version']})")
+        for col in ("concert", "starts", "artist", "genre", "venue", "city", "score"):
+            table.add_column(col)
+        for c in d["concerts"]:
+            table.add_row(
+                str(c["concert_id"]), c["starts_at"][:16], c["artist"], c["genre"], c["venue"],
+                f"{c['city']}, {c['state']}", str(c["score"]),
+            )  # fmt: skip
+        out.print(table)
+        for reason in d["reasons"]:
+            out.print(f"[yellow]note:[/] {reason}")
+
+    emit(data, as_json, render)
+
+
+@venues_app.command("rank")
+def venues_rank(
+    ctx: typer.Context,
+    top: Annotated[int, typer.Option(help="How many venues.", min=1, max=1000)] = 20,
+    as_of: AsOf = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Venues ranked by predicted demand over the next period."""
+    data = _api(ctx, "/venues/rank", {"top": top, "as_of": _as_of(as_of)})
+
+    def render(d: dict[str, Any]) -> None:
+        table = Table(
+            title=f"venues as of {d['as_of'][:16]}, next {d['period_days']} days (model {d['version']})"
+        )
+        for col in ("rank", "venue", "city", "score", "attendance", "sell-through", "on calendar"):
+            table.add_column(col)
+        for v in d["venues"]:
+            table.add_row(
+                str(v["rank"]), v["name"], f"{v['city']}, {v['state']}", f"{v['score']:,.0f}",
+                f"{v['attendance_rate']:.2f}", f"{v['sell_through']:.2f}", f"{v['scheduled_next']:.0f}",
+            )  # fmt: skip
+        out.print(table)
+
+    emit(data, as_json, render)
+
+
+def bench_ml(
+    ctx: typer.Context, *, sales: list[int], requests: int, api: bool, as_json: bool
+) -> dict[str, Any]:
+    """`concert bench ml`: training time by size, then (with `api`) prediction latency."""
+    from bench.ml import run_training_bench
+
+    progress = None if as_json else err.print
+    result: dict[str, Any] = {"training": run_training_bench(sales, progress=progress)}
+    if api:
+        result["latency"] = _latency(ctx, requests, progress)
+    return result
+
+
+def _latency(ctx: typer.Context, requests: int, progress: Any) -> dict[str, Any]:
+    import tempfile
+    from pathlib import Path
+
+    from bench.ml import run_latency_bench
+    from concert.predictions_client import call
+    from consumers.warehouse.client import DataApiWarehouse
+    from ml import serving
+    from ml.artifact_bucket import ArtifactBucket
+    from ml.registry_table import RegistryTable
+    from ml.serving_queries import ModelCache, ServingRows
+
+    outputs = runtime_of(ctx).outputs()
+    if "PredictionsApiUrl" not in outputs:
+        return {"skipped": "the platform is not deployed: run `concert up` and `concert train` first"}
+    registry = RegistryTable(client("dynamodb"), outputs["ModelRegistryTableName"])
+    if any(registry.current(m) is None for m in ("ticket_sales", "venue_popularity", "recommendations")):
+        return {"skipped": "not every model is trained: run `concert train` first"}
+    rows = ServingRows(DataApiWarehouse(client("redshift-data")))
+    models = ModelCache(
+        registry, ArtifactBucket(client("s3"), outputs["ModelsBucketName"]), Path(tempfile.mkdtemp())
+    )
+    concert = int(rows.query("SELECT MIN(concert_id) AS c FROM fact_ticket_sales")[0]["c"])
+    customer = int(rows.query("SELECT MIN(customer_id) AS c FROM fact_ticket_sales")[0]["c"])
+    clock = rows.data_clock()
+    assert clock is not None
+
+    local = {
+        "sales": lambda: serving.predict_sales(
+            models.get("ticket_sales"), rows.for_concert(concert), concert, None
+        ),
+        "recommendations": lambda: serving.recommend(
+            models.get("recommendations"), rows.for_customer(customer, clock), customer, clock, 10
+        ),
+        "venues": lambda: serving.rank_venues(models.get("venue_popularity"), rows.everything(), clock, 20),
+    }
+    calls = {
+        "sales": (f"/sales/{concert}", {}),
+        "recommendations": (f"/recommendations/{customer}", {}),
+        "venues": ("/venues/rank", {}),
+    }
+    return run_latency_bench(
+        lambda path, params: call(outputs["PredictionsApiUrl"], path, params),
+        local,
+        calls,
+        requests=requests,
+        progress=progress,
+    )
+
+
+def render_bench(d: dict[str, Any]) -> None:
+    """The ML bench as tables."""
+    t = d["training"]
+    table = Table(title="training time by size (in-process, the Lambda/SageMaker code)")
+    for col in ("model", "sales", "seconds", "primary metric"):
+        table.add_column(col)
+    for r in t["runs"]:
+        table.add_row(r["model"], f"{r['sales']:,}", f"{r['seconds']:.2f}", f"{r['primary']:.4f}")
+    out.print(table)
+    for name, s in t.get("scaling", {}).items():
+        out.print(f"{name}: time x{s['time_ratio']} for sales x{s['sales_ratio']}")
+    lat = d.get("latency")
+    if lat and "endpoints" in lat:
+        table = Table(title=f"prediction latency, {lat['requests']} requests each (API vs in-process)")
+        for col in ("endpoint", "API p50/p95 ms", "in-process p50/p95 ms", "ratio p50"):
+            table.add_column(col)
+        for e in lat["endpoints"]:
+            table.add_row(
+                e["endpoint"],
+                f"{e['api']['p50_ms']} / {e['api']['p95_ms']}",
+                f"{e['in_process']['p50_ms']} / {e['in_process']['p95_ms']}",
+                f"{e['ratio_p50']:.2f}",
+            )
+        out.print(table)
+    elif lat:
+        out.print(f"latency: skipped ({lat['skipped']})")

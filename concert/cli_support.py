@@ -1,0 +1,49 @@
+"""What every `concert` command shares: consoles, exit codes, one-line errors, JSON output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from concert.runtime import Runtime
+
+EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED = 1, 2, 3
+out = Console()
+err = Console(stderr=True)
+
+
+class CommandError(Exception):
+    """A failure to report as one line, with an exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def runtime_of(ctx: typer.Context) -> Runtime:
+    """The runtime the main callback put on the context."""
+    rt: Runtime = ctx.obj
+    return rt
+
+
+def emit(data: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any]], None]) -> None:
+    """One JSON object on stdout, or the human rendering."""
+    if as_json:
+        sys.stdout.write(json.dumps(data, default=str) + "\n")
+    else:
+        render(data)
+
+
+class nullcontext:
+    """A do-nothing context manager (in place of a spinner when printing JSON)."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None

@@ -1,0 +1,1 @@
+"""The predictions HTTP API (API Gateway HTTP API → this Lambda)."""

@@ -1,0 +1,1 @@
+"""Task functions of the retraining workflow (state_machines/retrain.asl.json)."""

@@ -1,0 +1,6 @@
+"""SageMaker script-mode entry point of the recommendation model (see ml.script_mode)."""
+
+from ml.script_mode import run
+
+if __name__ == "__main__":
+    run("recommend")

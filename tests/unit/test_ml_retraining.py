@@ -1,0 +1,99 @@
+"""The retraining workflow's steps against in-memory S3, registry and warehouse: a first
+training promotes, a second on the same data promotes nothing, drift or new data re-trains."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import joblib
+
+from ml import retraining
+from ml.artifact_bucket import ArtifactBucket, parse_uri
+from ml.drift import Policy
+from tests.fakes.registry import MemoryRegistry, MemoryWarehouse
+from tests.fakes.s3 import MemoryS3
+from tests.unit.ml_workload import tables
+
+MODEL = "venue_popularity"
+
+
+def _parts(policy: Policy | None = None) -> retraining.Parts:
+    return retraining.Parts(
+        warehouse=MemoryWarehouse(tables()),
+        registry=MemoryRegistry(),
+        bucket=ArtifactBucket(MemoryS3(), "models"),
+        code_version="abc123",
+        policy=policy or Policy(min_sales=1000),
+    )
+
+
+def _run(
+    parts: retraining.Parts, event: dict[str, Any], owner: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    plan = retraining.check(parts, event, owner)
+    done = []
+    for item in plan["train"]:
+        item = retraining.extract(parts, item)
+        item = retraining.train(parts, {**item, "hyperparameters": {"seed": 3, "max_iter": 40}})
+        done.append(retraining.register(parts, retraining.evaluate(parts, item)))
+    return plan, done
+
+
+def test_first_training_promotes_and_a_second_on_the_same_data_promotes_nothing() -> None:
+    parts = _parts()
+    plan, done = _run(parts, {"detail": {"models": [MODEL]}}, "exec-1")
+    assert plan["train"][0]["reason"].startswith("no model yet") and plan["train"][0]["trainer"] == "lambda"
+    assert [d["status"] for d in done] == ["promoted"]
+    current = parts.registry.current(MODEL)
+    assert current is not None and current["code_version"] == "abc123" and current["execution"] == "exec-1"
+    assert current["data"]["sales"] == len(tables()["fact_ticket_sales"])
+    bucket, key = parse_uri(current["artifact"])
+    assert key.endswith("output/model.tar.gz") and (bucket, key) in parts.bucket.client.objects
+
+    plan, _ = _run(parts, {"detail": {"models": [MODEL]}}, "exec-2")
+    assert plan["train"] == [] and "no drift" in plan["skipped"][0]["reason"], "no new data: nothing to train"
+
+    plan, done = _run(parts, {"detail": {"models": [MODEL], "force": True}}, "exec-3")
+    assert done[0]["status"] == "rejected" and "not better than" in done[0]["reason"]
+    assert parts.registry.current(MODEL)["version"] == current["version"]  # type: ignore[index]
+    registry = parts.registry
+    assert isinstance(registry, MemoryRegistry)
+    assert len(registry.versions(MODEL)) == 2 and not registry.claims
+
+
+def test_new_sales_or_drift_start_a_training() -> None:
+    parts = _parts(Policy(min_sales=1000, growth=0.5, min_drift_sample=50))
+    _run(parts, {"detail": {"models": [MODEL]}}, "exec-1")
+    sales = parts.warehouse.tables["fact_ticket_sales"]
+    last = max(s["sold_at"] for s in sales)
+    parts.warehouse.tables["fact_ticket_sales"] = sales + [
+        {**s, "sold_at": last + timedelta(minutes=i + 1), "revenue": s["revenue"] * 4}
+        for i, s in enumerate(sales[:60])
+    ]
+    plan = retraining.check(parts, {"detail": {"models": [MODEL]}}, "exec-2")
+    assert [i["model"] for i in plan["train"]] == [MODEL] and plan["train"][0]["reason"].startswith("drift")
+
+
+def test_a_running_training_holds_its_claim_and_failures_release_it() -> None:
+    parts = _parts()
+    first = retraining.check(parts, {"detail": {"models": [MODEL], "force": True}}, "exec-1")
+    second = retraining.check(parts, {"detail": {"models": [MODEL], "force": True}}, "exec-2")
+    assert second["train"] == [] and "another training" in second["skipped"][0]["reason"]
+    item = first["train"][0] | {"error": {"Error": "NotEnoughData", "Cause": '{"errorMessage": "too few"}'}}
+    out = retraining.failed(parts, item)
+    assert out["status"] == "failed" and out["reason"] == "NotEnoughData: too few"
+    assert retraining.check(parts, {"detail": {"models": [MODEL], "force": True}}, "exec-3")["train"]
+
+
+def test_the_archive_holds_what_sagemaker_would_write() -> None:
+    parts = _parts()
+    _run(parts, {"detail": {"models": [MODEL]}}, "exec-1")
+    current = parts.registry.current(MODEL)
+    assert current is not None
+    with tempfile.TemporaryDirectory() as tmp:
+        where = parts.bucket.download_model(current["artifact"], Path(tmp))
+        assert sorted(p.name for p in where.iterdir()) == ["metrics.json", "model.joblib"]
+        assert hasattr(joblib.load(where / "model.joblib"), "rank")
