@@ -317,6 +317,8 @@ def _status(rt: Runtime, *, count_records: bool) -> dict[str, Any]:
             TableName=outputs["LiveAggregatesTableName"], Key={"pk": {"S": "ALL"}, "sk": {"S": "TOTAL"}}
         )
         status["live_totals"] = {k: int(v["N"]) for k, v in item.get("Item", {}).items() if "N" in v}
+    if outputs.get("ModelRegistryTableName"):
+        status["models"] = cli_ml.promoted_models(outputs["ModelRegistryTableName"])
     return status
 
 
@@ -350,6 +352,8 @@ def status(
         if "live_totals" in d:
             live = d["live_totals"]
             table.add_row("live totals", f"{live.get('orders', 0)} orders, {live.get('tickets', 0)} tickets")
+        for name, m in d.get("models", {}).items():
+            table.add_row(f"model {name}", f"{m['version']} ({m['primary']})" if m else "not trained")
         for k, v in d.get("resources", {}).items():
             table.add_row(k, v)
         out.print(table)

@@ -51,40 +51,69 @@ def train(
     if not machine:
         raise CommandError("the retraining workflow is not deployed: run `concert up` (or `concert deploy`)")
     deadline = time.monotonic() + timeout
-    # A retraining started by events holds its models' claims: wait for it rather than skip them.
-    with err.status("waiting for a running retraining", spinner="dots") if not as_json else nullcontext():
+    registry = RegistryTable(
+        client("dynamodb"), rt.outputs().get("ModelRegistryTableName", names.MODEL_REGISTRY_TABLE)
+    )
+    reports: list[dict[str, Any]] = []
+    executions = []
+    while wanted:
+        result, arn = _run_retraining(sfn, machine, wanted, seed, deadline, show=not as_json)
+        executions.append(arn)
+        for r in result.get("results", []):
+            record = registry.version(r["model"], r["version"]) or r
+            record.pop("reference", None)
+            reports.append(record)
+        # A retraining started by an event between our wait and our start holds the claim of
+        # the models it trains: wait for it and train those again.
+        wanted = [s["model"] for s in result.get("skipped", []) if "another training" in s["reason"]]
+    data = {"execution": executions[0], "executions": executions, "models": reports}
+    emit(data, as_json, _render_training)
+    if any(r.get("status") == "failed" for r in reports):
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _run_retraining(
+    sfn: Any, machine: str, models: list[str], seed: int, deadline: float, *, show: bool
+) -> tuple[dict[str, Any], str]:
+    """Wait for running retrainings, start one for `models` (forced), wait; (output, arn)."""
+    with err.status("waiting for a running retraining", spinner="dots") if show else nullcontext():
         while sfn.list_executions(stateMachineArn=machine, statusFilter="RUNNING", maxResults=1)[
             "executions"
         ]:
             if time.monotonic() > deadline:
-                raise CommandError(f"a retraining is still running after {timeout:.0f} s; try again later")
+                raise CommandError("a retraining is still running; try again later")
             time.sleep(1)
     name = f"train-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}"
-    payload = {"detail": {"force": True, "models": wanted, "seed": seed}}
+    payload = {"detail": {"force": True, "models": models, "seed": seed}}
     arn = sfn.start_execution(stateMachineArn=machine, name=name, input=json.dumps(payload))["executionArn"]
-    with err.status(f"training {', '.join(wanted)}", spinner="dots") if not as_json else nullcontext():
+    with err.status(f"training {', '.join(models)}", spinner="dots") if show else nullcontext():
         while True:
             desc = sfn.describe_execution(executionArn=arn)
             if desc["status"] != "RUNNING":
                 break
             if time.monotonic() > deadline:
-                raise CommandError(f"training still running after {timeout:.0f} s: {arn}")
+                raise CommandError(f"training still running after the timeout: {arn}")
             time.sleep(0.5)
     if desc["status"] != "SUCCEEDED":
         raise CommandError(f"the retraining workflow ended {desc['status']}: {desc.get('cause') or arn}")
-    result = json.loads(desc.get("output") or "{}")
-    registry = RegistryTable(
-        client("dynamodb"), rt.outputs().get("ModelRegistryTableName", names.MODEL_REGISTRY_TABLE)
-    )
-    reports = []
-    for r in result.get("results", []):
-        record = registry.version(r["model"], r["version"]) or r
-        record.pop("reference", None)
-        reports.append(record)
-    data = {"execution": arn, "models": reports}
-    emit(data, as_json, _render_training)
-    if any(r.get("status") == "failed" for r in reports):
-        raise typer.Exit(EXIT_FAILED)
+    return json.loads(desc.get("output") or "{}"), str(arn)
+
+
+def promoted_models(table: str) -> dict[str, dict[str, Any] | None]:
+    """Per model, the promoted version and its primary test metric (None: not trained yet)."""
+    from ml.models import SPECS
+    from ml.registry_table import RegistryTable
+
+    registry = RegistryTable(client("dynamodb"), table)
+    out: dict[str, dict[str, Any] | None] = {}
+    for name, spec in SPECS.items():
+        record = registry.current(name)
+        out[name] = (
+            {"version": record["version"], "primary": f"{spec.primary} {spec.value(record['metrics']):.4f}"}
+            if record
+            else None
+        )
+    return out
 
 
 def _render_training(d: dict[str, Any]) -> None:

@@ -25,17 +25,19 @@ LAMBDA_REQUIREMENTS = (
     "pyarrow>=17",
     "sqlglot>=27",
 )
+SKLEARN = "scikit-learn==1.7.2"  # the newest with manylinux2014 wheels for Python 3.11
 # The ML functions (retraining, predictions) get their own AWS asset: scikit-learn and scipy
 # with pyarrow would not fit in 250 MB, and they need no pyarrow.
 ML_REQUIREMENTS = (
     "pydantic>=2.10,<3",
     "pydantic-settings>=2.6",
     "aws-lambda-powertools[tracer]>=3.20",
-    "scikit-learn>=1.5,<1.10",
+    SKLEARN,
     "joblib>=1.4",
 )
-# The SageMaker scikit-learn container installs this from the source archive.
-TRAINING_REQUIREMENTS = ("pydantic>=2.10,<3",)
+# The SageMaker scikit-learn container installs this from the source archive: the same
+# scikit-learn as the Lambda functions that load its models (the image needs Python 3.10+).
+TRAINING_REQUIREMENTS = ("pydantic>=2.10,<3", SKLEARN)
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "tests", "*.md")
 # The Lambda Python runtime ships these (dependencies of the SDK): not copied into the asset,
 # which keeps it well under the 250 MB unzipped limit (pyarrow alone is ~140 MB).
@@ -89,14 +91,15 @@ def build_lambda_asset(
 
 
 def build_training_source(out_file: Path) -> Path:
-    """The SageMaker script-mode source archive (`sagemaker_submit_directory`): the `ml` and
-    `schemas` packages, the entry points at its root, and a requirements.txt."""
+    """The SageMaker script-mode source archive (`sagemaker_submit_directory`): the `ml`,
+    `schemas` and `consumers` packages (pure code the models import), the entry points at its
+    root, and a requirements.txt."""
     import io
     import tarfile
 
     out_file.parent.mkdir(parents=True, exist_ok=True)
     with tarfile.open(out_file, "w:gz") as tar:
-        for pkg in ("ml", "schemas"):
+        for pkg in ("ml", "schemas", "consumers"):
             tar.add(ROOT / pkg, arcname=pkg, filter=lambda t: None if "__pycache__" in t.name else t)
         for entry in sorted((ROOT / "ml").glob("train_*.py")):
             tar.add(entry, arcname=entry.name)

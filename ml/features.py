@@ -141,7 +141,16 @@ class _History:
 def time_split(
     examples: list[Example], fractions: tuple[float, float] = (0.6, 0.8)
 ) -> tuple[list[Example], list[Example], list[Example]]:
-    """Train, validation and test by start time: every test concert starts after every train one."""
+    """Train, validation and test by start time: every test concert starts after every train
+    one. Concerts starting at the same moment stay on the same side, so the test set is exactly
+    "every concert from the test's first start" (how another model is scored on it)."""
     ordered = sorted(examples, key=lambda e: e.starts_at)
-    a, b = int(len(ordered) * fractions[0]), int(len(ordered) * fractions[1])
-    return ordered[:a], ordered[a:b], ordered[b:]
+    if not ordered:
+        return [], [], []
+    first_valid = ordered[min(len(ordered) - 1, int(len(ordered) * fractions[0]))].starts_at
+    first_test = ordered[min(len(ordered) - 1, int(len(ordered) * fractions[1]))].starts_at
+    return (
+        [e for e in ordered if e.starts_at < first_valid],
+        [e for e in ordered if first_valid <= e.starts_at < first_test],
+        [e for e in ordered if e.starts_at >= first_test],
+    )

@@ -119,7 +119,7 @@ def train_recommendations(rows: SalesRows, hps: dict[str, Any]) -> tuple[Any, di
     from ml.als_peer import als_metrics
 
     seed, _ = _hps(hps)
-    split = recommender.test_split(rows)
+    split = recommender.holdout_window(rows)
     if split is None:
         raise NotEnoughData(f"recommendations need sales spanning {3 * recommender.WINDOW.days} days")
     cutoff, end = split

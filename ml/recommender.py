@@ -21,6 +21,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -28,12 +29,12 @@ from scipy.sparse import csr_matrix
 from sklearn.decomposition import TruncatedSVD
 from sklearn.linear_model import LogisticRegression
 
+from consumers.enrich import price_band
 from ml.dataset import SalesRows
 
 WINDOW = timedelta(days=60)
 K = 10
 SIGNALS = ("cf", "genre", "state", "city", "band", "artist", "venue", "early_sales", "popularity")
-PRICE_BANDS = ("budget", "standard", "premium", "luxury")
 
 
 @dataclass
@@ -57,7 +58,7 @@ class Catalog:
                 "popularity": float(a["popularity"]),
                 "city": str(v["city"]),
                 "state": str(v["state"]),
-                "band": _band(float(c["min_price"])),
+                "band": price_band(Decimal(str(c["min_price"]))),
                 "starts_at": c["starts_at"],
                 "on_sale_at": c["on_sale_at"],
                 "cancelled": c.get("status") == "cancelled",
@@ -71,18 +72,6 @@ class Catalog:
             for cid, c in self.concerts.items()
             if c["starts_at"] > at and not c["cancelled"] and (until is None or c["on_sale_at"] < until)
         )
-
-
-def _band(min_price: float) -> str:
-    return (
-        "budget"
-        if min_price < 40
-        else "standard"
-        if min_price < 90
-        else "premium"
-        if min_price < 200
-        else "luxury"
-    )
 
 
 @dataclass
@@ -144,8 +133,13 @@ class Pool:
     codes: dict[str, Any]  # signal -> code per candidate
     vocab: dict[str, dict[Any, int]]  # signal -> value -> code
     artist_rows: Any  # index into the factors per candidate (-1: artist unknown to them)
-    early: Any
+    early: Any  # log(1 + tickets sold before the cut-off)
     popularity: Any
+
+    @property
+    def sold(self) -> Any:
+        """Tickets sold before the cut-off, per candidate."""
+        return np.expm1(self.early)
 
     @classmethod
     def of(
@@ -180,14 +174,17 @@ class Recommender:
         """The candidates coded for this model."""
         return Pool.of(candidates, catalog, early, self.artist_index)
 
-    def signals(self, profile: Profile, pool: Pool) -> Any:
-        """The signal matrix (candidates x SIGNALS) of one customer."""
+    def signals(self, profile: Profile, pool: Pool, only: Any = None) -> Any:
+        """The signal matrix (candidates x SIGNALS) of one customer; `only`: the rows of
+        these candidate positions (training looks at a few per customer, not the whole pool)."""
+        rows = slice(None) if only is None else np.asarray(only, dtype=int)
         x = np.zeros(len(self.artist_index))
         for a, n in profile.artists.items():
             if a in self.artist_index:
                 x[self.artist_index[a]] = math.log1p(n)
         user = (x @ self.factors) @ self.factors.T  # affinity to every artist
-        cf = np.where(pool.artist_rows >= 0, user[np.maximum(pool.artist_rows, 0)], 0.0)
+        artist_rows = pool.artist_rows[rows]
+        cf = np.where(artist_rows >= 0, user[np.maximum(artist_rows, 0)], 0.0)
         columns = [cf]
         for signal in ("genre", "state", "city", "band", "artist", "venue"):
             shares = np.zeros(len(pool.vocab[signal]) + 1)
@@ -195,8 +192,8 @@ class Recommender:
                 code = pool.vocab[signal].get(value)
                 if code is not None:
                     shares[code] = share
-            columns.append(shares[pool.codes[signal]])
-        columns += [pool.early, pool.popularity]
+            columns.append(shares[pool.codes[signal][rows]])
+        columns += [pool.early[rows], pool.popularity[rows]]
         return np.column_stack(columns)
 
     def recommend(
@@ -206,25 +203,30 @@ class Recommender:
         the cold-start path."""
         bought = profile.bought if profile is not None else set()
         if profile is None or profile.cold:
-            return popular(
-                [c for c in pool.ids if c not in bought],
-                dict(zip(pool.ids, np.expm1(pool.early), strict=True)),
-                k,
-            ), True
+            return popular(pool.ids, pool.sold, k, bought), True
         scores = self.blend.decision_function(self.signals(profile, pool))
-        order = sorted(
-            (i for i in range(len(pool.ids)) if pool.ids[i] not in bought),
-            key=lambda i: (-scores[i], pool.ids[i]),
-        )[:k]
-        return [(pool.ids[i], round(float(scores[i]), 4)) for i in order], False
+        return top_k(pool.ids, scores, k, bought), False
 
 
-def popular(candidates: list[int], early: dict[int, float], k: int = K) -> list[tuple[int, float]]:
+def top_k(ids: list[int], scores: Any, k: int, exclude: set[int]) -> list[tuple[int, float]]:
+    """The k best (id, score), best first, ties by id, none of `exclude`; linear in the pool."""
+    scores = np.asarray(scores, dtype=float).copy()
+    if exclude:
+        scores[[i for i, c in enumerate(ids) if c in exclude]] = -np.inf
+    eligible = int(np.isfinite(scores).sum())
+    if eligible == 0 or k <= 0:
+        return []
+    kth = np.partition(scores, len(scores) - min(k, eligible))[len(scores) - min(k, eligible)]
+    near = [i for i in np.flatnonzero(scores >= kth) if np.isfinite(scores[i])]
+    best = sorted(near, key=lambda i: (-scores[i], ids[i]))[:k]
+    return [(ids[i], round(float(scores[i]), 4)) for i in best]
+
+
+def popular(
+    ids: list[int], sold: Any, k: int = K, exclude: set[int] | None = None
+) -> list[tuple[int, float]]:
     """The most popular candidates by tickets already sold (the baseline and the cold start)."""
-    ranked = sorted(
-        ((c, round(float(early.get(c, 0.0)), 4)) for c in candidates), key=lambda p: (-p[1], p[0])
-    )
-    return ranked[:k]
+    return top_k(ids, sold, k, exclude or set())
 
 
 def early_sales(rows: SalesRows, before: datetime) -> dict[int, float]:
@@ -288,7 +290,7 @@ def fit(rows: SalesRows, cutoff: datetime, *, seed: int = 7, negatives: int = 20
         neg = [c for c in rng.sample(candidates, min(len(candidates), negatives)) if c not in truth[cust]]
         if not pos:
             continue
-        xs.append(model.signals(p, coded)[[position[c] for c in pos + neg]])
+        xs.append(model.signals(p, coded, [position[c] for c in pos + neg]))
         ys.extend([1] * len(pos) + [0] * len(neg))
     if len(set(ys)) < 2:
         raise ValueError("not enough purchases before the cut-off to learn the blend")
@@ -305,7 +307,7 @@ def ranking_metrics(recommended: list[int], relevant: set[int], k: int = K) -> t
     return sum(hits) / k, sum(hits) / len(relevant), dcg / ideal if ideal else 0.0
 
 
-def test_split(rows: SalesRows) -> tuple[datetime, datetime] | None:
+def holdout_window(rows: SalesRows) -> tuple[datetime, datetime] | None:
     """The held-out window: the last WINDOW of sales (None when the data is too short)."""
     last = rows.last_sale()
     first = min((s["sold_at"] for s in rows.sales), default=None)
@@ -376,9 +378,10 @@ def evaluate(model: Recommender, holdout: Holdout) -> dict[str, float]:
 def most_popular(holdout: Holdout) -> dict[str, float]:
     """The most-popular baseline on the same holdout."""
 
+    sold = np.array([holdout.early.get(c, 0.0) for c in holdout.candidates])
+
     def recommend(cust: int) -> list[int]:
         p = holdout.profiles.get(cust)
-        pool = [c for c in holdout.candidates if p is None or c not in p.bought]
-        return [c for c, _ in popular(pool, holdout.early)]
+        return [c for c, _ in popular(holdout.candidates, sold, exclude=p.bought if p else set())]
 
     return holdout.score(recommend)

@@ -215,6 +215,8 @@ def test_train_registers_three_models_and_a_second_run_promotes_nothing(cli: Cli
     entered = [e.get("state") for e in history["events"]]
     assert "CheckTrigger" in entered and "EachModel" in entered
     current = {name: r["compared_with"]["version"] for name, r in second.items()}
+    promoted = cli.json("status", "--no-count")["models"]
+    assert {name: m["version"] for name, m in promoted.items()} == current
 
     concert = cli.json("query", "SELECT MIN(concert_id) AS c FROM fact_ticket_sales")["rows"][0]["c"]
     answer = cli.json("predict", "sales", "--concert", str(concert))

@@ -12,7 +12,7 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from concert.runtime import synthesize_cached
-from infra.bundle import build_lambda_asset
+from infra.bundle import ROOT, build_lambda_asset
 from infra.names import EVENTS_STREAM, STACK_NAME
 
 
@@ -270,3 +270,25 @@ def test_lambda_asset_holds_the_code_and_nothing_else(tmp_path: Path) -> None:
         [sys.executable, "-c", "import producers.files, schemas"], cwd=asset, capture_output=True
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_training_source_archive_holds_what_the_entry_points_import(tmp_path: Path) -> None:
+    import ast
+    import tarfile
+
+    from infra.bundle import build_training_source
+
+    archive = build_training_source(tmp_path / "source.tar.gz")
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+    packages = {n.split("/")[0] for n in names if "/" in n}
+    assert {"train_sales.py", "train_venues.py", "train_recommendations.py", "requirements.txt"} <= set(names)
+    ours = {"schemas", "producers", "consumers", "functions", "infra", "concert", "bench", "ml"}
+    imported = set()
+    for path in (ROOT / "ml").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module.split(".")[0])
+            elif isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[0] for a in node.names}
+    assert imported & ours <= packages, imported & ours - packages

@@ -48,7 +48,7 @@ def test_venue_features_use_nothing_after_the_cutoff() -> None:
 
 def test_recommender_profiles_use_nothing_after_the_cutoff() -> None:
     data = rows()
-    split = recommender.test_split(data)
+    split = recommender.holdout_window(data)
     assert split is not None
     cutoff, _ = split
     catalog = recommender.Catalog.of(data)
@@ -74,7 +74,7 @@ def test_a_model_scores_another_on_the_same_holdout() -> None:
 
 def test_recommendations_skip_bought_concerts_and_fall_back_for_the_cold() -> None:
     data = rows()
-    cutoff, end = recommender.test_split(data) or (None, None)
+    cutoff, end = recommender.holdout_window(data) or (None, None)
     assert cutoff is not None and end is not None
     model = recommender.fit(data, cutoff, seed=3)
     holdout = recommender.Holdout.of(data, cutoff, end, seed=3)
@@ -83,9 +83,7 @@ def test_recommendations_skip_bought_concerts_and_fall_back_for_the_cold() -> No
     top, cold = model.recommend(warm, pool)
     assert not cold and len(top) == 10 and not {c for c, _ in top} & warm.bought
     top, cold = model.recommend(None, pool)
-    assert cold and [c for c, _ in top] == [
-        c for c, _ in recommender.popular(holdout.candidates, holdout.early)
-    ]
+    assert cold and [c for c, _ in top] == [c for c, _ in recommender.popular(pool.ids, pool.sold)]
 
 
 def test_script_mode_reads_the_channel_and_writes_the_model(
@@ -116,3 +114,16 @@ def test_too_little_data_and_unknown_models_are_clear_errors(tmp_path: Path) -> 
     with pytest.raises(ValueError, match="unknown model 'nope'; available: ticket_sales"):
         spec("nope")
     assert spec("sales").name == "ticket_sales" and spec("recommend").name == "recommendations"
+
+
+def test_the_sales_holdout_is_exactly_every_concert_from_its_first_start() -> None:
+    model = SPECS["ticket_sales"]
+    trained, report = model.train(rows(), FAST)
+    assert model.score(trained, rows(), report["holdout"]) == report["metrics"]
+
+
+def test_top_k_breaks_ties_by_id_and_skips_excluded() -> None:
+    ids = [5, 3, 9, 1, 7]
+    assert recommender.top_k(ids, [1.0, 2.0, 2.0, 0.5, 2.0], 2, set()) == [(3, 2.0), (7, 2.0)]
+    assert recommender.top_k(ids, [1.0, 2.0, 2.0, 0.5, 2.0], 3, {3, 7}) == [(9, 2.0), (5, 1.0), (1, 0.5)]
+    assert recommender.top_k(ids, [1.0] * 5, 10, {1, 3, 5, 7, 9}) == []

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import joblib
+import pytest
 
 from ml import retraining
 from ml.artifact_bucket import ArtifactBucket, parse_uri
@@ -97,3 +98,22 @@ def test_the_archive_holds_what_sagemaker_would_write() -> None:
         where = parts.bucket.download_model(current["artifact"], Path(tmp))
         assert sorted(p.name for p in where.iterdir()) == ["metrics.json", "model.joblib"]
         assert hasattr(joblib.load(where / "model.joblib"), "rank")
+
+
+def test_serving_loads_a_model_once_per_version_and_sees_promotions(tmp_path: Path) -> None:
+    from ml.serving import ServingError
+    from ml.serving_queries import ModelCache
+
+    parts = _parts()
+    registry = parts.registry
+    assert isinstance(registry, MemoryRegistry)
+    cache = ModelCache(registry, parts.bucket, tmp_path, refresh_s=0)
+    with pytest.raises(ServingError, match="not trained yet") as untrained:
+        cache.get(MODEL)
+    assert untrained.value.status == 503
+    _run(parts, {"detail": {"models": [MODEL]}}, "exec-1")
+    first = cache.get(MODEL)
+    assert cache.get(MODEL).model is first.model, "loaded once per version"
+    newer = {**registry.pointers[MODEL], "version": "99990101T000000000000Z"}
+    registry.pointers[MODEL] = newer
+    assert cache.get(MODEL).version == newer["version"] and cache.get(MODEL).model is not first.model
