@@ -576,10 +576,10 @@ def query(
 
     _rt(ctx)
     try:
-        check_read_only(sql)
+        checked = check_read_only(sql)
     except NotReadOnly as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
-    rows = DataApiWarehouse(client("redshift-data")).query(sql)
+    rows = DataApiWarehouse(client("redshift-data")).query(checked)
 
     def render(d: dict[str, Any]) -> None:
         table = Table(show_header=True)

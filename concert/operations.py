@@ -8,25 +8,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import sqlglot
-from sqlglot import exp
-
 from concert.aws import client
 from concert.reconcile import Reconciliation, reconcile
 from consumers.warehouse.client import DataApiWarehouse
-
-_READ_ONLY_ROOTS = (exp.Select, exp.Union, exp.Intersect, exp.Except)
-_WRITES = (
-    exp.Insert,
-    exp.Update,
-    exp.Delete,
-    exp.Merge,
-    exp.Create,
-    exp.Drop,
-    exp.Alter,
-    exp.Copy,
-    exp.Command,
-)
+from consumers.warehouse.guard import OPERATOR, Refused, guard
 
 
 class NotReadOnly(ValueError):
@@ -34,17 +19,12 @@ class NotReadOnly(ValueError):
 
 
 def check_read_only(sql: str) -> str:
-    """Accept exactly one SELECT with nothing that writes inside it; return it."""
+    """The operator's statement through the SQL guard (one read-only SELECT over the warehouse
+    tables, allow-listed functions, no cap on rows); NotReadOnly says why not."""
     try:
-        statements = [s for s in sqlglot.parse(sql, read="redshift") if s is not None]
-    except sqlglot.errors.ParseError as err:
-        raise NotReadOnly(f"cannot parse the query: {str(err).splitlines()[0]}") from None
-    if len(statements) != 1:
-        raise NotReadOnly(f"expected exactly one statement, found {len(statements)}")
-    root = statements[0]
-    if not isinstance(root, _READ_ONLY_ROOTS) or any(isinstance(n, _WRITES) for n in root.walk()):
-        raise NotReadOnly("only a read-only SELECT is allowed")
-    return sql
+        return guard(sql, OPERATOR)
+    except Refused as exc:
+        raise NotReadOnly(str(exc)) from None
 
 
 def reconcile_now(outputs: dict[str, str]) -> Reconciliation:

@@ -161,6 +161,11 @@ class Engine:
 
     def __init__(self, db_path: str, s3: Callable[[], Any]) -> None:
         self.con = duckdb.connect(db_path)
+        # The engine lock: no statement can read or write files or URLs, load extensions or
+        # attach databases, and no statement can change that (COPY is served from S3 through
+        # pyarrow, never by DuckDB). A second line behind the SQL guard.
+        self.con.execute("SET enable_external_access = false")
+        self.con.execute("SET lock_configuration = true")
         self._s3 = s3
         self._statements: dict[str, Statement] = {}
         self._order: list[str] = []

@@ -166,3 +166,16 @@ def test_statements_are_listed_described_and_cancellable(wh: DataApiWarehouse) -
         api.describe_statement(Id="00000000-0000-0000-0000-000000000000")
     with pytest.raises(WarehouseError, match="syntax error"):
         wh.query("SELEC 1")
+
+
+def test_the_engine_refuses_files_urls_and_config_changes_even_past_the_guard(wh: DataApiWarehouse) -> None:
+    """The second lock: statements sent straight to the endpoint, not through the SQL guard."""
+    for sql in (
+        "SELECT * FROM read_csv_auto('/etc/passwd')",
+        "SELECT * FROM read_parquet('http://169.254.169.254/latest/meta-data')",
+        "SET enable_external_access = true",
+    ):
+        with pytest.raises(WarehouseError) as refused:
+            wh.query(sql)
+        assert "disabled by configuration" in str(refused.value) or "Cannot change" in str(refused.value), sql
+    assert wh.query("SELECT 1 AS one") == [{"one": 1}]
