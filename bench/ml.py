@@ -13,6 +13,7 @@ warehouse and models (the baseline: no API Gateway, no Lambda); p50/p95 of both,
 
 from __future__ import annotations
 
+import functools
 import statistics
 import time
 from collections.abc import Callable
@@ -40,7 +41,7 @@ def workload_rows(sales: int, seed: int = 11) -> SalesRows:
 
 def run_training_bench(sizes: list[int], *, seed: int = 7, progress: Progress = None) -> dict[str, Any]:
     """Seconds to train each model at each size (peer excluded: it is evaluation only)."""
-    runs = []
+    runs: list[dict[str, Any]] = []
     for size in sizes:
         if progress:
             progress(f"generating a workload of ~{size:,} sales")
@@ -104,7 +105,7 @@ def run_latency_bench(
     for name, (path, params) in calls.items():
         if progress:
             progress(f"{requests} requests to {path}")
-        through = percentiles(timed(lambda path=path, params=params: api(path, params), requests))
+        through = percentiles(timed(functools.partial(api, path, params), requests))
         direct = percentiles(timed(local[name], requests))
         sides.append(
             {

@@ -293,7 +293,7 @@ def _latency(ctx: typer.Context, requests: int, progress: Any) -> dict[str, Any]
         ),
         "venues": lambda: serving.rank_venues(models.get("venue_popularity"), rows.everything(), clock, 20),
     }
-    calls = {
+    calls: dict[str, tuple[str, dict[str, Any]]] = {
         "sales": (f"/sales/{concert}", {}),
         "recommendations": (f"/recommendations/{customer}", {}),
         "venues": ("/venues/rank", {}),

@@ -6,11 +6,21 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
 CURRENT, TRAINING = "CURRENT", "TRAINING"
+
+
+class Registry(Protocol):
+    """What the steps need of the registry (RegistryTable in production)."""
+
+    def current(self, model: str) -> dict[str, Any] | None: ...
+    def register(self, record: dict[str, Any]) -> None: ...
+    def promote(self, record: dict[str, Any], previous: str | None) -> bool: ...
+    def claim(self, model: str, owner: str, ttl_s: int = 1800) -> bool: ...
+    def release(self, model: str, owner: str) -> None: ...
 
 
 def _conditional_failed(exc: ClientError) -> bool:

@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import joblib
 
@@ -22,6 +22,7 @@ from ml.dataset import WAREHOUSE_QUERIES, read_channel, write_channel
 from ml.drift import Policy, should_train
 from ml.models import SPECS, spec
 from ml.promotion import decide
+from ml.registry_table import Registry
 from ml.script_mode import train as train_in_process
 
 ENTRY_POINTS = {  # SageMaker script-mode programs (ml/train_*.py, at the root of the source archive)
@@ -32,16 +33,6 @@ ENTRY_POINTS = {  # SageMaker script-mode programs (ml/train_*.py, at the root o
 RECENT_SALES = (  # the sales newer than a model's data, for the drift check (bounded)
     "SELECT quantity, revenue FROM fact_ticket_sales WHERE sold_at > CAST(:since AS TIMESTAMP) LIMIT 100000"
 )
-
-
-class Registry(Protocol):
-    """What the steps need of the registry (ml.registry_table.RegistryTable in production)."""
-
-    def current(self, model: str) -> dict[str, Any] | None: ...
-    def register(self, record: dict[str, Any]) -> None: ...
-    def promote(self, record: dict[str, Any], previous: str | None) -> bool: ...
-    def claim(self, model: str, owner: str, ttl_s: int = 1800) -> bool: ...
-    def release(self, model: str, owner: str) -> None: ...
 
 
 @dataclass

@@ -12,7 +12,7 @@ import joblib
 
 from ml.artifact_bucket import ArtifactBucket
 from ml.dataset import WAREHOUSE_QUERIES, SalesRows
-from ml.registry_table import RegistryTable
+from ml.registry_table import Registry
 from ml.serving import Loaded, ServingError
 
 _CONCERT = WAREHOUSE_QUERIES["dim_concert"]
@@ -101,7 +101,7 @@ class ModelCache:
     every `refresh_s` seconds so a promotion is picked up without a restart."""
 
     def __init__(
-        self, registry: RegistryTable, bucket: ArtifactBucket, directory: Path, refresh_s: float = 30
+        self, registry: Registry, bucket: ArtifactBucket, directory: Path, refresh_s: float = 30
     ) -> None:
         self.registry, self.bucket, self.directory, self.refresh_s = registry, bucket, directory, refresh_s
         self._loaded: dict[str, Loaded] = {}

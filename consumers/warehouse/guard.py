@@ -105,7 +105,7 @@ def guard(sql: str, policy: Policy = CHAT) -> str:
     return _limited(root, policy.limit).sql("redshift")
 
 
-def _check(node: exp.Expression, policy: Policy, ctes: set[str]) -> None:
+def _check(node: exp.Expr, policy: Policy, ctes: set[str]) -> None:
     if isinstance(node, _FORBIDDEN):
         raise Refused(f"{node.key.upper()} is not allowed in a read-only query")
     if isinstance(node, exp.Table):
@@ -143,5 +143,7 @@ def _limited(root: exp.Expression, cap: int | None) -> exp.Expression:
     if current is None or current > cap:
         if isinstance(root, exp.Select):
             return root.limit(cap)
-        return exp.select("*").from_(root.subquery("q")).limit(cap)
+        if isinstance(root, exp.Query):
+            return exp.select("*").from_(root.subquery("q")).limit(cap)
+        raise Refused("only a SELECT is allowed")
     return root
