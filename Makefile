@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help node-check install up down test test-unit test-integration test-long lint typecheck schemas schemas-check cfn-lint bench clean
+.PHONY: help node-check install tools up down test test-unit test-integration test-long lint typecheck security schemas schemas-check cfn-lint bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -29,6 +29,18 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	@touch $(STAMP)
 
 install: $(STAMP) node-check ## Create .venv and install the project with its test tools
+
+# Security scanners live in their own environment: checkov pins libraries (boto3 among them)
+# that the platform pins differently.
+TOOLS := .venv-tools
+TOOLS_STAMP := $(TOOLS)/.installed
+$(TOOLS_STAMP): Makefile | $(BIN)/python
+	$(PY) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --upgrade pip
+	$(TOOLS)/bin/python -m pip install --quiet checkov==3.3.30 detect-secrets==1.5.0
+	@touch $(TOOLS_STAMP)
+
+tools: $(TOOLS_STAMP) ## Create .venv-tools with the security scanners
 
 up: install ## Start the local cloud, deploy, stream the synthetic workload (Ctrl-C stops)
 	$(BIN)/concert up
@@ -53,7 +65,15 @@ define run_pytest
 	$(BIN)/pytest $(1) $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests selected"; rc=0; fi; exit $$rc
 endef
 
-test: install lint typecheck schemas-check ## Lint, type-check, then unit, integration and end-to-end tests
+# checkov on the synthesized template: zero findings; the accepted ones are suppressed on their
+# resource with the reason (infra/stacks/accepted_findings.py). The secret scanner: every
+# tracked file against the audited baseline (.secrets.baseline: known false positives).
+security: install tools ## checkov on the CDK template and the secret scanner over the repository
+	$(BIN)/python -c "from concert.runtime import synthesize_cached; synthesize_cached(for_aws=False)"
+	$(TOOLS)/bin/checkov -f build/cdk.out/ConcertDataPlatform.template.json --framework cloudformation --compact --quiet
+	git ls-files -z | xargs -0 $(TOOLS)/bin/detect-secrets-hook --baseline .secrets.baseline
+
+test: install lint typecheck schemas-check security ## Lint, type-check, security checks, then unit, integration and end-to-end tests
 	$(call run_pytest,-m "not slow")
 
 test-unit: install ## Unit tests only (no network)
@@ -69,4 +89,4 @@ bench: install ## Publisher benchmark against raw PutRecords (local cloud)
 	$(BIN)/concert bench
 
 clean: ## Remove build output and local state (keeps .venv)
-	rm -rf build .data .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf build .data .pytest_cache .mypy_cache .ruff_cache test-artifacts $(TOOLS)

@@ -100,11 +100,11 @@ def _main(
 # -- deploy ---------------------------------------------------------------------------------
 
 
-def _deploy(rt: Runtime, *, show: bool) -> dict[str, Any]:
+def _deploy(rt: Runtime, *, show: bool, context: dict[str, str] | None = None) -> dict[str, Any]:
     from infra.deploy import deploy_template
 
     with err.status("synthesizing the CDK app", spinner="dots") if show else _nullcontext():
-        cdk_out, synthesized = synthesize_cached(for_aws=not rt.local)
+        cdk_out, synthesized = synthesize_cached(for_aws=not rt.local, context=context)
     with err.status("deploying the stack", spinner="dots") if show else _nullcontext():
         result = deploy_template(cdk_out, local=rt.local, timeout_s=rt.settings.deploy_timeout_s)
     return {
@@ -123,16 +123,31 @@ def _deploy(rt: Runtime, *, show: bool) -> dict[str, Any]:
 def deploy(
     ctx: typer.Context,
     target: Annotated[Target | None, typer.Option(help="Overrides the global --target.")] = None,
+    context: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--context",
+            "-c",
+            help="CDK context KEY=VALUE (repeatable): shards, on_demand, retain_data, compact_min_files, "
+            "ml_trainer, training_image (see docs/aws-deployment.md).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")] = False,
 ) -> None:
     """Synthesize the CDK app and deploy it: into the local cloud, or to AWS (needs `cdk bootstrap`)."""
+    pairs = {}
+    for item in context or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise CommandError(f"--context wants KEY=VALUE, got {item!r}", EXIT_USAGE)
+        pairs[key] = value
     rt = _rt(ctx)
     if target is not None and target.value != rt.settings.target:
         rt = Runtime(CliSettings(**{**rt.settings.model_dump(), "target": target.value}))
         rt.activate()
     if rt.local:
         rt.cloud.start()
-    result = _deploy(rt, show=not as_json)
+    result = _deploy(rt, show=not as_json, context=pairs)
     _emit(
         result,
         as_json,

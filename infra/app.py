@@ -12,6 +12,12 @@ from infra import names
 from infra.bundle import ML_REQUIREMENTS, ROOT, build_lambda_asset, build_training_source
 from infra.stacks.platform import PlatformStack
 
+# Behaviour flags of the CDK libraries this app relies on (cdk.json repeats them for `npx cdk`).
+FEATURE_FLAGS = {
+    # Server access logs are granted by a bucket policy (the log bucket stays BucketOwnerEnforced).
+    "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True,
+}
+
 
 def build_app(
     outdir: Path,
@@ -22,7 +28,7 @@ def build_app(
     context: dict[str, str] | None = None,
 ) -> cdk.App:
     """Construct the app (without synthesizing) for the given output and asset directories."""
-    app = cdk.App(outdir=str(outdir), context=context or {})
+    app = cdk.App(outdir=str(outdir), context={**FEATURE_FLAGS, **(context or {})})
     PlatformStack(
         app,
         names.STACK_NAME,

@@ -4,6 +4,7 @@ HTTP API (API Gateway HTTP API with IAM authorization, one Lambda)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
@@ -254,6 +256,29 @@ class MachineLearning(Construct):
             description="Predictions: ticket sales, recommendations, venue ranking",
             default_authorizer=authorizers.HttpIamAuthorizer(),
             default_integration=integrations.HttpLambdaIntegration("Predictions", self.predictions),
+        )
+        access_log = logs.LogGroup(
+            self,
+            "PredictionsApiAccessLog",
+            retention=logs.RetentionDays.ONE_MONTH,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        stage = self.api.default_stage
+        assert stage is not None
+        cfn_stage = stage.node.default_child
+        assert isinstance(cfn_stage, apigw.CfnStage)
+        cfn_stage.access_log_settings = apigw.CfnStage.AccessLogSettingsProperty(
+            destination_arn=access_log.log_group_arn,
+            format=json.dumps(
+                {
+                    "requestId": "$context.requestId",
+                    "caller": "$context.identity.caller",
+                    "route": "$context.routeKey",
+                    "status": "$context.status",
+                    "latencyMs": "$context.responseLatency",
+                    "integrationError": "$context.integrationErrorMessage",
+                }
+            ),
         )
         self.invoke_role = iam.Role(
             self,

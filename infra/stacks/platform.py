@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import aws_cdk as cdk
-import jsii
 from aws_cdk import (
     Duration,
     RemovalPolicy,
@@ -36,9 +35,10 @@ from aws_cdk import (
 from aws_cdk import (
     aws_sqs as sqs,
 )
-from constructs import Construct, IConstruct
+from constructs import Construct
 
 from infra import names
+from infra.stacks.accepted_findings import CfnLintSuppressions, CheckovSuppressions
 from infra.stacks.lake_catalog import LakeCatalog
 from infra.stacks.live_aggregates import LiveAggregates
 from infra.stacks.ml import MachineLearning
@@ -47,9 +47,12 @@ from infra.stacks.workflows import CompactionWorkflow, EtlWorkflow
 
 
 class SecureBucket(s3.Bucket):
-    """A bucket with SSE, TLS-only policy, public access blocked and versioning on."""
+    """A bucket with SSE, TLS-only policy, public access blocked, versioning on and server
+    access logs to `access_logs` (under its own prefix)."""
 
-    def __init__(self, scope: Construct, cid: str, *, retain: bool) -> None:
+    def __init__(
+        self, scope: Construct, cid: str, *, retain: bool, access_logs: s3.IBucket | None = None
+    ) -> None:
         super().__init__(
             scope,
             cid,
@@ -59,6 +62,8 @@ class SecureBucket(s3.Bucket):
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             versioned=True,
             removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
+            server_access_logs_bucket=access_logs,
+            server_access_logs_prefix=f"{cid}/" if access_logs is not None else None,
         )
 
 
@@ -74,23 +79,6 @@ class SecureQueue(sqs.Queue):
             enforce_ssl=True,
             retention_period=Duration.days(14),
         )
-
-
-@jsii.implements(cdk.IAspect)
-class CfnLintSuppressions:
-    """Accepted cfn-lint findings, suppressed on the resource with the reason beside them."""
-
-    REASONS = {
-        "W3005": "CDK adds an explicit DependsOn on the role beside the GetAtt so the function (or state "
-        "machine) is created after its policy; the duplicate dependency is harmless.",
-    }
-
-    def visit(self, node: IConstruct) -> None:
-        """Mark every Lambda function and state machine (their role dependency is the one finding)."""
-        kinds = ("AWS::Lambda::Function", "AWS::StepFunctions::StateMachine")
-        if isinstance(node, cdk.CfnResource) and node.cfn_resource_type in kinds:
-            node.add_metadata("cfn-lint", {"config": {"ignore_checks": list(self.REASONS)}})
-            node.add_metadata("cfn-lint-reasons", self.REASONS)
 
 
 class PlatformStack(cdk.Stack):
@@ -120,9 +108,12 @@ class PlatformStack(cdk.Stack):
             shard_count=None if on_demand else shards,
             retention_period=Duration.hours(48),
         )
-        self.raw_bucket = SecureBucket(self, "RawBucket", retain=retain)
-        self.lake_bucket = SecureBucket(self, "LakeBucket", retain=retain)
-        self.quarantine_bucket = SecureBucket(self, "QuarantineBucket", retain=retain)
+        self.access_logs = SecureBucket(self, "AccessLogsBucket", retain=retain)
+        self.raw_bucket = SecureBucket(self, "RawBucket", retain=retain, access_logs=self.access_logs)
+        self.lake_bucket = SecureBucket(self, "LakeBucket", retain=retain, access_logs=self.access_logs)
+        self.quarantine_bucket = SecureBucket(
+            self, "QuarantineBucket", retain=retain, access_logs=self.access_logs
+        )
         self.dlq = SecureQueue(self, "EventsDlq", queue_name=names.DLQ_QUEUE)
         upload_failures = SecureQueue(self, "UploadFailures", queue_name=names.UPLOAD_FAILURES_QUEUE)
 
@@ -201,7 +192,7 @@ class PlatformStack(cdk.Stack):
             warehouse_env=self.warehouse.env(),
             min_files=int(self.node.try_get_context("compact_min_files") or 24),
         )
-        self.models_bucket = SecureBucket(self, "ModelsBucket", retain=retain)
+        self.models_bucket = SecureBucket(self, "ModelsBucket", retain=retain, access_logs=self.access_logs)
         self.ml = MachineLearning(
             self,
             "MachineLearning",
@@ -225,6 +216,7 @@ class PlatformStack(cdk.Stack):
         )
 
         cdk.Aspects.of(self).add(CfnLintSuppressions())
+        cdk.Aspects.of(self).add(CheckovSuppressions())
 
         for key, value in {
             "EventsStreamName": self.stream.stream_name,

@@ -46,7 +46,9 @@ def test_stream_is_encrypted_and_provisioned(template: Template) -> None:
 
 def test_every_bucket_is_encrypted_private_and_tls_only(template: Template) -> None:
     buckets = _resources(template, "AWS::S3::Bucket")
-    assert len(buckets) == 4  # raw, lake, quarantine, models
+    assert len(buckets) == 5  # raw, lake, quarantine, models, access logs
+    logged = [b for b in buckets.values() if "LoggingConfiguration" in b["Properties"]]
+    assert len(logged) == 4, "every bucket but the access-log bucket logs its access"
     for b in buckets.values():
         props = b["Properties"]
         assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0][
