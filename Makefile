@@ -70,7 +70,7 @@ endef
 # tracked file against the audited baseline (.secrets.baseline: known false positives).
 security: install tools ## checkov on the CDK template and the secret scanner over the repository
 	$(BIN)/python -c "from concert.runtime import synthesize_cached; synthesize_cached(for_aws=False)"
-	$(TOOLS)/bin/checkov -f build/cdk.out/ConcertDataPlatform.template.json --framework cloudformation --compact --quiet
+	$(TOOLS)/bin/checkov -f build/cdk.out/ConcertDataPlatform.template.json --framework cloudformation --compact --quiet --skip-download
 	git ls-files -z | xargs -0 $(TOOLS)/bin/detect-secrets-hook --baseline .secrets.baseline
 
 test: install lint typecheck schemas-check security ## Lint, type-check, security checks, then unit, integration and end-to-end tests

@@ -42,6 +42,7 @@ from infra.stacks.accepted_findings import CfnLintSuppressions, CheckovSuppressi
 from infra.stacks.lake_catalog import LakeCatalog
 from infra.stacks.live_aggregates import LiveAggregates
 from infra.stacks.ml import MachineLearning
+from infra.stacks.monitoring import Monitoring
 from infra.stacks.warehouse import Warehouse
 from infra.stacks.workflows import CompactionWorkflow, EtlWorkflow
 
@@ -168,14 +169,15 @@ class PlatformStack(cdk.Stack):
         )
         self.stream.grant_write(producer_role)
 
+        live_failures = SecureQueue(
+            self, "LiveAggregatesFailures", queue_name=names.LIVE_AGGREGATES_FAILURES_QUEUE
+        )
         self.live = LiveAggregates(
             self,
             "LiveAggregates",
             stream=self.stream,
             lambda_asset=lambda_asset,
-            failures=SecureQueue(
-                self, "LiveAggregatesFailures", queue_name=names.LIVE_AGGREGATES_FAILURES_QUEUE
-            ),
+            failures=live_failures,
             retain=retain,
         )
         self.catalog = LakeCatalog(self, "LakeCatalog", lake=self.lake_bucket)
@@ -215,6 +217,30 @@ class PlatformStack(cdk.Stack):
             iam.PolicyStatement(actions=["events:PutEvents"], resources=[self.etl.event_bus.event_bus_arn])
         )
 
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            stream=self.stream,
+            stream_consumer=self.live.function,
+            queues={
+                "EventsDlq": self.dlq,
+                "UploadFailures": upload_failures,
+                "LiveAggregatesFailures": live_failures,
+            },
+            state_machines={
+                "Etl": self.etl.state_machine,
+                "Compaction": self.compaction.state_machine,
+                "Retrain": self.ml.state_machine,
+            },
+            functions=[
+                self.upload_ingest,
+                self.live.function,
+                *self.etl.functions.values(),
+                *self.compaction.functions.values(),
+                *self.ml.functions.values(),
+                self.ml.predictions,
+            ],
+        )
         cdk.Aspects.of(self).add(CfnLintSuppressions())
         cdk.Aspects.of(self).add(CheckovSuppressions())
 
@@ -238,5 +264,6 @@ class PlatformStack(cdk.Stack):
             "RetrainStateMachineArn": self.ml.state_machine.state_machine_arn,
             "PredictionsApiUrl": self.ml.api.api_endpoint,
             "PredictionsClientRoleArn": self.ml.invoke_role.role_arn,
+            "AlarmTopicArn": self.monitoring.topic.topic_arn,
         }.items():
             cdk.CfnOutput(self, key, value=value)

@@ -294,3 +294,25 @@ def test_training_source_archive_holds_what_the_entry_points_import(tmp_path: Pa
             elif isinstance(node, ast.Import):
                 imported |= {a.name.split(".")[0] for a in node.names}
     assert imported & ours <= packages, imported & ours - packages
+
+
+def test_alarms_watch_lag_dead_letters_failed_executions_and_function_errors(template: Template) -> None:
+    alarms = list(_resources(template, "AWS::CloudWatch::Alarm").values())
+    metrics = {(a["Properties"]["Namespace"], a["Properties"]["MetricName"]) for a in alarms}
+    assert {
+        ("AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds"),
+        ("AWS/Lambda", "IteratorAge"),
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
+        ("AWS/States", "ExecutionsFailed"),
+        ("AWS/Lambda", "Errors"),
+        ("AWS/Lambda", "Throttles"),
+    } <= metrics
+    functions = [
+        k for k in _resources(template, "AWS::Lambda::Function") if "BucketNotificationsHandler" not in k
+    ]
+    errors = [a for a in alarms if a["Properties"]["MetricName"] == "Errors"]
+    assert len(errors) == len(functions), "one error alarm per function of ours (not CDK's own handler)"
+    assert all(a["Properties"]["AlarmActions"] for a in alarms), "every alarm notifies the topic"
+    topic = next(iter(_resources(template, "AWS::SNS::Topic").values()))
+    assert topic["Properties"]["KmsMasterKeyId"]
+    assert _resources(template, "AWS::CloudWatch::Dashboard")
