@@ -334,7 +334,25 @@ def _status(rt: Runtime, *, count_records: bool) -> dict[str, Any]:
         status["live_totals"] = {k: int(v["N"]) for k, v in item.get("Item", {}).items() if "N" in v}
     if outputs.get("ModelRegistryTableName"):
         status["models"] = cli_ml.promoted_models(outputs["ModelRegistryTableName"])
+    status["health"] = _health(rt, outputs)
     return status
+
+
+def _health(rt: Runtime, outputs: dict[str, str]) -> dict[str, Any]:
+    from concert import health
+    from consumers.warehouse.client import DataApiWarehouse, WarehouseError
+
+    report: dict[str, Any] = {
+        "dead_letters": health.dead_letters(client("sqs")),
+        "workflows": health.workflows(client("stepfunctions"), outputs),
+        "alarms_firing": health.alarms_firing(client("cloudwatch")),
+    }
+    try:
+        report["warehouse"] = health.warehouse_freshness(DataApiWarehouse(client("redshift-data")))
+    except (WarehouseError, BotoCoreError, ClientError) as exc:
+        report["warehouse"] = {"error": str(exc).splitlines()[0][:200]}
+    report["healthy"] = health.healthy(report)
+    return report
 
 
 @app.command()
@@ -367,6 +385,20 @@ def status(
         if "live_totals" in d:
             live = d["live_totals"]
             table.add_row("live totals", f"{live.get('orders', 0)} orders, {live.get('tickets', 0)} tickets")
+        if "health" in d:
+            h = d["health"]
+            table.add_row("health", "[green]healthy[/]" if h["healthy"] else "[red]needs attention[/]")
+            for queue, depth in h["dead_letters"].items():
+                table.add_row(f"dead letters {queue}", "absent" if depth is None else str(depth))
+            for machine, c in h["workflows"].items():
+                table.add_row(f"workflow {machine}", f"{c['failed']} failed, {c['running']} running")
+            wh = h.get("warehouse", {})
+            table.add_row(
+                "warehouse",
+                wh.get("error")
+                or f"{wh.get('events', 0)} events, last load {wh.get('last_load') or 'never'}",
+            )
+            table.add_row("alarms firing", ", ".join(h["alarms_firing"]) or "none")
         for name, m in d.get("models", {}).items():
             table.add_row(f"model {name}", f"{m['version']} ({m['primary']})" if m else "not trained")
         for k, v in d.get("resources", {}).items():

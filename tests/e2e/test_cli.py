@@ -164,6 +164,14 @@ def test_status_reports_resources_and_counts(cli: Cli) -> None:
     stream = status["streams"]["concert-events"]
     assert stream["events"] == sum(cli.stream_ids().values()) == 22_000 and stream["open_shards"] == 2
     assert status["dlq_depth"] == 0
+    h = status["health"]
+    assert set(h["dead_letters"]) == {
+        "concert-events-dlq",
+        "concert-upload-failures",
+        "concert-live-aggregates-failures",
+    }
+    assert h["workflows"]["concert-etl"]["failed"] == 0 and h["warehouse"]["events"] > 0
+    assert h["healthy"] is (not any(h["dead_letters"].values()) and not h["alarms_firing"])
 
 
 def test_produce_files_reports_bad_rows_and_publishes_good_ones(cli: Cli) -> None:

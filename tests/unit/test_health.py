@@ -1,0 +1,84 @@
+"""The health report of `concert status` from fakes of SQS, Step Functions, CloudWatch and the warehouse."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from concert import health
+
+
+class Sqs:
+    class exceptions:
+        class QueueDoesNotExist(Exception):
+            pass
+
+    def __init__(self, depths: dict[str, int]) -> None:
+        self.depths = depths
+
+    def get_queue_url(self, QueueName: str) -> dict[str, str]:
+        if QueueName not in self.depths:
+            raise self.exceptions.QueueDoesNotExist()
+        return {"QueueUrl": QueueName}
+
+    def get_queue_attributes(self, QueueUrl: str, AttributeNames: list[str]) -> dict[str, Any]:
+        return {"Attributes": {"ApproximateNumberOfMessages": str(self.depths[QueueUrl])}}
+
+
+class Pages:
+    def __init__(self, pages: list[dict[str, Any]]) -> None:
+        self.pages = pages
+
+    def paginate(self, **_: Any) -> list[dict[str, Any]]:
+        return self.pages
+
+
+class Sfn:
+    def __init__(self, failed: int) -> None:
+        self.failed = failed
+
+    def get_paginator(self, _name: str) -> Any:
+        failed = self.failed
+
+        class P:
+            def paginate(self, stateMachineArn: str, statusFilter: str, **_: Any) -> list[dict[str, Any]]:
+                n = failed if statusFilter == "FAILED" and stateMachineArn.endswith("concert-etl") else 0
+                return [{"executions": [{}] * n}]
+
+        return P()
+
+
+class Cloudwatch:
+    def __init__(self, firing: list[str]) -> None:
+        self.firing = firing
+
+    def get_paginator(self, _name: str) -> Pages:
+        return Pages([{"MetricAlarms": [{"AlarmName": n} for n in self.firing]}])
+
+
+class Warehouse:
+    def __init__(self, last: datetime | None) -> None:
+        self.last = last
+
+    def query(self, sql: str) -> list[dict[str, Any]]:
+        return [{"events": 10 if self.last else 0, "last_load": self.last}]
+
+
+OUTPUTS = {"EtlStateMachineArn": "arn:aws:states:us-east-1:1:stateMachine:concert-etl"}
+
+
+def test_a_quiet_platform_is_healthy_and_each_signal_can_make_it_unhealthy() -> None:
+    now = datetime(2026, 11, 22, tzinfo=UTC)
+    quiet: dict[str, Any] = {
+        "dead_letters": health.dead_letters(Sqs({q: 0 for q in health.QUEUES})),
+        "workflows": health.workflows(Sfn(0), OUTPUTS),
+        "alarms_firing": health.alarms_firing(Cloudwatch([])),
+        "warehouse": health.warehouse_freshness(Warehouse(now - timedelta(seconds=90)), now),
+    }
+    assert health.healthy(quiet) and quiet["warehouse"]["seconds_since_last_load"] == 90.0
+    assert quiet["workflows"] == {"concert-etl": {"failed": 0, "running": 0}}
+    assert not health.healthy({**quiet, "dead_letters": health.dead_letters(Sqs({health.QUEUES[0]: 3}))})
+    assert not health.healthy({**quiet, "workflows": health.workflows(Sfn(2), OUTPUTS)})
+    assert not health.healthy({**quiet, "alarms_firing": health.alarms_firing(Cloudwatch(["EtlFailed"]))})
+    assert health.dead_letters(Sqs({}))[health.QUEUES[1]] is None
+    assert health.warehouse_freshness(Warehouse(None), now)["last_load"] is None
