@@ -171,7 +171,8 @@ def test_status_reports_resources_and_counts(cli: Cli) -> None:
         "concert-live-aggregates-failures",
     }
     assert h["workflows"]["concert-etl"]["failed"] == 0 and h["warehouse"]["events"] > 0
-    assert h["healthy"] is (not any(h["dead_letters"].values()) and not h["alarms_firing"])
+    failed = any(w["failed"] for w in h["workflows"].values())
+    assert h["healthy"] is (not any(h["dead_letters"].values()) and not failed and not h["alarms_firing"])
 
 
 def test_produce_files_reports_bad_rows_and_publishes_good_ones(cli: Cli) -> None:
