@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
@@ -20,6 +20,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra import names
+from infra.stacks.secure import SecureTable
 
 
 class LiveAggregates(Construct):
@@ -36,20 +37,14 @@ class LiveAggregates(Construct):
         retain: bool,
     ) -> None:
         super().__init__(scope, cid)
-        self.table = dynamodb.Table(
+        self.table = SecureTable(
             self,
             "Table",
             table_name=names.LIVE_AGGREGATES_TABLE,
-            partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name="sk", type=dynamodb.AttributeType.STRING),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            encryption=dynamodb.TableEncryption.AWS_MANAGED,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True
-            ),
-            time_to_live_attribute="expires_at",
+            keys=("pk", "sk"),
+            retain=retain,
+            ttl_attribute="expires_at",
             stream=dynamodb.StreamViewType.NEW_IMAGE,
-            removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
         )
         self.function = lambda_.Function(
             self,

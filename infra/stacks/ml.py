@@ -13,7 +13,6 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -25,6 +24,7 @@ from constructs import Construct
 from consumers.etl.events import SOURCE_WAREHOUSE, WAREHOUSE_UPDATED
 from infra import names
 from infra.bundle import ROOT
+from infra.stacks.secure import SecureTable
 from infra.stacks.workflows import event_started_workflow, task_function
 
 RETRAIN_ASL = ROOT / "state_machines" / "retrain.asl.json"
@@ -43,6 +43,13 @@ SKLEARN_IMAGES = {
     "us-west-2": "246618743249.dkr.ecr.us-west-2.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3",
     "eu-west-1": "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3",
 }
+
+
+def _arn(scope: Construct, service: str, resource: str, name: str, *, colon: bool = False) -> str:
+    """An ARN in this stack's account and region (`resource:name` with `colon`, else `resource/name`)."""
+    fmt = cdk.ArnFormat.COLON_RESOURCE_NAME if colon else cdk.ArnFormat.SLASH_RESOURCE_NAME
+    components = cdk.ArnComponents(service=service, resource=resource, resource_name=name, arn_format=fmt)
+    return cdk.Arn.format(components, cdk.Stack.of(scope))
 
 
 def code_version() -> str:
@@ -72,18 +79,8 @@ class MachineLearning(Construct):
         retain: bool,
     ) -> None:
         super().__init__(scope, cid)
-        self.registry = dynamodb.Table(
-            self,
-            "Registry",
-            table_name=names.MODEL_REGISTRY_TABLE,
-            partition_key=dynamodb.Attribute(name="model", type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name="version", type=dynamodb.AttributeType.STRING),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            encryption=dynamodb.TableEncryption.AWS_MANAGED,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True
-            ),
-            removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
+        self.registry = SecureTable(
+            self, "Registry", table_name=names.MODEL_REGISTRY_TABLE, keys=("model", "version"), retain=retain
         )
         trainer = str(self.node.try_get_context("ml_trainer") or "lambda")
         env = {
@@ -144,18 +141,7 @@ class MachineLearning(Construct):
         self.sagemaker_role.add_to_policy(
             iam.PolicyStatement(
                 actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-                resources=[
-                    cdk.Arn.format(
-                        cdk.ArnComponents(
-                            service="logs",
-                            resource="log-group",
-                            resource_name="/aws/sagemaker/*",
-                            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-                        ),
-                        cdk.Stack.of(self),
-                    )
-                    + ":*"
-                ],
+                resources=[_arn(self, "logs", "log-group", "/aws/sagemaker/*", colon=True) + ":*"],
             )
         )
         self.sagemaker_role.add_to_policy(  # GetAuthorizationToken has no resource-level permissions
@@ -191,10 +177,7 @@ class MachineLearning(Construct):
                 "SageMakerRoleArn": self.sagemaker_role.role_arn,
             },
         )
-        job_arn = cdk.Arn.format(
-            cdk.ArnComponents(service="sagemaker", resource="training-job", resource_name="concert-*"),
-            cdk.Stack.of(self),
-        )
+        job_arn = _arn(self, "sagemaker", "training-job", "concert-*")
         self.state_machine.add_to_role_policy(
             iam.PolicyStatement(
                 actions=[
@@ -210,14 +193,7 @@ class MachineLearning(Construct):
             iam.PolicyStatement(
                 actions=["events:PutTargets", "events:PutRule", "events:DescribeRule"],
                 resources=[
-                    cdk.Arn.format(
-                        cdk.ArnComponents(
-                            service="events",
-                            resource="rule",
-                            resource_name="StepFunctionsGetEventsForSageMakerTrainingJobsRule",
-                        ),
-                        cdk.Stack.of(self),
-                    )
+                    _arn(self, "events", "rule", "StepFunctionsGetEventsForSageMakerTrainingJobsRule")
                 ],
             )
         )
@@ -289,11 +265,6 @@ class MachineLearning(Construct):
         self.invoke_role.add_to_policy(
             iam.PolicyStatement(
                 actions=["execute-api:Invoke"],
-                resources=[
-                    cdk.Arn.format(
-                        cdk.ArnComponents(service="execute-api", resource=self.api.api_id, resource_name="*"),
-                        cdk.Stack.of(self),
-                    )
-                ],
+                resources=[_arn(self, "execute-api", self.api.api_id, "*")],
             )
         )

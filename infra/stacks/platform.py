@@ -15,7 +15,6 @@ from pathlib import Path
 import aws_cdk as cdk
 from aws_cdk import (
     Duration,
-    RemovalPolicy,
 )
 from aws_cdk import (
     aws_iam as iam,
@@ -32,9 +31,6 @@ from aws_cdk import (
 from aws_cdk import (
     aws_s3 as s3,
 )
-from aws_cdk import (
-    aws_sqs as sqs,
-)
 from constructs import Construct
 
 from infra import names
@@ -43,43 +39,9 @@ from infra.stacks.lake_catalog import LakeCatalog
 from infra.stacks.live_aggregates import LiveAggregates
 from infra.stacks.ml import MachineLearning
 from infra.stacks.monitoring import Monitoring
+from infra.stacks.secure import SecureBucket, SecureQueue
 from infra.stacks.warehouse import Warehouse
 from infra.stacks.workflows import CompactionWorkflow, EtlWorkflow
-
-
-class SecureBucket(s3.Bucket):
-    """A bucket with SSE, TLS-only policy, public access blocked, versioning on and server
-    access logs to `access_logs` (under its own prefix)."""
-
-    def __init__(
-        self, scope: Construct, cid: str, *, retain: bool, access_logs: s3.IBucket | None = None
-    ) -> None:
-        super().__init__(
-            scope,
-            cid,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            versioned=True,
-            removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
-            server_access_logs_bucket=access_logs,
-            server_access_logs_prefix=f"{cid}/" if access_logs is not None else None,
-        )
-
-
-class SecureQueue(sqs.Queue):
-    """An SQS queue with SSE, TLS-only policy and 14-day retention."""
-
-    def __init__(self, scope: Construct, cid: str, *, queue_name: str) -> None:
-        super().__init__(
-            scope,
-            cid,
-            queue_name=queue_name,
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
 
 
 class PlatformStack(cdk.Stack):
