@@ -29,14 +29,18 @@ from schemas import to_json
 Progress = Callable[[str], None] | None
 
 
-def workload_rows(sales: int, seed: int = 11) -> SalesRows:
-    """Warehouse rows of a synthetic workload with about `sales` ticket sales."""
-    spec = Spec(seed=seed).scaled(sales / Spec().ticket_sales)
+def routed_tables(spec: Spec) -> dict[str, list[dict[str, Any]]]:
+    """The warehouse tables of a synthetic workload, as the consumer core routes them."""
     events = generate(spec).events
     out = ConsumerCore().process(
         [StreamRecord(to_json(e), e.partition_key(), str(i), "s", "t") for i, e in enumerate(events)], "bench"
     )
-    return SalesRows.of(out.tables)
+    return {name: [dict(r) for r in rows] for name, rows in out.tables.items()}
+
+
+def workload_rows(sales: int, seed: int = 11) -> SalesRows:
+    """Warehouse rows of a synthetic workload with about `sales` ticket sales."""
+    return SalesRows.of(routed_tables(Spec(seed=seed).scaled(sales / Spec().ticket_sales)))
 
 
 def run_training_bench(sizes: list[int], *, seed: int = 7, progress: Progress = None) -> dict[str, Any]:

@@ -13,7 +13,7 @@ configuration) and, on AWS, the chat's database user can only SELECT.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
@@ -81,7 +81,6 @@ class Policy:
     tables: frozenset[str] = STAR_SCHEMA
     functions: frozenset[str] = FUNCTIONS
     limit: int | None = DEFAULT_LIMIT
-    extra_functions: frozenset[str] = field(default_factory=frozenset)  # more canonical names
 
 
 CHAT = Policy()
@@ -112,11 +111,7 @@ def _check(node: exp.Expr, policy: Policy, ctes: set[str]) -> None:
         _check_table(node, policy, ctes)
     elif isinstance(node, exp.Anonymous):
         raise Refused(f"function {str(node.name).lower()}() is not allowed")
-    elif (
-        isinstance(node, exp.Func)
-        and not isinstance(node, _OPERATORS)
-        and node.key not in policy.functions | policy.extra_functions
-    ):
+    elif isinstance(node, exp.Func) and not isinstance(node, _OPERATORS) and node.key not in policy.functions:
         raise Refused(f"function {str(node.sql_name()).lower()}() is not allowed")
 
 
