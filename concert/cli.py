@@ -23,7 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from typer.exceptions import TyperException
 
-from concert import cli_ml
+from concert import cli_chat, cli_ml
 from concert.aws import CloudUnreachable, client, endpoint_url, explain
 from concert.cli_support import EXIT_FAILED, EXIT_REFUSED, EXIT_USAGE, CommandError, err, out
 from concert.cli_support import emit as _emit
@@ -339,20 +339,16 @@ def _status(rt: Runtime, *, count_records: bool) -> dict[str, Any]:
 
 
 def _health(rt: Runtime, outputs: dict[str, str]) -> dict[str, Any]:
-    from concert import health
-    from consumers.warehouse.client import DataApiWarehouse, WarehouseError
+    from consumers import pipeline_health
+    from consumers.warehouse.client import DataApiWarehouse
 
-    report: dict[str, Any] = {
-        "dead_letters": health.dead_letters(client("sqs")),
-        "workflows": health.workflows(client("stepfunctions"), outputs),
-        "alarms_firing": health.alarms_firing(client("cloudwatch")),
-    }
-    try:
-        report["warehouse"] = health.warehouse_freshness(DataApiWarehouse(client("redshift-data")))
-    except (WarehouseError, BotoCoreError, ClientError) as exc:
-        report["warehouse"] = {"error": str(exc).splitlines()[0][:200]}
-    report["healthy"] = health.healthy(report)
-    return report
+    return pipeline_health.report(
+        client("sqs"),
+        client("stepfunctions"),
+        client("cloudwatch"),
+        DataApiWarehouse(client("redshift-data")),
+        outputs,
+    )
 
 
 @app.command()
@@ -983,6 +979,7 @@ def workflows_redrive(
 
 # -- machine learning (concert/cli_ml.py) ----------------------------------------------------
 
+app.command()(cli_chat.ask)
 app.command()(cli_ml.train)
 app.command()(cli_ml.recommend)
 app.add_typer(cli_ml.predict_app, name="predict")

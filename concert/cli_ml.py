@@ -144,7 +144,7 @@ def _flat(metrics: dict[str, Any], prefix: str = "") -> dict[str, float]:
 
 
 def _api(ctx: typer.Context, path: str, params: dict[str, Any]) -> dict[str, Any]:
-    from concert.predictions_client import ApiError, call
+    from concert.api_client import ApiError, call
 
     url = runtime_of(ctx).outputs().get("PredictionsApiUrl")
     if not url:
@@ -262,7 +262,7 @@ def _latency(ctx: typer.Context, requests: int, progress: Any) -> dict[str, Any]
     from pathlib import Path
 
     from bench.ml import run_latency_bench
-    from concert.predictions_client import call
+    from concert.api_client import call
     from consumers.warehouse.client import DataApiWarehouse
     from ml import serving
     from ml.artifact_bucket import ArtifactBucket

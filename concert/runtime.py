@@ -17,7 +17,7 @@ from infra import names
 
 BUILD_DIR = ROOT / "build"
 CDK_OUT = BUILD_DIR / "cdk.out"
-_SYNTH_INPUTS = ("infra", "functions", "schemas", "producers", "consumers", "state_machines", "ml")
+_SYNTH_INPUTS = ("infra", "functions", "schemas", "producers", "consumers", "state_machines", "ml", "chat")
 
 
 @dataclass

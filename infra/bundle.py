@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("schemas", "producers", "consumers", "functions", "ml")
+PACKAGES = ("schemas", "producers", "consumers", "functions", "ml", "chat")
 LAMBDA_REQUIREMENTS = (
     "pydantic>=2.10,<3",
     "pydantic-settings>=2.6",

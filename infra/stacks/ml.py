@@ -52,6 +52,31 @@ def _arn(scope: Construct, service: str, resource: str, name: str, *, colon: boo
     return cdk.Arn.format(components, cdk.Stack.of(scope))
 
 
+def access_logged(scope: Construct, api: apigw.HttpApi, cid: str) -> logs.LogGroup:
+    """Access logs (JSON, one line per request) for an HTTP API's default stage."""
+    log_group = logs.LogGroup(
+        scope, cid, retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY
+    )
+    stage = api.default_stage
+    assert stage is not None
+    cfn_stage = stage.node.default_child
+    assert isinstance(cfn_stage, apigw.CfnStage)
+    cfn_stage.access_log_settings = apigw.CfnStage.AccessLogSettingsProperty(
+        destination_arn=log_group.log_group_arn,
+        format=json.dumps(
+            {
+                "requestId": "$context.requestId",
+                "caller": "$context.identity.caller",
+                "route": "$context.routeKey",
+                "status": "$context.status",
+                "latencyMs": "$context.responseLatency",
+                "integrationError": "$context.integrationErrorMessage",
+            }
+        ),
+    )
+    return log_group
+
+
 def code_version() -> str:
     """The git commit being deployed (lineage in the registry), or 'unknown'."""
     try:
@@ -233,34 +258,12 @@ class MachineLearning(Construct):
             default_authorizer=authorizers.HttpIamAuthorizer(),
             default_integration=integrations.HttpLambdaIntegration("Predictions", self.predictions),
         )
-        access_log = logs.LogGroup(
-            self,
-            "PredictionsApiAccessLog",
-            retention=logs.RetentionDays.ONE_MONTH,
-            removal_policy=RemovalPolicy.DESTROY,
-        )
-        stage = self.api.default_stage
-        assert stage is not None
-        cfn_stage = stage.node.default_child
-        assert isinstance(cfn_stage, apigw.CfnStage)
-        cfn_stage.access_log_settings = apigw.CfnStage.AccessLogSettingsProperty(
-            destination_arn=access_log.log_group_arn,
-            format=json.dumps(
-                {
-                    "requestId": "$context.requestId",
-                    "caller": "$context.identity.caller",
-                    "route": "$context.routeKey",
-                    "status": "$context.status",
-                    "latencyMs": "$context.responseLatency",
-                    "integrationError": "$context.integrationErrorMessage",
-                }
-            ),
-        )
+        access_logged(self, self.api, "PredictionsApiAccessLog")
         self.invoke_role = iam.Role(
             self,
             "PredictionsClientRole",
             assumed_by=iam.AccountRootPrincipal(),
-            description="Calls the predictions API (SigV4)",
+            description="Calls the predictions and chat APIs (SigV4)",
         )
         self.invoke_role.add_to_policy(
             iam.PolicyStatement(

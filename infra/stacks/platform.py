@@ -37,6 +37,7 @@ from infra import names
 from infra.stacks.accepted_findings import CfnLintSuppressions, CheckovSuppressions
 from infra.stacks.lake_catalog import LakeCatalog
 from infra.stacks.live_aggregates import LiveAggregates
+from infra.stacks.chat import Chat
 from infra.stacks.ml import MachineLearning
 from infra.stacks.monitoring import Monitoring
 from infra.stacks.secure import SecureBucket, SecureQueue
@@ -167,11 +168,31 @@ class PlatformStack(cdk.Stack):
             warehouse_env=self.warehouse.env(),
             retain=retain,
         )
+        self.chat = Chat(
+            self,
+            "Chat",
+            lambda_asset=lambda_asset,
+            ml_asset=ml_asset,
+            models=self.models_bucket,
+            registry_table=self.ml.registry.table_name,
+            registry_arn=self.ml.registry.table_arn,
+            pipeline_machines={
+                "EtlStateMachineArn": self.etl.state_machine,
+                "CompactionStateMachineArn": self.compaction.state_machine,
+                "RetrainStateMachineArn": self.ml.state_machine,
+            },
+            dead_letter_queues=[self.dlq, upload_failures, live_failures],
+            warehouse_env=self.warehouse.env(),
+            retain=retain,
+        )
+        self.ml.invoke_role.add_to_policy(self.chat.client_policy)
         for fn in [
             *self.etl.functions.values(),
             self.compaction.functions["PlanArn"],
             *self.ml.functions.values(),
             self.ml.predictions,
+            self.chat.plan,
+            *self.chat.tools.values(),
         ]:
             assert fn.role is not None
             self.warehouse.grant_data_api(fn.role)
@@ -193,6 +214,7 @@ class PlatformStack(cdk.Stack):
                 "Etl": self.etl.state_machine,
                 "Compaction": self.compaction.state_machine,
                 "Retrain": self.ml.state_machine,
+                "Chat": self.chat.state_machine,
             },
             functions=[
                 self.upload_ingest,
@@ -201,6 +223,7 @@ class PlatformStack(cdk.Stack):
                 *self.compaction.functions.values(),
                 *self.ml.functions.values(),
                 self.ml.predictions,
+                *self.chat.functions,
             ],
         )
         cdk.Aspects.of(self).add(CfnLintSuppressions())
@@ -226,6 +249,9 @@ class PlatformStack(cdk.Stack):
             "RetrainStateMachineArn": self.ml.state_machine.state_machine_arn,
             "PredictionsApiUrl": self.ml.api.api_endpoint,
             "PredictionsClientRoleArn": self.ml.invoke_role.role_arn,
+            "ChatApiUrl": self.chat.api.api_endpoint,
+            "ChatStateMachineArn": self.chat.state_machine.state_machine_arn,
+            "ChatSessionsTableName": self.chat.sessions.table_name,
             "AlarmTopicArn": self.monitoring.topic.topic_arn,
         }.items():
             cdk.CfnOutput(self, key, value=value)

@@ -46,7 +46,7 @@ class SecureQueue(sqs.Queue):
 
 
 class SecureTable(dynamodb.Table):
-    """An on-demand DynamoDB table keyed by two strings, with SSE and point-in-time recovery."""
+    """An on-demand DynamoDB table keyed by one or two strings, with SSE and point-in-time recovery."""
 
     def __init__(
         self,
@@ -54,7 +54,7 @@ class SecureTable(dynamodb.Table):
         cid: str,
         *,
         table_name: str,
-        keys: tuple[str, str],
+        keys: tuple[str] | tuple[str, str],
         retain: bool,
         ttl_attribute: str | None = None,
         stream: dynamodb.StreamViewType | None = None,
@@ -64,7 +64,9 @@ class SecureTable(dynamodb.Table):
             cid,
             table_name=table_name,
             partition_key=dynamodb.Attribute(name=keys[0], type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name=keys[1], type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name=keys[1], type=dynamodb.AttributeType.STRING)
+            if len(keys) > 1
+            else None,
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
             encryption=dynamodb.TableEncryption.AWS_MANAGED,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from concert import health
+from consumers import pipeline_health as health
 
 
 class Sqs:

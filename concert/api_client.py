@@ -1,5 +1,5 @@
-"""Calls the predictions HTTP API as any client would: the URL from the stack outputs, each
-request signed with SigV4 (the API uses IAM authorization). Locally the API's host name
+"""Calls the platform's HTTP APIs (predictions, chat) as any client would: the URL from the
+stack outputs, each request signed with SigV4 (the APIs use IAM authorization). Locally the API's host name
 (`<id>.execute-api.localhost`) is reached through the local cloud's address."""
 
 from __future__ import annotations
@@ -26,12 +26,21 @@ class ApiError(RuntimeError):
 
 
 def call(
-    api_url: str, path: str, params: dict[str, Any] | None = None, timeout_s: float = 60
+    api_url: str,
+    path: str,
+    params: dict[str, Any] | None = None,
+    timeout_s: float = 60,
+    body: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """GET `path` with query `params`; the decoded JSON body (ApiError when not 2xx)."""
+    """GET `path` with query `params` (POST when there is a JSON `body`); the decoded JSON
+    answer (ApiError when not 2xx)."""
     query = urllib.parse.urlencode({k: v for k, v in (params or {}).items() if v is not None})
     url = f"{api_url.rstrip('/')}{path}" + (f"?{query}" if query else "")
-    signed = AWSRequest(method="GET", url=url)
+    method = "GET" if body is None else "POST"
+    data = None if body is None else json.dumps(body).encode()
+    signed = AWSRequest(
+        method=method, url=url, data=data, headers={"Content-Type": "application/json"} if data else None
+    )
     creds = session().get_credentials()
     if creds is not None:
         SigV4Auth(creds.get_frozen_credentials(), "execute-api", session().region_name).add_auth(signed)
@@ -42,7 +51,7 @@ def call(
         base = urllib.parse.urlsplit(local)
         headers["Host"] = target.netloc
         url = urllib.parse.urlunsplit((base.scheme, base.netloc, target.path, target.query, ""))
-    req = urllib.request.Request(url, headers=headers, method="GET")  # noqa: S310 (http(s) only, from outputs)
+    req = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310 (http(s) only, from outputs)
     try:
         with urllib.request.urlopen(req, timeout=timeout_s) as resp:  # noqa: S310
             return json.loads(resp.read())  # type: ignore[no-any-return]

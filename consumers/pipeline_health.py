@@ -1,6 +1,7 @@
-"""The health signals `concert status` reports, the same the CloudWatch alarms watch on AWS:
-dead letters waiting, failed and running workflow executions, how fresh the warehouse is, and
-the alarms in ALARM state (on the local cloud they exist but no metrics feed them)."""
+"""The health signals `concert status` and the chat's pipeline_status tool report, the same
+the CloudWatch alarms watch on AWS: dead letters waiting, failed and running workflow
+executions, how fresh the warehouse is, and the alarms in ALARM state
+(on the local cloud they exist but no metrics feed them)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from typing import Any
 from infra import names
 
 QUEUES = (names.DLQ_QUEUE, names.UPLOAD_FAILURES_QUEUE, names.LIVE_AGGREGATES_FAILURES_QUEUE)
-MACHINES = ("EtlStateMachineArn", "CompactionStateMachineArn", "RetrainStateMachineArn")
+MACHINES = (
+    "EtlStateMachineArn", "CompactionStateMachineArn", "RetrainStateMachineArn", "ChatStateMachineArn",
+)  # fmt: skip
 
 
 def dead_letters(sqs: Any) -> dict[str, int | None]:
@@ -60,6 +63,25 @@ def alarms_firing(cloudwatch: Any) -> list[str]:
     """Names of the alarms in ALARM state."""
     pages = cloudwatch.get_paginator("describe_alarms").paginate(StateValue="ALARM")
     return sorted(a["AlarmName"] for p in pages for a in p.get("MetricAlarms", []))
+
+
+def report(sqs: Any, sfn: Any, cloudwatch: Any, warehouse: Any, machines: dict[str, str]) -> dict[str, Any]:
+    """Every signal and the verdict; a warehouse that cannot be read is reported, not raised."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from consumers.warehouse.client import WarehouseError
+
+    out: dict[str, Any] = {
+        "dead_letters": dead_letters(sqs),
+        "workflows": workflows(sfn, machines),
+        "alarms_firing": alarms_firing(cloudwatch),
+    }
+    try:
+        out["warehouse"] = warehouse_freshness(warehouse)
+    except (WarehouseError, BotoCoreError, ClientError) as exc:
+        out["warehouse"] = {"error": str(exc).splitlines()[0][:200]}
+    out["healthy"] = healthy(out)
+    return out
 
 
 def healthy(report: dict[str, Any]) -> bool:

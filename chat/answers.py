@@ -1,0 +1,152 @@
+"""The answer to a question, composed from its plan and the outcomes of its tool calls: one
+plain sentence or list, the data behind it (`result`), and every call with its SQL. Pure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chat import analytics
+from chat.plan import Plan
+
+_MONEY = {"revenue", "avg_price", "refund_amount"}
+
+
+def _fmt(value: Any, metric: str | None = None) -> str:
+    if value is None:
+        return "0"
+    if metric == "sell_through":
+        return f"{float(value):.1%}"
+    if metric in _MONEY:
+        return f"${float(value):,.2f}"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}" if isinstance(value, int | float) else str(value)
+
+
+def _listing(rows: list[dict[str, Any]], metric: str | None, limit: int = 10) -> str:
+    shown = "; ".join(
+        f"{i}. {r.get('label')}" + (f" ({_fmt(r['value'], metric)})" if "value" in r else "")
+        for i, r in enumerate(rows[:limit], 1)
+    )
+    more = f" (and {len(rows) - limit} more)" if len(rows) > limit else ""
+    return shown + more
+
+
+def compose(question: str, plan: Plan, outcomes: list[dict[str, Any]]) -> dict[str, Any]:
+    """The answer object: `answer` (text), `answered`, `intent`, `result`, `calls`."""
+    calls = [
+        {"tool": c.tool, "args": c.args, "ok": o.get("ok", False), "error": o.get("error")}
+        | ({"sql": o["result"]["sql"]} if o.get("ok") and "sql" in (o.get("result") or {}) else {})
+        for c, o in zip(plan.calls, outcomes, strict=False)
+    ]
+    base = {"question": question, "intent": plan.intent, "planner": plan.planner, "calls": calls}
+    if not plan.calls:
+        return base | {"answer": plan.reply or "", "answered": plan.understood, "result": None}
+    failures = [o for o in outcomes if not o.get("ok")]
+    if len(outcomes) < len(plan.calls) or failures:
+        error = failures[0].get("error") if failures else "a tool call did not return"
+        return base | {"answer": f"I couldn't answer that: {error}", "answered": False, "result": None}
+    texts, results = [], []
+    for outcome in outcomes:
+        text, result = _one(plan, outcome)
+        texts.append(text)
+        results.append(result)
+    return base | {
+        "answer": "\n".join(texts),
+        "answered": True,
+        "result": results[0] if len(results) == 1 else results,
+    }
+
+
+def _one(plan: Plan, outcome: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    tool, r = outcome["tool"], outcome["result"]
+    if tool == "query_warehouse":
+        return _query(plan, r)
+    if tool == "predict_sales":
+        t, v = r["tickets"], r["revenue"]
+        text = (
+            f"Concert {r['concert_id']} (starts {r['starts_at'][:16]}): predicted {_fmt(round(t['predicted']))} "
+            f"tickets (80% interval {_fmt(round(t['low_80']))}-{_fmt(round(t['high_80']))}) and "
+            f"{_fmt(v['predicted'], 'revenue')} revenue; sold so far {_fmt(r['sold_so_far']['tickets'])} "
+            f"tickets. Model {r['model']} {r['version']}."
+        )
+        if r.get("low_confidence"):
+            text += " Low confidence: " + "; ".join(r.get("reasons") or [])
+        return text, {"kind": "prediction", **r}
+    if tool == "recommend_concerts":
+        names = "; ".join(
+            f"{i}. {c['artist']} at {c['venue']}, {c['city']} ({c['starts_at'][:10]}, concert {c['concert_id']})"
+            for i, c in enumerate(r["concerts"], 1)
+        )
+        lead = (
+            "Most popular upcoming concerts (no purchase history)" if r.get("cold_start") else "Recommended"
+        )
+        text = f"{lead} for customer {r['customer_id']}: {names or 'no upcoming concert'}."
+        return text, {"kind": "recommendations", **r}
+    if tool == "rank_venues":
+        where = f" in {r['city'] or r['state']}" if r.get("city") or r.get("state") else ""
+        names = "; ".join(
+            f"{i}. {v['name']} ({v['city']}, {v['state']})" for i, v in enumerate(r["venues"], 1)
+        )
+        text = f"Venues{where} by predicted demand over the next {r['period_days']} days: {names or 'none'}."
+        return text, {"kind": "venue_ranking", **r}
+    if tool == "pipeline_status":
+        return _status(r), {"kind": "pipeline_status", **r}
+    if tool == "explain_schema":
+        if "tables" in r:
+            text = "Tables: " + "; ".join(f"{t['name']} ({t['about']})" for t in r["tables"]) + "."
+        else:
+            cols = ", ".join(f"{c['name']} {c['type']}" for c in r["columns"])
+            text = f"{r['table']}: {r['about']}. Columns: {cols}."
+        return text, {"kind": "schema", **r}
+    return f"{tool} answered.", {"kind": tool, **r}
+
+
+def _query(plan: Plan, r: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    rows = r["rows"]
+    if plan.intent == "analytics":
+        metric = plan.slots.get("metric")
+        what = analytics.describe(plan.slots)
+        if plan.slots.get("group") is None:
+            value = rows[0]["value"] if rows else None
+            value = 0 if value is None and metric not in ("avg_price", "sell_through") else value
+            shown = "no sales" if value is None else _fmt(value, metric)
+            return f"{what[:1].upper()}{what[1:]}: {shown}.", {
+                "kind": "scalar",
+                "value": value,
+                "sql": r["sql"],
+            }
+        if not rows:
+            return f"Nothing found for {what}.", {"kind": "rows", "rows": [], "sql": r["sql"]}
+        return f"{what[:1].upper()}{what[1:]}: {_listing(rows, metric, 20)}.", {
+            "kind": "rows",
+            "rows": rows,
+            "sql": r["sql"],
+        }
+    if plan.intent == "concerts":
+        if not rows:
+            return "No concert found.", {"kind": "rows", "rows": [], "sql": r["sql"]}
+        shown = "; ".join(
+            f"{x['label']}, {x['city']} ({str(x['starts_at'])[:16]}, concert {x['key']})" for x in rows[:20]
+        )
+        return f"{len(rows)} concerts: {shown}.", {"kind": "rows", "rows": rows, "sql": r["sql"]}
+    head = f"{r['row_count']} rows" + (f" (first {len(rows)})" if r["row_count"] > len(rows) else "")
+    preview = "; ".join(", ".join(f"{k}={v}" for k, v in row.items()) for row in rows[:5])
+    return f"{head}: {preview}." if rows else "No rows.", {"kind": "rows", "rows": rows, "sql": r["sql"]}
+
+
+def _status(r: dict[str, Any]) -> str:
+    problems = [f"{n} dead letters in {q}" for q, n in r["dead_letters"].items() if n]
+    problems += [
+        f"{w['failed']} failed executions of {name}" for name, w in r["workflows"].items() if w["failed"]
+    ]
+    problems += [f"alarm {a} firing" for a in r["alarms_firing"]]
+    wh = r.get("warehouse") or {}
+    fresh = (
+        f"the warehouse has {wh['events']:,} events, last load {wh['last_load']}"
+        if "events" in wh
+        else f"the warehouse cannot be read ({wh.get('error')})"
+    )
+    running = sum(w["running"] for w in r["workflows"].values())
+    verdict = "Healthy" if r["healthy"] else "Not healthy: " + ", ".join(problems)
+    return f"{verdict}; {fresh}; {running} workflow executions running."

@@ -1,0 +1,406 @@
+"""The embedded planner: no model, only rules. Finds the intent (analytics, concert list,
+prediction, recommendation, venue ranking, pipeline status, schema, raw SQL) and its slots
+(metric, grouping, places, artists, genres, dates, top-N), and turns them into tool calls.
+A follow-up ("and in Ohio?") starts from the previous question's slots. Says plainly what it
+cannot answer rather than guessing. Pure."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from chat import analytics
+from chat.memory import Conversation
+from chat.periods import MONTHS, Period, find_period
+from chat.plan import Plan, ToolCall, cannot
+from chat.vocabulary import REGIONS, Found, Vocabulary, words
+
+CAPABILITIES = (
+    "I can answer questions about tickets sold, revenue, average price, customers, refunds, "
+    "concerts, sell-through and sold-out shows (by venue, artist, city, state, genre, concert or "
+    "month, for a period), predict ticket sales for a concert, recommend concerts for a customer, "
+    "rank venues by predicted popularity, report the pipeline's health, explain the schema, and "
+    "run a read-only SQL query (start it with SELECT)."
+)
+TABLES = (
+    "dim_date", "dim_artist", "dim_venue", "dim_concert", "fact_ticket_sales", "fact_refunds",
+    "agg_daily_sales", "agg_daily_venue_sales", "agg_daily_artist_sales", "agg_concert_sell_through",
+)  # fmt: skip
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                 "eight": 8, "nine": 9, "ten": 10, "twenty": 20}  # fmt: skip
+_FILLER = {
+    "and", "what", "about", "how", "in", "for", "at", "the", "of", "by", "only", "instead", "then",
+    "last", "this", "next", "month", "year", "week", "quarter", "days", "weeks", "months", "since",
+    "between", "yesterday", "today", "q1", "q2", "q3", "q4", "on", "during",
+}  # fmt: skip
+_FOLLOW_UP = re.compile(r"^\s*(and|what about|how about|same for|same but|now|also|then)\b", re.I)
+_SQL = re.compile(
+    r"^\s*(?:(?:run|execute)?\s*(?:this\s+)?(?:sql|query)\s*:\s*)?((?:select|with)\b.*)$", re.I | re.S
+)
+_SQL_PREFIX = re.compile(r"^\s*(?:run|execute)?\s*(?:this\s+)?(?:sql|query)\s*:\s*(.*)$", re.I | re.S)
+_GROUP_WORDS = {
+    "venue": ("venue", "venues", "arena", "arenas", "stadium", "stadiums"),
+    "artist": (
+        "artist",
+        "artists",
+        "performer",
+        "performers",
+        "band",
+        "bands",
+        "act",
+        "acts",
+        "show",
+        "shows",
+    ),
+    "city": ("city", "cities"),
+    "state": ("state", "states", "province", "provinces"),
+    "genre": ("genre", "genres"),
+    "concert": ("concert", "concerts", "event", "events"),
+    "channel": ("channel", "channels"),
+    "tier": ("tier", "tiers"),
+}
+_GROUP_CUES = {"which", "what", "top", "best", "worst", "bottom", "per", "by", "each", "most", "the"}
+_SINGULAR = {"venue", "arena", "stadium", "artist", "performer", "band", "act", "show", "city",
+             "state", "province", "genre", "concert", "event", "channel", "tier"}  # fmt: skip
+
+
+def _has(text: str, *patterns: str) -> bool:
+    return any(re.search(p, text) for p in patterns)
+
+
+def _number_after(text: str, *nouns: str) -> int | None:
+    for noun in nouns:
+        if m := re.search(rf"\b{noun}s?\s*(?:id\s*)?(?:#|number|no\.?)?\s*(\d+)\b", text):
+            return int(m[1])
+    return None
+
+
+def _top(text: str) -> int | None:
+    if m := re.search(
+        r"\b(?:top|best|worst|bottom|first|highest|lowest)\s+(\d+|" + "|".join(_NUMBER_WORDS) + r")\b", text
+    ):
+        return int(m[1]) if m[1].isdigit() else _NUMBER_WORDS[m[1]]
+    if m := re.search(r"\b(\d+|" + "|".join(_NUMBER_WORDS) + r")\s+(?:most|best|least|biggest|top)\b", text):
+        return int(m[1]) if m[1].isdigit() else _NUMBER_WORDS[m[1]]
+    return None
+
+
+def _metric(t: str) -> str | None:
+    if _has(t, r"sold[ -]?out", r"sell[- ]?outs?\b"):
+        return "sold_out"
+    if _has(t, r"sell[- ]?through", r"occupancy", r"fill rate", r"how full", r"capacity sold"):
+        return "sell_through"
+    if _has(
+        t,
+        r"refund(ed)? amount",
+        r"amount refunded",
+        r"refunds? (?:in|worth) (?:dollars|money)",
+        r"money refunded",
+        r"how much .*refund",
+    ):
+        return "refund_amount"
+    if _has(t, r"refund"):
+        return "refunds"
+    if _has(
+        t,
+        r"average (?:ticket )?price",
+        r"avg (?:ticket )?price",
+        r"mean (?:ticket )?price",
+        r"price per ticket",
+    ):
+        return "avg_price"
+    if _has(
+        t,
+        r"revenue",
+        r"gross",
+        r"\bearn",
+        r"\bmoney\b",
+        r"\bdollars\b",
+        r"how much .*(?:make|made|bring)",
+        r"\bincome\b",
+        r"takings",
+    ):
+        return "revenue"
+    if _has(t, r"customers", r"buyers", r"\bfans\b", r"people bought", r"unique (?:customers|buyers)"):
+        return "customers"
+    if _has(
+        t,
+        r"how many (?:concerts|shows|events)",
+        r"number of (?:concerts|shows|events)",
+        r"count (?:of )?(?:concerts|shows)",
+        r"concerts (?:are|were) (?:there|scheduled|held|played)",
+    ):
+        return "concerts"
+    if _has(t, r"tickets?", r"\bsold\b", r"\bsales?\b", r"\bsell\b", r"\bbest[- ]selling\b", r"\bpopular\b"):
+        return "tickets"
+    return None
+
+
+def _group(t: str, metric: str | None, found: list[Found]) -> tuple[str | None, bool]:
+    """The grouping word and whether it was singular ('which venue' -> top 1)."""
+    if _has(
+        t,
+        r"\bper month\b",
+        r"\bby month\b",
+        r"\bmonthly\b",
+        r"\beach month\b",
+        r"\bover time\b",
+        r"\bmonth by month\b",
+    ):
+        return "month", False
+    named_spans = {i for f in found for i in range(f.start, f.end)}
+    ws = [w for i, (w, _) in enumerate(words(t)) if i not in named_spans]
+    for i, w in enumerate(ws):
+        if (
+            i
+            and ws[i - 1]
+            in ("which", "what", "top", "best", "worst", "bottom", "per", "by", "each", "most", "the")
+        ) or re.fullmatch(r"\d+", ws[i - 1] if i else ""):
+            for group, nouns in _GROUP_WORDS.items():
+                if w in nouns:
+                    if group == "concert" and metric in ("concerts",):
+                        continue
+                    return group, w in _SINGULAR
+    return None, False
+
+
+def _unknown_name(question: str, found: list[Found]) -> str | None:
+    """A capitalised name after in/at/for/by that the vocabulary does not know."""
+    taken = {i for f in found for i in range(f.start, f.end)}
+    ws = words(question)
+    for i, (w, _written) in enumerate(ws[:-1]):
+        if w not in ("in", "at", "by", "for", "from"):
+            continue
+        j = i + 1
+        name = []
+        while j < len(ws) and ws[j][1][:1].isupper() and j not in taken:
+            name.append(ws[j][1])
+            j += 1
+        skip = set(MONTHS) | {"q1", "q2", "q3", "q4", "sql"}
+        if name and name[0].lower() not in skip and not (len(name) == 1 and name[0] in REGIONS):
+            return " ".join(name)
+    return None
+
+
+class DeterministicPlanner:
+    """Rules over the vocabulary of the warehouse's dimensions."""
+
+    name = "deterministic"
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self.vocabulary = vocabulary
+
+    def plan(self, question: str, clock: datetime | None, memory: Conversation | None = None) -> Plan:
+        """The plan of one question; follow-ups start from the conversation's last question."""
+        previous = memory.previous() if memory else None
+        q = question.strip()
+        t = q.lower()
+        if not q:
+            return cannot("Ask me something. " + CAPABILITIES)
+        if sql := self._sql(q):
+            return Plan("sql", [ToolCall("query_warehouse", {"sql": sql})], {"sql": sql})
+        if re.fullmatch(r"(hi|hello|hey|help|what can you do\??)[!. ]*", t):
+            return Plan("help", reply=CAPABILITIES)
+        if _has(
+            t,
+            r"\bpipeline\b",
+            r"\bhealth",
+            r"dead[- ]letter",
+            r"\bdlq\b",
+            r"\blag\b",
+            r"backlog",
+            r"failed (?:executions|workflows|runs)",
+            r"\bplatform\b.*\b(doing|ok|status|running)",
+            r"\bstatus of the\b",
+            r"system status",
+            r"freshness",
+        ):
+            return Plan("pipeline_status", [ToolCall("pipeline_status")])
+        if _has(
+            t, r"\bschema\b", r"\btables?\b", r"\bcolumns?\b", r"what data\b", r"\bdescribe\b", r"\bfields?\b"
+        ):
+            table = next((n for n in TABLES if re.search(rf"\b{n}\b", t)), None)
+            return Plan(
+                "explain_schema",
+                [ToolCall("explain_schema", {"table": table} if table else {})],
+                {"table": table},
+            )
+        follow = bool(_FOLLOW_UP.match(q)) and previous is not None
+        prev_intent = (previous or {}).get("intent")
+        concert = _number_after(t, "concert", "show", "event")
+        customer = _number_after(t, "customer", "user", "fan", "buyer")
+        if _has(
+            t,
+            r"\bpredict",
+            r"\bforecast",
+            r"\bwill (?:it |they |concert \d+ )?sell\b",
+            r"how many tickets will",
+            r"expected (?:ticket )?sales",
+        ) or (follow and prev_intent == "predict_sales" and concert is not None):
+            if concert is None:
+                concert = (previous or {}).get("concert_id") if prev_intent == "predict_sales" else None
+            if concert is None:
+                return cannot("Which concert? Ask like 'predict ticket sales for concert 123'.")
+            return Plan(
+                "predict_sales", [ToolCall("predict_sales", {"concert_id": concert})], {"concert_id": concert}
+            )
+        if _has(
+            t,
+            r"\brecommend",
+            r"\bsuggest",
+            r"what should customer",
+            r"concerts? for customer",
+            r"would customer \d+ like",
+        ) or (follow and prev_intent == "recommend_concerts" and customer is not None):
+            if customer is None:
+                customer = (
+                    (previous or {}).get("customer_id") if prev_intent == "recommend_concerts" else None
+                )
+            if customer is None:
+                return cannot("Which customer? Ask like 'recommend concerts for customer 42'.")
+            k = _top(t) or 10
+            return Plan("recommend_concerts", [ToolCall("recommend_concerts", {"customer_id": customer, "k": k})],
+                        {"customer_id": customer, "k": k})  # fmt: skip
+        found = self.vocabulary.find(q)
+        if unknown := _unknown_name(q, found):
+            return cannot(f"I don't know a venue, artist, city or state called '{unknown}'.")
+        if _has(
+            t,
+            r"\brank",
+            r"venue popularity",
+            r"popular venues?\b",
+            r"(hottest|trending) venues?",
+            r"venues? (?:will|are going to|expected to)",
+            r"predicted demand",
+            r"most popular venues?",
+        ):
+            top = _top(t) or (1 if re.search(r"\b(which|what) venue\b", t) else 10)
+            args: dict[str, Any] = {"top": top}
+            for f in found:
+                if f.entity.kind == "state":
+                    args["state"] = f.entity.key
+                elif f.entity.kind == "city":
+                    args["city"] = f.entity.key[0]
+            return Plan("rank_venues", [ToolCall("rank_venues", args)], args)
+        return self._analytics(q, t, found, clock, previous if (follow or self._bare(t, found)) else None)
+
+    @staticmethod
+    def _sql(q: str) -> str | None:
+        if m := _SQL.match(q):
+            return m[1].strip()
+        if m := _SQL_PREFIX.match(q):
+            return m[1].strip() or None
+        return None
+
+    @staticmethod
+    def _bare(t: str, found: list[Found]) -> bool:
+        """Only a place, a name or a period ("in Ohio?", "for March 2026"): a follow-up."""
+        named = {i for f in found for i in range(f.start, f.end)}
+        left = [w for i, (w, _) in enumerate(words(t)) if i not in named]
+        return bool(found or find_period(t, datetime.now(UTC))) and all(
+            w in _FILLER or w in MONTHS or w.isdigit() for w in left
+        )
+
+    def _analytics(
+        self, q: str, t: str, found: list[Found], clock: datetime | None, previous: dict[str, Any] | None
+    ) -> Plan:
+        base = dict(previous) if previous and previous.get("intent") in ("analytics", "concerts") else None
+        metric = _metric(t)
+        listing = (
+            _has(
+                t,
+                r"\b(list|show me|upcoming|what|which) (the )?(upcoming )?(concerts|shows)\b",
+                r"\bupcoming (concerts|shows)\b",
+                r"\bconcerts? (by|of|at|in)\b",
+            )
+            and metric in (None, "tickets", "concerts")
+            and not _has(t, r"how many|number of|count")
+        )
+        if metric is None and not listing and base is None:
+            return cannot("I didn't understand the question. " + CAPABILITIES)
+        if clock is None:
+            return cannot(
+                "The warehouse has no ticket sales yet: produce some events first (`concert produce`)."
+            )
+        period = find_period(t, clock)
+        filters: dict[str, Any] = dict(base.get("filters") or {}) if base else {}
+        new_filters: dict[str, Any] = {}
+        for f in found:
+            e = f.entity
+            if e.kind in ("venue", "artist"):
+                new_filters[e.kind] = [e.key, e.label]
+            elif e.kind == "city":
+                new_filters["city"] = list(e.key)
+            else:
+                new_filters[e.kind] = e.key
+        if concert := _number_after(t, "concert", "show"):
+            new_filters["concert"] = concert
+        places = {"state", "city", "venue"}
+        if places & set(new_filters):
+            for k in places:
+                filters.pop(k, None)
+        if {"artist", "genre"} & set(new_filters):
+            filters.pop("artist", None)
+            filters.pop("genre", None)
+        filters.update(new_filters)
+        if listing or (base and base.get("intent") == "concerts" and metric is None):
+            return self._listing(t, filters, period, clock, base)
+        group, singular = _group(t, metric, found)
+        slots: dict[str, Any] = {
+            "intent": "analytics",
+            "metric": metric or (base or {}).get("metric") or "tickets",
+            "group": group if group or not base or metric else base.get("group"),
+            "filters": filters,
+            "period": period.to_dict() if period else ((base or {}).get("period") if base else None),
+            "top": _top(t) or (1 if singular else None) or (base or {}).get("top"),
+            "order": "asc"
+            if _has(t, r"\b(least|fewest|lowest|worst|bottom|smallest)\b")
+            else (base or {}).get("order", "desc"),
+        }
+        if slots["metric"] == "sold_out" and slots["group"] is None and _has(t, r"\bwhich\b|\blist\b"):
+            slots["group"] = "concert"
+        if slots["group"] is None and slots["metric"] == "sold_out" and "venue" in t:
+            slots["group"] = "venue"
+        if slots["group"] and slots["metric"] == "sold_out" and slots["top"] is None:
+            slots["top"] = 50
+        try:
+            compiled = analytics.compile_slots(slots)
+        except ValueError as exc:
+            return cannot(f"I can't answer that: {exc}.")
+        return Plan("analytics", [ToolCall("query_warehouse", {"sql": compiled.sql})], slots)
+
+    @staticmethod
+    def _listing(
+        t: str, filters: dict[str, Any], period: Period | None, clock: datetime, base: dict[str, Any] | None
+    ) -> Plan:
+        upcoming = _has(t, r"\bupcoming\b", r"\bnext\b", r"\bfuture\b", r"\bscheduled\b", r"\bcoming\b") or (
+            period is None and (base or {}).get("upcoming", False)
+        )
+        where = ["c.status <> 'cancelled'"]
+        if period is not None:
+            where += [f"c.starts_at >= CAST({analytics.literal(period.start.isoformat())} AS TIMESTAMPTZ)",
+                      f"c.starts_at < CAST({analytics.literal(period.end.isoformat())} AS TIMESTAMPTZ)"]  # fmt: skip
+        elif upcoming:
+            where.append(f"c.starts_at > CAST({analytics.literal(clock.isoformat())} AS TIMESTAMPTZ)")
+        if "state" in filters:
+            where.append(f"v.state = {analytics.literal(str(filters['state']))}")
+        if "city" in filters:
+            where.append(
+                f"v.city = {analytics.literal(str(filters['city'][0]))} AND v.state = {analytics.literal(str(filters['city'][1]))}"
+            )
+        for kind in ("venue", "artist"):
+            if kind in filters:
+                where.append(f"c.{kind}_id = {int(filters[kind][0])}")
+        if "genre" in filters:
+            where.append(f"a.genre = {analytics.literal(str(filters['genre']))}")
+        top = _top(t) or 20
+        sql = (
+            "SELECT c.concert_id AS key, a.name || ' at ' || v.name AS label, c.starts_at AS starts_at, "
+            "v.city AS city, v.state AS state FROM dim_concert AS c "
+            "JOIN dim_artist AS a ON a.artist_id = c.artist_id JOIN dim_venue AS v ON v.venue_id = c.venue_id "
+            f"WHERE {' AND '.join(where)} ORDER BY c.starts_at {'DESC' if not upcoming and period is None else 'ASC'}, c.concert_id ASC LIMIT {top}"
+        )
+        slots = {"intent": "concerts", "filters": filters, "period": period.to_dict() if period else None,
+                 "upcoming": upcoming, "top": top}  # fmt: skip
+        return Plan("concerts", [ToolCall("query_warehouse", {"sql": sql})], slots)

@@ -1,0 +1,152 @@
+"""Time ranges in questions ("last month", "in March 2026", "the last 30 days", "since
+2026-01-01", "next 2 weeks"), resolved against the data clock (the newest sale the warehouse
+knows), so a question means the same on a replayed year as on live data. Half-open ranges."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+         "october", "november", "december")
+    )
+}  # fmt: skip
+_MONTH = "(" + "|".join(MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)"
+_UNITS = {"day": 1, "days": 1, "week": 7, "weeks": 7}
+_NUMBERS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "ten": 10,
+    "twelve": 12,
+}
+_ISO = r"(\d{4}-\d{2}-\d{2})"
+
+
+@dataclass(frozen=True)
+class Period:
+    """[start, end) in UTC and how to say it; `future` for ranges after the data clock."""
+
+    start: datetime
+    end: datetime
+    label: str
+    future: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "label": self.label,
+                "future": self.future}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, d: dict[str, object]) -> Period:
+        """Inverse of to_dict."""
+        return cls(
+            datetime.fromisoformat(str(d["start"])), datetime.fromisoformat(str(d["end"])), str(d["label"]),
+            bool(d.get("future")),
+        )  # fmt: skip
+
+
+def _at(d: date) -> datetime:
+    return datetime(d.year, d.month, d.day, tzinfo=UTC)
+
+
+def _month(year: int, month: int) -> tuple[datetime, datetime]:
+    start = datetime(year, month, 1, tzinfo=UTC)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
+    return start, end
+
+
+def _month_number(word: str) -> int:
+    word = word.lower()
+    return MONTHS.get(word) or next(i for m, i in MONTHS.items() if m.startswith(word[:3]))
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else _NUMBERS[word]
+
+
+def find_period(text: str, clock: datetime) -> Period | None:
+    """The first time range the text names, resolved against `clock`; None when it names none."""
+    t = text.lower()
+    today = clock.astimezone(UTC).date()
+    tomorrow = _at(today + timedelta(days=1))
+    number = r"(\d+|" + "|".join(_NUMBERS) + ")"
+    if m := re.search(rf"between {_ISO} and {_ISO}", t):
+        a, b = date.fromisoformat(m[1]), date.fromisoformat(m[2])
+        return Period(_at(a), _at(b + timedelta(days=1)), f"{a} to {b}")
+    if m := re.search(rf"since {_ISO}", t):
+        a = date.fromisoformat(m[1])
+        return Period(_at(a), tomorrow, f"since {a}")
+    if m := re.search(rf"\bon {_ISO}", t):
+        a = date.fromisoformat(m[1])
+        return Period(_at(a), _at(a + timedelta(days=1)), str(a))
+    if m := re.search(rf"\b(last|past|next) {number} (days?|weeks?|months?)\b", t):
+        n = _count(m[2])
+        if m[3].startswith("month"):
+            start_m = today.year * 12 + today.month - 1
+            if m[1] == "next":
+                a = today + timedelta(days=1)
+                y, mo = divmod(start_m + n, 12)
+                b = date(y, mo + 1, min(today.day, 28))
+                return Period(_at(a), _at(b) + timedelta(days=1), f"the next {n} months", future=True)
+            y, mo = divmod(start_m - n, 12)
+            a = date(y, mo + 1, min(today.day, 28))
+            return Period(_at(a) + timedelta(days=1), tomorrow, f"the last {n} months")
+        days = n * _UNITS[m[3]]
+        if m[1] == "next":
+            return Period(tomorrow, tomorrow + timedelta(days=days), f"the next {n} {m[3]}", future=True)
+        return Period(tomorrow - timedelta(days=days), tomorrow, f"the last {n} {m[3]}")
+    if re.search(r"\byesterday\b", t):
+        y = today - timedelta(days=1)
+        return Period(_at(y), _at(today), f"yesterday ({y})")
+    if re.search(r"\btoday\b", t):
+        return Period(_at(today), tomorrow, f"today ({today})")
+    if m := re.search(r"\b(last|this|next) (week|month|year|quarter)\b", t):
+        return _relative(m[1], m[2], today)
+    if m := re.search(r"\b(?:q([1-4])|(first|second|third|fourth) quarter)(?: of)? (\d{4})\b", t):
+        q = int(m[1]) if m[1] else ("first", "second", "third", "fourth").index(m[2]) + 1
+        start, _ = _month(int(m[3]), 3 * q - 2)
+        _, end = _month(int(m[3]), 3 * q)
+        return Period(start, end, f"Q{q} {m[3]}", future=start > clock)
+    if m := re.search(rf"\b{_MONTH}\.? (\d{{4}})\b", t):
+        start, end = _month(int(m[2]), _month_number(m[1]))
+        return Period(start, end, start.strftime("%B %Y"), future=start > clock)
+    if m := re.search(r"\b(?:in|during|for) (\d{4})\b", t):
+        y = int(m[1])
+        return Period(datetime(y, 1, 1, tzinfo=UTC), datetime(y + 1, 1, 1, tzinfo=UTC), str(y),
+                      future=datetime(y, 1, 1, tzinfo=UTC) > clock)  # fmt: skip
+    if m := re.search(rf"\b(?:in|during|for) {_MONTH}\b", t):
+        month = _month_number(m[1])
+        year = today.year if month <= today.month else today.year - 1
+        start, end = _month(year, month)
+        return Period(start, end, start.strftime("%B %Y"))
+    return None
+
+
+def _relative(which: str, unit: str, today: date) -> Period:
+    step = {"last": -1, "this": 0, "next": 1}[which]
+    if unit == "week":
+        monday = today - timedelta(days=today.weekday()) + timedelta(weeks=step)
+        return Period(_at(monday), _at(monday + timedelta(days=7)), f"{which} week (from {monday})", step > 0)
+    if unit == "month":
+        y, m = divmod(today.year * 12 + today.month - 1 + step, 12)
+        start, end = _month(y, m + 1)
+        return Period(start, end, f"{which} month ({start.strftime('%B %Y')})", step > 0)
+    if unit == "quarter":
+        q0 = (today.year * 12 + today.month - 1) // 3 + step
+        y, q = divmod(q0, 4)
+        start, _ = _month(y, 3 * q + 1)
+        _, end = _month(y, 3 * q + 3)
+        return Period(start, end, f"{which} quarter (Q{q + 1} {y})", step > 0)
+    y = today.year + step
+    return Period(
+        datetime(y, 1, 1, tzinfo=UTC), datetime(y + 1, 1, 1, tzinfo=UTC), f"{which} year ({y})", step > 0
+    )

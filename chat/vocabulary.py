@@ -1,0 +1,136 @@
+"""What a question can name: states and provinces, cities, venues, artists and genres, found
+as whole phrases (longest first, each word used once). Built from the warehouse's dimensions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+REGIONS = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
+    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
+    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
+    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
+    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
+    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York",
+    "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon",
+    "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
+    "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia",
+    "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
+    "AB": "Alberta", "BC": "British Columbia", "MB": "Manitoba", "NB": "New Brunswick",
+    "NL": "Newfoundland and Labrador", "NS": "Nova Scotia", "ON": "Ontario",
+    "PE": "Prince Edward Island", "QC": "Quebec", "SK": "Saskatchewan",
+}  # fmt: skip
+GENRES = {
+    "pop": "pop", "jazz": "jazz", "classical": "classical", "opera": "opera",
+    "operas": "opera", "musical": "musicals", "musicals": "musicals", "plays": "plays",
+    "theatre": "plays", "theater": "plays",
+}  # fmt: skip
+_KIND_RANK = {"venue": 0, "city": 1, "state": 2, "artist": 3, "genre": 4}
+# A name that is both a place and an artist ("Chicago") is the artist after these words.
+_ARTIST_CUES = {"by", "for", "of", "from", "featuring", "with", "artist", "band"}
+_MAX_WORDS = 8
+_WORD = re.compile(r"[A-Za-z0-9&']+")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A thing the question names: kind (state, city, venue, artist, genre), key, label."""
+
+    kind: str
+    key: Any
+    label: str
+
+
+@dataclass(frozen=True)
+class Found:
+    """An entity and where it was found (word positions, end exclusive)."""
+
+    entity: Entity
+    start: int
+    end: int
+
+
+def words(text: str) -> list[tuple[str, str]]:
+    """(lower-case word, word as written) pairs; `St.` and `St` are the same word."""
+    return [(w.lower().strip("'"), w) for w in _WORD.findall(text)]
+
+
+def phrase(text: str) -> tuple[str, ...]:
+    """The normalised word sequence of a name."""
+    return tuple(w for w, _ in words(text) if w)
+
+
+@dataclass
+class Vocabulary:
+    """Phrases -> entities, with the case-sensitive single words kept apart."""
+
+    phrases: dict[tuple[str, ...], list[Entity]] = field(default_factory=dict)
+    capitalised: set[tuple[str, ...]] = field(default_factory=set)
+
+    def add(self, name: str, entity: Entity, *, strict_case: bool = False) -> None:
+        """Index one name of an entity."""
+        key = phrase(name)
+        if not key:
+            return
+        found = self.phrases.setdefault(key, [])
+        if entity not in found:
+            found.append(entity)
+        if strict_case:
+            self.capitalised.add(key)
+
+    @classmethod
+    def of(cls, venues: Iterable[dict[str, Any]], artists: Iterable[dict[str, Any]]) -> Vocabulary:
+        """From dim_venue rows (venue_id, name, city, state) and dim_artist rows (artist_id, name)."""
+        vocab = cls()
+        for code, name in REGIONS.items():
+            vocab.add(name, Entity("state", code, name))
+        for word, genre in GENRES.items():
+            vocab.add(word, Entity("genre", genre, genre))
+        for v in venues:
+            vocab.add(str(v["name"]), Entity("venue", int(v["venue_id"]), str(v["name"])))
+            city = str(v["city"])
+            vocab.add(city, Entity("city", (city, str(v["state"])), city))
+        for a in artists:
+            name = str(a["name"])
+            single = len(phrase(name)) == 1
+            vocab.add(name, Entity("artist", int(a["artist_id"]), name), strict_case=single)
+        return vocab
+
+    def find(self, text: str) -> list[Found]:
+        """Entities named in `text`, longest phrases first, non-overlapping, in text order."""
+        ws = words(text)
+        taken = [False] * len(ws)
+        out: list[Found] = []
+        for n in range(min(_MAX_WORDS, len(ws)), 0, -1):
+            for i in range(len(ws) - n + 1):
+                if any(taken[i : i + n]):
+                    continue
+                key = tuple(w for w, _ in ws[i : i + n])
+                entities = self.phrases.get(key)
+                if not entities:
+                    entities = self._region_code(ws[i][1]) if n == 1 else None
+                if not entities:
+                    continue
+                if key in self.capitalised and not ws[i][1][:1].isupper():
+                    entities = [e for e in entities if e.kind != "artist"]
+                    if not entities:
+                        continue
+                artist_cue = i > 0 and ws[i - 1][0] in _ARTIST_CUES
+                best = min(
+                    entities, key=lambda e: (not (artist_cue and e.kind == "artist"), _KIND_RANK[e.kind])
+                )
+                out.append(Found(best, i, i + n))
+                for j in range(i, i + n):
+                    taken[j] = True
+        return sorted(out, key=lambda f: f.start)
+
+    @staticmethod
+    def _region_code(written: str) -> list[Entity] | None:
+        # Two-letter codes only when written in capitals ("TX", not "in" or "or").
+        if len(written) == 2 and written.isupper() and written in REGIONS:
+            return [Entity("state", written, REGIONS[written])]
+        return None

@@ -1,0 +1,1 @@
+"""The chat workflow's functions: plan, the six tools, answer, and the chat HTTP API."""

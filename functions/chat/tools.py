@@ -1,0 +1,133 @@
+"""The six tool steps of the chat workflow, one Lambda each (the handler named like the tool).
+Thin: validate the arguments, call the domain, return the outcome (never raise for bad input:
+the outcome carries the error; only infrastructure failures raise, for the workflow's Retry)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger
+
+from chat import tools
+from consumers import pipeline_health
+from consumers.warehouse.client import DataApiWarehouse
+from functions.chat.settings import ToolSettings
+
+settings = ToolSettings()
+logger = Logger(service="chat")
+
+
+@cache
+def _warehouse() -> DataApiWarehouse:
+    return DataApiWarehouse(boto3.client("redshift-data"))
+
+
+@cache
+def _serving() -> tuple[Any, Any]:
+    """The model cache and the serving rows (imported on first use: scikit-learn is heavy)."""
+    from ml.artifact_bucket import ArtifactBucket
+    from ml.registry_table import RegistryTable
+    from ml.serving_queries import ModelCache, ServingRows
+
+    models = ModelCache(
+        RegistryTable(boto3.client("dynamodb"), settings.registry_table),
+        ArtifactBucket(boto3.client("s3"), settings.models_bucket),
+        Path(settings.cache_dir),
+        settings.refresh_s,
+    )
+    return models, ServingRows(_warehouse())
+
+
+def _run(tool: str, event: dict[str, Any], body: Any) -> dict[str, Any]:
+    try:
+        args = tools.parse(tool, event.get("args"))
+    except ValueError as exc:
+        return tools.failed(tool, str(exc))
+    return body(args)  # type: ignore[no-any-return]
+
+
+def _model_tool(tool: str, event: dict[str, Any], body: Any) -> dict[str, Any]:
+    """A tool over the promoted models: an unknown id or an untrained model is an outcome."""
+    from ml.serving import ServingError
+
+    try:
+        return _run(tool, event, body)
+    except ServingError as exc:
+        return tools.failed(tool, exc.message)
+
+
+def query_warehouse(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Guarded read-only SQL."""
+    return _run("query_warehouse", event, lambda a: tools.query_warehouse(a, _warehouse()))
+
+
+def predict_sales(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Tickets and revenue of a concert from the promoted model."""
+    from ml import serving
+
+    def body(a: tools.PredictArgs) -> dict[str, Any]:
+        models, rows = _serving()
+        answer = serving.predict_sales(
+            models.get("ticket_sales"), rows.for_concert(a.concert_id), a.concert_id, None
+        )
+        return tools.ok("predict_sales", answer)
+
+    return _model_tool("predict_sales", event, body)
+
+
+def recommend_concerts(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Upcoming concerts for a customer."""
+    from ml import serving
+
+    def body(a: tools.RecommendArgs) -> dict[str, Any]:
+        models, rows = _serving()
+        at = rows.data_clock()
+        if at is None:
+            return tools.failed("recommend_concerts", "the warehouse has no sales yet")
+        loaded = models.get("recommendations")
+        return tools.ok(
+            "recommend_concerts",
+            serving.recommend(loaded, rows.for_customer(a.customer_id, at), a.customer_id, at, a.k),
+        )
+
+    return _model_tool("recommend_concerts", event, body)
+
+
+def rank_venues(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Venues by predicted demand, optionally within a state or city."""
+    from ml import serving
+
+    def body(a: tools.RankArgs) -> dict[str, Any]:
+        models, rows = _serving()
+        at = rows.data_clock()
+        if at is None:
+            return tools.failed("rank_venues", "the warehouse has no sales yet")
+        ranking = serving.rank_venues(models.get("venue_popularity"), rows.everything(), at, top=100_000)
+        return tools.ok("rank_venues", tools.filter_ranking(ranking, a))
+
+    return _model_tool("rank_venues", event, body)
+
+
+def pipeline_status(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Dead letters, failed workflows, warehouse freshness, alarms."""
+
+    def body(a: tools.StatusArgs) -> dict[str, Any]:
+        report = pipeline_health.report(
+            boto3.client("sqs"),
+            boto3.client("stepfunctions"),
+            boto3.client("cloudwatch"),
+            _warehouse(),
+            json.loads(settings.pipeline_machines),
+        )
+        return tools.ok("pipeline_status", report)
+
+    return _run("pipeline_status", event, body)
+
+
+def explain_schema(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The star schema's tables and columns."""
+    return _run("explain_schema", event, tools.explain_schema)
