@@ -82,7 +82,7 @@ def compile_slots(slots: dict[str, Any]) -> Compiled:
             need("s")
         if metric == "sold_out":
             where.append("s.tickets_net >= s.capacity")
-    located = family == "sales"  # the sales fact carries city, state and genre itself
+    located = family == "sales"  # the sales fact carries the venue's city and state itself
     if "state" in filters:
         if not located:
             need("v")
@@ -97,10 +97,9 @@ def compile_slots(slots: dict[str, Any]) -> Compiled:
         if kind in filters:
             key = filters[kind][0] if isinstance(filters[kind], list) else filters[kind]
             where.append(f"{ids[kind]} = {int(key)}")
-    if "genre" in filters:
-        if not located:
-            need("a")
-        where.append(f"{'f' if located else 'a'}.genre = {literal(str(filters['genre']))}")
+    if "genre" in filters:  # the artist's genre now (the fact keeps the one at sale time)
+        need("a")
+        where.append(f"a.genre = {literal(str(filters['genre']))}")
     period = Period.from_dict(slots["period"]) if slots.get("period") else None
     if period is not None:
         col = _TIME[family]
@@ -117,14 +116,16 @@ def compile_slots(slots: dict[str, Any]) -> Compiled:
         need(alias)
         select = [f"{ids[group]} AS key", f"{alias}.name AS label", f"{value} AS value"]
         group_by = [ids[group], f"{alias}.name"]
-    elif group == "concert":
-        need("v")
-        need("a")
-        select = [f"{ids['concert']} AS key", "a.name || ' at ' || v.name AS label", f"{value} AS value"]
-        group_by = [ids["concert"], "a.name", "v.name"]
+    elif group == "concert":  # the concert's artist and venue now (a concert can move)
+        if family != "concerts":
+            joins["c"] = f"JOIN dim_concert AS c ON c.concert_id = {ids['concert']}"
+        joins["ca"] = "JOIN dim_artist AS ca ON ca.artist_id = c.artist_id"
+        joins["cv"] = "JOIN dim_venue AS cv ON cv.venue_id = c.venue_id"
+        select = [f"{ids['concert']} AS key", "ca.name || ' at ' || cv.name AS label", f"{value} AS value"]
+        group_by = [ids["concert"], "ca.name", "cv.name"]
     elif group in ("city", "state", "genre"):
-        if family == "sales":
-            col = {"city": "f.city || ', ' || f.state", "state": "f.state", "genre": "f.genre"}[group]
+        if family == "sales" and group != "genre":
+            col = {"city": "f.city || ', ' || f.state", "state": "f.state"}[group]
         else:
             need("a" if group == "genre" else "v")
             col = {"city": "v.city || ', ' || v.state", "state": "v.state", "genre": "a.genre"}[group]

@@ -77,6 +77,13 @@ def _number_after(text: str, *nouns: str) -> int | None:
 
 
 def _top(text: str) -> int | None:
+    n = r"(\d+|" + "|".join(_NUMBER_WORDS) + ")"
+    for pattern in (
+        rf"\b(?:which|what|the|recommend|suggest|list|show me|give me)\s+{n}\s+[a-z]",
+        rf"\bk\s*=\s*{n}",
+    ):
+        if m := re.search(pattern, text):
+            return int(m[1]) if m[1].isdigit() else _NUMBER_WORDS[m[1]]
     if m := re.search(
         r"\b(?:top|best|worst|bottom|first|highest|lowest)\s+(\d+|" + "|".join(_NUMBER_WORDS) + r")\b", text
     ):
@@ -152,16 +159,12 @@ def _group(t: str, metric: str | None, found: list[Found]) -> tuple[str | None, 
     named_spans = {i for f in found for i in range(f.start, f.end)}
     ws = [w for i, (w, _) in enumerate(words(t)) if i not in named_spans]
     for i, w in enumerate(ws):
-        if (
-            i
-            and ws[i - 1]
-            in ("which", "what", "top", "best", "worst", "bottom", "per", "by", "each", "most", "the")
-        ) or re.fullmatch(r"\d+", ws[i - 1] if i else ""):
-            for group, nouns in _GROUP_WORDS.items():
-                if w in nouns:
-                    if group == "concert" and metric in ("concerts",):
-                        continue
-                    return group, w in _SINGULAR
+        before = ws[i - 1] if i else ""
+        if before not in _GROUP_CUES and not before.isdigit():
+            continue
+        for group, nouns in _GROUP_WORDS.items():
+            if w in nouns and not (group == "concert" and metric == "concerts"):
+                return group, w in _SINGULAR and before in ("which", "what")
     return None, False
 
 

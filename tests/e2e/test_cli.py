@@ -3,73 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import pytest
 
-from concert.aws import client
-from concert.localcloud import LocalCloud
-from concert.stream_stats import read_stream
 from producers.files import ingest_path
 from producers.synthetic import events_for
-from schemas import InvalidEvent, parse_event
-from tests.conftest import free_port
-
-CONCERT = str(Path(sys.executable).parent / "concert")
-UPLOADS = Path(__file__).parent.parent / "fixtures" / "uploads"
-
-
-@dataclass
-class Cli:
-    env: dict[str, str]
-    cloud: LocalCloud
-
-    def run(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([CONCERT, *args], env=self.env, capture_output=True, text=True, timeout=timeout)
-
-    def json(self, *args: str, expect: int = 0, timeout: float = 300) -> dict[str, Any]:
-        proc = self.run(*args, "--json", timeout=timeout)
-        assert proc.returncode == expect, proc.stderr
-        return json.loads(proc.stdout)  # type: ignore[no-any-return]
-
-    def stream_ids(self) -> Counter[str]:
-        saved = dict(os.environ)
-        os.environ.update(self.cloud.env())
-        try:
-            count = read_stream(client("kinesis"), "concert-events", keep_payloads=True)
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
-        assert count.complete
-        return Counter(str(e.event_id) for e in map(_valid_or_none, count.payloads) if e is not None)
-
-
-def _valid_or_none(payload: bytes) -> Any:
-    try:
-        return parse_event(payload)
-    except InvalidEvent:
-        return None  # the malformed drill's records
-
-
-@pytest.fixture(scope="module")
-def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
-    """A CLI environment with its own port and data dir; no local cloud running at first."""
-    data_dir = tmp_path_factory.mktemp("cli")
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CONCERT_"))}
-    env.update({"CONCERT_PORT": str(port), "CONCERT_DATA_DIR": str(data_dir), "NO_COLOR": "1"})
-    cloud = LocalCloud(data_dir, port)
-    cli = Cli(env, cloud)
-    yield cli
-    cli.run("down")
+from tests.e2e.conftest import UPLOADS, Cli
 
 
 def test_unreachable_cloud_is_a_one_line_error(cli: Cli) -> None:

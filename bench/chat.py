@@ -1,0 +1,261 @@
+"""The chat question set: its oracle (every expected answer computed independently of the
+chat) and the bench (accuracy on the set, latency per question through the chat API and
+workflow, next to the in-process baseline: the same plan and tools without API Gateway,
+Step Functions or Lambda).
+
+The oracle runs the question's hand-written SQL straight on the warehouse (not through the
+planner, the guard, or the aggregates the planner reads), with {periods} resolved by its own
+date arithmetic from the newest sale; the model and pipeline tools are checked against the
+predictions API and the health report `concert status` gives.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+QUESTIONS_FILE = Path(__file__).resolve().parent.parent / "tests" / "chat_questions" / "questions.json"
+NOT_FOR_CHAT = {"event_log", "etl_batches"}
+
+Query = Callable[[str], list[dict[str, Any]]]
+Progress = Callable[[str], None] | None
+
+
+def load_questions(path: Path = QUESTIONS_FILE) -> dict[str, Any]:
+    """The question set (questions, bindings)."""
+    return json.loads(path.read_text())  # type: ignore[no-any-return]
+
+
+def _span(start: date, end: date) -> SimpleNamespace:
+    def iso(d: date) -> str:
+        return datetime(d.year, d.month, d.day, tzinfo=UTC).isoformat()
+
+    return SimpleNamespace(start=iso(start), end=iso(end))
+
+
+def periods(clock: datetime) -> dict[str, Any]:
+    """The named periods of the oracle SQL, from the clock (calendar arithmetic, half-open)."""
+    today = clock.astimezone(UTC).date()
+    month_start = today.replace(day=1)
+    prev_month = (month_start - timedelta(days=1)).replace(day=1)
+    quarter_start = date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+    prev_quarter = (quarter_start - timedelta(days=80)).replace(day=1)
+    prev_quarter = date(prev_quarter.year, (prev_quarter.month - 1) // 3 * 3 + 1, 1)
+    return {
+        "clock": clock.isoformat(),
+        "last_month": _span(prev_month, month_start),
+        "this_year": _span(date(today.year, 1, 1), date(today.year + 1, 1, 1)),
+        "last_year": _span(date(today.year - 1, 1, 1), date(today.year, 1, 1)),
+        "last_30_days": _span(today - timedelta(days=29), today + timedelta(days=1)),
+        "last_quarter": _span(prev_quarter, quarter_start),
+    }
+
+
+def _close(a: Any, b: Any, tol: float) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=tol)
+
+
+def _month(label: Any) -> str:
+    return str(label)[:7]
+
+
+@dataclass
+class Oracle:
+    """Expected answers from the warehouse, the predictions API and the health report."""
+
+    query: Query
+    predictions: Callable[[str, dict[str, Any]], dict[str, Any]]
+    health: Callable[[], dict[str, Any]]
+    bindings: dict[str, Any] = field(default_factory=dict)
+    named: dict[str, Any] = field(default_factory=dict)
+
+    def prepare(self, question_set: dict[str, Any]) -> None:
+        """Resolve the bindings ({concert}, {customer}) and the periods from the data clock."""
+        clock = self.query("SELECT MAX(sold_at) AS v FROM fact_ticket_sales")[0]["v"]
+        self.named = periods(clock)
+        self.bindings = {k: self.query(sql)[0]["v"] for k, sql in question_set["bindings"].items()}
+
+    def text(self, q: dict[str, Any]) -> str:
+        """The question with its bindings filled in."""
+        return str(q["question"]).format(**self.bindings)
+
+    def check(self, q: dict[str, Any], answer: dict[str, Any]) -> str | None:
+        """None when the answer is right, else what is wrong."""
+        kind = q["expect"]
+        if kind in ("refused", "cannot"):
+            want = q.get("reason") or q.get("contains")
+            if answer.get("answered"):
+                return f"expected a refusal, got an answer: {answer.get('answer')!r}"
+            return None if want in str(answer.get("answer")) else f"{want!r} not in {answer.get('answer')!r}"
+        if not answer.get("answered"):
+            return f"not answered: {answer.get('answer')!r}"
+        tools = [c["tool"] for c in answer.get("calls", [])]
+        if q.get("tool") and tools != [q["tool"]]:
+            return f"expected one call of {q['tool']}, got {tools}"
+        return getattr(self, f"_{kind}")(q, answer["result"])
+
+    def _oracle(self, q: dict[str, Any]) -> list[dict[str, Any]]:
+        return self.query(str(q["oracle"]).format(**self.named))
+
+    def _scalar(self, q: dict[str, Any], result: dict[str, Any]) -> str | None:
+        want = self._oracle(q)[0]["v"]
+        got = result.get("value")
+        return None if _close(got, want, q.get("tolerance", 0.01)) else f"value {got} != oracle {want}"
+
+    def _first_cell(self, q: dict[str, Any], result: dict[str, Any]) -> str | None:
+        want = self._oracle(q)[0]["v"]
+        got = next(iter(result["rows"][0].values())) if result.get("rows") else None
+        return None if _close(got, want, 0) else f"value {got} != oracle {want}"
+
+    def _rows(self, q: dict[str, Any], result: dict[str, Any]) -> str | None:
+        want = [(r["label"], r["value"]) for r in self._oracle(q)]
+        got = [
+            (r.get("label", next(iter(r.values()))), r.get("value", list(r.values())[-1]))
+            for r in result["rows"]
+        ]
+        same = len(want) == len(got) and all(
+            str(a[0]) == str(b[0]) and _close(a[1], b[1], 0.01) for a, b in zip(got, want, strict=True)
+        )
+        return None if same else f"rows {got[:5]} != oracle {want[:5]}"
+
+    def _months(self, q: dict[str, Any], result: dict[str, Any]) -> str | None:
+        want = [(str(r["label"]), r["value"]) for r in self._oracle(q)]
+        got = [(_month(r["label"]), r["value"]) for r in result["rows"]]
+        same = len(want) == len(got) and all(
+            a[0] == b[0] and _close(a[1], b[1], 0.01) for a, b in zip(got, want, strict=True)
+        )
+        return None if same else f"months {got[:3]} != oracle {want[:3]}"
+
+    def _keys(self, q: dict[str, Any], result: dict[str, Any]) -> str | None:
+        want = [int(r["v"]) for r in self._oracle(q)]
+        got = [int(r["key"]) for r in result["rows"]]
+        return None if got == want else f"concerts {got} != oracle {want}"
+
+    def _prediction(self, q: dict[str, Any], result: dict[str, Any]) -> str | None:
+        concert = self.bindings["concert"]
+        want = self.predictions(f"/sales/{concert}", {})
+        same = result["concert_id"] == concert and result["version"] == want["version"]
+        same = same and _close(result["tickets"]["predicted"], want["tickets"]["predicted"], 0.01)
+        return None if same else f"prediction {result['tickets']} != API {want['tickets']}"
+
+    def _recommendations(self, q: dict[str, Any], result: dict[str, Any]) -> str | None:
+        customer = self.bindings["customer"]
+        want = self.predictions(f"/recommendations/{customer}", {"k": q["k"]})
+        got_ids = [c["concert_id"] for c in result["concerts"]]
+        want_ids = [c["concert_id"] for c in want["concerts"]]
+        return None if got_ids == want_ids else f"concerts {got_ids} != API {want_ids}"
+
+    def _venue_ranking(self, q: dict[str, Any], result: dict[str, Any]) -> str | None:
+        ranking = self.predictions("/venues/rank", {"top": 1000})["venues"]
+        want = [v["venue_id"] for v in ranking if q.get("state") in (None, v.get("state"))][: q["top"]]
+        got = [v["venue_id"] for v in result["venues"]]
+        return None if got == want else f"venues {got} != API {want}"
+
+    def _pipeline_status(self, q: dict[str, Any], result: dict[str, Any]) -> str | None:
+        want = self.health()
+        if result["dead_letters"] != want["dead_letters"]:
+            return f"dead letters {result['dead_letters']} != status {want['dead_letters']}"
+        if result["warehouse"].get("events") != want["warehouse"].get("events"):
+            return f"events {result['warehouse']} != status {want['warehouse']}"
+        return None
+
+    def _schema_tables(self, q: dict[str, Any], result: dict[str, Any]) -> str | None:
+        rows = self.query("SELECT table_name AS v FROM information_schema.tables")
+        want = {str(r["v"]) for r in rows} - NOT_FOR_CHAT
+        got = {t["name"] for t in result["tables"]}
+        return None if got == want else f"tables {sorted(got)} != warehouse {sorted(want)}"
+
+    def _schema_columns(self, q: dict[str, Any], result: dict[str, Any]) -> str | None:
+        rows = self.query(
+            "SELECT column_name AS v FROM information_schema.columns "
+            f"WHERE table_name = '{q['table']}' ORDER BY ordinal_position"
+        )
+        want = [str(r["v"]) for r in rows]
+        got = [c["name"] for c in result["columns"]]
+        return None if got == want else f"columns {got} != warehouse {want}"
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1)
+
+
+def run_chat_bench(
+    ask: Callable[[str, str | None], dict[str, Any]],
+    in_process: Callable[[str, str | None], dict[str, Any]] | None,
+    oracle: Oracle,
+    *,
+    repeats: int = 3,
+    progress: Progress = None,
+) -> dict[str, Any]:
+    """Accuracy (first answer of each question) and latency p50/p95 per question, through the
+    API and in-process; sessions get a fresh id per repeat so follow-ups stay follow-ups."""
+    question_set = load_questions()
+    oracle.prepare(question_set)
+    questions = question_set["questions"]
+    rows: list[dict[str, Any]] = []
+    wrong: list[dict[str, str]] = []
+    api_ms: dict[str, list[float]] = {q["id"]: [] for q in questions}
+    local_ms: dict[str, list[float]] = {q["id"]: [] for q in questions}
+    for rep in range(repeats):
+        for q in questions:
+            session = f"bench-{rep}-{q['session']}-{int(time.time())}" if q.get("session") else None
+            text = oracle.text(q)
+            t0 = time.perf_counter()
+            answer = ask(text, session)
+            api_ms[q["id"]].append((time.perf_counter() - t0) * 1000)
+            if rep == 0:
+                why = oracle.check(q, answer)
+                if why:
+                    wrong.append({"id": q["id"], "why": why})
+            if in_process is not None:
+                t0 = time.perf_counter()
+                in_process(text, f"{session}-local" if session else None)
+                local_ms[q["id"]].append((time.perf_counter() - t0) * 1000)
+        if progress:
+            progress(f"repeat {rep + 1}/{repeats}: {len(questions)} questions asked")
+    for q in questions:
+        a, loc = api_ms[q["id"]], local_ms[q["id"]]
+        rows.append(
+            {
+                "id": q["id"],
+                "tool": q.get("tool", "-"),
+                "api_p50_ms": _pct(a, 0.5),
+                "api_p95_ms": _pct(a, 0.95),
+                "in_process_p50_ms": _pct(loc, 0.5) if loc else None,
+            }
+        )
+    every = [x for v in api_ms.values() for x in v]
+    local = [x for v in local_ms.values() for x in v]
+    return {
+        "questions": len(questions),
+        "correct": len(questions) - len(wrong),
+        "accuracy": round((len(questions) - len(wrong)) / len(questions), 4),
+        "wrong": wrong,
+        "repeats": repeats,
+        "api": {
+            "p50_ms": _pct(every, 0.5),
+            "p95_ms": _pct(every, 0.95),
+            "mean_ms": round(statistics.mean(every), 1),
+        },
+        "in_process": (
+            {
+                "p50_ms": _pct(local, 0.5),
+                "p95_ms": _pct(local, 0.95),
+                "mean_ms": round(statistics.mean(local), 1),
+            }
+            if local
+            else None
+        ),
+        "per_question": rows,
+    }
