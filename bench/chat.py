@@ -105,7 +105,8 @@ class Oracle:
         return getattr(self, f"_{kind}")(q, answer["result"])
 
     def _oracle(self, q: dict[str, Any]) -> list[dict[str, Any]]:
-        return self.query(str(q["oracle"]).format(**self.named))
+        quoted = {k: str(v).replace("'", "''") for k, v in self.bindings.items()}
+        return self.query(str(q["oracle"]).format(**self.named, **quoted))
 
     def _scalar(self, q: dict[str, Any], result: dict[str, Any]) -> str | None:
         want = self._oracle(q)[0]["v"]

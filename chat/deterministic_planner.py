@@ -168,21 +168,29 @@ def _group(t: str, metric: str | None, found: list[Found]) -> tuple[str | None, 
     return None, False
 
 
+_NOT_NAMES = set(MONTHS) | {
+    "i", "q1", "q2", "q3", "q4", "sql", "dlq", "etl", "api", "utc", "id", "ok", "monday", "tuesday",
+    "wednesday", "thursday", "friday", "saturday", "sunday", "jan", "feb", "mar", "apr", "jun", "jul",
+    "aug", "sep", "sept", "oct", "nov", "dec",
+}  # fmt: skip
+
+
 def _unknown_name(question: str, found: list[Found]) -> str | None:
-    """A capitalised name after in/at/for/by that the vocabulary does not know."""
+    """Capitalised words (a name: after the first word, or after in/at/for/by/from) that the
+    vocabulary does not know: better said than silently ignored."""
     taken = {i for f in found for i in range(f.start, f.end)}
     ws = words(question)
-    for i, (w, _written) in enumerate(ws[:-1]):
-        if w not in ("in", "at", "by", "for", "from"):
-            continue
-        j = i + 1
+    i = 0
+    while i < len(ws):
+        after_cue = i > 0 and ws[i - 1][0] in ("in", "at", "by", "for", "from", "of")
         name = []
-        while j < len(ws) and ws[j][1][:1].isupper() and j not in taken:
+        j = i
+        while j < len(ws) and ws[j][1][:1].isupper() and j not in taken and ws[j][0] not in _NOT_NAMES:
             name.append(ws[j][1])
             j += 1
-        skip = set(MONTHS) | {"q1", "q2", "q3", "q4", "sql"}
-        if name and name[0].lower() not in skip and not (len(name) == 1 and name[0] in REGIONS):
+        if name and (i > 0 or after_cue) and not (len(name) == 1 and name[0] in REGIONS):
             return " ".join(name)
+        i = max(j, i + 1)
     return None
 
 
@@ -220,10 +228,11 @@ class DeterministicPlanner:
             r"freshness",
         ):
             return Plan("pipeline_status", [ToolCall("pipeline_status")])
-        if _has(
-            t, r"\bschema\b", r"\btables?\b", r"\bcolumns?\b", r"what data\b", r"\bdescribe\b", r"\bfields?\b"
-        ):
-            table = next((n for n in TABLES if re.search(rf"\b{n}\b", t)), None)
+        table = next((n for n in TABLES if re.search(rf"\b{n}\b", t)), None)
+        if (table and _metric(t) is None) or _has(
+            t, r"\bschema\b", r"\b(what|which|list( the)?|show( me)?( the)?) tables\b", r"\btables are there",
+            r"\bcolumns\b", r"what data (is|do)", r"\bdescribe\b",
+        ):  # fmt: skip
             return Plan(
                 "explain_schema",
                 [ToolCall("explain_schema", {"table": table} if table else {})],

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ import pytest
 
 from concert.aws import client
 from concert.localcloud import LocalCloud
+from concert.runtime import Runtime
+from concert.settings import CliSettings
 from concert.stream_stats import read_stream
 from schemas import InvalidEvent, parse_event
 from tests.conftest import free_port
@@ -68,3 +71,17 @@ def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
     cli = Cli(env, cloud)
     yield cli
     cli.run("down")
+
+
+@contextmanager
+def activated(cli: Cli) -> Iterator[Runtime]:
+    """This process pointed at the CLI's local cloud (as the CLI points itself), then restored."""
+    saved = dict(os.environ)
+    os.environ.update({k: v for k, v in cli.env.items() if k.startswith("CONCERT_")})
+    try:
+        rt = Runtime(CliSettings())
+        rt.activate()
+        yield rt
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)

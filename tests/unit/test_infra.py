@@ -200,7 +200,7 @@ def test_etl_state_machine_is_started_by_landed_batches(template: Template) -> N
         m["Properties"]["StateMachineName"]: m
         for m in _resources(template, "AWS::StepFunctions::StateMachine").values()
     }
-    assert set(machines) == {"concert-etl", "concert-compaction", "concert-retrain"}
+    assert set(machines) == {"concert-etl", "concert-compaction", "concert-retrain", "concert-chat"}
     machine = machines["concert-etl"]
     assert set(machine["Properties"]["DefinitionSubstitutions"]) == {
         "CheckManifestArn", "QualityGatesArn", "LoadBatchArn", "EmitUpdatedArn", "RecordRejectionArn",
@@ -285,7 +285,7 @@ def test_training_source_archive_holds_what_the_entry_points_import(tmp_path: Pa
         names = tar.getnames()
     packages = {n.split("/")[0] for n in names if "/" in n}
     assert {"train_sales.py", "train_venues.py", "train_recommendations.py", "requirements.txt"} <= set(names)
-    ours = {"schemas", "producers", "consumers", "functions", "infra", "concert", "bench", "ml"}
+    ours = {"schemas", "producers", "consumers", "functions", "infra", "concert", "bench", "ml", "chat"}
     imported = set()
     for path in (ROOT / "ml").glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
@@ -316,3 +316,42 @@ def test_alarms_watch_lag_dead_letters_failed_executions_and_function_errors(tem
     topic = next(iter(_resources(template, "AWS::SNS::Topic").values()))
     assert topic["Properties"]["KmsMasterKeyId"]
     assert _resources(template, "AWS::CloudWatch::Dashboard")
+
+
+def test_chat_workflow_tools_memory_and_api(template: Template) -> None:
+    machines = _resources(template, "AWS::StepFunctions::StateMachine")
+    chat = next(m for m in machines.values() if m["Properties"]["StateMachineName"] == "concert-chat")
+    assert chat["Properties"]["StateMachineType"] == "STANDARD"
+    functions = {
+        f["Properties"]["FunctionName"]: f for f in _resources(template, "AWS::Lambda::Function").values()
+        if isinstance(f["Properties"].get("FunctionName"), str)
+    }  # fmt: skip
+    tools = {f"concert-chat-{t}" for t in ("query-warehouse", "predict-sales", "recommend-concerts",
+                                          "rank-venues", "pipeline-status", "explain-schema")}  # fmt: skip
+    assert tools | {"concert-chat-plan", "concert-chat-answer", "concert-chat-api"} <= set(functions)
+    assert (
+        functions["concert-chat-plan"]["Properties"]["Environment"]["Variables"]["CHAT_PLANNER"]
+        == "deterministic"
+    )
+    sessions = next(
+        t for t in _resources(template, "AWS::DynamoDB::Table").values()
+        if t["Properties"]["TableName"] == "concert-chat-sessions"
+    )  # fmt: skip
+    assert sessions["Properties"]["TimeToLiveSpecification"] == {
+        "AttributeName": "expires_at",
+        "Enabled": True,
+    }
+    apis = [
+        a
+        for a in _resources(template, "AWS::ApiGatewayV2::Api").values()
+        if a["Properties"]["Name"] == "concert-chat"
+    ]
+    assert len(apis) == 1
+    roles = _resources(template, "AWS::IAM::Role")
+    tagged = [
+        r
+        for r in roles.values()
+        if {"Key": "RedshiftDbRoles", "Value": "chat_reader"} in r["Properties"].get("Tags", [])
+    ]
+    assert len(tagged) == 1, "only the SQL tool's role maps to the read-only database role"
+    assert "ChatApiUrl" in template.find_outputs("*")
