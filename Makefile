@@ -52,7 +52,7 @@ lint: install ## ruff
 	$(BIN)/ruff check .
 
 typecheck: install ## mypy (strict)
-	$(BIN)/mypy schemas producers consumers functions infra concert bench ml tests
+	$(BIN)/mypy schemas producers consumers functions infra concert bench ml chat tests
 
 schemas: install ## Re-export the JSON Schemas of the events to schemas/json/
 	$(BIN)/python -m schemas.export

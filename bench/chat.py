@@ -93,7 +93,7 @@ class Oracle:
         """None when the answer is right, else what is wrong."""
         kind = q["expect"]
         if kind in ("refused", "cannot"):
-            want = q.get("reason") or q.get("contains")
+            want = str(q.get("reason") or q.get("contains"))
             if answer.get("answered"):
                 return f"expected a refusal, got an answer: {answer.get('answer')!r}"
             return None if want in str(answer.get("answer")) else f"{want!r} not in {answer.get('answer')!r}"
@@ -102,7 +102,8 @@ class Oracle:
         tools = [c["tool"] for c in answer.get("calls", [])]
         if q.get("tool") and tools != [q["tool"]]:
             return f"expected one call of {q['tool']}, got {tools}"
-        return getattr(self, f"_{kind}")(q, answer["result"])
+        check: Callable[[dict[str, Any], dict[str, Any]], str | None] = getattr(self, f"_{kind}")
+        return check(q, answer["result"])
 
     def _oracle(self, q: dict[str, Any]) -> list[dict[str, Any]]:
         quoted = {k: str(v).replace("'", "''") for k, v in self.bindings.items()}
@@ -260,3 +261,42 @@ def run_chat_bench(
         ),
         "per_question": rows,
     }
+
+
+class InProcessChat:
+    """The baseline: the same planner, tools and answers in this process (no API Gateway, no
+    Step Functions, no Lambda), with the conversation kept in memory."""
+
+    def __init__(self, warehouse: Any, runners: dict[str, Callable[[Any], dict[str, Any]]]) -> None:
+        from chat.vocabulary import Vocabulary
+
+        self.warehouse, self.runners = warehouse, runners
+        venues = warehouse.query("SELECT venue_id, name, city, state FROM dim_venue")
+        artists = warehouse.query("SELECT artist_id, name FROM dim_artist")
+        self.vocabulary = Vocabulary.of(venues, artists)
+        self.sessions: dict[str, Any] = {}
+
+    def ask(self, question: str, session: str | None) -> dict[str, Any]:
+        """Plan, run the calls one by one, compose; remember the turn."""
+        from chat import tools
+        from chat.answers import compose
+        from chat.deterministic_planner import DeterministicPlanner
+        from chat.memory import Conversation
+
+        memory = self.sessions.setdefault(session, Conversation(session)) if session else None
+        clock = self.warehouse.query("SELECT MAX(sold_at) AS at FROM fact_ticket_sales")[0]["at"]
+        plan = DeterministicPlanner(self.vocabulary).plan(question, clock, memory)
+        outcomes = []
+        for call in plan.calls:
+            try:
+                args = tools.parse(call.tool, call.args)
+            except ValueError as exc:
+                outcomes.append(tools.failed(call.tool, str(exc)))
+                continue
+            outcomes.append(self.runners[call.tool](args))
+        answer = compose(question, plan, outcomes)
+        if memory is not None:
+            memory.add(
+                question, plan.intent, plan.slots, answer["answer"], answer["answered"] and bool(plan.calls)
+            )
+        return answer

@@ -10,6 +10,7 @@ the vocabulary are ints or escaped literals; the SQL guard checks the result any
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from chat.periods import Period
@@ -150,6 +151,37 @@ def compile_slots(slots: dict[str, Any]) -> Compiled:
         sql += " GROUP BY " + ", ".join(group_by)
     sql += order
     return Compiled(sql=sql, scalar=group is None, describes=describe(slots))
+
+
+def compile_listing(slots: dict[str, Any], clock: datetime) -> str:
+    """The SQL of a concert list: upcoming (after the clock, soonest first), in a period, or
+    the latest; with its place, artist and genre filters."""
+    filters: dict[str, Any] = slots.get("filters") or {}
+    where = ["c.status <> 'cancelled'"]
+    period = Period.from_dict(slots["period"]) if slots.get("period") else None
+    if period is not None:
+        where.append(f"c.starts_at >= CAST({literal(period.start.isoformat())} AS TIMESTAMPTZ)")
+        where.append(f"c.starts_at < CAST({literal(period.end.isoformat())} AS TIMESTAMPTZ)")
+    elif slots.get("upcoming"):
+        where.append(f"c.starts_at > CAST({literal(clock.isoformat())} AS TIMESTAMPTZ)")
+    if "state" in filters:
+        where.append(f"v.state = {literal(str(filters['state']))}")
+    if "city" in filters:
+        city, state = filters["city"]
+        where.append(f"v.city = {literal(str(city))} AND v.state = {literal(str(state))}")
+    for kind in ("venue", "artist"):
+        if kind in filters:
+            where.append(f"c.{kind}_id = {int(filters[kind][0])}")
+    if "genre" in filters:
+        where.append(f"a.genre = {literal(str(filters['genre']))}")
+    newest_first = period is None and not slots.get("upcoming")
+    return (
+        "SELECT c.concert_id AS key, a.name || ' at ' || v.name AS label, c.starts_at AS starts_at, "  # noqa: S608
+        "v.city AS city, v.state AS state FROM dim_concert AS c "
+        "JOIN dim_artist AS a ON a.artist_id = c.artist_id JOIN dim_venue AS v ON v.venue_id = c.venue_id "
+        f"WHERE {' AND '.join(where)} ORDER BY c.starts_at {'DESC' if newest_first else 'ASC'}, "
+        f"c.concert_id ASC LIMIT {int(slots.get('top') or 20)}"
+    )
 
 
 def describe(slots: dict[str, Any]) -> str:

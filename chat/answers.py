@@ -65,7 +65,8 @@ def _one(plan: Plan, outcome: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     if tool == "predict_sales":
         t, v = r["tickets"], r["revenue"]
         text = (
-            f"Concert {r['concert_id']} (starts {r['starts_at'][:16]}): predicted {_fmt(round(t['predicted']))} "
+            f"Concert {r['concert_id']} (starts {r['starts_at'][:16]}): "
+            f"predicted {_fmt(round(t['predicted']))} "
             f"tickets (80% interval {_fmt(round(t['low_80']))}-{_fmt(round(t['high_80']))}) and "
             f"{_fmt(v['predicted'], 'revenue')} revenue; sold so far {_fmt(r['sold_so_far']['tickets'])} "
             f"tickets. Model {r['model']} {r['version']}."
@@ -75,7 +76,8 @@ def _one(plan: Plan, outcome: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         return text, {"kind": "prediction", **r}
     if tool == "recommend_concerts":
         names = "; ".join(
-            f"{i}. {c['artist']} at {c['venue']}, {c['city']} ({c['starts_at'][:10]}, concert {c['concert_id']})"
+            f"{i}. {c['artist']} at {c['venue']}, {c['city']} "
+            f"({c['starts_at'][:10]}, concert {c['concert_id']})"
             for i, c in enumerate(r["concerts"], 1)
         )
         lead = (

@@ -271,9 +271,8 @@ class DeterministicPlanner:
                 )
             if customer is None:
                 return cannot("Which customer? Ask like 'recommend concerts for customer 42'.")
-            k = _top(t) or 10
-            return Plan("recommend_concerts", [ToolCall("recommend_concerts", {"customer_id": customer, "k": k})],
-                        {"customer_id": customer, "k": k})  # fmt: skip
+            args = {"customer_id": customer, "k": _top(t) or 10}
+            return Plan("recommend_concerts", [ToolCall("recommend_concerts", args)], args)
         found = self.vocabulary.find(q)
         if unknown := _unknown_name(q, found):
             return cannot(f"I don't know a venue, artist, city or state called '{unknown}'.")
@@ -288,13 +287,13 @@ class DeterministicPlanner:
             r"most popular venues?",
         ):
             top = _top(t) or (1 if re.search(r"\b(which|what) venue\b", t) else 10)
-            args: dict[str, Any] = {"top": top}
+            ranked: dict[str, Any] = {"top": top}
             for f in found:
                 if f.entity.kind == "state":
-                    args["state"] = f.entity.key
+                    ranked["state"] = f.entity.key
                 elif f.entity.kind == "city":
-                    args["city"] = f.entity.key[0]
-            return Plan("rank_venues", [ToolCall("rank_venues", args)], args)
+                    ranked["city"] = f.entity.key[0]
+            return Plan("rank_venues", [ToolCall("rank_venues", ranked)], ranked)
         return self._analytics(q, t, found, clock, previous if (follow or self._bare(t, found)) else None)
 
     @staticmethod
@@ -387,32 +386,14 @@ class DeterministicPlanner:
         t: str, filters: dict[str, Any], period: Period | None, clock: datetime, base: dict[str, Any] | None
     ) -> Plan:
         upcoming = _has(t, r"\bupcoming\b", r"\bnext\b", r"\bfuture\b", r"\bscheduled\b", r"\bcoming\b") or (
-            period is None and (base or {}).get("upcoming", False)
+            period is None and bool((base or {}).get("upcoming"))
         )
-        where = ["c.status <> 'cancelled'"]
-        if period is not None:
-            where += [f"c.starts_at >= CAST({analytics.literal(period.start.isoformat())} AS TIMESTAMPTZ)",
-                      f"c.starts_at < CAST({analytics.literal(period.end.isoformat())} AS TIMESTAMPTZ)"]  # fmt: skip
-        elif upcoming:
-            where.append(f"c.starts_at > CAST({analytics.literal(clock.isoformat())} AS TIMESTAMPTZ)")
-        if "state" in filters:
-            where.append(f"v.state = {analytics.literal(str(filters['state']))}")
-        if "city" in filters:
-            where.append(
-                f"v.city = {analytics.literal(str(filters['city'][0]))} AND v.state = {analytics.literal(str(filters['city'][1]))}"
-            )
-        for kind in ("venue", "artist"):
-            if kind in filters:
-                where.append(f"c.{kind}_id = {int(filters[kind][0])}")
-        if "genre" in filters:
-            where.append(f"a.genre = {analytics.literal(str(filters['genre']))}")
-        top = _top(t) or 20
-        sql = (
-            "SELECT c.concert_id AS key, a.name || ' at ' || v.name AS label, c.starts_at AS starts_at, "
-            "v.city AS city, v.state AS state FROM dim_concert AS c "
-            "JOIN dim_artist AS a ON a.artist_id = c.artist_id JOIN dim_venue AS v ON v.venue_id = c.venue_id "
-            f"WHERE {' AND '.join(where)} ORDER BY c.starts_at {'DESC' if not upcoming and period is None else 'ASC'}, c.concert_id ASC LIMIT {top}"
-        )
-        slots = {"intent": "concerts", "filters": filters, "period": period.to_dict() if period else None,
-                 "upcoming": upcoming, "top": top}  # fmt: skip
+        slots = {
+            "intent": "concerts",
+            "filters": filters,
+            "period": period.to_dict() if period else None,
+            "upcoming": upcoming,
+            "top": _top(t) or 20,
+        }
+        sql = analytics.compile_listing(slots, clock)
         return Plan("concerts", [ToolCall("query_warehouse", {"sql": sql})], slots)

@@ -105,8 +105,8 @@ def find_period(text: str, clock: datetime) -> Period | None:
             return Period(tomorrow, tomorrow + timedelta(days=days), f"the next {n} {m[3]}", future=True)
         return Period(tomorrow - timedelta(days=days), tomorrow, f"the last {n} {m[3]}")
     if re.search(r"\byesterday\b", t):
-        y = today - timedelta(days=1)
-        return Period(_at(y), _at(today), f"yesterday ({y})")
+        day = today - timedelta(days=1)
+        return Period(_at(day), _at(today), f"yesterday ({day})")
     if re.search(r"\btoday\b", t):
         return Period(_at(today), tomorrow, f"today ({today})")
     if m := re.search(r"\b(last|this|next) (week|month|year|quarter)\b", t):

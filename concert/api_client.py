@@ -56,9 +56,9 @@ def call(
         with urllib.request.urlopen(req, timeout=timeout_s) as resp:  # noqa: S310
             return json.loads(resp.read())  # type: ignore[no-any-return]
     except urllib.error.HTTPError as exc:
-        body = exc.read()
+        raw: bytes = exc.read()
         try:
-            message = json.loads(body).get("error") or json.loads(body).get("message") or body.decode()
+            message = json.loads(raw).get("error") or json.loads(raw).get("message") or raw.decode()
         except ValueError:
-            message = body.decode(errors="replace")[:300]
+            message = raw.decode(errors="replace")[:300]
         raise ApiError(exc.code, str(message)) from None

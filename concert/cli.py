@@ -716,6 +716,7 @@ class BenchSuite(StrEnum):
     publisher = "publisher"
     consumer = "consumer"
     ml = "ml"
+    chat = "chat"
 
 
 @app.command()
@@ -724,12 +725,15 @@ def bench(
     suite: Annotated[
         BenchSuite,
         typer.Argument(
-            help="publisher (vs raw PutRecords), consumer (vs parse-only, and end to end) or ml "
-            "(training time by size, prediction latency through the API vs in-process)."
+            help="publisher (vs raw PutRecords), consumer (vs parse-only, and end to end), ml "
+            "(training time by size, prediction latency through the API vs in-process) or chat "
+            "(accuracy on the question set, latency through the chat workflow vs in-process)."
         ),
     ] = BenchSuite.publisher,
     events: Annotated[int, typer.Option(min=500, help="Events per run.")] = 20_000,
-    repeats: Annotated[int, typer.Option(min=1, help="Runs of each side (the median is reported).")] = 3,
+    repeats: Annotated[
+        int, typer.Option(min=1, help="Runs of each side (the median is reported; chat: asks per question).")
+    ] = 3,
     e2e: Annotated[bool, typer.Option(help="consumer: also measure the running platform end to end.")] = True,
     sales: Annotated[
         str, typer.Option(help="ml: training sizes in ticket sales, comma-separated.")
@@ -755,6 +759,9 @@ def bench(
             as_json,
             cli_ml.render_bench,
         )
+        return
+    if suite is BenchSuite.chat:
+        _emit(cli_chat.bench_chat(ctx, repeats=repeats, as_json=as_json), as_json, cli_chat.render_bench)
         return
     if suite is BenchSuite.publisher:
         from bench.publisher import run_publisher_bench

@@ -73,3 +73,94 @@ def _render(a: dict[str, Any]) -> None:
             line += f" SQL: {call['sql']}"
         out.print(line + "[/]", highlight=False)
     out.print(f"[dim]session {a.get('session')} - execution {a.get('execution')}[/]", highlight=False)
+
+
+def bench_chat(ctx: typer.Context, *, repeats: int, as_json: bool) -> dict[str, Any]:
+    """Accuracy and latency of the question set: through the chat API vs in-process."""
+    import tempfile
+    from pathlib import Path
+
+    from bench.chat import InProcessChat, Oracle, run_chat_bench
+    from chat import tools
+    from concert.api_client import call
+    from concert.aws import client
+    from consumers import pipeline_health
+    from consumers.warehouse.client import DataApiWarehouse
+    from ml import serving
+    from ml.artifact_bucket import ArtifactBucket
+    from ml.registry_table import RegistryTable
+    from ml.serving_queries import ModelCache, ServingRows
+
+    outputs = runtime_of(ctx).outputs()
+    if "ChatApiUrl" not in outputs:
+        raise CommandError("the chat API is not deployed: run `concert up` (and `concert train`) first")
+    warehouse = DataApiWarehouse(client("redshift-data"))
+    registry = RegistryTable(client("dynamodb"), outputs["ModelRegistryTableName"])
+    if any(registry.current(m) is None for m in ("ticket_sales", "venue_popularity", "recommendations")):
+        raise CommandError("not every model is trained: run `concert train` first")
+    models = ModelCache(
+        registry, ArtifactBucket(client("s3"), outputs["ModelsBucketName"]), Path(tempfile.mkdtemp())
+    )
+    rows = ServingRows(warehouse)
+    clock = rows.data_clock()
+    if clock is None:
+        raise CommandError("the warehouse has no sales yet: run `concert up` first")
+
+    def health() -> dict[str, Any]:
+        return pipeline_health.report(
+            client("sqs"), client("stepfunctions"), client("cloudwatch"), warehouse, outputs
+        )
+
+    def rank(a: Any) -> dict[str, Any]:
+        ranking = serving.rank_venues(models.get("venue_popularity"), rows.everything(), clock, 100_000)
+        return tools.ok("rank_venues", tools.filter_ranking(ranking, a))
+
+    def recommend(a: Any) -> dict[str, Any]:
+        answer = serving.recommend(
+            models.get("recommendations"), rows.for_customer(a.customer_id, clock), a.customer_id, clock, a.k
+        )
+        return tools.ok("recommend_concerts", answer)
+
+    runners = {
+        "query_warehouse": lambda a: tools.query_warehouse(a, warehouse),
+        "explain_schema": tools.explain_schema,
+        "pipeline_status": lambda a: tools.ok("pipeline_status", health()),
+        "predict_sales": lambda a: tools.ok(
+            "predict_sales",
+            serving.predict_sales(
+                models.get("ticket_sales"), rows.for_concert(a.concert_id), a.concert_id, None
+            ),
+        ),
+        "recommend_concerts": recommend,
+        "rank_venues": rank,
+    }
+    local = InProcessChat(warehouse, runners)
+    oracle = Oracle(
+        warehouse.query, lambda path, params: call(outputs["PredictionsApiUrl"], path, params), health
+    )
+
+    def ask(question: str, session: str | None) -> dict[str, Any]:
+        body = {"question": question} | ({"session": session} if session else {})
+        return call(outputs["ChatApiUrl"], "/ask", timeout_s=60, body=body)
+
+    return run_chat_bench(ask, local.ask, oracle, repeats=repeats, progress=None if as_json else err.print)
+
+
+def render_bench(d: dict[str, Any]) -> None:
+    """The chat bench as a table."""
+    out.print(f"accuracy {d['correct']}/{d['questions']} ({d['accuracy']:.1%}), {d['repeats']} repeats")
+    for w in d["wrong"]:
+        out.print(f"[red]wrong[/] {w['id']}: {w['why']}")
+    table = Table(title="latency per question, ms (chat API + workflow vs in-process)")
+    for col in ("question", "tool", "API p50", "API p95", "in-process p50"):
+        table.add_column(col)
+    for r in d["per_question"]:
+        table.add_row(
+            r["id"], r["tool"], str(r["api_p50_ms"]), str(r["api_p95_ms"]), str(r["in_process_p50_ms"])
+        )
+    out.print(table)
+    a, loc = d["api"], d["in_process"]
+    out.print(
+        f"all questions: API p50 {a['p50_ms']} / p95 {a['p95_ms']} ms; "
+        f"in-process p50 {loc['p50_ms']} / p95 {loc['p95_ms']} ms"
+    )

@@ -5,7 +5,6 @@ only the permissions it needs; the SQL tool's role maps to a read-only database 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import aws_cdk as cdk

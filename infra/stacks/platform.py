@@ -35,9 +35,9 @@ from constructs import Construct
 
 from infra import names
 from infra.stacks.accepted_findings import CfnLintSuppressions, CheckovSuppressions
+from infra.stacks.chat import Chat
 from infra.stacks.lake_catalog import LakeCatalog
 from infra.stacks.live_aggregates import LiveAggregates
-from infra.stacks.chat import Chat
 from infra.stacks.ml import MachineLearning
 from infra.stacks.monitoring import Monitoring
 from infra.stacks.secure import SecureBucket, SecureQueue

@@ -26,9 +26,7 @@ QUESTIONS = QUESTION_SET["questions"]
 @pytest.fixture(scope="module")
 def oracle(cli: Cli) -> Iterator[Oracle]:
     """The platform with sales and promoted models, and the oracle reading it."""
-    if not cli.cloud.healthy():
-        cli.json("up", "--events", "2000", "--rate", "20000", "--exit-when-done")
-    elif not cli.json("status", "--no-count")["health"]["warehouse"].get("events"):
+    if not cli.cloud.healthy() or not cli.json("status", "--no-count")["health"]["warehouse"].get("events"):
         cli.json("up", "--events", "2000", "--rate", "20000", "--exit-when-done")
     if not all(cli.json("status", "--no-count").get("models", {}).values()):
         cli.json("train", timeout=1200)

@@ -86,7 +86,7 @@ def test_tool_specs_are_bedrock_tool_specs_for_the_six_tools() -> None:
 
 def test_ranking_is_narrowed_to_a_state() -> None:
     ranking = {
-        "venues": [{"venue_id": i, "state": s, "city": "x"} for i, s in enumerate("TX CA TX TX".split())]
+        "venues": [{"venue_id": i, "state": s, "city": "x"} for i, s in enumerate(["TX", "CA", "TX", "TX"])]
     }
     out = tools.filter_ranking(ranking, tools.RankArgs(top=2, state="TX"))
     assert [v["venue_id"] for v in out["venues"]] == [0, 2]
@@ -168,11 +168,11 @@ class Dynamo:
     def __init__(self) -> None:
         self.items: dict[str, dict[str, Any]] = {}
 
-    def get_item(self, TableName: str, Key: dict[str, Any], ConsistentRead: bool) -> dict[str, Any]:  # noqa: N803
+    def get_item(self, TableName: str, Key: dict[str, Any], ConsistentRead: bool) -> dict[str, Any]:
         item = self.items.get(Key["session"]["S"])
         return {"Item": item} if item else {}
 
-    def put_item(self, TableName: str, Item: dict[str, Any]) -> None:  # noqa: N803
+    def put_item(self, TableName: str, Item: dict[str, Any]) -> None:
         self.items[Item["session"]["S"]] = Item
 
 
@@ -235,3 +235,15 @@ def test_chat_workflow_plans_maps_each_tool_with_retry_and_catch_then_answers() 
         task = inner[state]
         assert task["Type"] == "Task" and task["Resource"].startswith("${")
         assert task["Retry"] and task["Catch"][0]["Next"] == "ToolFailed"
+
+
+def test_the_aws_read_only_role_grants_exactly_the_chat_tables() -> None:
+    import re
+
+    from consumers.warehouse.guard import CHAT
+
+    sql = (ROOT / "consumers" / "warehouse" / "chat_reader.sql").read_text()
+    granted = re.search(r"GRANT SELECT ON TABLE (.*?) TO ROLE chat_reader", sql, re.S)
+    assert granted is not None
+    assert {t.strip() for t in granted[1].split(",")} == set(CHAT.tables)
+    assert not re.search(r"GRANT (INSERT|UPDATE|DELETE|ALL|CREATE)", sql, re.I)

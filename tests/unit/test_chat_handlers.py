@@ -1,0 +1,166 @@
+"""The chat's Lambda handlers on real event shapes with fakes behind them: the chat API on an
+HTTP API (payload 2.0) POST, the plan step (invalid calls refused, Bedrock falling back to the
+rules), the answer step (a failed plan, the turn remembered)."""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import json
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from chat.plan import Plan, ToolCall
+from tests.unit.test_chat_parts import Dynamo
+
+EVENT = json.loads((Path(__file__).parent.parent / "fixtures" / "aws" / "http_api_v2_get.json").read_text())
+
+
+class Context:
+    function_name, memory_limit_in_mb, aws_request_id = "chat", 128, "req"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:chat"
+
+
+def _module(monkeypatch: pytest.MonkeyPatch, name: str) -> Any:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("SESSIONS_TABLE", "sessions")
+    monkeypatch.setenv("CHAT_STATE_MACHINE_ARN", "arn:aws:states:us-east-1:1:stateMachine:concert-chat")
+    sys.modules.pop(name, None)
+    return importlib.import_module(name)
+
+
+class Sfn:
+    def __init__(self, final: dict[str, Any], running: int = 1) -> None:
+        self.final, self.running, self.inputs = final, running, []  # type: ignore[var-annotated]
+
+    def start_execution(self, **kw: Any) -> dict[str, Any]:
+        self.inputs.append(json.loads(kw["input"]))
+        return {"executionArn": "arn:aws:states:us-east-1:1:execution:concert-chat:x"}
+
+    def describe_execution(self, executionArn: str) -> dict[str, Any]:
+        if self.running > 0:
+            self.running -= 1
+            return {"status": "RUNNING"}
+        return self.final
+
+
+@pytest.fixture
+def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    module = _module(monkeypatch, "functions.chat.api")
+    yield module
+    sys.modules.pop("functions.chat.api", None)
+
+
+def _post(module: Any, body: str) -> tuple[int, dict[str, Any]]:
+    event = copy.deepcopy(EVENT)
+    event["rawPath"] = event["requestContext"]["http"]["path"] = "/ask"
+    event["requestContext"]["http"]["method"] = "POST"
+    event["body"] = body
+    out = module.handler(event, Context())
+    return out["statusCode"], json.loads(out["body"])
+
+
+def test_chat_api_starts_the_workflow_and_returns_its_answer(api: Any) -> None:
+    answer = {"answer": "42 tickets.", "answered": True, "calls": []}
+    api.sfn = Sfn({"status": "SUCCEEDED", "output": json.dumps(answer)})
+    status, body = _post(api, json.dumps({"question": "How many tickets?", "session": "s-1"}))
+    assert status == 200 and body["answer"] == "42 tickets." and body["execution"].endswith(":x")
+    assert api.sfn.inputs == [{"question": "How many tickets?", "session": "s-1"}]
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ("not json", "the body must be JSON"),
+        ("[1]", "a JSON object"),
+        ("{}", "question is required"),
+        (json.dumps({"question": "x" * 2001}), "longer than 2000"),
+        (json.dumps({"question": "q", "session": "no spaces"}), "session must be"),
+    ],
+)
+def test_chat_api_refuses_bad_requests(api: Any, body: str, error: str) -> None:
+    api.sfn = Sfn({"status": "SUCCEEDED", "output": "{}"})
+    status, out = _post(api, body)
+    assert status == 400 and error in out["message"] and api.sfn.inputs == []
+
+
+def test_chat_api_reports_a_failed_or_slow_workflow(api: Any) -> None:
+    api.sfn = Sfn({"status": "FAILED", "cause": "States.Timeout"}, running=0)
+    status, body = _post(api, json.dumps({"question": "q"}))
+    assert status == 502 and "FAILED: States.Timeout" in body["error"]
+    api.sfn = Sfn({}, running=10**9)
+    api.settings.wait_s = 0.2
+    status, body = _post(api, json.dumps({"question": "q"}))
+    assert status == 504 and body["execution"].endswith(":x")
+
+
+class Warehouse:
+    def query(self, sql: str) -> list[dict[str, Any]]:
+        if "MAX(sold_at)" in sql:
+            return [{"at": datetime(2026, 5, 6, tzinfo=UTC)}]
+        if "dim_venue" in sql:
+            return [{"venue_id": 1, "name": "Robertson Stadium", "city": "Houston", "state": "TX"}]
+        return [{"artist_id": 2, "name": "Cher"}]
+
+
+@pytest.fixture
+def plan_step(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    module = _module(monkeypatch, "functions.chat.plan")
+    module.warehouse = Warehouse()
+    module.sessions.client = Dynamo()
+    yield module
+    sys.modules.pop("functions.chat.plan", None)
+
+
+def test_plan_step_plans_with_the_warehouse_vocabulary(plan_step: Any) -> None:
+    out = plan_step.handler({"question": "tickets sold in Houston last month", "session": "s"}, Context())
+    assert (
+        out["plan"]["calls"][0]["tool"] == "query_warehouse"
+        and "'Houston'" in out["plan"]["calls"][0]["args"]["sql"]
+    )
+    assert out["clock"] == "2026-05-06T00:00:00+00:00"
+    bad = plan_step.handler({"question": "q", "session": "bad session"}, Context())
+    assert bad["plan"]["understood"] is False and "session must be" in bad["plan"]["reply"]
+
+
+def test_plan_step_refuses_calls_with_invalid_arguments_and_falls_back_from_bedrock(
+    plan_step: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    invalid = Plan("x", [ToolCall("recommend_concerts", {"customer_id": -1})])
+    assert plan_step.checked(invalid).understood is False
+
+    class Broken:
+        name = "bedrock"
+
+        def plan(self, *args: Any) -> Plan:
+            raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "Converse")
+
+    monkeypatch.setattr(plan_step, "planner", lambda: Broken())
+    out = plan_step.handler({"question": "tickets sold in Houston last month", "session": None}, Context())
+    assert out["plan"]["planner"] == "deterministic" and out["plan"]["calls"]
+
+
+def test_answer_step_says_a_failed_plan_and_remembers_turns(monkeypatch: pytest.MonkeyPatch) -> None:
+    module = _module(monkeypatch, "functions.chat.answer")
+    module.sessions.client = Dynamo()
+    failed = {
+        "state": {"question": "q", "session": "s", "error": {"Error": "Lambda.Unknown", "Cause": "boom"}}
+    }
+    out = module.handler(failed, Context())
+    assert out["answered"] is False and "couldn't plan an answer: boom" in out["answer"]
+    plan = Plan("pipeline_status", [ToolCall("pipeline_status")])
+    report = {"dead_letters": {}, "workflows": {}, "alarms_firing": [], "warehouse": {"events": 1, "last_load": "t"},
+              "healthy": True}  # fmt: skip
+    state = {"question": "ok?", "session": "s", "planned": {"plan": plan.to_dict(), "clock": "c"},
+             "outcomes": [{"tool": "pipeline_status", "ok": True, "result": report, "error": None}]}  # fmt: skip
+    out = module.handler({"state": state, "execution": "arn:x"}, Context())
+    assert out["answered"] and out["answer"].startswith("Healthy") and out["execution"] == "arn:x"
+    turns = module.sessions.load("s").turns
+    assert [t["question"] for t in turns] == ["q", "ok?"] and turns[-1]["understood"]
+    sys.modules.pop("functions.chat.answer", None)
