@@ -209,9 +209,10 @@ def run_chat_bench(
     wrong: list[dict[str, str]] = []
     api_ms: dict[str, list[float]] = {q["id"]: [] for q in questions}
     local_ms: dict[str, list[float]] = {q["id"]: [] for q in questions}
+    stamp = int(time.time())
     for rep in range(repeats):
         for q in questions:
-            session = f"bench-{rep}-{q['session']}-{int(time.time())}" if q.get("session") else None
+            session = f"bench-{stamp}-{rep}-{q['session']}" if q.get("session") else None
             text = oracle.text(q)
             t0 = time.perf_counter()
             answer = ask(text, session)
