@@ -23,7 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from typer.exceptions import TyperException
 
-from concert import cli_chat, cli_ml
+from concert import cli_chat, cli_load, cli_ml
 from concert.aws import CloudUnreachable, client, endpoint_url, explain
 from concert.cli_support import EXIT_FAILED, EXIT_REFUSED, EXIT_USAGE, CommandError, err, out
 from concert.cli_support import emit as _emit
@@ -717,6 +717,7 @@ class BenchSuite(StrEnum):
     consumer = "consumer"
     ml = "ml"
     chat = "chat"
+    load = "load"
 
 
 @app.command()
@@ -726,8 +727,9 @@ def bench(
         BenchSuite,
         typer.Argument(
             help="publisher (vs raw PutRecords), consumer (vs parse-only, and end to end), ml "
-            "(training time by size, prediction latency through the API vs in-process) or chat "
-            "(accuracy on the question set, latency through the chat workflow vs in-process)."
+            "(training time by size, prediction latency through the API vs in-process), chat "
+            "(accuracy on the question set, latency through the chat workflow vs in-process) or load "
+            "(sustained production at increasing rates until saturation, optional soak, PNG chart)."
         ),
     ] = BenchSuite.publisher,
     events: Annotated[int, typer.Option(min=500, help="Events per run.")] = 20_000,
@@ -740,6 +742,16 @@ def bench(
     ] = "50000,500000",
     requests: Annotated[int, typer.Option(min=5, help="ml: requests per endpoint.")] = 50,
     api: Annotated[bool, typer.Option(help="ml: also measure prediction latency through the API.")] = True,
+    rates: Annotated[
+        str, typer.Option(help="load: target events/s of each step, comma-separated, increasing.")
+    ] = "250,500,1000,2000,4000",
+    seconds: Annotated[float, typer.Option(min=5, help="load: seconds of production per step.")] = 30,
+    drain: Annotated[float, typer.Option(min=10, help="load: seconds a step may take to drain.")] = 240,
+    soak_minutes: Annotated[
+        float,
+        typer.Option(min=0, help="load: then produce at the last sustained rate this long (0: no soak)."),
+    ] = 0,
+    chart: Annotated[Path | None, typer.Option(help="load: where to write the PNG chart.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as one JSON object.")] = False,
 ) -> None:
     """Benchmark a part of the platform against its baseline, side by side in one run."""
@@ -758,6 +770,23 @@ def bench(
             cli_ml.bench_ml(ctx, sales=sizes, requests=requests, api=api, as_json=as_json),
             as_json,
             cli_ml.render_bench,
+        )
+        return
+    if suite is BenchSuite.load:
+        try:
+            ladder = [float(r) for r in rates.split(",")]
+        except ValueError:
+            raise CommandError(
+                f"--rates must be comma-separated numbers, got {rates!r}", EXIT_USAGE
+            ) from None
+        if not ladder or any(r <= 0 for r in ladder) or ladder != sorted(ladder):
+            raise CommandError("--rates must be positive and increasing", EXIT_USAGE)
+        _emit(
+            _bench_load(
+                rt, ladder, seconds=seconds, drain=drain, soak=soak_minutes, chart=chart, show=not as_json
+            ),
+            as_json,
+            cli_load.render,
         )
         return
     if suite is BenchSuite.chat:
@@ -780,6 +809,43 @@ def bench(
     if e2e:
         result["sides"].append(_bench_end_to_end(rt, events=events, show=not as_json))
     _emit(result, as_json, _render_consumer_bench)
+
+
+def _bench_load(
+    rt: Runtime,
+    rates: list[float],
+    *,
+    seconds: float,
+    drain: float,
+    soak: float,
+    chart: Path | None,
+    show: bool,
+) -> dict[str, Any]:
+    """The load ladder (and soak) on the platform, started here if needed; the chart written."""
+    from bench.load import run_load_bench, run_soak, write_chart
+
+    progress = err.print if show else None
+    started_cloud = rt.local and rt.cloud.start()
+    try:
+        _deploy(rt, show=show)
+        if rt.local:
+            rt.endpoint.start(rt.cloud.env())
+            rt.worker.start(rt.services_env(), rt.worker_settings())
+        probes = cli_load.probes(rt)
+        before = probes.loaded()  # warm-up: the worker holds its leases before the clock starts
+        probes.publish(200, 200, 6_999)
+        deadline = time.monotonic() + drain
+        while probes.loaded() < before + 200 and time.monotonic() < deadline:
+            time.sleep(1)
+        result = run_load_bench(probes, rates, seconds=seconds, drain_s=drain, progress=progress)
+        if soak > 0:
+            sustained = [s["rate"] for s in result["steps"] if not s["saturated"]] or [rates[0]]
+            result["soak"] = run_soak(probes, sustained[-1], soak, progress=progress)
+        result["chart"] = str(write_chart(result, cli_load.chart_path(chart, rt)))
+        return result
+    finally:
+        if started_cloud:
+            _stop_local(rt)
 
 
 def _bench_end_to_end(rt: Runtime, *, events: int, show: bool) -> dict[str, Any]:

@@ -62,6 +62,6 @@ def latency(warehouse: DataApiWarehouse, since: datetime | None = None) -> dict[
     rows = warehouse.query(sql)
     waits = sorted((r["loaded_at"] - r["arrived_at"]).total_seconds() for r in rows)
     if not waits:
-        return {"latency_p50_s": None, "latency_p95_s": None}
+        return {"latency_p50_s": None, "latency_p95_s": None, "latency_p99_s": None}
     q = statistics.quantiles(waits, n=100) if len(waits) > 1 else [waits[0]] * 99
-    return {"latency_p50_s": round(q[49], 3), "latency_p95_s": round(q[94], 3)}
+    return {"latency_p50_s": round(q[49], 3), "latency_p95_s": round(q[94], 3), "latency_p99_s": round(q[98], 3)}

@@ -17,6 +17,8 @@ import time
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from aws_lambda_powertools import Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from kcl_rs import RecordProcessorBase, Scheduler
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,6 +33,8 @@ from consumers.records import StreamRecord
 from consumers.shard_state import ShardStateStore
 from consumers.warehouse.client import DataApiWarehouse
 from consumers.warehouse.rehydrate import catalog_from_warehouse
+
+metrics = Metrics(namespace="ConcertDataPlatform", service="kcl-worker")
 
 
 class WorkerSettings(BaseSettings):
@@ -51,6 +55,24 @@ class WorkerSettings(BaseSettings):
     etl_wait_s: float = Field(default=120.0, gt=0)  # then the batch is announced again
     # Fault injection for tests: exit right after the N-th durable batch, before its checkpoint.
     crash_after_batches: int = Field(default=0, ge=0)
+
+
+def batch_metrics(report: Any, behind_ms: int | None) -> None:
+    """One CloudWatch EMF line per durable batch (Powertools Metrics, namespace
+    ConcertDataPlatform, service kcl-worker): consumed, loaded, dead-lettered, duplicates,
+    held, the batch's seconds and how far the shard is behind the stream's tip."""
+    for name, value, unit in (
+        ("Consumed", report.records, MetricUnit.Count),
+        ("Loaded", report.loaded, MetricUnit.Count),
+        ("DeadLettered", report.dead, MetricUnit.Count),
+        ("DuplicatesSuppressed", report.duplicates, MetricUnit.Count),
+        ("Held", report.held, MetricUnit.Count),
+        ("BatchSeconds", report.seconds, MetricUnit.Seconds),
+        ("MillisBehindLatest", behind_ms or 0, MetricUnit.Milliseconds),
+    ):
+        metrics.add_metric(name=name, unit=unit, value=value)
+    metrics.add_metadata(key="batch_id", value=report.batch_id)
+    metrics.flush_metrics()
 
 
 def log(message: str, **fields: Any) -> None:
@@ -111,6 +133,7 @@ class ShardProcessor(RecordProcessorBase):
             **report.__dict__,
             behind_ms=process_records_input.millis_behind_latest,
         )
+        batch_metrics(report, process_records_input.millis_behind_latest)
 
     def lease_lost(self, lease_lost_input: Any) -> None:
         """Another worker owns the shard now: stop writing for it."""

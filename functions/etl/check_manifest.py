@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 
 from consumers.etl.manifest import check_manifests
 from consumers.warehouse.client import DataApiWarehouse
+from functions.etl.correlation import carry, tag
 from functions.etl.settings import EtlSettings
 
 settings = EtlSettings()
@@ -36,6 +37,7 @@ def _size(bucket: str, key: str) -> int | None:
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Input: the CuratedBatchLanded event's detail. Output: the batch, finished status, problems."""
     batch = event["batch"]
+    tag(logger, event)
     finished = warehouse.batch_status(batch["batch_id"])
     check = check_manifests({t: _body(batch["bucket"], k) for t, k in batch["manifests"].items()}, _size)
     promised = check.rows()
@@ -46,4 +48,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     logger.info(
         "manifest checked", extra={"batch_id": batch["batch_id"], "problems": problems, "finished": finished}
     )
-    return {"batch": batch, "finished": finished, "manifest_ok": not problems, "problems": problems}
+    return carry(
+        event, {"batch": batch, "finished": finished, "manifest_ok": not problems, "problems": problems}
+    )

@@ -8,6 +8,7 @@ import boto3
 from aws_lambda_powertools import Logger
 
 from consumers.etl.events import warehouse_updated
+from functions.etl.correlation import tag
 from functions.etl.settings import EtlSettings
 
 settings = EtlSettings()
@@ -19,6 +20,7 @@ events = boto3.client("events")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Input: the batch and rows loaded. Output: the same, with the event id."""
     batch = event["batch"]
+    tag(logger, event)
     resp = events.put_events(
         Entries=[warehouse_updated(settings.event_bus, batch["batch_id"], batch.get("rows", {}))]
     )

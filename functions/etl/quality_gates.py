@@ -13,6 +13,7 @@ from aws_lambda_powertools import Logger
 from consumers.etl.manifest import parse_manifest
 from consumers.etl.quality import check_batch
 from consumers.warehouse.client import DataApiWarehouse
+from functions.etl.correlation import carry, tag
 from functions.etl.settings import EtlSettings
 
 settings = EtlSettings()
@@ -29,6 +30,7 @@ def _read(bucket: str, key: str) -> bytes:
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Input: the batch. Output: the batch and its quality report."""
     batch = event["batch"]
+    tag(logger, event)
     tables: dict[str, pa.Table] = {}
     promised: dict[str, int] = {}
     for table, key in batch["manifests"].items():
@@ -41,4 +43,4 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "quality gates",
         extra={"batch_id": batch["batch_id"], "passed": report.passed, "failed": len(report.failures())},
     )
-    return {"batch": batch, "quality": report.to_dict()}
+    return carry(event, {"batch": batch, "quality": report.to_dict()})

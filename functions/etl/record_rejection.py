@@ -10,6 +10,7 @@ from aws_lambda_powertools import Logger
 
 from consumers.warehouse.client import DataApiWarehouse
 from consumers.warehouse.load_sql import ledger_statements
+from functions.etl.correlation import carry, tag
 from functions.etl.settings import EtlSettings
 
 settings = EtlSettings()
@@ -22,6 +23,7 @@ warehouse = DataApiWarehouse(boto3.client("redshift-data"))
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Input: the batch with its problems or quality report. Output: where the report is."""
     batch = event["batch"]
+    tag(logger, event)
     report = event.get("quality") or {
         "batch_id": batch["batch_id"],
         "passed": False,
@@ -37,4 +39,4 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     failed = [g for g in report.get("gates", []) if not g.get("ok")] or report.get("problems") or []
     warehouse.batch(ledger_statements(batch["batch_id"], "rejected", 0, json.dumps(failed)[:4000]))
     logger.warning("batch rejected", extra={"batch_id": batch["batch_id"], "report": key})
-    return {"batch": batch, "report": f"s3://{batch['bucket']}/{key}", "failed": failed}
+    return carry(event, {"batch": batch, "report": f"s3://{batch['bucket']}/{key}", "failed": failed})

@@ -38,6 +38,13 @@ store = LiveAggregatesTable(
 )
 
 
+class InjectedFault(RuntimeError):
+    """The failure suite asked this delivery to fail (FAULT_FAIL_EVERY_N_BATCHES)."""
+
+
+_deliveries = 0
+
+
 class RecordNotCounted(RuntimeError):
     """Some events of the record could not be stored; the record is reported as failed."""
 
@@ -67,6 +74,11 @@ def _report(outcomes: dict[str, Outcome]) -> Any:
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     """Count the delivery's ticket events; return the partial batch response."""
+    global _deliveries
+    _deliveries += 1
+    if settings.fail_every and _deliveries % settings.fail_every == 0:
+        logger.warning("injected fault", extra={"delivery": _deliveries, "every": settings.fail_every})
+        raise InjectedFault(f"delivery {_deliveries} fails by request (every {settings.fail_every})")
     delivery = [
         (r.kinesis.sequence_number, [u.data for u in decode(_stream_record(r))])
         for r in KinesisStreamEvent(event).records

@@ -12,3 +12,6 @@ class LiveAggregatesSettings(BaseSettings):
     table: str = Field(min_length=3, validation_alias="AGGREGATES_TABLE")
     # Markers must outlive every redelivery: stream retention (48 h) plus the record age limit.
     marker_ttl_hours: int = Field(default=7 * 24, ge=72, validation_alias="MARKER_TTL_HOURS")
+    # Fault injection for the failure suite: every N-th delivery to a container fails whole
+    # (0: never). The event source mapping retries it; markers keep every event counted once.
+    fail_every: int = Field(default=0, ge=0, validation_alias="FAULT_FAIL_EVERY_N_BATCHES")

@@ -108,6 +108,11 @@ def test_a_landed_batch_is_loaded_once_even_when_announced_twice(etl: Platform) 
         if e["type"] == "TaskStateEntered"
     ]
     assert states == ["CheckManifest", "QualityGates", "LoadBatch", "EmitUpdated"]
+    # Correlation: event -> batch (event_log) -> the execution that loaded it (the ledger).
+    (row,) = DataApiWarehouse(client("redshift-data")).query(
+        "SELECT report FROM etl_batches WHERE batch_id = :b", {"b": batch["batch_id"]}
+    )
+    assert json.loads(row["report"]) == {"execution": first[0]["arn"]}
 
     announcer.announce(**batch)  # the same batch delivered again
     done = wait_for(lambda: _finished(batch["batch_id"], 2), 120, "the second execution")

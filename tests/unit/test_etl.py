@@ -216,3 +216,33 @@ def test_emit_task_sends_warehouse_updated(monkeypatch: pytest.MonkeyPatch) -> N
     assert result["event_id"] == "e-1"
     (entry,) = sent
     assert entry["DetailType"] == "warehouse.updated" and json.loads(entry["Detail"])["batch_id"] == "b7"
+
+
+def test_execution_id_is_logged_handed_on_and_kept_in_the_ledger(monkeypatch: pytest.MonkeyPatch) -> None:
+    s3 = MemoryS3()
+    batch = _landed(s3)
+    execution = "arn:aws:states:us-east-1:000000000000:execution:concert-etl:e-1"
+    load = _module("load_batch", monkeypatch)
+    wh = FakeWarehouse()
+    monkeypatch.setattr(load, "warehouse", wh)
+    out = load.handler({"batch": batch, "execution": execution}, CONTEXT)
+    assert out["execution"] == execution
+    assert json.dumps({"execution": execution}).replace("'", "''") in wh.batches[0][-1]
+    keys = load.logger.get_current_keys()  # on every line this invocation logs
+    assert keys["execution"] == execution and keys["batch_id"] == batch["batch_id"]
+    asl = json.loads(ASL.read_text())
+    assert asl["States"]["Batch"]["Parameters"]["execution.$"] == "$$.Execution.Id"
+
+
+def test_worker_emits_one_emf_line_per_batch(capsys: pytest.CaptureFixture[str]) -> None:
+    from consumers.kcl_worker import batch_metrics
+    from consumers.pipeline import BatchReport
+
+    batch_metrics(
+        BatchReport("b1", records=10, loaded=8, dead=1, duplicates=1, held=0, attempts=1, seconds=0.5), 1200
+    )
+    emf = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    (directive,) = emf["_aws"]["CloudWatchMetrics"]
+    assert directive["Namespace"] == "ConcertDataPlatform" and emf["service"] == "kcl-worker"
+    assert {m["Name"] for m in directive["Metrics"]} >= {"Consumed", "DeadLettered", "MillisBehindLatest"}
+    assert emf["Consumed"] == [10.0] and emf["DeadLettered"] == [1.0] and emf["batch_id"] == "b1"

@@ -118,3 +118,18 @@ def test_failing_records_are_reported_and_a_redelivery_counts_once(handler: Modu
         e.data.quantity for e in WORKLOAD.events if isinstance(e.data, TicketSold) and to_json(e) in sales
     )
     assert _tickets(handler.store) == expected
+
+
+def test_injected_failures_fail_every_nth_delivery_and_retries_count_once(
+    handler: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(handler.settings, "fail_every", 3)
+    event = _with_data(_sample("kinesis_powertools.json"), RAW)
+    outcomes = []
+    for _ in range(6):  # the mapping delivers the same batch again after each failure
+        try:
+            outcomes.append(handler.handler(event, Context()))
+        except handler.InjectedFault:
+            outcomes.append(None)
+    assert [o is None for o in outcomes] == [False, False, True, False, False, True]
+    assert _tickets(handler.store) == SOLD, "every redelivery after the first counts nothing again"

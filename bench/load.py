@@ -1,0 +1,249 @@
+"""The load suite: sustained production at increasing rates until the platform saturates, and
+a soak at one rate showing whether memory or lag grow.
+
+Each step produces `rate` events/s for `seconds` (paced, fresh events), then waits until every
+event is queryable (or `drain_s` passes). Measured per step: the rate achieved by the
+producer, events/s end to end (produced until all queryable), produced-to-queryable latency
+p50/p95/p99, consumer lag (events produced but not yet queryable, sampled each second), and
+per process (local cloud, warehouse endpoint, KCL worker) the peak RSS and the mean CPU. A
+step saturates when the producer falls below 90% of the target rate or the platform does not
+drain within `drain_s`; the ladder stops at the first saturated step. The baseline side by
+side is the target rate itself: `ratio` is achieved end-to-end events/s over the target.
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+Progress = Callable[[str], None] | None
+
+
+@dataclass
+class Probes:
+    """How the suite reaches the platform (the CLI wires the real ones; tests pass fakes)."""
+
+    publish: Callable[[int, float, int], float]  # (events, rate, seed) -> seconds spent producing
+    loaded: Callable[[], int]  # events queryable in the warehouse so far
+    latency: Callable[[float], dict[str, Any]]  # percentiles of events produced since this time
+    processes: Callable[[], dict[str, Any]]  # name -> psutil.Process-like (memory_info, cpu_percent)
+
+
+@dataclass
+class Sampler:
+    """Samples lag and per-process RSS/CPU once per `every_s` in the background."""
+
+    probes: Probes
+    target: Callable[[], int]
+    every_s: float = 1.0
+    samples: list[dict[str, Any]] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def __enter__(self) -> Sampler:
+        procs = self.probes.processes()
+        for p in procs.values():
+            p.cpu_percent(None)  # the first call only starts the measurement
+        started = time.monotonic()
+
+        def loop() -> None:
+            while not self._stop.wait(self.every_s):
+                sample: dict[str, Any] = {"t": round(time.monotonic() - started, 1)}
+                sample["lag"] = max(0, self.target() - self.probes.loaded())
+                for name, p in procs.items():
+                    try:
+                        sample[name] = {"rss_mb": p.memory_info().rss / 2**20, "cpu_pct": p.cpu_percent(None)}
+                    except Exception:
+                        sample[name] = None
+                self.samples.append(sample)
+
+        self._thread = threading.Thread(target=loop, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+
+def per_process(samples: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Peak RSS (MB) and mean CPU (%) of each process over the samples."""
+    names = {k for s in samples for k, v in s.items() if isinstance(v, dict)}
+    out = {}
+    for name in sorted(names):
+        seen = [s[name] for s in samples if s.get(name)]
+        out[name] = {
+            "rss_mb_max": round(max(x["rss_mb"] for x in seen), 1),
+            "cpu_pct_mean": round(statistics.mean(x["cpu_pct"] for x in seen), 1),
+        }
+    return out
+
+
+def run_step(probes: Probes, rate: float, seconds: float, *, drain_s: float, seed: int) -> dict[str, Any]:
+    """One rung of the ladder."""
+    events = int(rate * seconds)
+    base = probes.loaded()
+    produced = {"n": 0}
+    since = time.time()
+    started = time.monotonic()
+    with Sampler(probes, target=lambda: base + produced["n"]) as sampler:
+        produced["n"] = events  # the lag counts from the start of production (an upper bound)
+        produce_s = probes.publish(events, rate, seed)
+        deadline = time.monotonic() + drain_s
+        while probes.loaded() < base + events and time.monotonic() < deadline:
+            time.sleep(0.5)
+        total_s = time.monotonic() - started
+    drained = probes.loaded() >= base + events
+    achieved = events / produce_s if produce_s > 0 else float("inf")
+    step = {
+        "rate": rate,
+        "events": events,
+        "produce_s": round(produce_s, 2),
+        "produced_per_s": round(achieved, 1),
+        "end_to_end_per_s": round(events / total_s, 1) if drained else None,
+        "ratio": round(events / total_s / rate, 3) if drained else None,
+        "drained": drained,
+        "lag_max": max((s["lag"] for s in sampler.samples), default=0),
+        **probes.latency(since),
+        "processes": per_process(sampler.samples),
+        "lag_series": [(s["t"], s["lag"]) for s in sampler.samples],
+    }
+    step["saturated"] = _saturated(step)
+    return step
+
+
+def _saturated(step: dict[str, Any]) -> str | None:
+    if step["produced_per_s"] < 0.9 * step["rate"]:
+        return f"the producer reached {step['produced_per_s']:.0f} of {step['rate']:.0f} events/s"
+    if not step["drained"]:
+        return "the platform did not drain within the time allowed"
+    return None
+
+
+def run_load_bench(
+    probes: Probes, rates: list[float], *, seconds: float, drain_s: float, progress: Progress = None
+) -> dict[str, Any]:
+    """The ladder, stopping at the first saturated step."""
+    steps = []
+    for i, rate in enumerate(rates):
+        if progress:
+            progress(f"load: {rate:.0f} events/s for {seconds:.0f}s, then drain")
+        step = run_step(probes, rate, seconds, drain_s=drain_s, seed=7_000 + i)
+        steps.append(step)
+        if step["saturated"]:
+            break
+    saturation = next((s for s in steps if s["saturated"]), None)
+    return {
+        "seconds_per_step": seconds,
+        "steps": steps,
+        "saturated_at": saturation["rate"] if saturation else None,
+        "saturation_reason": saturation["saturated"] if saturation else None,
+        "max_sustained_per_s": max(
+            (s["end_to_end_per_s"] or 0 for s in steps if not s["saturated"]), default=None
+        ),
+    }
+
+
+def run_soak(
+    probes: Probes, rate: float, minutes: float, *, seed: int = 9_000, progress: Progress = None
+) -> dict[str, Any]:
+    """Production at `rate` for `minutes`, one minute at a time; whether memory or lag grow.
+
+    Growth compares the last third of the run with the first third after the first minute
+    (warm-up): memory grows if a process's mean RSS rose by more than 10%, lag grows if the mean
+    lag of the last third is more than twice the first third's and above one minute of events."""
+    base = probes.loaded()
+    produced = {"n": 0}
+    with Sampler(probes, target=lambda: base + produced["n"], every_s=5.0) as sampler:
+        for minute in range(int(minutes)):
+            produced["n"] += int(rate * 60)
+            probes.publish(int(rate * 60), rate, seed + minute)
+            if progress:
+                progress(f"soak: minute {minute + 1}/{int(minutes)}")
+    return {"rate": rate, "minutes": minutes, **soak_verdict(sampler.samples, rate)}
+
+
+def soak_verdict(samples: list[dict[str, Any]], rate: float) -> dict[str, Any]:
+    """Memory and lag trends of a soak's samples."""
+    warm = [s for s in samples if s["t"] >= 60] or samples
+    third = max(1, len(warm) // 3)
+    first, last = warm[:third], warm[-third:]
+    names = sorted({k for s in warm for k, v in s.items() if isinstance(v, dict)})
+    memory = {}
+    for name in names:
+        a = [s[name]["rss_mb"] for s in first if s.get(name)]
+        b = [s[name]["rss_mb"] for s in last if s.get(name)]
+        if a and b:
+            growth = statistics.mean(b) / statistics.mean(a) - 1
+            memory[name] = {
+                "rss_mb_first": round(statistics.mean(a), 1),
+                "rss_mb_last": round(statistics.mean(b), 1),
+                "growth": round(growth, 3),
+            }
+    lag_first = statistics.mean(s["lag"] for s in first)
+    lag_last = statistics.mean(s["lag"] for s in last)
+    lag_grows = lag_last > 2 * lag_first and lag_last > rate * 60
+    return {
+        "memory": memory,
+        "memory_grows": any(m["growth"] > 0.10 for m in memory.values()),
+        "lag_first": round(lag_first, 1),
+        "lag_last": round(lag_last, 1),
+        "lag_grows": lag_grows,
+        "series": [
+            {"t": s["t"], "lag": s["lag"], **{n: round(s[n]["rss_mb"], 1) for n in names if s.get(n)}}
+            for s in samples
+        ],
+    }
+
+
+def write_chart(result: dict[str, Any], path: Path) -> Path:
+    """A PNG: achieved vs target rate, latency percentiles per rate, lag over time per step."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    steps = result["steps"]
+    rates = [s["rate"] for s in steps]
+    fig, axes = plt.subplots(
+        1, 3 if not result.get("soak") else 4, figsize=(18 if not result.get("soak") else 23, 4.8)
+    )
+    ax = axes[0]
+    ax.plot(rates, rates, "--", color="grey", label="target")
+    ax.plot(rates, [s["produced_per_s"] for s in steps], "o-", label="produced")
+    ax.plot(rates, [s["end_to_end_per_s"] or 0 for s in steps], "s-", label="end to end")
+    ax.set(xlabel="target events/s", ylabel="events/s", title="throughput")
+    ax.legend()
+    ax = axes[1]
+    for key in ("latency_p50_s", "latency_p95_s", "latency_p99_s"):
+        ax.plot(rates, [s.get(key) or 0 for s in steps], "o-", label=key.split("_")[1])
+    ax.set(xlabel="target events/s", ylabel="seconds", title="produced to queryable")
+    ax.legend()
+    ax = axes[2]
+    for s in steps:
+        series = s["lag_series"]
+        ax.plot([t for t, _ in series], [lag for _, lag in series], label=f"{s['rate']:.0f}/s")
+    ax.set(xlabel="seconds into the step", ylabel="events", title="consumer lag")
+    ax.legend()
+    if result.get("soak"):
+        ax = axes[3]
+        series = result["soak"]["series"]
+        ts = [x["t"] / 60 for x in series]
+        for name in result["soak"]["memory"]:
+            ax.plot(ts, [x.get(name, 0) for x in series], label=f"{name} RSS MB")
+        ax2 = ax.twinx()
+        ax2.plot(ts, [x["lag"] for x in series], "k:", label="lag")
+        ax.set(xlabel="minutes", ylabel="MB", title=f"soak at {result['soak']['rate']:.0f}/s")
+        ax.legend(loc="upper left")
+        ax2.set_ylabel("lag (events)")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path

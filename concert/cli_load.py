@@ -1,0 +1,147 @@
+"""`concert bench load`: the load suite (bench/load.py) against the running platform, started
+here when needed: the probes it needs (paced production, events queryable, latency, the
+processes of the local cloud, the warehouse endpoint and the KCL worker with their children)."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.table import Table
+
+from concert.cli_support import EXIT_FAILED, CommandError, out
+from concert.runtime import Runtime
+
+
+class ProcessTree:
+    """A process and its descendants (ministack runs each Lambda in a child), measured together:
+    summed RSS, and CPU % from the tree's CPU time between two calls."""
+
+    def __init__(self, pid: int) -> None:
+        import psutil
+
+        self.root = psutil.Process(pid)
+        self._last: tuple[float, float] | None = None
+
+    def _tree(self) -> list[Any]:
+        return [self.root, *self.root.children(recursive=True)]
+
+    def memory_info(self) -> Any:
+        """The tree's resident memory (`.rss`, bytes)."""
+        from types import SimpleNamespace
+
+        total = 0
+        for p in self._tree():
+            try:
+                total += p.memory_info().rss
+            except Exception:  # noqa: S112 - a child that exited between listing and reading
+                continue
+        return SimpleNamespace(rss=total)
+
+    def cpu_percent(self, interval: None = None) -> float:
+        """CPU % of one core used by the tree since the previous call (0.0 on the first)."""
+        busy = 0.0
+        for p in self._tree():
+            try:
+                t = p.cpu_times()
+                busy += t.user + t.system + getattr(t, "children_user", 0) + getattr(t, "children_system", 0)
+            except Exception:  # noqa: S112
+                continue
+        now = time.monotonic()
+        last, self._last = self._last, (now, busy)
+        if last is None or now <= last[0]:
+            return 0.0
+        return max(0.0, (busy - last[1]) / (now - last[0]) * 100)
+
+
+def probes(rt: Runtime) -> Any:
+    """The real probes of the deployed platform."""
+    from bench.load import Probes
+    from concert.aws import client
+    from concert.operations import latency
+    from consumers.warehouse.client import DataApiWarehouse
+    from producers.pacing import publish_stream
+    from producers.publisher import KinesisPublisher
+    from producers.synthetic import events_for
+
+    publisher = KinesisPublisher(rt.stream_name(), rt.kinesis())
+    warehouse = DataApiWarehouse(client("redshift-data"))
+
+    def publish(events: int, rate: float, seed: int) -> float:
+        started = time.monotonic()
+        report = publish_stream(publisher, events_for(events, seed=seed), rate=rate)
+        if report.failed:
+            raise CommandError(f"{len(report.failed)} events not accepted by the stream", EXIT_FAILED)
+        return time.monotonic() - started
+
+    def loaded() -> int:
+        return int(warehouse.query("SELECT COUNT(*) AS n FROM event_log")[0]["n"])
+
+    def processes() -> dict[str, Any]:
+        found = {}
+        for name, proc in (("local cloud", rt.cloud.process), ("warehouse endpoint", rt.endpoint.process),
+                           ("kcl worker", rt.worker.process)):  # fmt: skip
+            pid = proc.running_pid()
+            if pid is not None:
+                found[name] = ProcessTree(pid)
+        return found
+
+    return Probes(
+        publish=publish,
+        loaded=loaded,
+        latency=lambda since: latency(warehouse, since=datetime.fromtimestamp(since, UTC)),
+        processes=processes,
+    )
+
+
+def render(d: dict[str, Any]) -> None:
+    """The load suite as a table."""
+    table = Table(title=f"load ladder, {d['seconds_per_step']:.0f}s per step")
+    for col in (
+        "target/s",
+        "produced/s",
+        "end to end/s",
+        "ratio",
+        "p50/p95/p99 s",
+        "lag max",
+        "peak RSS MB",
+        "CPU %",
+    ):
+        table.add_column(col)
+    for s in d["steps"]:
+        procs = s["processes"]
+        table.add_row(
+            f"{s['rate']:,.0f}",
+            f"{s['produced_per_s']:,.0f}",
+            f"{s['end_to_end_per_s']:,.0f}" if s["end_to_end_per_s"] else "not drained",
+            f"{s['ratio']:.2f}" if s["ratio"] else "-",
+            f"{s.get('latency_p50_s')} / {s.get('latency_p95_s')} / {s.get('latency_p99_s')}",
+            f"{s['lag_max']:,}",
+            ", ".join(f"{n}: {p['rss_mb_max']:.0f}" for n, p in procs.items()),
+            ", ".join(f"{n}: {p['cpu_pct_mean']:.0f}" for n, p in procs.items()),
+        )
+    out.print(table)
+    if d["saturated_at"]:
+        out.print(f"saturated at {d['saturated_at']:,.0f} events/s: {d['saturation_reason']}")
+    else:
+        out.print("not saturated at the highest rate tried")
+    out.print(f"max sustained end to end: {d['max_sustained_per_s']} events/s")
+    soak = d.get("soak")
+    if soak:
+        grows = [n for n, m in soak["memory"].items() if m["growth"] > 0.10]
+        growth = ", ".join(f"{n} {m['growth']:+.1%}" for n, m in soak["memory"].items())
+        out.print(
+            f"soak {soak['minutes']:.0f} min at {soak['rate']:.0f}/s: memory "
+            + ("grows in " + ", ".join(grows) if grows else "flat")
+            + f" ({growth}); lag "
+            + ("grows" if soak["lag_grows"] else "bounded")
+            + f" (mean {soak['lag_first']:.0f} -> {soak['lag_last']:.0f} events)"
+        )
+    out.print(f"chart: {d['chart']}")
+
+
+def chart_path(value: Path | None, rt: Runtime) -> Path:
+    """Where the chart goes (default build/bench/load-<time>.png)."""
+    return value or Path("build") / "bench" / f"load-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}.png"

@@ -1,0 +1,99 @@
+"""The load suite's measurement loop and verdicts against a fake platform that drains at a
+fixed capacity (so saturation is known in advance), and its chart."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from bench.load import Probes, run_load_bench, soak_verdict, write_chart
+
+
+class FakePlatform:
+    """Loads events at `capacity` per second; the producer manages at most `producer_max`/s."""
+
+    def __init__(self, capacity: float, producer_max: float = 10_000) -> None:
+        self.capacity, self.producer_max = capacity, producer_max
+        self.produced = 0
+        self._loaded = 0.0
+        self._last = time.monotonic()
+        self.lock = threading.Lock()
+
+    def _advance(self) -> None:
+        now = time.monotonic()
+        self._loaded = min(self.produced, self._loaded + (now - self._last) * self.capacity)
+        self._last = now
+
+    def publish(self, events: int, rate: float, seed: int) -> float:
+        seconds = events / min(rate, self.producer_max)
+        time.sleep(seconds)
+        with self.lock:
+            self._advance()
+            self.produced += events
+        return seconds
+
+    def loaded(self) -> int:
+        with self.lock:
+            self._advance()
+            return int(self._loaded)
+
+    def probes(self) -> Probes:
+        class Proc:
+            def memory_info(self) -> Any:
+                return SimpleNamespace(rss=100 * 2**20)
+
+            def cpu_percent(self, interval: None = None) -> float:
+                return 50.0
+
+        return Probes(
+            publish=self.publish,
+            loaded=self.loaded,
+            latency=lambda since: {"latency_p50_s": 1.0, "latency_p95_s": 2.0, "latency_p99_s": 3.0},
+            processes=lambda: {"worker": Proc()},
+        )
+
+
+def test_the_ladder_stops_at_the_first_rate_the_platform_cannot_drain() -> None:
+    platform = FakePlatform(capacity=400)
+    result = run_load_bench(platform.probes(), [100, 200, 1600, 3200], seconds=1, drain_s=1.5)
+    rates = [s["rate"] for s in result["steps"]]
+    assert rates == [100, 200, 1600], "the ladder stops at the saturated step"
+    assert result["saturated_at"] == 1600 and "did not drain" in result["saturation_reason"]
+    first = result["steps"][0]
+    assert first["drained"] and first["ratio"] is not None and 0 < first["ratio"] <= 1.0
+    assert first["processes"] == {"worker": {"rss_mb_max": 100.0, "cpu_pct_mean": 50.0}}
+    assert result["steps"][-1]["lag_max"] > result["steps"][0]["lag_max"]
+    assert result["max_sustained_per_s"] == max(s["end_to_end_per_s"] for s in result["steps"][:2])
+
+
+def test_a_producer_below_its_target_is_saturation_too() -> None:
+    platform = FakePlatform(capacity=10_000, producer_max=300)
+    result = run_load_bench(platform.probes(), [200, 600], seconds=1, drain_s=2)
+    assert result["saturated_at"] == 600 and "the producer reached" in result["saturation_reason"]
+
+
+def _samples(rss: list[float], lag: list[int]) -> list[dict[str, Any]]:
+    return [
+        {"t": 60.0 + 5 * i, "lag": lag[i], "worker": {"rss_mb": rss[i], "cpu_pct": 10}}
+        for i in range(len(rss))
+    ]
+
+
+def test_soak_verdict_sees_memory_growth_and_lag_growth_and_their_absence() -> None:
+    flat = soak_verdict(_samples([100, 101, 99, 100, 102, 100], [50, 60, 40, 55, 45, 50]), rate=10)
+    assert not flat["memory_grows"] and not flat["lag_grows"]
+    leaking = soak_verdict(_samples([100, 110, 120, 130, 140, 150], [50] * 6), rate=10)
+    assert leaking["memory_grows"] and leaking["memory"]["worker"]["growth"] > 0.10
+    behind = soak_verdict(_samples([100] * 6, [100, 200, 800, 1600, 3000, 5000]), rate=10)
+    assert behind["lag_grows"]
+
+
+def test_chart_is_a_png(tmp_path: Path) -> None:
+    platform = FakePlatform(capacity=1000)
+    result = run_load_bench(platform.probes(), [100, 200], seconds=1, drain_s=2)
+    result["soak"] = {"rate": 100, **soak_verdict(_samples([100] * 6, [10] * 6), rate=100)}
+    path = write_chart(result, tmp_path / "load.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
