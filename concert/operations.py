@@ -64,4 +64,8 @@ def latency(warehouse: DataApiWarehouse, since: datetime | None = None) -> dict[
     if not waits:
         return {"latency_p50_s": None, "latency_p95_s": None, "latency_p99_s": None}
     q = statistics.quantiles(waits, n=100) if len(waits) > 1 else [waits[0]] * 99
-    return {"latency_p50_s": round(q[49], 3), "latency_p95_s": round(q[94], 3), "latency_p99_s": round(q[98], 3)}
+    return {
+        "latency_p50_s": round(q[49], 3),
+        "latency_p95_s": round(q[94], 3),
+        "latency_p99_s": round(q[98], 3),
+    }
