@@ -124,10 +124,20 @@ def test_lambda_consumer_failing_every_third_delivery_counts_every_sale_once(cli
         lam.update_function_configuration(
             FunctionName=name, Environment={"Variables": {**env, "FAULT_FAIL_EVERY_N_BATCHES": "3"}}
         )
+    started_ms = int(time.time() * 1000)
     try:
         report = cli.json("produce", "--events", "2000", "--rate", "400", "--seed", "8131")
         assert report["accepted"] == 2000
         _caught_up(cli, seed=8132)
+
+        def injected() -> bool:
+            with activated(cli):
+                found = client("logs").filter_log_events(
+                    logGroupName=f"/aws/lambda/{name}", startTime=started_ms
+                )
+            return any("injected fault" in e["message"] for e in found["events"])
+
+        wait_for(injected, 60, "a delivery failed by request (the function's log)")
 
         def same_totals() -> bool:
             live = cli.json("status", "--no-count").get("live_totals", {})
