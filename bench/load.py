@@ -28,7 +28,8 @@ Progress = Callable[[str], None] | None
 class Probes:
     """How the suite reaches the platform (the CLI wires the real ones; tests pass fakes)."""
 
-    publish: Callable[[int, float, int], float]  # (events, rate, seed) -> seconds spent producing
+    # (events, rate, seed, on_progress(produced so far)) -> seconds spent producing
+    publish: Callable[[int, float, int, Callable[[int], None]], float]
     loaded: Callable[[], int]  # events queryable in the warehouse so far
     latency: Callable[[float], dict[str, Any]]  # percentiles of events produced since this time
     processes: Callable[[], dict[str, Any]]  # name -> psutil.Process-like (memory_info, cpu_percent)
@@ -93,8 +94,12 @@ def run_step(probes: Probes, rate: float, seconds: float, *, drain_s: float, see
     since = time.time()
     started = time.monotonic()
     with Sampler(probes, target=lambda: base + produced["n"]) as sampler:
-        produced["n"] = events  # the lag counts from the start of production (an upper bound)
-        produce_s = probes.publish(events, rate, seed)
+
+        def advance(n: int) -> None:
+            produced["n"] = n
+
+        produce_s = probes.publish(events, rate, seed, advance)
+        produced["n"] = events
         deadline = time.monotonic() + drain_s
         while probes.loaded() < base + events and time.monotonic() < deadline:
             time.sleep(0.5)
@@ -162,8 +167,13 @@ def run_soak(
     produced = {"n": 0}
     with Sampler(probes, target=lambda: base + produced["n"], every_s=5.0) as sampler:
         for minute in range(int(minutes)):
-            produced["n"] += int(rate * 60)
-            probes.publish(int(rate * 60), rate, seed + minute)
+            done = produced["n"]
+
+            def advance(n: int, done: int = done) -> None:
+                produced["n"] = done + n
+
+            probes.publish(int(rate * 60), rate, seed + minute, advance)
+            produced["n"] = done + int(rate * 60)
             if progress:
                 progress(f"soak: minute {minute + 1}/{int(minutes)}")
     return {"rate": rate, "minutes": minutes, **soak_verdict(sampler.samples, rate)}

@@ -833,7 +833,7 @@ def _bench_load(
             rt.worker.start(rt.services_env(), rt.worker_settings())
         probes = cli_load.probes(rt)
         before = probes.loaded()  # warm-up: the worker holds its leases before the clock starts
-        probes.publish(200, 200, 6_999)
+        probes.publish(200, 200, 6_999, lambda _n: None)
         deadline = time.monotonic() + drain
         while probes.loaded() < before + 200 and time.monotonic() < deadline:
             time.sleep(1)

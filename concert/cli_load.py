@@ -5,6 +5,7 @@ processes of the local cloud, the warehouse endpoint and the KCL worker with the
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -69,9 +70,11 @@ def probes(rt: Runtime) -> Any:
     publisher = KinesisPublisher(rt.stream_name(), rt.kinesis())
     warehouse = DataApiWarehouse(client("redshift-data"))
 
-    def publish(events: int, rate: float, seed: int) -> float:
+    def publish(events: int, rate: float, seed: int, on_progress: Callable[[int], None]) -> float:
         started = time.monotonic()
-        report = publish_stream(publisher, events_for(events, seed=seed), rate=rate)
+        report = publish_stream(
+            publisher, events_for(events, seed=seed), rate=rate, on_chunk=lambda _r, seen: on_progress(seen)
+        )
         if report.failed:
             raise CommandError(f"{len(report.failed)} events not accepted by the stream", EXIT_FAILED)
         return time.monotonic() - started

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -27,13 +28,15 @@ class FakePlatform:
         self._loaded = min(self.produced, self._loaded + (now - self._last) * self.capacity)
         self._last = now
 
-    def publish(self, events: int, rate: float, seed: int) -> float:
-        seconds = events / min(rate, self.producer_max)
-        time.sleep(seconds)
-        with self.lock:
-            self._advance()
-            self.produced += events
-        return seconds
+    def publish(self, events: int, rate: float, seed: int, on_progress: Callable[[int], None]) -> float:
+        pace = min(rate, self.producer_max)
+        for chunk in range(4):  # four chunks, as a paced producer sends them
+            time.sleep(events / pace / 4)
+            with self.lock:
+                self._advance()
+                self.produced += events // 4 + (events % 4 if chunk == 3 else 0)
+            on_progress(events // 4 * (chunk + 1) + (events % 4 if chunk == 3 else 0))
+        return events / pace
 
     def loaded(self) -> int:
         with self.lock:
