@@ -341,6 +341,7 @@ def _status(rt: Runtime, *, count_records: bool) -> dict[str, Any]:
 def _health(rt: Runtime, outputs: dict[str, str]) -> dict[str, Any]:
     from consumers import pipeline_health
     from consumers.warehouse.client import DataApiWarehouse
+    from infra import names
 
     return pipeline_health.report(
         client("sqs"),
@@ -348,6 +349,7 @@ def _health(rt: Runtime, outputs: dict[str, str]) -> dict[str, Any]:
         client("cloudwatch"),
         DataApiWarehouse(client("redshift-data")),
         outputs,
+        names.DEAD_LETTER_QUEUES,
     )
 
 

@@ -86,6 +86,7 @@ def bench_chat(ctx: typer.Context, *, repeats: int, as_json: bool) -> dict[str, 
     from concert.aws import client
     from consumers import pipeline_health
     from consumers.warehouse.client import DataApiWarehouse
+    from infra import names
     from ml import serving
     from ml.artifact_bucket import ArtifactBucket
     from ml.registry_table import RegistryTable
@@ -108,7 +109,12 @@ def bench_chat(ctx: typer.Context, *, repeats: int, as_json: bool) -> dict[str, 
 
     def health() -> dict[str, Any]:
         return pipeline_health.report(
-            client("sqs"), client("stepfunctions"), client("cloudwatch"), warehouse, outputs
+            client("sqs"),
+            client("stepfunctions"),
+            client("cloudwatch"),
+            warehouse,
+            outputs,
+            names.DEAD_LETTER_QUEUES,
         )
 
     def rank(a: Any) -> dict[str, Any]:

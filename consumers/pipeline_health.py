@@ -8,18 +8,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from infra import names
-
-QUEUES = (names.DLQ_QUEUE, names.UPLOAD_FAILURES_QUEUE, names.LIVE_AGGREGATES_FAILURES_QUEUE)
 MACHINES = (
     "EtlStateMachineArn", "CompactionStateMachineArn", "RetrainStateMachineArn", "ChatStateMachineArn",
 )  # fmt: skip
 
 
-def dead_letters(sqs: Any) -> dict[str, int | None]:
+def dead_letters(sqs: Any, queues: tuple[str, ...]) -> dict[str, int | None]:
     """Messages visible per dead-letter queue (None: the queue does not exist)."""
     out: dict[str, int | None] = {}
-    for name in QUEUES:
+    for name in queues:
         try:
             url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
         except sqs.exceptions.QueueDoesNotExist:
@@ -65,14 +62,16 @@ def alarms_firing(cloudwatch: Any) -> list[str]:
     return sorted(a["AlarmName"] for p in pages for a in p.get("MetricAlarms", []))
 
 
-def report(sqs: Any, sfn: Any, cloudwatch: Any, warehouse: Any, machines: dict[str, str]) -> dict[str, Any]:
+def report(
+    sqs: Any, sfn: Any, cloudwatch: Any, warehouse: Any, machines: dict[str, str], queues: tuple[str, ...]
+) -> dict[str, Any]:
     """Every signal and the verdict; a warehouse that cannot be read is reported, not raised."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     from consumers.warehouse.client import WarehouseError
 
     out: dict[str, Any] = {
-        "dead_letters": dead_letters(sqs),
+        "dead_letters": dead_letters(sqs, queues),
         "workflows": workflows(sfn, machines),
         "alarms_firing": alarms_firing(cloudwatch),
     }

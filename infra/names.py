@@ -32,6 +32,8 @@ RETRAIN_STATE_MACHINE = "concert-retrain"
 RETRAIN_FUNCTION_PREFIX = "concert-retrain-"
 PREDICTIONS_FUNCTION = "concert-predictions"
 PREDICTIONS_API = "concert-predictions"
+# The dead-letter queues `concert status` and the chat's pipeline_status tool watch.
+DEAD_LETTER_QUEUES = (DLQ_QUEUE, UPLOAD_FAILURES_QUEUE, LIVE_AGGREGATES_FAILURES_QUEUE)
 CHAT_STATE_MACHINE = "concert-chat"
 CHAT_FUNCTION_PREFIX = "concert-chat-"
 CHAT_SESSIONS_TABLE = "concert-chat-sessions"

@@ -122,6 +122,7 @@ def pipeline_status(event: dict[str, Any], context: Any) -> dict[str, Any]:
             boto3.client("cloudwatch"),
             _warehouse(),
             json.loads(settings.pipeline_machines),
+            tuple(json.loads(settings.dead_letter_queues)),
         )
         return tools.ok("pipeline_status", report)
 

@@ -5,6 +5,7 @@ only the permissions it needs; the SQL tool's role maps to a read-only database 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -113,6 +114,7 @@ class Chat(Construct):
             "MODELS_BUCKET": models.bucket_name,
             "REGISTRY_TABLE": registry_table,
             "PIPELINE_STATE_MACHINES": cdk.Stack.of(self).to_json_string(machines),
+            "DEAD_LETTER_QUEUES": json.dumps(names.DEAD_LETTER_QUEUES),
             "OMP_NUM_THREADS": "1",
             **base,
         }

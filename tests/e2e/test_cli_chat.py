@@ -17,6 +17,7 @@ from concert.aws import client
 from concert.workflows import history
 from consumers import pipeline_health
 from consumers.warehouse.client import DataApiWarehouse
+from infra import names
 from tests.e2e.conftest import Cli, activated
 
 QUESTION_SET = load_questions()
@@ -36,7 +37,12 @@ def oracle(cli: Cli) -> Iterator[Oracle]:
 
         def health() -> dict[str, Any]:
             return pipeline_health.report(
-                client("sqs"), client("stepfunctions"), client("cloudwatch"), warehouse, outputs
+                client("sqs"),
+                client("stepfunctions"),
+                client("cloudwatch"),
+                warehouse,
+                outputs,
+                names.DEAD_LETTER_QUEUES,
             )
 
         found = Oracle(

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from consumers import pipeline_health as health
+from infra.names import DEAD_LETTER_QUEUES as QUEUES
 
 
 class Sqs:
@@ -70,15 +71,15 @@ OUTPUTS = {"EtlStateMachineArn": "arn:aws:states:us-east-1:1:stateMachine:concer
 def test_a_quiet_platform_is_healthy_and_each_signal_can_make_it_unhealthy() -> None:
     now = datetime(2026, 11, 22, tzinfo=UTC)
     quiet: dict[str, Any] = {
-        "dead_letters": health.dead_letters(Sqs({q: 0 for q in health.QUEUES})),
+        "dead_letters": health.dead_letters(Sqs({q: 0 for q in QUEUES}), QUEUES),
         "workflows": health.workflows(Sfn(0), OUTPUTS),
         "alarms_firing": health.alarms_firing(Cloudwatch([])),
         "warehouse": health.warehouse_freshness(Warehouse(now - timedelta(seconds=90)), now),
     }
     assert health.healthy(quiet) and quiet["warehouse"]["seconds_since_last_load"] == 90.0
     assert quiet["workflows"] == {"concert-etl": {"failed": 0, "running": 0}}
-    assert not health.healthy({**quiet, "dead_letters": health.dead_letters(Sqs({health.QUEUES[0]: 3}))})
+    assert not health.healthy({**quiet, "dead_letters": health.dead_letters(Sqs({QUEUES[0]: 3}), QUEUES)})
     assert not health.healthy({**quiet, "workflows": health.workflows(Sfn(2), OUTPUTS)})
     assert not health.healthy({**quiet, "alarms_firing": health.alarms_firing(Cloudwatch(["EtlFailed"]))})
-    assert health.dead_letters(Sqs({}))[health.QUEUES[1]] is None
+    assert health.dead_letters(Sqs({}), QUEUES)[QUEUES[1]] is None
     assert health.warehouse_freshness(Warehouse(None), now)["last_load"] is None

@@ -355,3 +355,40 @@ def test_chat_workflow_tools_memory_and_api(template: Template) -> None:
     ]
     assert len(tagged) == 1, "only the SQL tool's role maps to the read-only database role"
     assert "ChatApiUrl" in template.find_outputs("*")
+
+
+def test_lambda_handlers_import_only_packages_the_asset_holds() -> None:
+    """Walk the imports (lazy ones too) from every handler module through our own packages:
+    none may reach a package the Lambda asset does not carry (locally the project is installed,
+    so a missing package would only fail on AWS)."""
+    import ast
+
+    from infra.bundle import PACKAGES
+
+    ours = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()}
+    seen: set[str] = set()
+    todo = [f"functions.{p.parent.name}.{p.stem}" for p in (ROOT / "functions").glob("*/*.py")]
+    bad: list[str] = []
+    while todo:
+        module = todo.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        path = ROOT.joinpath(*module.split("."))
+        path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+        if not path.exists():
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]  # maybe modules
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            for name in names:
+                top = name.split(".")[0]
+                if top in ours and top not in PACKAGES:
+                    bad.append(f"{module} imports {name}")
+                elif top in ours:
+                    todo.append(name)
+    assert not bad, bad
+    assert "functions.chat.tools" in seen and "consumers.pipeline_health" in seen
