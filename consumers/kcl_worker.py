@@ -57,10 +57,11 @@ class WorkerSettings(BaseSettings):
     crash_after_batches: int = Field(default=0, ge=0)
 
 
-def batch_metrics(report: Any, behind_ms: int | None) -> None:
+def batch_metrics(report: Any, behind_ms: int | None, oldest_arrival_ms: int | None = None) -> None:
     """One CloudWatch EMF line per durable batch (Powertools Metrics, namespace
     ConcertDataPlatform, service kcl-worker): consumed, loaded, dead-lettered, duplicates,
-    held, the batch's seconds and how far the shard is behind the stream's tip."""
+    held, the batch's seconds, how far the shard is behind the stream's tip, and the age of
+    the batch's oldest record when it became durable (stream arrival to lake and warehouse)."""
     for name, value, unit in (
         ("Consumed", report.records, MetricUnit.Count),
         ("Loaded", report.loaded, MetricUnit.Count),
@@ -69,7 +70,9 @@ def batch_metrics(report: Any, behind_ms: int | None) -> None:
         ("Held", report.held, MetricUnit.Count),
         ("BatchSeconds", report.seconds, MetricUnit.Seconds),
         ("MillisBehindLatest", behind_ms or 0, MetricUnit.Milliseconds),
-    ):
+        ("OldestRecordAgeMillis", max(0, time.time() * 1000 - oldest_arrival_ms) if oldest_arrival_ms else 0,
+         MetricUnit.Milliseconds),
+    ):  # fmt: skip
         metrics.add_metric(name=name, unit=unit, value=value)
     metrics.add_metadata(key="batch_id", value=report.batch_id)
     metrics.flush_metrics()
@@ -133,7 +136,8 @@ class ShardProcessor(RecordProcessorBase):
             **report.__dict__,
             behind_ms=process_records_input.millis_behind_latest,
         )
-        batch_metrics(report, process_records_input.millis_behind_latest)
+        arrivals = [r.arrival_ms for r in records if r.arrival_ms]
+        batch_metrics(report, process_records_input.millis_behind_latest, min(arrivals, default=None))
 
     def lease_lost(self, lease_lost_input: Any) -> None:
         """Another worker owns the shard now: stop writing for it."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Tracer
 
 from chat.answers import compose
 from chat.memory import BadSession
@@ -15,10 +15,12 @@ from functions.chat.settings import AnswerSettings
 
 settings = AnswerSettings()
 logger = Logger(service="chat")
+tracer = Tracer(service="chat")
 sessions = SessionTable(boto3.client("dynamodb"), settings.sessions_table)
 
 
 @logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """{state: {question, session, planned?, outcomes?, error?}, execution} -> the answer."""
     state = event.get("state") or {}

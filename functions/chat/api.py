@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import BadRequestError
 
@@ -20,6 +20,7 @@ from functions.chat.settings import ApiSettings
 
 settings = ApiSettings()
 logger = Logger(service="chat")
+tracer = Tracer(service="chat")
 app = APIGatewayHttpResolver()
 sfn = boto3.client("stepfunctions")
 sessions = SessionTable(boto3.client("dynamodb"), settings.sessions_table)
@@ -91,6 +92,7 @@ def conversation(session: str) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """API Gateway HTTP API (payload 2.0) entry point."""
     return app.resolve(event, context)

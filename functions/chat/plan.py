@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Tracer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chat import tools
@@ -21,6 +21,7 @@ from functions.chat.settings import PlanSettings
 
 settings = PlanSettings()
 logger = Logger(service="chat")
+tracer = Tracer(service="chat")
 warehouse = DataApiWarehouse(boto3.client("redshift-data"))
 sessions = SessionTable(boto3.client("dynamodb"), settings.sessions_table)
 _vocabulary: tuple[float, Vocabulary] | None = None
@@ -56,6 +57,7 @@ def checked(plan: Plan) -> Plan:
 
 
 @logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """{question, session} -> {plan, clock}."""
     question = str(event.get("question") or "")[:2000]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Tracer
 
 from chat import tools
 from consumers import pipeline_health
@@ -19,6 +19,7 @@ from functions.chat.settings import ToolSettings
 
 settings = ToolSettings()
 logger = Logger(service="chat")
+tracer = Tracer(service="chat")
 
 
 @cache
@@ -60,11 +61,13 @@ def _model_tool(tool: str, event: dict[str, Any], body: Any) -> dict[str, Any]:
         return tools.failed(tool, exc.message)
 
 
+@tracer.capture_lambda_handler(capture_response=False)
 def query_warehouse(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Guarded read-only SQL."""
     return _run("query_warehouse", event, lambda a: tools.query_warehouse(a, _warehouse()))
 
 
+@tracer.capture_lambda_handler(capture_response=False)
 def predict_sales(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Tickets and revenue of a concert from the promoted model."""
     from ml import serving
@@ -79,6 +82,7 @@ def predict_sales(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return _model_tool("predict_sales", event, body)
 
 
+@tracer.capture_lambda_handler(capture_response=False)
 def recommend_concerts(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Upcoming concerts for a customer."""
     from ml import serving
@@ -97,6 +101,7 @@ def recommend_concerts(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return _model_tool("recommend_concerts", event, body)
 
 
+@tracer.capture_lambda_handler(capture_response=False)
 def rank_venues(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Venues by predicted demand, optionally within a state or city."""
     from ml import serving
@@ -112,6 +117,7 @@ def rank_venues(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return _model_tool("rank_venues", event, body)
 
 
+@tracer.capture_lambda_handler(capture_response=False)
 def pipeline_status(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Dead letters, failed workflows, warehouse freshness, alarms."""
 
@@ -129,6 +135,7 @@ def pipeline_status(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return _run("pipeline_status", event, body)
 
 
+@tracer.capture_lambda_handler(capture_response=False)
 def explain_schema(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The star schema's tables and columns."""
     return _run("explain_schema", event, tools.explain_schema)

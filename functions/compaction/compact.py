@@ -7,7 +7,7 @@ from typing import Any
 
 import boto3
 import pyarrow.parquet as pq
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Tracer
 from botocore.exceptions import ClientError
 
 from consumers.etl.compaction import compacted_key, merge
@@ -15,6 +15,7 @@ from functions.compaction.settings import CompactionSettings
 
 settings = CompactionSettings()
 logger = Logger(service="compaction")
+tracer = Tracer(service="compaction")
 s3 = boto3.client("s3")
 
 
@@ -28,6 +29,7 @@ def _read(bucket: str, key: str) -> Any:
 
 
 @logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Input: bucket, partition, sources. Output: the compacted file and its rows.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Tracer
 
 from consumers.etl.compaction import batch_of, plan
 from consumers.warehouse.client import DataApiWarehouse
@@ -13,6 +13,7 @@ from functions.compaction.settings import CompactionSettings
 
 settings = CompactionSettings()
 logger = Logger(service="compaction")
+tracer = Tracer(service="compaction")
 s3 = boto3.client("s3")
 warehouse = DataApiWarehouse(boto3.client("redshift-data"))
 
@@ -25,6 +26,7 @@ def _keys(bucket: str, prefix: str) -> list[str]:
 
 
 @logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Input: the warehouse.updated event. Output: the partitions to compact, with their files.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Tracer
 from botocore.exceptions import ClientError
 
 from consumers.etl.manifest import check_manifests
@@ -15,6 +15,7 @@ from functions.etl.settings import EtlSettings
 
 settings = EtlSettings()
 logger = Logger(service="etl")
+tracer = Tracer(service="etl")
 s3 = boto3.client("s3")
 warehouse = DataApiWarehouse(boto3.client("redshift-data"))
 
@@ -34,6 +35,7 @@ def _size(bucket: str, key: str) -> int | None:
 
 
 @logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Input: the CuratedBatchLanded event's detail. Output: the batch, finished status, problems."""
     batch = event["batch"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Tracer
 
 from consumers.etl.events import warehouse_updated
 from functions.etl.correlation import tag
@@ -13,10 +13,12 @@ from functions.etl.settings import EtlSettings
 
 settings = EtlSettings()
 logger = Logger(service="etl")
+tracer = Tracer(service="etl")
 events = boto3.client("events")
 
 
 @logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Input: the batch and rows loaded. Output: the same, with the event id."""
     batch = event["batch"]

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Tracer
 
 from consumers.warehouse.client import DataApiWarehouse
 from consumers.warehouse.load_sql import ledger_statements, load_statements
@@ -15,10 +15,12 @@ from functions.etl.settings import EtlSettings
 
 settings = EtlSettings()
 logger = Logger(service="etl")
+tracer = Tracer(service="etl")
 warehouse = DataApiWarehouse(boto3.client("redshift-data"))
 
 
 @logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Input: the batch. Output: the batch and the rows loaded. MERGE makes a repeat change nothing."""
     batch = event["batch"]

@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 import pyarrow as pa
 import pyarrow.parquet as pq
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Tracer
 
 from consumers.etl.manifest import parse_manifest
 from consumers.etl.quality import check_batch
@@ -18,6 +18,7 @@ from functions.etl.settings import EtlSettings
 
 settings = EtlSettings()
 logger = Logger(service="etl")
+tracer = Tracer(service="etl")
 s3 = boto3.client("s3")
 warehouse = DataApiWarehouse(boto3.client("redshift-data"))
 
@@ -27,6 +28,7 @@ def _read(bucket: str, key: str) -> bytes:
 
 
 @logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Input: the batch. Output: the batch and its quality report."""
     batch = event["batch"]

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import BadRequestError
 
@@ -23,6 +23,7 @@ from ml.serving_queries import ModelCache, ServingRows
 
 settings = PredictionsSettings()
 logger = Logger(service="predictions")
+tracer = Tracer(service="predictions")
 app = APIGatewayHttpResolver()
 registry = RegistryTable(boto3.client("dynamodb"), settings.registry_table)
 models = ModelCache(
@@ -114,6 +115,7 @@ def _warehouse_error(exc: WarehouseError) -> Response[Any]:
 
 
 @logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """API Gateway HTTP API (payload 2.0) entry point."""
     return app.resolve(event, context)

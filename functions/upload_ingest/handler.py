@@ -11,19 +11,21 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 import boto3
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Tracer
 
 from functions.upload_ingest.settings import UploadIngestSettings
 from producers.files import UnsupportedFormat, ingest_bytes
 from producers.publisher import KinesisPublisher
 
 logger = Logger(service="upload-ingest")
+tracer = Tracer(service="upload-ingest")
 settings = UploadIngestSettings()
 _s3 = boto3.client("s3")
 _publisher = KinesisPublisher(settings.events_stream, boto3.client("kinesis"))
 
 
 @logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Ingest every uploaded object named in the S3 notification; return one report per object."""
     reports = []

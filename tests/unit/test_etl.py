@@ -235,14 +235,16 @@ def test_execution_id_is_logged_handed_on_and_kept_in_the_ledger(monkeypatch: py
 
 
 def test_worker_emits_one_emf_line_per_batch(capsys: pytest.CaptureFixture[str]) -> None:
+    import time
+
     from consumers.kcl_worker import batch_metrics
     from consumers.pipeline import BatchReport
 
-    batch_metrics(
-        BatchReport("b1", records=10, loaded=8, dead=1, duplicates=1, held=0, attempts=1, seconds=0.5), 1200
-    )
+    report = BatchReport("b1", records=10, loaded=8, dead=1, duplicates=1, held=0, attempts=1, seconds=0.5)
+    batch_metrics(report, 1200, int(time.time() * 1000) - 5_000)
     emf = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     (directive,) = emf["_aws"]["CloudWatchMetrics"]
     assert directive["Namespace"] == "ConcertDataPlatform" and emf["service"] == "kcl-worker"
     assert {m["Name"] for m in directive["Metrics"]} >= {"Consumed", "DeadLettered", "MillisBehindLatest"}
     assert emf["Consumed"] == [10.0] and emf["DeadLettered"] == [1.0] and emf["batch_id"] == "b1"
+    assert 5_000 <= emf["OldestRecordAgeMillis"][0] < 60_000
