@@ -11,7 +11,8 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 import boto3
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
 
 from functions.upload_ingest.settings import UploadIngestSettings
 from producers.files import UnsupportedFormat, ingest_bytes
@@ -19,6 +20,7 @@ from producers.publisher import KinesisPublisher
 
 logger = Logger(service="upload-ingest")
 tracer = Tracer(service="upload-ingest")
+metrics = Metrics(namespace="ConcertDataPlatform", service="upload-ingest")
 settings = UploadIngestSettings()
 _s3 = boto3.client("s3")
 _publisher = KinesisPublisher(settings.events_stream, boto3.client("kinesis"))
@@ -26,6 +28,7 @@ _publisher = KinesisPublisher(settings.events_stream, boto3.client("kinesis"))
 
 @logger.inject_lambda_context(log_event=False)
 @tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Ingest every uploaded object named in the S3 notification; return one report per object."""
     reports = []
@@ -40,6 +43,11 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         else:
             published = _publisher.publish(result.events)
             report = {**result.summary(), "publish": published.summary()}
+            metrics.add_metric(name="Produced", unit=MetricUnit.Count, value=len(published.accepted))
+            metrics.add_metric(name="ProduceFailed", unit=MetricUnit.Count, value=len(published.failed))
+            metrics.add_metric(
+                name="RowsRefused", unit=MetricUnit.Count, value=int(report.get("bad_rows") or 0)
+            )
         report_key = f"reports/{key}.json"
         _s3.put_object(
             Bucket=settings.quarantine_bucket,

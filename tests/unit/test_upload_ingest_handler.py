@@ -50,7 +50,7 @@ def handler_module(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
 
 
 def test_upload_is_published_and_reported(
-    handler_module: ModuleType, monkeypatch: pytest.MonkeyPatch
+    handler_module: ModuleType, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     event = json.loads((FIXTURES / "aws" / "s3_put.json").read_text())
     s3 = FakeS3(
@@ -68,6 +68,8 @@ def test_upload_is_published_and_reported(
     stored = json.loads(s3.put[("quarantine", "reports/uploads/march sales.csv.json")])
     assert [e["row"] for e in stored["errors"]] == [3, 4, 5, 6, 7, 8, 9]
     assert sorted(parse_event(d).data.sale_id for d in kinesis.all_data()) == [900001, 900002, 900007]  # type: ignore[union-attr]
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert [(m["Produced"], m["RowsRefused"]) for m in emf] == [([3.0], [7.0])], "the producer's EMF metrics"
 
 
 def test_unsupported_upload_is_reported_not_raised(
