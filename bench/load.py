@@ -30,7 +30,7 @@ class Probes:
 
     # (events, rate, seed, on_progress(produced so far)) -> seconds spent producing
     publish: Callable[[int, float, int, Callable[[int], None]], float]
-    loaded: Callable[[], int]  # events queryable in the warehouse so far
+    loaded: Callable[[float], int]  # events that arrived since this time and are queryable
     latency: Callable[[float], dict[str, Any]]  # percentiles of events produced since this time
     processes: Callable[[], dict[str, Any]]  # name -> psutil.Process-like (memory_info, cpu_percent)
 
@@ -41,6 +41,7 @@ class Sampler:
 
     probes: Probes
     target: Callable[[], int]
+    since: float = 0.0
     every_s: float = 1.0
     samples: list[dict[str, Any]] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -55,7 +56,7 @@ class Sampler:
         def loop() -> None:
             while not self._stop.wait(self.every_s):
                 sample: dict[str, Any] = {"t": round(time.monotonic() - started, 1)}
-                sample["lag"] = max(0, self.target() - self.probes.loaded())
+                sample["lag"] = max(0, self.target() - self.probes.loaded(self.since))
                 for name, p in procs.items():
                     try:
                         sample[name] = {"rss_mb": p.memory_info().rss / 2**20, "cpu_pct": p.cpu_percent(None)}
@@ -89,11 +90,10 @@ def per_process(samples: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
 def run_step(probes: Probes, rate: float, seconds: float, *, drain_s: float, seed: int) -> dict[str, Any]:
     """One rung of the ladder."""
     events = int(rate * seconds)
-    base = probes.loaded()
     produced = {"n": 0}
-    since = time.time()
+    since = time.time()  # only events that arrive from now on count: earlier ones may still drain
     started = time.monotonic()
-    with Sampler(probes, target=lambda: base + produced["n"]) as sampler:
+    with Sampler(probes, target=lambda: produced["n"], since=since) as sampler:
 
         def advance(n: int) -> None:
             produced["n"] = n
@@ -101,10 +101,10 @@ def run_step(probes: Probes, rate: float, seconds: float, *, drain_s: float, see
         produce_s = probes.publish(events, rate, seed, advance)
         produced["n"] = events
         deadline = time.monotonic() + drain_s
-        while probes.loaded() < base + events and time.monotonic() < deadline:
+        while probes.loaded(since) < events and time.monotonic() < deadline:
             time.sleep(0.5)
         total_s = time.monotonic() - started
-    drained = probes.loaded() >= base + events
+    drained = probes.loaded(since) >= events
     achieved = events / produce_s if produce_s > 0 else float("inf")
     step = {
         "rate": rate,
@@ -163,9 +163,9 @@ def run_soak(
     Growth compares the last third of the run with the first third after the first minute
     (warm-up): memory grows if a process's mean RSS rose by more than 10%, lag grows if the mean
     lag of the last third is more than twice the first third's and above one minute of events."""
-    base = probes.loaded()
     produced = {"n": 0}
-    with Sampler(probes, target=lambda: base + produced["n"], every_s=5.0) as sampler:
+    since = time.time()
+    with Sampler(probes, target=lambda: produced["n"], since=since, every_s=5.0) as sampler:
         for minute in range(int(minutes)):
             done = produced["n"]
 

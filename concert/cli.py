@@ -834,10 +834,10 @@ def _bench_load(
             rt.endpoint.start(rt.cloud.env())
             rt.worker.start(rt.services_env(), rt.worker_settings())
         probes = cli_load.probes(rt)
-        before = probes.loaded()  # warm-up: the worker holds its leases before the clock starts
+        warm = time.time()  # warm-up: the worker holds its leases before the clock starts
         probes.publish(200, 200, 6_999, lambda _n: None)
         deadline = time.monotonic() + drain
-        while probes.loaded() < before + 200 and time.monotonic() < deadline:
+        while probes.loaded(warm) < 200 and time.monotonic() < deadline:
             time.sleep(1)
         result = run_load_bench(probes, rates, seconds=seconds, drain_s=drain, progress=progress)
         if soak > 0:

@@ -79,8 +79,10 @@ def probes(rt: Runtime) -> Any:
             raise CommandError(f"{len(report.failed)} events not accepted by the stream", EXIT_FAILED)
         return time.monotonic() - started
 
-    def loaded() -> int:
-        return int(warehouse.query("SELECT COUNT(*) AS n FROM event_log")[0]["n"])
+    def loaded(since: float) -> int:
+        at = datetime.fromtimestamp(since, UTC).isoformat()
+        sql = "SELECT COUNT(*) AS n FROM event_log WHERE arrived_at >= CAST(:at AS TIMESTAMPTZ)"
+        return int(warehouse.query(sql, {"at": at})[0]["n"])
 
     def processes() -> dict[str, Any]:
         found = {}

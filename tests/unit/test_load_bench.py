@@ -22,6 +22,7 @@ class FakePlatform:
         self._loaded = 0.0
         self._last = time.monotonic()
         self.lock = threading.Lock()
+        self.marks: list[tuple[float, int]] = []  # (time, produced before it): events by arrival
 
     def _advance(self) -> None:
         now = time.monotonic()
@@ -29,6 +30,8 @@ class FakePlatform:
         self._last = now
 
     def publish(self, events: int, rate: float, seed: int, on_progress: Callable[[int], None]) -> float:
+        with self.lock:
+            self.marks.append((time.time(), self.produced))
         pace = min(rate, self.producer_max)
         for chunk in range(4):  # four chunks, as a paced producer sends them
             time.sleep(events / pace / 4)
@@ -38,10 +41,14 @@ class FakePlatform:
             on_progress(events // 4 * (chunk + 1) + (events % 4 if chunk == 3 else 0))
         return events / pace
 
-    def loaded(self) -> int:
+    def loaded(self, since: float) -> int:
+        """Loaded events of this platform (every event here arrived after any `since` asked)."""
         with self.lock:
             self._advance()
-            return int(self._loaded)
+            return int(self._loaded) - self.before(since)
+
+    def before(self, since: float) -> int:
+        return max((n for t, n in self.marks if t <= since), default=0)
 
     def probes(self) -> Probes:
         class Proc:
