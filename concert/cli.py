@@ -813,6 +813,22 @@ def bench(
     _emit(result, as_json, _render_consumer_bench)
 
 
+def _platform_for_bench(rt: Runtime, *, show: bool) -> bool:
+    """Deployed and running (local: the cloud, the endpoint and the worker); True if this
+    call started the local cloud (the caller stops it at the end)."""
+    started_cloud = bool(rt.local and rt.cloud.start())
+    try:
+        _deploy(rt, show=show)
+        if rt.local:
+            rt.endpoint.start(rt.cloud.env())
+            rt.worker.start(rt.services_env(), rt.worker_settings())
+    except BaseException:
+        if started_cloud:
+            _stop_local(rt)
+        raise
+    return started_cloud
+
+
 def _bench_load(
     rt: Runtime,
     rates: list[float],
@@ -827,12 +843,8 @@ def _bench_load(
     from bench.load import run_load_bench, run_soak, write_chart
 
     progress = err.print if show else None
-    started_cloud = rt.local and rt.cloud.start()
+    started_cloud = _platform_for_bench(rt, show=show)
     try:
-        _deploy(rt, show=show)
-        if rt.local:
-            rt.endpoint.start(rt.cloud.env())
-            rt.worker.start(rt.services_env(), rt.worker_settings())
         probes = cli_load.probes(rt)
         warm = time.time()  # warm-up: the worker holds its leases before the clock starts
         probes.publish(200, 200, 6_999, lambda _n: None)
@@ -860,12 +872,8 @@ def _bench_end_to_end(rt: Runtime, *, events: int, show: bool) -> dict[str, Any]
     from consumers.warehouse.client import DataApiWarehouse
     from producers.publisher import KinesisPublisher
 
-    started_cloud = rt.local and rt.cloud.start()
+    started_cloud = _platform_for_bench(rt, show=show)
     try:
-        _deploy(rt, show=show)
-        if rt.local:
-            rt.endpoint.start(rt.cloud.env())
-            rt.worker.start(rt.services_env(), rt.worker_settings())
         outputs = rt.outputs()
         publisher = KinesisPublisher(rt.stream_name(), rt.kinesis())
 
