@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help node-check install tools up down test test-unit test-integration test-long lint typecheck security schemas schemas-check cfn-lint bench clean
+.PHONY: help node-check install tools web chromium up down test test-unit test-integration test-long lint typecheck security schemas schemas-check cfn-lint bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -42,7 +42,21 @@ $(TOOLS_STAMP): Makefile | $(BIN)/python
 
 tools: $(TOOLS_STAMP) ## Create .venv-tools with the security scanners
 
-up: install ## Start the local cloud, deploy, stream the synthetic workload (Ctrl-C stops)
+# The dashboard: a Vite + TypeScript app, built from the lockfile (npm ci) into web/dist.
+WEB_STAMP := web/dist/.built
+$(WEB_STAMP): web/package-lock.json web/package.json web/index.html web/vite.config.ts web/tsconfig.json $(shell find web/src -type f 2>/dev/null) | node-check
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent
+	@touch $(WEB_STAMP)
+
+web: $(WEB_STAMP) ## Build the dashboard (web/dist) from the npm lockfile
+
+# The browser tests drive Debian's Chromium (Playwright with an explicit executable path).
+chromium: ## Install Debian's Chromium for the browser tests (when missing)
+	@command -v chromium >/dev/null || { echo "installing Debian's chromium (browser tests)"; \
+		(apt-get update -qq && apt-get install -y -qq chromium) >/dev/null || \
+		{ echo "error: the browser tests need Chromium: apt-get install chromium"; exit 1; }; }
+
+up: install web ## Start the local cloud, deploy, stream the synthetic workload, serve the dashboard (Ctrl-C stops)
 	$(BIN)/concert up
 
 down: install ## Stop the local cloud (state is kept in .data/)
@@ -73,20 +87,20 @@ security: install tools ## checkov on the CDK template and the secret scanner ov
 	$(TOOLS)/bin/checkov -f build/cdk.out/ConcertDataPlatform.template.json --framework cloudformation --compact --quiet --skip-download
 	git ls-files -z | xargs -0 $(TOOLS)/bin/detect-secrets-hook --baseline .secrets.baseline
 
-test: install lint typecheck schemas-check security ## Lint, type-check, security checks, then unit, integration and end-to-end tests
+test: install web chromium lint typecheck schemas-check security ## Lint, type-check, security checks, then unit, integration and end-to-end tests
 	$(call run_pytest,-m "not slow")
 
 test-unit: install ## Unit tests only (no network)
 	$(call run_pytest,tests/unit)
 
-test-integration: install ## Integration and end-to-end tests (start their own local cloud)
+test-integration: install web chromium ## Integration and end-to-end tests (start their own local cloud)
 	$(call run_pytest,tests/integration tests/e2e -m "not slow")
 
-test-long: install ## Everything, including long runs marked slow
+test-long: install web chromium ## Everything, including long runs marked slow
 	$(call run_pytest,)
 
 bench: install ## Publisher benchmark against raw PutRecords (local cloud)
 	$(BIN)/concert bench
 
 clean: ## Remove build output and local state (keeps .venv)
-	rm -rf build .data .pytest_cache .mypy_cache .ruff_cache test-artifacts $(TOOLS)
+	rm -rf build .data .pytest_cache .mypy_cache .ruff_cache test-artifacts $(TOOLS) web/dist web/node_modules

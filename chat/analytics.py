@@ -28,8 +28,8 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "sell_through": ("concerts", "ROUND(AVG(s.sell_through), 4)", "average sell-through"),
     "sold_out": ("concerts", "COUNT(*)", "sold-out concerts"),
 }
-GROUPS = ("venue", "artist", "city", "state", "genre", "concert", "month", "channel", "tier")
-TIME_GROUPS = ("month",)
+GROUPS = ("venue", "artist", "city", "state", "genre", "concert", "month", "day", "channel", "tier")
+TIME_GROUPS = ("month", "day")
 
 # family -> FROM clause, the time column and where each filter/group column lives
 _FROM = {
@@ -131,8 +131,8 @@ def compile_slots(slots: dict[str, Any]) -> Compiled:
             need("a" if group == "genre" else "v")
             col = {"city": "v.city || ', ' || v.state", "state": "v.state", "genre": "a.genre"}[group]
         select, group_by = [f"{col} AS label", f"{value} AS value"], [col]
-    elif group == "month":
-        col = f"DATE_TRUNC('month', {_TIME[family]})"
+    elif group in TIME_GROUPS:
+        col = f"DATE_TRUNC('{group}', {_TIME[family]})"
         select, group_by = [f"{col} AS label", f"{value} AS value"], [col]
     elif group in ("channel", "tier") and family == "sales":
         select, group_by = [f"f.{group} AS label", f"{value} AS value"], [f"f.{group}"]

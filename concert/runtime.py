@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from concert.aws import client
+from concert.dashboard import WebServer
 from concert.kcl import KclWorker
 from concert.localcloud import LocalCloud
 from concert.settings import ROOT, CliSettings
@@ -37,6 +38,11 @@ class Runtime:
         return WarehouseEndpoint(
             self.settings.data_dir, self.settings.warehouse_port or self.settings.port + 1
         )
+
+    @property
+    def web(self) -> WebServer:
+        """The local dashboard web server."""
+        return WebServer(self.settings.data_dir, self.settings.web_port or self.settings.port + 2)
 
     @property
     def worker(self) -> KclWorker:

@@ -20,5 +20,6 @@ class CliSettings(BaseSettings):
     data_dir: Path = ROOT / ".data"
     port: int = Field(default=4566, ge=1024, le=65535)
     warehouse_port: int | None = Field(default=None, ge=1024, le=65535)  # default: port + 1
+    web_port: int | None = Field(default=None, ge=1024, le=65535)  # the dashboard; default: port + 2
     region: str = "us-east-1"
     deploy_timeout_s: float = Field(default=900.0, gt=0)

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 RETRYABLE_REASONS = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
+# Totals of these kinds carry `ranked` = kind: the `ranked-by-tickets` index (partition
+# `ranked`, sort `tickets`) gives the dashboard its top concerts and venues.
+RANKED_KINDS = ("CONCERT", "VENUE")
 
 
 class LiveAggregatesTable:
@@ -159,12 +162,17 @@ class LiveAggregatesTable:
             adds = ", ".join(f"#c{i} :c{i}" for i in range(len(names)))
             values: dict[str, Any] = {f":c{i}": {"N": str(counters[n])} for i, n in enumerate(names)}
             values[":now"] = {"N": str(now)}
+            sets = "updated_at = :now"
+            kind = pk.split("#", 1)[0]
+            if sk == "TOTAL" and kind in RANKED_KINDS:  # in the sparse index of the top concerts/venues
+                values[":r"] = {"S": kind}
+                sets += ", ranked = :r"
             items.append(
                 {
                     "Update": {
                         "TableName": self._table,
                         "Key": {"pk": {"S": pk}, "sk": {"S": sk}},
-                        "UpdateExpression": f"ADD {adds} SET updated_at = :now",
+                        "UpdateExpression": f"ADD {adds} SET {sets}",
                         "ExpressionAttributeNames": {f"#c{i}": n for i, n in enumerate(names)},
                         "ExpressionAttributeValues": values,
                     }

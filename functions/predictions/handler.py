@@ -1,117 +1,17 @@
-"""Predictions API: GET /sales/{concert_id}, /recommendations/{customer_id}, /venues/rank,
-/models. Thin: parse and validate the request, call one serving function, return JSON with
-the model version. Models are loaded once per container (and again after a promotion)."""
+"""Predictions API (HTTP API, IAM auth): the routes of `functions.predictions.routes`."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-import boto3
-from aws_lambda_powertools import Logger, Tracer
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.event_handler.exceptions import BadRequestError
+from aws_lambda_powertools import Tracer
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
-from consumers.warehouse.client import DataApiWarehouse, WarehouseError
-from functions.predictions.settings import PredictionsSettings
-from ml import serving
-from ml.artifact_bucket import ArtifactBucket
-from ml.models import SPECS
-from ml.registry_table import RegistryTable
-from ml.serving_queries import ModelCache, ServingRows
+from functions.predictions.routes import logger, router
 
-settings = PredictionsSettings()
-logger = Logger(service="predictions")
 tracer = Tracer(service="predictions")
 app = APIGatewayHttpResolver()
-registry = RegistryTable(boto3.client("dynamodb"), settings.registry_table)
-models = ModelCache(
-    registry,
-    ArtifactBucket(boto3.client("s3"), settings.models_bucket),
-    Path(settings.cache_dir),
-    settings.refresh_s,
-)
-rows = ServingRows(DataApiWarehouse(boto3.client("redshift-data")))
-
-
-def _int(name: str, value: str | None, lo: int, hi: int, default: int | None = None) -> int:
-    if value is None and default is not None:
-        return default
-    try:
-        n = int(str(value))
-    except ValueError:
-        raise BadRequestError(f"{name} must be an integer, got {value!r}") from None
-    if not lo <= n <= hi:
-        raise BadRequestError(f"{name} must be between {lo} and {hi}, got {n}")
-    return n
-
-
-def _as_of() -> datetime | None:
-    raw = app.current_event.get_query_string_value("as_of")
-    if raw is None:
-        return None
-    try:
-        at = datetime.fromisoformat(raw)
-    except ValueError:
-        raise BadRequestError(f"as_of must be an ISO 8601 time, got {raw!r}") from None
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
-
-
-def _clock(as_of: datetime | None) -> datetime:
-    at = as_of or rows.data_clock()
-    if at is None:
-        raise serving.ServingError(409, "the warehouse has no sales yet")
-    return at
-
-
-@app.get("/sales/<concert_id>")
-def sales(concert_id: str) -> dict[str, Any]:
-    """Predicted tickets and revenue of a concert."""
-    cid = _int("concert_id", concert_id, 1, 2**62)
-    return serving.predict_sales(models.get("ticket_sales"), rows.for_concert(cid), cid, _as_of())
-
-
-@app.get("/recommendations/<customer_id>")
-def recommendations(customer_id: str) -> dict[str, Any]:
-    """Upcoming concerts for a customer."""
-    cust = _int("customer_id", customer_id, 1, 2**62)
-    k = _int("k", app.current_event.get_query_string_value("k"), 1, 50, default=10)
-    loaded, at = models.get("recommendations"), _clock(_as_of())
-    return serving.recommend(loaded, rows.for_customer(cust, at), cust, at, k)
-
-
-@app.get("/venues/rank")
-def venues() -> dict[str, Any]:
-    """Venues by predicted demand over the next period."""
-    top = _int("top", app.current_event.get_query_string_value("top"), 1, 1000, default=20)
-    loaded = models.get("venue_popularity")
-    return serving.rank_venues(loaded, rows.everything(), _clock(_as_of()), top)
-
-
-@app.get("/models")
-def promoted() -> dict[str, Any]:
-    """The promoted version of each model with its test metrics."""
-    out = {}
-    for name in SPECS:
-        record = registry.current(name)
-        out[name] = (
-            {k: record.get(k) for k in ("version", "metrics", "registered_at", "code_version")}
-            if record
-            else None
-        )
-    return {"models": out}
-
-
-@app.exception_handler(serving.ServingError)  # type: ignore[untyped-decorator]
-def _serving_error(exc: serving.ServingError) -> Response[Any]:
-    return Response(status_code=exc.status, content_type="application/json", body={"error": exc.message})
-
-
-@app.exception_handler(WarehouseError)  # type: ignore[untyped-decorator]
-def _warehouse_error(exc: WarehouseError) -> Response[Any]:
-    logger.exception("warehouse")
-    return Response(status_code=502, content_type="application/json", body={"error": f"warehouse: {exc}"})
+app.include_router(router)
 
 
 @logger.inject_lambda_context(log_event=False)

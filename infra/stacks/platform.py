@@ -10,6 +10,7 @@ multi-shard leases locally); set the `shards` context, or `on_demand=true`, for 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -31,14 +32,17 @@ from aws_cdk import (
 from aws_cdk import (
     aws_s3 as s3,
 )
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra import names
 from infra.stacks.accepted_findings import CfnLintSuppressions, CheckovSuppressions
 from infra.stacks.chat import Chat
+from infra.stacks.dashboard import Dashboard
 from infra.stacks.lake_catalog import LakeCatalog
 from infra.stacks.live_aggregates import LiveAggregates
-from infra.stacks.ml import MachineLearning
+from infra.stacks.ml import MachineLearning, _arn
 from infra.stacks.monitoring import Monitoring
 from infra.stacks.secure import SecureBucket, SecureQueue
 from infra.stacks.warehouse import Warehouse
@@ -168,6 +172,11 @@ class PlatformStack(cdk.Stack):
             warehouse_env=self.warehouse.env(),
             retain=retain,
         )
+        pipeline_machines: dict[str, sfn.IStateMachine] = {
+            "EtlStateMachineArn": self.etl.state_machine,
+            "CompactionStateMachineArn": self.compaction.state_machine,
+            "RetrainStateMachineArn": self.ml.state_machine,
+        }
         self.chat = Chat(
             self,
             "Chat",
@@ -176,16 +185,37 @@ class PlatformStack(cdk.Stack):
             models=self.models_bucket,
             registry_table=self.ml.registry.table_name,
             registry_arn=self.ml.registry.table_arn,
-            pipeline_machines={
-                "EtlStateMachineArn": self.etl.state_machine,
-                "CompactionStateMachineArn": self.compaction.state_machine,
-                "RetrainStateMachineArn": self.ml.state_machine,
-            },
+            pipeline_machines=pipeline_machines,
             dead_letter_queues=[self.dlq, upload_failures, live_failures],
             warehouse_env=self.warehouse.env(),
             retain=retain,
         )
         self.ml.invoke_role.add_to_policy(self.chat.client_policy)
+        self.dashboard = Dashboard(
+            self,
+            "Dashboard",
+            lambda_asset=lambda_asset,
+            ml_asset=ml_asset,
+            aggregates=self.live.table,
+            access_logs=self.access_logs,
+            api_environment={
+                **self.warehouse.env(),
+                "MODELS_BUCKET": self.models_bucket.bucket_name,
+                "REGISTRY_TABLE": self.ml.registry.table_name,
+                "SESSIONS_TABLE": self.chat.sessions.table_name,
+                "CHAT_STATE_MACHINE_ARN": self.chat.state_machine.state_machine_arn,
+                "PIPELINE_STATE_MACHINES": self.to_json_string(
+                    {k: m.state_machine_arn for k, m in pipeline_machines.items()}
+                ),
+                "DEAD_LETTER_QUEUES": json.dumps(names.DEAD_LETTER_QUEUES),
+            },
+            retain=retain,
+        )
+        self._grant_dashboard_api(
+            self.dashboard.api_function,
+            [*pipeline_machines.values(), self.chat.state_machine],
+            [self.dlq, upload_failures, live_failures],
+        )
         for fn in [
             *self.etl.functions.values(),
             self.compaction.functions["PlanArn"],
@@ -193,6 +223,7 @@ class PlatformStack(cdk.Stack):
             self.ml.predictions,
             self.chat.plan,
             *self.chat.tools.values(),
+            self.dashboard.api_function,
         ]:
             assert fn.role is not None
             self.warehouse.grant_data_api(fn.role)
@@ -224,6 +255,7 @@ class PlatformStack(cdk.Stack):
                 *self.ml.functions.values(),
                 self.ml.predictions,
                 *self.chat.functions,
+                *self.dashboard.functions,
             ],
         )
         cdk.Aspects.of(self).add(CfnLintSuppressions())
@@ -253,5 +285,43 @@ class PlatformStack(cdk.Stack):
             "ChatStateMachineArn": self.chat.state_machine.state_machine_arn,
             "ChatSessionsTableName": self.chat.sessions.table_name,
             "AlarmTopicArn": self.monitoring.topic.topic_arn,
+            "DashboardApiUrl": self.dashboard.api.api_endpoint,
+            "DashboardWebSocketUrl": self.dashboard.ws_stage.url,
+            "DashboardSigningSecretArn": self.dashboard.signing_key.secret_arn,
+            "DashboardConnectionsTableName": self.dashboard.connections.table_name,
+            "WebBucketName": self.dashboard.web_bucket.bucket_name,
+            "WebUrl": f"https://{self.dashboard.distribution.distribution_domain_name}",
         }.items():
             cdk.CfnOutput(self, key, value=value)
+
+    def _grant_dashboard_api(
+        self, fn: lambda_.Function, machines: list[sfn.IStateMachine], queues: list[sqs.IQueue]
+    ) -> None:
+        """What the dashboard API reads and operates: models, chat, workflows, health."""
+        models = self.models_bucket.arn_for_objects("models/*")
+        arns = [m.state_machine_arn for m in machines]
+        executions = [
+            _arn(self, "states", "execution", f"{name}:*", colon=True)
+            for name in (names.ETL_STATE_MACHINE, names.COMPACTION_STATE_MACHINE, names.RETRAIN_STATE_MACHINE,
+                         names.CHAT_STATE_MACHINE)
+        ]  # fmt: skip
+        for statement in (
+            iam.PolicyStatement(actions=["s3:GetObject"], resources=[models]),
+            iam.PolicyStatement(
+                actions=["dynamodb:GetItem"],
+                resources=[self.ml.registry.table_arn, self.chat.sessions.table_arn],
+            ),
+            iam.PolicyStatement(actions=["states:ListExecutions", "states:StartExecution"], resources=arns),
+            iam.PolicyStatement(
+                actions=["states:DescribeExecution", "states:GetExecutionHistory", "states:RedriveExecution"],
+                resources=executions,
+            ),
+            iam.PolicyStatement(
+                actions=["sqs:GetQueueUrl", "sqs:GetQueueAttributes"], resources=[q.queue_arn for q in queues]
+            ),
+            # ListStateMachines and DescribeAlarms take no resource-level restriction.
+            iam.PolicyStatement(
+                actions=["states:ListStateMachines", "cloudwatch:DescribeAlarms"], resources=["*"]
+            ),
+        ):
+            fn.add_to_role_policy(statement)

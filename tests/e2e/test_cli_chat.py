@@ -14,9 +14,9 @@ import pytest
 from bench.chat import Oracle, load_questions
 from concert.api_client import call
 from concert.aws import client
-from concert.workflows import history
 from consumers import pipeline_health
 from consumers.warehouse.client import DataApiWarehouse
+from functions.ops.workflows import history
 from infra import names
 from tests.e2e.conftest import Cli, activated
 

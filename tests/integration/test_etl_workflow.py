@@ -13,12 +13,12 @@ import pytest
 from botocore.exceptions import ClientError
 
 from concert.aws import client
-from concert.workflows import executions, history, redrive
 from consumers.batch_events import BatchAnnouncer
 from consumers.core import ConsumerCore
 from consumers.lake import LakeWriter
 from consumers.records import StreamRecord
 from consumers.warehouse.client import DataApiWarehouse
+from functions.ops.workflows import executions, history, redrive
 from producers.synthetic import Spec, generate
 from schemas import to_json
 from tests.conftest import Platform, own_platform
@@ -192,7 +192,7 @@ def _ids(bucket: str, keys: list[str]) -> list[str]:
 
 
 def test_compaction_merges_loaded_batch_files_and_keeps_every_event_once(etl: Platform) -> None:
-    from concert.workflows import start
+    from functions.ops.workflows import start
 
     announcer = BatchAnnouncer(client("events"))
     batches = [_land(etl, seed=s) for s in (311, 312, 313)]

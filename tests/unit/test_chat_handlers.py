@@ -52,9 +52,27 @@ class Sfn:
 
 @pytest.fixture
 def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    sys.modules.pop("functions.chat.routes", None)
     module = _module(monkeypatch, "functions.chat.api")
-    yield module
+    yield Api(module, sys.modules["functions.chat.routes"])
     sys.modules.pop("functions.chat.api", None)
+    sys.modules.pop("functions.chat.routes", None)
+
+
+class Api:
+    """The chat API's handler with its routes' globals (sfn, settings) to replace."""
+
+    def __init__(self, module: Any, routes: Any) -> None:
+        self.handler, self.routes = module.handler, routes
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in ("handler", "routes"):
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self.routes, name, value)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.routes, name)
 
 
 def _post(module: Any, body: str) -> tuple[int, dict[str, Any]]:

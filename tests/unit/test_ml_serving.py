@@ -68,15 +68,19 @@ def handler(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("MODELS_BUCKET", "models")
     monkeypatch.setenv("REGISTRY_TABLE", "registry")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    sys.modules.pop("functions.predictions.handler", None)
+    for name in ("functions.predictions.handler", "functions.predictions.routes"):
+        sys.modules.pop(name, None)
     module = importlib.import_module("functions.predictions.handler")
+    routes = importlib.import_module("functions.predictions.routes")
     from tests.fakes.registry import MemoryRegistry
 
     fake = MemoryRegistry()
-    module.models.registry = fake
-    setattr(module, "registry", fake)  # noqa: B010 (the module's global, replaced for the test)
+    routes.models.registry = fake
+    setattr(routes, "registry", fake)  # noqa: B010 (the module's global, replaced for the test)
+    module.routes = routes
     yield module
-    sys.modules.pop("functions.predictions.handler", None)
+    for name in ("functions.predictions.handler", "functions.predictions.routes"):
+        sys.modules.pop(name, None)
 
 
 def _get(module: Any, path: str, query: str = "") -> tuple[int, dict[str, Any]]:

@@ -1,0 +1,162 @@
+"""The dashboard benchmark (`concert bench dashboard`), two measures side by side:
+
+1. Event produced → value on screen, in a real browser (Playwright, Debian's Chromium): for
+   each sample a small synthetic workload is put on the stream, and the time until the Live
+   page's ticket count changes is taken from a MutationObserver in the page. Baseline in the
+   same run: produced → the live aggregates table's total changing (polled every 20 ms), so
+   the ratio shows what the stream → broadcaster → WebSocket → browser leg adds.
+2. WebSocket fan-out: N clients (100, then 1,000) connect with tickets, subscribe, and count
+   the delta frames they receive while events stream; reported as frames delivered per second
+   and the delay from the broadcaster's send to each client's receipt, against the 100-client
+   run as baseline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bench.ml import percentiles
+
+PAGE_OBSERVER = """() => {
+  window.__changes = [];
+  const el = document.querySelector("[data-testid='live-tickets']");
+  new MutationObserver(() => window.__changes.push([Date.now(), Number(el.dataset.value)]))
+    .observe(el, {attributes: true, attributeFilter: ["data-value"]});
+}"""
+
+
+def summary(values: list[float]) -> dict[str, Any]:
+    """Count, p50, p95 and max in milliseconds (no percentiles without values)."""
+    if not values:
+        return {"n": 0, "p50_ms": None, "p95_ms": None, "max_ms": None}
+    return {"n": len(values), **percentiles(values), "max_ms": round(max(values) * 1000, 1)}
+
+
+@dataclass
+class ScreenProbes:
+    """What the screen-latency bench needs: publish one small workload (returns the send
+    time), read the table's total, and the page's changes since a time."""
+
+    publish: Callable[[int], float]
+    table_total: Callable[[], int]
+    page_changes: Callable[[], list[tuple[float, int]]]
+
+
+def run_screen_latency(
+    probes: ScreenProbes,
+    samples: int,
+    *,
+    timeout_s: float = 30,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Per sample: seconds from send to the table's total changing and to the page's number changing."""
+    to_table: list[float] = []
+    to_screen: list[float] = []
+    missed = 0
+    for i in range(samples):
+        before_table = probes.table_total()
+        seen = len(probes.page_changes())
+        sent = probes.publish(i)
+        deadline = sent + timeout_s
+        table_at = screen_at = None
+        while time.time() < deadline and (table_at is None or screen_at is None):
+            if table_at is None and probes.table_total() != before_table:
+                table_at = time.time()
+            changes = probes.page_changes()[seen:]
+            if screen_at is None and changes:
+                screen_at = changes[0][0]
+            time.sleep(0.02)
+        if table_at is None or screen_at is None:
+            missed += 1
+        else:
+            to_table.append(table_at - sent)
+            to_screen.append(screen_at - sent)
+        if progress:
+            progress(f"sample {i + 1}/{samples}: table {to_table[-1] if to_table else '-'} s, "
+                     f"screen {to_screen[-1] if to_screen else '-'} s")  # fmt: skip
+        time.sleep(1.0)  # let the previous sample's frames drain
+    screen, table = summary(to_screen), summary(to_table)
+    ratio = (screen["p50_ms"] / table["p50_ms"]) if screen["p50_ms"] and table["p50_ms"] else None
+    return {"samples": samples, "missed": missed, "produced_to_screen": screen, "produced_to_table": table,
+            "screen_vs_table_p50_ratio": round(ratio, 2) if ratio else None}  # fmt: skip
+
+
+async def _client(url: str, stop: asyncio.Event, got: list[float], frames: list[int]) -> bool:
+    import websockets
+
+    try:
+        async with websockets.connect(url, open_timeout=120, max_queue=None) as ws:
+            await ws.send(json.dumps({"action": "subscribe"}))
+            while not stop.is_set():
+                try:
+                    raw = await asyncio.wait_for(ws.recv(), 0.5)
+                except TimeoutError:
+                    continue
+                frame = json.loads(raw)
+                if frame.get("type") == "delta":
+                    frames[0] += 1
+                    got.append(time.time() - frame["sent_ms"] / 1000)
+        return True
+    except Exception:  # a refused or dropped client is counted, not fatal
+        return False
+
+
+async def _fan_out(
+    urls: list[str], produce: Callable[[], float], settle_s: float, progress: Callable[[str], None] | None
+) -> dict[str, Any]:
+    stop = asyncio.Event()
+    delays: list[float] = []
+    frames = [0]
+    started = time.monotonic()
+    tasks = []
+    for i in range(0, len(urls), 50):  # connect in waves of 50
+        tasks += [asyncio.create_task(_client(u, stop, delays, frames)) for u in urls[i : i + 50]]
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(settle_s)  # every client subscribed (the $connect and subscribe Lambdas ran)
+    connect_s = time.monotonic() - started
+    if progress:
+        progress(f"{len(urls)} clients connecting took {connect_s:.1f}s; streaming")
+    frames[0] = 0
+    delays.clear()
+    window_start = time.monotonic()
+    await asyncio.to_thread(produce)
+    await asyncio.sleep(5)  # the last frames arrive
+    window = time.monotonic() - window_start
+    stop.set()
+    connected = sum(await asyncio.gather(*tasks))
+    return {
+        "clients": len(urls),
+        "connected": connected,
+        "connect_s": round(connect_s, 1),
+        "frames_delivered": frames[0],
+        "frames_per_s": round(frames[0] / window, 1),
+        "frames_per_client": round(frames[0] / max(1, connected), 1),
+        "send_to_receipt": summary(delays),
+    }
+
+
+def run_fan_out(
+    clients: list[int],
+    ticket_url: Callable[[], str],
+    produce: Callable[[], float],
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Fan-out at each client count; ratios against the first (the baseline)."""
+    runs = []
+    for n in clients:
+        urls = [ticket_url() for _ in range(n)]
+        runs.append(asyncio.run(_fan_out(urls, produce, settle_s=max(10.0, n / 20), progress=progress)))
+    base = runs[0]
+    for r in runs:
+        r["frames_per_s_vs_baseline"] = (
+            round(r["frames_per_s"] / base["frames_per_s"], 2) if base["frames_per_s"] else None
+        )
+        p50, b50 = r["send_to_receipt"]["p50_ms"], base["send_to_receipt"]["p50_ms"]
+        r["receipt_p50_vs_baseline"] = round(p50 / b50, 2) if p50 and b50 else None
+    return {"runs": runs, "baseline_clients": clients[0]}

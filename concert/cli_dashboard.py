@@ -1,0 +1,194 @@
+"""`concert dashboard`: the link that opens the dashboard (a session token in it). Locally
+it starts the web server if needed; on AWS the link is the CloudFront URL."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import webbrowser
+from typing import Annotated, Any
+
+import typer
+
+from concert.cli_support import EXIT_USAGE, CommandError, emit, out, runtime_of
+from concert.runtime import Runtime
+
+
+def link(rt: Runtime, outputs: dict[str, str], *, hours: float) -> dict[str, Any]:
+    """Serve the dashboard (locally) and return its URL with a fresh session token."""
+    from concert.aws import endpoint_url
+    from concert.dashboard import session_token
+
+    token = session_token(outputs, hours=hours)
+    if rt.local:
+        started = rt.web.start(outputs, endpoint_url())
+        base = rt.web.url
+    else:
+        started, base = False, outputs["WebUrl"].rstrip("/") + "/"
+    return {"url": f"{base}?token={token}#/live", "base": base, "expires_in_h": hours, "started": started}
+
+
+def try_link(rt: Runtime, outputs: dict[str, str], *, hours: float) -> dict[str, Any]:
+    """The link, or why there is none (the platform runs without its dashboard)."""
+    from concert.dashboard import DashboardError
+
+    try:
+        return link(rt, outputs, hours=hours)
+    except DashboardError as exc:
+        return {"url": None, "error": f"no dashboard: {exc}"}
+
+
+def dashboard(
+    ctx: typer.Context,
+    hours: Annotated[float, typer.Option(help="How long the link's session token is valid.")] = 8.0,
+    open_browser: Annotated[bool, typer.Option("--open", help="Open it in the default browser.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the link as one JSON object.")] = False,
+) -> None:
+    """Print the dashboard's link (valid for --hours); locally, serve the app on port + 2."""
+    if not 0 < hours <= 168:
+        raise CommandError(f"--hours must be between 0 and 168, not {hours}", EXIT_USAGE)
+    rt = runtime_of(ctx)
+    d = link(rt, rt.outputs(), hours=hours)
+    if open_browser:
+        webbrowser.open(d["url"])
+    emit(
+        d,
+        as_json,
+        lambda x: out.print(f"dashboard: {x['url']}\n(the link carries a token valid {hours:g} h)"),
+    )
+
+
+def publish_web(outputs: dict[str, str]) -> int:
+    """Upload the built app and its config.json to the web bucket (AWS); the number of files."""
+    from concert.aws import client
+    from concert.dashboard import DIST, DashboardError
+
+    if not (DIST / "index.html").is_file():
+        raise DashboardError(f"the web app is not built ({DIST} is missing): run `make web`")
+    s3 = client("s3")
+    bucket = outputs["WebBucketName"]
+    files = [p for p in DIST.rglob("*") if p.is_file()]
+    for path in files:
+        key = path.relative_to(DIST).as_posix()
+        s3.upload_file(
+            str(path), bucket, key,
+            ExtraArgs={
+                "ContentType": mimetypes.guess_type(path.name)[0] or "application/octet-stream",
+                "CacheControl": "no-cache" if key == "index.html" else "public, max-age=31536000, immutable",
+            },
+        )  # fmt: skip
+    config = {"apiUrl": outputs["DashboardApiUrl"], "wsUrl": outputs["DashboardWebSocketUrl"]}
+    s3.put_object(
+        Bucket=bucket, Key="config.json", Body=json.dumps(config).encode(),
+        ContentType="application/json", CacheControl="no-store",
+    )  # fmt: skip
+    return len(files) + 1
+
+
+def bench(rt: Runtime, *, samples: int, clients: list[int], progress: Any = None) -> dict[str, Any]:
+    """`concert bench dashboard` on the running platform (bench/dashboard.py)."""
+    import time
+
+    from playwright.sync_api import sync_playwright
+
+    from bench.dashboard import PAGE_OBSERVER, ScreenProbes, run_fan_out, run_screen_latency
+    from concert.aws import client, endpoint_url
+    from concert.browser import launch
+    from concert.dashboard import local_execute_api
+    from functions.dashboard.tokens import WS_TICKET_TTL_S, mint
+    from producers.pacing import publish_stream
+    from producers.publisher import KinesisPublisher
+    from producers.synthetic import events_for
+
+    outputs = rt.outputs()
+    board = link(rt, outputs, hours=1)
+    publisher = KinesisPublisher(rt.stream_name(), rt.kinesis())
+    ddb = client("dynamodb")
+    base_seed = int(time.time()) % 1_000_000 * 100  # new event ids each run (repeats would be deduplicated)
+
+    def publish(i: int) -> float:
+        events = list(events_for(40, seed=base_seed + i))
+        sent = time.time()
+        publish_stream(publisher, events)
+        return sent
+
+    def table_total() -> int:
+        item = ddb.get_item(
+            TableName=outputs["LiveAggregatesTableName"],
+            Key={"pk": {"S": "ALL"}, "sk": {"S": "TOTAL"}},
+            ConsistentRead=True,
+        ).get("Item", {})
+        return int(item.get("tickets", {}).get("N", "0"))
+
+    def page_changes() -> list[tuple[float, int]]:
+        return [(ms / 1000, value) for ms, value in page.evaluate("window.__changes")]
+
+    def ticket_url() -> str:
+        ticket = mint(key, subject="bench", scope="ws", ttl_s=WS_TICKET_TTL_S, now=time.time())
+        return f"{ws_url}?ticket={ticket}"
+
+    def produce() -> float:
+        started = time.monotonic()
+        publish_stream(publisher, events_for(2000, seed=base_seed + 99_999), rate=200)
+        return time.monotonic() - started
+
+    key = str(
+        client("secretsmanager").get_secret_value(SecretId=outputs["DashboardSigningSecretArn"])[
+            "SecretString"
+        ]
+    ).encode()
+    ws_url = (
+        local_execute_api(outputs["DashboardWebSocketUrl"], endpoint_url())
+        if rt.local
+        else outputs["DashboardWebSocketUrl"]
+    )
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        page = browser.new_page()
+        page.goto(board["url"])
+        page.wait_for_selector("#ws-status[data-state='live']", timeout=60_000)
+        page.evaluate(PAGE_OBSERVER)
+        screen = run_screen_latency(
+            ScreenProbes(publish=publish, table_total=table_total, page_changes=page_changes),
+            samples,
+            progress=progress,
+        )
+        browser.close()
+    fan_out = run_fan_out(clients, ticket_url, produce, progress=progress)
+    return {"screen": screen, "fan_out": fan_out}
+
+
+def render_bench(d: dict[str, Any]) -> None:
+    """The dashboard bench as two tables."""
+    from rich.table import Table
+
+    s = d["screen"]
+    t = Table(title=f"produced -> on screen ({s['samples']} samples, {s['missed']} missed)")
+    for col in ("path", "p50 ms", "p95 ms", "max ms"):
+        t.add_column(col)
+    for name, key in (
+        ("produced -> live table (baseline)", "produced_to_table"),
+        ("produced -> browser", "produced_to_screen"),
+    ):
+        r = s[key]
+        t.add_row(name, str(r["p50_ms"]), str(r["p95_ms"]), str(r["max_ms"]))
+    out.print(t)
+    out.print(f"screen vs table p50: x{s['screen_vs_table_p50_ratio']}")
+    f = Table(title="WebSocket fan-out")
+    for col in (
+        "clients",
+        "connected",
+        "connect s",
+        "frames/s",
+        "frames/client",
+        "receipt p50 ms",
+        "p95 ms",
+        "frames/s vs base",
+    ):
+        f.add_column(col)
+    for r in d["fan_out"]["runs"]:
+        receipt = r["send_to_receipt"]
+        cells = (r["clients"], r["connected"], r["connect_s"], r["frames_per_s"], r["frames_per_client"],
+                 receipt["p50_ms"], receipt["p95_ms"], r["frames_per_s_vs_baseline"])  # fmt: skip
+        f.add_row(*map(str, cells))
+    out.print(f)

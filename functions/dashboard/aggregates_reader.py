@@ -1,0 +1,43 @@
+"""Reads the live aggregates table for a subscriber's first frame: the global total, the
+last minutes, and the top concerts and venues (from the sparse `ranked-by-tickets` index)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+RANKED_INDEX = "ranked-by-tickets"
+
+
+class AggregatesReader:
+    """The current live state, as DynamoDB images."""
+
+    def __init__(self, client: Any, table: str) -> None:
+        self._ddb = client
+        self._table = table
+
+    def current(self, *, minutes: int, top: int) -> list[dict[str, Any]]:
+        """ALL/TOTAL, the newest `minutes` minute buckets, the `top` concerts and venues."""
+        images: list[dict[str, Any]] = []
+        total = self._ddb.get_item(
+            TableName=self._table, Key={"pk": {"S": "ALL"}, "sk": {"S": "TOTAL"}}, ConsistentRead=True
+        )
+        if "Item" in total:
+            images.append(total["Item"])
+        images += self._ddb.query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :p AND begins_with(sk, :m)",
+            ExpressionAttributeValues={":p": {"S": "ALL"}, ":m": {"S": "MINUTE#"}},
+            ScanIndexForward=False,
+            Limit=minutes,
+            ConsistentRead=True,
+        ).get("Items", [])
+        for kind in ("CONCERT", "VENUE"):
+            images += self._ddb.query(
+                TableName=self._table,
+                IndexName=RANKED_INDEX,
+                KeyConditionExpression="ranked = :r",
+                ExpressionAttributeValues={":r": {"S": kind}},
+                ScanIndexForward=False,
+                Limit=top,
+            ).get("Items", [])
+        return images

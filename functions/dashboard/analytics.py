@@ -1,0 +1,81 @@
+"""The dashboard's analytics requests: query parameters → validated slots → SQL through the
+chat's analytics compiler and the SQL guard. Pure: no AWS."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from chat.analytics import GROUPS, METRICS, compile_slots
+from consumers.warehouse.guard import Policy, guard
+
+DASHBOARD = Policy(limit=1000)  # the star schema only; a year of days fits
+_CITY = re.compile(r"^(?P<city>[^,]{1,80}),\s*(?P<state>[A-Z]{2})$")
+_GENRE = re.compile(r"^[\w &'./+-]{1,60}$")
+
+
+class BadRequest(ValueError):
+    """A parameter the API cannot use (the message names it)."""
+
+
+def _date(name: str, value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadRequest(f"{name} must be a date (YYYY-MM-DD), got {value!r}") from None
+
+
+def slots(params: dict[str, str]) -> dict[str, Any]:
+    """Slots of `metric` [by `group`] with optional `from`/`to` (dates, inclusive), `city`
+    ("City, ST"), `genre`, `top` and `order`."""
+    metric = params.get("metric", "tickets")
+    if metric not in METRICS:
+        raise BadRequest(f"metric must be one of {', '.join(METRICS)}, got {metric!r}")
+    group = params.get("group") or None
+    if group is not None and group not in GROUPS:
+        raise BadRequest(f"group must be one of {', '.join(GROUPS)}, got {group!r}")
+    filters: dict[str, Any] = {}
+    if city := params.get("city"):
+        m = _CITY.match(city.strip())
+        if not m:
+            raise BadRequest(f"city must look like 'Chicago, IL', got {city!r}")
+        filters["city"] = (m["city"].strip(), m["state"])
+    if genre := params.get("genre"):
+        if not _GENRE.match(genre):
+            raise BadRequest(f"genre has characters a genre does not have: {genre!r}")
+        filters["genre"] = genre
+    out: dict[str, Any] = {"metric": metric, "group": group, "filters": filters}
+    start = _date("from", params["from"]) if params.get("from") else None
+    end = _date("to", params["to"]) if params.get("to") else None
+    if start or end:
+        lo = datetime.combine(start or date(1970, 1, 1), datetime.min.time(), UTC)
+        hi = datetime.combine((end or date(9999, 12, 30)) + timedelta(days=1), datetime.min.time(), UTC)
+        if hi <= lo:
+            raise BadRequest("from must not be after to")
+        out["period"] = {"start": lo.isoformat(), "end": hi.isoformat(), "label": "the chosen dates"}
+    try:
+        top = int(params.get("top", "10"))
+    except ValueError:
+        raise BadRequest(f"top must be an integer, got {params.get('top')!r}") from None
+    if not 1 <= top <= 100:
+        raise BadRequest(f"top must be between 1 and 100, got {top}")
+    out["top"] = top
+    if params.get("order") in ("asc", "desc"):
+        out["order"] = params["order"]
+    return out
+
+
+def statement(params: dict[str, str]) -> tuple[str, str]:
+    """The guarded SQL of the request and what it computes, in words."""
+    compiled = compile_slots(slots(params))
+    return guard(compiled.sql, DASHBOARD), compiled.describes
+
+
+def options_sql() -> dict[str, str]:
+    """SQL of the filter choices: cities and genres that have sales, and the dates covered."""
+    return {
+        "cities": "SELECT DISTINCT city || ', ' || state AS label FROM fact_ticket_sales ORDER BY label",
+        "genres": "SELECT DISTINCT genre AS label FROM dim_artist WHERE genre IS NOT NULL ORDER BY label",
+        "range": "SELECT MIN(sold_at) AS first, MAX(sold_at) AS last FROM fact_ticket_sales",
+    }

@@ -1,0 +1,186 @@
+"""The dashboard HTTP API (a Lambda authorizer checks the session token): what is not live.
+
+- `POST /ticket`: a 60-second ticket for the WebSocket connect
+- `GET /live`: the live state (the snapshot a WebSocket subscriber gets first)
+- `GET /health`: the pipeline's health (`concert status`'s report)
+- `GET /analytics?metric=&group=&from=&to=&city=&genre=&top=`, `GET /analytics/options`
+- `/models/...`: the predictions API's routes; `/chat/...`: the chat API's routes
+- `GET /workflows`, `GET /workflows/{name}/executions`, `GET /executions/history?arn=`,
+  `POST /workflows/{name}/start`, `POST /executions/redrive` (body `{"arn": ...}`)
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from functools import cache
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import BadRequestError, NotFoundError
+
+from consumers import pipeline_health
+from consumers.warehouse.client import DataApiWarehouse, WarehouseError
+from consumers.warehouse.guard import Refused
+from functions.chat.routes import router as chat_router
+from functions.dashboard import analytics
+from functions.dashboard.aggregates_reader import AggregatesReader
+from functions.dashboard.frames import snapshot_frame
+from functions.dashboard.settings import DashboardSettings
+from functions.dashboard.signing_key import SigningKey
+from functions.dashboard.tokens import WS_TICKET_TTL_S, mint
+from functions.ops import workflows
+from functions.predictions.routes import router as models_router
+
+settings = DashboardSettings()
+logger = Logger(service="dashboard-api")
+tracer = Tracer(service="dashboard-api")
+app = APIGatewayHttpResolver()
+app.include_router(models_router, prefix="/models")
+app.include_router(chat_router, prefix="/chat")
+key = SigningKey(boto3.client("secretsmanager"), settings.signing_secret)
+aggregates = AggregatesReader(boto3.client("dynamodb"), settings.aggregates_table)
+sfn = boto3.client("stepfunctions")
+
+
+@cache
+def _warehouse() -> DataApiWarehouse:
+    return DataApiWarehouse(boto3.client("redshift-data"))
+
+
+def _params() -> dict[str, str]:
+    return {k: str(v) for k, v in (app.current_event.query_string_parameters or {}).items()}
+
+
+def _subject() -> str:
+    context = app.current_event.request_context.authorizer.get_lambda or {}
+    return str(context.get("subject") or "anonymous")
+
+
+@app.post("/ticket")
+def ticket() -> dict[str, Any]:
+    """A short-lived ticket for the WebSocket connect, for the caller of this request."""
+    now = time.time()
+    return {
+        "ticket": mint(key.get(), subject=_subject(), scope="ws", ttl_s=WS_TICKET_TTL_S, now=now),
+        "expires_at": int(now) + WS_TICKET_TTL_S,
+    }
+
+
+@app.get("/live")
+def live() -> dict[str, Any]:
+    """The live state now."""
+    images = aggregates.current(minutes=settings.snapshot_minutes, top=settings.snapshot_top)
+    return snapshot_frame(images, sent_ms=int(time.time() * 1000))
+
+
+@app.get("/health")
+def health() -> dict[str, Any]:
+    """Dead letters, workflows, warehouse freshness and alarms."""
+    return pipeline_health.report(
+        boto3.client("sqs"),
+        boto3.client("stepfunctions"),
+        boto3.client("cloudwatch"),
+        _warehouse(),
+        json.loads(settings.pipeline_machines),
+        tuple(json.loads(settings.dead_letter_queues)),
+    )
+
+
+@app.get("/analytics")
+def analytics_query() -> dict[str, Any]:
+    """One analytics series or number."""
+    try:
+        sql, describes = analytics.statement(_params())
+    except (analytics.BadRequest, ValueError, Refused) as exc:
+        raise BadRequestError(str(exc)) from None
+    return {
+        "describes": describes,
+        "sql": sql,
+        "rows": json.loads(json.dumps(_warehouse().query(sql), default=str)),
+    }
+
+
+@app.get("/analytics/options")
+def analytics_options() -> dict[str, Any]:
+    """The filter choices."""
+    out: dict[str, Any] = {}
+    for name, sql in analytics.options_sql().items():
+        rows = _warehouse().query(sql)
+        out[name] = json.loads(
+            json.dumps(rows[0] if name == "range" and rows else [r["label"] for r in rows], default=str)
+        )
+    return out
+
+
+def _sfn(call: Any) -> Any:
+    try:
+        return call()
+    except workflows.WorkflowError as exc:
+        raise NotFoundError(str(exc)) from None
+
+
+@app.get("/workflows")
+def workflows_list() -> dict[str, Any]:
+    """The state machines."""
+    return {"state_machines": workflows.state_machines(sfn)}
+
+
+@app.get("/workflows/<name>/executions")
+def workflow_executions(name: str) -> dict[str, Any]:
+    """The newest executions of a state machine (optionally of one `status`)."""
+    status = _params().get("status")
+    limit = min(max(int(_params().get("limit", "25") or 25), 1), 200)
+    return {"executions": _sfn(lambda: workflows.executions(sfn, name, status=status, limit=limit))}
+
+
+@app.get("/executions/history")
+def execution_history() -> dict[str, Any]:
+    """An execution's events."""
+    arn = _params().get("arn", "")
+    if not arn.startswith("arn:"):
+        raise BadRequestError("arn is required (an execution ARN)")
+    return {"execution": arn, "events": _sfn(lambda: workflows.history(sfn, arn))}
+
+
+def _body() -> dict[str, Any]:
+    try:
+        body = app.current_event.json_body if app.current_event.body else {}
+    except (ValueError, TypeError):
+        raise BadRequestError("the body must be JSON") from None
+    if not isinstance(body, dict):
+        raise BadRequestError("the body must be a JSON object")
+    return body
+
+
+@app.post("/workflows/<name>/start")
+def workflow_start(name: str) -> dict[str, Any]:
+    """Start an execution with the body's `input` (an object)."""
+    payload = _body().get("input", {})
+    if not isinstance(payload, dict):
+        raise BadRequestError("input must be a JSON object")
+    return _sfn(lambda: workflows.start(sfn, name, payload))  # type: ignore[no-any-return]
+
+
+@app.post("/executions/redrive")
+def execution_redrive() -> dict[str, Any]:
+    """Redrive a failed execution (the body's `arn`)."""
+    arn = str(_body().get("arn", ""))
+    if not arn.startswith("arn:"):
+        raise BadRequestError('the body must name the execution: {"arn": "arn:..."}')
+    return _sfn(lambda: workflows.redrive(sfn, arn))  # type: ignore[no-any-return]
+
+
+@app.exception_handler(WarehouseError)  # type: ignore[untyped-decorator]
+def _warehouse_error(exc: WarehouseError) -> Response[Any]:
+    logger.exception("warehouse")
+    return Response(status_code=502, content_type="application/json", body={"error": f"warehouse: {exc}"})
+
+
+@logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler(capture_response=False)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """API Gateway HTTP API (payload 2.0) entry point."""
+    return app.resolve(event, context)

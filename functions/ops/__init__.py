@@ -1,0 +1,1 @@
+"""Operations on the platform shared by the CLI and the dashboard API."""

@@ -1,0 +1,221 @@
+"""The dashboard in a real browser (Playwright driving Debian's Chromium) against the running
+embedded default, and its WebSocket API as any client sees it: live numbers that move while
+events are produced and equal the warehouse's once they stop, a dropped connection that
+reconnects and catches up, the Ops page's execution history, a chat answer, refused
+connections and bad messages. Screenshots of every page go to test-artifacts/screenshots/.
+Runs after test_cli.py and test_cli_chat.py on the same platform; alone, it starts one."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import websockets
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from concert.aws import client
+from concert.browser import launch
+from concert.dashboard import local_execute_api
+from concert.settings import ROOT
+from tests.e2e.conftest import CONCERT, Cli, activated
+
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+
+
+def wait_for(check: Callable[[], Any], timeout_s: float, what: str, every_s: float = 0.5) -> Any:
+    """The first truthy value of `check`, polled until the bound."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = check()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"{what} not within {timeout_s:.0f}s"
+        time.sleep(every_s)
+
+
+@pytest.fixture(scope="module")
+def board(cli: Cli) -> dict[str, Any]:
+    """The platform with sales and trained models, and the dashboard's link."""
+    if not cli.cloud.healthy() or not cli.json("status", "--no-count")["health"]["warehouse"].get("events"):
+        cli.json("up", "--events", "2000", "--rate", "20000", "--exit-when-done", timeout=900)
+    if not all(cli.json("status", "--no-count").get("models", {}).values()):
+        cli.json("train", timeout=1200)
+    return cli.json("dashboard")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as pw:
+        b = launch(pw)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser, board: dict[str, Any]) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    p = context.new_page()
+    p.goto(board["url"])
+    p.wait_for_selector("#ws-status[data-state='live']", timeout=60_000)
+    yield p
+    context.close()
+
+
+def _shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _warehouse_tickets(cli: Cli) -> int:
+    proc = cli.run("query", "SELECT COALESCE(SUM(quantity), 0) AS n FROM fact_ticket_sales", "--json")
+    assert proc.returncode == 0, proc.stderr
+    return int(json.loads(proc.stdout)["rows"][0]["n"])
+
+
+def _screen_tickets(page: Page) -> int:
+    return int(page.get_attribute("[data-testid='live-tickets']", "data-value") or 0)
+
+
+def _produce(cli: Cli, events: int, rate: int, seed: int) -> subprocess.Popen[str]:
+    args = [CONCERT, "produce", "--events", str(events), "--rate", str(rate), "--seed", str(seed), "--json"]
+    return subprocess.Popen(args, env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _settled(cli: Cli, seed: int) -> None:
+    summary = cli.json("up", "--events", "5", "--seed", str(seed), "--exit-when-done", timeout=900)
+    assert summary["reconciled"], summary
+
+
+def test_live_numbers_move_while_events_stream_and_match_the_warehouse(cli: Cli, page: Page) -> None:
+    _shot(page, "live-before")
+    start = _screen_tickets(page)
+    producer = _produce(cli, 4000, 200, seed=9201)
+    seen = {start}
+    while producer.poll() is None:  # sampled while production runs
+        seen.add(_screen_tickets(page))
+        time.sleep(0.5)
+    assert producer.returncode == 0, producer.stderr.read() if producer.stderr else ""
+    moving = sorted(seen)
+    assert len(moving) >= 3 and moving[-1] > start, (
+        f"the live number did not move during production: {moving}"
+    )
+    _settled(cli, seed=9202)
+    expected = _warehouse_tickets(cli)
+    wait_for(
+        lambda: _screen_tickets(page) == expected, 60, f"the page showing the warehouse's {expected} tickets"
+    )
+    assert page.inner_text("[data-testid='live-top-table']").count("\n") >= 2  # top concerts listed
+    assert page.inner_text("[data-testid='live-dlq']").strip().isdigit()
+    _shot(page, "live")
+
+
+def test_a_dropped_websocket_reconnects_and_catches_up(cli: Cli, page: Page) -> None:
+    with activated(cli) as rt:
+        outputs = rt.outputs()
+        ddb = client("dynamodb")
+        ids = [
+            i["connection_id"]["S"]
+            for i in ddb.scan(TableName=outputs["DashboardConnectionsTableName"]).get("Items", [])
+        ]
+        assert ids, "the page's connection is not recorded"
+        callback = local_execute_api(outputs["DashboardWebSocketUrl"], rt.cloud.env()["AWS_ENDPOINT_URL"])
+        manage = client("apigatewaymanagementapi", endpoint_url=callback.replace("ws://", "http://"))
+        for cid in ids:  # the server drops every connection, as an idle timeout or a deploy would
+            manage.delete_connection(ConnectionId=cid)
+    page.wait_for_function("window.concert.live.reconnects >= 1", timeout=60_000)
+    page.wait_for_selector("#ws-status[data-state='live']", timeout=60_000)
+    before = _screen_tickets(page)
+    _settled(cli, seed=9301)
+    expected = _warehouse_tickets(cli)
+    assert expected > before
+    wait_for(lambda: _screen_tickets(page) == expected, 60, "the reconnected page catching up")
+
+
+def test_the_ops_page_shows_an_execution_history(page: Page) -> None:
+    page.goto(page.url.split("#")[0] + "#/ops")
+    page.click("[data-machine='concert-etl']", timeout=30_000)
+    page.click("[data-testid='ops-executions-table'] a[data-execution]", timeout=30_000)
+    page.wait_for_selector("[data-testid='ops-steps'] li.step", timeout=30_000)
+    states = page.locator("[data-testid='ops-steps'] li.step .name").all_inner_texts()
+    assert len(states) >= 2 and all(states)
+    _shot(page, "ops")
+
+
+def test_a_chat_question_gets_its_answer_with_the_sql(page: Page, cli: Cli) -> None:
+    page.goto(page.url.split("#")[0] + "#/chat")
+    page.fill("input[name='question']", "How many tickets were sold?")
+    page.click("form.chat-form button")
+    answer = page.wait_for_selector("[data-testid='chat-answer']", timeout=90_000)
+    assert answer is not None
+    expected = _warehouse_tickets(cli)
+    assert f"{expected:,}" in answer.inner_text() or str(expected) in answer.inner_text()
+    page.click("details summary")
+    assert "fact_ticket_sales" in page.inner_text("[data-testid='chat-sql']").lower()
+    _shot(page, "chat")
+
+
+def test_the_analytics_and_predictions_pages_render_without_errors(page: Page) -> None:
+    base = page.url.split("#")[0]
+    page.goto(base + "#/analytics")
+    for panel in ("analytics-sales", "analytics-venues", "analytics-artists", "analytics-cities"):
+        page.wait_for_selector(f"[data-testid='{panel}'] :is(svg, ol, .empty)", timeout=60_000)
+    assert page.locator(".error").count() == 0, page.locator(".error").all_inner_texts()
+    _shot(page, "analytics")
+    page.goto(base + "#/predictions")
+    page.wait_for_selector("[data-testid='predictions-venues'] ol li", timeout=60_000)
+    page.wait_for_selector("[data-testid='predictions-models'] table", timeout=60_000)
+    assert page.locator(".error").count() == 0, page.locator(".error").all_inner_texts()
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.goto(base + "#/live")
+    page.wait_for_selector("[data-testid='live-tickets']", timeout=30_000)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the Live page scrolls sideways on a phone ({width}px)"
+    _shot(page, "predictions-phone-live")
+
+
+# -- the WebSocket and HTTP APIs as a client sees them ----------------------------------------
+
+
+def _ticket(api: str, token: str | None) -> tuple[int, dict[str, Any]]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    req = urllib.request.Request(f"{api}/api/ticket", method="POST", data=b"{}", headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, {}
+
+
+def test_the_apis_refuse_the_unauthorized_and_answer_bad_messages(cli: Cli, board: dict[str, Any]) -> None:
+    base = board["base"].rstrip("/")
+    token = board["url"].split("token=", 1)[1].split("#", 1)[0]
+    assert _ticket(base, None)[0] in (401, 403)
+    assert _ticket(base, token[:-2] + "xx")[0] in (401, 403)
+    status, body = _ticket(base, token)
+    assert status == 200 and body["ticket"]
+    config = json.loads(urllib.request.urlopen(f"{base}/config.json", timeout=10).read())
+
+    async def scenario() -> None:
+        for bad in ("", "forged.ticket", token):  # none, forged, and a session token (wrong scope)
+            with pytest.raises(websockets.exceptions.InvalidStatus):
+                async with websockets.connect(f"{config['wsUrl']}?ticket={bad}", open_timeout=30):
+                    pass
+        async with websockets.connect(f"{config['wsUrl']}?ticket={body['ticket']}", open_timeout=30) as ws:
+            for junk in ("not json", '{"action": "drop"}', "[]"):
+                await ws.send(junk)
+                frame = json.loads(await asyncio.wait_for(ws.recv(), 30))
+                assert frame["type"] == "error" and frame["reason"]
+            await ws.send(json.dumps({"action": "subscribe"}))
+            frame = json.loads(await asyncio.wait_for(ws.recv(), 30))
+            while frame["type"] != "snapshot":  # a delta may come first only if already subscribed
+                frame = json.loads(await asyncio.wait_for(ws.recv(), 30))
+            assert any(i["k"] == "ALL|TOTAL" for i in frame["items"])
+
+    asyncio.run(scenario())

@@ -1,0 +1,360 @@
+"""The dashboard's back end without a network: tokens, frames, analytics parameters, the
+authorizers, the WebSocket routes and the broadcaster on AWS sample events with fakes, and
+the local web server (static files, config, API pass-through)."""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import json
+import sys
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from concert.dashboard import local_execute_api
+from concert.web_server import make_handler
+from functions.dashboard import analytics, frames, tokens
+from functions.dashboard.connections_api import Delivery, management_endpoint
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "aws"
+KEY = b"k" * 64
+
+
+def _fixture(name: str) -> dict[str, Any]:
+    return json.loads((FIXTURES / name).read_text())  # type: ignore[no-any-return]
+
+
+# -- tokens -----------------------------------------------------------------------------------
+
+
+def test_a_token_opens_its_scope_until_it_expires() -> None:
+    t = tokens.mint(KEY, subject="ana", scope="api", ttl_s=60, now=1000)
+    assert tokens.verify(KEY, t, scope="api", now=1059) == tokens.Claims("ana", "api", 1060)
+    with pytest.raises(tokens.InvalidToken, match="expired"):
+        tokens.verify(KEY, t, scope="api", now=1060)
+    with pytest.raises(tokens.InvalidToken, match="not 'ws'"):
+        tokens.verify(KEY, t, scope="ws", now=1000)
+    with pytest.raises(tokens.InvalidToken, match="bad signature"):
+        tokens.verify(b"other" * 10, t, scope="api", now=1000)
+
+
+@pytest.mark.parametrize("bad", ["", "abc", "abc.", ".sig", "a.b.c", "x" * 500])
+def test_malformed_tokens_are_refused(bad: str) -> None:
+    with pytest.raises(tokens.InvalidToken):
+        tokens.verify(KEY, bad, scope="api", now=0)
+
+
+@given(st.text(max_size=40), st.binary(max_size=8))
+def test_a_tampered_claim_never_verifies(subject: str, junk: bytes) -> None:
+    t = tokens.mint(KEY, subject=subject, scope="ws", ttl_s=60, now=0)
+    _body, sig = t.split(".")
+    forged = tokens._b64(json.dumps({"sub": subject, "scope": "api", "exp": 10**10}).encode() + junk)
+    with pytest.raises(tokens.InvalidToken):
+        tokens.verify(KEY, f"{forged}.{sig}", scope="api", now=0)
+
+
+def test_minting_checks_scope_and_lifetime() -> None:
+    with pytest.raises(ValueError, match="scope"):
+        tokens.mint(KEY, subject="x", scope="admin", ttl_s=60, now=0)
+    with pytest.raises(ValueError, match="ttl"):
+        tokens.mint(KEY, subject="x", scope="api", ttl_s=0, now=0)
+
+
+# -- frames -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (None, "empty"),
+        ("not json", "not JSON"),
+        ("[1]", "JSON object"),
+        ('{"action": "drop tables"}', "unknown action"),
+        ('{"action": "subscribe", "channel": "admin"}', "unknown channel"),
+        ('{"action": "ping", "pad": "' + "x" * 5000 + '"}', "over 4096 bytes"),
+    ],
+)
+def test_bad_client_messages_get_a_reason(text: str | None, reason: str) -> None:
+    with pytest.raises(frames.BadMessage, match=reason):
+        frames.parse_client_message(text)
+
+
+def test_the_stream_batch_becomes_one_item_per_key_at_its_newest_values() -> None:
+    images = [r["dynamodb"]["NewImage"] for r in _fixture("dynamodb_stream.json")["Records"]]
+    frame = frames.delta_frame(images, sent_ms=5)
+    assert frame is not None and frame["type"] == "delta"
+    items = {i["k"]: i["c"] for i in frame["items"]}
+    assert items == {
+        "ALL|TOTAL": {"orders": 12, "tickets": 29, "revenue_cents_usd": 290000},
+        "ALL|MINUTE#2026-11-22T16:50": {"orders": 2, "tickets": 5, "revenue_cents_usd": 50000},
+    }
+    marker = {"pk": {"S": "EVENT#1"}, "sk": {"S": "SEEN"}, "expires_at": {"N": "9"}}
+    profile = {"pk": {"S": "CONCERT#1"}, "sk": {"S": "PROFILE"}, "capacity": {"N": "9"}}
+    assert frames.delta_frame([marker, profile], sent_ms=5) is None
+
+
+@given(st.lists(st.dictionaries(st.sampled_from(["tickets", "orders"]), st.integers(0, 10**6)), max_size=8))
+def test_merging_is_order_free(counters: list[dict[str, int]]) -> None:
+    items = [{"k": "ALL|TOTAL", "c": c} for c in counters]
+    assert frames.merge(items) == frames.merge(list(reversed(items)))
+
+
+# -- analytics parameters ---------------------------------------------------------------------
+
+
+def test_analytics_parameters_become_guarded_sql() -> None:
+    sql, describes = analytics.statement(
+        {"metric": "tickets", "group": "day", "from": "2026-01-01", "to": "2026-01-31", "city": "Austin, TX"}
+    )
+    assert "DATE_TRUNC('DAY'" in sql.upper() and "'Austin'" in sql and "LIMIT 1000" in sql
+    assert "2026-02-01" in sql and "by day" in describes
+
+
+@pytest.mark.parametrize(
+    ("params", "error"),
+    [
+        ({"metric": "secrets"}, "metric must be"),
+        ({"group": "password"}, "group must be"),
+        ({"from": "yesterday"}, "from must be a date"),
+        ({"from": "2026-02-01", "to": "2026-01-01"}, "not be after"),
+        ({"city": "Austin'; DROP TABLE x; --"}, "city must look like"),
+        ({"genre": "rock'); DELETE"}, "genre has characters"),
+        ({"top": "1e9"}, "top must be an integer"),
+        ({"top": "0"}, "between 1 and 100"),
+    ],
+)
+def test_bad_analytics_parameters_are_refused(params: dict[str, str], error: str) -> None:
+    with pytest.raises(analytics.BadRequest, match=error):
+        analytics.statement(params)
+
+
+# -- URLs -------------------------------------------------------------------------------------
+
+
+def test_local_urls_take_the_path_form() -> None:
+    assert (
+        local_execute_api("https://abc123.execute-api.localhost:4566", "http://localhost:4566")
+        == "http://localhost:4566/_aws/execute-api/abc123/$default"
+    )
+    assert (
+        local_execute_api("wss://ws9.execute-api.us-east-1.amazonaws.com/live", "http://localhost:4599")
+        == "ws://localhost:4599/_aws/execute-api/ws9/live"
+    )
+    callback = "https://ws9.execute-api.us-east-1.amazonaws.com/live"
+    assert management_endpoint(callback, None) == callback
+    assert management_endpoint(callback, "http://h:1/") == "http://h:1/_aws/execute-api/ws9/live"
+
+
+# -- handlers ---------------------------------------------------------------------------------
+
+
+class Secrets:
+    def get_secret_value(self, SecretId: str) -> dict[str, str]:
+        return {"SecretString": KEY.decode()}
+
+
+class Table:
+    """The connections table and the aggregates reader, in memory."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[str, Any]] = {}
+        self.fail = False
+
+    def add(self, cid: str, subject: str) -> None:
+        self.rows[cid] = {"subject": subject, "subscribed": False}
+
+    def subscribe(self, cid: str) -> None:
+        if self.fail:
+            raise RuntimeError("table down")
+        self.rows.setdefault(cid, {})["subscribed"] = True
+
+    def remove(self, cid: str) -> None:
+        self.rows.pop(cid, None)
+
+    def subscribers(self) -> list[str]:
+        return [c for c, r in self.rows.items() if r.get("subscribed")]
+
+    def current(self, *, minutes: int, top: int) -> list[dict[str, Any]]:
+        return [{"pk": {"S": "ALL"}, "sk": {"S": "TOTAL"}, "tickets": {"N": "7"}}]
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for k, v in {
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "SIGNING_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:1:secret:k",
+        "CONNECTIONS_TABLE": "connections",
+        "AGGREGATES_TABLE": "aggregates",
+        "CONNECTIONS_URL": "https://ws9.execute-api.us-east-1.amazonaws.com/live",
+    }.items():
+        monkeypatch.setenv(k, v)
+    yield
+    for name in [m for m in sys.modules if m.startswith("functions.dashboard.")]:
+        if name.rsplit(".", 1)[-1] in ("auth", "ws", "broadcast"):
+            sys.modules.pop(name)
+
+
+def _load(name: str) -> Any:
+    sys.modules.pop(f"functions.dashboard.{name}", None)
+    return importlib.import_module(f"functions.dashboard.{name}")
+
+
+def test_the_authorizers_allow_valid_tokens_only(env: None) -> None:
+    auth = _load("auth")
+    auth.key._client = Secrets()
+    ws_event = _fixture("websocket_connect_authorizer.json")
+    for ticket, effect in [
+        (tokens.mint(KEY, subject="ana", scope="ws", ttl_s=60, now=__import__("time").time()), "Allow"),
+        (tokens.mint(KEY, subject="ana", scope="api", ttl_s=60, now=__import__("time").time()), "Deny"),
+        ("forged.token", "Deny"),
+    ]:
+        ws_event["queryStringParameters"]["ticket"] = ticket
+        answer = auth.ws_authorizer(ws_event, None)
+        assert answer["policyDocument"]["Statement"][0]["Effect"] == effect
+        assert answer["policyDocument"]["Statement"][0]["Resource"] == ws_event["methodArn"]
+    http_event = _fixture("http_api_v2_authorizer.json")
+    good = tokens.mint(KEY, subject="ana", scope="api", ttl_s=60, now=__import__("time").time())
+    for header, ok in [(f"Bearer {good}", True), (good, False), ("Bearer x.y", False), ("", False)]:
+        http_event["headers"]["authorization"] = header
+        answer = auth.http_authorizer(http_event, None)
+        assert answer["isAuthorized"] is ok
+        assert (answer.get("context") or {}).get("subject") == ("ana" if ok else None)
+
+
+def test_the_message_route_answers_every_message_on_the_socket(env: None) -> None:
+    ws = _load("ws")
+    table = Table()
+    ws.connections = ws.aggregates = table
+    replies: list[tuple[str, dict[str, Any]]] = []
+    ws.post_to_caller = lambda e, frame: replies.append((e["requestContext"]["connectionId"], frame))
+    event = _fixture("websocket_message.json")
+    cid = event["requestContext"]["connectionId"]
+
+    def reply(body: str | None) -> dict[str, Any]:
+        assert ws.message({**event, "body": body}, None) == {"statusCode": 200}
+        to, frame = replies.pop()
+        assert to == cid and not replies
+        return frame
+
+    frame = reply(event["body"])
+    assert frame["type"] == "snapshot" and frame["items"] == [{"k": "ALL|TOTAL", "c": {"tickets": 7}}]
+    assert table.subscribers() == [cid]
+    for body, kind in [('{"action": "ping"}', "pong"), ("garbage", "error"), ('{"action": "x"}', "error")]:
+        assert reply(body)["type"] == kind
+    table.fail = True  # the table fails: an error frame, not an exception
+    assert reply(event["body"]) == {"type": "error", "reason": "server error: RuntimeError"}
+
+    def gone(e: dict[str, Any], frame: dict[str, Any]) -> None:
+        raise RuntimeError("GoneException")
+
+    ws.post_to_caller = gone  # the caller left before its answer: still no exception
+    assert ws.message(event, None) == {"statusCode": 200}
+    connect = copy.deepcopy(event)
+    connect["requestContext"]["connectionId"] = "new"
+    ws.connect(connect, None)
+    assert table.rows["new"]["subject"] == "cli"
+    ws.disconnect(connect, None)
+    assert "new" not in table.rows
+
+
+class Posts:
+    """The @connections API: `gone` ids answer 410, `slow` ones fail."""
+
+    def __init__(self, gone: set[str], broken: set[str]) -> None:
+        self.gone, self.broken, self.sent = gone, broken, []  # type: ignore[var-annotated]
+
+    def broadcast(self, ids: list[str], frame: dict[str, Any]) -> Delivery:
+        d = Delivery()
+        for cid in ids:
+            if cid in self.gone:
+                d.gone.append(cid)
+            elif cid in self.broken:
+                d.failed[cid] = "timeout"
+            else:
+                d.sent += 1
+                self.sent.append((cid, frame))
+        return d
+
+
+class Context:
+    function_name, memory_limit_in_mb, aws_request_id = "broadcast", 128, "req"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:broadcast"
+
+
+def test_the_broadcaster_sends_one_delta_and_forgets_gone_connections(env: None) -> None:
+    broadcast = _load("broadcast")
+    table = Table()
+    for cid in ("a", "b", "c", "d"):
+        table.add(cid, "x")
+        table.subscribe(cid)
+    table.add("idle", "x")  # connected, never subscribed
+    posts = Posts(gone={"b"}, broken={"c"})
+    broadcast.connections, broadcast.api = table, posts
+    result = broadcast.handler(_fixture("dynamodb_stream.json"), Context())
+    assert result == {"items": 2, "sent": 2, "gone": 1, "failed": 1}
+    assert sorted(cid for cid, _ in posts.sent) == ["a", "d"] and "b" not in table.rows
+    assert {i["k"] for i in posts.sent[0][1]["items"]} == {"ALL|TOTAL", "ALL|MINUTE#2026-11-22T16:50"}
+    markers_only = {"Records": [{"dynamodb": {"NewImage": {"pk": {"S": "EVENT#1"}, "sk": {"S": "SEEN"}}}}]}
+    assert broadcast.handler(markers_only, Context()) == {"items": 0, "sent": 0}
+
+
+# -- local web server -------------------------------------------------------------------------
+
+
+class FakeApi(BaseHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        return
+
+    def do_GET(self) -> None:
+        body = json.dumps({"path": self.path, "auth": self.headers.get("Authorization")}).encode()
+        self.send_response(401 if "deny" in self.path else 200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def _serve(handler: type[BaseHTTPRequestHandler]) -> tuple[ThreadingHTTPServer, str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=5) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def test_the_web_server_serves_the_app_its_config_and_the_api(tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_text("<html>app</html>")
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "app.js").write_text("console.log(1)")
+    (tmp_path.parent / "secret.txt").write_text("no")
+    api, api_url = _serve(FakeApi)
+    web, web_url = _serve(make_handler(tmp_path, api_url + "/_aws/execute-api/x/$default", "ws://h/live"))
+    try:
+        assert _get(web_url + "/config.json") == (200, b'{"apiUrl": "/api", "wsUrl": "ws://h/live"}')
+        assert _get(web_url + "/assets/app.js") == (200, b"console.log(1)")
+        assert _get(web_url + "/ops/anything") == (200, b"<html>app</html>")  # the app routes it
+        assert _get(web_url + "/../secret.txt")[1] == b"<html>app</html>"  # never outside dist
+        status, body = _get(web_url + "/api/live?x=1", {"Authorization": "Bearer t"})
+        assert status == 200 and json.loads(body) == {
+            "path": "/_aws/execute-api/x/$default/live?x=1",
+            "auth": "Bearer t",
+        }
+        assert _get(web_url + "/api/deny")[0] == 401
+    finally:
+        api.shutdown()
+        web.shutdown()

@@ -1,0 +1,123 @@
+// Live: sales per minute, revenue, top concerts now, pipeline lag and DLQ depth. Numbers
+// come from the WebSocket channel and update in place; health is polled every 5 seconds.
+
+import type { Api } from "../api";
+import { bars } from "../charts";
+import type { Counters, LiveChannel } from "../live";
+import { card, fmt, h, table } from "../ui";
+
+interface Health {
+  dead_letters: Record<string, number>;
+  workflows: Record<string, { failed: number; running: number }>;
+  alarms_firing: string[];
+  warehouse: { events?: number; seconds_since_last_load?: number | null; error?: string };
+  healthy: boolean;
+}
+interface Rows {
+  rows: Array<{ key?: number; label: string; value: number }>;
+}
+
+function revenue(c: Counters): string {
+  const parts = Object.entries(c)
+    .filter(([k, v]) => k.startsWith("revenue_cents_") && v)
+    .map(([k, v]) => {
+      const cur = k.slice("revenue_cents_".length).toUpperCase();
+      return cur === "USD" ? fmt.usd(v / 100) : `${fmt.int(v / 100)} ${cur}`;
+    });
+  return parts.length ? parts.join(" + ") : fmt.usd(0);
+}
+
+function kpi(label: string, testid: string): [HTMLElement, HTMLElement] {
+  const value = h("div", { class: "kpi-value", "data-testid": testid }, "–");
+  return [h("div", { class: "kpi" }, h("div", { class: "kpi-label" }, label), value), value];
+}
+
+export function livePage(root: HTMLElement, api: Api, live: LiveChannel): () => void {
+  const [ticketsBox, tickets] = kpi("Tickets sold", "live-tickets");
+  const [revenueBox, revenueValue] = kpi("Revenue", "live-revenue");
+  const [ordersBox, orders] = kpi("Orders", "live-orders");
+  const [refundsBox, refunds] = kpi("Tickets refunded", "live-refunds");
+  const perMinute = h("div", { class: "chart-box", "data-testid": "live-per-minute" });
+  const topConcerts = h("div", {});
+  const pipeline = h("div", { "data-testid": "live-pipeline" }, h("p", { class: "loading" }, "Loading…"));
+  const updated = h("p", { class: "muted", "data-testid": "live-updated" }, "waiting for the live channel…");
+  root.replaceChildren(
+    h("div", { class: "kpis" }, ticketsBox, revenueBox, ordersBox, refundsBox),
+    updated,
+    h(
+      "div",
+      { class: "grid" },
+      card("Ticket sales per minute (event time, last hour of data)", perMinute),
+      card("Top concerts now", topConcerts, "live-top-concerts"),
+      card("Pipeline", pipeline),
+    ),
+  );
+  const names = new Map<string, string>();
+  void api
+    .get<Rows>("/analytics", { metric: "tickets", group: "concert", top: 100 })
+    .then((r) => {
+      for (const row of r.rows) names.set(String(row.key), row.label);
+      render();
+    })
+    .catch(() => undefined);
+
+  function render(): void {
+    const total = live.state.get("ALL", "TOTAL");
+    tickets.textContent = fmt.int(total.tickets ?? 0);
+    tickets.dataset.value = String(total.tickets ?? 0);
+    revenueValue.textContent = revenue(total);
+    revenueValue.dataset.cents = String(total.revenue_cents_usd ?? 0);
+    orders.textContent = fmt.int(total.orders ?? 0);
+    refunds.textContent = fmt.int(total.tickets_refunded ?? 0);
+    const minutes = live.state.minutes().slice(-60);
+    perMinute.replaceChildren(
+      minutes.length
+        ? bars(minutes.map(([m, c]) => [m.slice(11), c.tickets ?? 0]), "tickets per minute")
+        : h("p", { class: "empty" }, "No sales yet."),
+    );
+    topConcerts.replaceChildren(
+      table(
+        ["Concert", "Tickets", "Revenue"],
+        live.state.top("CONCERT", 10).map(([id, c]) => [names.get(id) ?? `Concert ${id}`, fmt.int(c.tickets ?? 0), revenue(c)]),
+        "live-top-table",
+      ),
+    );
+    if (live.state.updatedAt) updated.textContent = `updated ${new Date(live.state.updatedAt).toLocaleTimeString()}`;
+  }
+
+  async function poll(): Promise<void> {
+    try {
+      const health = await api.get<Health>("/health");
+      const dlq = Object.values(health.dead_letters).reduce((a, b) => a + b, 0);
+      const failed = Object.values(health.workflows).reduce((a, w) => a + w.failed, 0);
+      const wh = health.warehouse;
+      pipeline.replaceChildren(
+        h(
+          "dl",
+          { class: "facts" },
+          h("dt", {}, "DLQ depth"),
+          h("dd", { "data-testid": "live-dlq", class: dlq ? "bad" : "good" }, fmt.int(dlq)),
+          h("dt", {}, "Warehouse events"),
+          h("dd", { "data-testid": "live-warehouse-events" }, wh.error ? `error: ${wh.error}` : fmt.int(wh.events)),
+          h("dt", {}, "Lag (since last load)"),
+          h("dd", { "data-testid": "live-lag" }, wh.seconds_since_last_load == null ? "–" : `${wh.seconds_since_last_load.toFixed(1)} s`),
+          h("dt", {}, "Failed executions"),
+          h("dd", { class: failed ? "bad" : "good" }, fmt.int(failed)),
+          h("dt", {}, "Alarms"),
+          h("dd", {}, health.alarms_firing.length ? health.alarms_firing.join(", ") : "none"),
+        ),
+      );
+    } catch (err) {
+      pipeline.replaceChildren(h("p", { class: "error", role: "alert" }, (err as Error).message));
+    }
+  }
+
+  render();
+  void poll();
+  const timer = window.setInterval(() => void poll(), 5000);
+  const off = live.onChange(render);
+  return () => {
+    window.clearInterval(timer);
+    off();
+  };
+}

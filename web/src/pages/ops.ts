@@ -1,0 +1,108 @@
+// Ops: state machines, their executions with status, an execution's history as a step
+// graph, and redrive for a failed one.
+
+import type { Api } from "../api";
+import { card, fmt, h, load, table } from "../ui";
+
+interface Machine {
+  name: string;
+  arn: string;
+  type: string;
+}
+interface Execution {
+  name: string;
+  arn: string;
+  status: string;
+  started: string | null;
+  duration_s: number | null;
+}
+interface Event {
+  id: number;
+  type: string;
+  at: string | null;
+  state?: string;
+  error?: string;
+  cause?: string;
+}
+
+/** States in the order entered, each with how it ended. */
+export function steps(events: Event[]): Array<{ state: string; status: string; detail: string }> {
+  const out: Array<{ state: string; status: string; detail: string }> = [];
+  let current: { state: string; status: string; detail: string } | null = null;
+  for (const ev of events) {
+    if (ev.type.endsWith("StateEntered") && ev.state) {
+      current = { state: ev.state, status: "running", detail: "" };
+      out.push(current);
+    } else if (ev.type.endsWith("StateExited") && current) {
+      if (current.status === "running") current.status = "succeeded";
+    } else if (/Failed|TimedOut|Aborted/.test(ev.type) && current) {
+      current.status = "failed";
+      current.detail = [ev.error, ev.cause].filter(Boolean).join(": ").slice(0, 300);
+    }
+  }
+  return out;
+}
+
+export function opsPage(root: HTMLElement, api: Api): () => void {
+  const machines = h("div", {});
+  const executions = h("div", {});
+  const history = h("div", { "data-testid": "ops-history" }, h("p", { class: "muted" }, "Pick an execution."));
+  root.replaceChildren(
+    h("div", { class: "grid" }, card("State machines", machines, "ops-machines"), card("Executions", executions, "ops-executions")),
+    card("Execution history", history),
+  );
+
+  function showHistory(ex: Execution): void {
+    void load(history, () => api.get<{ events: Event[] }>("/executions/history", { arn: ex.arn }), (r) => {
+      const graph = h("ol", { class: "steps", "data-testid": "ops-steps" });
+      for (const s of steps(r.events)) graph.append(h("li", { class: `step ${s.status}`, title: s.detail }, h("span", { class: "name" }, s.state), h("span", { class: "status" }, s.status), s.detail ? h("span", { class: "detail" }, s.detail) : null));
+      const header = h("p", {}, h("strong", {}, ex.name), " ", h("span", { class: `badge ${ex.status.toLowerCase()}` }, ex.status));
+      if (["FAILED", "TIMED_OUT", "ABORTED"].includes(ex.status)) {
+        const redrive = h("button", { type: "button", "data-testid": "ops-redrive" }, "Redrive");
+        const result = h("span", { role: "status" });
+        redrive.addEventListener("click", () => {
+          redrive.setAttribute("disabled", "");
+          api
+            .post<{ mode: string }>("/executions/redrive", { arn: ex.arn })
+            .then((r2) => (result.textContent = ` ${r2.mode === "redrive" ? "redriven" : "restarted"}`))
+            .catch((err: Error) => (result.textContent = ` ${err.message}`))
+            .finally(() => redrive.removeAttribute("disabled"));
+        });
+        header.append(" ", redrive, result);
+      }
+      return h("div", {}, header, graph, h("p", { class: "muted" }, `${r.events.length} events`));
+    });
+  }
+
+  function showExecutions(m: Machine): void {
+    void load(executions, () => api.get<{ executions: Execution[] }>(`/workflows/${encodeURIComponent(m.name)}/executions`, { limit: 25 }), (r) =>
+      table(
+        ["Execution", "Status", "Started", "Duration"],
+        r.executions.map((ex) => {
+          const link = h("a", { href: "#/ops", "data-execution": ex.name }, ex.name.length > 40 ? `${ex.name.slice(0, 40)}…` : ex.name);
+          link.addEventListener("click", (ev) => {
+            ev.preventDefault();
+            showHistory(ex);
+          });
+          return [link, h("span", { class: `badge ${ex.status.toLowerCase()}` }, ex.status), fmt.time(ex.started), ex.duration_s == null ? "–" : `${ex.duration_s.toFixed(1)} s`];
+        }),
+        "ops-executions-table",
+      ),
+    );
+  }
+
+  void load(machines, () => api.get<{ state_machines: Machine[] }>("/workflows"), (r) =>
+    table(
+      ["Name", "Type"],
+      r.state_machines.map((m) => {
+        const link = h("a", { href: "#/ops", "data-machine": m.name }, m.name);
+        link.addEventListener("click", (ev) => {
+          ev.preventDefault();
+          showExecutions(m);
+        });
+        return [link, m.type ?? "STANDARD"];
+      }),
+    ),
+  );
+  return () => undefined;
+}

@@ -1,0 +1,58 @@
+// Predictions: the promoted models, venues ranked by predicted demand, a concert's predicted
+// sales and a customer's recommendations (the predictions API's routes, under /models).
+
+import type { Api } from "../api";
+import { ranking } from "../charts";
+import { card, fmt, h, load, table } from "../ui";
+
+type Json = Record<string, unknown>;
+
+function form(label: string, placeholder: string, testid: string, run: (value: string, out: HTMLElement) => void): HTMLElement {
+  const input = h("input", { type: "number", min: "1", placeholder, "aria-label": label, required: "" });
+  const out = h("div", { "data-testid": testid });
+  const f = h("form", { class: "inline" }, input, h("button", { type: "submit" }, label));
+  f.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    run(input.value, out);
+  });
+  return h("div", {}, f, out);
+}
+
+export function predictionsPage(root: HTMLElement, api: Api): () => void {
+  const models = h("div", {});
+  const venues = h("div", {});
+  root.replaceChildren(
+    h(
+      "div",
+      { class: "grid" },
+      card("Venues by predicted demand", venues, "predictions-venues"),
+      card(
+        "Predicted sales of a concert",
+        form("Predict", "concert id", "predictions-sales", (id, out) =>
+          void load(out, () => api.get<Json>(`/models/sales/${encodeURIComponent(id)}`), (p) =>
+            h("dl", { class: "facts" }, ...Object.entries(p).filter(([, v]) => typeof v !== "object").flatMap(([k, v]) => [h("dt", {}, k.replaceAll("_", " ")), h("dd", {}, String(v))])),
+          ),
+        ),
+      ),
+      card(
+        "Recommendations for a customer",
+        form("Recommend", "customer id", "predictions-recommendations", (id, out) =>
+          void load(out, () => api.get<{ recommendations?: Json[] }>(`/models/recommendations/${encodeURIComponent(id)}`), (r) =>
+            table(["Concert", "Score"], (r.recommendations ?? []).map((x) => [String(x.name ?? x.artist ?? x.concert_id), Number(x.score ?? 0).toFixed(3)])),
+          ),
+        ),
+      ),
+      card("Models in service", models, "predictions-models"),
+    ),
+  );
+  void load(venues, () => api.get<{ venues: Json[] }>("/models/venues/rank", { top: 10 }), (r) =>
+    ranking(r.venues.map((v) => [`${String(v.name)} (${String(v.state)})`, Number(v.score ?? 0), Number(v.score ?? 0).toFixed(2)])),
+  );
+  void load(models, () => api.get<{ models: Record<string, Json | null> }>("/models/models"), (r) =>
+    table(
+      ["Model", "Version", "Registered"],
+      Object.entries(r.models).map(([name, m]) => [name, m ? String(m.version) : "not trained", m ? fmt.time(String(m.registered_at)) : "–"]),
+    ),
+  );
+  return () => undefined;
+}
