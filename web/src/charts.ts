@@ -24,8 +24,11 @@ export function bars(points: Array<[string, number]>, label: string): Element {
     rect.append(title);
     root.append(rect);
   });
-  for (const i of new Set([0, Math.floor(points.length / 2), points.length - 1])) {
-    const t = svg("text", { x: i * bw + bw / 2, y: hgt + 16, "text-anchor": "middle", class: "axis" });
+  const last = points.length - 1;
+  for (const i of new Set([0, Math.floor(points.length / 2), last])) {
+    const anchor = i === 0 ? "start" : i === last ? "end" : "middle";
+    const x = i === 0 ? 0 : i === last ? w : i * bw + bw / 2;
+    const t = svg("text", { x, y: hgt + 16, "text-anchor": anchor, class: "axis" });
     t.textContent = points[i][0];
     root.append(t);
   }
@@ -44,7 +47,7 @@ export function line(points: Array<[string, number]>, label: string): Element {
   root.append(svg("polygon", { points: `0,${hgt} ${xy.join(" ")} ${((points.length - 1) * step).toFixed(1)},${hgt}`, class: "area" }));
   root.append(svg("polyline", { points: xy.join(" "), class: "line" }));
   for (const i of new Set([0, points.length - 1])) {
-    const t = svg("text", { x: Math.min(w - 40, Math.max(40, i * step)), y: hgt + 16, "text-anchor": "middle", class: "axis" });
+    const t = svg("text", { x: i === 0 ? 0 : w, y: hgt + 16, "text-anchor": i === 0 ? "start" : "end", class: "axis" });
     t.textContent = points[i][0];
     root.append(t);
   }

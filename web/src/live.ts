@@ -22,15 +22,41 @@ export type Status = "connecting" | "live" | "reconnecting" | "offline";
 
 export class LiveState {
   readonly items = new Map<string, Counters>();
+  /** (arrival time ms, tickets added) each time the total grew while this page was open. */
+  readonly arrivals: Array<[number, number]> = [];
   updatedAt = 0;
 
   merge(items: Item[]): void {
+    const before = this.get("ALL", "TOTAL").tickets;
     for (const item of items) {
       const into = this.items.get(item.k) ?? {};
       for (const [name, value] of Object.entries(item.c)) into[name] = Math.max(into[name] ?? value, value);
       this.items.set(item.k, into);
     }
+    const after = this.get("ALL", "TOTAL").tickets;
     this.updatedAt = Date.now();
+    if (before !== undefined && after !== undefined && after > before) {
+      this.arrivals.push([this.updatedAt, after - before]);
+      const horizon = this.updatedAt - 15 * 60_000;
+      while (this.arrivals.length && this.arrivals[0][0] < horizon) this.arrivals.shift();
+    }
+  }
+
+  /** Tickets that arrived in the last `seconds`. */
+  arrivedWithin(seconds: number, now = Date.now()): number {
+    return this.arrivals.filter(([t]) => t >= now - seconds * 1000).reduce((a, [, n]) => a + n, 0);
+  }
+
+  /** Tickets arrived per `bucketS`-second bucket over the last `buckets` buckets (oldest first). */
+  arrivalSeries(bucketS: number, buckets: number, now = Date.now()): Array<[string, number]> {
+    const end = Math.floor(now / (bucketS * 1000));
+    const out: Array<[string, number]> = [];
+    for (let b = end - buckets + 1; b <= end; b++) out.push([new Date(b * bucketS * 1000).toLocaleTimeString(), 0]);
+    for (const [t, n] of this.arrivals) {
+      const i = Math.floor(t / (bucketS * 1000)) - (end - buckets + 1);
+      if (i >= 0 && i < buckets) out[i][1] += n;
+    }
+    return out;
   }
 
   get(pk: string, sk: string): Counters {

@@ -37,17 +37,20 @@ export function livePage(root: HTMLElement, api: Api, live: LiveChannel): () => 
   const [revenueBox, revenueValue] = kpi("Revenue", "live-revenue");
   const [ordersBox, orders] = kpi("Orders", "live-orders");
   const [refundsBox, refunds] = kpi("Tickets refunded", "live-refunds");
+  const [rateBox, rate] = kpi("Tickets / min now", "live-rate");
+  const arriving = h("div", { class: "chart-box", "data-testid": "live-arrivals" });
   const perMinute = h("div", { class: "chart-box", "data-testid": "live-per-minute" });
   const topConcerts = h("div", {});
   const pipeline = h("div", { "data-testid": "live-pipeline" }, h("p", { class: "loading" }, "Loading…"));
   const updated = h("p", { class: "muted", "data-testid": "live-updated" }, "waiting for the live channel…");
   root.replaceChildren(
-    h("div", { class: "kpis" }, ticketsBox, revenueBox, ordersBox, refundsBox),
+    h("div", { class: "kpis" }, ticketsBox, rateBox, revenueBox, ordersBox, refundsBox),
     updated,
     h(
       "div",
       { class: "grid" },
-      card("Ticket sales per minute (event time, last hour of data)", perMinute),
+      card("Tickets arriving (per 10 s, last 10 minutes)", arriving),
+      card("Ticket sales per minute (event time, newest hour of data)", perMinute),
       card("Top concerts now", topConcerts, "live-top-concerts"),
       card("Pipeline", pipeline),
     ),
@@ -69,6 +72,8 @@ export function livePage(root: HTMLElement, api: Api, live: LiveChannel): () => 
     revenueValue.dataset.cents = String(total.revenue_cents_usd ?? 0);
     orders.textContent = fmt.int(total.orders ?? 0);
     refunds.textContent = fmt.int(total.tickets_refunded ?? 0);
+    rate.textContent = fmt.int(live.state.arrivedWithin(60));
+    arriving.replaceChildren(bars(live.state.arrivalSeries(10, 60), "tickets arriving per 10 seconds"));
     const minutes = live.state.minutes().slice(-60);
     perMinute.replaceChildren(
       minutes.length
@@ -115,9 +120,11 @@ export function livePage(root: HTMLElement, api: Api, live: LiveChannel): () => 
   render();
   void poll();
   const timer = window.setInterval(() => void poll(), 5000);
+  const ticker = window.setInterval(render, 10_000); // the arrival window slides even when idle
   const off = live.onChange(render);
   return () => {
     window.clearInterval(timer);
+    window.clearInterval(ticker);
     off();
   };
 }
