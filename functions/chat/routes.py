@@ -22,7 +22,7 @@ from functions.chat.settings import ApiSettings
 
 settings = ApiSettings()
 logger = Logger(service="chat")
-router = APIGatewayHttpRouter()
+router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]
 sfn = boto3.client("stepfunctions")
 sessions = SessionTable(boto3.client("dynamodb"), settings.sessions_table)
 MAX_QUESTION = 2000

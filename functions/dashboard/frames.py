@@ -54,7 +54,7 @@ def parse_client_message(text: str | None) -> ClientMessage:
         raise BadMessage(f"message over {MAX_MESSAGE_BYTES} bytes")
     try:
         body = json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise BadMessage(f"not JSON: {exc.msg}") from exc
     if not isinstance(body, dict):
         raise BadMessage("expected a JSON object")

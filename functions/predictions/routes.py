@@ -25,7 +25,7 @@ from ml.serving_queries import ModelCache, ServingRows
 
 settings = PredictionsSettings()
 logger = Logger(service="predictions")
-router = APIGatewayHttpRouter()
+router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]
 registry = RegistryTable(boto3.client("dynamodb"), settings.registry_table)
 models = ModelCache(
     registry,

@@ -50,6 +50,20 @@ REASONS = {
         "CKV_AWS_158": "CloudWatch Logs encrypts log data at rest by default; the API access log holds "
         "request ids, routes, statuses and latencies, never payloads.",
     },
+    "AWS::SecretsManager::Secret": {
+        "CKV_AWS_149": "The dashboard's token signing key is encrypted with the AWS managed key; only the "
+        "dashboard's authorizers, its API and the operator's CLI read it, all in this account, so a customer "
+        "managed key would add a key policy without narrowing who can decrypt.",
+    },
+    "AWS::CloudFront::Distribution": {
+        "CKV_AWS_68": "The distribution serves the dashboard's static files only (no data: every API call "
+        "carries a signed token checked by a Lambda authorizer); a WAF web ACL (from $5/month) is a "
+        "deployment choice documented in docs/aws-deployment.md.",
+        "CKV_AWS_86": "CloudFront standard logs need an ACL-enabled bucket, and the platform's buckets "
+        "enforce bucket-owner ownership (no ACLs); the data plane is logged by the APIs' access logs.",
+        "CKV_AWS_174": "With CloudFront's default certificate the viewer TLS policy cannot be set; a custom "
+        "domain with an ACM certificate and TLSv1.2_2021 is the documented production setting.",
+    },
     "AWS::DynamoDB::Table": {
         "CKV_AWS_119": "Encrypted at rest with the AWS managed key; a customer managed key adds cost and key "
         "policy management without a cross-account reader to serve.",

@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import boto3
 import pytest
 import websockets
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -126,7 +127,11 @@ def test_a_dropped_websocket_reconnects_and_catches_up(cli: Cli, page: Page) -> 
         ]
         assert ids, "the page's connection is not recorded"
         callback = local_execute_api(outputs["DashboardWebSocketUrl"], rt.cloud.env()["AWS_ENDPOINT_URL"])
-        manage = client("apigatewaymanagementapi", endpoint_url=callback.replace("ws://", "http://"))
+        manage = boto3.client(
+            "apigatewaymanagementapi",
+            endpoint_url=callback.replace("ws://", "http://"),
+            region_name="us-east-1",
+        )
         for cid in ids:  # the server drops every connection, as an idle timeout or a deploy would
             manage.delete_connection(ConnectionId=cid)
     page.wait_for_function("window.concert.live.reconnects >= 1", timeout=60_000)

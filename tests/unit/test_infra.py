@@ -12,6 +12,7 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from concert.runtime import synthesize_cached
+from infra import names
 from infra.bundle import ROOT, build_lambda_asset
 from infra.names import EVENTS_STREAM, STACK_NAME
 
@@ -46,9 +47,9 @@ def test_stream_is_encrypted_and_provisioned(template: Template) -> None:
 
 def test_every_bucket_is_encrypted_private_and_tls_only(template: Template) -> None:
     buckets = _resources(template, "AWS::S3::Bucket")
-    assert len(buckets) == 5  # raw, lake, quarantine, models, access logs
+    assert len(buckets) == 6  # raw, lake, quarantine, models, web app, access logs
     logged = [b for b in buckets.values() if "LoggingConfiguration" in b["Properties"]]
-    assert len(logged) == 4, "every bucket but the access-log bucket logs its access"
+    assert len(logged) == 5, "every bucket but the access-log bucket logs its access"
     for b in buckets.values():
         props = b["Properties"]
         assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0][
@@ -248,9 +249,19 @@ def test_retraining_is_started_by_warehouse_updates_and_can_train_on_sagemaker(t
     assert table["Properties"]["SSESpecification"]["SSEEnabled"] is True
 
 
-def test_predictions_api_requires_iam_authorization(template: Template) -> None:
-    routes = _resources(template, "AWS::ApiGatewayV2::Route")
-    assert routes and all(r["Properties"]["AuthorizationType"] == "AWS_IAM" for r in routes.values())
+def test_every_api_route_is_authorized(template: Template) -> None:
+    """HTTP API routes each carry IAM or a Lambda authorizer; a WebSocket API authorizes its
+    `$connect` (API Gateway authorizes a WebSocket once, at the connection)."""
+    apis = _resources(template, "AWS::ApiGatewayV2::Api")
+    routes = _resources(template, "AWS::ApiGatewayV2::Route").values()
+    assert routes
+    for r in routes:
+        props = r["Properties"]
+        protocol = apis[props["ApiId"]["Ref"]]["Properties"]["ProtocolType"]
+        if protocol == "HTTP" or props["RouteKey"] == "$connect":
+            assert props["AuthorizationType"] in ("AWS_IAM", "CUSTOM"), props["RouteKey"]
+    predictions = [r for r in routes if "Predictions" in r["Properties"]["ApiId"]["Ref"]]
+    assert predictions and all(r["Properties"]["AuthorizationType"] == "AWS_IAM" for r in predictions)
     template.has_resource_properties(
         "AWS::Lambda::Function",
         {"Handler": "functions.predictions.handler.handler", "TracingConfig": {"Mode": "Active"}},
@@ -392,3 +403,52 @@ def test_lambda_handlers_import_only_packages_the_asset_holds() -> None:
                     todo.append(name)
     assert not bad, bad
     assert "functions.chat.tools" in seen and "consumers.pipeline_health" in seen
+
+
+def test_dashboard_apis_are_authorized_and_fed_by_the_aggregates_stream(template: Template) -> None:
+    apis = {
+        a["Properties"]["Name"]: a["Properties"]
+        for a in _resources(template, "AWS::ApiGatewayV2::Api").values()
+    }
+    ws = apis[names.DASHBOARD_WS_API]
+    assert ws["ProtocolType"] == "WEBSOCKET" and ws["RouteSelectionExpression"] == "$request.body.action"
+    http = apis[names.DASHBOARD_API]
+    assert http["CorsConfiguration"]["AllowHeaders"] == ["Authorization", "Content-Type"]
+    assert len(http["CorsConfiguration"]["AllowOrigins"]) == 1  # the CloudFront origin only
+    requests = [a["Properties"] for a in _resources(template, "AWS::ApiGatewayV2::Authorizer").values()]
+    assert {tuple(a["IdentitySource"]) for a in requests} >= {
+        ("route.request.querystring.ticket",),
+        ("$request.header.Authorization",),
+    }
+    routes = {
+        r["Properties"]["RouteKey"]: r["Properties"]
+        for r in _resources(template, "AWS::ApiGatewayV2::Route").values()
+    }
+    assert routes["$connect"]["AuthorizationType"] == "CUSTOM"
+    assert {"$disconnect", "$default", "subscribe", "ping"} <= set(routes)
+    assert routes["$default"].get("AuthorizationType") == "CUSTOM"  # the HTTP API's default route
+    mappings = [m["Properties"] for m in _resources(template, "AWS::Lambda::EventSourceMapping").values()]
+    broadcast = [m for m in mappings if "FilterCriteria" in m and m["StartingPosition"] == "LATEST"]
+    assert len(broadcast) == 1
+    patterns = [json.loads(f["Pattern"]) for f in broadcast[0]["FilterCriteria"]["Filters"]]
+    assert {json.dumps(p["dynamodb"]["NewImage"]["sk"]["S"]) for p in patterns} == {
+        '["TOTAL"]',
+        '[{"prefix": "MINUTE#"}]',
+    }
+    table = next(
+        t["Properties"] for t in _resources(template, "AWS::DynamoDB::Table").values()
+        if t["Properties"]["TableName"] == names.LIVE_AGGREGATES_TABLE
+    )  # fmt: skip
+    index = table["GlobalSecondaryIndexes"][0]
+    assert index["IndexName"] == "ranked-by-tickets" and [k["AttributeName"] for k in index["KeySchema"]] == [
+        "ranked",
+        "tickets",
+    ]
+    secret = next(iter(_resources(template, "AWS::SecretsManager::Secret").values()))["Properties"]
+    assert secret["GenerateSecretString"]["PasswordLength"] >= 32 and "SecretString" not in secret
+    dist = next(iter(_resources(template, "AWS::CloudFront::Distribution").values()))["Properties"][
+        "DistributionConfig"
+    ]
+    assert dist["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert dist["Origins"][0]["S3OriginConfig"]["OriginAccessIdentity"] == ""  # origin access control
+    assert "OriginAccessControlId" in dist["Origins"][0]

@@ -77,7 +77,6 @@ def handler(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     fake = MemoryRegistry()
     routes.models.registry = fake
     setattr(routes, "registry", fake)  # noqa: B010 (the module's global, replaced for the test)
-    module.routes = routes
     yield module
     for name in ("functions.predictions.handler", "functions.predictions.routes"):
         sys.modules.pop(name, None)
