@@ -358,3 +358,38 @@ def test_the_web_server_serves_the_app_its_config_and_the_api(tmp_path: Path) ->
     finally:
         api.shutdown()
         web.shutdown()
+
+
+class ManagementApi:
+    """post_to_connection: `slow` blocks until every other client got its frame; `gone` is 410."""
+
+    def __init__(self, others: int) -> None:
+        self.others, self.done = others, 0
+        self.lock = threading.Lock()
+        self.all_others = threading.Event()
+        self.slow_saw_others_first = False
+
+    def post_to_connection(self, ConnectionId: str, Data: bytes) -> None:
+        from botocore.exceptions import ClientError
+
+        if ConnectionId == "slow":
+            self.slow_saw_others_first = self.all_others.wait(10)
+            return
+        if ConnectionId == "gone":
+            raise ClientError({"Error": {"Code": "GoneException", "Message": "gone"}}, "PostToConnection")
+        with self.lock:
+            self.done += 1
+            if self.done == self.others:
+                self.all_others.set()
+
+
+def test_a_slow_client_does_not_hold_up_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    from functions.dashboard.connections_api import ConnectionsApi
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    api = ConnectionsApi("https://ws9.execute-api.us-east-1.amazonaws.com/live", workers=8)
+    fake = ManagementApi(others=20)
+    api._client = fake
+    delivery = api.broadcast(["slow", "gone", *(f"c{i}" for i in range(20))], {"type": "delta", "items": []})
+    assert fake.slow_saw_others_first, "the other clients waited for the slow one"
+    assert delivery.sent == 21 and delivery.gone == ["gone"] and not delivery.failed
