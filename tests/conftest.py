@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,11 +21,21 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def free_port() -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def free_port(span: int = 3) -> int:
+    """A TCP port P such that P .. P+span-1 are free now (the local cloud takes P, the warehouse
+    endpoint P+1, the web server P+2), below the kernel's ephemeral range, where an outgoing
+    connection could take P+1 between the check and the bind."""
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(20_000, 32_000, span)
+        try:
+            for p in range(port, port + span):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", p))
+        except OSError:
+            continue
+        return port
+    raise RuntimeError("no free port range found")
 
 
 @dataclass

@@ -14,12 +14,14 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
 import pytest
 import websockets
 from playwright.sync_api import Browser, Page, sync_playwright
+from websockets.exceptions import InvalidStatus
 
 from concert.aws import client
 from concert.browser import launch
@@ -137,7 +139,9 @@ def test_a_dropped_websocket_reconnects_and_catches_up(cli: Cli, page: Page) -> 
     page.wait_for_function("window.concert.live.reconnects >= 1", timeout=60_000)
     page.wait_for_selector("#ws-status[data-state='live']", timeout=60_000)
     before = _screen_tickets(page)
-    _settled(cli, seed=9301)
+    producer = _produce(cli, 300, 300, seed=9301)  # new sales, to reach the reconnected page
+    assert producer.wait(timeout=300) == 0
+    _settled(cli, seed=9302)
     expected = _warehouse_tickets(cli)
     assert expected > before
     wait_for(lambda: _screen_tickets(page) == expected, 60, "the reconnected page catching up")
@@ -209,7 +213,7 @@ def test_the_apis_refuse_the_unauthorized_and_answer_bad_messages(cli: Cli, boar
 
     async def scenario() -> None:
         for bad in ("", "forged.ticket", token):  # none, forged, and a session token (wrong scope)
-            with pytest.raises(websockets.exceptions.InvalidStatus):
+            with pytest.raises(InvalidStatus):
                 async with websockets.connect(f"{config['wsUrl']}?ticket={bad}", open_timeout=30):
                     pass
         async with websockets.connect(f"{config['wsUrl']}?ticket={body['ticket']}", open_timeout=30) as ws:
@@ -223,4 +227,7 @@ def test_the_apis_refuse_the_unauthorized_and_answer_bad_messages(cli: Cli, boar
                 frame = json.loads(await asyncio.wait_for(ws.recv(), 30))
             assert any(i["k"] == "ALL|TOTAL" for i in frame["items"])
 
-    asyncio.run(scenario())
+    # Playwright's sync API holds an event loop in this thread (the module's browser): the
+    # WebSocket clients run on their own.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result(timeout=300)

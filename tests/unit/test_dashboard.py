@@ -393,3 +393,70 @@ def test_a_slow_client_does_not_hold_up_the_others(monkeypatch: pytest.MonkeyPat
     delivery = api.broadcast(["slow", "gone", *(f"c{i}" for i in range(20))], {"type": "delta", "items": []})
     assert fake.slow_saw_others_first, "the other clients waited for the slow one"
     assert delivery.sent == 21 and delivery.gone == ["gone"] and not delivery.failed
+
+
+# -- the HTTP API's routes --------------------------------------------------------------------
+
+
+class Sfn:
+    """Step Functions with one machine and no executions."""
+
+    def get_paginator(self, name: str) -> Any:
+        class Pages:
+            def paginate(self, **kw: Any) -> list[dict[str, Any]]:
+                return [
+                    {
+                        "stateMachines": [
+                            {"name": "concert-etl", "stateMachineArn": "arn:etl", "type": "STANDARD"}
+                        ]
+                    }
+                ]
+
+        return Pages()
+
+    def list_executions(self, **kw: Any) -> dict[str, Any]:
+        return {"executions": []}
+
+
+@pytest.fixture
+def api(env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    for k, v in {
+        "MODELS_BUCKET": "models",
+        "REGISTRY_TABLE": "registry",
+        "SESSIONS_TABLE": "sessions",
+        "CHAT_STATE_MACHINE_ARN": "arn:aws:states:us-east-1:1:stateMachine:concert-chat",
+    }.items():
+        monkeypatch.setenv(k, v)
+    module = _load("api")
+    module.key._client = Secrets()
+    module.sfn = Sfn()
+    yield module
+    sys.modules.pop("functions.dashboard.api", None)
+
+
+def _call(
+    module: Any, method: str, path: str, query: dict[str, str] | None = None
+) -> tuple[int, dict[str, Any]]:
+    event = copy.deepcopy(_fixture("http_api_v2_get.json"))
+    event["rawPath"] = event["requestContext"]["http"]["path"] = path
+    event["requestContext"]["http"]["method"] = method
+    event["requestContext"]["authorizer"] = {"lambda": {"subject": "ana"}}
+    event["queryStringParameters"] = query or {}
+    event["rawQueryString"] = "&".join(f"{k}={v}" for k, v in (query or {}).items())
+    out = module.handler(event, Context())
+    return out["statusCode"], json.loads(out["body"])
+
+
+def test_the_api_mints_tickets_for_its_caller_and_refuses_bad_requests(api: Any) -> None:
+    status, body = _call(api, "POST", "/ticket")
+    assert status == 200
+    claims = tokens.verify(KEY, body["ticket"], scope="ws", now=body["expires_at"] - 1)
+    assert claims.subject == "ana" and claims.expires_at == body["expires_at"]
+    assert _call(api, "GET", "/analytics", {"metric": "secrets"})[0] == 400
+    assert _call(api, "GET", "/executions/history")[0] == 400
+    status, body = _call(api, "GET", "/workflows/nope/executions")
+    assert status == 404 and "no state machine named 'nope'" in body["message"]
+    assert _call(api, "GET", "/workflows")[1]["state_machines"][0]["name"] == "concert-etl"
+    assert _call(api, "GET", "/workflows/concert-etl/executions")[1] == {"executions": []}
+    assert _call(api, "GET", "/models/sales/abc")[0] == 400  # the predictions routes, under /models
+    assert _call(api, "POST", "/chat/ask")[0] == 400  # the chat routes, under /chat
