@@ -79,3 +79,19 @@ def options_sql() -> dict[str, str]:
         "genres": "SELECT DISTINCT genre AS label FROM dim_artist WHERE genre IS NOT NULL ORDER BY label",
         "range": "SELECT MIN(sold_at) AS first, MAX(sold_at) AS last FROM fact_ticket_sales",
     }
+
+
+def concert_names_sql(ids: str) -> str:
+    """SQL naming the concerts `ids` (comma-separated integers, at most 100): "artist at venue"."""
+    try:
+        wanted = sorted({int(i) for i in ids.split(",") if i.strip()})
+    except ValueError:
+        raise BadRequest(f"ids must be comma-separated integers, got {ids[:80]!r}") from None
+    if not 1 <= len(wanted) <= 100:
+        raise BadRequest("ids must name between 1 and 100 concerts")
+    sql = (
+        "SELECT c.concert_id AS key, a.name || ' at ' || v.name AS label FROM dim_concert AS c "  # noqa: S608 - integers only
+        "JOIN dim_artist AS a ON a.artist_id = c.artist_id JOIN dim_venue AS v ON v.venue_id = c.venue_id "
+        f"WHERE c.concert_id IN ({', '.join(map(str, wanted))})"
+    )
+    return guard(sql, DASHBOARD)

@@ -3,7 +3,8 @@
 - `POST /ticket`: a 60-second ticket for the WebSocket connect
 - `GET /live`: the live state (the snapshot a WebSocket subscriber gets first)
 - `GET /health`: the pipeline's health (`concert status`'s report)
-- `GET /analytics?metric=&group=&from=&to=&city=&genre=&top=`, `GET /analytics/options`
+- `GET /analytics?metric=&group=&from=&to=&city=&genre=&top=`, `GET /analytics/options`,
+  `GET /concerts/names?ids=1,2`
 - `/models/...`: the predictions API's routes; `/chat/...`: the chat API's routes
 - `GET /workflows`, `GET /workflows/{name}/executions`, `GET /executions/history?arn=`,
   `POST /workflows/{name}/start`, `POST /executions/redrive` (body `{"arn": ...}`)
@@ -101,6 +102,16 @@ def analytics_query() -> dict[str, Any]:
         "sql": sql,
         "rows": json.loads(json.dumps(_warehouse().query(sql), default=str)),
     }
+
+
+@app.get("/concerts/names")
+def concert_names() -> dict[str, Any]:
+    """Names ("artist at venue") of the concerts `ids` (comma-separated)."""
+    try:
+        sql = analytics.concert_names_sql(_params().get("ids", ""))
+    except analytics.BadRequest as exc:
+        raise BadRequestError(str(exc)) from None
+    return {"names": {str(r["key"]): r["label"] for r in _warehouse().query(sql)}}
 
 
 @app.get("/analytics/options")

@@ -460,3 +460,10 @@ def test_the_api_mints_tickets_for_its_caller_and_refuses_bad_requests(api: Any)
     assert _call(api, "GET", "/workflows/concert-etl/executions")[1] == {"executions": []}
     assert _call(api, "GET", "/models/sales/abc")[0] == 400  # the predictions routes, under /models
     assert _call(api, "POST", "/chat/ask")[0] == 400  # the chat routes, under /chat
+
+
+def test_concert_names_take_integers_only() -> None:
+    assert "IN (3, 7)" in analytics.concert_names_sql("7,3, 7")
+    for bad in ("", "1; DROP TABLE x", ",".join(map(str, range(101)))):
+        with pytest.raises(analytics.BadRequest):
+            analytics.concert_names_sql(bad)

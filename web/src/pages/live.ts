@@ -13,9 +13,6 @@ interface Health {
   warehouse: { events?: number; seconds_since_last_load?: number | null; error?: string };
   healthy: boolean;
 }
-interface Rows {
-  rows: Array<{ key?: number; label: string; value: number }>;
-}
 
 function revenue(c: Counters): string {
   const parts = Object.entries(c)
@@ -56,13 +53,19 @@ export function livePage(root: HTMLElement, api: Api, live: LiveChannel): () => 
     ),
   );
   const names = new Map<string, string>();
-  void api
-    .get<Rows>("/analytics", { metric: "tickets", group: "concert", top: 100 })
-    .then((r) => {
-      for (const row of r.rows) names.set(String(row.key), row.label);
-      render();
-    })
-    .catch(() => undefined);
+  const asked = new Set<string>();
+  function name(ids: string[]): void {
+    const missing = ids.filter((id) => !names.has(id) && !asked.has(id));
+    if (!missing.length) return;
+    for (const id of missing) asked.add(id);
+    void api
+      .get<{ names: Record<string, string> }>("/concerts/names", { ids: missing.join(",") })
+      .then((r) => {
+        for (const [id, label] of Object.entries(r.names)) names.set(id, label);
+        render();
+      })
+      .catch(() => missing.forEach((id) => asked.delete(id)));
+  }
 
   function render(): void {
     const total = live.state.get("ALL", "TOTAL");
@@ -80,10 +83,12 @@ export function livePage(root: HTMLElement, api: Api, live: LiveChannel): () => 
         ? bars(minutes.map(([m, c]) => [m.slice(11), c.tickets ?? 0]), "tickets per minute")
         : h("p", { class: "empty" }, "No sales yet."),
     );
+    const top = live.state.top("CONCERT", 10);
+    name(top.map(([id]) => id));
     topConcerts.replaceChildren(
       table(
         ["Concert", "Tickets", "Revenue"],
-        live.state.top("CONCERT", 10).map(([id, c]) => [names.get(id) ?? `Concert ${id}`, fmt.int(c.tickets ?? 0), revenue(c)]),
+        top.map(([id, c]) => [names.get(id) ?? `Concert ${id}`, fmt.int(c.tickets ?? 0), revenue(c)]),
         "live-top-table",
       ),
     );
