@@ -101,6 +101,16 @@ def test_soak_verdict_sees_memory_growth_and_lag_growth_and_their_absence() -> N
     assert behind["lag_grows"]
 
 
+def test_a_process_that_holds_the_data_reports_memory_per_event_instead() -> None:
+    samples = _samples([100] * 6, [50] * 6)
+    for i, s in enumerate(samples):  # the warehouse caches what it loads: +10 MB a sample
+        s["warehouse endpoint"] = {"rss_mb": 200 + 10 * i, "cpu_pct": 5}
+    verdict = soak_verdict(samples, rate=100)
+    held = verdict["memory"]["warehouse endpoint"]
+    assert held["holds_data"] and held["growth"] > 0.10 and not verdict["memory_grows"]
+    assert held["mb_per_1k_events"] == 20.0  # 40 MB over 20 s at 100 events/s
+
+
 def test_chart_is_a_png(tmp_path: Path) -> None:
     platform = FakePlatform(capacity=1000)
     result = run_load_bench(platform.probes(), [100, 200], seconds=1, drain_s=2)
