@@ -106,6 +106,7 @@ class Outcome:
     counted: int = 0
     duplicates: int = 0
     error: BaseException | None = None
+    changed: set[Key] = field(default_factory=set)  # the keys its counted events added to
 
 
 class AggregateStore(Protocol):
@@ -264,4 +265,18 @@ def count_batch(records: Sequence[tuple[str, Sequence[bytes]]], store: Aggregate
                 outcomes[c.record].duplicates += 1
             else:
                 outcomes[c.record].counted += 1
+                outcomes[c.record].changed.update(c.increments)
     return outcomes
+
+
+LIVE_MINUTES = 60  # the dashboard shows the newest hour of minute buckets
+
+
+def live_keys(outcomes: Iterable[Outcome], minutes: int = LIVE_MINUTES) -> list[Key]:
+    """The changed keys the dashboard shows, sorted: every total, and the newest `minutes`
+    global minute buckets (a replay of old events touches old minutes: they stay out of the
+    frame, which keeps it well under the WebSocket frame limit)."""
+    changed = {k for o in outcomes for k in o.changed}
+    totals = {k for k in changed if k[1] == "TOTAL"}
+    newest = sorted(k for k in changed if k[0] == "ALL" and k[1].startswith("MINUTE#"))[-minutes:]
+    return sorted(totals | set(newest))

@@ -41,3 +41,18 @@ class AggregatesReader:
                 Limit=top,
             ).get("Items", [])
         return images
+
+    def items(self, keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
+        """The current items of these keys (BatchGetItem by 100, unprocessed keys retried)."""
+        images: list[dict[str, Any]] = []
+        for start in range(0, len(keys), 100):
+            pending: Any = [{"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in keys[start : start + 100]]
+            for _attempt in range(5):
+                resp = self._ddb.batch_get_item(
+                    RequestItems={self._table: {"Keys": pending, "ConsistentRead": True}}
+                )
+                images += resp.get("Responses", {}).get(self._table, [])
+                pending = resp.get("UnprocessedKeys", {}).get(self._table, {}).get("Keys", [])
+                if not pending:
+                    break
+        return images

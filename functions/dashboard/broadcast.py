@@ -1,8 +1,9 @@
-"""The broadcaster: the live aggregates table's stream (new images of totals and minute
-buckets) → one compact delta frame → every subscribed connection, through `@connections`.
-Gone connections are forgotten. Live frames are best effort: a failed post is logged and
-counted, never retried (a client that missed frames catches up from the snapshot it gets on
-reconnect), so the stream never stalls on a client."""
+"""The broadcaster: invoked asynchronously by the live-aggregates consumer with the keys a
+delivery changed (`{"keys": [[pk, sk], ...]}`), it reads their values, makes one compact
+delta frame and posts it to every subscribed connection through `@connections`. Gone
+connections are forgotten. Live frames are best effort: a failed post is logged and counted,
+never retried (a client that missed frames catches up from the snapshot it gets on
+reconnect), and the consumer never waits for it."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
+from functions.dashboard.aggregates_reader import AggregatesReader
 from functions.dashboard.connections_api import ConnectionsApi
 from functions.dashboard.connections_table import ConnectionsTable
 from functions.dashboard.frames import delta_frame
@@ -22,7 +24,9 @@ settings = DashboardSettings()
 logger = Logger(service="dashboard-broadcast")
 tracer = Tracer(service="dashboard-broadcast")
 metrics = Metrics(namespace="ConcertDataPlatform", service="dashboard-broadcast")
-connections = ConnectionsTable(boto3.client("dynamodb"), settings.connections_table)
+_ddb = boto3.client("dynamodb")
+connections = ConnectionsTable(_ddb, settings.connections_table)
+aggregates = AggregatesReader(_ddb, settings.aggregates_table)
 api = ConnectionsApi(settings.connections_url, workers=settings.post_workers)
 
 
@@ -30,11 +34,9 @@ api = ConnectionsApi(settings.connections_url, workers=settings.post_workers)
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Push the batch's changes to the subscribers; report what was delivered."""
-    images = [
-        r["dynamodb"]["NewImage"] for r in event.get("Records", []) if "NewImage" in r.get("dynamodb", {})
-    ]
-    frame = delta_frame(images, sent_ms=int(time.time() * 1000))
+    """Push the changed keys' values to the subscribers; report what was delivered."""
+    keys = [(str(k[0]), str(k[1])) for k in event.get("keys", [])]
+    frame = delta_frame(aggregates.items(keys), sent_ms=int(time.time() * 1000)) if keys else None
     if frame is None:
         return {"items": 0, "sent": 0}
     subscribers = connections.subscribers()

@@ -10,6 +10,7 @@ system of record, sends them to the DLQ.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import boto3
@@ -24,7 +25,7 @@ from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from consumers.aggregates_table import LiveAggregatesTable
-from consumers.live_aggregates import Outcome, count_batch
+from consumers.live_aggregates import Outcome, count_batch, live_keys
 from consumers.records import StreamRecord, decode
 from functions.live_aggregates.settings import LiveAggregatesSettings
 
@@ -36,6 +37,7 @@ processor = BatchProcessor(event_type=EventType.KinesisDataStreams)
 store = LiveAggregatesTable(
     boto3.client("dynamodb"), settings.table, marker_ttl_s=settings.marker_ttl_hours * 3600
 )
+lambda_client = boto3.client("lambda")
 
 
 class InjectedFault(RuntimeError):
@@ -69,6 +71,22 @@ def _report(outcomes: dict[str, Outcome]) -> Any:
     return record_handler
 
 
+def notify_dashboard(outcomes: Any) -> None:
+    """Hand the keys this delivery changed to the dashboard's broadcaster (asynchronous, best
+    effort: a live frame lost here is caught up by the next one or a reconnect's snapshot)."""
+    keys = live_keys(outcomes)
+    if not keys or not settings.broadcast_function:
+        return
+    try:
+        lambda_client.invoke(
+            FunctionName=settings.broadcast_function,
+            InvocationType="Event",
+            Payload=json.dumps({"keys": keys}).encode(),
+        )
+    except Exception:  # never fail the counting for the dashboard
+        logger.warning("broadcaster not invoked", exc_info=True)
+
+
 @logger.inject_lambda_context(log_event=False)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
@@ -90,6 +108,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
         "InvalidSkipped": sum(o.invalid for o in outcomes.values()),
     }.items():
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    notify_dashboard(outcomes.values())
     failed = [rid for rid, o in outcomes.items() if o.error is not None]
     if failed:
         logger.warning("records not counted", extra={"records": len(failed), "first": failed[0]})

@@ -15,3 +15,6 @@ class LiveAggregatesSettings(BaseSettings):
     # Fault injection for the failure suite: every N-th delivery to a container fails whole
     # (0: never). The event source mapping retries it; markers keep every event counted once.
     fail_every: int = Field(default=0, ge=0, validation_alias="FAULT_FAIL_EVERY_N_BATCHES")
+    # The dashboard's broadcaster, invoked asynchronously with the keys a delivery changed
+    # (empty: no dashboard).
+    broadcast_function: str = Field(default="", validation_alias="BROADCAST_FUNCTION")

@@ -38,7 +38,8 @@ LAMBDA_REASONS = {
     "CKV_AWS_116": "No function DLQ: these functions are invoked synchronously (Step Functions tasks with "
     "Retry/Catch, API Gateway) or by an event source mapping with its own on-failure destination; a "
     "function DLQ only applies to asynchronous invocations (the upload ingester, invoked "
-    "asynchronously by S3, has one).",
+    "asynchronously by S3, has one; the dashboard's broadcaster, invoked asynchronously by the live "
+    "consumer, carries frames that are stale within seconds: no retry, no DLQ, by design).",
 }
 REASONS = {
     "AWS::Lambda::Function": LAMBDA_REASONS,

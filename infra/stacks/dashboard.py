@@ -1,6 +1,7 @@
 """The dashboard: the WebSocket API (a `$connect` authorizer checking a 60-second ticket,
-`$disconnect`, `subscribe`/`ping`/`$default` answered through `@connections`), connections in DynamoDB,
-the broadcaster fed by the live aggregates table's stream, the HTTP API for what is not live
+`$disconnect`, `subscribe`/`ping`/`$default` answered through `@connections`), connections in
+DynamoDB, the broadcaster (invoked asynchronously by the live-aggregates consumer with the
+keys it changed), the HTTP API for what is not live
 (a Lambda authorizer checking the session token; CORS for the web app's origins), the token
 signing key in Secrets Manager, and the web app's bucket behind CloudFront."""
 
@@ -19,7 +20,6 @@ from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -190,24 +190,12 @@ class Dashboard(Construct):
         self.connections.grant(self.broadcast, "dynamodb:Scan", "dynamodb:DeleteItem")
         self.ws_api.grant_manage_connections(self.broadcast)
         self.ws_api.grant_manage_connections(self.message)  # it answers its caller through @connections
-        self.broadcast.add_event_source(
-            sources.DynamoEventSource(
-                aggregates,
-                starting_position=lambda_.StartingPosition.LATEST,
-                batch_size=500,
-                retry_attempts=1,
-                max_record_age=Duration.minutes(5),  # a live frame older than that is not news
-                parallelization_factor=1,
-                filters=[
-                    lambda_.FilterCriteria.filter(
-                        {"dynamodb": {"NewImage": {"sk": {"S": lambda_.FilterRule.is_equal("TOTAL")}}}}
-                    ),
-                    lambda_.FilterCriteria.filter(
-                        {"dynamodb": {"NewImage": {"sk": {"S": lambda_.FilterRule.begins_with("MINUTE#")}}}}
-                    ),
-                ],
-            )
+        self.broadcast.add_to_role_policy(
+            iam.PolicyStatement(actions=["dynamodb:BatchGetItem"], resources=[aggregates.table_arn])
         )
+        # Invoked asynchronously by the live-aggregates consumer: a live frame is news for
+        # seconds, so it is not retried and not kept (the next one, or a reconnect, catches up).
+        self.broadcast.configure_async_invoke(retry_attempts=0, max_event_age=Duration.minutes(1))
 
         self.api_function = fn(
             "api",

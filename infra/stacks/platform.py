@@ -211,6 +211,9 @@ class PlatformStack(cdk.Stack):
             },
             retain=retain,
         )
+        # The consumer tells the broadcaster what it changed (asynchronously, never waiting).
+        self.live.function.add_environment("BROADCAST_FUNCTION", self.dashboard.broadcast.function_name)
+        self.dashboard.broadcast.grant_invoke(self.live.function)
         self._grant_dashboard_api(
             self.dashboard.api_function,
             [*pipeline_machines.values(), self.chat.state_machine],

@@ -88,7 +88,7 @@ def test_bad_client_messages_get_a_reason(text: str | None, reason: str) -> None
         frames.parse_client_message(text)
 
 
-def test_the_stream_batch_becomes_one_item_per_key_at_its_newest_values() -> None:
+def test_images_become_one_item_per_key_at_its_newest_values() -> None:
     images = [r["dynamodb"]["NewImage"] for r in _fixture("dynamodb_stream.json")["Records"]]
     frame = frames.delta_frame(images, sent_ms=5)
     assert frame is not None and frame["type"] == "delta"
@@ -298,13 +298,24 @@ def test_the_broadcaster_sends_one_delta_and_forgets_gone_connections(env: None)
         table.subscribe(cid)
     table.add("idle", "x")  # connected, never subscribed
     posts = Posts(gone={"b"}, broken={"c"})
-    broadcast.connections, broadcast.api = table, posts
-    result = broadcast.handler(_fixture("dynamodb_stream.json"), Context())
+    images = [r["dynamodb"]["NewImage"] for r in _fixture("dynamodb_stream.json")["Records"]]
+    asked: list[list[tuple[str, str]]] = []
+
+    class Aggregates:
+        def items(self, keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
+            asked.append(keys)
+            return images
+
+    broadcast.connections, broadcast.api, broadcast.aggregates = table, posts, Aggregates()
+    keys = [["ALL", "TOTAL"], ["ALL", "MINUTE#2026-11-22T16:50"]]
+    result = broadcast.handler({"keys": keys}, Context())
+    assert asked == [[("ALL", "TOTAL"), ("ALL", "MINUTE#2026-11-22T16:50")]]
     assert result == {"items": 2, "sent": 2, "gone": 1, "failed": 1}
     assert sorted(cid for cid, _ in posts.sent) == ["a", "d"] and "b" not in table.rows
     assert {i["k"] for i in posts.sent[0][1]["items"]} == {"ALL|TOTAL", "ALL|MINUTE#2026-11-22T16:50"}
-    markers_only = {"Records": [{"dynamodb": {"NewImage": {"pk": {"S": "EVENT#1"}, "sk": {"S": "SEEN"}}}}]}
-    assert broadcast.handler(markers_only, Context()) == {"items": 0, "sent": 0}
+    assert broadcast.handler({"keys": []}, Context()) == {"items": 0, "sent": 0}
+    images = [{"pk": {"S": "EVENT#1"}, "sk": {"S": "SEEN"}}]  # nothing the dashboard shows
+    assert broadcast.handler({"keys": [["EVENT#1", "SEEN"]]}, Context()) == {"items": 0, "sent": 0}
 
 
 # -- local web server -------------------------------------------------------------------------

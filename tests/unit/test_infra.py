@@ -405,7 +405,7 @@ def test_lambda_handlers_import_only_packages_the_asset_holds() -> None:
     assert "functions.chat.tools" in seen and "consumers.pipeline_health" in seen
 
 
-def test_dashboard_apis_are_authorized_and_fed_by_the_aggregates_stream(template: Template) -> None:
+def test_dashboard_apis_are_authorized_and_fed_by_the_live_consumer(template: Template) -> None:
     apis = {
         a["Properties"]["Name"]: a["Properties"]
         for a in _resources(template, "AWS::ApiGatewayV2::Api").values()
@@ -427,14 +427,20 @@ def test_dashboard_apis_are_authorized_and_fed_by_the_aggregates_stream(template
     assert routes["$connect"]["AuthorizationType"] == "CUSTOM"
     assert {"$disconnect", "$default", "subscribe", "ping"} <= set(routes)
     assert routes["$default"].get("AuthorizationType") == "CUSTOM"  # the HTTP API's default route
-    mappings = [m["Properties"] for m in _resources(template, "AWS::Lambda::EventSourceMapping").values()]
-    broadcast = [m for m in mappings if "FilterCriteria" in m and m["StartingPosition"] == "LATEST"]
-    assert len(broadcast) == 1
-    patterns = [json.loads(f["Pattern"]) for f in broadcast[0]["FilterCriteria"]["Filters"]]
-    assert {json.dumps(p["dynamodb"]["NewImage"]["sk"]["S"]) for p in patterns} == {
-        '["TOTAL"]',
-        '[{"prefix": "MINUTE#"}]',
+    functions = {
+        f["Properties"].get("FunctionName"): f["Properties"]
+        for f in _resources(template, "AWS::Lambda::Function").values()
     }
+    live = functions[names.LIVE_AGGREGATES_FUNCTION]["Environment"]["Variables"]
+    assert live["BROADCAST_FUNCTION"] == {"Ref": next(
+        k for k, f in _resources(template, "AWS::Lambda::Function").items()
+        if f["Properties"].get("FunctionName") == "concert-dashboard-broadcast"
+    )}  # fmt: skip
+    configs = {
+        c["Properties"]["FunctionName"]["Ref"]: c["Properties"]
+        for c in _resources(template, "AWS::Lambda::EventInvokeConfig").values()
+    }
+    assert configs[live["BROADCAST_FUNCTION"]["Ref"]]["MaximumRetryAttempts"] == 0  # frames are not retried
     table = next(
         t["Properties"] for t in _resources(template, "AWS::DynamoDB::Table").values()
         if t["Properties"]["TableName"] == names.LIVE_AGGREGATES_TABLE

@@ -16,6 +16,7 @@ from consumers.live_aggregates import (
     chunks,
     contribution,
     count_batch,
+    live_keys,
     minute_of,
     profile_update,
 )
@@ -153,3 +154,18 @@ def test_a_failed_transaction_fails_exactly_the_records_in_it() -> None:
     again = count_batch(records, store)  # the redelivery: only the failed records count now
     assert {rid for rid, o in again.items() if o.counted} == failed
     assert sum(o.duplicates for o in again.values()) == len(counted)
+
+
+def test_the_dashboard_hears_of_exactly_what_a_delivery_changed() -> None:
+    store = FakeAggregateStore()
+    records = [(str(i), RAW[i : i + 50]) for i in range(0, len(RAW), 50)]
+    first = count_batch(records, store)
+    keys = live_keys(first.values(), minutes=5)
+    assert ("ALL", "TOTAL") in keys and keys == sorted(keys)
+    assert all(sk == "TOTAL" or pk == "ALL" for pk, sk in keys)
+    minutes = [sk for pk, sk in keys if sk.startswith("MINUTE#")]
+    newest = sorted({sk for (pk, sk) in store.counters if pk == "ALL" and sk.startswith("MINUTE#")})[-5:]
+    assert minutes == newest  # only the newest minute buckets
+    assert {k for k in keys if k[1] == "TOTAL"} == {k for k in store.counters if k[1] == "TOTAL"}
+    again = count_batch(records, store)  # a redelivery changes nothing: nothing to broadcast
+    assert live_keys(again.values()) == []

@@ -133,3 +133,36 @@ def test_injected_failures_fail_every_nth_delivery_and_retries_count_once(
             outcomes.append(None)
     assert [o is None for o in outcomes] == [False, False, True, False, False, True]
     assert _tickets(handler.store) == SOLD, "every redelivery after the first counts nothing again"
+
+
+class LambdaClient:
+    """Records asynchronous invokes; fails them when asked."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.fail, self.calls = fail, []  # type: ignore[var-annotated]
+
+    def invoke(self, **kw: Any) -> dict[str, Any]:
+        if self.fail:
+            raise RuntimeError("lambda unreachable")
+        self.calls.append(kw)
+        return {"StatusCode": 202}
+
+
+def test_the_broadcaster_hears_of_counted_changes_and_its_failure_costs_nothing(
+    handler: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(handler.settings, "broadcast_function", "concert-dashboard-broadcast")
+    client = LambdaClient()
+    monkeypatch.setattr(handler, "lambda_client", client)
+    event = _with_data(_sample("kinesis_powertools.json"), RAW)
+    assert handler.handler(event, Context()) == {"batchItemFailures": []}
+    (call,) = client.calls
+    assert call["FunctionName"] == "concert-dashboard-broadcast" and call["InvocationType"] == "Event"
+    keys = json.loads(call["Payload"])["keys"]
+    assert ["ALL", "TOTAL"] in keys and all(sk == "TOTAL" or pk == "ALL" for pk, sk in keys)
+    assert handler.handler(event, Context()) == {"batchItemFailures": []}  # a redelivery: no change
+    assert len(client.calls) == 1
+    monkeypatch.setattr(handler, "lambda_client", LambdaClient(fail=True))
+    fresh = generate(Spec(seed=77).scaled(0.002))
+    more = _with_data(_sample("kinesis_powertools.json"), [to_json(e) for e in fresh.events])
+    assert handler.handler(more, Context()) == {"batchItemFailures": []}  # counted all the same
