@@ -235,3 +235,32 @@ def test_the_apis_refuse_the_unauthorized_and_answer_bad_messages(cli: Cli, boar
     # WebSocket clients run on their own.
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, scenario()).result(timeout=300)
+
+
+def test_live_frames_still_flow_after_the_local_cloud_restarts(cli: Cli) -> None:
+    """The state of the local cloud survives a restart, and so must the live path (a stream
+    mapping's saved position once outlived its stream there, and the page went quiet)."""
+    assert cli.run("down").returncode == 0
+    board = cli.json("up", "--events", "5", "--seed", "9401", "--exit-when-done", timeout=900)
+    assert board["reconciled"]
+    base, token = board["dashboard"].split("?token=")[0], board["dashboard"].split("token=")[1].split("#")[0]
+    status, body = _ticket(base.rstrip("/"), token)
+    assert status == 200
+    config = json.loads(urllib.request.urlopen(f"{base}config.json", timeout=10).read())
+
+    async def deltas() -> int:
+        async with websockets.connect(f"{config['wsUrl']}?ticket={body['ticket']}", open_timeout=60) as ws:
+            await ws.send(json.dumps({"action": "subscribe"}))
+            producer = await asyncio.to_thread(_produce, cli, 300, 300, 9402)
+            seen, deadline = 0, time.monotonic() + 120
+            while seen == 0 and time.monotonic() < deadline:
+                try:
+                    frame = json.loads(await asyncio.wait_for(ws.recv(), 2))
+                except TimeoutError:
+                    continue
+                seen += frame["type"] == "delta"
+            await asyncio.to_thread(producer.wait, 300)
+            return seen
+
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, deltas()).result(timeout=400) > 0, "no live frame after the restart"
