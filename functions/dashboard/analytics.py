@@ -82,16 +82,20 @@ def options_sql() -> dict[str, str]:
 
 
 def concert_names_sql(ids: str) -> str:
-    """SQL naming the concerts `ids` (comma-separated integers, at most 100): "artist at venue"."""
+    """SQL naming the concerts `ids` (comma-separated integers, at most 100): "artist at venue"
+    (their ids where the warehouse lacks the artist or the venue)."""
     try:
         wanted = sorted({int(i) for i in ids.split(",") if i.strip()})
     except ValueError:
         raise BadRequest(f"ids must be comma-separated integers, got {ids[:80]!r}") from None
     if not 1 <= len(wanted) <= 100:
         raise BadRequest("ids must name between 1 and 100 concerts")
+    artist = "COALESCE(a.name, 'artist ' || CAST(c.artist_id AS VARCHAR))"
+    venue = "COALESCE(v.name, 'venue ' || CAST(c.venue_id AS VARCHAR))"
     sql = (
-        "SELECT c.concert_id AS key, a.name || ' at ' || v.name AS label FROM dim_concert AS c "  # noqa: S608 - integers only
-        "JOIN dim_artist AS a ON a.artist_id = c.artist_id JOIN dim_venue AS v ON v.venue_id = c.venue_id "
+        f"SELECT c.concert_id AS key, {artist} || ' at ' || {venue} AS label FROM dim_concert AS c "  # noqa: S608 - integers only
+        "LEFT JOIN dim_artist AS a ON a.artist_id = c.artist_id "
+        "LEFT JOIN dim_venue AS v ON v.venue_id = c.venue_id "
         f"WHERE c.concert_id IN ({', '.join(map(str, wanted))})"
     )
     return guard(sql, DASHBOARD)

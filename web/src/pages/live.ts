@@ -62,6 +62,9 @@ export function livePage(root: HTMLElement, api: Api, live: LiveChannel): () => 
       .get<{ names: Record<string, string> }>("/concerts/names", { ids: missing.join(",") })
       .then((r) => {
         for (const [id, label] of Object.entries(r.names)) names.set(id, label);
+        // A concert selling before the warehouse loaded it is asked again a little later.
+        const unknown = missing.filter((id) => !names.has(id));
+        if (unknown.length) window.setTimeout(() => unknown.forEach((id) => asked.delete(id)), 15_000);
         render();
       })
       .catch(() => missing.forEach((id) => asked.delete(id)));
