@@ -143,7 +143,10 @@ def workflows_list() -> dict[str, Any]:
 def workflow_executions(name: str) -> dict[str, Any]:
     """The newest executions of a state machine (optionally of one `status`)."""
     status = _params().get("status")
-    limit = min(max(int(_params().get("limit", "25") or 25), 1), 200)
+    try:
+        limit = min(max(int(_params().get("limit") or 25), 1), 200)
+    except ValueError:
+        raise BadRequestError("limit must be an integer") from None
     return {"executions": _sfn(lambda: workflows.executions(sfn, name, status=status, limit=limit))}
 
 

@@ -469,6 +469,7 @@ def test_the_api_mints_tickets_for_its_caller_and_refuses_bad_requests(api: Any)
     assert status == 404 and "no state machine named 'nope'" in body["message"]
     assert _call(api, "GET", "/workflows")[1]["state_machines"][0]["name"] == "concert-etl"
     assert _call(api, "GET", "/workflows/concert-etl/executions")[1] == {"executions": []}
+    assert _call(api, "GET", "/workflows/concert-etl/executions", {"limit": "lots"})[0] == 400
     assert _call(api, "GET", "/models/sales/abc")[0] == 400  # the predictions routes, under /models
     assert _call(api, "POST", "/chat/ask")[0] == 400  # the chat routes, under /chat
 
