@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import time
 from collections.abc import Callable
@@ -156,7 +157,9 @@ def run_fan_out(
     runs = []
     for i, n in enumerate(clients):
         urls = [ticket_url() for _ in range(n)]
-        runs.append(asyncio.run(_fan_out(urls, lambda i=i: produce(i), timeout_s=900, progress=progress)))
+        runs.append(
+            asyncio.run(_fan_out(urls, functools.partial(produce, i), timeout_s=900, progress=progress))
+        )
     base = runs[0]
     for r in runs:
         r["frames_per_s_vs_baseline"] = (
