@@ -7,8 +7,9 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,3 +86,14 @@ def activated(cli: Cli) -> Iterator[Runtime]:
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def wait_for(check: Callable[[], Any], timeout_s: float, what: str, every_s: float = 1.0) -> Any:
+    """The first truthy value of `check`, polled every `every_s` until the bound."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = check()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"{what} not within {timeout_s:.0f}s"
+        time.sleep(every_s)

@@ -14,7 +14,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -28,20 +28,9 @@ from concert.aws import client
 from concert.browser import launch
 from concert.dashboard import local_execute_api
 from concert.settings import ROOT
-from tests.e2e.conftest import CONCERT, Cli, activated
+from tests.e2e.conftest import CONCERT, Cli, activated, wait_for
 
 SHOTS = ROOT / "test-artifacts" / "screenshots"
-
-
-def wait_for(check: Callable[[], Any], timeout_s: float, what: str, every_s: float = 0.5) -> Any:
-    """The first truthy value of `check`, polled until the bound."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = check()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"{what} not within {timeout_s:.0f}s"
-        time.sleep(every_s)
 
 
 @pytest.fixture(scope="module")

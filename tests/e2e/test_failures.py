@@ -17,24 +17,12 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from concert.aws import client
-from tests.e2e.conftest import CONCERT, Cli, activated
-
-
-def wait_for(check: Callable[[], Any], timeout_s: float, what: str) -> Any:
-    """The first truthy value of `check`, polled until the bound."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = check()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"{what} not within {timeout_s:.0f}s"
-        time.sleep(1)
+from tests.e2e.conftest import CONCERT, Cli, activated, wait_for
 
 
 @pytest.fixture(scope="module", autouse=True)
