@@ -1,13 +1,16 @@
 """The KCL consumer: kcl-rs leases shards (DynamoDB), each shard's records go through the pipeline.
 
-Run as `python -m consumers.kcl_worker` (the CLI manages it). The processor follows the
-`amazon_kclpy` interface. Per batch: route and make durable (lake, warehouse, DLQ, shard state),
-then checkpoint, never before. A lost lease stops writing for that shard at once; at shard end
-the shard is checkpointed so its children can start; SIGTERM shuts down gracefully.
+Run as `python -m consumers.kcl_worker` (the CLI manages it; on AWS an ECS service). The
+processor follows the `amazon_kclpy` interface. Per batch: route and land it (lake files and
+manifests, DLQ, landing ledger, shard state), then checkpoint, never before; the warehouse is
+loaded by the ETL workflow's cycles, which the worker never waits for. A lost lease stops
+writing for that shard at once; at shard end the shard is checkpointed so its children can
+start; SIGTERM shuts down gracefully.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -17,6 +20,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+import pyarrow.parquet as pq
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from kcl_rs import RecordProcessorBase, Scheduler
@@ -24,15 +28,18 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from concert.aws import client
-from consumers.batch_events import BatchAnnouncer
+from consumers.batch_events import BatchAnnouncer, CycleTrigger
+from consumers.catalog import CatalogState
 from consumers.core import ConsumerCore
 from consumers.dlq import DeadLetterQueue
+from consumers.etl.landing_ledger import LandingLedger
+from consumers.etl.manifest import parse_manifest
 from consumers.lake import LakeWriter
 from consumers.pipeline import Pipeline, Stopped
 from consumers.records import StreamRecord
 from consumers.shard_state import ShardStateStore
 from consumers.warehouse.client import DataApiWarehouse
-from consumers.warehouse.rehydrate import catalog_from_warehouse
+from consumers.warehouse.rehydrate import DIMENSION_TABLES, FACT_TABLES, apply_rows, catalog_from_warehouse
 
 metrics = Metrics(namespace="ConcertDataPlatform", service="kcl-worker")
 
@@ -52,16 +59,16 @@ class WorkerSettings(BaseSettings):
     idle_ms: int = Field(default=200, ge=200)
     shard_sync_ms: int = Field(default=1_000, ge=100)
     event_bus: str = "default"  # where CuratedBatchLanded goes (the ETL workflow's trigger)
-    etl_wait_s: float = Field(default=120.0, gt=0)  # then the batch is announced again
-    # Fault injection for tests: exit right after the N-th durable batch, before its checkpoint.
+    trigger_interval_s: float = Field(default=1.0, ge=0, le=60)  # at most one trigger per interval
+    # Fault injection for tests: exit right after the N-th landed batch, before its checkpoint.
     crash_after_batches: int = Field(default=0, ge=0)
 
 
 def batch_metrics(report: Any, behind_ms: int | None, oldest_arrival_ms: int | None = None) -> None:
-    """One CloudWatch EMF line per durable batch (Powertools Metrics, namespace
-    ConcertDataPlatform, service kcl-worker): consumed, loaded, dead-lettered, duplicates,
-    held, the batch's seconds, how far the shard is behind the stream's tip, and the age of
-    the batch's oldest record when it became durable (stream arrival to lake and warehouse)."""
+    """One CloudWatch EMF line per landed batch (Powertools Metrics, namespace
+    ConcertDataPlatform, service kcl-worker): consumed, landed for loading (`Loaded`),
+    dead-lettered, duplicates, held, the batch's seconds, how far the shard is behind the
+    stream's tip, and the age of the batch's oldest record when it landed."""
     for name, value, unit in (
         ("Consumed", report.records, MetricUnit.Count),
         ("Loaded", report.loaded, MetricUnit.Count),
@@ -89,7 +96,7 @@ def log(message: str, **fields: Any) -> None:
 class ShardProcessor(RecordProcessorBase):
     """One shard's processor (amazon_kclpy interface)."""
 
-    committed = 0  # batches made durable by this process, across shards
+    committed = 0  # batches landed by this process, across shards
 
     def __init__(self, pipeline: Pipeline, stream: str, crash_after: int = 0) -> None:
         self.pipeline = pipeline
@@ -99,13 +106,13 @@ class ShardProcessor(RecordProcessorBase):
         self.lost = threading.Event()
 
     def initialize(self, initialize_input: Any) -> None:
-        """Take the shard and give the core back the events held for it before a restart."""
+        """Take the shard and give the core back the events held for it before it moved here."""
         self.shard_id = initialize_input.shard_id
         held = self.pipeline.restore_shard(self.shard_id, self.lost.is_set)
         log("shard initialized", shard=self.shard_id, held=held)
 
     def process_records(self, process_records_input: Any) -> None:
-        """Make the batch durable, then checkpoint; on a lost lease, write nothing more."""
+        """Land the batch, then checkpoint; on a lost lease, write nothing more."""
         records = [
             StreamRecord(
                 r.binary_data,
@@ -127,7 +134,7 @@ class ShardProcessor(RecordProcessorBase):
             return
         ShardProcessor.committed += 1
         if self.crash_after and ShardProcessor.committed >= self.crash_after:
-            log("injected crash after a durable batch, before its checkpoint", batch=report.batch_id)
+            log("injected crash after a landed batch, before its checkpoint", batch=report.batch_id)
             os._exit(17)
         process_records_input.checkpointer.checkpoint()
         log(
@@ -150,34 +157,67 @@ class ShardProcessor(RecordProcessorBase):
         log("shard ended", shard=self.shard_id)
 
     def shutdown_requested(self, shutdown_requested_input: Any) -> None:
-        """Every batch is already durable and checkpointed: checkpoint once more and go."""
+        """Every batch is already landed and checkpointed: checkpoint once more and go."""
         shutdown_requested_input.checkpointer.checkpoint()
         log("shutdown requested", shard=self.shard_id)
 
 
-def build_pipeline(settings: WorkerSettings) -> Pipeline:
-    """Wire the core and the sinks; the catalog state is rebuilt from the warehouse."""
+def landed_catalog(
+    state: CatalogState, ledger: LandingLedger, warehouse: DataApiWarehouse, s3: Any
+) -> list[dict[str, Any]]:
+    """Add the dimensions (and sales) of batches landed but not loaded yet to a catalog rebuilt
+    from the warehouse, so a restarted worker knows every dimension it landed; those batches."""
+    pending = ledger.pending()
+    finished = warehouse.batch_statuses([str(e["batch_id"]) for e in pending]) if pending else {}
+    applied: dict[str, dict[str, Any]] = {}
+    for entry in pending:
+        if entry["batch_id"] in finished or entry["batch_id"] in applied:
+            continue
+        applied[str(entry["batch_id"])] = entry
+        for table in (*DIMENSION_TABLES, *FACT_TABLES):
+            if table not in entry["manifests"]:
+                continue
+            body = s3.get_object(Bucket=entry["bucket"], Key=entry["manifests"][table])["Body"].read()
+            for file in parse_manifest(table, body):
+                data = s3.get_object(Bucket=file.bucket, Key=file.key)["Body"].read()
+                apply_rows(state, table, pq.read_table(io.BytesIO(data)).to_pylist())
+    return list(applied.values())
+
+
+def build_pipeline(settings: WorkerSettings) -> tuple[Pipeline, CycleTrigger]:
+    """Wire the core and the sinks; the catalog state is rebuilt from the warehouse and the
+    batches landed and not loaded yet. A load cycle is asked for if any is pending."""
     s3 = client("s3")
     warehouse = DataApiWarehouse(client("redshift-data"))
     warehouse.create_schema()
-    core = ConsumerCore(catalog_from_warehouse(warehouse))
-    return Pipeline(
-        core,
-        LakeWriter(s3, settings.lake_bucket),
-        warehouse,
-        DeadLetterQueue(client("sqs"), settings.dlq_url, s3, settings.quarantine_bucket),
-        ShardStateStore(s3, settings.lake_bucket, settings.application),
-        lake_bucket=settings.lake_bucket,
-        announcer=BatchAnnouncer(client("events"), settings.event_bus),
-        etl_wait_s=settings.etl_wait_s,
+    ledger = LandingLedger(s3, settings.lake_bucket)
+    state = catalog_from_warehouse(warehouse)
+    pending = landed_catalog(state, ledger, warehouse, s3)
+    trigger = CycleTrigger(
+        BatchAnnouncer(client("events"), settings.event_bus),
+        min_interval_s=settings.trigger_interval_s,
         log=lambda m: log(m),
     )
+    pipeline = Pipeline(
+        ConsumerCore(state),
+        LakeWriter(s3, settings.lake_bucket),
+        DeadLetterQueue(client("sqs"), settings.dlq_url, s3, settings.quarantine_bucket),
+        ShardStateStore(s3, settings.lake_bucket, settings.application),
+        ledger,
+        lake_bucket=settings.lake_bucket,
+        trigger=trigger,
+        log=lambda m: log(m),
+    )
+    if pending:
+        log("batches landed and not loaded yet: load cycle asked for", batches=len(pending))
+        trigger.landed(pending[-1])
+    return pipeline, trigger
 
 
 def main() -> int:
     """Run the worker until SIGTERM or SIGINT."""
     settings = WorkerSettings()  # required fields come from CONCERT_KCL_* variables
-    pipeline = build_pipeline(settings)
+    pipeline, trigger = build_pipeline(settings)
     endpoint = os.environ.get("AWS_ENDPOINT_URL_KINESIS") or os.environ.get("AWS_ENDPOINT_URL")
     scheduler = Scheduler(
         stream_name=settings.stream,
@@ -203,6 +243,7 @@ def main() -> int:
     log("worker stopping")
     started = time.monotonic()
     scheduler.shutdown()
+    trigger.flush()  # a landing still waiting for its trigger tick
     log("worker stopped", seconds=round(time.monotonic() - started, 1))
     return 0
 

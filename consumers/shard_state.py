@@ -1,4 +1,4 @@
-"""A shard's resumable state, saved with each committed batch: its held events and last batch.
+"""A shard's resumable state, saved with each landed batch: its held events and last batch.
 
 Kept as one S3 object per shard (a PutObject is atomic). With the checkpoint, it lets a
 restarted worker resume exactly: records up to the checkpoint are done, and events held
@@ -27,13 +27,10 @@ class ShardStateStore:
     def _key(self, shard_id: str) -> str:
         return f"state/{self.application}/{shard_id}.json"
 
-    def save(
-        self, shard_id: str, held: list[Held], last_batch: str, *, pending: dict[str, Any] | None = None
-    ) -> None:
-        """Replace the shard's state; `pending` is its landed batch whose ETL has not finished."""
+    def save(self, shard_id: str, held: list[Held], last_batch: str) -> None:
+        """Replace the shard's state."""
         doc = {
             "last_batch": last_batch,
-            "pending": pending,
             "held": [
                 {
                     "data": base64.b64encode(h.record.data).decode(),
@@ -48,15 +45,6 @@ class ShardStateStore:
             ],
         }
         self.s3.put_object(Bucket=self.bucket, Key=self._key(shard_id), Body=json.dumps(doc).encode())
-
-    def load_pending(self, shard_id: str) -> dict[str, Any] | None:
-        """The landed batch the shard was waiting for when it last saved, if any."""
-        try:
-            body = self.s3.get_object(Bucket=self.bucket, Key=self._key(shard_id))["Body"].read()
-        except ClientError:
-            return None
-        pending = json.loads(body).get("pending")
-        return dict(pending) if pending else None
 
     def load(self, shard_id: str) -> tuple[list[Held], str | None]:
         """The shard's held events and last committed batch (none when it never committed)."""

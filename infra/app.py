@@ -40,6 +40,11 @@ def build_app(
     return app
 
 
+# On AWS a load cycle waits for 50,000 rows or 5 minutes (Firehose's default interval), so
+# Redshift Serverless idles between cycles; locally every landing is loaded at once.
+AWS_CONTEXT_DEFAULTS = {"load_max_wait_s": "300", "load_min_rows": "50000"}
+
+
 def synthesize(outdir: Path, *, for_aws: bool = False, context: dict[str, str] | None = None) -> Path:
     """Bundle the Lambda asset, synthesize the app into `outdir`, return the template path."""
     shutil.rmtree(outdir, ignore_errors=True)  # old asset copies would pile up otherwise
@@ -51,6 +56,8 @@ def synthesize(outdir: Path, *, for_aws: bool = False, context: dict[str, str] |
         else asset_dir
     )
     source = build_training_source(outdir.parent / "training-source.tar.gz")
+    if for_aws:
+        context = {**AWS_CONTEXT_DEFAULTS, **(context or {})}
     build_app(
         outdir, asset_dir=asset_dir, ml_asset_dir=ml_asset_dir, training_source=source, context=context
     ).synth()

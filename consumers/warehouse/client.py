@@ -138,6 +138,30 @@ class DataApiWarehouse:
         rows = self.query(f"SELECT concert_id FROM dim_concert WHERE concert_id IN ({listed})")  # noqa: S608 - ints
         return {int(r["concert_id"]) for r in rows}
 
+    def batch_statuses(self, batch_ids: list[str]) -> dict[str, str]:
+        """The ETL ledger's status of each of these batches that is finished."""
+        found: dict[str, str] = {}
+        ids = sorted(set(batch_ids))
+        for i in range(0, len(ids), 500):
+            quoted = ", ".join("'" + b.replace("'", "''") + "'" for b in ids[i : i + 500])
+            sql = f"SELECT batch_id, status FROM etl_batches WHERE batch_id IN ({quoted})"  # noqa: S608
+            found |= {str(r["batch_id"]): str(r["status"]) for r in self.query(sql)}
+        return found
+
+    def take_lease(self, holder: str, now_s: int, ttl_s: int) -> bool:
+        """Take or renew the load lease (one load cycle at a time); False while another holds it."""
+        from consumers.warehouse.load_sql import lease_statements
+
+        self.batch(lease_statements(holder, now_s, ttl_s))
+        rows = self.query("SELECT holder FROM etl_lease WHERE name = 'load'")
+        return bool(rows) and rows[0]["holder"] == holder[:256]
+
+    def release_lease(self, holder: str) -> None:
+        """Give the load lease back if `holder` has it."""
+        from consumers.warehouse.load_sql import release_statement
+
+        self.execute(release_statement(holder))
+
     def loaded_batches(self, batch_ids: set[str]) -> set[str]:
         """Which of these batches the ETL ledger says are loaded."""
         found: set[str] = set()

@@ -62,15 +62,17 @@ def load_statements(manifests: dict[str, str], *, bucket: str, iam_role: str, ta
         )
         if table == "event_log":
             sqls.append(f"UPDATE {stg} SET loaded_at = GETDATE()")  # queryable from this commit on
+        # One row per key: a cycle may hold an event twice (a batch re-landed with other
+        # boundaries after a crash) and a dimension several times (keep its newest version).
+        latest = f"{stg}_latest"
+        order = "updated_at DESC, event_id DESC" if "updated_at" in cols else ", ".join(keys)
+        sqls.append(
+            f"CREATE TEMP TABLE {latest} AS SELECT {', '.join(cols)} FROM (SELECT *, ROW_NUMBER() OVER "
+            f"(PARTITION BY {', '.join(keys)} ORDER BY {order}) AS rn FROM {stg}) AS ranked WHERE rn = 1"
+        )
         if table in FACTS:
-            sqls.append(_merge(table, stg, keys, [c for c in cols if c not in keys][:1]))
+            sqls.append(_merge(table, latest, keys, [c for c in cols if c not in keys][:1]))
         else:
-            latest = f"{stg}_latest"
-            order = "updated_at DESC, event_id DESC" if "updated_at" in cols else keys[0]
-            sqls.append(
-                f"CREATE TEMP TABLE {latest} AS SELECT {', '.join(cols)} FROM (SELECT *, ROW_NUMBER() OVER "
-                f"(PARTITION BY {', '.join(keys)} ORDER BY {order}) AS rn FROM {stg}) AS ranked WHERE rn = 1"
-            )
             if "updated_at" in cols:
                 on = " AND ".join(f"{latest}.{k} = {table}.{k}" for k in keys)
                 newer = f"{table}.updated_at > {latest}.updated_at"
@@ -108,12 +110,10 @@ def _aggregates(manifests: dict[str, str], tag: str) -> list[str]:
 
 
 def _temp_tables(manifests: dict[str, str], tag: str) -> list[str]:
-    out = []
+    out: list[str] = []
     for table in LOAD_ORDER:
         if table in manifests:
-            out.append(f"stg_{table}_{tag}")
-            if table not in FACTS:
-                out.append(f"stg_{table}_{tag}_latest")
+            out.extend((f"stg_{table}_{tag}", f"stg_{table}_{tag}_latest"))
     if any(t in manifests for t in ("fact_ticket_sales", "fact_refunds")):
         out.append(f"touched_{tag}")
     return out
@@ -121,9 +121,43 @@ def _temp_tables(manifests: dict[str, str], tag: str) -> list[str]:
 
 def ledger_statements(batch_id: str, status: str, rows: int, report: str = "") -> list[str]:
     """Record the batch in `etl_batches` (replacing an earlier row: a redrive ends the same way)."""
-    bid = _literal(batch_id)
+    return cycle_ledger_statements([(batch_id, status, rows, report)])
+
+
+def cycle_ledger_statements(entries: list[tuple[str, str, int, str]]) -> list[str]:
+    """Record many batches (id, status, rows, report) in `etl_batches` in two statements,
+    replacing earlier rows: a cycle's ledger costs the same whatever its number of batches."""
+    if not entries:
+        return []
+    ids = ", ".join(_literal(b) for b, *_ in entries)
+    values = ", ".join(
+        f"({_literal(b)}, {_literal(s)}, {int(n)}, GETDATE(), {_literal(r[:4000])})" for b, s, n, r in entries
+    )
     return [
-        f"DELETE FROM etl_batches WHERE batch_id = {bid}",
-        "INSERT INTO etl_batches (batch_id, status, rows_loaded, finished_at, report) "
-        f"VALUES ({bid}, {_literal(status)}, {int(rows)}, GETDATE(), {_literal(report[:4000])})",
+        f"DELETE FROM etl_batches WHERE batch_id IN ({ids})",
+        f"INSERT INTO etl_batches (batch_id, status, rows_loaded, finished_at, report) VALUES {values}",
     ]
+
+
+LEASE = "load"
+
+
+def lease_statements(holder: str, now_s: int, ttl_s: int) -> list[str]:
+    """Take (or renew) the warehouse's load lease for `holder` unless another holder's lease is
+    still valid: one load cycle at a time per warehouse. Read the holder afterwards."""
+    h, name = _literal(holder[:256]), _literal(LEASE)
+    return [
+        f"MERGE INTO etl_lease USING (SELECT {name} AS name) AS seed ON etl_lease.name = seed.name "
+        "WHEN MATCHED THEN UPDATE SET name = seed.name "
+        "WHEN NOT MATCHED THEN INSERT (name, holder, expires_epoch) VALUES (seed.name, NULL, 0)",
+        f"UPDATE etl_lease SET holder = {h}, expires_epoch = {int(now_s) + int(ttl_s)} WHERE name = {name} "
+        f"AND (holder IS NULL OR holder = {h} OR expires_epoch < {int(now_s)})",
+    ]
+
+
+def release_statement(holder: str) -> str:
+    """Give the load lease back (only if `holder` has it)."""
+    return (
+        f"UPDATE etl_lease SET holder = NULL, expires_epoch = 0 WHERE name = {_literal(LEASE)} "
+        f"AND holder = {_literal(holder[:256])}"
+    )

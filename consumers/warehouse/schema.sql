@@ -124,7 +124,8 @@ CREATE TABLE IF NOT EXISTS agg_daily_sales (
 ) DISTKEY (concert_id) SORTKEY (date_key);
 
 -- The ETL ledger: one row per curated batch the workflow finished (loaded, or rejected by a
--- quality gate with its report). The KCL worker checkpoints a batch once its row is here.
+-- quality gate with its report), written in the load cycle's transaction; the landing ledger
+-- (S3, ledger/landed/) lists the batches landed, and those without a row here are pending.
 CREATE TABLE IF NOT EXISTS etl_batches (
     batch_id     VARCHAR(128)   NOT NULL,
     status       VARCHAR(16)    NOT NULL,
@@ -133,6 +134,15 @@ CREATE TABLE IF NOT EXISTS etl_batches (
     report       VARCHAR(4096),
     PRIMARY KEY (batch_id)
 ) DISTSTYLE ALL SORTKEY (finished_at);
+
+-- The load lease: one load cycle at a time per warehouse (taken and renewed by the cycle's
+-- plan step, given back when no work is left; a crashed cycle's lease expires).
+CREATE TABLE IF NOT EXISTS etl_lease (
+    name           VARCHAR(32)  NOT NULL,
+    holder         VARCHAR(256),
+    expires_epoch  BIGINT       NOT NULL,
+    PRIMARY KEY (name)
+) DISTSTYLE ALL;
 
 -- Daily sales per venue and per artist, and each concert's sell-through and revenue, all
 -- derived from agg_daily_sales (rebuilt by every load for the days it touched).

@@ -1,4 +1,5 @@
-"""Task: announce that the batch is queryable (`warehouse.updated`, what retraining listens to)."""
+"""Task: announce that a cycle's batches are queryable (`warehouse.updated`: retraining and
+compaction listen to it)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import boto3
 from aws_lambda_powertools import Logger, Tracer
 
 from consumers.etl.events import warehouse_updated
-from functions.etl.correlation import tag
+from functions.etl.correlation import carry
 from functions.etl.settings import EtlSettings
 
 settings = EtlSettings()
@@ -20,12 +21,14 @@ events = boto3.client("events")
 @logger.inject_lambda_context(log_event=False)
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Input: the batch and rows loaded. Output: the same, with the event id."""
-    batch = event["batch"]
-    tag(logger, event)
-    resp = events.put_events(
-        Entries=[warehouse_updated(settings.event_bus, batch["batch_id"], batch.get("rows", {}))]
-    )
+    """Input: the loaded cycle. Output: the event's id."""
+    cycle = event["cycle"]
+    logger.append_keys(execution=event.get("execution"), cycle_id=cycle["cycle_id"])
+    entry = warehouse_updated(
+        settings.event_bus, cycle["cycle_id"], event.get("rows", {}), event.get("bucket", ""),
+        event.get("partitions", []),
+    )  # fmt: skip
+    resp = events.put_events(Entries=[entry])
     if resp.get("FailedEntryCount"):
         raise RuntimeError(f"warehouse.updated not accepted: {resp['Entries'][0].get('ErrorMessage')}")
-    return {**event, "event_id": resp["Entries"][0].get("EventId")}
+    return carry(event, {"cycle": cycle, "event_id": resp["Entries"][0].get("EventId")})

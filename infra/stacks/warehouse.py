@@ -137,7 +137,8 @@ class Warehouse(Construct):
             iam.PolicyStatement(
                 actions=["s3:GetObject", "s3:PutObject"],
                 resources=[
-                    lake.arn_for_objects(f"{p}/*") for p in ("raw", "curated", "manifests", "dead", "state")
+                    lake.arn_for_objects(f"{p}/*")
+                    for p in ("raw", "curated", "manifests", "dead", "state", "ledger")
                 ],
             )
         )

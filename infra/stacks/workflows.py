@@ -1,5 +1,8 @@
-"""The ETL workflow: Step Functions from state_machines/etl.asl.json, its task functions, and
-the EventBridge rule that starts it when a curated batch lands (never a schedule)."""
+"""The ETL workflow: Step Functions from state_machines/etl.asl.json (load cycles over the
+landing ledger), its task functions, and the EventBridge rule that starts it when a curated
+batch lands (never a schedule). The buffering policy comes from the `load_max_wait_s`,
+`load_min_rows` and `load_max_batches` context (local defaults: load at once; the AWS synth
+sets 300 s and 50,000 rows, see infra/app.py)."""
 
 from __future__ import annotations
 
@@ -20,11 +23,10 @@ from infra.bundle import ROOT
 
 ETL_ASL = ROOT / "state_machines" / "etl.asl.json"
 TASKS = {  # substitution in the ASL -> task module in functions/etl
-    "CheckManifestArn": "check_manifest",
-    "QualityGatesArn": "quality_gates",
-    "LoadBatchArn": "load_batch",
+    "PlanCycleArn": "plan_cycle",
+    "CheckBatchesArn": "check_batches",
+    "LoadCycleArn": "load_cycle",
     "EmitUpdatedArn": "emit_updated",
-    "RecordRejectionArn": "record_rejection",
 }
 
 
@@ -108,6 +110,14 @@ class EtlWorkflow(Construct):
     ) -> None:
         super().__init__(scope, cid)
         bus = events.EventBus.from_event_bus_name(self, "DefaultBus", "default")
+        buffering = {
+            env: str(self.node.try_get_context(key) or default)
+            for env, key, default in (
+                ("LOAD_MAX_WAIT_S", "load_max_wait_s", 0),
+                ("LOAD_MIN_ROWS", "load_min_rows", 1),
+                ("LOAD_MAX_BATCHES", "load_max_batches", 200),
+            )
+        }
         self.functions: dict[str, lambda_.Function] = {}
         for key, module in TASKS.items():
             fn = task_function(
@@ -120,20 +130,37 @@ class EtlWorkflow(Construct):
                 memory_mb=1024,
                 environment={
                     "EVENT_BUS": bus.event_bus_name,
+                    "LAKE_BUCKET": lake.bucket_name,
                     "POWERTOOLS_SERVICE_NAME": "etl",
+                    **buffering,
                     **warehouse_env,
                 },
             )
             self.functions[key] = fn
         read = iam.PolicyStatement(
             actions=["s3:GetObject"],
-            resources=[lake.arn_for_objects("curated/*"), lake.arn_for_objects("manifests/*")],
+            resources=[
+                lake.arn_for_objects("curated/*"),
+                lake.arn_for_objects("manifests/*"),
+                lake.arn_for_objects("ledger/*"),
+            ],
         )
         for fn in self.functions.values():
             fn.add_to_role_policy(read)
             fn.add_to_role_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[lake.bucket_arn]))
-        self.functions["RecordRejectionArn"].add_to_role_policy(
-            iam.PolicyStatement(actions=["s3:PutObject"], resources=[lake.arn_for_objects("quality/*")])
+        writes = {
+            "PlanCycleArn": (["s3:PutObject"], "ledger/cycles/*"),
+            "CheckBatchesArn": (["s3:PutObject"], "quality/*"),
+            "LoadCycleArn": (["s3:PutObject"], "manifests/cycles/*"),
+        }
+        for key, (actions, prefix) in writes.items():
+            self.functions[key].add_to_role_policy(
+                iam.PolicyStatement(actions=actions, resources=[lake.arn_for_objects(prefix)])
+            )
+        self.functions["PlanCycleArn"].add_to_role_policy(  # finished landing-ledger entries
+            iam.PolicyStatement(
+                actions=["s3:DeleteObject"], resources=[lake.arn_for_objects("ledger/landed/*")]
+            )
         )
         self.functions["EmitUpdatedArn"].add_to_role_policy(
             iam.PolicyStatement(actions=["events:PutEvents"], resources=[bus.event_bus_arn])

@@ -12,7 +12,7 @@ def test_glue_catalog_describes_the_lake_as_written(aws_env: Platform) -> None:
     outputs = aws_env.outputs
     glue = client("glue")
     tables = {t["Name"]: t for t in glue.get_tables(DatabaseName=outputs["GlueDatabaseName"])["TableList"]}
-    assert set(tables) == (set(table_schemas()) - {"agg_daily_sales", "etl_batches"}) | {
+    assert set(tables) == (set(table_schemas()) - {"agg_daily_sales", "etl_batches", "etl_lease"}) | {
         "raw_events",
         "dead_letters",
     }

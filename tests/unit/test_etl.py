@@ -12,6 +12,7 @@ import pyarrow as pa
 import pytest
 
 from consumers.core import ConsumerCore
+from consumers.etl.cycle import BufferingPolicy, combine_manifests, plan_cycle, unique_batches
 from consumers.etl.manifest import check_manifests
 from consumers.etl.quality import check_batch
 from consumers.lake import LakeWriter
@@ -151,44 +152,6 @@ def _module(name: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     return importlib.reload(importlib.import_module(f"functions.etl.{name}"))
 
 
-def test_check_manifest_task_reports_a_finished_batch(monkeypatch: pytest.MonkeyPatch) -> None:
-    mod = _module("check_manifest", monkeypatch)
-    s3 = MemoryS3()
-    batch = _landed(s3)
-    monkeypatch.setattr(mod, "s3", s3)
-    monkeypatch.setattr(mod, "warehouse", FakeWarehouse("loaded"))
-    result = mod.handler({"batch": batch}, CONTEXT)
-    assert result["finished"] == "loaded" and result["manifest_ok"] and not result["problems"]
-
-
-def test_quality_task_and_load_task_with_fakes(monkeypatch: pytest.MonkeyPatch) -> None:
-    s3 = MemoryS3()
-    batch = _landed(s3)
-    gates = _module("quality_gates", monkeypatch)
-    monkeypatch.setattr(gates, "s3", s3)
-    monkeypatch.setattr(gates, "warehouse", FakeWarehouse())
-    assert gates.handler({"batch": batch}, CONTEXT)["quality"]["passed"] is True
-    load = _module("load_batch", monkeypatch)
-    wh = FakeWarehouse()
-    monkeypatch.setattr(load, "warehouse", wh)
-    assert load.handler({"batch": batch}, CONTEXT)["rows_loaded"] == sum(batch["rows"].values())
-    (sqls,) = wh.batches
-    assert any(s.startswith("COPY stg_fact_ticket_sales") for s in sqls)
-    assert sqls[-1].startswith("INSERT INTO etl_batches") and "'loaded'" in sqls[-1]
-
-
-def test_rejection_task_writes_the_report_and_the_ledger(monkeypatch: pytest.MonkeyPatch) -> None:
-    mod = _module("record_rejection", monkeypatch)
-    s3, wh = MemoryS3(), FakeWarehouse()
-    monkeypatch.setattr(mod, "s3", s3)
-    monkeypatch.setattr(mod, "warehouse", wh)
-    quality = {"batch_id": "b9", "passed": False, "gates": [{"name": "not_null", "table": "t", "ok": False}]}
-    result = mod.handler({"batch": {"batch_id": "b9", "bucket": "lake"}, "quality": quality}, CONTEXT)
-    assert result["report"] == "s3://lake/quality/b9.json"
-    assert json.loads(s3.objects[("lake", "quality/b9.json")]) == quality
-    assert "'rejected'" in wh.batches[0][-1]
-
-
 def test_every_task_state_retries_and_catches_and_every_transition_exists() -> None:
     asl = json.loads(ASL.read_text())
     states = asl["States"]
@@ -202,7 +165,7 @@ def test_every_task_state_retries_and_catches_and_every_transition_exists() -> N
     assert targets <= set(states) and set(states) - targets == set(), "no dangling or unreachable state"
 
 
-def test_emit_task_sends_warehouse_updated(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_emit_task_sends_warehouse_updated_once_per_cycle(monkeypatch: pytest.MonkeyPatch) -> None:
     mod = _module("emit_updated", monkeypatch)
     sent: list[dict[str, Any]] = []
 
@@ -212,26 +175,42 @@ def test_emit_task_sends_warehouse_updated(monkeypatch: pytest.MonkeyPatch) -> N
             return {"FailedEntryCount": 0, "Entries": [{"EventId": "e-1"}]}
 
     monkeypatch.setattr(mod, "events", FakeEvents())
-    result = mod.handler({"batch": {"batch_id": "b7", "rows": {"event_log": 3}}, "rows_loaded": 3}, CONTEXT)
-    assert result["event_id"] == "e-1"
-    (entry,) = sent
-    assert entry["DetailType"] == "warehouse.updated" and json.loads(entry["Detail"])["batch_id"] == "b7"
-
-
-def test_execution_id_is_logged_handed_on_and_kept_in_the_ledger(monkeypatch: pytest.MonkeyPatch) -> None:
-    s3 = MemoryS3()
-    batch = _landed(s3)
     execution = "arn:aws:states:us-east-1:000000000000:execution:concert-etl:e-1"
-    load = _module("load_batch", monkeypatch)
-    wh = FakeWarehouse()
-    monkeypatch.setattr(load, "warehouse", wh)
-    out = load.handler({"batch": batch, "execution": execution}, CONTEXT)
-    assert out["execution"] == execution
-    assert json.dumps({"execution": execution}).replace("'", "''") in wh.batches[0][-1]
-    keys = load.logger.get_current_keys()  # on every line this invocation logs
-    assert keys["execution"] == execution and keys["batch_id"] == batch["batch_id"]
+    cycle = {"cycle_id": "cycle-7", "plan": "ledger/cycles/cycle-7.json"}
+    event = {"cycle": cycle, "rows": {"event_log": 3}, "bucket": "lake", "partitions": ["curated/x/"]}
+    result = mod.handler({**event, "execution": execution}, CONTEXT)
+    assert result["event_id"] == "e-1" and result["execution"] == execution
+    (entry,) = sent
+    detail = json.loads(entry["Detail"])
+    assert entry["DetailType"] == "warehouse.updated" and detail["batch_id"] == "cycle-7"
+    assert detail["partitions"] == ["curated/x/"] and detail["bucket"] == "lake"
+    assert mod.logger.get_current_keys()["execution"] == execution
     asl = json.loads(ASL.read_text())
-    assert asl["States"]["Batch"]["Parameters"]["execution.$"] == "$$.Execution.Id"
+    assert asl["States"]["Cycle"]["Parameters"]["execution.$"] == "$$.Execution.Id"
+
+
+def test_the_buffering_policy_decides_load_wait_or_done() -> None:
+    policy = BufferingPolicy(max_wait_s=300, min_rows=1_000, max_batches=2)
+    now = 1_000_000
+    small = [{"batch_id": "a", "rows": {"event_log": 10}, "landed_at_ms": now - 10_000}]
+    assert plan_cycle([], now, policy).action == "done"
+    waiting = plan_cycle(small, now, policy)
+    assert waiting.action == "wait" and waiting.wait_s == 290
+    old = [{**small[0], "landed_at_ms": now - 301_000}]
+    assert plan_cycle(old, now, policy).action == "load"
+    many = [{"batch_id": b, "rows": {"event_log": 600}, "landed_at_ms": now - i} for i, b in enumerate("cba")]
+    plan = plan_cycle(many, now, policy)
+    assert [b["batch_id"] for b in plan.batches] == ["a", "b"], "oldest first, at most max_batches"
+    twice = [{**many[0], "landed_at_ms": now - 5}, many[0]]
+    assert len(unique_batches(twice)) == 1
+
+
+def test_combined_manifests_list_each_file_once() -> None:
+    def manifest(*urls: str) -> bytes:
+        return json.dumps({"entries": [{"url": u, "meta": {"record_count": 1}} for u in urls]}).encode()
+
+    combined = combine_manifests({"t": [manifest("s3://b/1", "s3://b/2"), manifest("s3://b/2", "s3://b/3")]})
+    assert [e["url"] for e in json.loads(combined["t"])["entries"]] == ["s3://b/1", "s3://b/2", "s3://b/3"]
 
 
 def test_worker_emits_one_emf_line_per_batch(capsys: pytest.CaptureFixture[str]) -> None:

@@ -174,7 +174,7 @@ def test_glue_tables_follow_the_warehouse_ddl_and_the_lake_layout(template: Temp
         t["Properties"]["TableInput"]["Name"]: t["Properties"]["TableInput"]
         for t in _resources(template, "AWS::Glue::Table").values()
     }
-    assert set(tables) == (set(table_schemas()) - {"agg_daily_sales", "etl_batches"}) | {
+    assert set(tables) == (set(table_schemas()) - {"agg_daily_sales", "etl_batches", "etl_lease"}) | {
         "raw_events",
         "dead_letters",
     }
@@ -204,7 +204,7 @@ def test_etl_state_machine_is_started_by_landed_batches(template: Template) -> N
     assert set(machines) == {"concert-etl", "concert-compaction", "concert-retrain", "concert-chat"}
     machine = machines["concert-etl"]
     assert set(machine["Properties"]["DefinitionSubstitutions"]) == {
-        "CheckManifestArn", "QualityGatesArn", "LoadBatchArn", "EmitUpdatedArn", "RecordRejectionArn",
+        "PlanCycleArn", "CheckBatchesArn", "LoadCycleArn", "EmitUpdatedArn",
     }  # fmt: skip
     template.has_resource_properties(
         "AWS::Events::Rule",

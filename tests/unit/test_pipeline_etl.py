@@ -1,46 +1,47 @@
-"""The pipeline's hand-off to the ETL workflow: announce, wait for the ledger, announce again
-when it stays silent, and wait for a pending batch after a restart before reading on."""
+"""Land, then load: the pipeline lands a batch and is done without the warehouse; the load
+cycle's tasks (plan, check, load) take everything landed, once, in one transaction per cycle."""
 
 from __future__ import annotations
 
+import importlib
+import json
+import threading
+from types import ModuleType
 from typing import Any
 
 import pytest
 
+from consumers.batch_events import CycleTrigger
 from consumers.core import ConsumerCore
+from consumers.etl.landing_ledger import LandingLedger
 from consumers.lake import LakeWriter
-from consumers.pipeline import Pipeline, Stopped
+from consumers.pipeline import Pipeline
 from consumers.records import StreamRecord
 from consumers.shard_state import ShardStateStore
 from producers.synthetic import Spec, generate
 from schemas import to_json
 from tests.fakes.s3 import MemoryS3
+from tests.fakes.warehouse import LedgerWarehouse
 
 EVENTS = generate(Spec(seed=8).scaled(0.002)).events
+CONTEXT = type(
+    "Context",
+    (),
+    {
+        "function_name": "concert-etl-task",
+        "memory_limit_in_mb": 1024,
+        "invoked_function_arn": "arn:aws:lambda:us-east-1:000000000000:function:concert-etl-task",
+        "aws_request_id": "req-1",
+    },
+)()
 
 
-class Ledger:
-    """The warehouse as the pipeline sees it: known ids and the ETL ledger (filled by `etl`)."""
-
+class Triggers:
     def __init__(self) -> None:
-        self.status: dict[str, str] = {}
+        self.landed_ids: list[str] = []
 
-    def known_event_ids(self, ids: list[str]) -> set[str]:
-        return set()
-
-    def batch_status(self, batch_id: str) -> str | None:
-        return self.status.get(batch_id)
-
-
-class Announcer:
-    def __init__(self, ledger: Ledger, answer_after: int = 1) -> None:
-        self.ledger, self.answer_after = ledger, answer_after
-        self.sent: list[str] = []
-
-    def announce(self, **batch: Any) -> None:
-        self.sent.append(batch["batch_id"])
-        if len(self.sent) >= self.answer_after:  # the workflow ran this time
-            self.ledger.status[batch["batch_id"]] = "loaded"
+    def landed(self, batch: dict[str, Any]) -> None:
+        self.landed_ids.append(batch["batch_id"])
 
 
 class NoDlq:
@@ -48,55 +49,188 @@ class NoDlq:
         assert not letters
 
 
-def _pipeline(s3: MemoryS3, ledger: Ledger, announcer: Announcer) -> Pipeline:
+def _pipeline(s3: MemoryS3, trigger: Triggers) -> Pipeline:
     return Pipeline(
         ConsumerCore(),
         LakeWriter(s3, "lake"),
-        ledger,  # type: ignore[arg-type]
-        NoDlq(),  # type: ignore[arg-type]
+        NoDlq(),
         ShardStateStore(s3, "lake", "app"),
+        LandingLedger(s3, "lake"),
         lake_bucket="lake",
-        announcer=announcer,  # type: ignore[arg-type]
-        etl_wait_s=0.05,
-        poll_s=0.001,
+        trigger=trigger,
         max_backoff_s=0.01,
     )
 
 
-def _records() -> list[StreamRecord]:
+def _records(events: list[Any], shard: str = "shard-0", start: int = 100) -> list[StreamRecord]:
     return [
-        StreamRecord(to_json(e), e.partition_key(), str(100 + i), "shard-0", "s")
-        for i, e in enumerate(EVENTS)
+        StreamRecord(to_json(e), e.partition_key(), str(start + i), shard, "s") for i, e in enumerate(events)
     ]
 
 
-def test_a_batch_is_announced_once_and_done_when_the_ledger_has_it() -> None:
-    s3, ledger = MemoryS3(), Ledger()
-    announcer = Announcer(ledger)
-    report = _pipeline(s3, ledger, announcer).handle("shard-0", _records(), lambda: False)
-    assert announcer.sent == [report.batch_id] and ledger.status[report.batch_id] == "loaded"
+def _land(s3: MemoryS3, parts: int = 3) -> list[str]:
+    """The workload in `parts` batches (in order: catalog before sales), landed; their ids."""
+    trigger = Triggers()
+    pipeline = _pipeline(s3, trigger)
+    size = len(EVENTS) // parts + 1
+    for i in range(parts):
+        pipeline.handle("shard-0", _records(EVENTS[i * size : (i + 1) * size], start=1000 * i), lambda: False)
+    return trigger.landed_ids
 
 
-def test_a_silent_workflow_gets_the_batch_again() -> None:
-    s3, ledger = MemoryS3(), Ledger()
-    announcer = Announcer(ledger, answer_after=3)  # the first two announcements are lost
-    report = _pipeline(s3, ledger, announcer).handle("shard-0", _records(), lambda: False)
-    assert announcer.sent == [report.batch_id] * 3 and report.attempts == 1
+@pytest.fixture
+def tasks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[MemoryS3, LedgerWarehouse, dict[str, ModuleType]]:
+    """The cycle's task modules wired to an in-memory lake and warehouse."""
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("LAKE_BUCKET", "lake")
+    clients = importlib.reload(importlib.import_module("functions.etl.clients"))
+    s3, wh = MemoryS3(), LedgerWarehouse()
+    monkeypatch.setattr(clients, "s3", s3)
+    monkeypatch.setattr(clients, "warehouse", wh)
+    monkeypatch.setattr(clients, "ledger", LandingLedger(s3, "lake"))
+    mods = {
+        m: importlib.reload(importlib.import_module(f"functions.etl.{m}"))
+        for m in ("plan_cycle", "check_batches", "load_cycle")
+    }
+    return s3, wh, mods
 
 
-def test_a_restart_waits_for_the_pending_batch_before_reading_on() -> None:
-    s3, ledger = MemoryS3(), Ledger()
-    never = Announcer(ledger, answer_after=10**6)
-    pipeline = _pipeline(s3, ledger, never)
-    with pytest.raises(Stopped):  # the lease is lost while the workflow stays silent
-        pipeline.handle("shard-0", _records(), lambda: len(never.sent) >= 2)
-    (batch_id,) = set(never.sent)
-    assert ShardStateStore(s3, "lake", "app").load_pending("shard-0")["batch_id"] == batch_id  # type: ignore[index]
+def _cycle(mods: dict[str, ModuleType], execution: str = "exec-1") -> dict[str, Any]:
+    """One pass of the state machine's cycle: plan, check, load (as the ASL routes them)."""
+    plan: dict[str, Any] = mods["plan_cycle"].handler({"execution": execution}, CONTEXT)
+    if plan["action"] != "load":
+        return plan
+    checked: dict[str, Any] = mods["check_batches"].handler(plan, CONTEXT)
+    if not checked["has_passed"]:
+        return checked
+    return dict(mods["load_cycle"].handler(checked, CONTEXT))
 
-    answering = Announcer(ledger)
-    restarted = _pipeline(s3, ledger, answering)
-    restarted.restore_shard("shard-0")
-    assert answering.sent == [batch_id] and ledger.status[batch_id] == "loaded"
-    again = Announcer(ledger)
-    _pipeline(s3, ledger, again).restore_shard("shard-0")
-    assert again.sent == [], "a finished pending batch is not announced again"
+
+def test_a_batch_is_landed_and_done_without_the_warehouse() -> None:
+    s3, trigger = MemoryS3(), Triggers()
+    report = _pipeline(s3, trigger).handle("shard-0", _records(EVENTS), lambda: False)
+    (entry,) = LandingLedger(s3, "lake").pending()
+    assert entry["batch_id"] == report.batch_id == trigger.landed_ids[0]
+    assert entry["rows"]["event_log"] == report.loaded == len(EVENTS)
+    for key in entry["manifests"].values():  # everything the entry names is in the lake before it
+        assert ("lake", key) in s3.objects
+
+
+def test_one_cycle_loads_every_landed_batch_with_one_copy_per_table(tasks: Any) -> None:
+    s3, wh, mods = tasks
+    landed = _land(s3, parts=3)
+    out = _cycle(mods)
+    assert out["batches_loaded"] == 3 and {wh.status[b] for b in landed} == {"loaded"}
+    (load,) = [t for t in wh.transactions if any(s.startswith("COPY ") for s in t)]
+    copied = [s.split()[1] for s in load if s.startswith("COPY ")]
+    assert len(copied) == len(set(copied)), "one COPY per table"
+    manifest = next(s for s in load if s.startswith("COPY stg_event_log")).split("'")[1].split("/", 3)[3]
+    entries = json.loads(s3.objects[("lake", manifest)])["entries"]
+    assert sum(e["meta"]["record_count"] for e in entries) == len(EVENTS)
+    assert sum(wh.rows_loaded[b] for b in landed) == sum(out["rows"].values())
+    # The next plan removes the finished entries, gives the lease back and finds nothing to do.
+    assert _cycle(mods)["action"] == "done" and wh.holder is None
+    assert LandingLedger(s3, "lake").keys() == []
+
+
+def test_a_batch_failing_a_gate_is_rejected_alone(tasks: Any) -> None:
+    s3, wh, mods = tasks
+    landed = _land(s3, parts=3)
+    ledger = LandingLedger(s3, "lake").pending()
+    victim = ledger[2]  # the last batch: no other batch needs its concerts
+    s3.objects[("lake", victim["manifests"]["event_log"])] = b"not a manifest"
+    out = _cycle(mods)
+    assert out["batches_loaded"] == 2
+    assert wh.status == {landed[0]: "loaded", landed[1]: "loaded", landed[2]: "rejected"}
+    assert ("lake", f"quality/{victim['batch_id']}.json") in s3.objects
+
+
+def test_facts_of_a_concert_in_a_rejected_batch_are_rejected_too(tasks: Any) -> None:
+    s3, wh, mods = tasks
+    landed = _land(s3, parts=3)
+    middle = LandingLedger(s3, "lake").pending()[1]
+    s3.objects[("lake", middle["manifests"]["event_log"])] = b"not a manifest"
+    _cycle(mods)
+    assert wh.status[landed[0]] == "loaded" and wh.status[landed[1]] == "rejected"
+    assert wh.status[landed[2]] == "rejected", "its sales need concerts only the rejected batch had"
+
+
+def test_one_cycle_at_a_time_and_a_released_lease_is_taken_again(tasks: Any) -> None:
+    s3, _wh, mods = tasks
+    _land(s3, parts=1)
+    first = mods["plan_cycle"].handler({"execution": "exec-1"}, CONTEXT)
+    assert first["action"] == "load"
+    assert mods["plan_cycle"].handler({"execution": "exec-2"}, CONTEXT)["action"] == "busy"
+    mods["plan_cycle"].handler({"execution": "exec-1", "release": True, "error": {}}, CONTEXT)
+    assert _cycle(mods, "exec-2")["batches_loaded"] == 1
+
+
+def test_the_buffering_policy_waits_for_rows_or_age(tasks: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    s3, wh, mods = tasks
+    _land(s3, parts=1)
+    settings = mods["plan_cycle"].clients.settings
+    monkeypatch.setattr(settings, "min_rows", 10**9)
+    monkeypatch.setattr(settings, "max_wait_s", 300.0)
+    plan = mods["plan_cycle"].handler({"execution": "exec-1"}, CONTEXT)
+    assert plan["action"] == "wait" and 295 <= plan["wait_s"] <= 300 and wh.holder == "exec-1"
+    monkeypatch.setattr(settings, "min_rows", 1)
+    assert _cycle(mods)["batches_loaded"] == 1
+
+
+def test_a_batch_landed_twice_after_a_crash_is_loaded_once(tasks: Any) -> None:
+    s3, wh, mods = tasks
+    trigger = Triggers()
+    records = _records(EVENTS)
+    _pipeline(s3, trigger).handle("shard-0", records, lambda: False)
+    _pipeline(s3, trigger).handle("shard-0", records, lambda: False)  # re-delivered after a restart
+    assert len(LandingLedger(s3, "lake").keys()) == 2
+    out = _cycle(mods)
+    assert out["batches_loaded"] == 1 and list(wh.status) == [trigger.landed_ids[0]]
+    (load,) = [t for t in wh.transactions if any(s.startswith("COPY ") for s in t)]
+    assert any("ROW_NUMBER() OVER (PARTITION BY event_id" in s for s in load), "facts deduplicated by id"
+
+
+def test_a_failed_load_loads_nothing_and_the_next_cycle_loads_it(tasks: Any) -> None:
+    s3, wh, mods = tasks
+    landed = _land(s3, parts=2)
+    plan = mods["plan_cycle"].handler({"execution": "exec-1"}, CONTEXT)
+    checked = mods["check_batches"].handler(plan, CONTEXT)
+    wh.fail_next_batch = True
+    with pytest.raises(RuntimeError):
+        mods["load_cycle"].handler(checked, CONTEXT)
+    assert wh.status == {}
+    assert _cycle(mods)["batches_loaded"] == 2 and set(wh.status) == set(landed)
+
+
+def test_the_trigger_sends_at_once_then_once_per_interval_and_after_the_last_landing() -> None:
+    sent: list[str] = []
+    done = threading.Event()
+
+    class Announcer:
+        def announce(self, **batch: Any) -> None:
+            sent.append(batch["batch_id"])
+            if batch["batch_id"] == "b3":
+                done.set()
+
+    trigger = CycleTrigger(Announcer(), min_interval_s=0.2)  # type: ignore[arg-type]
+    for b in ("b1", "b2", "b3"):
+        trigger.landed({"batch_id": b})
+    assert done.wait(5), "the last landing of a burst is announced"
+    assert sent == ["b1", "b3"]
+
+
+def test_a_failed_trigger_is_sent_again() -> None:
+    calls: list[str] = []
+    done = threading.Event()
+
+    class Flaky:
+        def announce(self, **batch: Any) -> None:
+            calls.append(batch["batch_id"])
+            if len(calls) < 3:
+                raise RuntimeError("throttled")
+            done.set()
+
+    CycleTrigger(Flaky(), min_interval_s=0.0, max_backoff_s=0.5).landed({"batch_id": "b1"})  # type: ignore[arg-type]
+    assert done.wait(10) and calls == ["b1"] * 3

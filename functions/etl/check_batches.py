@@ -1,0 +1,90 @@
+"""Task: every batch of the cycle checked on its own (manifests, files, quality gates); a batch
+that fails is reported (`quality/<batch>.json`) and marked rejected, and the others go on."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from aws_lambda_powertools import Logger, Tracer
+
+from consumers.etl.manifest import check_manifests
+from consumers.etl.quality import check_batch
+from consumers.warehouse.load_sql import cycle_ledger_statements
+from functions.etl import clients
+from functions.etl.correlation import carry
+
+logger = Logger(service="etl")
+tracer = Tracer(service="etl")
+
+
+def _tables(batch: dict[str, Any]) -> tuple[dict[str, pa.Table], dict[str, int], list[str]]:
+    """A batch's tables as landed, the rows its manifests promise, and what did not match."""
+    bodies = {t: clients.read_or_none(batch["bucket"], k) for t, k in batch["manifests"].items()}
+    check = check_manifests(bodies, clients.size_of)
+    problems = list(check.problems)
+    promised = check.rows()
+    for table, rows in batch.get("rows", {}).items():
+        if promised.get(table, 0) != rows:
+            problems.append(f"{table}: ledger says {rows} rows, manifest {promised.get(table, 0)}")
+    tables: dict[str, pa.Table] = {}
+    if not problems:
+        for table in promised:
+            parts = [
+                pq.read_table(io.BytesIO(clients.read(e.bucket, e.key)))
+                for e in check.entries
+                if e.table == table
+            ]
+            tables[table] = pa.concat_tables(parts) if parts else pa.table({})
+    return tables, promised, problems
+
+
+@logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler(capture_response=False)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Input: the cycle. Output: the cycle, the batches that passed and those rejected."""
+    cycle = event["cycle"]
+    logger.append_keys(execution=event.get("execution"), cycle_id=cycle["cycle_id"])
+    batches = json.loads(clients.read(clients.settings.lake_bucket, cycle["plan"]))["batches"]
+    landed = {b["batch_id"]: _tables(b) for b in batches}
+    # Concerts landed by any batch of the cycle are loaded with it: they satisfy integrity.
+    in_cycle = {
+        int(v)
+        for tables, _, _ in landed.values()
+        if "dim_concert" in tables
+        for v in tables["dim_concert"].column("concert_id").to_pylist()
+    }
+
+    def known(ids: set[int]) -> set[int]:
+        return (ids & in_cycle) | clients.warehouse.known_concerts(ids - in_cycle)
+
+    passed: list[str] = []
+    rejected: list[dict[str, Any]] = []
+    for batch in batches:
+        tables, promised, problems = landed[batch["batch_id"]]
+        report: dict[str, Any] = (
+            {"batch_id": batch["batch_id"], "passed": False, "problems": problems}
+            if problems
+            else check_batch(batch["batch_id"], tables, promised, known).to_dict()
+        )
+        if report["passed"]:
+            passed.append(batch["batch_id"])
+            continue
+        key = f"{clients.settings.quality_prefix}{batch['batch_id']}.json"
+        clients.write_json(batch["bucket"], key, report)
+        failed = [g for g in report.get("gates", []) if not g.get("ok")] or report.get("problems") or []
+        rejected.append(
+            {"batch_id": batch["batch_id"], "report": f"s3://{batch['bucket']}/{key}", "failed": failed}
+        )
+    if rejected:
+        clients.warehouse.batch(
+            cycle_ledger_statements(
+                [(r["batch_id"], "rejected", 0, json.dumps(r["failed"])) for r in rejected]
+            )
+        )
+        logger.warning("batches rejected", extra={"rejected": [r["report"] for r in rejected]})
+    logger.info("cycle checked", extra={"passed": len(passed), "rejected": len(rejected)})
+    return carry(event, {"cycle": cycle, "passed": passed, "rejected": rejected, "has_passed": bool(passed)})

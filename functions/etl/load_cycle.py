@@ -1,0 +1,54 @@
+"""Task: load the cycle's passed batches in one transaction: one COPY per table over a manifest
+joining every batch's manifest of that table, MERGE, aggregates, and their ledger rows."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools import Logger, Tracer
+
+from consumers.etl.cycle import combine_manifests, cycle_partitions, cycle_rows
+from consumers.warehouse.load_sql import cycle_ledger_statements, load_statements
+from functions.etl import clients
+from functions.etl.correlation import carry
+
+logger = Logger(service="etl")
+tracer = Tracer(service="etl")
+
+
+@logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler(capture_response=False)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Input: the cycle and its passed batches. Output: rows loaded and partitions touched."""
+    cycle, execution = event["cycle"], event.get("execution")
+    logger.append_keys(execution=execution, cycle_id=cycle["cycle_id"])
+    bucket = clients.settings.lake_bucket
+    passed = set(event["passed"])
+    batches = [
+        b for b in json.loads(clients.read(bucket, cycle["plan"]))["batches"] if b["batch_id"] in passed
+    ]
+    bodies: dict[str, list[bytes]] = {}
+    for b in batches:
+        for table, key in b["manifests"].items():
+            bodies.setdefault(table, []).append(clients.read(b["bucket"], key))
+    manifests: dict[str, str] = {}
+    for table, body in combine_manifests(bodies).items():
+        manifests[table] = f"manifests/cycles/{cycle['cycle_id']}/{table}.manifest"
+        clients.s3.put_object(Bucket=bucket, Key=manifests[table], Body=body)
+    report = json.dumps({"execution": execution, "cycle": cycle["cycle_id"]})
+    ledger = [(b["batch_id"], "loaded", int(sum(b.get("rows", {}).values())), report) for b in batches]
+    sqls = load_statements(manifests, bucket=bucket, iam_role=clients.warehouse.settings.iam_role)
+    clients.warehouse.batch(sqls + cycle_ledger_statements(ledger))
+    rows = cycle_rows(batches)
+    logger.info("cycle loaded", extra={"batches": len(batches), "rows": rows})
+    return carry(
+        event,
+        {
+            "cycle": cycle,
+            "batches_loaded": len(batches),
+            "rows": rows,
+            "bucket": bucket,
+            "partitions": cycle_partitions(batches),
+        },
+    )

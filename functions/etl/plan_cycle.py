@@ -1,0 +1,69 @@
+"""Task: take the load lease, tidy the landing ledger and plan the next load cycle.
+
+Output `action`: `load` (the cycle's batches are in the plan object), `wait` (`wait_s` for
+more, by the buffering policy), `done` (nothing pending: the lease is given back, and the
+ledger looked at once more so a batch landed meanwhile is not left behind) or `busy` (another
+execution holds the lease: it will see this execution's batches). With `release` in the
+input it only gives the lease back (after a failure).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Any
+
+from aws_lambda_powertools import Logger, Tracer
+
+from consumers.etl.cycle import cycle_rows, plan_cycle
+from functions.etl import clients
+from functions.etl.correlation import carry
+
+logger = Logger(service="etl")
+tracer = Tracer(service="etl")
+CYCLES_PREFIX = "ledger/cycles/"
+
+
+def _plan(holder: str) -> dict[str, Any]:
+    settings, warehouse, ledger = clients.settings, clients.warehouse, clients.ledger
+    for _ in range(3):
+        now = time.time()
+        if not warehouse.take_lease(holder, int(now), settings.lease_ttl_s):
+            return {"action": "busy"}
+        entries = ledger.pending(limit=settings.max_batches * 2)
+        finished = warehouse.batch_statuses([str(e["batch_id"]) for e in entries]) if entries else {}
+        ledger.remove(e["ledger_key"] for e in entries if e["batch_id"] in finished)
+        plan = plan_cycle(
+            [e for e in entries if e["batch_id"] not in finished], int(now * 1000), settings.policy()
+        )
+        if plan.action == "wait":
+            return {"action": "wait", "wait_s": plan.wait_s}
+        if plan.action == "load":
+            digest = hashlib.sha1(holder.encode(), usedforsecurity=False).hexdigest()[:8]
+            cycle_id = f"cycle-{int(now * 1000)}-{digest}"
+            key = f"{CYCLES_PREFIX}{cycle_id}.json"
+            clients.write_json(settings.lake_bucket, key, {"cycle_id": cycle_id, "batches": plan.batches})
+            rows = cycle_rows(plan.batches)
+            return {
+                "action": "load",
+                "cycle": {"cycle_id": cycle_id, "plan": key, "batches": len(plan.batches), "rows": rows},
+            }
+        warehouse.release_lease(holder)
+        if not ledger.keys():
+            return {"action": "done"}
+        # Something landed after the listing: take the lease again (or leave it to its taker).
+    return {"action": "done"}
+
+
+@logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler(capture_response=False)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Input: the execution id (the lease holder). Output: the action and, to load, the cycle."""
+    holder = str(event["execution"])
+    logger.append_keys(execution=holder)
+    if event.get("release"):
+        clients.warehouse.release_lease(holder)
+        return carry(event, {"action": "released", "error": event.get("error")})
+    out = _plan(holder)
+    logger.info("cycle planned", extra={k: v for k, v in out.items() if k != "cycle"} | out.get("cycle", {}))
+    return carry(event, out)

@@ -1,0 +1,69 @@
+"""An in-memory warehouse for the load cycle's tasks: the ETL ledger, the load lease and the
+transactions they were given (SQL kept as text, ledger rows read back from it)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+LEDGER_ROW = re.compile(r"\('((?:[^']|'')*)', '(loaded|rejected)', (\d+), GETDATE\(\)")
+LEASE_TAKE = re.compile(r"SET holder = '((?:[^']|'')*)', expires_epoch = (\d+) .* expires_epoch < (\d+)\)")
+
+
+class LedgerWarehouse:
+    """The warehouse port of the ETL tasks (batch, query of the lease, ledger, known concerts)."""
+
+    def __init__(self, concerts: set[int] | None = None) -> None:
+        self.status: dict[str, str] = {}
+        self.rows_loaded: dict[str, int] = {}
+        self.transactions: list[list[str]] = []
+        self.concerts = set(concerts or ())
+        self.holder: str | None = None
+        self.expires = 0
+        self.fail_next_batch = False
+
+    @property
+    def settings(self) -> Any:
+        return type("S", (), {"iam_role": "arn:aws:iam::000000000000:role/copy"})()
+
+    def batch(self, sqls: list[str]) -> dict[str, Any]:
+        if self.fail_next_batch:
+            self.fail_next_batch = False
+            raise RuntimeError("the warehouse went away mid-transaction")
+        self.transactions.append(sqls)
+        for sql in sqls:
+            for batch_id, status, rows in LEDGER_ROW.findall(sql):
+                self.status[batch_id.replace("''", "'")] = status
+                self.rows_loaded[batch_id.replace("''", "'")] = int(rows)
+            take = LEASE_TAKE.search(sql)
+            if take:
+                holder, until, now = take.group(1), int(take.group(2)), int(take.group(3))
+                if self.holder is None or self.holder == holder or self.expires < now:
+                    self.holder, self.expires = holder, until
+        return {}
+
+    def take_lease(self, holder: str, now_s: int, ttl_s: int) -> bool:
+        from consumers.warehouse.load_sql import lease_statements
+
+        self.batch(lease_statements(holder, now_s, ttl_s))
+        return self.holder == holder
+
+    def release_lease(self, holder: str) -> None:
+        if self.holder == holder:
+            self.holder, self.expires = None, 0
+
+    def batch_status(self, batch_id: str) -> str | None:
+        return self.status.get(batch_id)
+
+    def batch_statuses(self, batch_ids: list[str]) -> dict[str, str]:
+        return {b: self.status[b] for b in batch_ids if b in self.status}
+
+    def known_concerts(self, ids: set[int]) -> set[int]:
+        return ids & self.concerts
+
+    def known_event_ids(self, ids: list[str]) -> set[str]:
+        return set()
+
+    def copies(self) -> list[str]:
+        """Every COPY statement run, in order."""
+        return [s for t in self.transactions for s in t if s.startswith("COPY ")]
