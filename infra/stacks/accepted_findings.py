@@ -48,8 +48,9 @@ REASONS = {
         "KMS key is only needed for cross-account consumers, which these queues do not have.",
     },
     "AWS::Logs::LogGroup": {
-        "CKV_AWS_158": "CloudWatch Logs encrypts log data at rest by default; the API access log holds "
-        "request ids, routes, statuses and latencies, never payloads.",
+        "CKV_AWS_158": "CloudWatch Logs encrypts log data at rest by default; the API access logs hold "
+        "request ids, routes, statuses and latencies, the KCL worker's log its batch, shard and count lines "
+        "and the VPC flow log connection records: no event payloads.",
     },
     "AWS::SecretsManager::Secret": {
         "CKV_AWS_149": "The dashboard's token signing key is encrypted with the AWS managed key; only the "

@@ -46,6 +46,13 @@ from infra.stacks.ml import MachineLearning, _arn
 from infra.stacks.monitoring import Monitoring
 from infra.stacks.secure import SecureBucket, SecureQueue
 from infra.stacks.warehouse import Warehouse
+from infra.stacks.worker import (
+    APPLICATION,
+    KclWorkerService,
+    WorkerCapacity,
+    deploys_worker_service,
+    grant_worker,
+)
 from infra.stacks.workflows import CompactionWorkflow, EtlWorkflow
 
 
@@ -233,6 +240,31 @@ class PlatformStack(cdk.Stack):
         self.warehouse.consumer_role.add_to_policy(
             iam.PolicyStatement(actions=["events:PutEvents"], resources=[self.etl.event_bus.event_bus_arn])
         )
+        grant_worker(
+            self.warehouse.consumer_role,
+            lake=self.lake_bucket,
+            quarantine=self.quarantine_bucket,
+            application=APPLICATION,
+        )
+        # The KCL worker: an ECS service on AWS; locally the CLI runs it as a process.
+        self.worker: KclWorkerService | None = None
+        if deploys_worker_service(self, separate_ml_asset=ml_asset != lambda_asset):
+            self.worker = KclWorkerService(
+                self,
+                "KclWorker",
+                stream=self.stream,
+                task_role=self.warehouse.consumer_role,
+                environment={
+                    "CONCERT_KCL_STREAM": self.stream.stream_name,
+                    "CONCERT_KCL_APPLICATION": APPLICATION,
+                    "CONCERT_KCL_LAKE_BUCKET": self.lake_bucket.bucket_name,
+                    "CONCERT_KCL_QUARANTINE_BUCKET": self.quarantine_bucket.bucket_name,
+                    "CONCERT_KCL_DLQ_URL": self.dlq.queue_url,
+                    "CONCERT_KCL_EVENT_BUS": self.etl.event_bus.event_bus_name,
+                    **self.warehouse.env(),
+                },
+                capacity=WorkerCapacity.from_context(self, None if on_demand else shards),
+            )
 
         self.monitoring = Monitoring(
             self,
@@ -296,6 +328,13 @@ class PlatformStack(cdk.Stack):
             "WebUrl": f"https://{self.dashboard.distribution.distribution_domain_name}",
         }.items():
             cdk.CfnOutput(self, key, value=value)
+        if self.worker is not None:
+            for key, value in {
+                "WorkerClusterName": self.worker.cluster.cluster_name,
+                "WorkerServiceName": self.worker.service.service_name,
+                "WorkerLogGroupName": self.worker.log_group.log_group_name,
+            }.items():
+                cdk.CfnOutput(self, key, value=value)
 
     def _grant_dashboard_api(
         self, fn: lambda_.Function, machines: list[sfn.IStateMachine], queues: list[sqs.IQueue]
