@@ -1,7 +1,9 @@
-"""Reconcile: every event produced is in exactly one place (warehouse and lake, or the DLQ, or held).
+"""Reconcile: every event produced is in exactly one place (warehouse and lake, landed and
+waiting for its load cycle, or the DLQ, or held).
 
 Reads the sources of truth directly: the stream end to end (what was produced), the lake's
-curated event log files, the warehouse's event log, the DLQ and the shards' held events.
+curated event log files, the landing ledger, the warehouse's event log, the DLQ and the
+shards' held events.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from concert.stream_stats import read_stream
+from consumers.etl.landing_ledger import LandingLedger
 from consumers.warehouse.client import DataApiWarehouse
 from schemas import InvalidEvent, parse_event
 
@@ -36,6 +39,7 @@ class Reconciliation:
     gave_up: int = 0  # valid events dead-lettered after waiting too long for their catalog entry
     held: int = 0
     quality_rejected: int = 0  # in the lake, kept out of the warehouse by an ETL quality gate
+    pending_load: int = 0  # landed (lake and landing ledger), waiting for the next load cycle
     missing_from_warehouse: list[str] = field(default_factory=list)
     missing_from_lake: list[str] = field(default_factory=list)
     unexpected_in_warehouse: list[str] = field(default_factory=list)
@@ -50,7 +54,7 @@ class Reconciliation:
             and not self.missing_from_lake
             and not self.unexpected_in_warehouse
             and self.dlq_records == self.invalid_in_stream
-            and self.lake_records == self.warehouse_events + self.quality_rejected
+            and self.lake_records == self.warehouse_events + self.quality_rejected + self.pending_load
         )
 
     def summary(self) -> dict[str, Any]:
@@ -161,7 +165,12 @@ def reconcile(
     }
     rejected = lake_event_ids(s3, lake_bucket, rejected_batches) if rejected_batches else set()
     r.quality_rejected = len(rejected)
-    expected = set(ids) - held_ids - rejected
+    landed = LandingLedger(s3, lake_bucket).pending()
+    finished = warehouse.batch_statuses([str(e["batch_id"]) for e in landed]) if landed else {}
+    waiting = {str(e["batch_id"]) for e in landed} - set(finished)
+    pending = (lake_event_ids(s3, lake_bucket, waiting) - wh_ids - rejected) if waiting else set()
+    r.pending_load = len(pending)
+    expected = set(ids) - held_ids - rejected - pending
     expected -= {d["event_id"] for d in dead if "waited for" in d.get("reason", "")}
     r.gave_up = len({d["event_id"] for d in dead if "waited for" in d.get("reason", "")})
     r.missing_from_warehouse = sorted(expected - wh_ids)

@@ -60,6 +60,9 @@ class WorkerSettings(BaseSettings):
     shard_sync_ms: int = Field(default=1_000, ge=100)
     event_bus: str = "default"  # where CuratedBatchLanded goes (the ETL workflow's trigger)
     trigger_interval_s: float = Field(default=1.0, ge=0, le=60)  # at most one trigger per interval
+    # A landed batch still unloaded after this long gets its trigger again (a load cycle failed,
+    # for example while the warehouse was away, and nothing has landed since).
+    nudge_after_s: float = Field(default=60.0, ge=1, le=3_600)
     # Fault injection for tests: exit right after the N-th landed batch, before its checkpoint.
     crash_after_batches: int = Field(default=0, ge=0)
 
@@ -184,6 +187,29 @@ def landed_catalog(
     return list(applied.values())
 
 
+class Nudger:
+    """Asks for a load cycle again while the oldest landed batch waits longer than `after_s`."""
+
+    def __init__(self, ledger: LandingLedger, trigger: CycleTrigger, after_s: float) -> None:
+        self.ledger, self.trigger, self.after_s = ledger, trigger, after_s
+        self.last = time.monotonic()
+
+    def tick(self) -> None:
+        """Look at most once per `after_s`; never raises."""
+        if time.monotonic() - self.last < self.after_s:
+            return
+        self.last = time.monotonic()
+        try:
+            age = self.ledger.oldest_age_s()
+            if age is not None and age >= self.after_s:
+                oldest = self.ledger.pending(limit=1)
+                if oldest:
+                    log("landed batch waiting for its load: load cycle asked for again", age_s=round(age))
+                    self.trigger.landed(oldest[0])
+        except Exception as err:
+            log("could not look at the landing ledger", error=f"{type(err).__name__}: {err}")
+
+
 def build_pipeline(settings: WorkerSettings) -> tuple[Pipeline, CycleTrigger]:
     """Wire the core and the sinks; the catalog state is rebuilt from the warehouse and the
     batches landed and not loaded yet. A load cycle is asked for if any is pending."""
@@ -218,6 +244,7 @@ def main() -> int:
     """Run the worker until SIGTERM or SIGINT."""
     settings = WorkerSettings()  # required fields come from CONCERT_KCL_* variables
     pipeline, trigger = build_pipeline(settings)
+    nudger = Nudger(LandingLedger(client("s3"), settings.lake_bucket), trigger, settings.nudge_after_s)
     endpoint = os.environ.get("AWS_ENDPOINT_URL_KINESIS") or os.environ.get("AWS_ENDPOINT_URL")
     scheduler = Scheduler(
         stream_name=settings.stream,
@@ -239,7 +266,7 @@ def main() -> int:
     scheduler.start()
     log("worker started", stream=settings.stream, application=settings.application)
     while not stop.wait(0.5):
-        pass
+        nudger.tick()
     log("worker stopping")
     started = time.monotonic()
     scheduler.shutdown()

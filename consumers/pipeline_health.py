@@ -1,12 +1,18 @@
 """The health signals `concert status` and the chat's pipeline_status tool report, the same
 the CloudWatch alarms watch on AWS: dead letters waiting, failed and running workflow
-executions, how fresh the warehouse is, and the alarms in ALARM state
-(on the local cloud they exist but no metrics feed them)."""
+executions, how fresh the warehouse is, and the alarms in ALARM state.
+
+A signal the target cannot give is reported as unknown, never as clear: an emulated CloudWatch
+(the local cloud) holds the alarms but does not evaluate them (ministack re-evaluates an alarm
+only when PutMetricData arrives, over every dimension of the metric at once, and publishes no
+Kinesis, SQS or Step Functions metrics), so there `alarms.evaluated` is false and `healthy`
+speaks for the other signals only (`unknown_signals` names what it leaves out)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 MACHINES = (
     "EtlStateMachineArn", "CompactionStateMachineArn", "RetrainStateMachineArn", "ChatStateMachineArn",
@@ -62,29 +68,81 @@ def alarms_firing(cloudwatch: Any) -> list[str]:
     return sorted(a["AlarmName"] for p in pages for a in p.get("MetricAlarms", []))
 
 
+AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
+
+
+def alarms_evaluated(cloudwatch: Any) -> tuple[bool, str | None]:
+    """Whether the CloudWatch the client talks to evaluates alarms, and if not why.
+
+    Only AWS's CloudWatch does; an endpoint elsewhere is an emulator (the local cloud)."""
+    url = getattr(getattr(cloudwatch, "meta", None), "endpoint_url", None)
+    if not url or (urlsplit(url).hostname or "").endswith(AWS_HOST_SUFFIXES):
+        return True, None
+    return False, (
+        f"alarms are not evaluated on this target: CloudWatch at {url} is an emulator that "
+        "re-evaluates an alarm only when a metric is put, over all its dimensions at once, and "
+        "publishes no Kinesis, SQS or Step Functions metrics; judge health by the other signals"
+    )
+
+
+def alarms(cloudwatch: Any, evaluated: bool | None = None) -> dict[str, Any]:
+    """The alarm signal: evaluated or not (with the reason), the alarms firing and how many exist."""
+    known, reason = alarms_evaluated(cloudwatch) if evaluated is None else (evaluated, None)
+    if not known and reason is None:
+        reason = "alarms are not evaluated on this target"
+    pages = cloudwatch.get_paginator("describe_alarms").paginate()
+    states = [(a["AlarmName"], a.get("StateValue")) for p in pages for a in p.get("MetricAlarms", [])]
+    return {
+        "evaluated": known,
+        "reason": reason,
+        "defined": len(states),
+        "firing": sorted(n for n, state in states if state == "ALARM") if known else [],
+    }
+
+
 def report(
-    sqs: Any, sfn: Any, cloudwatch: Any, warehouse: Any, machines: dict[str, str], queues: tuple[str, ...]
+    sqs: Any,
+    sfn: Any,
+    cloudwatch: Any,
+    warehouse: Any,
+    machines: dict[str, str],
+    queues: tuple[str, ...],
+    *,
+    alarms_are_evaluated: bool | None = None,
 ) -> dict[str, Any]:
-    """Every signal and the verdict; a warehouse that cannot be read is reported, not raised."""
+    """Every signal and the verdict; a warehouse that cannot be read is reported, not raised.
+
+    `alarms_are_evaluated` overrides what the CloudWatch endpoint says about it."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     from consumers.warehouse.client import WarehouseError
 
+    alarm_signal = alarms(cloudwatch, alarms_are_evaluated)
     out: dict[str, Any] = {
         "dead_letters": dead_letters(sqs, queues),
         "workflows": workflows(sfn, machines),
-        "alarms_firing": alarms_firing(cloudwatch),
+        "alarms_firing": alarm_signal["firing"],
+        "alarms": alarm_signal,
     }
     try:
         out["warehouse"] = warehouse_freshness(warehouse)
     except (WarehouseError, BotoCoreError, ClientError) as exc:
         out["warehouse"] = {"error": str(exc).splitlines()[0][:200]}
+    out["unknown_signals"] = unknown_signals(out)
     out["healthy"] = healthy(out)
     return out
 
 
+def unknown_signals(report: dict[str, Any]) -> list[str]:
+    """The signals this target cannot give (`healthy` does not speak for them)."""
+    unknown = [] if report.get("alarms", {}).get("evaluated", True) else ["alarms"]
+    if "error" in report.get("warehouse", {}):
+        unknown.append("warehouse")
+    return unknown
+
+
 def healthy(report: dict[str, Any]) -> bool:
-    """No dead letter waiting, no failed execution, no alarm firing."""
+    """No dead letter waiting, no failed execution, no alarm firing (among the signals known)."""
     return (
         not any(report["dead_letters"].values())
         and not any(w["failed"] for w in report["workflows"].values())

@@ -41,6 +41,14 @@ class LandingLedger:
             out.extend(obj["Key"] for obj in page.get("Contents", []))
         return sorted(out)
 
+    def oldest_age_s(self, now_ms: int | None = None) -> float | None:
+        """How long the oldest entry has waited (from its key, no read); None when there is none."""
+        keys = self.keys()
+        if not keys:
+            return None
+        landed = int(keys[0][len(self.prefix) :].split("-", 1)[0])
+        return (int(now_ms if now_ms is not None else time.time() * 1000) - landed) / 1000
+
     def pending(self, limit: int | None = None) -> list[dict[str, Any]]:
         """The entries, oldest first (up to `limit`); an entry gone meanwhile is skipped."""
         entries = []

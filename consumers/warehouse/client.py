@@ -148,13 +148,14 @@ class DataApiWarehouse:
             found |= {str(r["batch_id"]): str(r["status"]) for r in self.query(sql)}
         return found
 
-    def take_lease(self, holder: str, now_s: int, ttl_s: int) -> bool:
-        """Take or renew the load lease (one load cycle at a time); False while another holds it."""
+    def take_lease(self, holder: str, now_s: int, ttl_s: int, *, replacing: str | None = None) -> str | None:
+        """Take or renew the load lease (one load cycle at a time); the holder afterwards (this
+        one, or the other that holds it). With `replacing`, take it only from that holder."""
         from consumers.warehouse.load_sql import lease_statements
 
-        self.batch(lease_statements(holder, now_s, ttl_s))
+        self.batch(lease_statements(holder, now_s, ttl_s, replacing=replacing))
         rows = self.query("SELECT holder FROM etl_lease WHERE name = 'load'")
-        return bool(rows) and rows[0]["holder"] == holder[:256]
+        return str(rows[0]["holder"]) if rows and rows[0]["holder"] is not None else None
 
     def release_lease(self, holder: str) -> None:
         """Give the load lease back if `holder` has it."""

@@ -142,10 +142,16 @@ def cycle_ledger_statements(entries: list[tuple[str, str, int, str]]) -> list[st
 LEASE = "load"
 
 
-def lease_statements(holder: str, now_s: int, ttl_s: int) -> list[str]:
+def lease_statements(holder: str, now_s: int, ttl_s: int, *, replacing: str | None = None) -> list[str]:
     """Take (or renew) the warehouse's load lease for `holder` unless another holder's lease is
-    still valid: one load cycle at a time per warehouse. Read the holder afterwards."""
+    still valid: one load cycle at a time per warehouse. With `replacing`, take it from that
+    holder only (known to have ended). Read the holder afterwards."""
     h, name = _literal(holder[:256]), _literal(LEASE)
+    if replacing is not None:
+        return [
+            f"UPDATE etl_lease SET holder = {h}, expires_epoch = {int(now_s) + int(ttl_s)} "
+            f"WHERE name = {name} AND holder = {_literal(replacing[:256])}"
+        ]
     return [
         f"MERGE INTO etl_lease USING (SELECT {name} AS name) AS seed ON etl_lease.name = seed.name "
         "WHEN MATCHED THEN UPDATE SET name = seed.name "

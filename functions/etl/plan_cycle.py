@@ -1,5 +1,8 @@
 """Task: take the load lease, tidy the landing ledger and plan the next load cycle.
 
+The lease is held by an execution (its id); a lease whose execution has ended (failed before
+it could give it back) is taken over at once rather than when it expires.
+
 Output `action`: `load` (the cycle's batches are in the plan object), `wait` (`wait_s` for
 more, by the buffering policy), `done` (nothing pending: the lease is given back, and the
 ledger looked at once more so a batch landed meanwhile is not left behind) or `busy` (another
@@ -13,7 +16,9 @@ import hashlib
 import time
 from typing import Any
 
+import boto3
 from aws_lambda_powertools import Logger, Tracer
+from botocore.exceptions import ClientError
 
 from consumers.etl.cycle import cycle_rows, plan_cycle
 from functions.etl import clients
@@ -22,13 +27,32 @@ from functions.etl.correlation import carry
 logger = Logger(service="etl")
 tracer = Tracer(service="etl")
 CYCLES_PREFIX = "ledger/cycles/"
+sfn = boto3.client("stepfunctions")
+
+
+def _ended(execution: str) -> bool:
+    """True when that execution is known to have ended (its lease is stale)."""
+    try:
+        return str(sfn.describe_execution(executionArn=execution)["status"]) != "RUNNING"
+    except ClientError as err:
+        return err.response["Error"].get("Code") == "ExecutionDoesNotExist"
+
+
+def _take(holder: str, now_s: int, ttl_s: int) -> bool:
+    other = clients.warehouse.take_lease(holder, now_s, ttl_s)
+    if other is None or other == holder:
+        return other == holder
+    if not _ended(other):
+        return False
+    logger.warning("taking over the lease of an ended execution", extra={"previous": other})
+    return clients.warehouse.take_lease(holder, now_s, ttl_s, replacing=other) == holder
 
 
 def _plan(holder: str) -> dict[str, Any]:
     settings, warehouse, ledger = clients.settings, clients.warehouse, clients.ledger
     for _ in range(3):
         now = time.time()
-        if not warehouse.take_lease(holder, int(now), settings.lease_ttl_s):
+        if not _take(holder, int(now), settings.lease_ttl_s):
             return {"action": "busy"}
         entries = ledger.pending(limit=settings.max_batches * 2)
         finished = warehouse.batch_statuses([str(e["batch_id"]) for e in entries]) if entries else {}

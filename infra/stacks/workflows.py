@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import aws_cdk as cdk
 from aws_cdk import Duration
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -157,6 +158,22 @@ class EtlWorkflow(Construct):
             self.functions[key].add_to_role_policy(
                 iam.PolicyStatement(actions=actions, resources=[lake.arn_for_objects(prefix)])
             )
+        self.functions["PlanCycleArn"].add_to_role_policy(  # has the lease's holder ended?
+            iam.PolicyStatement(
+                actions=["states:DescribeExecution"],
+                resources=[
+                    cdk.Arn.format(
+                        cdk.ArnComponents(
+                            service="states",
+                            resource="execution",
+                            resource_name=f"{names.ETL_STATE_MACHINE}:*",
+                            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+                        ),
+                        cdk.Stack.of(self),
+                    )
+                ],
+            )
+        )
         self.functions["PlanCycleArn"].add_to_role_policy(  # finished landing-ledger entries
             iam.PolicyStatement(
                 actions=["s3:DeleteObject"], resources=[lake.arn_for_objects("ledger/landed/*")]

@@ -8,6 +8,9 @@ from typing import Any
 
 LEDGER_ROW = re.compile(r"\('((?:[^']|'')*)', '(loaded|rejected)', (\d+), GETDATE\(\)")
 LEASE_TAKE = re.compile(r"SET holder = '((?:[^']|'')*)', expires_epoch = (\d+) .* expires_epoch < (\d+)\)")
+LEASE_SWAP = re.compile(
+    r"SET holder = '((?:[^']|'')*)', expires_epoch = (\d+) WHERE .* AND holder = '((?:[^']|'')*)'$"
+)
 
 
 class LedgerWarehouse:
@@ -35,6 +38,9 @@ class LedgerWarehouse:
             for batch_id, status, rows in LEDGER_ROW.findall(sql):
                 self.status[batch_id.replace("''", "'")] = status
                 self.rows_loaded[batch_id.replace("''", "'")] = int(rows)
+            swap = LEASE_SWAP.search(sql)
+            if swap and self.holder == swap.group(3):
+                self.holder, self.expires = swap.group(1), int(swap.group(2))
             take = LEASE_TAKE.search(sql)
             if take:
                 holder, until, now = take.group(1), int(take.group(2)), int(take.group(3))
@@ -42,11 +48,11 @@ class LedgerWarehouse:
                     self.holder, self.expires = holder, until
         return {}
 
-    def take_lease(self, holder: str, now_s: int, ttl_s: int) -> bool:
+    def take_lease(self, holder: str, now_s: int, ttl_s: int, *, replacing: str | None = None) -> str | None:
         from consumers.warehouse.load_sql import lease_statements
 
-        self.batch(lease_statements(holder, now_s, ttl_s))
-        return self.holder == holder
+        self.batch(lease_statements(holder, now_s, ttl_s, replacing=replacing))
+        return self.holder
 
     def release_lease(self, holder: str) -> None:
         if self.holder == holder:

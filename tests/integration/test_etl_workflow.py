@@ -1,5 +1,7 @@
-"""The ETL workflow in the local cloud: started by CuratedBatchLanded through EventBridge,
-it checks, gates, loads and records each batch once; a failed execution is redriven."""
+"""The ETL workflow in the local cloud: started by CuratedBatchLanded through EventBridge, it
+loads everything in the landing ledger in cycles (checked, gated, loaded and recorded once,
+one execution at a time); a batch failing a gate is rejected alone; a failed execution is
+redriven."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from botocore.exceptions import ClientError
 from concert.aws import client
 from consumers.batch_events import BatchAnnouncer
 from consumers.core import ConsumerCore
+from consumers.etl.landing_ledger import LandingLedger
 from consumers.lake import LakeWriter
 from consumers.records import StreamRecord
 from consumers.warehouse.client import DataApiWarehouse
@@ -59,13 +62,14 @@ def _land(
     written = LakeWriter(client("s3"), bucket).write(out.batch_id, out.raw, out.tables)
     rows = {t: sum(n for _, n in files) for t, files in written.curated.items()}
     partitions = sorted({k.rsplit("/", 1)[0] + "/" for files in written.curated.values() for k, _ in files})
-    return {
+    batch = {
         "batch_id": out.batch_id,
         "bucket": bucket,
         "manifests": written.manifests,
         "rows": rows,
         "partitions": partitions,
     }
+    return LandingLedger(client("s3"), bucket).record(batch)
 
 
 def _status(batch_id: str) -> str | None:
@@ -79,91 +83,102 @@ def _loaded_events(batch_id: str) -> int:
     return int(rows[0]["n"])
 
 
-def _executions_of(batch_id: str) -> list[dict[str, Any]]:
+def _finished_since(started: float, n: int = 1) -> list[dict[str, Any]] | None:
+    """The executions started after `started` (epoch s) that ended, newest first, once `n` did."""
     sfn = client("stepfunctions")
-    out = []
-    for e in executions(sfn, MACHINE, limit=1000):
-        payload = json.loads(sfn.describe_execution(executionArn=e["arn"])["input"])
-        if payload.get("detail", {}).get("batch_id") == batch_id:
-            out.append(e)
-    return out
-
-
-def _finished(batch_id: str, n: int) -> list[dict[str, Any]] | None:
-    done = [e for e in _executions_of(batch_id) if e["status"] != "RUNNING"]
+    runs = [e for e in executions(sfn, MACHINE, limit=1000) if _epoch(e["started"]) >= started - 1]
+    if any(e["status"] == "RUNNING" for e in runs):
+        return None
+    done = sorted(runs, key=lambda e: e["started"], reverse=True)
     return done if len(done) >= n else None
 
 
-def test_a_landed_batch_is_loaded_once_even_when_announced_twice(etl: Platform) -> None:
-    batch = _land(etl, seed=301)
-    announcer = BatchAnnouncer(client("events"))
-    announcer.announce(**batch)
-    assert wait_for(lambda: _status(batch["batch_id"]), 120, "the ledger entry") == "loaded"
-    loaded = _loaded_events(batch["batch_id"])
-    assert loaded == batch["rows"]["event_log"] > 0
-    first = wait_for(lambda: _finished(batch["batch_id"], 1), 60, "the first execution")
-    states = [
-        e.get("state")
-        for e in history(client("stepfunctions"), first[0]["arn"])
-        if e["type"] == "TaskStateEntered"
-    ]
-    assert states == ["CheckManifest", "QualityGates", "LoadBatch", "EmitUpdated"]
-    # Correlation: event -> batch (event_log) -> the execution that loaded it (the ledger).
-    (row,) = DataApiWarehouse(client("redshift-data")).query(
-        "SELECT report FROM etl_batches WHERE batch_id = :b", {"b": batch["batch_id"]}
-    )
-    assert json.loads(row["report"]) == {"execution": first[0]["arn"]}
+def _epoch(iso: str) -> float:
+    from datetime import datetime
 
-    announcer.announce(**batch)  # the same batch delivered again
-    done = wait_for(lambda: _finished(batch["batch_id"], 2), 120, "the second execution")
-    assert {e["status"] for e in done} == {"SUCCEEDED"}
-    second = max(done, key=lambda e: e["started"])
-    entered = [
-        e.get("state")
-        for e in history(client("stepfunctions"), second["arn"])
+    return datetime.fromisoformat(iso).timestamp()
+
+
+def _entered(arn: str) -> list[str]:
+    return [
+        str(e.get("state"))
+        for e in history(client("stepfunctions"), arn)
         if e["type"].endswith("StateEntered")
     ]
-    assert "Skipped" in entered and "LoadBatch" not in entered
-    assert _loaded_events(batch["batch_id"]) == loaded
 
 
-def test_a_batch_failing_a_quality_gate_is_reported_and_not_loaded(etl: Platform) -> None:
+def test_landed_batches_are_loaded_in_one_cycle_once_even_when_announced_twice(etl: Platform) -> None:
+    started = time.time()
+    batches = [_land(etl, seed=s) for s in (301, 304)]
+    announcer = BatchAnnouncer(client("events"))
+    for b in batches:
+        announcer.announce(**b)  # two triggers: one execution loads, or the second finds nothing
+    for b in batches:
+        assert wait_for(partial(_status, b["batch_id"]), 120, "the ledger entry") == "loaded"
+        assert _loaded_events(b["batch_id"]) == b["rows"]["event_log"] > 0
+    runs = wait_for(lambda: _finished_since(started, 2), 120, "both executions")
+    assert {e["status"] for e in runs} == {"SUCCEEDED"}
+    loaders = [e for e in runs if "LoadCycle" in _entered(e["arn"])]
+    assert len(loaders) == 1, "one cycle loaded both batches"
+    assert _entered(loaders[0]["arn"])[:5] == ["Cycle", "PlanCycle", "Route", "CheckBatches", "AnyPassed"]
+    # Correlation: event -> batch (event_log) -> the execution that loaded it (the ledger).
+    for b in batches:
+        (row,) = DataApiWarehouse(client("redshift-data")).query(
+            "SELECT report FROM etl_batches WHERE batch_id = :b", {"b": b["batch_id"]}
+        )
+        assert json.loads(row["report"])["execution"] == loaders[0]["arn"]
+
+    again = time.time()
+    announcer.announce(**batches[0])  # the same batch announced again
+    (rerun,) = wait_for(lambda: _finished_since(again), 120, "the next execution")
+    assert rerun["status"] == "SUCCEEDED" and "LoadCycle" not in _entered(rerun["arn"])
+    assert LandingLedger(client("s3"), batches[0]["bucket"]).keys() == [], "finished entries removed"
+    assert [_loaded_events(b["batch_id"]) for b in batches] == [b["rows"]["event_log"] for b in batches]
+
+
+def test_a_batch_failing_a_quality_gate_is_rejected_and_the_others_load(etl: Platform) -> None:
     def orphan_sale(tables: dict[str, list[dict[str, Any]]]) -> None:
         tables["fact_ticket_sales"][0]["concert_id"] = 1_999_999_999  # a concert nobody scheduled
 
-    batch = _land(etl, seed=302, tamper=orphan_sale)
-    BatchAnnouncer(client("events")).announce(**batch)
-    assert wait_for(lambda: _status(batch["batch_id"]), 120, "the ledger entry") == "rejected"
-    assert _loaded_events(batch["batch_id"]) == 0
+    started = time.time()
+    bad = _land(etl, seed=302, tamper=orphan_sale)
+    good = _land(etl, seed=305)
+    BatchAnnouncer(client("events")).announce(**good)
+    assert wait_for(lambda: _status(bad["batch_id"]), 120, "the ledger entry") == "rejected"
+    assert wait_for(lambda: _status(good["batch_id"]), 120, "the ledger entry") == "loaded"
+    assert _loaded_events(bad["batch_id"]) == 0
     report = json.loads(
-        client("s3")
-        .get_object(Bucket=batch["bucket"], Key=f"quality/{batch['batch_id']}.json")["Body"]
-        .read()
+        client("s3").get_object(Bucket=bad["bucket"], Key=f"quality/{bad['batch_id']}.json")["Body"].read()
     )
     failed = [g for g in report["gates"] if not g["ok"]]
     assert [g["name"] for g in failed] == ["referential_integrity"] and "1999999999" in failed[0]["detail"]
-    done = wait_for(lambda: _finished(batch["batch_id"], 1), 60, "the execution")
-    assert done[0]["status"] == "FAILED"
-    events = history(client("stepfunctions"), done[0]["arn"])
-    assert any(e.get("error") == "QualityGateFailed" for e in events)
+    runs = wait_for(lambda: _finished_since(started), 60, "the execution")
+    checks = [
+        e
+        for r in runs
+        for e in history(client("stepfunctions"), r["arn"])
+        if e.get("state") == "CheckBatches"
+    ]
+    assert checks, "the rejection is in the execution history"
 
 
 def test_a_task_failing_is_retried_and_a_failed_execution_is_redriven(etl: Platform) -> None:
     from concert.warehouse_endpoint import WarehouseEndpoint
 
     endpoint = WarehouseEndpoint(etl.cloud.data_dir, etl.warehouse_port)
+    started = time.time()
     batch = _land(etl, seed=303)
     endpoint.stop()  # every task that needs the warehouse fails until it is back
     try:
         BatchAnnouncer(client("events")).announce(**batch)
-        failed = wait_for(lambda: _finished(batch["batch_id"], 1), 240, "the failed execution")
+        failed = wait_for(lambda: _finished_since(started), 240, "the failed execution")
     finally:
         endpoint.start(etl.cloud.env())
     assert failed[0]["status"] == "FAILED"
     events = history(client("stepfunctions"), failed[0]["arn"])
     attempts = [e for e in events if e["type"] in ("TaskScheduled", "LambdaFunctionScheduled")]
     assert len(attempts) >= 2, f"the failing task was retried: {[e['type'] for e in events]}"
-    assert any(e.get("error") == "EtlTaskFailed" for e in events)
+    assert any(e.get("error") == "LoadCycleFailed" for e in events)
 
     result = redrive(client("stepfunctions"), failed[0]["arn"])
     assert result["mode"] in ("redrive", "restart")
@@ -196,8 +211,7 @@ def test_compaction_merges_loaded_batch_files_and_keeps_every_event_once(etl: Pl
 
     announcer = BatchAnnouncer(client("events"))
     batches = [_land(etl, seed=s) for s in (311, 312, 313)]
-    for b in batches:
-        announcer.announce(**b)
+    announcer.announce(**batches[-1])
     for batch_id in [b["batch_id"] for b in batches]:
         assert wait_for(partial(_status, batch_id), 120, "the ledger entry") == "loaded"
     bucket = batches[0]["bucket"]

@@ -94,7 +94,15 @@ def tasks(
         m: importlib.reload(importlib.import_module(f"functions.etl.{m}"))
         for m in ("plan_cycle", "check_batches", "load_cycle")
     }
+    monkeypatch.setattr(mods["plan_cycle"], "sfn", Running())
     return s3, wh, mods
+
+
+class Running:
+    """Step Functions as the plan task asks it: every lease holder is still running."""
+
+    def describe_execution(self, executionArn: str) -> dict[str, str]:
+        return {"status": "RUNNING"}
 
 
 def _cycle(mods: dict[str, ModuleType], execution: str = "exec-1") -> dict[str, Any]:
@@ -234,3 +242,21 @@ def test_a_failed_trigger_is_sent_again() -> None:
 
     CycleTrigger(Flaky(), min_interval_s=0.0, max_backoff_s=0.5).landed({"batch_id": "b1"})  # type: ignore[arg-type]
     assert done.wait(10) and calls == ["b1"] * 3
+
+
+@pytest.mark.parametrize(("status", "action"), [("FAILED", "load"), ("RUNNING", "busy")])
+def test_a_lease_held_by_an_ended_execution_is_taken_over(
+    tasks: Any, monkeypatch: pytest.MonkeyPatch, status: str, action: str
+) -> None:
+    s3, wh, mods = tasks
+    _land(s3, parts=1)
+    wh.holder, wh.expires = "exec-old", 2**40  # valid for ages, but its execution may have ended
+
+    class Sfn:
+        def describe_execution(self, executionArn: str) -> dict[str, str]:
+            assert executionArn == "exec-old"
+            return {"status": status}
+
+    monkeypatch.setattr(mods["plan_cycle"], "sfn", Sfn())
+    assert mods["plan_cycle"].handler({"execution": "exec-new"}, CONTEXT)["action"] == action
+    assert wh.holder == ("exec-new" if action == "load" else "exec-old")
