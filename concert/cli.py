@@ -61,6 +61,11 @@ class Target(StrEnum):
     localstack = "localstack"
 
 
+def _said(message: str) -> None:
+    """A service start's progress (waiting for a busy one of ours), on stderr even with --json."""
+    err.print(f"[yellow]{message}[/]")
+
+
 def _progress(enabled: bool) -> Progress:
     return Progress(
         TextColumn("[bold]{task.description}"),
@@ -146,7 +151,7 @@ def deploy(
         rt = Runtime(CliSettings(**{**rt.settings.model_dump(), "target": target.value}))
         rt.activate()
     if rt.local:
-        rt.cloud.start()
+        rt.cloud.start(progress=_said)
     result = _deploy(rt, show=not as_json, context=pairs)
     if not rt.local:
         result["web_files_published"] = cli_dashboard.publish_web(result["outputs"])
@@ -274,26 +279,59 @@ def produce(
 # -- status ---------------------------------------------------------------------------------
 
 
+# The promoted models' primary metrics (ml.models.SPECS, which imports scikit-learn: seconds
+# that `concert status` does not spend; a unit test keeps the two equal).
+MODEL_PRIMARY_METRICS = {
+    "ticket_sales": "tickets.mae",
+    "venue_popularity": "spearman",
+    "recommendations": "ndcg_at_10",
+}
+
+
+def _promoted_models(dynamodb: Any, table: str) -> dict[str, dict[str, Any] | None]:
+    """Per model, the promoted version and its primary test metric (None: not trained yet)."""
+    from ml.registry_table import RegistryTable
+
+    registry = RegistryTable(dynamodb, table)
+    out: dict[str, dict[str, Any] | None] = {}
+    for name, primary in MODEL_PRIMARY_METRICS.items():
+        record = registry.current(name)
+        if record is None:
+            out[name] = None
+            continue
+        value: Any = record["metrics"]
+        for part in primary.split("."):
+            value = value[part]
+        out[name] = {"version": record["version"], "primary": f"{primary} {float(value):.4f}"}
+    return out
+
+
 def _status(rt: Runtime, *, count_records: bool) -> dict[str, Any]:
-    from concert.stream_stats import read_stream
     from infra import names
 
     status: dict[str, Any] = {"target": rt.settings.target, "endpoint_url": endpoint_url()}
     if rt.local:
         cloud = rt.cloud
+        answering = cloud.healthy(timeout=5.0)
+        pid = cloud.running_pid()
         status["local_cloud"] = {
-            "running": cloud.healthy(),
-            "pid": cloud.running_pid(),
+            "running": answering or pid is not None,
+            "answering": answering,
+            "pid": pid,
             "port": cloud.port,
             "data_dir": str(cloud.data_dir),
         }
-        status["warehouse_endpoint"] = {"running": rt.endpoint.healthy(), "url": rt.endpoint.url}
+        status["warehouse_endpoint"] = {
+            "running": rt.endpoint.healthy() or rt.endpoint.process.running_pid() is not None,
+            "url": rt.endpoint.url,
+        }
+        worker_pid = rt.worker.process.running_pid()
         status["kcl_worker"] = {
-            "running": rt.worker.process.running_pid() is not None,
-            "pid": rt.worker.process.running_pid(),
+            "running": worker_pid is not None,
+            "pid": worker_pid,
             "log": str(rt.worker.process.log_file),
         }
-        if not status["local_cloud"]["running"]:
+        if not answering:  # stopped, or ours but too busy to answer: nothing more to ask it
             status["stack"] = None
             return status
     cfn = client("cloudformation")
@@ -307,59 +345,76 @@ def _status(rt: Runtime, *, count_records: bool) -> dict[str, Any]:
         status["stack"] = None
         return status
     status["resources"] = outputs
-    streams: dict[str, Any] = {}
+    status.update(_status_signals(rt, outputs, count_records=count_records))
+    return status
+
+
+def _status_signals(rt: Runtime, outputs: dict[str, str], *, count_records: bool) -> dict[str, Any]:
+    """The stream, the DLQ, the live totals, the models and the health, asked concurrently
+    (each is a few requests to a different service; clients are made first: making one is
+    not thread-safe, using one is)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from concert.operations import count_stream
+    from consumers import pipeline_health
+    from consumers.warehouse.client import DataApiWarehouse
+    from infra import names
+
+    kinesis, sqs, dynamodb = rt.kinesis(), client("sqs"), client("dynamodb")
+    sfn, cloudwatch, data_api = client("stepfunctions"), client("cloudwatch"), client("redshift-data")
     stream = outputs.get("EventsStreamName")
-    if stream:
-        summary = rt.kinesis().describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"]
+
+    def streams() -> dict[str, Any]:
+        if not stream:
+            return {}
+        summary = kinesis.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"]
         info: dict[str, Any] = {
             "status": summary["StreamStatus"],
             "open_shards": summary.get("OpenShardCount"),
         }
         if count_records:
-            counted = read_stream(rt.kinesis(), stream, timeout_s=120)
-            info.update(
-                records=counted.records,
-                events=counted.events,
-                by_shard=counted.by_shard,
-                complete=counted.complete,
+            cache = (
+                rt.settings.data_dir
+                / "stream-counts"
+                / f"{rt.settings.target}-{rt.settings.port}-{stream}.json"
             )
-        streams[stream] = info
-    status["streams"] = streams
-    if outputs.get("DlqUrl"):
-        attrs = client("sqs").get_queue_attributes(
+            info.update(count_stream(kinesis, stream, cache, timeout_s=120))
+        return {stream: info}
+
+    def dlq_depth() -> int:
+        attrs = sqs.get_queue_attributes(
             QueueUrl=outputs["DlqUrl"], AttributeNames=["ApproximateNumberOfMessages"]
         )
-        status["dlq_depth"] = int(attrs["Attributes"]["ApproximateNumberOfMessages"])
+        return int(attrs["Attributes"]["ApproximateNumberOfMessages"])
+
+    def live_totals() -> dict[str, int]:
+        key = {"pk": {"S": "ALL"}, "sk": {"S": "TOTAL"}}
+        item = dynamodb.get_item(TableName=outputs["LiveAggregatesTableName"], Key=key)
+        return {k: int(v["N"]) for k, v in item.get("Item", {}).items() if "N" in v}
+
+    def health() -> dict[str, Any]:
+        warehouse = DataApiWarehouse(data_api)
+        return pipeline_health.report(sqs, sfn, cloudwatch, warehouse, outputs, names.DEAD_LETTER_QUEUES)
+
+    asks: dict[str, Callable[[], Any]] = {"streams": streams}
+    if outputs.get("DlqUrl"):
+        asks["dlq_depth"] = dlq_depth
     if outputs.get("LiveAggregatesTableName"):
-        item = client("dynamodb").get_item(
-            TableName=outputs["LiveAggregatesTableName"], Key={"pk": {"S": "ALL"}, "sk": {"S": "TOTAL"}}
-        )
-        status["live_totals"] = {k: int(v["N"]) for k, v in item.get("Item", {}).items() if "N" in v}
+        asks["live_totals"] = live_totals
     if outputs.get("ModelRegistryTableName"):
-        status["models"] = cli_ml.promoted_models(outputs["ModelRegistryTableName"])
-    status["health"] = _health(rt, outputs)
-    return status
-
-
-def _health(rt: Runtime, outputs: dict[str, str]) -> dict[str, Any]:
-    from consumers import pipeline_health
-    from consumers.warehouse.client import DataApiWarehouse
-    from infra import names
-
-    return pipeline_health.report(
-        client("sqs"),
-        client("stepfunctions"),
-        client("cloudwatch"),
-        DataApiWarehouse(client("redshift-data")),
-        outputs,
-        names.DEAD_LETTER_QUEUES,
-    )
+        asks["models"] = lambda: _promoted_models(dynamodb, outputs["ModelRegistryTableName"])
+    asks["health"] = health
+    with ThreadPoolExecutor(max_workers=len(asks)) as pool:
+        futures = {key: pool.submit(ask) for key, ask in asks.items()}
+        return {key: future.result() for key, future in futures.items()}
 
 
 @app.command()
 def status(
     ctx: typer.Context,
-    count: Annotated[bool, typer.Option(help="Read the streams end to end to count records.")] = True,
+    count: Annotated[
+        bool, typer.Option(help="Count the stream's records (reading only those added since the last count).")
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the status as one JSON object.")] = False,
 ) -> None:
     """Where the platform runs, what is deployed, and how many records the streams hold."""
@@ -371,7 +426,8 @@ def status(
         table.add_row("endpoint", d["endpoint_url"])
         if "local_cloud" in d:
             lc = d["local_cloud"]
-            table.add_row("local cloud", f"{'running' if lc['running'] else 'stopped'} on port {lc['port']}")
+            state = "running" if lc["answering"] else "busy (not answering)" if lc["running"] else "stopped"
+            table.add_row("local cloud", f"{state} on port {lc['port']}")
             table.add_row("warehouse", "running" if d["warehouse_endpoint"]["running"] else "stopped")
             table.add_row("KCL worker", "running" if d["kcl_worker"]["running"] else "stopped")
         table.add_row("stack", d["stack"]["status"] if d.get("stack") else "not deployed")
@@ -388,7 +444,9 @@ def status(
             table.add_row("live totals", f"{live.get('orders', 0)} orders, {live.get('tickets', 0)} tickets")
         if "health" in d:
             h = d["health"]
-            table.add_row("health", "[green]healthy[/]" if h["healthy"] else "[red]needs attention[/]")
+            unknown = h.get("unknown_signals") or []
+            verdict = "[green]healthy[/]" if h["healthy"] else "[red]needs attention[/]"
+            table.add_row("health", verdict + (f" (unknown here: {', '.join(unknown)})" if unknown else ""))
             for queue, depth in h["dead_letters"].items():
                 table.add_row(f"dead letters {queue}", "absent" if depth is None else str(depth))
             for machine, c in h["workflows"].items():
@@ -399,7 +457,13 @@ def status(
                 wh.get("error")
                 or f"{wh.get('events', 0)} events, last load {wh.get('last_load') or 'never'}",
             )
-            table.add_row("alarms firing", ", ".join(h["alarms_firing"]) or "none")
+            alarms = h.get("alarms", {})
+            table.add_row(
+                "alarms firing",
+                ", ".join(h["alarms_firing"]) or "none"
+                if alarms.get("evaluated", True)
+                else f"[yellow]unknown[/]: {alarms.get('reason')}",
+            )
         for name, m in d.get("models", {}).items():
             table.add_row(f"model {name}", f"{m['version']} ({m['primary']})" if m else "not trained")
         for k, v in d.get("resources", {}).items():
@@ -448,7 +512,7 @@ def up(
             if show
             else _nullcontext()
         ):
-            rt.cloud.start()
+            rt.cloud.start(progress=_said)
     deployed = _deploy(rt, show=show)
     if show:
         err.print(f"[green]deployed[/] {deployed['stack']} at {deployed['endpoint_url']}")
@@ -458,8 +522,8 @@ def up(
             if show
             else _nullcontext()
         ):
-            rt.endpoint.start(rt.cloud.env())
-            rt.worker.start(rt.services_env(), rt.worker_settings())
+            rt.endpoint.start(rt.cloud.env(), progress=_said)
+            rt.worker.start(rt.services_env(), rt.worker_settings(), progress=_said)
     board = cli_dashboard.try_link(rt, deployed["outputs"], hours=12)
     if show:
         err.print(
@@ -831,7 +895,7 @@ def bench(
     if suite is BenchSuite.publisher:
         from bench.publisher import run_publisher_bench
 
-        started = rt.local and rt.cloud.start()
+        started = rt.local and rt.cloud.start(progress=_said)
         try:
             result = run_publisher_bench(events=events, repeats=repeats, progress=progress)
         finally:
@@ -850,12 +914,12 @@ def bench(
 def _platform_for_bench(rt: Runtime, *, show: bool) -> bool:
     """Deployed and running (local: the cloud, the endpoint and the worker); True if this
     call started the local cloud (the caller stops it at the end)."""
-    started_cloud = bool(rt.local and rt.cloud.start())
+    started_cloud = bool(rt.local and rt.cloud.start(progress=_said))
     try:
         _deploy(rt, show=show)
         if rt.local:
-            rt.endpoint.start(rt.cloud.env())
-            rt.worker.start(rt.services_env(), rt.worker_settings())
+            rt.endpoint.start(rt.cloud.env(), progress=_said)
+            rt.worker.start(rt.services_env(), rt.worker_settings(), progress=_said)
     except BaseException:
         if started_cloud:
             _stop_local(rt)

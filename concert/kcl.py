@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from concert.process import ManagedProcess
+from concert.process import ManagedProcess, Progress
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class KclWorker:
     @property
     def process(self) -> ManagedProcess:
         """Pid and log files of the worker."""
-        return ManagedProcess("kcl-worker", self.data_dir, self.port)
+        return ManagedProcess("kcl-worker", self.data_dir, self.port, listens=False)
 
     def started(self) -> bool:
         """True once the worker logged that its scheduler runs."""
@@ -32,15 +32,19 @@ class KclWorker:
         except OSError:
             return False
 
-    def start(self, env: dict[str, str], settings: dict[str, str]) -> bool:
-        """Start the worker unless ours is running; False if it already was."""
-        if self.process.running_pid() is not None:
-            return False
-        if self.process.log_file.exists():
-            self.process.log_file.unlink()
+    def start(
+        self, env: dict[str, str], settings: dict[str, str], *, progress: Progress | None = None
+    ) -> bool:
+        """Start the worker unless ours is running (then wait until it started); False if it was."""
         full = {**os.environ, **env, **{f"CONCERT_KCL_{k.upper()}": v for k, v in settings.items()}}
-        self.process.spawn([sys.executable, "-m", "consumers.kcl_worker"], full, self.started, wait_s=120)
-        return True
+        return self.process.ensure(
+            [sys.executable, "-m", "consumers.kcl_worker"],
+            full,
+            self.started,
+            wait_s=120,
+            progress=progress,
+            prepare=lambda: self.process.log_file.unlink(missing_ok=True),
+        )
 
     def stop(self) -> bool:
         """Graceful stop (the scheduler releases its leases)."""

@@ -1,7 +1,7 @@
 """The local cloud: ministack run as a managed subprocess with its state under the data directory.
 
-`start()` reuses a healthy instance already on the port (a second `concert up` does not
-start another); otherwise it spawns one, waits for its health endpoint and records its pid.
+`start()` follows the rule of `concert.process`: ours running (pid file, live, on the port) is
+waited for however busy and never doubled; else it spawns one, waits for its health endpoint.
 `stop()` sends SIGTERM, on which ministack saves its state, so the next start resumes it.
 """
 
@@ -15,7 +15,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from concert.process import ManagedProcess, ServiceError
+from concert.process import ManagedProcess, Progress, ServiceError
 
 DEFAULT_PORT = 4566
 HEALTH_PATH = "/_ministack/health"
@@ -25,6 +25,8 @@ LOCAL_CREDENTIALS = {
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_REGION": "us-east-1",
 }
+# A busy emulator answers its health check late: the patient check while waiting for ours.
+BUSY_HEALTH_TIMEOUT_S = 10.0
 
 
 class LocalCloudError(RuntimeError):
@@ -77,10 +79,13 @@ class LocalCloud:
         """The pid of the instance we started, if it is alive."""
         return self.process.running_pid()
 
-    def start(self, *, wait_s: float = 60.0) -> bool:
-        """Start ministack unless a healthy one is on the port; return True if this call started it."""
-        if self.healthy():
-            return False
+    def running(self) -> bool:
+        """True when ours runs (answering or not) or an instance answers on the port."""
+        return self.running_pid() is not None or self.healthy()
+
+    def start(self, *, wait_s: float = 120.0, progress: Progress | None = None) -> bool:
+        """Start ministack unless ours runs or a healthy one is on the port (then wait up to
+        `wait_s` for it to answer); return True if this call started it."""
         state_dir = self.data_dir / "ministack-state"
         s3_dir = self.data_dir / "ministack-s3"
         for d in (state_dir, s3_dir):
@@ -99,10 +104,16 @@ class LocalCloud:
         if self.warehouse_url:
             env["AWS_ENDPOINT_URL_REDSHIFT_DATA"] = self.warehouse_url
         try:
-            self.process.spawn([sys.executable, "-m", "ministack"], env, self.healthy, wait_s=wait_s)
+            return self.process.ensure(
+                [sys.executable, "-m", "ministack"],
+                env,
+                self.healthy,
+                wait_s=wait_s,
+                patient_healthy=lambda: self.healthy(timeout=BUSY_HEALTH_TIMEOUT_S),
+                progress=progress,
+            )
         except ServiceError as err:
             raise LocalCloudError(str(err)) from None
-        return True
 
     def stop(self, *, wait_s: float = 30.0) -> bool:
         """Stop the instance we started (state is saved on SIGTERM); return True if one was stopped."""

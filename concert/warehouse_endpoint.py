@@ -13,7 +13,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from concert.process import ManagedProcess
+from concert.process import ManagedProcess, Progress
 
 
 @dataclass(frozen=True)
@@ -42,18 +42,19 @@ class WarehouseEndpoint:
         """The variable that points the Data API client here."""
         return {"AWS_ENDPOINT_URL_REDSHIFT_DATA": self.url}
 
-    def healthy(self) -> bool:
+    def healthy(self, timeout: float = 1.0) -> bool:
         """True when the endpoint answers /health."""
         try:
-            with urllib.request.urlopen(self.url + "/health", timeout=1) as resp:  # noqa: S310
+            with urllib.request.urlopen(self.url + "/health", timeout=timeout) as resp:  # noqa: S310
                 return bool(resp.status == 200)
         except (OSError, urllib.error.URLError):
             return False
 
-    def start(self, cloud_env: dict[str, str]) -> bool:
-        """Start the endpoint (S3 reads go to `cloud_env`'s endpoint); False if one already answers."""
-        if self.healthy():
-            return False
+    def start(
+        self, cloud_env: dict[str, str], *, wait_s: float = 120.0, progress: Progress | None = None
+    ) -> bool:
+        """Start the endpoint (S3 reads go to `cloud_env`'s endpoint) unless ours runs or one
+        answers (then wait up to `wait_s` for it); True if this call started it."""
         env = {**os.environ, **cloud_env}
         argv = [
             sys.executable,
@@ -64,8 +65,14 @@ class WarehouseEndpoint:
             "--db",
             str(self.database_file),
         ]
-        self.process.spawn(argv, env, self.healthy)
-        return True
+        return self.process.ensure(
+            argv,
+            env,
+            self.healthy,
+            wait_s=wait_s,
+            patient_healthy=lambda: self.healthy(timeout=10.0),
+            progress=progress,
+        )
 
     def stop(self) -> bool:
         """Stop the endpoint we started (queued statements finish, the file is closed)."""

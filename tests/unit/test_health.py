@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from consumers import pipeline_health as health
@@ -50,11 +51,26 @@ class Sfn:
 
 
 class Cloudwatch:
-    def __init__(self, firing: list[str]) -> None:
-        self.firing = firing
+    """Alarms `firing` in ALARM state, `quiet` in OK; `endpoint` is where the client points."""
 
-    def get_paginator(self, _name: str) -> Pages:
-        return Pages([{"MetricAlarms": [{"AlarmName": n} for n in self.firing]}])
+    def __init__(
+        self,
+        firing: list[str],
+        quiet: tuple[str, ...] = (),
+        endpoint: str = "https://monitoring.us-east-1.amazonaws.com",
+    ) -> None:
+        self.firing, self.quiet = firing, quiet
+        self.meta = SimpleNamespace(endpoint_url=endpoint)
+
+    def get_paginator(self, _name: str) -> Any:
+        alarms = [{"AlarmName": n, "StateValue": "ALARM"} for n in self.firing]
+        alarms += [{"AlarmName": n, "StateValue": "OK"} for n in self.quiet]
+
+        class P:
+            def paginate(self, StateValue: str | None = None, **_: Any) -> list[dict[str, Any]]:
+                return [{"MetricAlarms": [a for a in alarms if StateValue in (None, a["StateValue"])]}]
+
+        return P()
 
 
 class Warehouse:
@@ -83,3 +99,32 @@ def test_a_quiet_platform_is_healthy_and_each_signal_can_make_it_unhealthy() -> 
     assert not health.healthy({**quiet, "alarms_firing": health.alarms_firing(Cloudwatch(["EtlFailed"]))})
     assert health.dead_letters(Sqs({}), QUEUES)[QUEUES[1]] is None
     assert health.warehouse_freshness(Warehouse(None), now)["last_load"] is None
+
+
+def test_alarms_an_emulator_does_not_evaluate_are_unknown_not_clear() -> None:
+    local = Cloudwatch(["EtlFailed"], quiet=("DlqDepth",), endpoint="http://localhost:4566")
+    report = health.report(
+        Sqs({q: 0 for q in QUEUES}), Sfn(0), local, Warehouse(datetime.now(UTC)), OUTPUTS, QUEUES
+    )
+    alarms = report["alarms"]
+    assert alarms["evaluated"] is False and "not evaluated" in alarms["reason"] and alarms["defined"] == 2
+    assert alarms["firing"] == [] == report["alarms_firing"], "an emulator's alarm state is not a signal"
+    assert report["unknown_signals"] == ["alarms"]
+    assert report["healthy"] is True, "healthy speaks for the known signals; unknown_signals says the rest"
+
+    aws = Cloudwatch(["EtlFailed"], quiet=("DlqDepth",))
+    report = health.report(
+        Sqs({q: 0 for q in QUEUES}), Sfn(0), aws, Warehouse(datetime.now(UTC)), OUTPUTS, QUEUES
+    )
+    assert report["alarms"] == {"evaluated": True, "reason": None, "defined": 2, "firing": ["EtlFailed"]}
+    assert report["alarms_firing"] == ["EtlFailed"] and report["unknown_signals"] == []
+    assert report["healthy"] is False
+    forced = health.alarms(local, evaluated=True)
+    assert forced["evaluated"] is True and forced["firing"] == ["EtlFailed"]
+
+
+def test_the_cli_names_the_models_primary_metrics_as_the_trainer_does() -> None:
+    from concert.cli import MODEL_PRIMARY_METRICS
+    from ml.models import SPECS
+
+    assert {name: s.primary for name, s in SPECS.items()} == MODEL_PRIMARY_METRICS
