@@ -1,5 +1,6 @@
 """Reconcile: every event produced is in exactly one place (warehouse and lake, landed and
-waiting for its load cycle, or the DLQ, or held).
+waiting for its load cycle, or the DLQ, or held). A ticket event in the warehouse is either a
+fact or a pending fact waiting for its dimension, never both.
 
 Reads the sources of truth directly: the stream end to end (what was produced), the lake's
 curated event log files, the landing ledger, the warehouse's event log, the DLQ and the
@@ -40,6 +41,8 @@ class Reconciliation:
     held: int = 0
     quality_rejected: int = 0  # in the lake, kept out of the warehouse by an ETL quality gate
     pending_load: int = 0  # landed (lake and landing ledger), waiting for the next load cycle
+    waiting_for_dimension: int = 0  # in the warehouse as a pending fact until its dimension is loaded
+    fact_and_pending: list[str] = field(default_factory=list)  # in both: would count twice
     missing_from_warehouse: list[str] = field(default_factory=list)
     missing_from_lake: list[str] = field(default_factory=list)
     unexpected_in_warehouse: list[str] = field(default_factory=list)
@@ -53,6 +56,7 @@ class Reconciliation:
             and not self.missing_from_warehouse
             and not self.missing_from_lake
             and not self.unexpected_in_warehouse
+            and not self.fact_and_pending
             and self.dlq_records == self.invalid_in_stream
             and self.lake_records == self.warehouse_events + self.quality_rejected + self.pending_load
         )
@@ -60,7 +64,12 @@ class Reconciliation:
     def summary(self) -> dict[str, Any]:
         """The report, lists cut to their first 20."""
         d = asdict(self)
-        for k in ("missing_from_warehouse", "missing_from_lake", "unexpected_in_warehouse"):
+        for k in (
+            "missing_from_warehouse",
+            "missing_from_lake",
+            "unexpected_in_warehouse",
+            "fact_and_pending",
+        ):
             d[f"{k}_count"] = len(d[k])
             d[k] = d[k][:20]
         d["ok"] = self.ok
@@ -154,6 +163,14 @@ def reconcile(
     wh_ids = {row["event_id"] for row in warehouse.query("SELECT event_id FROM event_log")}
     r.warehouse_events = len(wh_ids)
     r.warehouse_ticket_sales = int(warehouse.query("SELECT COUNT(*) AS n FROM fact_ticket_sales")[0]["n"])
+    waiting = warehouse.query(
+        "SELECT p.event_id, f.event_id AS fact FROM fact_ticket_sales_pending AS p "
+        "LEFT JOIN fact_ticket_sales AS f ON f.event_id = p.event_id UNION ALL "
+        "SELECT p.event_id, f.event_id AS fact FROM fact_refunds_pending AS p "
+        "LEFT JOIN fact_refunds AS f ON f.event_id = p.event_id"
+    )
+    r.waiting_for_dimension = len(waiting)
+    r.fact_and_pending = sorted(str(w["event_id"]) for w in waiting if w["fact"] is not None)
     dead = dead_letters(s3, lake_bucket)
     r.dlq_records = len({(d["shard_id"], d["sequence_number"], d["sub_sequence_number"]) for d in dead})
     attrs = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["ApproximateNumberOfMessages"])
@@ -167,8 +184,8 @@ def reconcile(
     r.quality_rejected = len(rejected)
     landed = LandingLedger(s3, lake_bucket).pending()
     finished = warehouse.batch_statuses([str(e["batch_id"]) for e in landed]) if landed else {}
-    waiting = {str(e["batch_id"]) for e in landed} - set(finished)
-    pending = (lake_event_ids(s3, lake_bucket, waiting) - wh_ids - rejected) if waiting else set()
+    unloaded = {str(e["batch_id"]) for e in landed} - set(finished)
+    pending = (lake_event_ids(s3, lake_bucket, unloaded) - wh_ids - rejected) if unloaded else set()
     r.pending_load = len(pending)
     expected = set(ids) - held_ids - rejected - pending
     expected -= {d["event_id"] for d in dead if "waited for" in d.get("reason", "")}

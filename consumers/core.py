@@ -9,11 +9,16 @@ event log), dead letters, and how many duplicates it dropped. Order of work in a
 2. drop events already seen (in this batch, or known to the sinks through `known_ids`);
 3. apply catalog events first (last writer wins), so a ticket event may follow its concert
    within the same batch;
-4. ticket events whose concert, artist or venue is not known yet are *held* and retried on
-   later batches; after `max_hold_batches` they become dead letters saying what they waited for.
+4. ticket events whose concert, artist or venue is not known yet become *pending facts*
+   (`fact_*_pending`, their own columns): the warehouse resolves them once the dimension is
+   loaded, whatever shard or worker it came through, so nothing waits in a consumer for
+   another shard. A concert change (update, cancellation) before its concert is *held* and
+   retried on later batches: both share the concert's partition key, so it only waits for an
+   earlier record of its own shard; after `max_hold_batches` it becomes a dead letter saying
+   what it waited for.
 
-`held` is part of a shard's state: the adapter persists it with each committed batch and
-gives it back through `restore_held` after a restart.
+`held` is part of a shard's state: the adapter persists it with each landed batch and gives
+it back through `restore_held` after a restart.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from typing import Any
 
 from consumers.catalog import CatalogState
 from consumers.deadletter import DeadLetter
-from consumers.enrich import Row, catalog_row, event_log_row, fact_row
+from consumers.enrich import Row, catalog_row, event_log_row, fact_row, pending_fact_row
 from consumers.records import StreamRecord, decode
 from schemas import ConcertCancelled, ConcertUpdated, Envelope, InvalidEvent, parse_event
 
@@ -52,6 +57,7 @@ class BatchOutput:
     valid: int = 0
     user_records: int = 0
     released: int = 0
+    pending: int = 0  # ticket events landed as pending facts (a dimension not known yet)
     raw: list[tuple[StreamRecord, str | None, str]] = field(default_factory=list)  # record, event id, type
 
     def add(self, table: str, row: Row) -> None:
@@ -161,6 +167,13 @@ class ConsumerCore:
 
     def _route(self, h: Held, out: BatchOutput, *, retried: bool) -> None:
         waiting = self.state.needs(h.event)
+        if waiting and not isinstance(h.event.data, ConcertUpdated | ConcertCancelled):
+            row = pending_fact_row(h.event, waiting)
+            if row:
+                out.add(*row)
+                out.pending += 1
+            self._log(out, h.record, h.event)
+            return
         if waiting:
             h.waiting_for, h.batches = waiting, h.batches + 1
             if h.batches > self.max_hold_batches:

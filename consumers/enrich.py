@@ -110,6 +110,45 @@ def catalog_row(event: Envelope[Any], state: CatalogState) -> tuple[str, Row] | 
     return None
 
 
+def pending_fact_row(event: Envelope[Any], waiting_for: str) -> tuple[str, Row] | None:
+    """The pending fact of a ticket event whose concert, artist or venue is not known yet: its
+    own columns; the warehouse adds those of its dimensions once they are there."""
+    d, eid, at = event.data, str(event.event_id), event.occurred_at
+    if isinstance(d, TicketSold):
+        return "fact_ticket_sales_pending", {
+            "event_id": eid,
+            "sale_id": d.sale_id,
+            "concert_id": d.concert_id,
+            "customer_id": d.customer_id,
+            "sold_at": at,
+            "date_key": date_key(at),
+            "tier": d.tier,
+            "quantity": d.quantity,
+            "unit_price": d.unit_price.amount,
+            "revenue": d.total.amount,
+            "currency": d.unit_price.currency,
+            "channel": d.channel,
+            "price_band": price_band(d.unit_price.amount),
+            "waiting_for": waiting_for[:64],
+        }
+    if isinstance(d, TicketRefunded):
+        return "fact_refunds_pending", {
+            "event_id": eid,
+            "refund_id": d.refund_id,
+            "sale_id": d.sale_id,
+            "concert_id": d.concert_id,
+            "customer_id": d.customer_id,
+            "refunded_at": at,
+            "date_key": date_key(at),
+            "quantity": d.quantity,
+            "amount": d.amount.amount,
+            "currency": d.amount.currency,
+            "reason": d.reason,
+            "waiting_for": waiting_for[:64],
+        }
+    return None
+
+
 def fact_row(event: Envelope[Any], state: CatalogState) -> tuple[str, Row] | None:
     """The enriched fact row of a ticket event (its concert, artist and venue must be known)."""
     d, eid, at = event.data, str(event.event_id), event.occurred_at

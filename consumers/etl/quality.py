@@ -17,10 +17,18 @@ import pyarrow.compute as pc
 
 from consumers.tables import key_columns, table_schemas
 
-FACTS = ("fact_ticket_sales", "fact_refunds", "event_log")
+FACTS = (
+    "fact_ticket_sales",
+    "fact_refunds",
+    "fact_ticket_sales_pending",
+    "fact_refunds_pending",
+    "event_log",
+)
 RANGES: dict[str, dict[str, tuple[float, float]]] = {
     "fact_ticket_sales": {"quantity": (1, 10), "unit_price": (0, 25_000), "revenue": (0, 250_000)},
     "fact_refunds": {"quantity": (1, 10), "amount": (0, 250_000)},
+    "fact_ticket_sales_pending": {"quantity": (1, 10), "unit_price": (0, 25_000), "revenue": (0, 250_000)},
+    "fact_refunds_pending": {"quantity": (1, 10), "amount": (0, 250_000)},
     "dim_venue": {"capacity": (1, 150_000)},
     "dim_concert": {"capacity": (1, 150_000), "min_price": (0, 25_000), "max_price": (0, 25_000)},
     "dim_artist": {"popularity": (0, 100)},

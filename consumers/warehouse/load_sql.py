@@ -3,9 +3,11 @@
 For each table of a batch: a temp staging table, `COPY ... FORMAT AS PARQUET MANIFEST` from
 the lake, then a MERGE on the table's key: the event id for facts and the event log (a
 re-delivered batch changes nothing), the natural key for dimensions, keeping only the newest
-version (`updated_at`), so a stale event never overwrites a newer row. Daily aggregates are
-rebuilt for the (date, concert) pairs the batch touched. All statements run as one
-BatchExecuteStatement: one transaction, all or nothing.
+version (`updated_at`), so a stale event never overwrites a newer row. Pending facts (a
+dimension was not known to the consumer) whose concert, artist and venue are now in the
+warehouse become facts, with the columns they carry from their dimensions computed here.
+Daily aggregates are rebuilt for the (date, concert) pairs the load touched. All statements
+run as one BatchExecuteStatement: one transaction, all or nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import re
 from consumers.tables import key_columns, table_schemas
 
 DIMENSIONS = ("dim_date", "dim_artist", "dim_venue", "dim_concert")
-FACTS = ("fact_ticket_sales", "fact_refunds", "event_log")
+PENDING = ("fact_ticket_sales_pending", "fact_refunds_pending")
+FACTS = ("fact_ticket_sales", "fact_refunds", *PENDING, "event_log")
 LOAD_ORDER = DIMENSIONS + FACTS
 _TAG = re.compile(r"[^a-z0-9_]")
 
@@ -70,6 +73,9 @@ def load_statements(manifests: dict[str, str], *, bucket: str, iam_role: str, ta
             f"CREATE TEMP TABLE {latest} AS SELECT {', '.join(cols)} FROM (SELECT *, ROW_NUMBER() OVER "
             f"(PARTITION BY {', '.join(keys)} ORDER BY {order}) AS rn FROM {stg}) AS ranked WHERE rn = 1"
         )
+        if table in PENDING:  # already a fact (landed again by a worker that knew its dimensions)
+            fact = table.removesuffix("_pending")
+            sqls.append(f"DELETE FROM {latest} USING {fact} WHERE {latest}.event_id = {fact}.event_id")
         if table in FACTS:
             sqls.append(_merge(table, latest, keys, [c for c in cols if c not in keys][:1]))
         else:
@@ -78,17 +84,75 @@ def load_statements(manifests: dict[str, str], *, bucket: str, iam_role: str, ta
                 newer = f"{table}.updated_at > {latest}.updated_at"
                 sqls.append(f"DELETE FROM {latest} USING {table} WHERE {on} AND {newer}")
             sqls.append(_merge(table, latest, keys, [c for c in cols if c not in keys]))
+    sqls.extend(_resolve_pending(tag))
     sqls.extend(_aggregates(manifests, tag))
     sqls.extend(f"DROP TABLE IF EXISTS {s}" for s in _temp_tables(manifests, tag))
     return sqls
 
 
+_SALE_OWN = (
+    "event_id, sale_id, concert_id, customer_id, sold_at, date_key, tier, quantity, unit_price, revenue, "
+    "currency, channel, price_band"
+)
+_REFUND_OWN = (
+    "event_id, refund_id, sale_id, concert_id, customer_id, refunded_at, date_key, quantity, amount, "
+    "currency, reason"
+)
+
+
+def _resolve_pending(tag: str) -> list[str]:
+    """Pending facts whose dimensions are all loaded become facts (Kimball's late-arriving
+    dimension, resolved in the warehouse): the columns a sale carries from its concert, venue
+    and artist are read from them, days to show from the concert's start, and the running net
+    tickets sold continue the concert's count in order of sale."""
+    sales, refunds = f"resolved_sales_{tag}", f"resolved_refunds_{tag}"
+    own = ", ".join(f"p.{c.strip()}" for c in _SALE_OWN.split(","))
+    ranked = (
+        f"SELECT r.*, CAST(COALESCE(n.net, 0) + SUM(r.quantity) OVER (PARTITION BY r.concert_id "
+        "ORDER BY r.sold_at, r.event_id ROWS UNBOUNDED PRECEDING) AS INTEGER) AS running_sold "
+        f"FROM {sales} AS r LEFT JOIN (SELECT concert_id, SUM(q) AS net FROM ("
+        "SELECT concert_id, quantity AS q FROM fact_ticket_sales "
+        "UNION ALL SELECT concert_id, -quantity AS q FROM fact_refunds) AS m "
+        f"WHERE concert_id IN (SELECT concert_id FROM {sales}) GROUP BY concert_id) AS n "
+        "ON n.concert_id = r.concert_id"
+    )
+    return [
+        "DELETE FROM fact_ticket_sales_pending USING fact_ticket_sales "
+        "WHERE fact_ticket_sales_pending.event_id = fact_ticket_sales.event_id",
+        f"CREATE TEMP TABLE {sales} AS SELECT {own}, c.artist_id, c.venue_id, v.city, v.state, "
+        "v.capacity AS venue_capacity, c.capacity AS concert_capacity, a.genre, "
+        "a.popularity AS artist_popularity, c.starts_at FROM fact_ticket_sales_pending AS p "
+        "JOIN dim_concert AS c ON c.concert_id = p.concert_id JOIN dim_venue AS v ON v.venue_id = c.venue_id "
+        "JOIN dim_artist AS a ON a.artist_id = c.artist_id",
+        f"INSERT INTO fact_ticket_sales ({', '.join(_cols('fact_ticket_sales'))}) "
+        "SELECT event_id, sale_id, concert_id, artist_id, venue_id, customer_id, sold_at, date_key, tier, "
+        "quantity, unit_price, revenue, currency, channel, price_band, city, state, venue_capacity, "
+        "concert_capacity, genre, artist_popularity, "
+        "CAST(FLOOR(DATEDIFF(second, sold_at, starts_at) / 86400.0) AS INTEGER) AS days_to_show, "
+        "running_sold, "
+        "ROUND(CAST(running_sold AS DOUBLE PRECISION) / NULLIF(concert_capacity, 0), 6) AS sell_through "
+        f"FROM ({ranked}) AS x",
+        f"DELETE FROM fact_ticket_sales_pending USING {sales} "
+        f"WHERE fact_ticket_sales_pending.event_id = {sales}.event_id",
+        "DELETE FROM fact_refunds_pending USING fact_refunds "
+        "WHERE fact_refunds_pending.event_id = fact_refunds.event_id",
+        f"CREATE TEMP TABLE {refunds} AS SELECT "
+        + ", ".join(f"p.{c.strip()}" for c in _REFUND_OWN.split(","))
+        + ", c.artist_id, c.venue_id FROM fact_refunds_pending AS p "
+        "JOIN dim_concert AS c ON c.concert_id = p.concert_id",
+        f"INSERT INTO fact_refunds ({', '.join(_cols('fact_refunds'))}) "
+        "SELECT event_id, refund_id, sale_id, concert_id, artist_id, venue_id, customer_id, refunded_at, "
+        f"date_key, quantity, amount, currency, reason FROM {refunds}",
+        f"DELETE FROM fact_refunds_pending USING {refunds} "
+        f"WHERE fact_refunds_pending.event_id = {refunds}.event_id",
+    ]
+
+
 def _aggregates(manifests: dict[str, str], tag: str) -> list[str]:
-    facts = [t for t in ("fact_ticket_sales", "fact_refunds") if t in manifests]
-    if not facts:
-        return []
+    facts = [f"stg_{t}_{tag}" for t in ("fact_ticket_sales", "fact_refunds") if t in manifests]
+    facts += [f"resolved_sales_{tag}", f"resolved_refunds_{tag}"]
     touched = f"touched_{tag}"
-    union = " UNION ".join(f"SELECT DISTINCT date_key, concert_id FROM stg_{t}_{tag}" for t in facts)
+    union = " UNION ".join(f"SELECT DISTINCT date_key, concert_id FROM {t}" for t in facts)
     return [
         f"CREATE TEMP TABLE {touched} AS {union}",
         f"DELETE FROM agg_daily_sales USING {touched} WHERE agg_daily_sales.date_key = {touched}.date_key "
@@ -114,8 +178,7 @@ def _temp_tables(manifests: dict[str, str], tag: str) -> list[str]:
     for table in LOAD_ORDER:
         if table in manifests:
             out.extend((f"stg_{table}_{tag}", f"stg_{table}_{tag}_latest"))
-    if any(t in manifests for t in ("fact_ticket_sales", "fact_refunds")):
-        out.append(f"touched_{tag}")
+    out += [f"resolved_sales_{tag}", f"resolved_refunds_{tag}", f"touched_{tag}"]
     return out
 
 

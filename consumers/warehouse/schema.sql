@@ -97,6 +97,44 @@ CREATE TABLE IF NOT EXISTS fact_refunds (
     PRIMARY KEY (event_id)
 ) DISTKEY (concert_id) SORTKEY (refunded_at);
 
+-- Late-arriving dimensions are resolved here, never by holding data in a consumer: a ticket
+-- event whose concert, artist or venue the consumer does not know yet lands as a pending fact
+-- (its own columns only). Every load cycle moves the pending facts whose dimensions exist into
+-- the fact table, with the columns they carry from their dimensions computed from them.
+CREATE TABLE IF NOT EXISTS fact_ticket_sales_pending (
+    event_id     VARCHAR(36)   NOT NULL,
+    sale_id      BIGINT        NOT NULL,
+    concert_id   BIGINT        NOT NULL,
+    customer_id  BIGINT        NOT NULL,
+    sold_at      TIMESTAMPTZ   NOT NULL,
+    date_key     INTEGER       NOT NULL,
+    tier         VARCHAR(16)   NOT NULL,
+    quantity     SMALLINT      NOT NULL,
+    unit_price   DECIMAL(12,2) NOT NULL,
+    revenue      DECIMAL(14,2) NOT NULL,
+    currency     VARCHAR(3)    NOT NULL,
+    channel      VARCHAR(16)   NOT NULL,
+    price_band   VARCHAR(16)   NOT NULL,
+    waiting_for  VARCHAR(64)   NOT NULL,
+    PRIMARY KEY (event_id)
+) DISTKEY (concert_id) SORTKEY (sold_at);
+
+CREATE TABLE IF NOT EXISTS fact_refunds_pending (
+    event_id     VARCHAR(36)   NOT NULL,
+    refund_id    BIGINT        NOT NULL,
+    sale_id      BIGINT        NOT NULL,
+    concert_id   BIGINT        NOT NULL,
+    customer_id  BIGINT        NOT NULL,
+    refunded_at  TIMESTAMPTZ   NOT NULL,
+    date_key     INTEGER       NOT NULL,
+    quantity     SMALLINT      NOT NULL,
+    amount       DECIMAL(14,2) NOT NULL,
+    currency     VARCHAR(3)    NOT NULL,
+    reason       VARCHAR(32)   NOT NULL,
+    waiting_for  VARCHAR(64)   NOT NULL,
+    PRIMARY KEY (event_id)
+) DISTKEY (concert_id) SORTKEY (refunded_at);
+
 CREATE TABLE IF NOT EXISTS event_log (
     event_id             VARCHAR(36)  NOT NULL,
     event_type           VARCHAR(32)  NOT NULL,

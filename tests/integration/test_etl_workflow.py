@@ -15,11 +15,13 @@ import pytest
 from botocore.exceptions import ClientError
 
 from concert.aws import client
-from consumers.batch_events import BatchAnnouncer
+from consumers.batch_events import BatchAnnouncer, CycleTrigger
 from consumers.core import ConsumerCore
 from consumers.etl.landing_ledger import LandingLedger
 from consumers.lake import LakeWriter
+from consumers.pipeline import Pipeline
 from consumers.records import StreamRecord
+from consumers.shard_state import ShardStateStore
 from consumers.warehouse.client import DataApiWarehouse
 from functions.ops.workflows import executions, history, redrive
 from producers.synthetic import Spec, generate
@@ -232,3 +234,144 @@ def test_compaction_merges_loaded_batch_files_and_keeps_every_event_once(etl: Pl
     assert sorted(_ids(bucket, after)) == ids_before, "every event once, none lost"
     rejected = [k for k in before if "etl-it-302" in k]
     assert set(rejected) <= set(after), "a rejected batch's files stay where its manifest says"
+
+
+class _NoDeadLetters:
+    def send(self, letters: list[Any]) -> None:
+        assert not letters, letters
+
+
+def _worker(platform: Platform, application: str) -> Pipeline:
+    """A worker as the KCL process builds it: its own core (catalog) over the shared lake."""
+    bucket = platform.outputs["LakeBucketName"]
+    s3 = client("s3")
+    return Pipeline(
+        ConsumerCore(),
+        LakeWriter(s3, bucket),
+        _NoDeadLetters(),
+        ShardStateStore(s3, bucket, application),
+        LandingLedger(s3, bucket),
+        lake_bucket=bucket,
+        trigger=CycleTrigger(BatchAnnouncer(client("events")), min_interval_s=0),
+    )
+
+
+def _late_venue_workload() -> tuple[list[Any], list[Any]]:
+    """A venue (its own partition key) and its artist, concert, sales and a refund (the concert's)."""
+    from datetime import UTC, datetime, timedelta
+    from decimal import Decimal
+
+    from schemas import (
+        ArtistUpserted,
+        ConcertScheduled,
+        Money,
+        PriceTier,
+        TicketRefunded,
+        TicketSold,
+        VenueUpserted,
+        new_event,
+    )
+
+    cid = 1_900_000_001
+    starts = datetime(2027, 9, 1, 20, tzinfo=UTC)
+    tiers = [PriceTier(tier="ga", price=Money(amount=Decimal("55.00")), seats=1_200)]
+    venue = new_event(
+        VenueUpserted(venue_id=cid, name="Late Hall", city="Tulsa", state="OK", capacity=1_500), source="it"
+    )
+    others = [
+        new_event(
+            ArtistUpserted(artist_id=cid, name="Late Band", genres=["jazz"], popularity=61), source="it"
+        ),
+        new_event(
+            ConcertScheduled(
+                concert_id=cid,
+                artist_id=cid,
+                venue_id=cid,
+                starts_at=starts,
+                on_sale_at=starts - timedelta(days=60),
+                price_tiers=tiers,
+            ),
+            source="it",
+        ),
+    ]
+    for n in range(6):
+        sale = new_event(
+            TicketSold(
+                sale_id=cid * 10 + n, concert_id=cid, customer_id=n + 1, tier="ga", quantity=n % 3 + 1,
+                unit_price=Money(amount=Decimal("55.00")),
+            ),
+            source="it",
+        )  # fmt: skip
+        others.append(sale.model_copy(update={"occurred_at": starts - timedelta(days=30 - n, hours=n)}))
+    others.append(
+        new_event(
+            TicketRefunded(
+                refund_id=cid,
+                sale_id=cid * 10,
+                concert_id=cid,
+                customer_id=1,
+                quantity=1,
+                amount=Money(amount=Decimal("55.00")),
+                reason="duplicate",
+            ),
+            source="it",
+        )
+    )
+    return [venue], others
+
+
+SALE_FROM_DIMENSIONS = (
+    "artist_id", "venue_id", "city", "state", "venue_capacity", "concert_capacity", "genre",
+    "artist_popularity", "days_to_show", "running_sold", "sell_through",
+)  # fmt: skip
+
+
+def test_a_venue_landed_by_another_worker_after_its_sales_resolves_them_in_the_warehouse(
+    etl: Platform,
+) -> None:
+    """Two workers, each its own catalog: the concert's worker lands its sales before the venue's
+    worker lands the venue. Nothing waits in a worker; the sales wait in the warehouse as pending
+    facts and become facts with the venue's columns, exactly as one worker knowing all would."""
+    venue, others = _late_venue_workload()
+    wh = DataApiWarehouse(client("redshift-data"))
+    records = [
+        StreamRecord(to_json(e), e.partition_key(), str(10**10 + i), "shardId-b", "it")
+        for i, e in enumerate(others)
+    ]
+    report = _worker(etl, "it-late-b").handle("shardId-b", records, lambda: False)
+    assert report.held == 0
+    assert wait_for(lambda: _status(report.batch_id), 120, "the concert worker's batch loaded") == "loaded"
+    pending = wh.query("SELECT waiting_for FROM fact_ticket_sales_pending WHERE concert_id = 1900000001")
+    assert len(pending) == 6 and {p["waiting_for"] for p in pending} == {"venue 1900000001"}
+    assert not wh.query("SELECT event_id FROM fact_ticket_sales WHERE concert_id = 1900000001")
+
+    venue_record = [StreamRecord(to_json(venue[0]), venue[0].partition_key(), str(10**10), "shardId-a", "it")]
+    late = _worker(etl, "it-late-a").handle("shardId-a", venue_record, lambda: False)
+    assert wait_for(lambda: _status(late.batch_id), 120, "the venue worker's batch loaded") == "loaded"
+    assert not wh.query("SELECT event_id FROM fact_ticket_sales_pending WHERE concert_id = 1900000001")
+    loaded = {
+        r["event_id"]: r
+        for r in wh.query(
+            f"SELECT event_id, {', '.join(SALE_FROM_DIMENSIONS)} FROM fact_ticket_sales "
+            "WHERE concert_id = 1900000001"
+        )
+    }
+    one_worker = ConsumerCore().process(
+        [
+            StreamRecord(to_json(e), e.partition_key(), str(i), "s", "it")
+            for i, e in enumerate(venue + others)
+        ],
+        "all",
+    )
+    expected = {r["event_id"]: r for r in one_worker.tables["fact_ticket_sales"]}
+    assert set(loaded) == set(expected)
+    for event_id, row in expected.items():
+        got = {k: loaded[event_id][k] for k in SALE_FROM_DIMENSIONS}
+        want = {k: row[k] for k in SALE_FROM_DIMENSIONS}
+        assert got == want, event_id
+    (refund,) = wh.query("SELECT venue_id FROM fact_refunds WHERE concert_id = 1900000001")
+    assert refund["venue_id"] == 1_900_000_001
+    (agg,) = wh.query(
+        "SELECT SUM(tickets) AS t, SUM(refunded_tickets) AS r FROM agg_daily_sales WHERE concert_id = 1900000001"
+    )
+    assert (agg["t"], agg["r"]) == (sum(r["quantity"] for r in expected.values()), 1)

@@ -108,7 +108,12 @@ def _settled(stack: Stack, expected_events: int) -> Reconciliation | None:
             AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
         )["Attributes"]
     }
-    done = r.ok and r.produced_events == expected_events and r.warehouse_events + r.held == expected_events
+    done = (
+        r.ok
+        and r.produced_events == expected_events
+        and r.warehouse_events + r.held == expected_events
+        and r.waiting_for_dimension == 0
+    )
     return r if done else None
 
 
@@ -227,7 +232,9 @@ def _late_catalog(concerts: int, sales_per_concert: int) -> tuple[list[Any], lis
 
 
 def test_out_of_order_and_oversize_records_through_the_worker(stack: Stack) -> None:
-    """Sales published before their concerts are held, then loaded; oversize records are dead letters."""
+    """Sales published before their concerts wait in the warehouse as pending facts (nothing is
+    held in the worker), then become facts when their catalog arrives; oversize records are
+    dead letters."""
     before = stack.reconcile()
     catalog, sales = _late_catalog(concerts=6, sales_per_concert=20)
     padded = to_json(sales[0])[:-1] + b" " * 900_000 + b"}"  # valid content, 900 KB
@@ -236,13 +243,18 @@ def test_out_of_order_and_oversize_records_through_the_worker(stack: Stack) -> N
     worker = KclWorker(stack.data_dir, stack.cloud.port)
     worker.start(stack.env, stack.worker_settings())
     try:
-        wait_until(lambda: stack.reconcile().held == len(sales), 180, "sales held for their concerts")
+        wait_until(
+            lambda: stack.reconcile().waiting_for_dimension == len(sales),
+            180,
+            "sales pending for their concerts",
+        )
+        assert stack.reconcile().held == 0, "nothing waits in the worker"
         _produce(stack, catalog, [])
         expected = before.produced_events + len(sales) + len(catalog)
         r = wait_until(lambda: _settled(stack, expected), 300, "reconciliation after the catalog arrived")
     finally:
         worker.stop()
-    assert r.held == 0 and r.warehouse_events == r.lake_records == expected
+    assert r.held == 0 and r.waiting_for_dimension == 0 and r.warehouse_events == r.lake_records == expected
     assert r.warehouse_ticket_sales == before.warehouse_ticket_sales + len(sales)
     assert r.dlq_records == before.dlq_records + 2 and r.invalid_in_stream == before.invalid_in_stream + 2
     spilled = [m for m in _dlq_messages(stack) if m.get("raw_s3_uri")]

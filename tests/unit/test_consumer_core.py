@@ -1,4 +1,5 @@
-"""The consumer core: validation to dead letters, deduplication, holding, enrichment, exactly-once routing."""
+"""The consumer core: validation to dead letters, deduplication, pending facts, holding concert
+changes, enrichment, exactly-once routing."""
 
 from __future__ import annotations
 
@@ -85,7 +86,7 @@ def test_duplicates_in_a_batch_and_already_loaded_are_dropped() -> None:
     assert sorted(placed) == sorted(str(e.event_id) for e in events if str(e.event_id) not in loaded)
 
 
-def test_a_sale_before_its_concert_is_held_then_released() -> None:
+def test_a_sale_before_its_concert_lands_as_a_pending_fact_and_is_never_held() -> None:
     catalog = [e for e in WORKLOAD.events if e.event_type in ("ArtistUpserted", "VenueUpserted")]
     sale = next(e for e in WORKLOAD.events if e.event_type == "TicketSold")
     concert = next(
@@ -95,21 +96,48 @@ def test_a_sale_before_its_concert_is_held_then_released() -> None:
     )
     core = ConsumerCore()
     first = core.process(_records([*catalog, sale]), "b1")
-    assert "fact_ticket_sales" not in first.tables and str(sale.event_id) in core.held
-    assert core.held[str(sale.event_id)].waiting_for == f"concert {sale.data.concert_id}"
-    again = core.process(_records([sale], 5000), "b2")
-    assert again.duplicates == 1, "a re-delivered held event is not counted twice"
+    assert "fact_ticket_sales" not in first.tables and not core.held
+    (pending,) = first.tables["fact_ticket_sales_pending"]
+    assert (
+        pending["event_id"] == str(sale.event_id)
+        and pending["waiting_for"] == f"concert {sale.data.concert_id}"
+    )
+    assert pending["revenue"] == sale.data.total.amount and first.pending == 1
+    assert str(sale.event_id) in first.event_ids, "logged once, with the batch that landed it"
     second = core.process(_records([concert], 9000), "b3")
-    assert [r["event_id"] for r in second.tables["fact_ticket_sales"]] == [str(sale.event_id)]
-    assert second.released == 1 and not core.held
+    assert "fact_ticket_sales_pending" not in second.tables and not core.held
 
 
-def test_held_events_give_up_as_dead_letters() -> None:
-    sale = next(e for e in WORKLOAD.events if e.event_type == "TicketSold")
+def test_a_sale_whose_venue_is_on_another_worker_is_pending_with_what_it_waits_for() -> None:
+    venue = next(e for e in WORKLOAD.events if e.event_type == "VenueUpserted")
+    concert = next(
+        e
+        for e in WORKLOAD.events
+        if e.event_type == "ConcertScheduled" and e.data.venue_id == venue.data.venue_id
+    )
+    artist = next(
+        e
+        for e in WORKLOAD.events
+        if e.event_type == "ArtistUpserted" and e.data.artist_id == concert.data.artist_id
+    )
+    sale = next(
+        e
+        for e in WORKLOAD.events
+        if e.event_type == "TicketSold" and e.data.concert_id == concert.data.concert_id
+    )
+    out = ConsumerCore().process(_records([artist, concert, sale]), "b1")  # this worker never sees the venue
+    assert out.tables["dim_concert"][0]["venue_id"] == venue.data.venue_id
+    assert out.tables["fact_ticket_sales_pending"][0]["waiting_for"] == f"venue {venue.data.venue_id}"
+
+
+def test_a_concert_change_before_its_concert_is_held_and_gives_up_as_a_dead_letter() -> None:
+    from schemas import ConcertCancelled, new_event
+
+    change = new_event(ConcertCancelled(concert_id=1_234_567, reason="weather"), source="t")
     core = ConsumerCore(max_hold_batches=3)
-    outs = [core.process(_records([sale]) if i == 0 else [], f"b{i}") for i in range(4)]
+    outs = [core.process(_records([change]) if i == 0 else [], f"b{i}") for i in range(4)]
     assert [len(o.dead) for o in outs] == [0, 0, 0, 1]
-    assert "waited for concert" in outs[3].dead[0].reason and outs[3].dead[0].event_id == str(sale.event_id)
+    assert "waited for concert" in outs[3].dead[0].reason and outs[3].dead[0].event_id == str(change.event_id)
     assert not core.held
 
 
