@@ -207,20 +207,37 @@ def test_the_stream_is_counted_once_then_only_what_arrives(local: Local, tmp_pat
             )
 
     read: list[int] = []
+    positioned: list[str] = []
     kinesis.meta.events.register(
-        "after-call.kinesis.GetRecords", lambda parsed, **_: read.append(len(parsed["Records"]))
+        "after-call.kinesis.GetRecords", lambda parsed, **_: read.append(len(parsed.get("Records", [])))
+    )
+    kinesis.meta.events.register(
+        "provide-client-params.kinesis.GetShardIterator",
+        lambda params, **_: positioned.append(params["ShardIteratorType"]),
     )
     cache = tmp_path / "counts.json"
     put(2000, 0)
     first = count_stream(kinesis, "counted", cache)
     assert first["events"] == first["records"] == 2000 and first["complete"] and sum(read) == 2000
+    assert positioned == ["TRIM_HORIZON", "TRIM_HORIZON"]
     read.clear()
+    positioned.clear()
     idle = count_stream(kinesis, "counted", cache)
     assert idle == first and sum(read) == 0 and len(read) == 2, "an idle stream: one empty read per shard"
+    assert positioned == [], "the iterators the last count ended with are reused"
     put(7, 2000)
     read.clear()
     later = count_stream(kinesis, "counted", cache)
     assert later["events"] == 2007 and sum(read) == 7 and sum(later["by_shard"].values()) == 2007
+
+    state = json.loads(cache.read_text())
+    for entry in state["shards"].values():
+        entry["iterator_at"] = 0  # the kept iterators are too old: resume after the sequence numbers
+    cache.write_text(json.dumps(state))
+    put(5, 3000)
+    positioned.clear()
+    assert count_stream(kinesis, "counted", cache)["events"] == 2012
+    assert positioned == ["AFTER_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"]
 
     kinesis.delete_stream(StreamName="counted")
     kinesis.get_waiter("stream_not_exists").wait(StreamName="counted", WaiterConfig={"Delay": 0.2})
