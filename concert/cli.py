@@ -6,6 +6,7 @@ argument; 3 some input rows were refused as invalid (the valid ones were publish
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import signal
@@ -349,6 +350,20 @@ def _status(rt: Runtime, *, count_records: bool) -> dict[str, Any]:
     return status
 
 
+def _count_cache(rt: Runtime, stream: str) -> Path:
+    """Where the stream's count and read positions are kept between commands."""
+    return rt.settings.data_dir / "stream-counts" / f"{rt.settings.target}-{rt.settings.port}-{stream}.json"
+
+
+def _keep_count(rt: Runtime, *, budget_s: float) -> None:
+    """Advance the kept stream count for at most `budget_s` (it resumes next time); best effort."""
+    from concert.operations import count_stream
+
+    stream = rt.stream_name()
+    with contextlib.suppress(BotoCoreError, ClientError, OSError, KeyError):
+        count_stream(rt.kinesis(), stream, _count_cache(rt, stream), timeout_s=budget_s)
+
+
 def _status_signals(rt: Runtime, outputs: dict[str, str], *, count_records: bool) -> dict[str, Any]:
     """The stream, the DLQ, the live totals, the models and the health, asked concurrently
     (each is a few requests to a different service; clients are made first: making one is
@@ -373,12 +388,7 @@ def _status_signals(rt: Runtime, outputs: dict[str, str], *, count_records: bool
             "open_shards": summary.get("OpenShardCount"),
         }
         if count_records:
-            cache = (
-                rt.settings.data_dir
-                / "stream-counts"
-                / f"{rt.settings.target}-{rt.settings.port}-{stream}.json"
-            )
-            info.update(count_stream(kinesis, stream, cache, timeout_s=120))
+            info.update(count_stream(kinesis, stream, _count_cache(rt, stream), timeout_s=120))
         return {stream: info}
 
     def dlq_depth() -> int:
@@ -548,8 +558,11 @@ def up(
         elif not stop.is_set():
             if show:
                 err.print("[bold]workload produced; the platform keeps running. Ctrl-C to stop.[/]")
+            counted_at = 0.0
             while not stop.wait(0.5):
-                pass
+                if time.monotonic() - counted_at > 30:  # keeps `concert status` from reading a backlog
+                    _keep_count(rt, budget_s=2)
+                    counted_at = time.monotonic()
     finally:
         signal.signal(signal.SIGINT, previous)
     elapsed = round(time.monotonic() - started, 2)
