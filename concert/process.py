@@ -160,7 +160,15 @@ class ManagedProcess:
         """Alive, and listening on our port or running this service's module."""
         if not _alive(pid):
             return False
-        return (self.listens and self.listener_pid() == pid) or self._runs_module(pid)
+        return self._runs_module(pid) or (self.listens and self._listens_on_port(pid))
+
+    def _listens_on_port(self, pid: int) -> bool:
+        with contextlib.suppress(psutil.Error, OSError):
+            return any(
+                c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == self.port
+                for c in psutil.Process(pid).net_connections(kind="tcp")
+            )
+        return False
 
     def _runs_module(self, pid: int) -> bool:
         module = MODULES.get(self.name)
