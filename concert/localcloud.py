@@ -79,10 +79,6 @@ class LocalCloud:
         """The pid of the instance we started, if it is alive."""
         return self.process.running_pid()
 
-    def running(self) -> bool:
-        """True when ours runs (answering or not) or an instance answers on the port."""
-        return self.running_pid() is not None or self.healthy()
-
     def start(self, *, wait_s: float = 120.0, progress: Progress | None = None) -> bool:
         """Start ministack unless ours runs or a healthy one is on the port (then wait up to
         `wait_s` for it to answer); return True if this call started it."""
