@@ -62,7 +62,7 @@ class WorkerSettings(BaseSettings):
     trigger_interval_s: float = Field(default=1.0, ge=0, le=60)  # at most one trigger per interval
     # A landed batch still unloaded after this long gets its trigger again (a load cycle failed,
     # for example while the warehouse was away, and nothing has landed since).
-    nudge_after_s: float = Field(default=60.0, ge=1, le=3_600)
+    nudge_after_s: float = Field(default=15.0, ge=1, le=3_600)
     # Fault injection for tests: exit right after the N-th landed batch, before its checkpoint.
     crash_after_batches: int = Field(default=0, ge=0)
 

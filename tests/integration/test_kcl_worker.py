@@ -24,6 +24,7 @@ from concert.reconcile import Reconciliation, lake_event_ids, reconcile
 from concert.warehouse_endpoint import WarehouseEndpoint
 from consumers.etl.landing_ledger import LandingLedger
 from consumers.warehouse.client import DataApiWarehouse
+from functions.ops.workflows import executions
 from producers.publisher import KinesisPublisher
 from producers.synthetic import Spec, generate
 from schemas import (
@@ -102,11 +103,20 @@ LAST: dict[str, Any] = {}
 
 def _settled(stack: Stack, expected_events: int) -> Reconciliation | None:
     r = stack.reconcile()
+    try:  # what the load cycles were doing, for the message of a failed wait
+        etl = [
+            (e["name"][-8:], e["status"]) for e in executions(client("stepfunctions"), "concert-etl", limit=4)
+        ]
+        lease = DataApiWarehouse(client("redshift-data")).query("SELECT holder, expires_epoch FROM etl_lease")
+    except Exception as err:
+        etl, lease = [], [{"error": str(err)}]
     LAST["reconciliation"] = r.summary() | {
+        "etl": etl,
+        "lease": lease,
         "dlq": client("sqs").get_queue_attributes(
             QueueUrl=stack.outputs["DlqUrl"],
             AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-        )["Attributes"]
+        )["Attributes"],
     }
     done = (
         r.ok
