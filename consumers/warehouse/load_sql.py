@@ -139,7 +139,8 @@ def _resolve_pending(tag: str) -> list[str]:
         f"CREATE TEMP TABLE {refunds} AS SELECT "
         + ", ".join(f"p.{c.strip()}" for c in _REFUND_OWN.split(","))
         + ", c.artist_id, c.venue_id FROM fact_refunds_pending AS p "
-        "JOIN dim_concert AS c ON c.concert_id = p.concert_id",
+        "JOIN dim_concert AS c ON c.concert_id = p.concert_id "  # all three, as the consumer asks
+        "JOIN dim_venue AS v ON v.venue_id = c.venue_id JOIN dim_artist AS a ON a.artist_id = c.artist_id",
         f"INSERT INTO fact_refunds ({', '.join(_cols('fact_refunds'))}) "
         "SELECT event_id, refund_id, sale_id, concert_id, artist_id, venue_id, customer_id, refunded_at, "
         f"date_key, quantity, amount, currency, reason FROM {refunds}",

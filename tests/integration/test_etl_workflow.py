@@ -297,7 +297,7 @@ def _late_venue_workload() -> tuple[list[Any], list[Any]]:
     for n in range(6):
         sale = new_event(
             TicketSold(
-                sale_id=cid * 10 + n, concert_id=cid, customer_id=n + 1, tier="ga", quantity=n % 3 + 1,
+                sale_id=cid - 100 + n, concert_id=cid, customer_id=n + 1, tier="ga", quantity=n % 3 + 1,
                 unit_price=Money(amount=Decimal("55.00")),
             ),
             source="it",
@@ -307,12 +307,12 @@ def _late_venue_workload() -> tuple[list[Any], list[Any]]:
         new_event(
             TicketRefunded(
                 refund_id=cid,
-                sale_id=cid * 10,
+                sale_id=cid - 100,
                 concert_id=cid,
                 customer_id=1,
                 quantity=1,
                 amount=Money(amount=Decimal("55.00")),
-                reason="duplicate",
+                reason="duplicate_order",
             ),
             source="it",
         )
