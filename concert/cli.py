@@ -743,7 +743,9 @@ def reconcile_cmd(
             + f": produced {d['produced_events']} (+{d['invalid_in_stream']} invalid, "
             f"{d['duplicates_in_stream']} duplicates), lake {d['lake_records']}, "
             f"warehouse {d['warehouse_events']}, dead letters {d['dlq_records']}, "
-            f"held {d['held']}, missing from warehouse {d['missing_from_warehouse_count']}"
+            f"held {d['held']}, landed and waiting for a load {d['pending_load']}, "
+            f"waiting for a dimension {d['waiting_for_dimension']}, "
+            f"missing from warehouse {d['missing_from_warehouse_count']}"
         ),
     )
     if not r["ok"]:
@@ -951,7 +953,7 @@ def _bench_load(
     show: bool,
 ) -> dict[str, Any]:
     """The load ladder (and soak) on the platform, started here if needed; the chart written."""
-    from bench.load import run_load_bench, run_soak, write_chart
+    from bench.load import run_load_bench, run_soak, soak_rate, write_chart
 
     progress = err.print if show else None
     started_cloud = _platform_for_bench(rt, show=show)
@@ -964,14 +966,9 @@ def _bench_load(
             time.sleep(1)
         result = run_load_bench(probes, rates, seconds=seconds, drain_s=drain, progress=progress)
         if soak > 0:
-            # The soak runs at a rate the platform keeps up with for minutes: the last step that
-            # drained, capped at 80% of the best end-to-end throughput measured (a 30-second
-            # step can drain above the long-run capacity: measured, 200/s drained in its step
-            # while 131/s went through end to end, and a 10-minute soak at 200/s fell behind).
-            sustained = [s["rate"] for s in result["steps"] if not s["saturated"]]
-            best = max((s["end_to_end_per_s"] for s in result["steps"]), default=rates[0])
-            cap = round(max(1.0, 0.8 * best), 1)
-            rate = min(sustained[-1], cap) if sustained else cap
+            # The soak runs at a rate the platform keeps up with for minutes: 80% of the highest
+            # rate sustained (lag bounded, drained), or the first rate tried if none was.
+            rate = soak_rate(result, default=rates[0])
             result["soak"] = run_soak(probes, rate, soak, progress=progress)
         result["chart"] = str(write_chart(result, cli_load.chart_path(chart, rt)))
         return result

@@ -18,10 +18,12 @@ def test_a_short_ladder_reports_each_step_and_writes_the_chart(cli: Cli, tmp_pat
     )  # fmt: skip
     assert [s["rate"] for s in result["steps"]] == [50, 100] and result["saturated_at"] is None
     for step in result["steps"]:
-        assert step["drained"] and step["events"] == step["rate"] * 10
+        assert step["drained"] and step["sustained"] and step["events"] == step["rate"] * 10
+        assert step["drain_s"] is not None and step["lag_at_end"] <= step["events"]
         assert step["latency_p50_s"] <= step["latency_p95_s"] <= step["latency_p99_s"]
         assert {"local cloud", "warehouse endpoint", "kcl worker"} <= set(step["processes"])
         assert all(p["rss_mb_max"] > 0 for p in step["processes"].values())
+    assert result["max_sustained_per_s"] == 100
     assert chart.read_bytes()[:4] == b"\x89PNG" and result["chart"] == str(chart)
 
 
