@@ -260,3 +260,23 @@ def test_a_lease_held_by_an_ended_execution_is_taken_over(
     monkeypatch.setattr(mods["plan_cycle"], "sfn", Sfn())
     assert mods["plan_cycle"].handler({"execution": "exec-new"}, CONTEXT)["action"] == action
     assert wh.holder == ("exec-new" if action == "load" else "exec-old")
+
+
+def test_a_restarted_worker_knows_the_dimensions_it_landed_but_not_loaded() -> None:
+    from consumers.catalog import CatalogState
+    from consumers.kcl_worker import landed_catalog
+
+    s3, wh = MemoryS3(), LedgerWarehouse()
+    landed = _land(s3, parts=2)
+    wh.status[landed[0]] = "loaded"  # the first batch is in the warehouse, the second only landed
+    state = CatalogState()
+    waiting = landed_catalog(state, LandingLedger(s3, "lake"), wh, s3)  # type: ignore[arg-type]
+    assert [e["batch_id"] for e in waiting] == [landed[1]]
+    second = LandingLedger(s3, "lake").pending()[1]
+    concerts = json.loads(s3.objects[("lake", second["manifests"]["dim_concert"])])["entries"]
+    assert concerts, "the second batch landed concerts"
+    one_worker = ConsumerCore()
+    size = len(EVENTS) // 2 + 1
+    one_worker.process(_records(EVENTS[:size], start=0), "a")
+    out = one_worker.process(_records(EVENTS[size:], start=1000), "b")
+    assert {r["concert_id"] for r in out.tables["dim_concert"]} <= set(state.concerts)
