@@ -136,6 +136,10 @@ class ManagedProcess:
         if pid is None:
             self._forget_dead_pid()
             return False
+        try:  # a process we started leads its own group (start_new_session): its children too
+            group = os.getpgid(pid) if os.getpgid(pid) == pid else None
+        except ProcessLookupError:
+            group = None
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
@@ -145,6 +149,9 @@ class ManagedProcess:
         else:
             os.kill(pid, signal.SIGKILL)
             _reap(pid)
+        if group is not None:  # what it left behind (the local cloud's Lambda workers) goes too
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
         self.pid_file.unlink(missing_ok=True)
         return True
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -50,15 +51,18 @@ class LandingLedger:
         return (int(now_ms if now_ms is not None else time.time() * 1000) - landed) / 1000
 
     def pending(self, limit: int | None = None) -> list[dict[str, Any]]:
-        """The entries, oldest first (up to `limit`); an entry gone meanwhile is skipped."""
-        entries = []
-        for key in self.keys()[:limit]:
+        """The entries, oldest first (up to `limit`), read 16 at a time; an entry gone
+        meanwhile is skipped."""
+
+        def read(key: str) -> dict[str, Any] | None:
             try:
                 body = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
             except ClientError:
-                continue  # removed by a finishing cycle since the listing
-            entries.append({**json.loads(body), "ledger_key": key})
-        return entries
+                return None  # removed by a finishing cycle since the listing
+            return {**json.loads(body), "ledger_key": key}
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            return [e for e in pool.map(read, self.keys()[:limit]) if e is not None]
 
     def remove(self, keys: Iterable[str]) -> int:
         """Remove finished entries; return how many were asked."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import boto3
 from botocore.exceptions import ClientError
@@ -16,6 +18,16 @@ settings = EtlSettings()
 s3 = boto3.client("s3")
 warehouse = DataApiWarehouse(boto3.client("redshift-data"))
 ledger = LandingLedger(s3, settings.lake_bucket)
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def each(fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+    """`fn` over the items, 16 at a time (S3 calls wait on the network, not the CPU), in order."""
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        return list(pool.map(fn, items))
 
 
 def read(bucket: str, key: str) -> bytes:

@@ -24,10 +24,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Input: the loaded cycle. Output: the event's id."""
     cycle = event["cycle"]
     logger.append_keys(execution=event.get("execution"), cycle_id=cycle["cycle_id"])
-    entry = warehouse_updated(
-        settings.event_bus, cycle["cycle_id"], event.get("rows", {}), event.get("bucket", ""),
-        event.get("partitions", []),
-    )  # fmt: skip
+    # Rows, not partitions: with partitions, compaction would merge the day's partition again
+    # after every cycle (its file count passes the threshold each time), rewriting it whole.
+    entry = warehouse_updated(settings.event_bus, cycle["cycle_id"], event.get("rows", {}))
     resp = events.put_events(Entries=[entry])
     if resp.get("FailedEntryCount"):
         raise RuntimeError(f"warehouse.updated not accepted: {resp['Entries'][0].get('ErrorMessage')}")

@@ -28,10 +28,11 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     batches = [
         b for b in json.loads(clients.read(bucket, cycle["plan"]))["batches"] if b["batch_id"] in passed
     ]
+    named = [(table, b["bucket"], key) for b in batches for table, key in b["manifests"].items()]
+    read = clients.each(lambda n: clients.read(n[1], n[2]), named)
     bodies: dict[str, list[bytes]] = {}
-    for b in batches:
-        for table, key in b["manifests"].items():
-            bodies.setdefault(table, []).append(clients.read(b["bucket"], key))
+    for (table, _, _), body in zip(named, read, strict=True):
+        bodies.setdefault(table, []).append(body)
     manifests: dict[str, str] = {}
     for table, body in combine_manifests(bodies).items():
         manifests[table] = f"manifests/cycles/{cycle['cycle_id']}/{table}.manifest"

@@ -183,7 +183,7 @@ def test_emit_task_sends_warehouse_updated_once_per_cycle(monkeypatch: pytest.Mo
     (entry,) = sent
     detail = json.loads(entry["Detail"])
     assert entry["DetailType"] == "warehouse.updated" and detail["batch_id"] == "cycle-7"
-    assert detail["partitions"] == ["curated/x/"] and detail["bucket"] == "lake"
+    assert detail["rows"] == {"event_log": 3} and detail["partitions"] == []
     assert mod.logger.get_current_keys()["execution"] == execution
     asl = json.loads(ASL.read_text())
     assert asl["States"]["Cycle"]["Parameters"]["execution.$"] == "$$.Execution.Id"
