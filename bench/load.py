@@ -152,14 +152,21 @@ def _saturated(step: dict[str, Any]) -> str | None:
 
 
 def run_load_bench(
-    probes: Probes, rates: list[float], *, seconds: float, drain_s: float, progress: Progress = None
+    probes: Probes,
+    rates: list[float],
+    *,
+    seconds: float,
+    drain_s: float,
+    progress: Progress = None,
+    seed_base: int = 7_000,
 ) -> dict[str, Any]:
-    """The ladder, stopping at the first rate not sustained."""
+    """The ladder, stopping at the first rate not sustained. `seed_base` makes the events new:
+    events of a seed already loaded are recognised as duplicates and would never arrive again."""
     steps = []
     for i, rate in enumerate(rates):
         if progress:
             progress(f"load: {rate:.0f} events/s for {seconds:.0f}s, then drain")
-        step = run_step(probes, rate, seconds, drain_s=drain_s, seed=7_000 + i)
+        step = run_step(probes, rate, seconds, drain_s=drain_s, seed=seed_base + i)
         steps.append(step)
         if step["saturated"]:
             break
