@@ -31,11 +31,16 @@ sfn = boto3.client("stepfunctions")
 
 
 def _ended(execution: str) -> bool:
-    """True when that execution is known to have ended (its lease is stale)."""
+    """True when that execution is known to have ended (its lease is stale). When Step Functions
+    cannot say (throttled, timed out), it is taken as running: this execution ends `busy`, the
+    holder goes on or the lease expires, and the next trigger asks again."""
     try:
         return str(sfn.describe_execution(executionArn=execution)["status"]) != "RUNNING"
     except ClientError as err:
         return err.response["Error"].get("Code") == "ExecutionDoesNotExist"
+    except Exception as err:  # a connection or read timeout: not known to have ended
+        logger.warning("could not ask whether the lease's holder ended", extra={"error": str(err)})
+        return False
 
 
 def _take(holder: str, now_s: int, ttl_s: int) -> bool:
