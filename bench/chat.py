@@ -23,7 +23,7 @@ from types import SimpleNamespace
 from typing import Any
 
 QUESTIONS_FILE = Path(__file__).resolve().parent.parent / "tests" / "chat_questions" / "questions.json"
-NOT_FOR_CHAT = {"event_log", "etl_batches"}
+NOT_FOR_CHAT = {"event_log", "etl_batches", "etl_lease", "fact_ticket_sales_pending", "fact_refunds_pending"}
 
 Query = Callable[[str], list[dict[str, Any]]]
 Progress = Callable[[str], None] | None

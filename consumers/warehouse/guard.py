@@ -32,7 +32,9 @@ STAR_SCHEMA = frozenset(
         "agg_concert_sell_through",
     }
 )
-OPERATIONS = frozenset({"event_log", "etl_batches"})
+OPERATIONS = frozenset(
+    {"event_log", "etl_batches", "etl_lease", "fact_ticket_sales_pending", "fact_refunds_pending"}
+)
 # Function calls by sqlglot's canonical name (the same whatever the spelling: DATEADD and
 # DATE_ADD, NVL and COALESCE, GETDATE and CURRENT_TIMESTAMP). Unknown functions are refused.
 FUNCTIONS = frozenset(
