@@ -57,7 +57,9 @@ class Reconciliation:
             and not self.missing_from_lake
             and not self.unexpected_in_warehouse
             and not self.fact_and_pending
-            and self.dlq_records == self.invalid_in_stream
+            # The DLQ holds the invalid records and the valid events that gave up waiting for
+            # their catalog entry (with that reason): each in exactly one place.
+            and self.dlq_records == self.invalid_in_stream + self.gave_up
             and self.lake_records == self.warehouse_events + self.quality_rejected + self.pending_load
         )
 
