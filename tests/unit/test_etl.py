@@ -127,26 +127,6 @@ CONTEXT = type(
 )()
 
 
-class FakeWarehouse:
-    def __init__(self, status: str | None = None) -> None:
-        self.status = status
-        self.batches: list[list[str]] = []
-
-    def batch_status(self, batch_id: str) -> str | None:
-        return self.status
-
-    def known_concerts(self, ids: set[int]) -> set[int]:
-        return set()
-
-    def batch(self, sqls: list[str]) -> dict[str, Any]:
-        self.batches.append(sqls)
-        return {}
-
-    @property
-    def settings(self) -> Any:
-        return type("S", (), {"iam_role": "arn:aws:iam::000000000000:role/copy"})()
-
-
 def _module(name: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     return importlib.reload(importlib.import_module(f"functions.etl.{name}"))

@@ -22,18 +22,9 @@ from producers.synthetic import Spec, generate
 from schemas import to_json
 from tests.fakes.s3 import MemoryS3
 from tests.fakes.warehouse import LedgerWarehouse
+from tests.unit.test_etl import CONTEXT
 
 EVENTS = generate(Spec(seed=8).scaled(0.002)).events
-CONTEXT = type(
-    "Context",
-    (),
-    {
-        "function_name": "concert-etl-task",
-        "memory_limit_in_mb": 1024,
-        "invoked_function_arn": "arn:aws:lambda:us-east-1:000000000000:function:concert-etl-task",
-        "aws_request_id": "req-1",
-    },
-)()
 
 
 class Triggers:
