@@ -147,7 +147,8 @@ def test_a_failed_batch_changes_nothing(wh: DataApiWarehouse) -> None:
 def test_statements_are_listed_described_and_cancellable(wh: DataApiWarehouse) -> None:
     api = wh.client
     sid = api.execute_statement(
-        Sql="SELECT COUNT(*) FROM range(400000000)",
+        # Hours of work by construction (10^12 hashed pairs): it cannot end before the cancel.
+        Sql="SELECT SUM(hash(a.range + b.range)) FROM range(1000000) a CROSS JOIN range(1000000) b",
         Database="concert",
         WorkgroupName="concert",
         StatementName="it-long",
