@@ -5,6 +5,9 @@
    page's ticket count changes is taken from a MutationObserver in the page. Baseline in the
    same run: produced → the live aggregates table's total changing (polled every 20 ms), so
    the ratio shows what the stream → broadcaster → WebSocket → browser leg adds.
+   Under load (`--load-rates`): the stream is fed at a steady rate for a while, the page's
+   ticket count is recorded at each change, and each ticket's produced -> on screen delay is
+   read from the two cumulative curves (tickets handed to the stream, tickets shown).
 2. WebSocket fan-out: N clients (100, then 1,000) connect with tickets and subscribe (the time
    until all have their snapshot is the local WebSocket API's connection throughput), then
    count the delta frames they receive while new events stream; reported as frames delivered
@@ -86,6 +89,52 @@ def run_screen_latency(
     ratio = (screen["p50_ms"] / table["p50_ms"]) if screen["p50_ms"] and table["p50_ms"] else None
     return {"samples": samples, "missed": missed, "produced_to_screen": screen, "produced_to_table": table,
             "screen_vs_table_p50_ratio": round(ratio, 2) if ratio else None}  # fmt: skip
+
+
+@dataclass
+class LoadProbes:
+    """What the under-load measure needs: production at a rate for a while, calling back
+    (time, tickets handed to the stream so far) per accepted chunk and returning the tickets
+    produced; the page's ticket count now; the page's changes (time, count) so far."""
+
+    produce: Callable[[float, float, Callable[[float, int], None]], int]
+    page_value: Callable[[], int]
+    page_changes: Callable[[], list[tuple[float, int]]]
+
+
+def run_screen_under_load(
+    probes: LoadProbes, rate: float, seconds: float, *, drain_s: float = 120
+) -> dict[str, Any]:
+    """Produced -> on screen per ticket while the stream carries `rate` events/s."""
+    from bench.load import live_delays
+
+    base, seen = probes.page_value(), len(probes.page_changes())
+    produced: list[tuple[float, int]] = []
+    started = time.time()
+    total = probes.produce(rate, seconds, lambda t, n: produced.append((t, n)))
+    ended = time.time()
+    deadline = ended + drain_s
+    while time.time() < deadline and probes.page_value() - base < total:
+        time.sleep(0.1)
+    shown = [(t, v - base) for t, v in probes.page_changes()[seen:]]
+    samples: list[tuple[float, int, int]] = []
+    p = c = 0
+    for t, kind, n in sorted([(t, 0, n) for t, n in produced] + [(t, 1, n) for t, n in shown]):
+        p, c = (n, c) if kind == 0 else (p, n)
+        samples.append((t - started, p, c))
+    delays = live_delays(samples)
+    last = shown[-1][1] if shown else 0
+    done = next((t for t, n in shown if n >= total), None)
+    return {
+        "rate": rate,
+        "seconds": seconds,
+        "tickets_per_s": round(total / max(1e-9, ended - started), 1),
+        "tickets": total,
+        "shown": last,
+        "complete": last >= total,
+        "screen_after_last_s": round(done - ended, 2) if done is not None else None,
+        "produced_to_screen": summary(delays),
+    }
 
 
 async def _client(

@@ -21,6 +21,7 @@ import statistics
 import threading
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,90 @@ class Probes:
     loaded: Callable[[float], int]  # events that arrived since this time and are queryable
     latency: Callable[[float], dict[str, Any]]  # percentiles of events produced since this time
     processes: Callable[[], dict[str, Any]]  # name -> psutil.Process-like (memory_info, cpu_percent)
+    # The live path, when measured: ticket events the live aggregates have counted (cumulative),
+    # and ticket events handed to the stream so far (cumulative, updated as chunks are accepted).
+    live: Callable[[], int] | None = None
+    live_produced: Callable[[], int] | None = None
+
+
+@dataclass
+class LiveSampler:
+    """Samples, every `every_s`, the ticket events produced and counted by the live path."""
+
+    produced: Callable[[], int]
+    counted: Callable[[], int]
+    every_s: float = 0.25
+    samples: list[tuple[float, int, int]] = field(default_factory=list)  # (t, produced, counted)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def __enter__(self) -> LiveSampler:
+        self._base = (self.produced(), self.counted())
+        self._started = time.monotonic()
+
+        def loop() -> None:
+            while not self._stop.wait(self.every_s):
+                self.sample()
+
+        self._thread = threading.Thread(target=loop, daemon=True)
+        self._thread.start()
+        return self
+
+    def sample(self) -> tuple[float, int, int]:
+        """Take one sample now (the loop does it; the drain wait too)."""
+        t = time.monotonic() - self._started
+        at = (t, self.produced() - self._base[0], max(0, self.counted() - self._base[1]))
+        self.samples.append(at)
+        return at
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+
+def live_delays(samples: list[tuple[float, int, int]]) -> list[float]:
+    """Produced-to-counted delay of each ticket event, from the two cumulative curves: the k-th
+    event counted is taken as the k-th produced (first in, first out: across shards this is the
+    queueing delay, not each event's own). Events never counted are left out."""
+    delays: list[float] = []
+    produced_at: list[float] = []  # time the k-th event was produced
+    last_p = last_c = 0
+    for t, p, c in sorted(samples):
+        produced_at.extend([t] * max(0, p - last_p))
+        last_p = max(last_p, p)
+        for k in range(last_c, min(c, len(produced_at))):
+            delays.append(t - produced_at[k])
+        last_c = max(last_c, min(c, len(produced_at)))
+    return delays
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)
+
+
+def live_figures(sampler: LiveSampler, produce_end_t: float, events_per_s: float) -> dict[str, Any]:
+    """The live path's figures of a step: delay percentiles, lag at the end of production, drain."""
+    samples = sampler.samples
+    total = samples[-1][1] if samples else 0
+    at_end = [s for s in samples if s[0] <= produce_end_t]
+    lag_at_end = (at_end[-1][1] - at_end[-1][2]) if at_end else 0
+    done = next((t for t, p, c in samples if p >= total and c >= total), None)
+    delays = live_delays(samples)
+    return {
+        "live_ticket_events": total,
+        "live_counted": samples[-1][2] if samples else 0,
+        "live_lag_at_end": max(0, lag_at_end),
+        "live_lag_bounded": lag_at_end <= events_per_s * LAG_BOUND_S,
+        "live_drained": done is not None,
+        "live_drain_s": round(max(0.0, done - produce_end_t), 1) if done is not None else None,
+        "live_p50_s": _percentile(delays, 0.50),
+        "live_p95_s": _percentile(delays, 0.95),
+        "live_p99_s": _percentile(delays, 0.99),
+    }
 
 
 @dataclass
@@ -98,7 +183,12 @@ def run_step(probes: Probes, rate: float, seconds: float, *, drain_s: float, see
     produced = {"n": 0}
     since = time.time()  # only events that arrive from now on count: earlier ones may still drain
     started = time.monotonic()
-    with Sampler(probes, target=lambda: produced["n"], since=since) as sampler:
+    live = (
+        LiveSampler(probes.live_produced, probes.live)
+        if probes.live is not None and probes.live_produced is not None
+        else None
+    )
+    with Sampler(probes, target=lambda: produced["n"], since=since) as sampler, live or nullcontext():
 
         def advance(n: int) -> None:
             produced["n"] = n
@@ -107,9 +197,12 @@ def run_step(probes: Probes, rate: float, seconds: float, *, drain_s: float, see
         produced["n"] = events
         lag_at_end = max(0, events - probes.loaded(since))
         ended = time.monotonic()
+        live_end_t = live.sample()[0] if live else 0.0
         deadline = ended + drain_s
-        while probes.loaded(since) < events and time.monotonic() < deadline:
-            time.sleep(0.5)
+        while time.monotonic() < deadline and (
+            probes.loaded(since) < events or (live is not None and not _live_done(live))
+        ):
+            time.sleep(0.25)
         drain_done = time.monotonic()
     drained = probes.loaded(since) >= events
     achieved = events / produce_s if produce_s > 0 else float("inf")
@@ -133,6 +226,8 @@ def run_step(probes: Probes, rate: float, seconds: float, *, drain_s: float, see
         "processes": processes,
         "lag_series": [(s["t"], s["lag"]) for s in sampler.samples],
     }
+    if live is not None:
+        step.update(live_figures(live, live_end_t, rate))
     step["saturated"] = _saturated(step)
     step["sustained"] = step["saturated"] is None
     return step
@@ -148,7 +243,16 @@ def _saturated(step: dict[str, Any]) -> str | None:
         )
     if not step["drained"]:
         return "the platform did not drain within the time allowed"
+    if "live_drained" in step and not step["live_lag_bounded"]:
+        return f"the live path was {step['live_lag_at_end']:,} ticket events behind when production ended"
+    if "live_drained" in step and not step["live_drained"]:
+        return "the live totals did not catch up within the time allowed"
     return None
+
+
+def _live_done(live: LiveSampler) -> bool:
+    _t, produced, counted = live.sample()
+    return counted >= produced
 
 
 def run_load_bench(
@@ -199,7 +303,15 @@ def run_soak(
     the last third is more than twice the first third's and above one minute of events."""
     produced = {"n": 0}
     since = time.time()
-    with Sampler(probes, target=lambda: produced["n"], since=since, every_s=5.0) as sampler:
+    live = (
+        LiveSampler(probes.live_produced, probes.live, every_s=5.0)
+        if probes.live is not None and probes.live_produced is not None
+        else None
+    )
+    with (
+        Sampler(probes, target=lambda: produced["n"], since=since, every_s=5.0) as sampler,
+        live or nullcontext(),
+    ):
         for minute in range(int(minutes)):
             done = produced["n"]
 
@@ -210,7 +322,26 @@ def run_soak(
             produced["n"] = done + int(rate * 60)
             if progress:
                 progress(f"soak: minute {minute + 1}/{int(minutes)}")
-    return {"rate": rate, "minutes": minutes, **soak_verdict(sampler.samples, rate)}
+    result = {"rate": rate, "minutes": minutes, **soak_verdict(sampler.samples, rate)}
+    if live is not None:
+        result["live"] = live_lag_trend(live.samples, rate)
+    return result
+
+
+def live_lag_trend(samples: list[tuple[float, int, int]], rate: float) -> dict[str, Any]:
+    """The live path's lag (ticket events produced, not yet counted) over a soak: first third
+    against last third after the first minute, judged as the warehouse lag is."""
+    warm = [s for s in samples if s[0] >= 60] or samples
+    if not warm:
+        return {"lag_first": 0.0, "lag_last": 0.0, "lag_grows": False}
+    third = max(1, len(warm) // 3)
+    first = statistics.mean(p - c for _t, p, c in warm[:third])
+    last = statistics.mean(p - c for _t, p, c in warm[-third:])
+    return {
+        "lag_first": round(first, 1),
+        "lag_last": round(last, 1),
+        "lag_grows": last > 2 * first and last > rate * 60,
+    }
 
 
 # Processes that keep the data they are given: their memory grows with what the soak produces

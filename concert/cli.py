@@ -451,7 +451,11 @@ def status(
             table.add_row("DLQ depth", str(d["dlq_depth"]))
         if "live_totals" in d:
             live = d["live_totals"]
-            table.add_row("live totals", f"{live.get('orders', 0)} orders, {live.get('tickets', 0)} tickets")
+            newest = live.get("newest_arrival_ms")
+            age = f", newest counted event {time.time() - newest / 1000:,.1f} s ago" if newest else ""
+            table.add_row(
+                "live totals", f"{live.get('orders', 0)} orders, {live.get('tickets', 0)} tickets{age}"
+            )
         if "health" in d:
             h = d["health"]
             unknown = h.get("unknown_signals") or []
@@ -844,12 +848,24 @@ def bench(
         float,
         typer.Option(min=0, help="load: then produce at the last sustained rate this long (0: no soak)."),
     ] = 0,
+    soak_rate: Annotated[
+        float,
+        typer.Option(min=0, help="load: the soak's events/s (0: 80% of the highest rate sustained)."),
+    ] = 0,
     chart: Annotated[Path | None, typer.Option(help="load: where to write the PNG chart.")] = None,
     samples: Annotated[int, typer.Option(min=3, help="dashboard: produced -> on screen samples.")] = 20,
     clients: Annotated[
         str,
         typer.Option(help="dashboard: WebSocket client counts, comma-separated (the first is the baseline)."),
     ] = "100,1000",
+    load_rates: Annotated[
+        str,
+        typer.Option(
+            help="dashboard: also measure produced -> on screen while the stream carries these "
+            "events/s, comma-separated (empty: not under load)."
+        ),
+    ] = "",
+    load_seconds: Annotated[float, typer.Option(min=5, help="dashboard: seconds of each load.")] = 30,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as one JSON object.")] = False,
 ) -> None:
     """Benchmark a part of the platform against its baseline, side by side in one run."""
@@ -881,7 +897,14 @@ def bench(
             raise CommandError("--rates must be positive and increasing", EXIT_USAGE)
         _emit(
             _bench_load(
-                rt, ladder, seconds=seconds, drain=drain, soak=soak_minutes, chart=chart, show=not as_json
+                rt,
+                ladder,
+                seconds=seconds,
+                drain=drain,
+                soak=soak_minutes,
+                soak_rate=soak_rate,
+                chart=chart,
+                show=not as_json,
             ),
             as_json,
             cli_load.render,
@@ -896,9 +919,20 @@ def bench(
             ) from None
         if not counts or any(not 1 <= c <= 5000 for c in counts):
             raise CommandError("--clients: each count must be between 1 and 5000", EXIT_USAGE)
+        try:
+            loads = [float(r) for r in load_rates.split(",") if r.strip()]
+        except ValueError:
+            raise CommandError(
+                f"--load-rates must be comma-separated numbers, got {load_rates!r}", EXIT_USAGE
+            ) from None
+        if any(r <= 0 for r in loads):
+            raise CommandError("--load-rates must be positive", EXIT_USAGE)
         started_cloud = _platform_for_bench(rt, show=not as_json)
         try:
-            result = cli_dashboard.bench(rt, samples=samples, clients=counts, progress=progress)
+            result = cli_dashboard.bench(
+                rt, samples=samples, clients=counts, load_rates=loads, load_seconds=load_seconds,
+                progress=progress,
+            )  # fmt: skip
         finally:
             if started_cloud:
                 _stop_local(rt)
@@ -949,11 +983,12 @@ def _bench_load(
     seconds: float,
     drain: float,
     soak: float,
+    soak_rate: float = 0,
     chart: Path | None,
     show: bool,
 ) -> dict[str, Any]:
     """The load ladder (and soak) on the platform, started here if needed; the chart written."""
-    from bench.load import run_load_bench, run_soak, soak_rate, write_chart
+    from bench import load
 
     progress = err.print if show else None
     started_cloud = _platform_for_bench(rt, show=show)
@@ -967,15 +1002,15 @@ def _bench_load(
         deadline = time.monotonic() + drain
         while probes.loaded(warm) < 200 and time.monotonic() < deadline:
             time.sleep(1)
-        result = run_load_bench(
+        result = load.run_load_bench(
             probes, rates, seconds=seconds, drain_s=drain, progress=progress, seed_base=seeds
         )
         if soak > 0:
-            # The soak runs at a rate the platform keeps up with for minutes: 80% of the highest
-            # rate sustained (lag bounded, drained), or the first rate tried if none was.
-            rate = soak_rate(result, default=rates[0])
-            result["soak"] = run_soak(probes, rate, soak, seed=seeds + 50, progress=progress)
-        result["chart"] = str(write_chart(result, cli_load.chart_path(chart, rt)))
+            # The soak runs at the rate asked, or one the platform keeps up with for minutes: 80%
+            # of the highest rate sustained (lag bounded, drained), or the first rate tried.
+            rate = soak_rate or load.soak_rate(result, default=rates[0])
+            result["soak"] = load.run_soak(probes, rate, soak, seed=seeds + 50, progress=progress)
+        result["chart"] = str(load.write_chart(result, cli_load.chart_path(chart, rt)))
         return result
     finally:
         if started_cloud:

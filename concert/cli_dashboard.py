@@ -85,13 +85,28 @@ def publish_web(outputs: dict[str, str]) -> int:
     return len(files) + 1
 
 
-def bench(rt: Runtime, *, samples: int, clients: list[int], progress: Any = None) -> dict[str, Any]:
+def bench(
+    rt: Runtime,
+    *,
+    samples: int,
+    clients: list[int],
+    load_rates: list[float] | None = None,
+    load_seconds: float = 30,
+    progress: Any = None,
+) -> dict[str, Any]:
     """`concert bench dashboard` on the running platform (bench/dashboard.py)."""
     import time
 
     from playwright.sync_api import sync_playwright
 
-    from bench.dashboard import PAGE_OBSERVER, ScreenProbes, run_fan_out, run_screen_latency
+    from bench.dashboard import (
+        PAGE_OBSERVER,
+        LoadProbes,
+        ScreenProbes,
+        run_fan_out,
+        run_screen_latency,
+        run_screen_under_load,
+    )
     from concert.aws import client, endpoint_url
     from concert.browser import launch
     from concert.dashboard import local_execute_api
@@ -99,6 +114,7 @@ def bench(rt: Runtime, *, samples: int, clients: list[int], progress: Any = None
     from producers.pacing import publish_stream
     from producers.publisher import KinesisPublisher
     from producers.synthetic import events_for
+    from schemas import TicketSold
 
     outputs = rt.outputs()
     board = link(rt, outputs, hours=1)
@@ -122,6 +138,19 @@ def bench(rt: Runtime, *, samples: int, clients: list[int], progress: Any = None
 
     def page_changes() -> list[tuple[float, int]]:
         return [(ms / 1000, value) for ms, value in page.evaluate("window.__changes")]
+
+    def produce_at(rate: float, seconds: float, on_chunk: Any) -> int:
+        events = list(events_for(int(rate * seconds), seed=base_seed + 7_000_000 + int(rate)))
+        prefix = [0]
+        for e in events:
+            prefix.append(prefix[-1] + (e.data.quantity if isinstance(e.data, TicketSold) else 0))
+        publish_stream(
+            publisher, events, rate=rate, on_chunk=lambda _r, seen: on_chunk(time.time(), prefix[seen])
+        )
+        return prefix[-1]
+
+    def page_value() -> int:
+        return int(page.get_attribute("[data-testid='live-tickets']", "data-value") or 0)
 
     def ticket_url() -> str:
         ticket = mint(key, subject="bench", scope="ws", ttl_s=WS_TICKET_TTL_S, now=time.time())
@@ -153,9 +182,20 @@ def bench(rt: Runtime, *, samples: int, clients: list[int], progress: Any = None
             samples,
             progress=progress,
         )
+        under_load = []
+        for rate in load_rates or []:
+            if progress:
+                progress(f"under load: {rate:.0f} events/s for {load_seconds:.0f} s")
+            under_load.append(
+                run_screen_under_load(
+                    LoadProbes(produce=produce_at, page_value=page_value, page_changes=page_changes),
+                    rate,
+                    load_seconds,
+                )
+            )
         browser.close()
     fan_out = run_fan_out(clients, ticket_url, produce, progress=progress)
-    return {"screen": screen, "fan_out": fan_out}
+    return {"screen": screen, "under_load": under_load, "fan_out": fan_out}
 
 
 def render_bench(d: dict[str, Any]) -> None:
@@ -174,6 +214,17 @@ def render_bench(d: dict[str, Any]) -> None:
         t.add_row(name, str(r["p50_ms"]), str(r["p95_ms"]), str(r["max_ms"]))
     out.print(t)
     out.print(f"screen vs table p50: x{s['screen_vs_table_p50_ratio']}")
+    if d.get("under_load"):
+        u = Table(title="produced -> on screen under load (per ticket, from the cumulative curves)")
+        cols = ("events/s", "seconds", "tickets", "shown", "p50 ms", "p95 ms", "max ms")
+        for col in (*cols, "last on screen after"):
+            u.add_column(col)
+        for r in d["under_load"]:
+            lat = r["produced_to_screen"]
+            after = f"{r['screen_after_last_s']} s" if r["complete"] else "incomplete"
+            u.add_row(f"{r['rate']:,.0f}", f"{r['seconds']:.0f}", f"{r['tickets']:,}", f"{r['shown']:,}",
+                      str(lat["p50_ms"]), str(lat["p95_ms"]), str(lat["max_ms"]), after)  # fmt: skip
+        out.print(u)
     f = Table(title="WebSocket fan-out")
     for col in (
         "clients",

@@ -63,18 +63,34 @@ def probes(rt: Runtime) -> Any:
     from concert.aws import client
     from concert.operations import latency
     from consumers.warehouse.client import DataApiWarehouse
+    from infra import names
     from producers.pacing import publish_stream
     from producers.publisher import KinesisPublisher
     from producers.synthetic import events_for
+    from schemas import TicketRefunded, TicketSold
 
     publisher = KinesisPublisher(rt.stream_name(), rt.kinesis())
     warehouse = DataApiWarehouse(client("redshift-data"))
+    dynamodb = client("dynamodb")
+    tickets = {"accepted": 0}  # ticket events the stream accepted, over every step
 
     def publish(events: int, rate: float, seed: int, on_progress: Callable[[int], None]) -> float:
         started = time.monotonic()
+        prefix = [tickets["accepted"]]  # ticket events among the first k events of this step
+
+        def counted(stream: Any) -> Any:
+            for event in stream:
+                prefix.append(prefix[-1] + isinstance(event.data, TicketSold | TicketRefunded))
+                yield event
+
+        def chunk_done(seen: int) -> None:
+            tickets["accepted"] = prefix[seen]
+            on_progress(seen)
+
         report = publish_stream(
-            publisher, events_for(events, seed=seed), rate=rate, on_chunk=lambda _r, seen: on_progress(seen)
-        )
+            publisher, counted(events_for(events, seed=seed)), rate=rate,
+            on_chunk=lambda _r, seen: chunk_done(seen),
+        )  # fmt: skip
         if report.failed:
             raise CommandError(f"{len(report.failed)} events not accepted by the stream", EXIT_FAILED)
         return time.monotonic() - started
@@ -93,8 +109,19 @@ def probes(rt: Runtime) -> Any:
                 found[name] = ProcessTree(pid)
         return found
 
+    def live() -> int:
+        """Ticket events the live aggregates have counted (sales and refunds, all time)."""
+        item = dynamodb.get_item(
+            TableName=names.LIVE_AGGREGATES_TABLE,
+            Key={"pk": {"S": "ALL"}, "sk": {"S": "TOTAL"}},
+            ConsistentRead=True,
+        ).get("Item", {})
+        return sum(int(item.get(n, {}).get("N", 0)) for n in ("orders", "refunds"))
+
     return Probes(
         publish=publish,
+        live=live,
+        live_produced=lambda: tickets["accepted"],
         loaded=loaded,
         latency=lambda since: latency(warehouse, since=datetime.fromtimestamp(since, UTC)),
         processes=processes,
@@ -111,6 +138,8 @@ def render(d: dict[str, Any]) -> None:
         "lag at end",
         "drain s",
         "p50/p95/p99 s",
+        "live p50/p95/p99 s",
+        "live drain s",
         "peak RSS MB",
         "CPU %",
         "CPU s / 1k events",
@@ -125,6 +154,8 @@ def render(d: dict[str, Any]) -> None:
             f"{s['lag_at_end']:,}",
             f"{s['drain_s']}" if s["drain_s"] is not None else "not drained",
             f"{s.get('latency_p50_s')} / {s.get('latency_p95_s')} / {s.get('latency_p99_s')}",
+            f"{s.get('live_p50_s')} / {s.get('live_p95_s')} / {s.get('live_p99_s')}",
+            f"{s.get('live_drain_s')}" if s.get("live_drained", True) else "not drained",
             ", ".join(f"{n}: {p['rss_mb_max']:.0f}" for n, p in procs.items()),
             ", ".join(f"{n}: {p['cpu_pct_mean']:.0f}" for n, p in procs.items()),
             ", ".join(f"{n}: {p['cpu_s_per_1k_events']:.2f}" for n, p in procs.items()),
@@ -140,16 +171,35 @@ def render(d: dict[str, Any]) -> None:
     )
     soak = d.get("soak")
     if soak:
-        grows = [n for n, m in soak["memory"].items() if m["growth"] > 0.10]
-        growth = ", ".join(f"{n} {m['growth']:+.1%}" for n, m in soak["memory"].items())
         out.print(
-            f"soak {soak['minutes']:.0f} min at {soak['rate']:.0f}/s: memory "
-            + ("grows in " + ", ".join(grows) if grows else "flat")
-            + f" ({growth}); lag "
+            f"soak {soak['minutes']:.0f} min at {soak['rate']:.0f}/s: warehouse lag "
             + ("grows" if soak["lag_grows"] else "bounded")
             + f" (mean {soak['lag_first']:.0f} -> {soak['lag_last']:.0f} events)"
         )
+        if soak.get("live"):
+            live = soak["live"]
+            out.print(
+                "  live path lag "
+                + ("grows" if live["lag_grows"] else "bounded")
+                + f" (mean {live['lag_first']:.0f} -> {live['lag_last']:.0f} ticket events)"
+            )
+        for name, m in soak["memory"].items():
+            out.print(f"  {name}: {memory_verdict(m)}")
     out.print(f"chart: {d['chart']}")
+
+
+KB_PER_EVENT_BOUND = 1.0  # the footprint target: a process grows by at most 1 KB per event
+
+
+def memory_verdict(m: dict[str, Any]) -> str:
+    """One process's memory over the soak, judged: a process that holds data by KB per event
+    against the 1 KB bound, the others by growth (flat within 10%)."""
+    span = f"{m['rss_mb_first']:.0f} -> {m['rss_mb_last']:.0f} MB"
+    if m.get("holds_data") and m.get("mb_per_1k_events") is not None:
+        kb = m["mb_per_1k_events"] * 1024 / 1000
+        ok = "within" if kb <= KB_PER_EVENT_BOUND else "over"
+        return f"{span}, {kb:.2f} KB per event ({ok} the {KB_PER_EVENT_BOUND:.0f} KB bound)"
+    return f"{span}, " + ("grows" if m["growth"] > 0.10 else "flat") + f" ({m['growth']:+.1%})"
 
 
 def chart_path(value: Path | None, rt: Runtime) -> Path:

@@ -101,7 +101,7 @@ class LocalCloud:
             env["AWS_ENDPOINT_URL_REDSHIFT_DATA"] = self.warehouse_url
         try:
             return self.process.ensure(
-                [sys.executable, "-m", "ministack"],
+                [sys.executable, "-m", "concert.local_cloud_main"],
                 env,
                 self.healthy,
                 wait_s=wait_s,

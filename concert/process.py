@@ -26,7 +26,7 @@ PROGRESS_EVERY_S = 10.0
 
 # The command-line mark of each service the CLI runs (`python -m <module>`).
 MODULES = {
-    "ministack": "ministack",
+    "ministack": "concert.local_cloud_main",
     "dataapi": "concert.dataapi.server",
     "kcl-worker": "consumers.kcl_worker",
     "web": "concert.web_server",

@@ -1,10 +1,11 @@
-"""The live aggregates in DynamoDB: profiles, counters and once-only markers, one table.
+"""The live aggregates in DynamoDB: profiles, counters and each shard's mark and window, one table.
 
-Each chunk is one TransactWriteItems: a conditional Put of a marker per event (it fails if
-the event was counted before) and one ADD per counter key. A cancelled transaction tells
-which markers already existed: those events are dropped and the rest retried, so a
-redelivered event is never counted twice and a new one never lost. Conflicts and throttling
-are retried with jittered backoff, then raised (the record is reported as a batch failure).
+Each chunk is one TransactWriteItems: the shard's mark moved on condition that it is still
+where it was read, the chunk's event hashes added to the window's newest page (the oldest
+page deleted when one leaves the window), and one ADD per counter key. A mark found elsewhere
+raises ShardMoved (nothing was written; the records are re-delivered and skipped up to the
+stored mark). Conflicts and throttling are retried with jittered backoff, then raised (the
+record is reported as a batch failure). Window pages carry a TTL as a second bound.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from consumers.live_aggregates import Applied, Chunk, ConcertProfile, concert_key
+from consumers.live_aggregates import Chunk, ConcertProfile, Position, ShardMoved, ShardState, concert_key
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -27,6 +28,11 @@ RETRYABLE_REASONS = {"TransactionConflict", "ThrottlingError", "ProvisionedThrou
 RANKED_KINDS = ("CONCERT", "VENUE")
 
 
+def shard_key(shard: str) -> str:
+    """Partition key of a shard's mark and window."""
+    return f"SHARD#{shard}"
+
+
 class LiveAggregatesTable:
     """AggregateStore on a DynamoDB table with a string partition key `pk` and sort key `sk`."""
 
@@ -35,14 +41,14 @@ class LiveAggregatesTable:
         client: DynamoDBClient,
         table: str,
         *,
-        marker_ttl_s: int = 7 * 24 * 3600,
+        page_ttl_s: int = 7 * 24 * 3600,
         max_attempts: int = 6,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._ddb = client
         self._table = table
-        self._marker_ttl_s = marker_ttl_s
+        self._page_ttl_s = page_ttl_s
         self._max_attempts = max_attempts
         self._clock = clock
         self._sleep = sleep
@@ -113,65 +119,117 @@ class LiveAggregatesTable:
                     f"{len(pending)} profiles still unwritten after {self._max_attempts} attempts"
                 )
 
-    def apply(self, chunk: Chunk) -> Applied:
-        """Count the chunk's events once: markers and counters in one transaction."""
-        duplicates: set[str] = set()
-        attempt = 0
-        while chunk.contributions:
+    def shard_state(self, shard: str) -> ShardState:
+        """The shard's mark item and the pages of its window (consistent reads)."""
+        pk = shard_key(shard)
+        mark = self._ddb.get_item(
+            TableName=self._table, Key={"pk": {"S": pk}, "sk": {"S": "MARK"}}, ConsistentRead=True
+        ).get("Item")
+        state = ShardState(shard)
+        if mark is None:
+            return state
+        state.mark = Position.parse(mark["mark"]["S"])
+        state.page, state.page_count = int(mark["page"]["N"]), int(mark["page_count"]["N"])
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :p AND begins_with(sk, :s)",
+            "ExpressionAttributeValues": {":p": {"S": pk}, ":s": {"S": "SEEN#"}},
+            "ConsistentRead": True,
+        }
+        while True:
+            resp = self._ddb.query(**query)
+            for item in resp.get("Items", []):
+                hashes = {bytes(h) for h in item.get("h", {}).get("BS", [])}
+                state.pages[int(item["sk"]["S"].split("#", 1)[1])] = hashes
+                state.recent |= hashes
+            if "LastEvaluatedKey" not in resp:
+                return state
+            query["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+
+    def apply(self, chunk: Chunk) -> None:
+        """Counters, window page and mark in one transaction; ShardMoved when the mark moved."""
+        for attempt in range(self._max_attempts):
             try:
                 self._ddb.transact_write_items(TransactItems=self._items(chunk))
-                return Applied(counted=len(chunk.contributions), duplicate_ids=frozenset(duplicates))
+                return
             except ClientError as err:
                 if err.response["Error"]["Code"] != "TransactionCanceledException":
                     raise
                 response: Any = err.response
                 reasons = [r.get("Code", "None") for r in response.get("CancellationReasons", [])]
-                seen = {
-                    eid
-                    for eid, code in zip(chunk.event_ids, reasons, strict=False)
-                    if code == "ConditionalCheckFailed"
-                }
-                if seen:
-                    duplicates |= seen
-                    chunk = chunk.without(seen)
-                    continue
+                if reasons and reasons[0] == "ConditionalCheckFailed":
+                    was = chunk.expected.text() if chunk.expected else "unset"
+                    raise ShardMoved(f"{chunk.shard}: the mark is no longer {was}") from err
                 if not set(reasons) & RETRYABLE_REASONS or attempt + 1 >= self._max_attempts:
                     raise
                 self._backoff(attempt)
-                attempt += 1
-        return Applied(counted=0, duplicate_ids=frozenset(duplicates))
 
     def _items(self, chunk: Chunk) -> list[Any]:
         now = int(self._clock())
-        items: list[Any] = [
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": {
-                        "pk": {"S": f"EVENT#{event_id}"},
-                        "sk": {"S": "SEEN"},
-                        "expires_at": {"N": str(now + self._marker_ttl_s)},
-                    },
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
+        pk = shard_key(chunk.shard)
+        mark: dict[str, Any] = {
+            "Update": {
+                "TableName": self._table,
+                "Key": {"pk": {"S": pk}, "sk": {"S": "MARK"}},
+                "UpdateExpression": "SET mark = :m, page = :p, page_count = :c, "
+                "newest_arrival_ms = :a, updated_at = :now, expires_at = :exp",
+                "ExpressionAttributeValues": {
+                    ":exp": {"N": str(now + self._page_ttl_s)},
+                    ":m": {"S": chunk.mark.text()},
+                    ":p": {"N": str(chunk.page)},
+                    ":c": {"N": str(chunk.page_count)},
+                    ":a": {"N": str(chunk.newest_arrival_ms)},
+                    ":now": {"N": str(now)},
+                },
             }
-            for event_id in chunk.event_ids
-        ]
-        for (pk, sk), counters in chunk.increments.items():
+        }
+        if chunk.expected is None:
+            mark["Update"]["ConditionExpression"] = "attribute_not_exists(mark)"
+        else:
+            mark["Update"]["ConditionExpression"] = "mark = :was"
+            mark["Update"]["ExpressionAttributeValues"][":was"] = {"S": chunk.expected.text()}
+        items: list[Any] = [mark]
+        for page, hashes in chunk.page_hashes.items():
+            items.append(
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": {"pk": {"S": pk}, "sk": {"S": f"SEEN#{page:010d}"}},
+                        "UpdateExpression": "ADD h :h SET expires_at = :exp",
+                        "ExpressionAttributeValues": {
+                            ":h": {"BS": hashes},
+                            ":exp": {"N": str(now + self._page_ttl_s)},
+                        },
+                    }
+                }
+            )
+        for page in chunk.drop_pages:
+            items.append(
+                {
+                    "Delete": {
+                        "TableName": self._table,
+                        "Key": {"pk": {"S": pk}, "sk": {"S": f"SEEN#{page:010d}"}},
+                    }
+                }
+            )
+        for (key_pk, sk), counters in chunk.increments.items():
             names = sorted(counters)
             adds = ", ".join(f"#c{i} :c{i}" for i in range(len(names)))
             values: dict[str, Any] = {f":c{i}": {"N": str(counters[n])} for i, n in enumerate(names)}
             values[":now"] = {"N": str(now)}
             sets = "updated_at = :now"
-            kind = pk.split("#", 1)[0]
+            kind = key_pk.split("#", 1)[0]
             if sk == "TOTAL" and kind in RANKED_KINDS:  # in the sparse index of the top concerts/venues
                 values[":r"] = {"S": kind}
                 sets += ", ranked = :r"
+            if (key_pk, sk) == ("ALL", "TOTAL"):  # how far behind the live numbers are
+                values[":a"] = {"N": str(chunk.newest_arrival_ms)}
+                sets += ", newest_arrival_ms = :a"
             items.append(
                 {
                     "Update": {
                         "TableName": self._table,
-                        "Key": {"pk": {"S": pk}, "sk": {"S": sk}},
+                        "Key": {"pk": {"S": key_pk}, "sk": {"S": sk}},
                         "UpdateExpression": f"ADD {adds} SET {sets}",
                         "ExpressionAttributeNames": {f"#c{i}": n for i, n in enumerate(names)},
                         "ExpressionAttributeValues": values,

@@ -1,14 +1,23 @@
 """Live aggregates for the dashboard: what each ticket event adds to which counters.
 
-Pure: no AWS client. The Lambda consumer turns a chunk of validated events into counter
-increments keyed by (pk, sk), merged per key, plus one idempotency marker per event so an
-event that is delivered twice is counted once. Keys, all in one table:
+Pure: no AWS client. The Lambda consumer counts a delivery in memory and writes one update
+per counter key per transaction, with the shard's mark (the position up to which it counted)
+moved in the same transaction: a redelivered record is recognised by its position, without a
+write per event. Ticket events seen again at a new position (a producer's retry, a replay)
+are recognised by their hash in the shard's window of recent events. Exact while one
+invocation at a time reads a shard (`ParallelizationFactor` 1, as deployed): with a higher
+factor, records of one shard are counted concurrently by partition key, and the mark and
+window would have to be kept per partition key. Keys, all in one table:
 
-- `CONCERT#<id>` / `MINUTE#<yyyy-mm-ddThh:mm>` and `CONCERT#<id>` / `TOTAL`
-- `VENUE#<id>`   / `MINUTE#...`               and `VENUE#<id>`   / `TOTAL`
-- `ALL`          / `MINUTE#...`               and `ALL`          / `TOTAL`
+- `CONCERT#<id>` / `TOTAL`, `VENUE#<id>` / `TOTAL`
+- `ALL` / `MINUTE#<yyyy-mm-ddThh:mm>` and `ALL` / `TOTAL`
+
+(Minute buckets per concert and per venue were written and never read: they were half of
+the writes of a delivery and an item per concert per minute of event time; the warehouse
+keeps that history.)
 - `CONCERT#<id>` / `PROFILE`: venue and capacity of the concert (from its concert events)
-- `EVENT#<event id>` / `SEEN`: the marker
+- `SHARD#<stream>#<shard>` / `MARK`: the mark, the window's newest page, the newest arrival
+- `SHARD#<stream>#<shard>` / `SEEN#<page>`: a page of the window (8-byte event hashes)
 
 Minutes are event time (`occurred_at`, UTC), so a replay adds to the same buckets and the
 totals equal the warehouse's. Money is counted in cents per currency (`revenue_cents_usd`).
@@ -16,6 +25,7 @@ totals equal the warehouse's. Money is counted in cents per currency (`revenue_c
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -34,6 +44,8 @@ from schemas import (
 
 UNKNOWN_VENUE = "unknown"
 MAX_TRANSACTION_ITEMS = 100  # DynamoDB TransactWriteItems limit
+PAGE_SIZE = 100  # event hashes per page of a shard's window (under 1 KB: a page write costs its size)
+WINDOW_PAGES = 1_000  # pages kept per shard: duplicates of the last ~100k events are recognised
 
 Key = tuple[str, str]
 
@@ -48,6 +60,60 @@ class ConcertProfile:
     as_of: str = ""  # occurred_at (ISO) of the event that set it: newer wins
 
 
+@dataclass(frozen=True, order=True, slots=True)
+class Position:
+    """Where a user record sits in its shard: the Kinesis sequence number, then its index
+    inside a KPL aggregate (0 when the record is not aggregated)."""
+
+    sequence: int
+    sub: int = 0
+
+    def text(self) -> str:
+        """Zero-padded (sequence numbers have up to 129 digits), so text order is number order."""
+        return f"{self.sequence:0129d}.{self.sub:06d}"
+
+    @classmethod
+    def parse(cls, text: str) -> Position:
+        """The position `text()` wrote."""
+        sequence, _, sub = text.partition(".")
+        return cls(int(sequence), int(sub or 0))
+
+
+@dataclass(slots=True)
+class ShardState:
+    """What the live path has counted of one shard: the position up to which every event was
+    taken into account (the mark), and the hashes of the ticket events counted most recently,
+    kept in pages of `PAGE_SIZE` (the last `WINDOW_PAGES` pages)."""
+
+    shard: str
+    mark: Position | None = None
+    page: int = 0
+    page_count: int = 0
+    pages: dict[int, set[bytes]] = field(default_factory=dict)
+    recent: set[bytes] = field(default_factory=set)  # the union of the pages
+
+    def advance(self, chunk: Chunk) -> None:
+        """Move past a chunk that was stored."""
+        self.mark, self.page, self.page_count = chunk.mark, chunk.page, chunk.page_count
+        for page, added in chunk.page_hashes.items():
+            self.pages.setdefault(page, set()).update(added)
+            self.recent.update(added)
+        for page in chunk.drop_pages:
+            self.recent.difference_update(self.pages.pop(page, set()))
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    """One Kinesis record of a delivery: its id for the batch response, where it sits, its
+    user records (one, or those of a KPL aggregate) and when it arrived in the stream."""
+
+    record_id: str
+    shard: str
+    sequence: str
+    users: Sequence[bytes]
+    arrival_ms: int = 0
+
+
 @dataclass(frozen=True, slots=True)
 class Contribution:
     """What one event adds: counters per key (empty for catalog-only events)."""
@@ -55,18 +121,39 @@ class Contribution:
     event_id: str
     increments: Mapping[Key, Mapping[str, int]]
     record: str = ""  # the Kinesis record it came in (for per-record outcomes)
+    position: Position = Position(0)
+    arrival_ms: int = 0
 
 
 @dataclass(slots=True)
 class Chunk:
-    """Events applied in one transaction: one marker per event, increments merged per key."""
+    """One transaction of a shard: its counters merged per key, the hashes of its ticket events
+    added to the shard's window (filling its newest page, opening pages of `PAGE_SIZE` and
+    dropping as many of the oldest), and the shard's mark moved from `expected` to `mark`
+    (the transaction fails if another one moved the mark since it was read)."""
 
+    shard: str
+    expected: Position | None
     contributions: list[Contribution] = field(default_factory=list)
+    page: int = 0  # the shard's newest page after this chunk
+    page_count: int = 0  # hashes in that page after this chunk
+    page_hashes: dict[int, list[bytes]] = field(default_factory=dict)  # what goes to which page
+    drop_pages: list[int] = field(default_factory=list)  # pages that leave the window
+
+    @property
+    def mark(self) -> Position:
+        """The shard's mark after this chunk: its last event."""
+        return self.contributions[-1].position
 
     @property
     def event_ids(self) -> list[str]:
-        """The events of the chunk, in order."""
-        return [c.event_id for c in self.contributions]
+        """The ticket events the chunk counts, in order."""
+        return [c.event_id for c in self.contributions if c.increments]
+
+    @property
+    def newest_arrival_ms(self) -> int:
+        """When the newest event of the chunk arrived in the stream (epoch ms)."""
+        return max((c.arrival_ms for c in self.contributions), default=0)
 
     @property
     def increments(self) -> dict[Key, dict[str, int]]:
@@ -81,20 +168,13 @@ class Chunk:
 
     @property
     def items(self) -> int:
-        """Transaction items this chunk needs (one marker per event, one update per key)."""
-        return len(self.contributions) + len({k for c in self.contributions for k in c.increments})
-
-    def without(self, event_ids: set[str]) -> Chunk:
-        """The same chunk minus some events (those already counted)."""
-        return Chunk([c for c in self.contributions if c.event_id not in event_ids])
+        """Transaction items: the mark, each page written or dropped, one update per counter key."""
+        keys = {k for c in self.contributions for k in c.increments}
+        return 1 + len(self.page_hashes) + len(self.drop_pages) + len(keys)
 
 
-@dataclass(frozen=True, slots=True)
-class Applied:
-    """What a store did with a chunk: how many events it counted now, and which it had before."""
-
-    counted: int
-    duplicate_ids: frozenset[str] = frozenset()
+class ShardMoved(RuntimeError):
+    """The shard's mark is not where it was read: another invocation counted part of it."""
 
 
 @dataclass(slots=True)
@@ -112,6 +192,10 @@ class Outcome:
 class AggregateStore(Protocol):
     """Where live aggregates are kept (DynamoDB on AWS and in the local cloud; a fake in tests)."""
 
+    def shard_state(self, shard: str) -> ShardState:
+        """The shard's mark and recent window, as stored."""
+        ...
+
     def profiles(self, concert_ids: set[int]) -> dict[int, ConcertProfile]:
         """The known profiles of these concerts."""
         ...
@@ -120,9 +204,16 @@ class AggregateStore(Protocol):
         """Store these profiles (they are the newest: older events were refused before)."""
         ...
 
-    def apply(self, chunk: Chunk) -> Applied:
-        """Count the chunk's events atomically, each at most once ever."""
+    def apply(self, chunk: Chunk) -> None:
+        """Add the chunk's counters, hashes and mark in one transaction; ShardMoved if the
+        shard's mark is no longer `chunk.expected`."""
         ...
+
+
+def event_hash(event_id: str) -> bytes:
+    """The window entry of an event: 8 bytes of BLAKE2b (a collision among the last
+    ~100k events of a shard has a probability around 10^-10)."""
+    return hashlib.blake2b(event_id.encode(), digest_size=8).digest()
 
 
 def minute_of(at: datetime) -> str:
@@ -174,37 +265,49 @@ def contribution(event: Envelope[Any], profile: ConcertProfile | None) -> Contri
     minute = f"MINUTE#{minute_of(event.occurred_at)}"
     venue = f"VENUE#{profile.venue_id if profile else UNKNOWN_VENUE}"
     concert = concert_key(data.concert_id)
-    keys = [
-        (concert, minute),
-        (concert, "TOTAL"),
-        (venue, minute),
-        (venue, "TOTAL"),
-        ("ALL", minute),
-        ("ALL", "TOTAL"),
-    ]
+    keys = [(concert, "TOTAL"), (venue, "TOTAL"), ("ALL", minute), ("ALL", "TOTAL")]
     return Contribution(str(event.event_id), {key: counters for key in keys})
 
 
-def chunks(contributions: Iterable[Contribution], max_items: int = MAX_TRANSACTION_ITEMS) -> list[Chunk]:
-    """Group contributions, in order and each event once, into chunks that fit one transaction."""
+def chunks(
+    state: ShardState, contributions: Iterable[Contribution], max_items: int = MAX_TRANSACTION_ITEMS
+) -> list[Chunk]:
+    """Cut a shard's new events, in order, into transactions of at most `max_items` items.
+
+    Cuts fall between events (a KPL aggregate can be split: the mark says which of its user
+    records were counted). Each chunk expects the mark the previous one leaves. Each ticket
+    event's hash goes to the shard's newest page; a full page (`PAGE_SIZE`) opens the next and
+    drops the one that leaves the window (`WINDOW_PAGES`), so the window holds a bounded
+    number of events whatever the delivery size. Only ticket events cost items (keys, pages),
+    so a chunk is only cut before one: a delivery without any writes nothing.
+    """
     out: list[Chunk] = []
-    current = Chunk()
+    page, count, expected = state.page, state.page_count, state.mark
+    current = Chunk(state.shard, expected, page=page, page_count=count)
     keys: set[Key] = set()
-    seen: set[str] = set()
     for c in contributions:
-        if c.event_id in seen or not c.increments:
-            continue  # a repeat within the same delivery, or nothing to count
-        seen.add(c.event_id)
-        new_keys = {key for key in c.increments if key not in keys}
-        if current.contributions and len(current.contributions) + len(keys) + 1 + len(new_keys) > max_items:
+        opens = bool(c.increments) and count >= PAGE_SIZE
+        target = page + 1 if opens else page
+        drop = target - WINDOW_PAGES if opens and target >= WINDOW_PAGES else None
+        new_keys = set(c.increments) - keys
+        cost = len(new_keys) + (bool(c.increments) and target not in current.page_hashes) + (drop is not None)
+        if current.contributions and current.items + cost > max_items:
             out.append(current)
-            current, keys = Chunk(), set()
-            new_keys = set(c.increments)
+            expected, keys = current.mark, set()
+            current = Chunk(state.shard, expected, page=page, page_count=count)
         current.contributions.append(c)
-        keys |= new_keys
+        keys |= set(c.increments)
+        if c.increments:
+            if opens:
+                page, count = target, 0
+                if drop is not None:
+                    current.drop_pages.append(drop)
+            current.page_hashes.setdefault(page, []).append(event_hash(c.event_id))
+            count += 1
+            current.page, current.page_count = page, count
     if current.contributions:
         out.append(current)
-    return out
+    return [c for c in out if c.event_ids]  # only a delivery without ticket events has none
 
 
 def _concert_id(event: Envelope[Any]) -> int | None:
@@ -212,61 +315,126 @@ def _concert_id(event: Envelope[Any]) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def count_batch(records: Sequence[tuple[str, Sequence[bytes]]], store: AggregateStore) -> dict[str, Outcome]:
-    """Add the ticket events of a delivery (record id → its user records) to the store.
+@dataclass(slots=True)
+class ShardCache:
+    """The states of the shards this process counted last (a warm Lambda keeps it). A state is
+    trusted only while every write to it came from here: any failure forgets it, and a
+    transaction that finds the mark elsewhere fails (ShardMoved)."""
 
-    The whole delivery is planned at once (one profile lookup, transactions of up to 100
-    items across records), and each record gets its own outcome: a record whose events could
-    not all be stored carries the error, so the caller reports it as a batch item failure.
-    Invalid events are skipped and counted (the KCL consumer sends them to the DLQ). Concert
-    events update profiles first, in order, so later ticket events see them.
+    states: dict[str, ShardState] = field(default_factory=dict)
+    max_shards: int = 8  # a window is ~100k hashes (~7 MB): the least recently used go
+
+    def get(self, shard: str, store: AggregateStore) -> ShardState:
+        """The shard's state, read from the store when not held."""
+        state = self.states.pop(shard, None) or store.shard_state(shard)
+        self.states[shard] = state  # the most recently used last
+        while len(self.states) > self.max_shards:
+            self.states.pop(next(iter(self.states)))
+        return state
+
+    def forget(self, shard: str) -> None:
+        """Read the shard again next time."""
+        self.states.pop(shard, None)
+
+
+def count_batch(
+    records: Sequence[Delivered], store: AggregateStore, cache: ShardCache | None = None
+) -> dict[str, Outcome]:
+    """Add the ticket events of a delivery to the store, one write per counter key per chunk.
+
+    Per shard: user records at or before the shard's mark were counted before (a redelivery)
+    and are skipped without a write; ticket events whose hash is in the shard's window are
+    duplicates at a new position (a producer's retry, a replay) and skipped too. The rest is
+    counted in memory and stored in chunks, each moving the mark in the same transaction.
+    Concert events update profiles first, in order, so later ticket events see them. The first
+    chunk that fails fails its records and every later record of the shard (the mapping
+    re-delivers from the lowest failed one); a mark found moved (another container counted
+    the shard since this one cached it) is read again and the shard counted over, once.
+    Invalid events are skipped and counted (the KCL
+    consumer sends them to the DLQ).
     """
-    outcomes = {rid: Outcome() for rid, _ in records}
-    events: list[tuple[str, Envelope[Any]]] = []
-    for rid, raws in records:
-        for raw in raws:
+    cache = cache if cache is not None else ShardCache()
+    outcomes = {r.record_id: Outcome() for r in records}
+    by_shard: dict[str, list[Delivered]] = {}
+    for r in records:
+        by_shard.setdefault(r.shard, []).append(r)
+    for shard, shard_records in by_shard.items():
+        for attempt in (1, 2):
+            for r in shard_records:
+                outcomes[r.record_id] = Outcome()
             try:
-                events.append((rid, parse_event(raw)))
-                outcomes[rid].events += 1
-            except InvalidEvent:
-                outcomes[rid].invalid += 1
-    contributions: list[Contribution] = []
-    try:
-        profiles = store.profiles({cid for _, e in events if (cid := _concert_id(e)) is not None})
-        changed: dict[int, ConcertProfile] = {}
-        for rid, event in events:
-            cid = _concert_id(event)
-            if cid is None:
+                _count_shard(shard_records, store, cache.get(shard, store), cache, outcomes)
+                break
+            except ShardMoved as err:  # another container counted this shard since we cached it
+                cache.forget(shard)
+                if attempt == 2:
+                    for r in shard_records:
+                        outcomes[r.record_id].error = err
+            except Exception as err:  # the store is unreachable: every record of the shard is retried
+                cache.forget(shard)
+                for r in shard_records:
+                    outcomes[r.record_id].error = err
+                break
+    return outcomes
+
+
+def _count_shard(
+    records: list[Delivered],
+    store: AggregateStore,
+    state: ShardState,
+    cache: ShardCache,
+    outcomes: dict[str, Outcome],
+) -> None:
+    events: list[tuple[Delivered, Position, Envelope[Any]]] = []
+    for r in records:
+        for sub, raw in enumerate(r.users):
+            position = Position(int(r.sequence), sub)
+            if state.mark is not None and position <= state.mark:
+                outcomes[r.record_id].duplicates += 1  # redelivered: counted before
                 continue
-            updated = profile_update(event, profiles.get(cid))
-            if updated is not None:
-                profiles[cid] = changed[cid] = updated
-            contributions.append(replace(contribution(event, profiles.get(cid)), record=rid))
-        if changed:
-            store.save_profiles(changed)
-    except Exception as err:  # the store is unreachable: every record is retried
-        for outcome in outcomes.values():
-            outcome.error = err
-        return outcomes
-    planned = chunks(contributions)
-    kept = {id(c) for chunk in planned for c in chunk.contributions}
-    for c in contributions:
-        if c.increments and id(c) not in kept:
-            outcomes[c.record].duplicates += 1  # a repeat within this delivery
-    for chunk in planned:
-        try:
-            applied = store.apply(chunk)
-        except Exception as err:
-            for c in chunk.contributions:
-                outcomes[c.record].error = err
+            try:
+                events.append((r, position, parse_event(raw)))
+                outcomes[r.record_id].events += 1
+            except InvalidEvent:
+                outcomes[r.record_id].invalid += 1
+    profiles = store.profiles({cid for _, _, e in events if (cid := _concert_id(e)) is not None})
+    changed: dict[int, ConcertProfile] = {}
+    contributions: list[Contribution] = []
+    seen: set[bytes] = set()
+    for r, position, event in events:
+        cid = _concert_id(event)
+        if cid is None:
             continue
+        updated = profile_update(event, profiles.get(cid))
+        if updated is not None:
+            profiles[cid] = changed[cid] = updated
+        c = contribution(event, profiles.get(cid))
+        if c.increments:
+            h = event_hash(c.event_id)
+            if h in state.recent or h in seen:
+                outcomes[r.record_id].duplicates += 1  # the same event at a new position
+                continue
+            seen.add(h)
+        contributions.append(replace(c, record=r.record_id, position=position, arrival_ms=r.arrival_ms))
+    if changed:
+        store.save_profiles(changed)
+    order = {r.record_id: i for i, r in enumerate(records)}
+    for chunk in chunks(state, contributions):
+        try:
+            store.apply(chunk)
+        except ShardMoved:
+            raise  # the caller reads the shard again and starts over (once)
+        except Exception as err:
+            cache.forget(state.shard)
+            first = order[chunk.contributions[0].record]
+            for r in records[first:]:
+                outcomes[r.record_id].error = err
+            return
+        state.advance(chunk)
         for c in chunk.contributions:
-            if c.event_id in applied.duplicate_ids:
-                outcomes[c.record].duplicates += 1
-            else:
+            if c.increments:
                 outcomes[c.record].counted += 1
                 outcomes[c.record].changed.update(c.increments)
-    return outcomes
 
 
 LIVE_MINUTES = 60  # the dashboard shows the newest hour of minute buckets

@@ -216,8 +216,43 @@ def deploy_template(
             raise DeployError(f"stack {stack_name} still {status} after {timeout_s:.0f}s")
         progress(status)
         time.sleep(0.5)
+    if local:
+        apply_ttls(template, stack_name, progress)
     outputs = stack_outputs(stack_name)
     return DeployResult(stack_name, status, outputs, uploaded, skipped, round(time.monotonic() - started, 2))
+
+
+def apply_ttls(
+    template: str, stack_name: str, progress: Callable[[str], None] = lambda _m: None
+) -> list[str]:
+    """Turn on the TTL of each table whose template asks for one (ministack's CloudFormation
+    skips `TimeToLiveSpecification`; its UpdateTimeToLive works: expired items are then
+    removed locally too). Returns the tables it turned it on for."""
+    wanted = {
+        logical: spec["AttributeName"]
+        for logical, res in json.loads(template).get("Resources", {}).items()
+        if res.get("Type") == "AWS::DynamoDB::Table"
+        and (spec := res.get("Properties", {}).get("TimeToLiveSpecification", {})).get("Enabled")
+    }
+    if not wanted:
+        return []
+    ddb = client("dynamodb")
+    resources = client("cloudformation").describe_stack_resources(StackName=stack_name)["StackResources"]
+    turned_on = []
+    for res in resources:
+        attribute = wanted.get(res["LogicalResourceId"])
+        if attribute is None:
+            continue
+        table = res["PhysicalResourceId"]
+        current = ddb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
+        if current.get("TimeToLiveStatus") == "ENABLED" and current.get("AttributeName") == attribute:
+            continue
+        ddb.update_time_to_live(
+            TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute}
+        )
+        progress(f"TTL on {table}.{attribute}")
+        turned_on.append(table)
+    return turned_on
 
 
 def stack_outputs(stack_name: str = names.STACK_NAME) -> dict[str, str]:

@@ -7,7 +7,9 @@ Server → client: a `snapshot` (the current state, sent on subscribe) and `delt
 (the aggregates that changed), both lists of items `{"k": "<pk>|<sk>", "c": {counter: n}}`.
 Counters only grow (sales and refunds are counted apart), so a client merges an item by
 taking the larger value of each counter: frames may arrive in any order, twice, or overlap
-the snapshot, and the state still converges on the table's.
+the snapshot, and the state still converges on the table's. `ALL|TOTAL` also carries
+`newest_arrival_ms` (when the newest counted event arrived in the stream): the larger is the
+newer, so it merges the same way and the page shows how far behind the live numbers are.
 """
 
 from __future__ import annotations

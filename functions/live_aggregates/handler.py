@@ -1,11 +1,12 @@
 """Kinesis → live aggregates in DynamoDB, for the dashboard.
 
 Thin handler: the delivery is decoded (KPL aggregates expanded) and counted in one go by
-`count_batch` (one profile lookup, transactions shared across records); then Powertools'
-BatchProcessor walks the records and reports those whose events could not all be stored in
-`batchItemFailures`, so the event source mapping retries from the first of them. Markers
-make the retry count each event once. Invalid events are skipped here: the KCL consumer, the
-system of record, sends them to the DLQ.
+`count_batch` (one profile lookup, one update per counter key per transaction, the shard's
+mark moved in the same transaction); then Powertools' BatchProcessor walks the records and
+reports those whose events could not all be stored in `batchItemFailures`, so the event
+source mapping retries from the first of them. The mark makes the retry count each event
+once. The shard's state stays cached in the warm container. Invalid events are skipped
+here: the KCL consumer, the system of record, sends them to the DLQ.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from consumers.aggregates_table import LiveAggregatesTable
-from consumers.live_aggregates import Outcome, count_batch, live_keys
+from consumers.live_aggregates import Delivered, Outcome, ShardCache, count_batch, live_keys
 from consumers.records import StreamRecord, decode
 from functions.live_aggregates.settings import LiveAggregatesSettings
 
@@ -35,9 +36,10 @@ tracer = Tracer(service="live-aggregates")
 metrics = Metrics(namespace="ConcertDataPlatform", service="live-aggregates")
 processor = BatchProcessor(event_type=EventType.KinesisDataStreams)
 store = LiveAggregatesTable(
-    boto3.client("dynamodb"), settings.table, marker_ttl_s=settings.marker_ttl_hours * 3600
+    boto3.client("dynamodb"), settings.table, page_ttl_s=settings.marker_ttl_hours * 3600
 )
 lambda_client = boto3.client("lambda")
+shards = ShardCache()  # the marks and windows of the shards this container counted last
 
 
 class InjectedFault(RuntimeError):
@@ -97,11 +99,19 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
     if settings.fail_every and _deliveries % settings.fail_every == 0:
         logger.warning("injected fault", extra={"delivery": _deliveries, "every": settings.fail_every})
         raise InjectedFault(f"delivery {_deliveries} fails by request (every {settings.fail_every})")
-    delivery = [
-        (r.kinesis.sequence_number, [u.data for u in decode(_stream_record(r))])
-        for r in KinesisStreamEvent(event).records
-    ]
-    outcomes = count_batch(delivery, store)
+    delivery = []
+    for r in KinesisStreamEvent(event).records:
+        record = _stream_record(r)
+        delivery.append(
+            Delivered(
+                record_id=record.sequence_number,
+                shard=f"{record.stream}#{record.shard_id}",
+                sequence=record.sequence_number,
+                users=[u.data for u in decode(record)],
+                arrival_ms=record.arrival_ms or 0,
+            )
+        )
+    outcomes = count_batch(delivery, store, shards)
     for name, value in {
         "EventsCounted": sum(o.counted for o in outcomes.values()),
         "DuplicatesSkipped": sum(o.duplicates for o in outcomes.values()),

@@ -89,6 +89,7 @@ def _settled(cli: Cli, seed: int) -> None:
 def test_live_numbers_move_while_events_stream_and_match_the_warehouse(cli: Cli, page: Page) -> None:
     _shot(page, "live-before")
     start = _screen_tickets(page)
+    producing_since_ms = int(time.time() * 1000)
     producer = _produce(cli, 4000, 200, seed=9201)
     seen = {start}
     while producer.poll() is None:  # sampled while production runs
@@ -105,19 +106,27 @@ def test_live_numbers_move_while_events_stream_and_match_the_warehouse(cli: Cli,
         lambda: _screen_tickets(page) == expected, 60, f"the page showing the warehouse's {expected} tickets"
     )
     _shot(page, "live")
+    newest = int(page.get_attribute("[data-testid='live-behind']", "data-newest-ms") or 0)
+    assert newest >= producing_since_ms, "the age shown is that of an event produced in this test"
     cells = "[data-testid='live-top-table'] tbody tr td:first-child"
     assert page.locator(cells).count() >= 3
     page.wait_for_function(  # names ("artist at venue") come from the warehouse
         f"[...document.querySelectorAll(\"{cells}\")].some(td => td.textContent.includes(' at '))",
         timeout=60_000,
     )
-    unnamed = [
-        int(t.split()[1]) for t in page.locator(cells).all_inner_texts() if re.fullmatch(r"Concert \d+", t)
-    ]
-    if unnamed:  # only concerts the warehouse does not know keep their number
+
+    def only_unknown_concerts_unnamed() -> bool:
+        """A concert the live totals count before the warehouse loaded it is named when the
+        page asks again (15 s later); only concerts the warehouse does not know keep a number."""
+        texts = page.locator(cells).all_inner_texts()
+        unnamed = [int(t.split()[1]) for t in texts if re.fullmatch(r"Concert \d+", t)]
+        if not unnamed:
+            return True
         ids = ", ".join(map(str, unnamed))
         proc = cli.run("query", f"SELECT concert_id FROM dim_concert WHERE concert_id IN ({ids})", "--json")
-        assert proc.returncode == 0 and not json.loads(proc.stdout)["rows"], unnamed
+        return proc.returncode == 0 and not json.loads(proc.stdout)["rows"]
+
+    wait_for(only_unknown_concerts_unnamed, 60, "every concert the warehouse knows named on the page")
     assert page.inner_text("[data-testid='live-dlq']").strip().isdigit()
     _shot(page, "live")
 

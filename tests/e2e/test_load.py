@@ -1,5 +1,6 @@
 """`concert bench load` on the embedded default: a short ladder prints its table as JSON and
-writes the chart; the 10-minute soak (memory and lag must not grow) runs in `make test-long`."""
+writes the chart, with the live path's figures beside the warehouse's; the 30-minute soak at
+1,000 events/s (memory and lag must not grow) runs in `make test-long`."""
 
 from __future__ import annotations
 
@@ -23,16 +24,25 @@ def test_a_short_ladder_reports_each_step_and_writes_the_chart(cli: Cli, tmp_pat
         assert step["latency_p50_s"] <= step["latency_p95_s"] <= step["latency_p99_s"]
         assert {"local cloud", "warehouse endpoint", "kcl worker"} <= set(step["processes"])
         assert all(p["rss_mb_max"] > 0 for p in step["processes"].values())
+        # the live path beside the warehouse: every ticket event of the step counted, once
+        assert step["live_drained"] and step["live_ticket_events"] > 0
+        assert step["live_counted"] == step["live_ticket_events"], step
+        assert step["live_p50_s"] <= step["live_p95_s"] <= step["live_p99_s"]
     assert result["max_sustained_per_s"] == 100
     assert chart.read_bytes()[:4] == b"\x89PNG" and result["chart"] == str(chart)
 
 
 @pytest.mark.slow
-def test_a_ten_minute_soak_grows_neither_memory_nor_lag(cli: Cli, tmp_path: Path) -> None:
+def test_a_thirty_minute_soak_at_1000_per_s_grows_neither_memory_nor_lag(cli: Cli, tmp_path: Path) -> None:
     result = cli.json(
-        "bench", "load", "--rates", "100", "--seconds", "20", "--soak-minutes", "10",
-        "--chart", str(tmp_path / "soak.png"), timeout=2400,
+        "bench", "load", "--rates", "1000", "--seconds", "20", "--soak-minutes", "30", "--soak-rate", "1000",
+        "--chart", str(tmp_path / "soak.png"), timeout=4 * 3600,
     )  # fmt: skip
     soak = result["soak"]
-    assert soak["minutes"] == 10 and not soak["lag_grows"], (soak["lag_first"], soak["lag_last"])
+    assert soak["minutes"] == 30 and soak["rate"] == 1000
+    assert not soak["lag_grows"], (soak["lag_first"], soak["lag_last"])
+    assert not soak["live"]["lag_grows"], soak["live"]
     assert not soak["memory_grows"], soak["memory"]
+    for name, m in soak["memory"].items():  # the processes that hold data: at most 1 KB an event
+        if m.get("holds_data"):
+            assert m["mb_per_1k_events"] * 1024 / 1000 <= 1.0, (name, m)

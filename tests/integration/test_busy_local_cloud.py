@@ -119,14 +119,16 @@ def test_a_second_start_on_a_saturated_platform_waits_for_it_and_reuses_it(local
         )
         message = said.get(timeout=60)
         assert f"dataapi (pid {endpoint_pid}, ours)" in message
-        assert _ours("ministack") == [cloud_pid] and _ours("concert.dataapi.server") == [endpoint_pid]
+        assert _ours("concert.local_cloud_main") == [cloud_pid] and _ours("concert.dataapi.server") == [
+            endpoint_pid
+        ]
     finally:
         os.kill(cloud_pid, signal.SIGCONT)
         os.kill(endpoint_pid, signal.SIGCONT)
     assert cloud_started.get(timeout=300) is False and endpoint_started.get(timeout=300) is False
     assert local.cloud.pid_file.read_text() == str(cloud_pid)
     assert local.endpoint.process.pid_file.read_text() == str(endpoint_pid)
-    assert _ours("ministack") == [cloud_pid] and local.cloud.healthy()
+    assert _ours("concert.local_cloud_main") == [cloud_pid] and local.cloud.healthy()
 
 
 def test_a_platform_that_never_answers_fails_clearly_and_stays_ours(local: Local) -> None:
@@ -140,7 +142,7 @@ def test_a_platform_that_never_answers_fails_clearly_and_stays_ours(local: Local
         os.kill(pid, signal.SIGCONT)
     assert f"ministack (pid {pid}, ours) is running on port {local.cloud.port}" in str(failed.value)
     assert "a second one was not started" in str(failed.value)
-    assert local.cloud.pid_file.read_text() == str(pid) and _ours("ministack") == [pid]
+    assert local.cloud.pid_file.read_text() == str(pid) and _ours("concert.local_cloud_main") == [pid]
 
 
 def _cbor_cloudwatch() -> Any:

@@ -1,7 +1,8 @@
 """The Lambda consumer on the local cloud: the deployed event source mapping feeds DynamoDB.
 
-Plain and KPL-aggregated records, garbage and redelivered duplicates go through the real
-ESM and function; each concert's totals must equal its sales exactly. A fence sale per
+Plain and KPL-aggregated records, garbage and duplicates at new positions go through the
+real ESM and function; each concert's totals must equal its sales exactly, and the table
+holds items per counter key and per shard, none per event. A fence sale per
 concert, published last, proves that everything before it (duplicates included) was seen:
 a concert's events share one shard and the mapping reads a shard in order.
 """
@@ -100,3 +101,15 @@ def test_esm_counts_every_sale_once_plain_aggregated_and_redelivered(aws_env: Pl
         QueueUrl=failures, AttributeNames=["ApproximateNumberOfMessages"]
     )
     assert attrs["Attributes"]["ApproximateNumberOfMessages"] == "0"
+
+    # Counted without a write per event: one mark per shard, pages of hashes, no per-event item.
+    scanned = ddb.scan(TableName=table, ProjectionExpression="pk, sk, newest_arrival_ms")["Items"]
+    assert not [i for i in scanned if i["pk"]["S"].startswith("EVENT#")]
+    marks = [i for i in scanned if i["pk"]["S"].startswith("SHARD#") and i["sk"]["S"] == "MARK"]
+    shards = kinesis.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"]["OpenShardCount"]
+    assert 1 <= len(marks) <= shards and all(int(m["newest_arrival_ms"]["N"]) > 0 for m in marks)
+    pages = [i for i in scanned if i["pk"]["S"].startswith("SHARD#") and i["sk"]["S"].startswith("SEEN#")]
+    assert pages and {p["pk"]["S"] for p in pages} <= {m["pk"]["S"] for m in marks}
+    # The table's TTL is on locally too (the deploy turns it on: ministack's CloudFormation does not).
+    ttl = ddb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
+    assert ttl["TimeToLiveStatus"] == "ENABLED" and ttl["AttributeName"] == "expires_at"

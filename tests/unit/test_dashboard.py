@@ -97,9 +97,15 @@ def test_images_become_one_item_per_key_at_its_newest_values() -> None:
         "ALL|TOTAL": {"orders": 12, "tickets": 29, "revenue_cents_usd": 290000},
         "ALL|MINUTE#2026-11-22T16:50": {"orders": 2, "tickets": 5, "revenue_cents_usd": 50000},
     }
-    marker = {"pk": {"S": "EVENT#1"}, "sk": {"S": "SEEN"}, "expires_at": {"N": "9"}}
+    mark = {
+        "pk": {"S": "SHARD#s#0"},
+        "sk": {"S": "MARK"},
+        "page": {"N": "3"},
+        "newest_arrival_ms": {"N": "9"},
+    }
+    page = {"pk": {"S": "SHARD#s#0"}, "sk": {"S": "SEEN#0000000003"}, "expires_at": {"N": "9"}}
     profile = {"pk": {"S": "CONCERT#1"}, "sk": {"S": "PROFILE"}, "capacity": {"N": "9"}}
-    assert frames.delta_frame([marker, profile], sent_ms=5) is None
+    assert frames.delta_frame([mark, page, profile], sent_ms=5) is None
 
 
 @given(st.lists(st.dictionaries(st.sampled_from(["tickets", "orders"]), st.integers(0, 10**6)), max_size=8))
@@ -314,8 +320,8 @@ def test_the_broadcaster_sends_one_delta_and_forgets_gone_connections(env: None)
     assert sorted(cid for cid, _ in posts.sent) == ["a", "d"] and "b" not in table.rows
     assert {i["k"] for i in posts.sent[0][1]["items"]} == {"ALL|TOTAL", "ALL|MINUTE#2026-11-22T16:50"}
     assert broadcast.handler({"keys": []}, Context()) == {"items": 0, "sent": 0}
-    images = [{"pk": {"S": "EVENT#1"}, "sk": {"S": "SEEN"}}]  # nothing the dashboard shows
-    assert broadcast.handler({"keys": [["EVENT#1", "SEEN"]]}, Context()) == {"items": 0, "sent": 0}
+    images = [{"pk": {"S": "SHARD#s#0"}, "sk": {"S": "MARK"}}]  # nothing the dashboard shows
+    assert broadcast.handler({"keys": [["SHARD#s#0", "MARK"]]}, Context()) == {"items": 0, "sent": 0}
 
 
 # -- local web server -------------------------------------------------------------------------
@@ -479,3 +485,22 @@ def test_concert_names_take_integers_only() -> None:
     for bad in ("", "1; DROP TABLE x", ",".join(map(str, range(101)))):
         with pytest.raises(analytics.BadRequest):
             analytics.concert_names_sql(bad)
+
+
+def test_the_newest_arrival_travels_with_the_total_and_the_newer_wins() -> None:
+    """Two shards' deliveries may write the total out of order; the client keeps the newer."""
+    older = {
+        "pk": {"S": "ALL"},
+        "sk": {"S": "TOTAL"},
+        "orders": {"N": "5"},
+        "newest_arrival_ms": {"N": "2000"},
+    }
+    newer = {
+        "pk": {"S": "ALL"},
+        "sk": {"S": "TOTAL"},
+        "orders": {"N": "4"},
+        "newest_arrival_ms": {"N": "3000"},
+    }
+    frame = frames.delta_frame([newer, older], sent_ms=1)
+    assert frame is not None
+    assert frame["items"] == [{"k": "ALL|TOTAL", "c": {"orders": 5, "newest_arrival_ms": 3000}}]

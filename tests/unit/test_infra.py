@@ -149,6 +149,9 @@ def test_live_aggregates_mapping_reports_partial_failures_with_bounded_retries(t
         "AWS::Lambda::EventSourceMapping",
         {
             "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "BatchSize": 1000,
+            "MaximumBatchingWindowInSeconds": 1,
+            "ParallelizationFactor": 1,
             "BisectBatchOnFunctionError": True,
             "MaximumRetryAttempts": 5,
             "MaximumRecordAgeInSeconds": 6 * 3600,

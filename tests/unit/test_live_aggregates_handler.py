@@ -103,7 +103,7 @@ def test_kpl_aggregated_records_count_the_same(handler: ModuleType) -> None:
 
 
 def test_failing_records_are_reported_and_a_redelivery_counts_once(handler: ModuleType) -> None:
-    """The ESM re-delivers from the lowest failed sequence number; markers absorb the repeats."""
+    """The ESM re-delivers from the lowest failed sequence number; the mark skips the repeats."""
     sales = [raw for e, raw in zip(WORKLOAD.events, RAW, strict=True) if isinstance(e.data, TicketSold)][:80]
     handler.store.fail_on_apply = {2}
     event = _with_data(_sample("kinesis_powertools.json"), sales)

@@ -10,7 +10,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from bench.load import Probes, run_load_bench, soak_verdict, write_chart
+from bench.load import Probes, live_delays, live_lag_trend, run_load_bench, soak_verdict, write_chart
+from concert.cli_load import memory_verdict
 
 
 class FakePlatform:
@@ -129,6 +130,56 @@ def test_a_producer_below_its_target_is_saturation_too() -> None:
     assert result["saturated_at"] == 600 and "the producer reached" in result["saturation_reason"]
 
 
+class LivePath(FakePlatform):
+    """The warehouse keeps up; the live path counts every event (all are ticket events here)
+    `delay_s` after it was produced, at most `live_capacity` a second."""
+
+    def __init__(self, delay_s: float, live_capacity: float) -> None:
+        super().__init__(capacity=100_000)
+        self.delay_s, self.live_capacity = delay_s, live_capacity
+        self.accepted: list[float] = []  # acceptance time of each event
+        self._counted, self._at = 0.0, time.monotonic()
+
+    def publish(self, events: int, rate: float, seed: int, on_progress: Callable[[int], None]) -> float:
+        def progress(n: int) -> None:
+            with self.lock:
+                self.accepted += [time.monotonic()] * (n - (len(self.accepted) - self.start))
+            on_progress(n)
+
+        with self.lock:
+            self.start = len(self.accepted)
+        return super().publish(events, rate, seed, progress)
+
+    def live(self) -> int:
+        with self.lock:
+            now = time.monotonic()
+            due = sum(1 for t in self.accepted if t + self.delay_s <= now)
+            self._counted = min(due, self._counted + (now - self._at) * self.live_capacity)
+            self._at = now
+            return int(self._counted)
+
+    def probes(self) -> Probes:
+        probes = super().probes()
+        probes.live, probes.live_produced = self.live, lambda: len(self.accepted)
+        return probes
+
+
+def test_the_live_path_is_measured_beside_the_warehouse_and_can_be_what_saturates() -> None:
+    fast = run_load_bench(LivePath(delay_s=0.5, live_capacity=100_000).probes(), [400], seconds=1, drain_s=5)
+    step = fast["steps"][0]
+    assert step["sustained"] and step["live_drained"] and step["live_ticket_events"] == 400
+    assert 0.4 <= step["live_p50_s"] <= 1.0 and step["live_p95_s"] <= 1.2, step
+    slow = run_load_bench(LivePath(delay_s=0.1, live_capacity=100).probes(), [800], seconds=1, drain_s=1)
+    assert slow["saturated_at"] == 800 and "live" in slow["saturation_reason"]
+    assert slow["steps"][0]["live_counted"] < 800
+
+
+def test_live_delays_pair_the_kth_event_produced_with_the_kth_counted() -> None:
+    samples = [(0.0, 0, 0), (1.0, 10, 0), (2.0, 20, 10), (3.0, 20, 15), (4.0, 20, 20)]
+    delays = live_delays(samples)
+    assert delays == [1.0] * 15 + [2.0] * 5  # 0-9: t1→t2; 10-14: t2→t3; 15-19: t2→t4
+
+
 def _samples(rss: list[float], lag: list[int]) -> list[dict[str, Any]]:
     return [
         {"t": 60.0 + 5 * i, "lag": lag[i], "worker": {"rss_mb": rss[i], "cpu_pct": 10}}
@@ -161,3 +212,53 @@ def test_chart_is_a_png(tmp_path: Path) -> None:
     result["soak"] = {"rate": 100, **soak_verdict(_samples([100] * 6, [10] * 6), rate=100)}
     path = write_chart(result, tmp_path / "load.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
+
+
+def test_the_soak_judges_the_live_lag_and_each_process_memory() -> None:
+    steady = [(60.0 + 5 * i, 1000 * i, 1000 * i - 40) for i in range(12)]
+    assert not live_lag_trend(steady, rate=100)["lag_grows"]
+    falling_behind = [(60.0 + 5 * i, 1000 * i, 300 * i) for i in range(12)]
+    trend = live_lag_trend(falling_behind, rate=100)
+    assert trend["lag_grows"] and trend["lag_last"] > trend["lag_first"]
+    held = {
+        "rss_mb_first": 500,
+        "rss_mb_last": 900,
+        "growth": 0.8,
+        "holds_data": True,
+        "mb_per_1k_events": 0.4,
+    }
+    assert "0.41 KB per event (within the 1 KB bound)" in memory_verdict(held)
+    assert "over the 1 KB bound" in memory_verdict({**held, "mb_per_1k_events": 2.5})
+    assert memory_verdict({"rss_mb_first": 100, "rss_mb_last": 104, "growth": 0.04}).endswith("flat (+4.0%)")
+
+
+def test_produced_to_screen_under_load_reads_each_tickets_delay_from_the_page() -> None:
+    """A fake page that shows every ticket 0.3 s after it was handed to the stream."""
+    from bench.dashboard import LoadProbes, run_screen_under_load
+
+    handed: list[tuple[float, int]] = []
+    lock = threading.Lock()
+
+    def produce(rate: float, seconds: float, on_chunk: Callable[[float, int], None]) -> int:
+        for i in range(1, 11):
+            time.sleep(seconds / 10)
+            with lock:
+                handed.append((time.time(), 10 * i))
+            on_chunk(time.time(), 10 * i)
+        return 100
+
+    def page_changes() -> list[tuple[float, int]]:  # what the page's observer recorded by now
+        now = time.time()
+        with lock:
+            return [(t + 0.3, 1000 + n) for t, n in handed if t + 0.3 <= now]
+
+    def page_value() -> int:
+        changes = page_changes()
+        return changes[-1][1] if changes else 1000
+
+    result = run_screen_under_load(
+        LoadProbes(produce=produce, page_value=page_value, page_changes=page_changes), 50, 1.0, drain_s=5
+    )
+    assert result["complete"] and result["tickets"] == 100 and result["shown"] == 100
+    latency = result["produced_to_screen"]
+    assert latency["n"] == 100 and 250 <= latency["p50_ms"] <= 600 and latency["p95_ms"] <= 700, latency

@@ -35,13 +35,14 @@ export function livePage(root: HTMLElement, api: Api, live: LiveChannel): () => 
   const [ordersBox, orders] = kpi("Orders", "live-orders");
   const [refundsBox, refunds] = kpi("Tickets refunded", "live-refunds");
   const [rateBox, rate] = kpi("Tickets / min now", "live-rate");
+  const [behindBox, behind] = kpi("Newest counted event", "live-behind");
   const arriving = h("div", { class: "chart-box", "data-testid": "live-arrivals" });
   const perMinute = h("div", { class: "chart-box", "data-testid": "live-per-minute" });
   const topConcerts = h("div", {});
   const pipeline = h("div", { "data-testid": "live-pipeline" }, h("p", { class: "loading" }, "Loading…"));
   const updated = h("p", { class: "muted", "data-testid": "live-updated" }, "waiting for the live channel…");
   root.replaceChildren(
-    h("div", { class: "kpis" }, ticketsBox, rateBox, revenueBox, ordersBox, refundsBox),
+    h("div", { class: "kpis" }, ticketsBox, rateBox, revenueBox, ordersBox, refundsBox, behindBox),
     updated,
     h(
       "div",
@@ -70,7 +71,20 @@ export function livePage(root: HTMLElement, api: Api, live: LiveChannel): () => 
       .catch(() => missing.forEach((id) => asked.delete(id)));
   }
 
+  // How far behind the live numbers are: the age of the newest event they count (its arrival in
+  // the stream). Small while events flow: quiet; growing while tickets still arrive: behind.
+  function renderBehind(): void {
+    const newest = live.state.get("ALL", "TOTAL").newest_arrival_ms;
+    if (!newest) return;
+    const age = Math.max(0, (Date.now() - newest) / 1000);
+    behind.textContent = age < 60 ? `${age.toFixed(1)} s ago` : age < 3600 ? `${Math.round(age / 60)} min ago` : `${(age / 3600).toFixed(1)} h ago`;
+    behind.dataset.ageMs = String(Math.round(age * 1000));
+    behind.dataset.newestMs = String(newest);
+    behind.title = `arrived in the stream at ${new Date(newest).toLocaleTimeString()}`;
+  }
+
   function render(): void {
+    renderBehind();
     const total = live.state.get("ALL", "TOTAL");
     tickets.textContent = fmt.int(total.tickets ?? 0);
     tickets.dataset.value = String(total.tickets ?? 0);
@@ -129,10 +143,12 @@ export function livePage(root: HTMLElement, api: Api, live: LiveChannel): () => 
   void poll();
   const timer = window.setInterval(() => void poll(), 5000);
   const ticker = window.setInterval(render, 10_000); // the arrival window slides even when idle
+  const clock = window.setInterval(renderBehind, 1000); // the age grows while nothing arrives
   const off = live.onChange(render);
   return () => {
     window.clearInterval(timer);
     window.clearInterval(ticker);
+    window.clearInterval(clock);
     off();
   };
 }
