@@ -59,12 +59,9 @@ def run(endpoint_url: str, stop: threading.Event, *, keep_s: float, every_s: flo
     busy) is tried again at the next tick."""
     import boto3
 
+    # The local cloud's process has the local credentials in its environment (LocalCloud.start).
     logs = boto3.client(
-        "logs",
-        endpoint_url=endpoint_url,
-        region_name=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
-        aws_access_key_id="test",
-        aws_secret_access_key="test",  # noqa: S106 - ministack accepts any key; not a secret
+        "logs", endpoint_url=endpoint_url, region_name=os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
     )
     while not stop.wait(every_s):
         try:
