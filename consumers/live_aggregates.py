@@ -291,7 +291,8 @@ def chunks(
         drop = target - WINDOW_PAGES if opens and target >= WINDOW_PAGES else None
         new_keys = set(c.increments) - keys
         cost = len(new_keys) + (bool(c.increments) and target not in current.page_hashes) + (drop is not None)
-        if current.contributions and current.items + cost > max_items:
+        items = 1 + len(current.page_hashes) + len(current.drop_pages) + len(keys)  # = current.items
+        if current.contributions and items + cost > max_items:
             out.append(current)
             expected, keys = current.mark, set()
             current = Chunk(state.shard, expected, page=page, page_count=count)
