@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from chat import schema_doc
+from consumers.warehouse.client import WarehouseError
 from consumers.warehouse.guard import CHAT, Refused, guard
 
 MAX_ROWS = 200
@@ -136,7 +137,10 @@ def query_warehouse(args: QueryArgs, warehouse: Any) -> dict[str, Any]:
         sql = guard(args.sql, CHAT)
     except Refused as exc:
         return failed("query_warehouse", f"refused: {exc}")
-    rows = warehouse.query(sql)
+    try:
+        rows = warehouse.query(sql)
+    except WarehouseError as exc:  # the statement failed (a bad column, its time or memory bound)
+        return failed("query_warehouse", f"the warehouse refused the statement: {exc}")
     return ok("query_warehouse", {"sql": sql, "rows": rows[:MAX_ROWS], "row_count": len(rows)})
 
 

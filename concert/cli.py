@@ -816,6 +816,13 @@ class BenchSuite(StrEnum):
     dashboard = "dashboard"
 
 
+class EventTime(StrEnum):
+    """The event time of the events `bench load` and `bench dashboard` produce."""
+
+    workload = "workload"  # the synthetic workload's own: a replay of history
+    now = "now"  # stamped as sent, as a live feed is
+
+
 @app.command()
 def bench(
     ctx: typer.Context,
@@ -866,6 +873,13 @@ def bench(
         ),
     ] = "",
     load_seconds: Annotated[float, typer.Option(min=5, help="dashboard: seconds of each load.")] = 30,
+    event_time: Annotated[
+        EventTime,
+        typer.Option(
+            help="load, dashboard: the produced events' event time: the workload's (a replay of "
+            "history: each sale in its own minute bucket) or now (a live feed)."
+        ),
+    ] = EventTime.workload,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as one JSON object.")] = False,
 ) -> None:
     """Benchmark a part of the platform against its baseline, side by side in one run."""
@@ -905,6 +919,7 @@ def bench(
                 soak_rate=soak_rate,
                 chart=chart,
                 show=not as_json,
+                live_feed=event_time is EventTime.now,
             ),
             as_json,
             cli_load.render,
@@ -931,7 +946,7 @@ def bench(
         try:
             result = cli_dashboard.bench(
                 rt, samples=samples, clients=counts, load_rates=loads, load_seconds=load_seconds,
-                progress=progress,
+                progress=progress, live_feed=event_time is EventTime.now,
             )  # fmt: skip
         finally:
             if started_cloud:
@@ -986,14 +1001,16 @@ def _bench_load(
     soak_rate: float = 0,
     chart: Path | None,
     show: bool,
+    live_feed: bool = False,
 ) -> dict[str, Any]:
-    """The load ladder (and soak) on the platform, started here if needed; the chart written."""
+    """The load ladder (and soak) on the platform, started here if needed; the chart written.
+    With `live_feed` the events are stamped as sent (`producers.synthetic.as_live_feed`)."""
     from bench import load
 
     progress = err.print if show else None
     started_cloud = _platform_for_bench(rt, show=show)
     try:
-        probes = cli_load.probes(rt)
+        probes = cli_load.probes(rt, live_feed=live_feed)
         warm = time.time()  # warm-up: the worker holds its leases before the clock starts
         # Fresh seeds each run: events of a seed loaded by an earlier run are duplicates that
         # the platform rightly keeps once, and they would never count as arriving again.
@@ -1011,6 +1028,7 @@ def _bench_load(
             rate = soak_rate or load.soak_rate(result, default=rates[0])
             result["soak"] = load.run_soak(probes, rate, soak, seed=seeds + 50, progress=progress)
         result["chart"] = str(load.write_chart(result, cli_load.chart_path(chart, rt)))
+        result["event_time"] = "now" if live_feed else "workload"
         return result
     finally:
         if started_cloud:

@@ -93,8 +93,10 @@ def bench(
     load_rates: list[float] | None = None,
     load_seconds: float = 30,
     progress: Any = None,
+    live_feed: bool = False,
 ) -> dict[str, Any]:
-    """`concert bench dashboard` on the running platform (bench/dashboard.py)."""
+    """`concert bench dashboard` on the running platform (bench/dashboard.py); the loads'
+    events stamped as sent with `live_feed`."""
     import time
 
     from playwright.sync_api import sync_playwright
@@ -113,7 +115,7 @@ def bench(
     from functions.dashboard.tokens import WS_TICKET_TTL_S, mint
     from producers.pacing import publish_stream
     from producers.publisher import KinesisPublisher
-    from producers.synthetic import events_for
+    from producers.synthetic import as_live_feed, events_for
     from schemas import TicketSold
 
     outputs = rt.outputs()
@@ -145,8 +147,9 @@ def bench(
         for e in events:
             prefix.append(prefix[-1] + (e.data.quantity if isinstance(e.data, TicketSold) else 0))
         publish_stream(
-            publisher, events, rate=rate, on_chunk=lambda _r, seen: on_chunk(time.time(), prefix[seen])
-        )
+            publisher, as_live_feed(events) if live_feed else events, rate=rate,
+            on_chunk=lambda _r, seen: on_chunk(time.time(), prefix[seen]),
+        )  # fmt: skip
         return prefix[-1]
 
     def page_value() -> int:

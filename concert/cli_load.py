@@ -57,8 +57,8 @@ class ProcessTree:
         return max(0.0, (busy - last[1]) / (now - last[0]) * 100)
 
 
-def probes(rt: Runtime) -> Any:
-    """The real probes of the deployed platform."""
+def probes(rt: Runtime, *, live_feed: bool = False) -> Any:
+    """The real probes of the deployed platform (events stamped as sent with `live_feed`)."""
     from bench.load import Probes
     from concert.aws import client
     from concert.operations import latency
@@ -66,7 +66,7 @@ def probes(rt: Runtime) -> Any:
     from infra import names
     from producers.pacing import publish_stream
     from producers.publisher import KinesisPublisher
-    from producers.synthetic import events_for
+    from producers.synthetic import as_live_feed, events_for
     from schemas import TicketRefunded, TicketSold
 
     publisher = KinesisPublisher(rt.stream_name(), rt.kinesis())
@@ -87,8 +87,9 @@ def probes(rt: Runtime) -> Any:
             tickets["accepted"] = prefix[seen]
             on_progress(seen)
 
+        workload = events_for(events, seed=seed)
         report = publish_stream(
-            publisher, counted(events_for(events, seed=seed)), rate=rate,
+            publisher, counted(as_live_feed(workload) if live_feed else workload), rate=rate,
             on_chunk=lambda _r, seen: chunk_done(seen),
         )  # fmt: skip
         if report.failed:

@@ -21,9 +21,10 @@ LAMBDA_REQUIREMENTS = (
     "orjson>=3.10",
     "aws-kinesis-agg>=1.2.3",
     "defusedxml>=0.7",
+    "pyjwt>=2.10",
     "aws-lambda-powertools[tracer]>=3.20",
     "pyarrow>=17",
-    "sqlglot>=27",
+    "sqlglot>=30.31",
 )
 SKLEARN = "scikit-learn==1.7.2"  # the newest with manylinux2014 wheels for Python 3.11
 # The ML functions (retraining, predictions) get their own AWS asset: scikit-learn and scipy
@@ -32,6 +33,7 @@ ML_REQUIREMENTS = (
     "pydantic>=2.10,<3",
     "pydantic-settings>=2.6",
     "aws-lambda-powertools[tracer]>=3.20",
+    "pyjwt>=2.10",  # the api function mints WebSocket tickets
     SKLEARN,
     "joblib>=1.4",
 )

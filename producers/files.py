@@ -10,33 +10,38 @@ Row shapes (one record per row / object / <event>):
 - payload fields flat beside them; nested ones with dotted CSV headers (`unit_price.amount`)
   or nested JSON/XML; lists as JSON in a CSV cell or `a|b` for plain strings;
 - a JSON object with a `data` member is taken as a full envelope.
-Row numbers count records from 1 (CSV: data rows after the header; JSON Lines: lines).
+Row numbers count records from 1 (CSV: data rows after the header; JSON Lines: lines split
+on "\\n" only; JSON: array elements; XML: children of the root); row 0 is the whole file.
+
+Hostile input: files are read as streams (a hashing pass for the ids, then a parsing pass)
+holding one row at a time, at most MAX_ROW_BYTES; a row that is too large, too deep, not
+UTF-8, ambiguous (duplicate keys, headers or children) or that parsing would alter (JSON
+numbers are kept exact, as CSV's text is) is refused alone. Nothing a file holds raises.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import Element
 
-import orjson
-from defusedxml import ElementTree as SafeET
-from defusedxml.common import DefusedXmlException
-
+from producers.file_io import CHUNK_BYTES, Readable
+from producers.file_text import Record, csv_records, json_records, jsonl_records
+from producers.file_xml import xml_records
 from schemas import EVENT_TYPES, Envelope, InvalidEvent, validate_event
 
 FORMATS = ("csv", "json", "jsonl", "xml")
 ENVELOPE_FIELDS = ("event_id", "event_type", "schema_version", "occurred_at", "source")
-XML_LIST_FIELDS = frozenset({"genres", "price_tiers"})
 MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_REPORTED_ERRORS = 10_000
+MAX_REASON_CHARS = 300
 _NAMESPACE = uuid.UUID("8b5e4c1e-4a0e-4d59-9a35-1f1c3c2f7a10")
+Opener = Callable[[], Readable]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,22 +55,32 @@ class RowError:
 
 @dataclass
 class IngestResult:
-    """The events read from one file and the rows that were refused."""
+    """What one file held: counts, the rows refused (the first 10,000 kept), the events if kept."""
 
     file: str
     format: str
     rows: int = 0
+    event_count: int = 0
+    bad_rows: int = 0
     events: list[Envelope[Any]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
 
+    def refuse(self, row: int, reason: str) -> None:
+        """Count a refused row; keep its error while under MAX_REPORTED_ERRORS."""
+        self.bad_rows += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            cut = reason if len(reason) <= MAX_REASON_CHARS else reason[: MAX_REASON_CHARS - 1] + "…"
+            self.errors.append(RowError(self.file, row, cut))
+
     def summary(self) -> dict[str, Any]:
-        """Counts and every error, for reports and `--json`."""
+        """Counts and the errors kept, for reports and `--json`."""
         return {
             "file": self.file,
             "format": self.format,
             "rows": self.rows,
-            "events": len(self.events),
-            "bad_rows": len(self.errors),
+            "events": self.event_count,
+            "bad_rows": self.bad_rows,
+            "errors_omitted": self.bad_rows - len(self.errors),
             "errors": [asdict(e) for e in self.errors],
         }
 
@@ -83,105 +98,12 @@ def detect_format(name: str) -> str:
     return ext
 
 
-def _cell(value: str) -> Any:
-    v = value.strip()
-    if v[:1] in "[{":
-        try:
-            return orjson.loads(v)
-        except orjson.JSONDecodeError:
-            return v
-    return v
-
-
-def _unflatten(flat: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in flat.items():
-        node = out
-        *parents, leaf = key.split(".")
-        for p in parents:
-            node = node.setdefault(p, {})
-            if not isinstance(node, dict):
-                raise ValueError(f"column {key!r} conflicts with a scalar column")
-        node[leaf] = value
-    return out
-
-
-def _csv_records(text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if not header:
-        return
-    header = [h.strip() for h in header]
-    for row_no, row in enumerate(reader, start=1):
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != len(header):
-            yield row_no, f"expected {len(header)} columns, found {len(row)}"
-            continue
-        flat = {h: _cell(c) for h, c in zip(header, row, strict=True) if c.strip() != ""}
-        if isinstance(flat.get("genres"), str):
-            flat["genres"] = [g.strip() for g in flat["genres"].split("|") if g.strip()]
-        try:
-            yield row_no, _unflatten(flat)
-        except ValueError as err:
-            yield row_no, str(err)
-
-
-def _json_records(text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    try:
-        doc = orjson.loads(text)
-    except orjson.JSONDecodeError as err:
-        yield 0, f"file is not valid JSON: {err}"
-        return
-    if isinstance(doc, dict):
-        doc = doc.get("events", [doc])
-    if not isinstance(doc, list):
-        yield 0, "JSON file must hold an array of events or an object with an `events` array"
-        return
-    for row_no, obj in enumerate(doc, start=1):
-        yield row_no, obj if isinstance(obj, dict) else f"expected an object, found {type(obj).__name__}"
-
-
-def _jsonl_records(text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    for row_no, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = orjson.loads(line)
-        except orjson.JSONDecodeError as err:
-            yield row_no, f"not valid JSON: {err}"
-            continue
-        yield row_no, obj if isinstance(obj, dict) else f"expected an object, found {type(obj).__name__}"
-
-
-def _xml_value(el: Element) -> Any:
-    children = list(el)
-    if not children:
-        return (el.text or "").strip()
-    tags = {c.tag for c in children}
-    if el.tag in XML_LIST_FIELDS or (len(tags) == 1 and len(children) > 1):
-        return [_xml_value(c) for c in children]
-    return {c.tag: _xml_value(c) for c in children}
-
-
-def _xml_records(text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    try:
-        root = SafeET.fromstring(text)
-    except (SafeET.ParseError, DefusedXmlException) as err:
-        yield 0, f"file is not valid XML: {err}"
-        return
-    events = [root] if root.tag == "event" else list(root)
-    for row_no, el in enumerate(events, start=1):
-        if el.tag != "event":
-            yield row_no, f"expected <event>, found <{el.tag}>"
-            continue
-        rec: dict[str, Any] = {("event_type" if k == "type" else k): v for k, v in el.attrib.items()}
-        for child in el:
-            rec[child.tag] = _xml_value(child)
-        yield row_no, rec
-
-
-_READERS = {"csv": _csv_records, "json": _json_records, "jsonl": _jsonl_records, "xml": _xml_records}
+_READERS: dict[str, Callable[[Readable], Iterator[tuple[int, Record]]]] = {
+    "csv": csv_records,
+    "json": json_records,
+    "jsonl": jsonl_records,
+    "xml": xml_records,
+}
 
 
 def to_envelope(
@@ -200,42 +122,90 @@ def to_envelope(
     return env
 
 
+class _Rewound:
+    """A stream whose first bytes were already read to look at them."""
+
+    def __init__(self, head: bytes, rest: Readable) -> None:
+        self.head, self.rest = head, rest
+
+    def read(self, size: int, /) -> bytes:
+        if self.head:
+            out, self.head = self.head[:size], self.head[size:]
+            return out
+        return self.rest.read(size)
+
+
+def _digest(open_stream: Opener) -> tuple[str, int]:
+    """SHA-256 and size of the stream, reading no further than MAX_FILE_BYTES + 1."""
+    h, size, stream = hashlib.sha256(), 0, open_stream()
+    try:
+        while size <= MAX_FILE_BYTES and (chunk := stream.read(CHUNK_BYTES)):
+            h.update(chunk)
+            size += len(chunk)
+    finally:
+        getattr(stream, "close", lambda: None)()
+    return h.hexdigest(), size
+
+
+def _not_text(head: bytes) -> str | None:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        return "file is not UTF-8 text (it holds NUL bytes: UTF-16 or binary)"
+    return None
+
+
+def iter_events(
+    open_stream: Opener, result: IngestResult, *, received_at: datetime | None = None, size: int | None = None
+) -> Iterator[Envelope[Any]]:
+    """Stream the valid events of one upload, counting rows and refusals in `result`.
+
+    `open_stream` is called twice (hash, then parse). `size`, if known, refuses an oversized
+    file before any byte is read. Memory is one row, whatever the file's size.
+    """
+    fmt = result.format
+    if size is None or size <= MAX_FILE_BYTES:
+        digest, size = _digest(open_stream)
+    if size > MAX_FILE_BYTES:
+        result.refuse(0, f"file is {size} bytes, above {MAX_FILE_BYTES}")
+        return
+    received_at = received_at or datetime.now(UTC)
+    stream = open_stream()
+    try:
+        head = stream.read(CHUNK_BYTES)
+        if problem := _not_text(head):
+            result.refuse(0, problem)
+            return
+        for row, rec in _READERS[fmt](_Rewound(head, stream)):
+            result.rows += row > 0
+            if isinstance(rec, str):
+                result.refuse(row, rec)
+                continue
+            etype = rec.get("event_type")
+            if not isinstance(etype, str) or etype not in EVENT_TYPES:
+                result.refuse(row, f"unknown event_type {etype!r}; expected one of {', '.join(EVENT_TYPES)}")
+                continue
+            try:
+                env = to_envelope(rec, file_digest=digest, row=row, received_at=received_at, fmt=fmt)
+                event = validate_event(env)
+            except InvalidEvent as err:
+                result.refuse(row, err.reason)
+                continue
+            result.event_count += 1
+            yield event
+    finally:
+        getattr(stream, "close", lambda: None)()
+
+
 def ingest_bytes(
     content: bytes, name: str, *, received_at: datetime | None = None, fmt: str | None = None
 ) -> IngestResult:
     """Parse one uploaded file into validated events and row errors; never raises on bad rows."""
-    fmt = fmt or detect_format(name)
-    result = IngestResult(file=name, format=fmt)
-    if len(content) > MAX_FILE_BYTES:
-        result.errors.append(RowError(name, 0, f"file is {len(content)} bytes, above {MAX_FILE_BYTES}"))
-        return result
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        result.errors.append(RowError(name, 0, f"file is not UTF-8: {err}"))
-        return result
-    digest = hashlib.sha256(content).hexdigest()
-    received_at = received_at or datetime.now(UTC)
-    for row, rec in _READERS[fmt](text):
-        if row > 0:
-            result.rows += 1
-        if isinstance(rec, str):
-            result.errors.append(RowError(name, row, rec))
-            continue
-        etype = rec.get("event_type")
-        if etype not in EVENT_TYPES:
-            result.errors.append(
-                RowError(name, row, f"unknown event_type {etype!r}; expected one of {', '.join(EVENT_TYPES)}")
-            )
-            continue
-        try:
-            env = to_envelope(rec, file_digest=digest, row=row, received_at=received_at, fmt=fmt)
-            result.events.append(validate_event(env))
-        except InvalidEvent as err:
-            result.errors.append(RowError(name, row, err.reason))
+    result = IngestResult(file=name, format=fmt or detect_format(name))
+    result.events = list(iter_events(lambda: io.BytesIO(content), result, received_at=received_at))
     return result
 
 
 def ingest_path(path: Path, *, received_at: datetime | None = None) -> IngestResult:
-    """`ingest_bytes` for a file on disk (errors name the path given)."""
-    return ingest_bytes(path.read_bytes(), str(path), received_at=received_at)
+    """`ingest_bytes` for a file on disk, read as a stream (errors name the path given)."""
+    result = IngestResult(file=str(path), format=detect_format(path.name))
+    result.events = list(iter_events(lambda: path.open("rb"), result, received_at=received_at))
+    return result

@@ -24,7 +24,7 @@ import itertools
 import math
 import random
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -550,3 +550,13 @@ def events_for(n: int, seed: int = 42, catalog: Catalog | None = None) -> Iterat
             yield from wl.events[:n]
             return
         spec = spec.scaled(1.2)
+
+
+def as_live_feed(
+    events: Iterable[Envelope[Any]], clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+) -> Iterator[Envelope[Any]]:
+    """The events as a live feed sends them: each one's `occurred_at` is the moment it is taken
+    (a paced producer takes an event when it sends it). The workload itself replays history:
+    a second of it spans hours of event time, so each sale opens its own minute bucket."""
+    for event in events:
+        yield event.model_copy(update={"occurred_at": clock()})

@@ -24,6 +24,9 @@ class WarehouseSettings(BaseSettings):
     workgroup: str = "concert"
     iam_role: str = "arn:aws:iam::000000000000:role/concert-warehouse-load"
     timeout_s: float = Field(default=300.0, gt=0)
+    # The database user the local endpoint routes by (`chat_reader`: the chat's tighter bounds,
+    # read only). Empty on AWS: Redshift Serverless takes the user from the IAM identity.
+    db_user: str = ""
 
 
 class WarehouseError(RuntimeError):
@@ -54,7 +57,8 @@ class DataApiWarehouse:
         self.settings = settings or WarehouseSettings()
 
     def _target(self) -> dict[str, str]:
-        return {"Database": self.settings.database, "WorkgroupName": self.settings.workgroup}
+        user = {"DbUser": self.settings.db_user} if self.settings.db_user else {}
+        return {"Database": self.settings.database, "WorkgroupName": self.settings.workgroup, **user}
 
     def wait(self, statement_id: str) -> dict[str, Any]:
         """Poll DescribeStatement (10 ms doubling to 500 ms) until the statement ends; raise if it failed."""

@@ -1,10 +1,13 @@
 """Lambda authorizers of the dashboard APIs: the WebSocket `$connect` authorizer (a
-60-second `ws` ticket in the `ticket` query parameter; IAM policy answer) and the HTTP API
-authorizer (an `api` session token as `Authorization: Bearer ...`; simple answer)."""
+60-second `ws` ticket in the `ticket` query parameter, spent on use; IAM policy answer) and
+the HTTP API authorizer (an `api` session token as `Authorization: Bearer ...`; simple answer).
+
+Both answer every event, whatever its shape, with Allow or Deny and never raise: a bad
+input is refused, and so is anything that fails on the way (the key or the ticket table
+unreachable): they fail closed."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import boto3
@@ -12,11 +15,17 @@ from aws_lambda_powertools import Logger
 
 from functions.dashboard.settings import DashboardSettings
 from functions.dashboard.signing_key import SigningKey
-from functions.dashboard.tokens import InvalidToken, verify
+from functions.dashboard.tickets import DynamoTicketLedger, TicketLedger
+from functions.dashboard.tokens import LEEWAY_S, InvalidToken, verify
 
 settings = DashboardSettings()
 logger = Logger(service="dashboard-auth")
 key = SigningKey(boto3.client("secretsmanager"), settings.signing_secret)
+tickets: TicketLedger = DynamoTicketLedger(boto3.client("dynamodb"), settings.connections_table)
+
+
+def _field(obj: object, name: str) -> object:
+    return obj.get(name) if isinstance(obj, dict) else None
 
 
 def _policy(effect: str, resource: str, subject: str) -> dict[str, Any]:
@@ -30,26 +39,55 @@ def _policy(effect: str, resource: str, subject: str) -> dict[str, Any]:
     }
 
 
-def ws_authorizer(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Allow the WebSocket connect when its ticket is valid; deny it otherwise."""
-    ticket = (event.get("queryStringParameters") or {}).get("ticket", "")
+def _connect_subject(event: object) -> str:
+    """The subject of the event's valid, unspent ticket, which it spends; InvalidToken otherwise."""
+    arn = _field(event, "methodArn")
+    if not isinstance(arn, str) or not arn:
+        raise InvalidToken("no method ARN")
+    claims = verify(key.get(), _field(_field(event, "queryStringParameters"), "ticket"), scope="ws")
+    if not tickets.spend(claims.token_id, expires_at=claims.expires_at + LEEWAY_S):
+        raise InvalidToken("ticket already used")
+    return claims.subject
+
+
+def ws_authorizer(event: object, context: object) -> dict[str, Any]:
+    """Allow the WebSocket connect when its ticket is valid and unspent; deny anything else."""
+    subject: str | None = None
     try:
-        claims = verify(key.get(), ticket, scope="ws", now=time.time())
+        subject = _connect_subject(event)
     except InvalidToken as exc:
         logger.info("websocket connect refused", extra={"reason": str(exc)})
-        return _policy("Deny", event.get("methodArn", "*"), "anonymous")
-    return _policy("Allow", event.get("methodArn", "*"), claims.subject)
+    except Exception:  # a fault refuses too (fail closed): an authorizer never raises
+        logger.exception("websocket authorizer failed: connect refused")
+    arn = _field(event, "methodArn")
+    resource = arn if isinstance(arn, str) else "*"
+    if subject is None:
+        return _policy("Deny", resource, "anonymous")
+    return _policy("Allow", resource, subject)
 
 
-def http_authorizer(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def _bearer(event: object) -> object:
+    """The token of the event's one `Authorization: Bearer <token>` header."""
+    headers = _field(event, "headers")
+    if not isinstance(headers, dict):
+        raise InvalidToken("no headers")
+    values = [v for k, v in headers.items() if isinstance(k, str) and k.lower() == "authorization"]
+    if len(values) != 1 or not isinstance(values[0], str):
+        raise InvalidToken("expected one Authorization header")
+    scheme, _, token = values[0].partition(" ")
+    if scheme.lower() != "bearer":
+        raise InvalidToken("expected 'Authorization: Bearer <token>'")
+    return token.strip()
+
+
+def http_authorizer(event: object, context: object) -> dict[str, Any]:
     """HTTP API simple response: authorized when the bearer token is a valid `api` token."""
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-    scheme, _, token = headers.get("authorization", "").partition(" ")
     try:
-        if scheme.lower() != "bearer":
-            raise InvalidToken("expected 'Authorization: Bearer <token>'")
-        claims = verify(key.get(), token, scope="api", now=time.time())
+        claims = verify(key.get(), _bearer(event), scope="api")
     except InvalidToken as exc:
         logger.info("api request refused", extra={"reason": str(exc)})
+        return {"isAuthorized": False}
+    except Exception:  # a fault refuses too (fail closed): an authorizer never raises
+        logger.exception("api authorizer failed: request refused")
         return {"isAuthorized": False}
     return {"isAuthorized": True, "context": {"subject": claims.subject}}

@@ -1,5 +1,7 @@
 """Open WebSocket connections in DynamoDB: one item per connection, with a TTL at API
-Gateway's two-hour connection limit so a connection whose `$disconnect` was lost expires."""
+Gateway's two-hour connection limit so a connection whose `$disconnect` was lost expires.
+The table also holds spent tickets (`TICKET#<id>`, functions/dashboard/tickets.py): never
+`subscribed`, so never a subscriber."""
 
 from __future__ import annotations
 

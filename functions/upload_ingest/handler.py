@@ -1,12 +1,16 @@
 """S3 upload → events: an object created under `uploads/` is parsed, its good rows published,
 and a report (row errors and publish failures) written to the quarantine bucket.
 
-Thin handler: parse the S3 notification, call `ingest_bytes`, publish, return the report.
+Thin handler: parse the S3 notification, stream the object through `iter_events` (read
+twice: once to hash it for the event ids, once to parse it), publish the events in batches
+as they come, so memory is one batch and one row whatever the upload's size.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from itertools import islice
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -15,8 +19,10 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
 from functions.upload_ingest.settings import UploadIngestSettings
-from producers.files import UnsupportedFormat, ingest_bytes
+from producers.file_io import Readable
+from producers.files import IngestResult, UnsupportedFormat, detect_format, iter_events
 from producers.publisher import KinesisPublisher
+from schemas import Envelope
 
 logger = Logger(service="upload-ingest")
 tracer = Tracer(service="upload-ingest")
@@ -24,6 +30,42 @@ metrics = Metrics(namespace="ConcertDataPlatform", service="upload-ingest")
 settings = UploadIngestSettings()
 _s3 = boto3.client("s3")
 _publisher = KinesisPublisher(settings.events_stream, boto3.client("kinesis"))
+_COUNTS = ("accepted", "refused", "failed", "requests", "retried_entries", "records_put", "bytes_put")
+
+
+def _opener(bucket: str, key: str) -> Callable[[], Readable]:
+    """Open the object's body as a stream; a later opening must find the same object (If-Match)."""
+    etag: list[str] = []
+
+    def open_stream() -> Readable:
+        obj = (
+            _s3.get_object(Bucket=bucket, Key=key, IfMatch=etag[0])
+            if etag
+            else _s3.get_object(Bucket=bucket, Key=key)
+        )
+        if not etag and obj.get("ETag"):
+            etag.append(obj["ETag"])
+        body: Readable = obj["Body"]
+        return body
+
+    return open_stream
+
+
+def _publish(events: Iterator[Envelope[Any]]) -> dict[str, Any]:
+    """Publish in batches of `settings.publish_batch` (only one held); one summary of them all."""
+    total: dict[str, Any] = dict.fromkeys(_COUNTS, 0) | {"elapsed_s": 0.0, "refusals": [], "failures": []}
+    offset = 0
+    while batch := list(islice(events, settings.publish_batch)):
+        part = _publisher.publish(batch).summary()
+        for name in _COUNTS:
+            total[name] += part[name]
+        total["elapsed_s"] = round(total["elapsed_s"] + part["elapsed_s"], 3)
+        for name in ("refusals", "failures"):
+            more = [{**r, "index": r["index"] + offset} for r in part[name]]
+            total[name] = (total[name] + more)[:20]
+        offset += len(batch)
+    total["events_per_s"] = round(total["accepted"] / total["elapsed_s"], 1) if total["elapsed_s"] else None
+    return total
 
 
 @logger.inject_lambda_context(log_event=False)
@@ -35,19 +77,17 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     for record in event.get("Records", []):
         bucket = record["s3"]["bucket"]["name"]
         key = unquote_plus(record["s3"]["object"]["key"])
-        body = _s3.get_object(Bucket=bucket, Key=key)["Body"].read()
         try:
-            result = ingest_bytes(body, key)
+            result = IngestResult(file=key, format=detect_format(key))
         except UnsupportedFormat as err:
             report: dict[str, Any] = {"file": key, "error": str(err)}
         else:
-            published = _publisher.publish(result.events)
-            report = {**result.summary(), "publish": published.summary()}
-            metrics.add_metric(name="Produced", unit=MetricUnit.Count, value=len(published.accepted))
-            metrics.add_metric(name="ProduceFailed", unit=MetricUnit.Count, value=len(published.failed))
-            metrics.add_metric(
-                name="RowsRefused", unit=MetricUnit.Count, value=int(report.get("bad_rows") or 0)
-            )
+            events = iter_events(_opener(bucket, key), result, size=record["s3"]["object"].get("size"))
+            published = _publish(events)
+            report = {**result.summary(), "publish": published}
+            metrics.add_metric(name="Produced", unit=MetricUnit.Count, value=published["accepted"])
+            metrics.add_metric(name="ProduceFailed", unit=MetricUnit.Count, value=published["failed"])
+            metrics.add_metric(name="RowsRefused", unit=MetricUnit.Count, value=result.bad_rows)
         report_key = f"reports/{key}.json"
         _s3.put_object(
             Bucket=settings.quarantine_bucket,

@@ -54,6 +54,7 @@ class Chat(Construct):
         pipeline_machines: dict[str, sfn.IStateMachine],
         dead_letter_queues: list[sqs.IQueue],
         warehouse_env: dict[str, str],
+        query_env: dict[str, str],
         retain: bool,
     ) -> None:
         super().__init__(scope, cid)
@@ -152,6 +153,8 @@ class Chat(Construct):
         )
         # On AWS the SQL tool's database user gets only the chat_reader role (SELECT on the star
         # schema): Redshift maps this principal tag to database roles at sign-in.
+        for name, value in query_env.items():
+            self.tools["QueryWarehouseArn"].add_environment(name, value)
         query_role = self.tools["QueryWarehouseArn"].role
         assert query_role is not None
         cdk.Tags.of(query_role).add("RedshiftDbRoles", names.CHAT_READER_DB_ROLE)

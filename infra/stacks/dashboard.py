@@ -126,6 +126,7 @@ class Dashboard(Construct):
         self.connections.grant(self.connect, "dynamodb:PutItem")
         self.connections.grant(self.disconnect, "dynamodb:DeleteItem")
         self.connections.grant(self.message, "dynamodb:UpdateItem")
+        self.connections.grant(self.ws_authorizer, "dynamodb:PutItem")  # spends tickets (TICKET#<jti>)
         read_live = iam.PolicyStatement(
             actions=["dynamodb:GetItem", "dynamodb:Query"],
             resources=[aggregates.table_arn, f"{aggregates.table_arn}/index/ranked-by-tickets"],

@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from aws_cdk import Duration
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_lambda as lambda_
@@ -44,7 +43,8 @@ class LiveAggregates(Construct):
             keys=("pk", "sk"),
             retain=retain,
             ttl_attribute="expires_at",
-            stream=dynamodb.StreamViewType.NEW_IMAGE,
+            # No DynamoDB stream: nothing reads one (the consumer invokes the broadcaster), and
+            # the local cloud kept every write's image in memory for the stream's 24 hours.
         )
         self.function = lambda_.Function(
             self,

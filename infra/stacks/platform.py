@@ -195,6 +195,7 @@ class PlatformStack(cdk.Stack):
             pipeline_machines=pipeline_machines,
             dead_letter_queues=[self.dlq, upload_failures, live_failures],
             warehouse_env=self.warehouse.env(),
+            query_env=self.warehouse.chat_env(),
             retain=retain,
         )
         self.ml.invoke_role.add_to_policy(self.chat.client_policy)

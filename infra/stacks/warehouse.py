@@ -13,6 +13,9 @@ generated and kept in Secrets Manager by Redshift itself (`ManageAdminPassword`)
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
@@ -29,6 +32,39 @@ DATA_API_STATEMENT_ACTIONS = [
     "redshift-data:GetStatementResult",
     "redshift-data:ListStatements",
     "redshift-data:CancelStatement",
+]
+
+CHAT_TIMEOUT_S, DEFAULT_TIMEOUT_S = 30, 1800
+SPILL_LIMIT_MB = 10_240
+
+
+def _abort(name: str, metric: str, value: int) -> dict[str, Any]:
+    return {
+        "rule_name": name,
+        "predicate": [{"metric_name": metric, "operator": ">", "value": value}],
+        "action": "abort",
+    }
+
+
+# Every statement is bounded (query monitoring rules on Serverless query queues): the chat's
+# reader role gets its own queue with a tight time and spill limit; everything else (operators,
+# loads) the default queue's. Mirrors the local endpoint's `chat` and `operator` policies.
+QUERY_QUEUES: list[dict[str, Any]] = [
+    {
+        "name": "chat",
+        "user_role": [names.CHAT_READER_DB_ROLE],
+        "rules": [
+            _abort("chat_statement_timeout", "query_execution_time", CHAT_TIMEOUT_S),
+            _abort("chat_spill", "query_temp_blocks_to_disk", SPILL_LIMIT_MB // 10),
+        ],
+    },
+    {
+        "name": "default",
+        "rules": [
+            _abort("statement_timeout", "query_execution_time", DEFAULT_TIMEOUT_S),
+            _abort("spill", "query_temp_blocks_to_disk", SPILL_LIMIT_MB),
+        ],
+    },
 ]
 
 
@@ -103,6 +139,11 @@ class Warehouse(Construct):
             base_capacity=8,
             publicly_accessible=False,
             enhanced_vpc_routing=True,
+            config_parameters=[
+                rs.CfnWorkgroup.ConfigParameterProperty(
+                    parameter_key="wlm_json_configuration", parameter_value=json.dumps(QUERY_QUEUES)
+                )
+            ],
         )
         workgroup.node.add_dependency(namespace)
         for res in (namespace, workgroup):
@@ -182,6 +223,13 @@ class Warehouse(Construct):
         """Let a role run statements on the workgroup through the Data API."""
         role.add_to_principal_policy(self._statements)
         self._data_api.attach_to_role(role)
+
+    def chat_env(self) -> dict[str, str]:
+        """The chat's SQL tool as the database user `chat_reader` on the external (local)
+        endpoint, which gives that user its tighter bounds; nothing on Redshift Serverless,
+        where the user comes from the IAM identity (and its principal tag, the role)."""
+        user = cdk.Fn.condition_if(self.condition.logical_id, "", names.CHAT_READER_DB_ROLE)
+        return self.env() | {"CONCERT_WAREHOUSE_DB_USER": user.to_string()}
 
     def env(self) -> dict[str, str]:
         """Where the Data API finds the warehouse (CONCERT_WAREHOUSE_* for DataApiWarehouse)."""

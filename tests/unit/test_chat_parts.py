@@ -69,6 +69,18 @@ def test_allowed_sql_runs_with_its_limit_and_json_values() -> None:
     json.dumps(out)
 
 
+def test_a_statement_the_warehouse_fails_is_a_failed_call_not_an_error() -> None:
+    from consumers.warehouse.client import WarehouseError
+
+    class Failing:
+        def query(self, sql: str) -> list[dict[str, Any]]:
+            raise WarehouseError("FAILED: canceling statement due to statement timeout")
+
+    out = tools.query_warehouse(tools.QueryArgs(sql="SELECT state FROM dim_venue"), Failing())
+    assert out["ok"] is False and out["result"] is None
+    assert "statement timeout" in out["error"]
+
+
 def test_schema_explains_every_chat_table_from_the_ddl() -> None:
     assert {t["name"] for t in explain()["tables"]} == STAR_SCHEMA
     venue = explain("DIM_VENUE")
@@ -247,3 +259,23 @@ def test_the_aws_read_only_role_grants_exactly_the_chat_tables() -> None:
     assert granted is not None
     assert {t.strip() for t in granted[1].split(",")} == set(CHAT.tables)
     assert not re.search(r"GRANT (INSERT|UPDATE|DELETE|ALL|CREATE)", sql, re.I)
+
+
+def test_the_warehouse_client_names_its_database_user_only_when_set() -> None:
+    from consumers.warehouse.client import DataApiWarehouse, WarehouseSettings
+
+    class DataApi:
+        def __init__(self) -> None:
+            self.calls: list[dict[str, Any]] = []
+
+        def execute_statement(self, **kw: Any) -> dict[str, str]:
+            self.calls.append(kw)
+            return {"Id": "s1"}
+
+        def describe_statement(self, Id: str) -> dict[str, Any]:
+            return {"Status": "FINISHED", "HasResultSet": False}
+
+    api = DataApi()
+    DataApiWarehouse(api, WarehouseSettings(db_user="chat_reader")).execute("SELECT 1")
+    DataApiWarehouse(api, WarehouseSettings()).execute("SELECT 1")
+    assert api.calls[0]["DbUser"] == "chat_reader" and "DbUser" not in api.calls[1]

@@ -4,11 +4,13 @@ the local web server (static files, config, API pass-through)."""
 
 from __future__ import annotations
 
+import base64
 import copy
 import importlib
 import json
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -24,6 +27,8 @@ from concert.dashboard import local_execute_api
 from concert.web_server import make_handler
 from functions.dashboard import analytics, frames, tokens
 from functions.dashboard.connections_api import Delivery, management_endpoint
+from functions.dashboard.tickets import DynamoTicketLedger
+from tests.fakes.tickets import MemoryTicketLedger
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "aws"
 KEY = b"k" * 64
@@ -37,29 +42,44 @@ def _fixture(name: str) -> dict[str, Any]:
 
 
 def test_a_token_opens_its_scope_until_it_expires() -> None:
-    t = tokens.mint(KEY, subject="ana", scope="api", ttl_s=60, now=1000)
-    assert tokens.verify(KEY, t, scope="api", now=1059) == tokens.Claims("ana", "api", 1060)
+    now = time.time()
+    t = tokens.mint(KEY, subject="ana", scope="api", ttl_s=60, now=now)
+    claims = tokens.verify(KEY, t, scope="api")
+    assert (claims.subject, claims.scope, claims.expires_at) == ("ana", "api", int(now) + 60)
+    assert len(claims.token_id) >= 16
+    late = tokens.mint(KEY, subject="ana", scope="api", ttl_s=60, now=now - 60 - tokens.LEEWAY_S - 1)
     with pytest.raises(tokens.InvalidToken, match="expired"):
-        tokens.verify(KEY, t, scope="api", now=1060)
-    with pytest.raises(tokens.InvalidToken, match="not 'ws'"):
-        tokens.verify(KEY, t, scope="ws", now=1000)
+        tokens.verify(KEY, late, scope="api")
+    with pytest.raises(tokens.InvalidToken, match="another scope"):
+        tokens.verify(KEY, t, scope="ws")
     with pytest.raises(tokens.InvalidToken, match="bad signature"):
-        tokens.verify(b"other" * 10, t, scope="api", now=1000)
+        tokens.verify(b"other" * 10, t, scope="api")
+
+
+def test_every_token_has_its_own_id() -> None:
+    minted = [tokens.mint(KEY, subject="ana", scope="ws", ttl_s=60, now=time.time()) for _ in range(50)]
+    assert len({tokens.verify(KEY, t, scope="ws").token_id for t in minted}) == 50
 
 
 @pytest.mark.parametrize("bad", ["", "abc", "abc.", ".sig", "a.b.c", "x" * 500])
 def test_malformed_tokens_are_refused(bad: str) -> None:
     with pytest.raises(tokens.InvalidToken):
-        tokens.verify(KEY, bad, scope="api", now=0)
+        tokens.verify(KEY, bad, scope="api")
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
 @given(st.text(max_size=40), st.binary(max_size=8))
 def test_a_tampered_claim_never_verifies(subject: str, junk: bytes) -> None:
-    t = tokens.mint(KEY, subject=subject, scope="ws", ttl_s=60, now=0)
-    _body, sig = t.split(".")
-    forged = tokens._b64(json.dumps({"sub": subject, "scope": "api", "exp": 10**10}).encode() + junk)
+    t = tokens.mint(KEY, subject=subject, scope="ws", ttl_s=60, now=time.time())
+    header, _body, sig = t.split(".")
+    claims = {"iss": "concert-dashboard", "aud": "concert-dashboard:api", "sub": subject,
+              "iat": 0, "nbf": 0, "exp": 10**10, "jti": "x"}  # fmt: skip
+    forged = _b64(json.dumps(claims).encode() + junk)
     with pytest.raises(tokens.InvalidToken):
-        tokens.verify(KEY, f"{forged}.{sig}", scope="api", now=0)
+        tokens.verify(KEY, f"{header}.{forged}.{sig}", scope="api")
 
 
 def test_minting_checks_scope_and_lifetime() -> None:
@@ -67,6 +87,8 @@ def test_minting_checks_scope_and_lifetime() -> None:
         tokens.mint(KEY, subject="x", scope="admin", ttl_s=60, now=0)
     with pytest.raises(ValueError, match="ttl"):
         tokens.mint(KEY, subject="x", scope="api", ttl_s=0, now=0)
+    with pytest.raises(ValueError, match="ttl"):
+        tokens.mint(KEY, subject="x", scope="api", ttl_s=tokens.MAX_TTL_S + 1, now=0)
 
 
 # -- frames -----------------------------------------------------------------------------------
@@ -217,23 +239,52 @@ def _load(name: str) -> Any:
 def test_the_authorizers_allow_valid_tokens_only(env: None) -> None:
     auth = _load("auth")
     auth.key._client = Secrets()
+    auth.tickets = MemoryTicketLedger()
     ws_event = _fixture("websocket_connect_authorizer.json")
+    good_ticket = tokens.mint(KEY, subject="ana", scope="ws", ttl_s=60, now=time.time())
     for ticket, effect in [
-        (tokens.mint(KEY, subject="ana", scope="ws", ttl_s=60, now=__import__("time").time()), "Allow"),
-        (tokens.mint(KEY, subject="ana", scope="api", ttl_s=60, now=__import__("time").time()), "Deny"),
+        (good_ticket, "Allow"),
+        (good_ticket, "Deny"),  # spent: a ticket opens one connection
+        (tokens.mint(KEY, subject="ana", scope="api", ttl_s=60, now=time.time()), "Deny"),
         ("forged.token", "Deny"),
     ]:
         ws_event["queryStringParameters"]["ticket"] = ticket
         answer = auth.ws_authorizer(ws_event, None)
         assert answer["policyDocument"]["Statement"][0]["Effect"] == effect
         assert answer["policyDocument"]["Statement"][0]["Resource"] == ws_event["methodArn"]
+        assert answer["principalId"] == ("ana" if effect == "Allow" else "anonymous")
     http_event = _fixture("http_api_v2_authorizer.json")
-    good = tokens.mint(KEY, subject="ana", scope="api", ttl_s=60, now=__import__("time").time())
+    good = tokens.mint(KEY, subject="ana", scope="api", ttl_s=60, now=time.time())
     for header, ok in [(f"Bearer {good}", True), (good, False), ("Bearer x.y", False), ("", False)]:
         http_event["headers"]["authorization"] = header
         answer = auth.http_authorizer(http_event, None)
         assert answer["isAuthorized"] is ok
         assert (answer.get("context") or {}).get("subject") == ("ana" if ok else None)
+    assert auth.http_authorizer(http_event | {"headers": {"authorization": f"Bearer {good}"}}, None)[
+        "isAuthorized"
+    ]  # a session token is not single-use
+
+
+class Dynamo:
+    """put_item with `attribute_not_exists` conditions, as DynamoDB answers them."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, dict[str, Any]] = {}
+
+    def put_item(self, TableName: str, Item: dict[str, Any], ConditionExpression: str) -> None:
+        assert ConditionExpression == "attribute_not_exists(connection_id)"
+        if Item["connection_id"]["S"] in self.items:
+            raise ClientError({"Error": {"Code": "ConditionalCheckFailedException"}}, "PutItem")
+        self.items[Item["connection_id"]["S"]] = Item
+
+
+def test_a_ticket_is_spent_once_in_the_connections_table() -> None:
+    ddb = Dynamo()
+    ledger = DynamoTicketLedger(ddb, "connections")
+    assert ledger.spend("abc", expires_at=1070) is True
+    assert ledger.spend("abc", expires_at=1070) is False
+    assert ledger.spend("abd", expires_at=1070) is True
+    assert ddb.items["TICKET#abc"] == {"connection_id": {"S": "TICKET#abc"}, "expires_at": {"N": "1070"}}
 
 
 def test_the_message_route_answers_every_message_on_the_socket(env: None) -> None:
@@ -467,7 +518,7 @@ def _call(
 def test_the_api_mints_tickets_for_its_caller_and_refuses_bad_requests(api: Any) -> None:
     status, body = _call(api, "POST", "/ticket")
     assert status == 200
-    claims = tokens.verify(KEY, body["ticket"], scope="ws", now=body["expires_at"] - 1)
+    claims = tokens.verify(KEY, body["ticket"], scope="ws")
     assert claims.subject == "ana" and claims.expires_at == body["expires_at"]
     assert _call(api, "GET", "/analytics", {"metric": "secrets"})[0] == 400
     assert _call(api, "GET", "/executions/history")[0] == 400

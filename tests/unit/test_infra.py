@@ -199,6 +199,21 @@ def test_redshift_serverless_only_when_the_stack_provides_the_warehouse(template
     assert workgroup["Properties"]["PubliclyAccessible"] is False
 
 
+def test_every_warehouse_statement_is_bounded_and_the_chat_queue_tighter(template: Template) -> None:
+    workgroup = next(iter(_resources(template, "AWS::RedshiftServerless::Workgroup").values()))
+    params = {p["ParameterKey"]: p["ParameterValue"] for p in workgroup["Properties"]["ConfigParameters"]}
+    queues = {q["name"]: q for q in json.loads(params["wlm_json_configuration"])}
+    assert queues["chat"]["user_role"] == ["chat_reader"] and "user_role" not in queues["default"]
+
+    def limits(queue: dict[str, Any]) -> dict[str, int]:
+        rules = [r for r in queue["rules"] if r["action"] == "abort"]
+        return {p["metric_name"]: p["value"] for r in rules for p in r["predicate"] if p["operator"] == ">"}
+
+    chat, default = limits(queues["chat"]), limits(queues["default"])
+    for metric in ("query_execution_time", "query_temp_blocks_to_disk"):
+        assert 0 < chat[metric] < default[metric], metric
+
+
 def test_etl_state_machine_is_started_by_landed_batches(template: Template) -> None:
     machines = {
         m["Properties"]["StateMachineName"]: m
@@ -461,3 +476,17 @@ def test_dashboard_apis_are_authorized_and_fed_by_the_live_consumer(template: Te
     assert dist["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
     assert dist["Origins"][0]["S3OriginConfig"]["OriginAccessIdentity"] == ""  # origin access control
     assert "OriginAccessControlId" in dist["Origins"][0]
+
+
+def test_only_the_chat_sql_tool_is_the_chat_reader_on_the_local_endpoint(template: Template) -> None:
+    functions = _resources(template, "AWS::Lambda::Function").values()
+    users = {
+        f["Properties"]["FunctionName"]: f["Properties"]["Environment"]["Variables"][
+            "CONCERT_WAREHOUSE_DB_USER"
+        ]
+        for f in functions
+        if "CONCERT_WAREHOUSE_DB_USER" in f["Properties"].get("Environment", {}).get("Variables", {})
+    }
+    assert list(users) == ["concert-chat-query-warehouse"]
+    # the external (local) endpoint routes by it; Redshift Serverless takes the IAM identity
+    assert users["concert-chat-query-warehouse"] == {"Fn::If": ["CreateRedshift", "", "chat_reader"]}

@@ -24,8 +24,11 @@ class FakeS3:
         self.objects = objects
         self.put: dict[tuple[str, str], bytes] = {}
 
-    def get_object(self, Bucket: str, Key: str) -> dict[str, Any]:
-        return {"Body": io.BytesIO(self.objects[(Bucket, Key)])}
+        self.gets: list[dict[str, Any]] = []
+
+    def get_object(self, Bucket: str, Key: str, **kwargs: Any) -> dict[str, Any]:
+        self.gets.append(kwargs)
+        return {"Body": io.BytesIO(self.objects[(Bucket, Key)]), "ETag": '"e1"'}
 
     def put_object(self, Bucket: str, Key: str, Body: bytes, **_: Any) -> None:
         self.put[(Bucket, Key)] = Body
@@ -93,3 +96,28 @@ def test_settings_are_validated_at_start(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("QUARANTINE_BUCKET", "q")
     with pytest.raises(ValidationError, match="EVENTS_STREAM"):
         UploadIngestSettings()
+
+
+def test_hostile_upload_is_streamed_in_batches_and_every_bad_row_reported(
+    handler_module: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = b'{"event_type":"ConcertCancelled","concert_id":%d,"reason":"ok"}'
+    rows = [good % n for n in range(1, 8)]
+    rows[2] = b'{"event_type":"ConcertCancelled","concert_id":3,"concert_id":4,"reason":"ok"}'
+    rows[4] = good % 5 + b"\xe2\x80\xa8" + b"x" * 2_000_000  # U+2028 then a row past the bound
+    event = json.loads((FIXTURES / "aws" / "s3_put.json").read_text())
+    event["Records"][0]["s3"]["object"]["key"] = "uploads/feed.jsonl"
+    s3 = FakeS3({("example-bucket", "uploads/feed.jsonl"): b"\n".join(rows) + b"\n"})
+    kinesis = FakeKinesis()
+    monkeypatch.setattr(handler_module, "_s3", s3)
+    monkeypatch.setattr(handler_module, "_publisher", KinesisPublisher("concert-events", kinesis, lanes=1))
+    monkeypatch.setattr(handler_module.settings, "publish_batch", 2)
+
+    [report] = handler_module.handler(event, Context())["reports"]
+
+    assert report["events"] == 5 and report["bad_rows"] == 2 and report["publish"]["accepted"] == 5
+    assert report["publish"]["requests"] == 3, "five events published two at a time"
+    stored = json.loads(s3.put[("quarantine", "reports/uploads/feed.jsonl.json")])
+    assert [(e["row"], e["reason"][:9]) for e in stored["errors"]] == [(3, "duplicate"), (5, "row is 20")]
+    assert sorted(parse_event(d).data.concert_id for d in kinesis.all_data()) == [1, 2, 4, 6, 7]  # type: ignore[union-attr]
+    assert s3.gets == [{}, {"IfMatch": '"e1"'}], "hashed, then parsed from the same object"
