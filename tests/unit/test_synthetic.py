@@ -118,3 +118,16 @@ def test_a_missing_catalog_is_a_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(CatalogMissing, match="CONCERT_CATALOG_DIR"):
         load_catalog(tmp_path)
+
+
+def test_a_live_feed_stamps_each_event_when_it_is_taken() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from producers.synthetic import as_live_feed, events_for
+
+    ticks = iter(datetime(2026, 12, 4, 20, tzinfo=UTC) + timedelta(seconds=i) for i in range(10))
+    workload = list(events_for(10, seed=5))
+    fed = list(as_live_feed(iter(workload), clock=lambda: next(ticks)))
+    assert [e.occurred_at.second for e in fed] == list(range(10))
+    assert [e.event_id for e in fed] == [e.event_id for e in workload]  # the same events, re-timed
+    assert [e.data for e in fed] == [e.data for e in workload]
