@@ -1,179 +1,112 @@
-"""Statements of the local Data API: queued, run one at a time on the DuckDB file, results kept.
+"""Statements of the local Data API: queued, run on the DuckDB file under bounds, results kept.
 
 Mirrors the Redshift Data API's lifecycle: SUBMITTED, STARTED, then FINISHED, FAILED or
 ABORTED; a batch runs in one transaction and reports sub-statements; results are typed
 records with column metadata, paged by NextToken. `COPY ... FROM 's3://...' FORMAT AS
 PARQUET` reads the objects from S3 (the local cloud's, through boto3) and bulk-inserts them.
+
+Every statement is bounded (`settings`): DuckDB's memory limit, temp space and threads for the
+database; per statement, its policy's timeout, operator memory and result size, enforced by a
+watchdog that interrupts the statement's own cursor. Statements run in lanes, each a few
+threads with a cursor apiece: everything that writes in submission order on the `load` lane,
+queries on their policy's lane (`operator`, `chat`), so a runaway query never holds up a load.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import io
 import json
+import os
 import queue
 import re
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from concert.dataapi.translate import CopyFromS3, SqlError, parse_copy, to_duckdb
+from concert.dataapi.bounds import TOO_LONG
+from concert.dataapi.settings import EndpointSettings, Policy
+from concert.dataapi.statement import MAX_RESULT_ROWS, PAGE_ROWS, Statement, to_column, to_field
+from concert.dataapi.translate import CopyFromS3, SqlError, parse_copy, reads_only, to_duckdb
 
-PAGE_ROWS = 1_000
-MAX_RESULT_ROWS = 1_000_000
-_TYPE_NAMES = {
-    "BIGINT": "int8",
-    "INTEGER": "int4",
-    "SMALLINT": "int2",
-    "TINYINT": "int2",
-    "HUGEINT": "numeric",
-    "DOUBLE": "float8",
-    "FLOAT": "float4",
-    "BOOLEAN": "bool",
-    "VARCHAR": "varchar",
-    "DATE": "date",
-    "TIMESTAMP WITH TIME ZONE": "timestamptz",
-    "TIMESTAMP": "timestamp",
-    "BLOB": "bytea",
-}
+TIMEOUT_ERROR = "ERROR: canceling statement due to statement timeout"
+CANCEL_ERROR = "ERROR: Query cancelled on user's request"
+FETCH_ROWS = 256
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 class NotFound(KeyError):
     """No statement with that id."""
 
 
-@dataclass
-class Statement:
-    """One ExecuteStatement or BatchExecuteStatement and what became of it."""
-
-    id: str
-    sqls: list[str]
-    params: dict[str, str]
-    database: str
-    workgroup: str | None
-    name: str | None
-    is_batch: bool
-    status: str = "SUBMITTED"
-    error: str | None = None
-    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    updated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    started: float = 0.0
-    duration_ns: int = -1
-    columns: list[dict[str, Any]] = field(default_factory=list)
-    rows: list[tuple[Any, ...]] = field(default_factory=list)
-    result_rows: int = -1
-    result_size: int = -1
-    sub_status: list[dict[str, Any]] = field(default_factory=list)
-
-    def describe(self) -> dict[str, Any]:
-        """The DescribeStatement answer."""
-        d: dict[str, Any] = {
-            "Id": self.id,
-            "Status": self.status,
-            "QueryString": "; ".join(self.sqls),
-            "Database": self.database,
-            "CreatedAt": self.created_at.timestamp(),
-            "UpdatedAt": self.updated_at.timestamp(),
-            "Duration": self.duration_ns,
-            "HasResultSet": bool(self.columns),
-            "ResultRows": self.result_rows,
-            "ResultSize": self.result_size,
-            "RedshiftPid": 1,
-            "RedshiftQueryId": 0,
-        }
-        if self.workgroup:
-            d["WorkgroupName"] = self.workgroup
-        if self.error:
-            d["Error"] = self.error
-        if self.is_batch:
-            d["SubStatements"] = self.sub_status
-        return d
-
-    def summary(self) -> dict[str, Any]:
-        """The ListStatements entry."""
-        return {
-            "Id": self.id,
-            "Status": self.status,
-            "QueryString": "; ".join(self.sqls),
-            "StatementName": self.name or "",
-            "CreatedAt": self.created_at.timestamp(),
-            "UpdatedAt": self.updated_at.timestamp(),
-            "IsBatchStatement": self.is_batch,
-            "Database": self.database,
-        }
+class _Stopped(Exception):
+    """The watchdog or CancelStatement stopped the statement between two engine calls."""
 
 
-def _field(value: Any) -> dict[str, Any]:
-    if value is None:
-        return {"isNull": True}
-    if isinstance(value, bool):
-        return {"booleanValue": value}
-    if isinstance(value, int):
-        return {"longValue": value}
-    if isinstance(value, float):
-        return {"doubleValue": value}
-    if isinstance(value, datetime):
-        text = value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f").rstrip("0").rstrip(".")
-        return {"stringValue": text + ("+00" if value.tzinfo else "")}
-    if isinstance(value, date | Decimal):
-        return {"stringValue": str(value)}
-    if isinstance(value, bytes | bytearray | memoryview):
-        return {"blobValue": base64.b64encode(bytes(value)).decode()}
-    return {"stringValue": str(value)}
+class _Slot:
+    """One worker of a lane: a thread, its cursor and the statement it runs."""
 
-
-def _column(desc: tuple[Any, ...]) -> dict[str, Any]:
-    type_text = str(desc[1]).upper()
-    base = type_text.split("(")[0]
-    name = "numeric" if base == "DECIMAL" else _TYPE_NAMES.get(type_text, _TYPE_NAMES.get(base, base.lower()))
-    precision, scale = (
-        (int(x) for x in type_text[len(base) + 1 : -1].split(",")) if "(" in type_text else (0, 0)
-    )
-    return {
-        "name": desc[0],
-        "label": desc[0],
-        "typeName": name,
-        "nullable": 1,
-        "precision": precision,
-        "scale": scale,
-        "isCaseSensitive": name == "varchar",
-        "isCurrency": False,
-        "isSigned": True,
-        "length": 0,
-        "columnDefault": None,
-        "schemaName": "",
-        "tableName": "",
-    }
+    def __init__(self, lane: str, cursor: duckdb.DuckDBPyConnection) -> None:
+        self.lane, self.cursor = lane, cursor
+        self.current: Statement | None = None
+        self.deadline = float("inf")
 
 
 class Engine:
-    """Owns the DuckDB connection; runs statements on one worker thread in submission order."""
+    """Owns the DuckDB database; runs statements in bounded lanes, a watchdog over them."""
 
-    def __init__(self, db_path: str, s3: Callable[[], Any]) -> None:
-        self.con = duckdb.connect(db_path)
+    def __init__(self, db_path: str, s3: Callable[[], Any], settings: EndpointSettings | None = None) -> None:
+        self.settings = cfg = settings or EndpointSettings()
+        self.db = duckdb.connect(db_path)
+        temp = cfg.temp_directory or (f"{db_path}.tmp" if db_path != ":memory:" else None)
+        for name, value in {
+            "memory_limit": cfg.memory_limit,
+            "threads": cfg.threads,
+            "max_temp_directory_size": cfg.max_temp_directory_size,
+            "scheduler_process_partial": True,  # fair turns between concurrent statements
+            **({"temp_directory": str(Path(temp))} if temp else {}),
+        }.items():
+            self.db.execute(f"SET {name} = ?", [value])
+        lanes: dict[str, tuple[int, Policy]] = {
+            "load": (1, cfg.operator),
+            "operator": (cfg.operator.workers, cfg.operator),
+            "chat": (cfg.chat.workers, cfg.chat),
+        }
+        self._queues: dict[str, queue.Queue[Statement | None]] = {lane: queue.Queue() for lane in lanes}
+        self._slots: list[_Slot] = []
+        for lane, (workers, policy) in lanes.items():
+            for _ in range(workers):
+                cursor = self.db.cursor()
+                cursor.execute("SET operator_memory_limit = ?", [policy.operator_memory])
+                self._slots.append(_Slot(lane, cursor))
         # The engine lock: no statement can read or write files or URLs, load extensions or
-        # attach databases, and no statement can change that (COPY is served from S3 through
-        # pyarrow, never by DuckDB). A second line behind the SQL guard.
-        self.con.execute("SET enable_external_access = false")
-        self.con.execute("SET lock_configuration = true")
+        # attach databases, and no statement can change that or any limit above (COPY is served
+        # from S3 through pyarrow, never by DuckDB). A second line behind the SQL guard.
+        self.db.execute("SET enable_external_access = false")
+        self.db.execute("SET lock_configuration = true")
         self._s3 = s3
         self._statements: dict[str, Statement] = {}
         self._order: list[str] = []
-        self._queue: queue.Queue[Statement | None] = queue.Queue()
+        self._kept: deque[tuple[Statement, int]] = deque()
+        self._kept_bytes = 0
         self._lock = threading.Lock()
-        self._running: Statement | None = None
-        self._worker = threading.Thread(target=self._run, name="dataapi-worker", daemon=True)
-        self._worker.start()
+        self._closed = threading.Event()
+        self._threads = [
+            threading.Thread(target=self._serve, args=(slot,), name=f"dataapi-{slot.lane}", daemon=True)
+            for slot in self._slots
+        ]
+        self._threads.append(threading.Thread(target=self._watch, name="dataapi-watchdog", daemon=True))
+        for thread in self._threads:
+            thread.start()
 
     # -- API ------------------------------------------------------------------------------
 
@@ -186,15 +119,18 @@ class Engine:
         workgroup: str | None,
         name: str | None,
         is_batch: bool,
+        db_user: str | None = None,
     ) -> Statement:
-        """Queue a statement (or a batch) and return it; it runs in submission order."""
+        """Queue a statement (or a batch) on its lane and return it."""
         if not sqls or any(not s.strip() for s in sqls):
             raise SqlError("Sql must not be empty")
         st = Statement(str(uuid.uuid4()), sqls, params, database, workgroup, name, is_batch)
+        st.db_user, st.policy = db_user, self.settings.policy_name(db_user)
+        lane = st.policy if all(reads_only(s) for s in sqls) else "load"
         with self._lock:
             self._statements[st.id] = st
             self._order.append(st.id)
-        self._queue.put(st)
+        self._queues[lane].put(st)
         return st
 
     def get(self, statement_id: str) -> Statement:
@@ -212,10 +148,12 @@ class Engine:
             raise SqlError(f"Query has not finished: status {st.status}")
         if not st.columns:
             raise SqlError("Query does not have result. Please check query status with DescribeStatement.")
+        if st.result_rows > 0 and not st.rows:
+            raise SqlError("Query result has expired; run the statement again")
         start = int(next_token or 0)
         page = st.rows[start : start + PAGE_ROWS]
         out: dict[str, Any] = {
-            "Records": [[_field(v) for v in row] for row in page],
+            "Records": [[to_field(v) for v in row] for row in page],
             "ColumnMetadata": st.columns,
             "TotalNumRows": len(st.rows),
         }
@@ -243,82 +181,149 @@ class Engine:
         return out
 
     def cancel(self, statement_id: str) -> bool:
-        """Abort a queued or running statement; False when it already ended."""
+        """Abort a queued statement or interrupt a running one (it ends ABORTED); False when
+        it already ended."""
         st = self.get(statement_id)
-        if st.status == "SUBMITTED":
-            self._end(st, "ABORTED")
-            return True
-        if st.status == "STARTED":
-            st.status = "ABORTED"
-            self.con.interrupt()
-            return True
-        return False
+        with self._lock:
+            if st.status == "SUBMITTED":
+                self._end(st, "ABORTED", CANCEL_ERROR)
+                return True
+            if st.status != "STARTED":
+                return False
+            st.stop = st.stop or "cancel"
+            self._interrupt(st)
+        return True
 
-    def close(self) -> None:
-        """Stop the worker after the queued statements and close the database."""
-        self._queue.put(None)
-        self._worker.join(timeout=30)
-        self.con.close()
+    def close(self, wait_s: float = 30.0) -> None:
+        """Finish the queued statements for up to `wait_s`, cancel what still runs, close."""
+        for slot in self._slots:
+            self._queues[slot.lane].put(None)
+        workers = self._threads[:-1]
+        deadline = time.monotonic() + wait_s
+        for thread in workers:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        with self._lock:
+            for slot in self._slots:
+                if slot.current is not None:
+                    slot.current.stop = slot.current.stop or "cancel"
+        for thread in workers:
+            thread.join(timeout=10)
+        self._closed.set()
+        self._threads[-1].join(timeout=5)
+        self.db.close()
+
+    # -- bounds -----------------------------------------------------------------------------
+
+    def _watch(self) -> None:
+        """Every tick: stop statements past their deadline, and queries while the process is
+        past its memory ceiling (what DuckDB's limit does not see); keep interrupting them
+        until they end, since DuckDB forgets an interrupt that falls between two calls."""
+        while not self._closed.wait(self.settings.watch_interval_s):
+            now, over = time.perf_counter(), _rss_mb() > self.settings.rss_limit_mb
+            with self._lock:
+                for slot in self._slots:
+                    st = slot.current
+                    if st is None:
+                        continue
+                    if st.stop is None and now > slot.deadline:
+                        st.stop = "timeout"
+                    if st.stop is None and over and slot.lane != "load":
+                        st.stop = "memory"
+                    if st.stop is not None:
+                        slot.cursor.interrupt()
+
+    def _interrupt(self, st: Statement) -> None:
+        for slot in self._slots:
+            if slot.current is st:
+                slot.cursor.interrupt()
+
+    def _outcome(self, st: Statement, err: Exception) -> tuple[str, str]:
+        if st.stop == "cancel":
+            return "ABORTED", CANCEL_ERROR
+        if st.stop == "timeout":
+            return "FAILED", TIMEOUT_ERROR
+        if st.stop == "memory" or isinstance(err, duckdb.OutOfMemoryException):
+            detail = "the endpoint is past its memory ceiling" if isinstance(err, _Stopped) else ""
+            detail = detail or _one_line(err)
+            return "FAILED", f"ERROR: out of memory: {detail}"
+        if TOO_LONG in str(err):
+            return "FAILED", f"ERROR: {TOO_LONG}"
+        if isinstance(err, duckdb.Error | SqlError | OSError | pa.ArrowException):
+            return "FAILED", _one_line(err)
+        return "FAILED", f"internal error: {_one_line(err)}"
 
     # -- execution --------------------------------------------------------------------------
 
-    def _run(self) -> None:
-        while (st := self._queue.get()) is not None:
-            if st.status != "SUBMITTED":
-                continue  # aborted while queued
-            st.status, st.started = "STARTED", time.perf_counter()
-            self._running = st
+    def _serve(self, slot: _Slot) -> None:
+        lane = self._queues[slot.lane]
+        while (st := lane.get()) is not None:
+            with self._lock:
+                if st.status != "SUBMITTED":
+                    continue  # aborted while queued
+                st.status, st.started = "STARTED", time.perf_counter()
+                slot.current = st
             try:
-                self._execute(st)
-            except (duckdb.Error, SqlError, OSError, pa.ArrowException) as err:
-                if st.is_batch:
-                    self._rollback()
-                self._end(st, "ABORTED" if st.status == "ABORTED" else "FAILED", _one_line(err))
+                self._execute(st, slot)
             except Exception as err:
-                self._rollback()
-                self._end(st, "FAILED", f"internal error: {_one_line(err)}")
+                if st.is_batch or not isinstance(err, duckdb.Error | SqlError | _Stopped):
+                    _rollback(slot.cursor)
+                status, error = self._outcome(st, err)
+                if st.sub_status and st.sub_status[-1]["Status"] == "STARTED":
+                    st.sub_status[-1].update(Status=status, Error=error)
+                self._end(st, status, error)
             else:
                 self._end(st, "FINISHED")
+                self._keep(st)
             finally:
-                self._running = None
+                with self._lock:
+                    slot.current, slot.deadline = None, float("inf")
 
-    def _execute(self, st: Statement) -> None:
+    def _execute(self, st: Statement, slot: _Slot) -> None:
+        policy = self.settings.policy(st.policy)
         if st.is_batch:
-            self.con.execute("BEGIN TRANSACTION")
+            slot.cursor.execute("BEGIN TRANSACTION")
         for i, sql in enumerate(st.sqls, start=1):
             sub = {"Id": f"{st.id}:{i}", "Status": "STARTED", "QueryString": sql, "HasResultSet": False}
             st.sub_status.append(sub)
-            try:
-                self._one(st, sql)
-            except Exception as err:
-                sub.update(Status="FAILED", Error=_one_line(err))
-                raise
+            with self._lock:  # statement_timeout counts per statement, as on Redshift
+                slot.deadline = time.perf_counter() + policy.statement_timeout_s
+            if not policy.may_write and not reads_only(sql):
+                raise SqlError(f"permission denied: user {st.db_user} may only run queries")
+            self._one(st, sql, slot.cursor, policy.max_result_bytes)
             sub.update(Status="FINISHED", HasResultSet=bool(st.columns), ResultRows=st.result_rows)
         if st.is_batch:
-            self.con.execute("COMMIT")
+            slot.cursor.execute("COMMIT")
 
-    def _one(self, st: Statement, sql: str) -> None:
+    def _one(self, st: Statement, sql: str, cur: duckdb.DuckDBPyConnection, max_bytes: int) -> None:
         copy = parse_copy(sql)
         if copy is not None:
             st.columns, st.rows = [], []
-            st.result_rows = self._copy(copy)
+            st.result_rows = self._copy(st, copy, cur)
             return
         duck = to_duckdb(sql, with_params=bool(st.params))
-        cur = self.con.execute(duck, st.params or None)
+        if st.stop:
+            raise _Stopped
+        cur.execute(duck, st.params or None)
         if cur.description and not _is_dml(duck):
-            rows = cur.fetchmany(MAX_RESULT_ROWS + 1)
-            if len(rows) > MAX_RESULT_ROWS:
-                raise SqlError(f"result larger than {MAX_RESULT_ROWS} rows; add a LIMIT or UNLOAD")
-            st.columns = [_column(d) for d in cur.description]
-            st.rows = rows
-            st.result_rows = len(rows)
-            st.result_size = sum(len(repr(r)) for r in rows)
+            rows: list[tuple[Any, ...]] = []
+            size = 0
+            while chunk := cur.fetchmany(FETCH_ROWS):
+                if st.stop:
+                    raise _Stopped
+                rows.extend(chunk)
+                size += sum(len(repr(r)) for r in chunk)
+                if len(rows) > MAX_RESULT_ROWS:
+                    raise SqlError(f"result larger than {MAX_RESULT_ROWS} rows; add a LIMIT or UNLOAD")
+                if size > max_bytes:
+                    raise SqlError(f"result larger than {max_bytes // 2**20} MB; add a LIMIT or UNLOAD")
+            st.columns = [to_column(d) for d in cur.description]
+            st.rows, st.result_rows, st.result_size = rows, len(rows), size
         else:
             changed = cur.fetchone() if cur.description else None
             st.columns, st.rows, st.result_size = [], [], -1
             st.result_rows = int(changed[0]) if changed and isinstance(changed[0], int) else 0
 
-    def _copy(self, copy: CopyFromS3) -> int:
+    def _copy(self, st: Statement, copy: CopyFromS3, cur: duckdb.DuckDBPyConnection) -> int:
         s3 = self._s3()
         objects: list[tuple[str, str]] = []
         if copy.manifest:
@@ -339,22 +344,45 @@ class Engine:
             pq.read_table(io.BytesIO(s3.get_object(Bucket=b, Key=k)["Body"].read())) for b, k in objects
         ]
         data = pa.concat_tables(tables, promote_options="default")
+        if st.stop:
+            raise _Stopped
         view = f"copy_src_{uuid.uuid4().hex[:8]}"
-        self.con.register(view, data)
+        cur.register(view, data)
         try:
-            self.con.execute(f'INSERT INTO "{copy.table}" BY NAME SELECT * FROM {view}')  # noqa: S608
+            cur.execute(f'INSERT INTO "{copy.table}" BY NAME SELECT * FROM {view}')  # noqa: S608
         finally:
-            self.con.unregister(view)
+            cur.unregister(view)
         return int(data.num_rows)
 
-    def _rollback(self) -> None:
-        with contextlib.suppress(duckdb.Error):
-            self.con.execute("ROLLBACK")
+    def _keep(self, st: Statement) -> None:
+        """Keep results up to `kept_result_mb` in all; the oldest expire first."""
+        size = max(st.result_size, 0)
+        with self._lock:
+            self._kept.append((st, size))
+            self._kept_bytes += size
+            while self._kept_bytes > self.settings.kept_result_mb * 2**20 and len(self._kept) > 1:
+                old, old_size = self._kept.popleft()
+                old.rows = []
+                self._kept_bytes -= old_size
 
     def _end(self, st: Statement, status: str, error: str | None = None) -> None:
         st.status, st.error = status, error
         st.updated_at = datetime.now(UTC)
         st.duration_ns = int((time.perf_counter() - st.started) * 1e9) if st.started else -1
+
+
+def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
+    with contextlib.suppress(duckdb.Error):
+        cur.execute("ROLLBACK")
+
+
+def _rss_mb() -> float:
+    """The process's resident memory now (0 where /proc is not there)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * _PAGE / 2**20
+    except OSError:
+        return 0.0
 
 
 def _is_dml(sql: str) -> bool:

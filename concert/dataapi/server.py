@@ -2,7 +2,8 @@
 
 Run as `python -m concert.dataapi.server --port P --db FILE`; point boto3 at it with
 `AWS_ENDPOINT_URL_REDSHIFT_DATA=http://localhost:P`. `GET /health` answers when ready.
-SIGTERM finishes queued statements and closes the DuckDB file.
+SIGTERM finishes queued statements and closes the DuckDB file. Limits come from
+CONCERT_DATAAPI_* (`settings`); the Data API's `DbUser` says whose policy a statement runs under.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from concert.aws import client
 from concert.dataapi.engine import Engine, NotFound
+from concert.dataapi.settings import EndpointSettings
 from concert.dataapi.translate import SqlError
 
 TARGET_PREFIX = "RedshiftData."
@@ -48,6 +50,7 @@ def dispatch(engine: Engine, op: str, body: dict[str, Any]) -> dict[str, Any]:
                 workgroup=body.get("WorkgroupName"),
                 name=body.get("StatementName"),
                 is_batch=op == "BatchExecuteStatement",
+                db_user=body.get("DbUser"),
             )
             out: dict[str, Any] = {
                 "Id": st.id,
@@ -56,6 +59,8 @@ def dispatch(engine: Engine, op: str, body: dict[str, Any]) -> dict[str, Any]:
             }
             if st.workgroup:
                 out["WorkgroupName"] = st.workgroup
+            if st.db_user:
+                out["DbUser"] = st.db_user
             return out
         if op == "DescribeStatement":
             return engine.get(body["Id"]).describe()
@@ -122,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", required=True, help="DuckDB file")
     parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args(argv)
-    engine = Engine(args.db, lambda: client("s3"))
+    engine = Engine(args.db, lambda: client("s3"), EndpointSettings())
     server = make_server(engine, args.host, args.port)
     stop = threading.Event()
 

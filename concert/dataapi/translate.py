@@ -1,7 +1,8 @@
 """Redshift SQL to DuckDB SQL, and recognition of `COPY ... FROM 's3://...' FORMAT AS PARQUET`.
 
 Pure. Statements are transpiled with sqlglot (Redshift dialect in, DuckDB out); Redshift-only
-table properties (DISTKEY, SORTKEY, DISTSTYLE) are dropped. Data API `:name` parameters become
+table properties (DISTKEY, SORTKEY, DISTSTYLE) are dropped; value builders are bounded
+(`bounds`). Data API `:name` parameters become
 DuckDB `$name` parameters.
 """
 
@@ -14,6 +15,8 @@ from functools import lru_cache
 
 import sqlglot
 from sqlglot import exp
+
+from concert.dataapi.bounds import Refused, bounded, is_read
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)")
@@ -67,14 +70,51 @@ def parse_copy(sql: str) -> CopyFromS3 | None:
 
 @lru_cache(maxsize=4096)
 def to_duckdb(sql: str, *, with_params: bool = False) -> str:
-    """One Redshift statement in DuckDB's dialect; with parameters, `:name` becomes `$name`.
-
-    Cached: a bulk load sends the same statements batch after batch.
+    """One Redshift statement in DuckDB's dialect, its value builders bounded; with parameters,
+    `:name` becomes `$name`. Cached: a bulk load sends the same statements batch after batch.
     """
+    tree = _every_match(_parse(sql))
     try:
-        out = sqlglot.transpile(sql, read="redshift", write="duckdb")
+        out = bounded(tree).sql(dialect="duckdb")
+    except Refused as err:
+        raise SqlError(str(err)) from None
+    return _PARAM.sub(r"$\1", out) if with_params else out
+
+
+@lru_cache(maxsize=4096)
+def reads_only(sql: str) -> bool:
+    """True when the statement is a query that changes nothing (False for what does not parse)."""
+    if parse_copy_safe(sql):
+        return False
+    try:
+        return is_read(_parse(sql))
+    except SqlError:
+        return False
+
+
+def parse_copy_safe(sql: str) -> bool:
+    """True when `sql` is a COPY (well-formed or not)."""
+    return sql.lstrip().upper().startswith("COPY")
+
+
+def _every_match(tree: exp.Expr) -> exp.Expr:
+    """Redshift's REGEXP_REPLACE replaces every match and takes its flags (`c`, `i`, `p`) fifth;
+    DuckDB's replaces the first unless told `g`, and sqlglot reads the flags as an occurrence."""
+    for node in tree.find_all(exp.RegexpReplace):
+        flags = node.args.get("modifiers") or node.args.get("occurrence")
+        if flags is not None and not (isinstance(flags, exp.Literal) and flags.is_string):
+            continue  # flags computed at run time: left as written
+        letters = "".join(c for c in (flags.name if flags is not None else "") if c in "ci")
+        node.set("occurrence", None)
+        node.set("modifiers", exp.Literal.string("g" + letters))
+    return tree
+
+
+def _parse(sql: str) -> exp.Expr:
+    try:
+        trees = [t for t in sqlglot.parse(sql, read="redshift") if t is not None]
     except sqlglot.errors.ParseError as err:
         raise SqlError(f"syntax error: {str(err).splitlines()[0]}") from None
-    if len(out) != 1:
-        raise SqlError(f"expected one statement, found {len(out)}")
-    return _PARAM.sub(r"$\1", out[0]) if with_params else out[0]
+    if len(trees) != 1:
+        raise SqlError(f"expected one statement, found {len(trees)}")
+    return trees[0]

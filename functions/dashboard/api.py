@@ -109,7 +109,7 @@ def concert_names() -> dict[str, Any]:
     """Names ("artist at venue") of the concerts `ids` (comma-separated)."""
     try:
         sql = analytics.concert_names_sql(_params().get("ids", ""))
-    except analytics.BadRequest as exc:
+    except (analytics.BadRequest, Refused) as exc:
         raise BadRequestError(str(exc)) from None
     return {"names": {str(r["key"]): r["label"] for r in _warehouse().query(sql)}}
 

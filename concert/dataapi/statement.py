@@ -1,0 +1,136 @@
+"""A Data API statement, its DescribeStatement/ListStatements answers and its typed records."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+PAGE_ROWS = 1_000
+MAX_RESULT_ROWS = 1_000_000
+_TYPE_NAMES = {
+    "BIGINT": "int8",
+    "INTEGER": "int4",
+    "SMALLINT": "int2",
+    "TINYINT": "int2",
+    "HUGEINT": "numeric",
+    "DOUBLE": "float8",
+    "FLOAT": "float4",
+    "BOOLEAN": "bool",
+    "VARCHAR": "varchar",
+    "DATE": "date",
+    "TIMESTAMP WITH TIME ZONE": "timestamptz",
+    "TIMESTAMP": "timestamp",
+    "BLOB": "bytea",
+}
+
+
+@dataclass
+class Statement:
+    """One ExecuteStatement or BatchExecuteStatement and what became of it."""
+
+    id: str
+    sqls: list[str]
+    params: dict[str, str]
+    database: str
+    workgroup: str | None
+    name: str | None
+    is_batch: bool
+    status: str = "SUBMITTED"
+    error: str | None = None
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    updated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    started: float = 0.0
+    duration_ns: int = -1
+    columns: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    result_rows: int = -1
+    result_size: int = -1
+    sub_status: list[dict[str, Any]] = field(default_factory=list)
+    db_user: str | None = None
+    policy: str = "operator"
+    stop: str | None = None  # why it is being stopped: "cancel", "timeout" or "memory"
+
+    def describe(self) -> dict[str, Any]:
+        """The DescribeStatement answer."""
+        d: dict[str, Any] = {
+            "Id": self.id,
+            "Status": self.status,
+            "QueryString": "; ".join(self.sqls),
+            "Database": self.database,
+            "CreatedAt": self.created_at.timestamp(),
+            "UpdatedAt": self.updated_at.timestamp(),
+            "Duration": self.duration_ns,
+            "HasResultSet": bool(self.columns),
+            "ResultRows": self.result_rows,
+            "ResultSize": self.result_size,
+            "RedshiftPid": 1,
+            "RedshiftQueryId": 0,
+        }
+        if self.workgroup:
+            d["WorkgroupName"] = self.workgroup
+        if self.error:
+            d["Error"] = self.error
+        if self.is_batch:
+            d["SubStatements"] = self.sub_status
+        return d
+
+    def summary(self) -> dict[str, Any]:
+        """The ListStatements entry."""
+        return {
+            "Id": self.id,
+            "Status": self.status,
+            "QueryString": "; ".join(self.sqls),
+            "StatementName": self.name or "",
+            "CreatedAt": self.created_at.timestamp(),
+            "UpdatedAt": self.updated_at.timestamp(),
+            "IsBatchStatement": self.is_batch,
+            "Database": self.database,
+        }
+
+
+def to_field(value: Any) -> dict[str, Any]:
+    """One value as a Data API Field."""
+    if value is None:
+        return {"isNull": True}
+    if isinstance(value, bool):
+        return {"booleanValue": value}
+    if isinstance(value, int):
+        return {"longValue": value}
+    if isinstance(value, float):
+        return {"doubleValue": value}
+    if isinstance(value, datetime):
+        text = value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f").rstrip("0").rstrip(".")
+        return {"stringValue": text + ("+00" if value.tzinfo else "")}
+    if isinstance(value, date | Decimal):
+        return {"stringValue": str(value)}
+    if isinstance(value, bytes | bytearray | memoryview):
+        return {"blobValue": base64.b64encode(bytes(value)).decode()}
+    return {"stringValue": str(value)}
+
+
+def to_column(desc: tuple[Any, ...]) -> dict[str, Any]:
+    """A DB-API column description as Data API ColumnMetadata."""
+    type_text = str(desc[1]).upper()
+    base = type_text.split("(")[0]
+    name = "numeric" if base == "DECIMAL" else _TYPE_NAMES.get(type_text, _TYPE_NAMES.get(base, base.lower()))
+    precision, scale = (
+        (int(x) for x in type_text[len(base) + 1 : -1].split(",")) if "(" in type_text else (0, 0)
+    )
+    return {
+        "name": desc[0],
+        "label": desc[0],
+        "typeName": name,
+        "nullable": 1,
+        "precision": precision,
+        "scale": scale,
+        "isCaseSensitive": name == "varchar",
+        "isCurrency": False,
+        "isSigned": True,
+        "length": 0,
+        "columnDefault": None,
+        "schemaName": "",
+        "tableName": "",
+    }
