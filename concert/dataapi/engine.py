@@ -25,6 +25,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ from concert.dataapi.translate import CopyFromS3, SqlError, parse_copy, reads_on
 TIMEOUT_ERROR = "ERROR: canceling statement due to statement timeout"
 CANCEL_ERROR = "ERROR: Query cancelled on user's request"
 FETCH_ROWS = 256
+COPY_READERS = 8  # objects a COPY reads at once
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
@@ -93,7 +95,7 @@ class Engine:
         # from S3 through pyarrow, never by DuckDB). A second line behind the SQL guard.
         self.db.execute("SET enable_external_access = false")
         self.db.execute("SET lock_configuration = true")
-        self._s3 = s3
+        self._s3_factory, self._s3_client = s3, None
         self._statements: dict[str, Statement] = {}
         self._order: list[str] = []
         self._kept: deque[tuple[Statement, int]] = deque()
@@ -285,12 +287,18 @@ class Engine:
         for i, sql in enumerate(st.sqls, start=1):
             sub = {"Id": f"{st.id}:{i}", "Status": "STARTED", "QueryString": sql, "HasResultSet": False}
             st.sub_status.append(sub)
+            began = time.perf_counter()
             with self._lock:  # statement_timeout counts per statement, as on Redshift
                 slot.deadline = time.perf_counter() + policy.statement_timeout_s
             if not policy.may_write and not reads_only(sql):
                 raise SqlError(f"permission denied: user {st.db_user} may only run queries")
             self._one(st, sql, slot.cursor, policy.max_result_bytes)
-            sub.update(Status="FINISHED", HasResultSet=bool(st.columns), ResultRows=st.result_rows)
+            sub.update(
+                Status="FINISHED",
+                HasResultSet=bool(st.columns),
+                ResultRows=st.result_rows,
+                Duration=int((time.perf_counter() - began) * 1e9),  # nanoseconds, as the Data API
+            )
         if st.is_batch:
             slot.cursor.execute("COMMIT")
 
@@ -323,6 +331,13 @@ class Engine:
             st.columns, st.rows, st.result_size = [], [], -1
             st.result_rows = int(changed[0]) if changed and isinstance(changed[0], int) else 0
 
+    def _s3(self) -> Any:
+        """The S3 client, made once (a boto3 client costs tens of milliseconds to make)."""
+        with self._lock:
+            if self._s3_client is None:
+                self._s3_client = self._s3_factory()
+            return self._s3_client
+
     def _copy(self, st: Statement, copy: CopyFromS3, cur: duckdb.DuckDBPyConnection) -> int:
         s3 = self._s3()
         objects: list[tuple[str, str]] = []
@@ -340,9 +355,12 @@ class Engine:
                 )
         if not objects:
             raise SqlError(f"The specified S3 prefix '{copy.prefix}' does not exist in bucket {copy.bucket}")
-        tables = [
-            pq.read_table(io.BytesIO(s3.get_object(Bucket=b, Key=k)["Body"].read())) for b, k in objects
-        ]
+
+        def read(obj: tuple[str, str]) -> pa.Table:
+            return pq.read_table(io.BytesIO(s3.get_object(Bucket=obj[0], Key=obj[1])["Body"].read()))
+
+        with ThreadPoolExecutor(max_workers=COPY_READERS) as pool:  # as Redshift's slices do
+            tables = list(pool.map(read, objects))
         data = pa.concat_tables(tables, promote_options="default")
         if st.stop:
             raise _Stopped

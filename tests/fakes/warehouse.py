@@ -24,6 +24,7 @@ class LedgerWarehouse:
         self.holder: str | None = None
         self.expires = 0
         self.fail_next_batch = False
+        self.asked: list[set[int]] = []  # every known_concerts question, in order
 
     @property
     def settings(self) -> Any:
@@ -65,6 +66,7 @@ class LedgerWarehouse:
         return {b: self.status[b] for b in batch_ids if b in self.status}
 
     def known_concerts(self, ids: set[int]) -> set[int]:
+        self.asked.append(set(ids))
         return ids & self.concerts
 
     def known_event_ids(self, ids: list[str]) -> set[str]:

@@ -295,3 +295,33 @@ def test_cfn_lint_has_no_findings_on_the_worker(tmp_path: Path) -> None:
     cfn_lint = Path(sys.executable).parent / "cfn-lint"
     proc = subprocess.run([str(cfn_lint), str(path)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+OUTPUTS = {
+    "EventsStreamName": "s",
+    "LakeBucketName": "lake",
+    "QuarantineBucketName": "quarantine",
+    "DlqUrl": "http://dlq",
+}
+
+
+@pytest.mark.parametrize(
+    ("target", "env", "idle"),
+    [("local", None, "500"), ("local", "750", "750"), ("aws", None, None), ("aws", "750", None)],
+)
+def test_the_local_worker_reads_more_often_than_the_deployed_one(
+    monkeypatch: pytest.MonkeyPatch, target: str, env: str | None, idle: str | None
+) -> None:
+    from concert.runtime import Runtime
+    from concert.settings import CliSettings
+
+    if env is None:
+        monkeypatch.delenv("CONCERT_KCL_IDLE_MS", raising=False)
+    else:
+        monkeypatch.setenv("CONCERT_KCL_IDLE_MS", env)
+    rt = Runtime(CliSettings(target=target))  # type: ignore[arg-type]
+    monkeypatch.setattr(rt, "outputs", lambda: OUTPUTS)
+    settings = rt.worker_settings()
+    assert settings.get("idle_ms") == idle
+    if idle is None and env is None:  # the worker's own default: within a shard's 5 reads a second
+        assert WorkerSettings(**settings).idle_ms == 1_000

@@ -178,6 +178,13 @@ def test_the_buffering_policy_waits_for_rows_or_age(tasks: Any, monkeypatch: pyt
     assert _cycle(mods)["batches_loaded"] == 1
 
 
+def test_a_cycle_asks_the_warehouse_for_its_concerts_once_whatever_its_batches(tasks: Any) -> None:
+    s3, wh, mods = tasks
+    _land(s3, parts=6)  # sales in later batches name concerts landed by earlier ones
+    assert _cycle(mods)["batches_loaded"] == 6
+    assert len(wh.asked) <= 1, "one question per cycle, not one per batch"
+
+
 def test_a_batch_landed_twice_after_a_crash_is_loaded_once(tasks: Any) -> None:
     s3, wh, mods = tasks
     trigger = Triggers()
