@@ -143,23 +143,57 @@ class Engine:
             raise NotFound(statement_id)
         return st
 
-    def result_page(self, statement_id: str, next_token: str | None) -> dict[str, Any]:
-        """One page of GetStatementResult."""
+    def _sub(self, statement_id: str) -> tuple[Statement, int | None]:
+        """The statement and, for `<id>:<n>`, the sub-statement's number (NotFound if none)."""
         st = self.get(statement_id)
+        if ":" not in statement_id:
+            return st, None
+        part = statement_id.split(":", 1)[1]
+        if not st.is_batch or not part.isdigit() or not 1 <= int(part) <= len(st.sqls):
+            raise NotFound(statement_id)
+        return st, int(part)
+
+    def describe(self, statement_id: str) -> dict[str, Any]:
+        """DescribeStatement: a statement, a batch with its sub-statements, or one sub-statement
+        (`<id>:<n>`, once it has started)."""
+        st, n = self._sub(statement_id)
+        if n is None:
+            return st.describe()
+        if n > len(st.sub_status):  # not reached: still to run, or never will (the batch ended)
+            parent = {k: v for k, v in st.describe().items() if k not in ("SubStatements", "Error")}
+            status = "SUBMITTED" if st.status in ("SUBMITTED", "STARTED") else "ABORTED"
+            return parent | {
+                "Id": f"{st.id}:{n}",
+                "Status": status,
+                "QueryString": st.sqls[n - 1],
+                "Duration": -1,
+                "HasResultSet": False,
+                "ResultRows": -1,
+                "ResultSize": -1,
+            }
+        return st.describe_sub(n)
+
+    def result_page(self, statement_id: str, next_token: str | None) -> dict[str, Any]:
+        """One page of GetStatementResult (of a batch: of one sub-statement, `<id>:<n>`)."""
+        st, n = self._sub(statement_id)
+        if st.is_batch and n is None:
+            raise SqlError("BatchExecuteStatement result can only be retrieved with sub-statement id.")
         if st.status != "FINISHED":
             raise SqlError(f"Query has not finished: status {st.status}")
-        if not st.columns:
+        columns, rows = (st.columns, st.rows) if n is None else st.sub_results[n - 1]
+        if not columns:
             raise SqlError("Query does not have result. Please check query status with DescribeStatement.")
-        if st.result_rows > 0 and not st.rows:
+        expected = st.result_rows if n is None else int(st.sub_status[n - 1].get("ResultRows", 0))
+        if expected > 0 and not rows:
             raise SqlError("Query result has expired; run the statement again")
         start = int(next_token or 0)
-        page = st.rows[start : start + PAGE_ROWS]
+        page = rows[start : start + PAGE_ROWS]
         out: dict[str, Any] = {
             "Records": [[to_field(v) for v in row] for row in page],
-            "ColumnMetadata": st.columns,
-            "TotalNumRows": len(st.rows),
+            "ColumnMetadata": columns,
+            "TotalNumRows": len(rows),
         }
-        if start + PAGE_ROWS < len(st.rows):
+        if start + PAGE_ROWS < len(rows):
             out["NextToken"] = str(start + PAGE_ROWS)
         return out
 
@@ -299,6 +333,9 @@ class Engine:
                 ResultRows=st.result_rows,
                 Duration=int((time.perf_counter() - began) * 1e9),  # nanoseconds, as the Data API
             )
+            if st.is_batch:
+                st.sub_results.append((st.columns, st.rows))
+                st.sub_size += max(st.result_size, 0)
         if st.is_batch:
             slot.cursor.execute("COMMIT")
 
@@ -312,7 +349,7 @@ class Engine:
         if st.stop:
             raise _Stopped
         cur.execute(duck, st.params or None)
-        if cur.description and not _is_dml(duck):
+        if cur.description and _returns_rows(duck):
             rows: list[tuple[Any, ...]] = []
             size = 0
             while chunk := cur.fetchmany(FETCH_ROWS):
@@ -374,13 +411,14 @@ class Engine:
 
     def _keep(self, st: Statement) -> None:
         """Keep results up to `kept_result_mb` in all; the oldest expire first."""
-        size = max(st.result_size, 0)
+        size = st.sub_size if st.is_batch else max(st.result_size, 0)
         with self._lock:
             self._kept.append((st, size))
             self._kept_bytes += size
             while self._kept_bytes > self.settings.kept_result_mb * 2**20 and len(self._kept) > 1:
                 old, old_size = self._kept.popleft()
                 old.rows = []
+                old.sub_results = [(columns, []) for columns, _ in old.sub_results]
                 self._kept_bytes -= old_size
 
     def _end(self, st: Statement, status: str, error: str | None = None) -> None:
@@ -403,8 +441,13 @@ def _rss_mb() -> float:
         return 0.0
 
 
-def _is_dml(sql: str) -> bool:
-    return sql.lstrip().split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE", "MERGE"}
+_QUERIES = {"SELECT", "WITH", "VALUES", "FROM", "TABLE", "SHOW", "DESCRIBE", "EXPLAIN", "("}
+
+
+def _returns_rows(sql: str) -> bool:
+    """A query has a result set; DML reports the rows it changed, DDL nothing (as on Redshift)."""
+    first = sql.lstrip().split(None, 1)[0].upper()
+    return first in _QUERIES or first.startswith("(")
 
 
 def _one_line(err: BaseException) -> str:

@@ -63,7 +63,7 @@ def dispatch(engine: Engine, op: str, body: dict[str, Any]) -> dict[str, Any]:
                 out["DbUser"] = st.db_user
             return out
         if op == "DescribeStatement":
-            return engine.get(body["Id"]).describe()
+            return engine.describe(body["Id"])
         if op == "GetStatementResult":
             return engine.result_page(body["Id"], body.get("NextToken"))
         if op == "ListStatements":

@@ -49,6 +49,9 @@ class Statement:
     result_rows: int = -1
     result_size: int = -1
     sub_status: list[dict[str, Any]] = field(default_factory=list)
+    # A batch's results, one (columns, rows) per sub-statement (GetStatementResult of `<id>:<n>`).
+    sub_results: list[tuple[list[dict[str, Any]], list[tuple[Any, ...]]]] = field(default_factory=list)
+    sub_size: int = 0  # their bytes, in all
     db_user: str | None = None
     policy: str = "operator"
     stop: str | None = None  # why it is being stopped: "cancel", "timeout" or "memory"
@@ -75,6 +78,29 @@ class Statement:
             d["Error"] = self.error
         if self.is_batch:
             d["SubStatements"] = self.sub_status
+        return d
+
+    def describe_sub(self, n: int) -> dict[str, Any]:
+        """DescribeStatement of sub-statement `n` (from 1) of a batch: that statement alone."""
+        sub = self.sub_status[n - 1]
+        d: dict[str, Any] = {
+            "Id": sub["Id"],
+            "Status": sub["Status"],
+            "QueryString": sub["QueryString"],
+            "Database": self.database,
+            "CreatedAt": self.created_at.timestamp(),
+            "UpdatedAt": self.updated_at.timestamp(),
+            "Duration": sub.get("Duration", -1),
+            "HasResultSet": sub.get("HasResultSet", False),
+            "ResultRows": sub.get("ResultRows", -1),
+            "ResultSize": -1,
+            "RedshiftPid": 1,
+            "RedshiftQueryId": 0,
+        }
+        if self.workgroup:
+            d["WorkgroupName"] = self.workgroup
+        if sub.get("Error"):
+            d["Error"] = sub["Error"]
         return d
 
     def summary(self) -> dict[str, Any]:
