@@ -31,7 +31,7 @@ from consumers.core import ConsumerCore
 from consumers.lake import LakeWriter
 from consumers.records import StreamRecord
 from consumers.tables import ddl_statements
-from consumers.warehouse.load_sql import load_statements
+from consumers.warehouse.load_sql import load_transactions
 from producers.synthetic import events_for
 from schemas import to_json
 
@@ -92,8 +92,8 @@ def _core(batches: list[list[StreamRecord]], stages: int) -> None:
                 if stages >= 2:
                     written = lake.write(out.batch_id, out.raw, out.tables)
                     if engine is not None and written.manifests:
-                        sqls = load_statements(written.manifests, bucket=BUCKET, iam_role="bench")
-                        _wait(engine, engine.submit(sqls, **_submit_args()))
+                        for sqls in load_transactions(written.manifests, bucket=BUCKET, iam_role="bench"):
+                            _wait(engine, engine.submit(sqls, **_submit_args()))
         finally:
             if engine is not None:
                 engine.close()

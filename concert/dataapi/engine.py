@@ -43,6 +43,7 @@ TIMEOUT_ERROR = "ERROR: canceling statement due to statement timeout"
 CANCEL_ERROR = "ERROR: Query cancelled on user's request"
 FETCH_ROWS = 256
 COPY_READERS = 8  # objects a COPY reads at once
+MAX_BATCH_SQLS = 40  # statements in one BatchExecuteStatement, as the Data API allows
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
@@ -126,6 +127,11 @@ class Engine:
         """Queue a statement (or a batch) on its lane and return it."""
         if not sqls or any(not s.strip() for s in sqls):
             raise SqlError("Sql must not be empty")
+        if is_batch and len(sqls) > MAX_BATCH_SQLS:
+            raise SqlError(
+                "1 validation error detected: Value at 'sqls' failed to satisfy constraint: "
+                f"Member must have length less than or equal to {MAX_BATCH_SQLS}"
+            )
         st = Statement(str(uuid.uuid4()), sqls, params, database, workgroup, name, is_batch)
         st.db_user, st.policy = db_user, self.settings.policy_name(db_user)
         lane = st.policy if all(reads_only(s) for s in sqls) else "load"
@@ -313,6 +319,7 @@ class Engine:
             finally:
                 with self._lock:
                     slot.current, slot.deadline = None, float("inf")
+                _end_session(slot.cursor)
 
     def _execute(self, st: Statement, slot: _Slot) -> None:
         policy = self.settings.policy(st.policy)
@@ -425,6 +432,15 @@ class Engine:
         st.status, st.error = status, error
         st.updated_at = datetime.now(UTC)
         st.duration_ns = int((time.perf_counter() - st.started) * 1e9) if st.started else -1
+
+
+def _end_session(cur: duckdb.DuckDBPyConnection) -> None:
+    """Drop the temp tables a statement left: on Redshift each Data API call is its own session
+    and its temp tables end with it, so a caller may create the same ones the next time."""
+    with contextlib.suppress(duckdb.Error):
+        for (name,) in cur.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall():
+            quoted = name.replace('"', '""')
+            cur.execute(f'DROP TABLE IF EXISTS temp.main."{quoted}"')
 
 
 def _rollback(cur: duckdb.DuckDBPyConnection) -> None:

@@ -6,8 +6,14 @@ re-delivered batch changes nothing), the natural key for dimensions, keeping onl
 version (`updated_at`), so a stale event never overwrites a newer row. Pending facts (a
 dimension was not known to the consumer) whose concert, artist and venue are now in the
 warehouse become facts, with the columns they carry from their dimensions computed here.
-Daily aggregates are rebuilt for the (date, concert) pairs the load touched. All statements
-run as one BatchExecuteStatement: one transaction, all or nothing.
+Daily aggregates are rebuilt for the (date, concert) pairs the load touched.
+
+A load is two BatchExecuteStatements (`load_transactions`), each one transaction: the Data API
+takes at most 40 statements a batch, and a cycle touching every table needs ~55. The
+dimensions go first and alone: merging a dimension again changes nothing, so when the second
+transaction (facts, the event log, pending facts resolved, aggregates and the ETL ledger's
+rows) fails, the next cycle loads both again and nothing is counted twice. Staging tables are
+temp tables: they end with the batch's session, on Redshift and on the local endpoint alike.
 """
 
 from __future__ import annotations
@@ -43,16 +49,37 @@ def _merge(target: str, source: str, keys: list[str], update: list[str]) -> str:
     )
 
 
-def load_statements(manifests: dict[str, str], *, bucket: str, iam_role: str, tag: str = "load") -> list[str]:
-    """Statements that load a batch's curated files (table -> manifest key) into the warehouse.
+MAX_BATCH_STATEMENTS = 40  # the Data API's limit on one BatchExecuteStatement
 
-    Staging tables are session-scoped temp tables named by `tag`; a batch runs in its own
-    session (Redshift) or serially (the local endpoint), so the fixed default is safe, and it
-    keeps the statements identical from batch to batch except for the COPY sources.
-    """
+
+def load_transactions(
+    manifests: dict[str, str],
+    *,
+    bucket: str,
+    iam_role: str,
+    tag: str = "load",
+    ledger: list[str] | None = None,
+) -> list[list[str]]:
+    """The load of a set of curated files (table -> manifest key) as BatchExecuteStatements to
+    run in order, each one transaction of at most 40 statements: the dimensions, then the rest
+    with the `ledger` statements last. Empty ones are left out."""
     tag = _TAG.sub("_", tag.lower())[:40]
-    sqls: list[str] = [f"DROP TABLE IF EXISTS {s}" for s in _temp_tables(manifests, tag)]
-    for table in LOAD_ORDER:
+    dims = _staged(manifests, DIMENSIONS, bucket, iam_role, tag)
+    rest = _staged(manifests, FACTS, bucket, iam_role, tag)
+    rest += _resolve_pending(tag) + _aggregates(manifests, tag) + list(ledger or [])
+    out = [sqls for sqls in (dims, rest) if sqls]
+    for sqls in out:
+        if len(sqls) > MAX_BATCH_STATEMENTS:  # a new table or step: split it before it ships
+            raise ValueError(f"a load transaction has {len(sqls)} statements; the Data API takes 40")
+    return out
+
+
+def _staged(
+    manifests: dict[str, str], tables: tuple[str, ...], bucket: str, iam_role: str, tag: str
+) -> list[str]:
+    """Stage, deduplicate and merge each of `tables` that the load has files for."""
+    sqls: list[str] = []
+    for table in tables:
         if table not in manifests:
             continue
         stg = f"stg_{table}_{tag}"
@@ -84,9 +111,6 @@ def load_statements(manifests: dict[str, str], *, bucket: str, iam_role: str, ta
                 newer = f"{table}.updated_at > {latest}.updated_at"
                 sqls.append(f"DELETE FROM {latest} USING {table} WHERE {on} AND {newer}")
             sqls.append(_merge(table, latest, keys, [c for c in cols if c not in keys]))
-    sqls.extend(_resolve_pending(tag))
-    sqls.extend(_aggregates(manifests, tag))
-    sqls.extend(f"DROP TABLE IF EXISTS {s}" for s in _temp_tables(manifests, tag))
     return sqls
 
 
@@ -172,15 +196,6 @@ def _aggregates(manifests: dict[str, str], tag: str) -> list[str]:
         "ON x.date_key = f.date_key AND x.concert_id = f.concert_id "
         "GROUP BY f.date_key, f.concert_id) AS r ON r.date_key = t.date_key AND r.concert_id = t.concert_id",
     ]
-
-
-def _temp_tables(manifests: dict[str, str], tag: str) -> list[str]:
-    out: list[str] = []
-    for table in LOAD_ORDER:
-        if table in manifests:
-            out.extend((f"stg_{table}_{tag}", f"stg_{table}_{tag}_latest"))
-    out += [f"resolved_sales_{tag}", f"resolved_refunds_{tag}", f"touched_{tag}"]
-    return out
 
 
 def ledger_statements(batch_id: str, status: str, rows: int, report: str = "") -> list[str]:

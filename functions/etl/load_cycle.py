@@ -1,5 +1,6 @@
-"""Task: load the cycle's passed batches in one transaction: one COPY per table over a manifest
-joining every batch's manifest of that table, MERGE, aggregates, and their ledger rows."""
+"""Task: load the cycle's passed batches: one COPY per table over a manifest joining every
+batch's manifest of that table, MERGE, aggregates and their ledger rows, in two transactions
+(the dimensions, then the rest with the ledger: `load_transactions`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Tracer
 
 from consumers.etl.cycle import combine_manifests, cycle_partitions, cycle_rows
-from consumers.warehouse.load_sql import cycle_ledger_statements, load_statements
+from consumers.warehouse.load_sql import cycle_ledger_statements, load_transactions
 from functions.etl import clients
 from functions.etl.correlation import carry
 
@@ -39,8 +40,13 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         clients.s3.put_object(Bucket=bucket, Key=manifests[table], Body=body)
     report = json.dumps({"execution": execution, "cycle": cycle["cycle_id"]})
     ledger = [(b["batch_id"], "loaded", int(sum(b.get("rows", {}).values())), report) for b in batches]
-    sqls = load_statements(manifests, bucket=bucket, iam_role=clients.warehouse.settings.iam_role)
-    clients.warehouse.batch(sqls + cycle_ledger_statements(ledger))
+    for sqls in load_transactions(
+        manifests,
+        bucket=bucket,
+        iam_role=clients.warehouse.settings.iam_role,
+        ledger=cycle_ledger_statements(ledger),
+    ):
+        clients.warehouse.batch(sqls)  # dimensions first, then the rest with the ledger
     rows = cycle_rows(batches)
     logger.info("cycle loaded", extra={"batches": len(batches), "rows": rows})
     return carry(

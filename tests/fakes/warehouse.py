@@ -24,6 +24,7 @@ class LedgerWarehouse:
         self.holder: str | None = None
         self.expires = 0
         self.fail_next_batch = False
+        self.fail_batch_after: int | None = None  # let this many batches through, then fail one
         self.asked: list[set[int]] = []  # every known_concerts question, in order
 
     @property
@@ -31,6 +32,13 @@ class LedgerWarehouse:
         return type("S", (), {"iam_role": "arn:aws:iam::000000000000:role/copy"})()
 
     def batch(self, sqls: list[str]) -> dict[str, Any]:
+        if len(sqls) > 40:
+            raise RuntimeError("ValidationException: the Data API takes at most 40 statements a batch")
+        if self.fail_batch_after is not None:
+            if self.fail_batch_after == 0:
+                self.fail_batch_after, self.fail_next_batch = None, True
+            else:
+                self.fail_batch_after -= 1
         if self.fail_next_batch:
             self.fail_next_batch = False
             raise RuntimeError("the warehouse went away mid-transaction")

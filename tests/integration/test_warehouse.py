@@ -15,7 +15,7 @@ from consumers.core import ConsumerCore
 from consumers.lake import LakeWriter
 from consumers.records import StreamRecord
 from consumers.warehouse.client import DataApiWarehouse, WarehouseError
-from consumers.warehouse.load_sql import load_statements
+from consumers.warehouse.load_sql import load_transactions
 from producers.synthetic import Spec, generate
 from schemas import to_json
 from tests.conftest import Platform
@@ -45,9 +45,10 @@ def _load(
     raw = [(r, None, "TicketSold") for r in recs]
     written = lake.write(batch_id, raw, out.tables)
     if written.manifests:
-        wh.batch(
-            load_statements(written.manifests, bucket=bucket, iam_role=wh.settings.iam_role, tag=batch_id)
-        )
+        for sqls in load_transactions(
+            written.manifests, bucket=bucket, iam_role=wh.settings.iam_role, tag=batch_id
+        ):
+            wh.batch(sqls)
     return {t: len(rows) for t, rows in out.tables.items()}
 
 

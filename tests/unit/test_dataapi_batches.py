@@ -78,3 +78,21 @@ def test_a_failed_batch_says_which_statement_failed_and_which_never_ran(engine: 
     assert dispatch(engine, "DescribeStatement", {"Id": f"{sid}:3"})["Status"] == "ABORTED"
     with pytest.raises(ApiError, match="has not finished"):
         dispatch(engine, "GetStatementResult", {"Id": f"{sid}:1"})
+
+
+def test_a_batch_of_more_than_40_statements_is_refused_as_aws_refuses_it(engine: Engine) -> None:
+    with pytest.raises(ApiError, match="less than or equal to 40") as err:
+        dispatch(engine, "BatchExecuteStatement", {"Sqls": ["SELECT 1"] * 41, "Database": "concert"})
+    assert err.value.kind == "ValidationException"
+    assert dispatch(engine, "DescribeStatement", {"Id": _batch(engine, ["SELECT 1"] * 40)})["Status"] == (
+        "FINISHED"
+    )
+
+
+def test_temp_tables_end_with_their_call_as_a_session_does(engine: Engine) -> None:
+    staging = ["CREATE TEMP TABLE stg AS SELECT 1 AS x", "SELECT COUNT(*) AS n FROM stg"]
+    for _ in range(2):  # the second would fail if the first one's table were still there
+        sid = _batch(engine, staging)
+        assert _rows(dispatch(engine, "GetStatementResult", {"Id": f"{sid}:2"})) == [[1]]
+    later = _batch(engine, ["SELECT COUNT(*) AS n FROM stg"])
+    assert "stg" in dispatch(engine, "DescribeStatement", {"Id": later})["Error"]

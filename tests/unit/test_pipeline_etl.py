@@ -122,7 +122,11 @@ def test_one_cycle_loads_every_landed_batch_with_one_copy_per_table(tasks: Any) 
     landed = _land(s3, parts=3)
     out = _cycle(mods)
     assert out["batches_loaded"] == 3 and {wh.status[b] for b in landed} == {"loaded"}
-    (load,) = [t for t in wh.transactions if any(s.startswith("COPY ") for s in t)]
+    dims, rest = [t for t in wh.transactions if any(s.startswith("COPY ") for s in t)]
+    assert all(len(t) <= 40 for t in (dims, rest)), "each within the Data API's 40 statements"
+    assert all(s.split()[1].startswith("stg_dim_") for s in dims if s.startswith("COPY "))
+    assert any("INSERT INTO etl_batches" in s for s in rest[-2:]), "the ledger's rows commit with the facts"
+    load = dims + rest
     copied = [s.split()[1] for s in load if s.startswith("COPY ")]
     assert len(copied) == len(set(copied)), "one COPY per table"
     manifest = next(s for s in load if s.startswith("COPY stg_event_log")).split("'")[1].split("/", 3)[3]
@@ -194,7 +198,7 @@ def test_a_batch_landed_twice_after_a_crash_is_loaded_once(tasks: Any) -> None:
     assert len(LandingLedger(s3, "lake").keys()) == 2
     out = _cycle(mods)
     assert out["batches_loaded"] == 1 and list(wh.status) == [trigger.landed_ids[0]]
-    (load,) = [t for t in wh.transactions if any(s.startswith("COPY ") for s in t)]
+    load = [s for t in wh.transactions if any(s.startswith("COPY ") for s in t) for s in t]
     assert any("ROW_NUMBER() OVER (PARTITION BY event_id" in s for s in load), "facts deduplicated by id"
 
 
@@ -208,6 +212,20 @@ def test_a_failed_load_loads_nothing_and_the_next_cycle_loads_it(tasks: Any) -> 
         mods["load_cycle"].handler(checked, CONTEXT)
     assert wh.status == {}
     assert _cycle(mods)["batches_loaded"] == 2 and set(wh.status) == set(landed)
+
+
+def test_a_load_failing_after_its_dimensions_committed_is_loaded_once_by_the_next_cycle(tasks: Any) -> None:
+    s3, wh, mods = tasks
+    landed = _land(s3, parts=2)
+    plan = mods["plan_cycle"].handler({"execution": "exec-1"}, CONTEXT)
+    checked = mods["check_batches"].handler(plan, CONTEXT)
+    wh.fail_batch_after = 1  # the dimensions' transaction commits, the rest's fails
+    with pytest.raises(RuntimeError):
+        mods["load_cycle"].handler(checked, CONTEXT)
+    loads = [t for t in wh.transactions if any(s.startswith("COPY ") for s in t)]
+    assert wh.status == {} and len(loads) == 1, "the dimensions in, no batch marked loaded"
+    wh.release_lease("exec-1")
+    assert _cycle(mods, "exec-2")["batches_loaded"] == 2 and set(wh.status) == set(landed)
 
 
 def test_the_trigger_sends_at_once_then_once_per_interval_and_after_the_last_landing() -> None:
@@ -278,3 +296,14 @@ def test_a_restarted_worker_knows_the_dimensions_it_landed_but_not_loaded() -> N
     one_worker.process(_records(EVENTS[:size], start=0), "a")
     out = one_worker.process(_records(EVENTS[size:], start=1000), "b")
     assert {r["concert_id"] for r in out.tables["dim_concert"]} <= set(state.concerts)
+
+
+def test_a_load_of_every_table_fits_the_data_apis_batches() -> None:
+    from consumers.warehouse.load_sql import LOAD_ORDER, cycle_ledger_statements, load_transactions
+
+    ledger = cycle_ledger_statements([(f"b{i}", "loaded", 1, "") for i in range(200)])
+    txs = load_transactions({t: f"m/{t}" for t in LOAD_ORDER}, bucket="b", iam_role="r", ledger=ledger)
+    assert len(txs) == 2 and all(len(t) <= 40 for t in txs), [len(t) for t in txs]
+    assert all("stg_dim_" in s for s in txs[0] if s.startswith("COPY ")), "the dimensions alone, first"
+    assert txs[-1][-2:] == ledger, "the ledger's rows commit last, with the facts"
+    assert not any(s.startswith("DROP ") for t in txs for s in t), "temp tables end with the session"
