@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import aws_cdk as cdk
 import pytest
@@ -310,7 +310,7 @@ OUTPUTS = {
     [("local", None, "500"), ("local", "750", "750"), ("aws", None, None), ("aws", "750", None)],
 )
 def test_the_local_worker_reads_more_often_than_the_deployed_one(
-    monkeypatch: pytest.MonkeyPatch, target: str, env: str | None, idle: str | None
+    monkeypatch: pytest.MonkeyPatch, target: Literal["local", "aws"], env: str | None, idle: str | None
 ) -> None:
     from concert.runtime import Runtime
     from concert.settings import CliSettings
@@ -319,9 +319,9 @@ def test_the_local_worker_reads_more_often_than_the_deployed_one(
         monkeypatch.delenv("CONCERT_KCL_IDLE_MS", raising=False)
     else:
         monkeypatch.setenv("CONCERT_KCL_IDLE_MS", env)
-    rt = Runtime(CliSettings(target=target))  # type: ignore[arg-type]
+    rt = Runtime(CliSettings(target=target))
     monkeypatch.setattr(rt, "outputs", lambda: OUTPUTS)
     settings = rt.worker_settings()
     assert settings.get("idle_ms") == idle
     if idle is None and env is None:  # the worker's own default: within a shard's 5 reads a second
-        assert WorkerSettings(**settings).idle_ms == 1_000
+        assert WorkerSettings.model_validate(settings).idle_ms == 1_000
