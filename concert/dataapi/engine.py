@@ -319,7 +319,8 @@ class Engine:
             finally:
                 with self._lock:
                     slot.current, slot.deadline = None, float("inf")
-                _end_session(slot.cursor)
+                if any("TEMP" in sql.upper() or "#" in sql for sql in st.sqls):
+                    _end_session(slot.cursor)  # only a statement that may have made one
 
     def _execute(self, st: Statement, slot: _Slot) -> None:
         policy = self.settings.policy(st.policy)
