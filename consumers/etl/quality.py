@@ -95,6 +95,17 @@ def _duplicates(table: str, data: pa.Table) -> Gate:
     return Gate("unique_key", table, dupes == 0, f"{dupes} duplicate {'/'.join(keys)}" if dupes else "")
 
 
+def concerts_named(tables: Mapping[str, pa.Table]) -> set[int]:
+    """The concert ids a batch's facts refer to."""
+    return {
+        int(v)
+        for table in ("fact_ticket_sales", "fact_refunds")
+        if table in tables
+        for v in tables[table].column("concert_id").to_pylist()
+        if v is not None
+    }
+
+
 def check_batch(
     batch_id: str,
     tables: Mapping[str, pa.Table],
@@ -116,10 +127,7 @@ def check_batch(
         report.gates.extend(_ranges(table, data))
         if table in FACTS:
             report.gates.append(_duplicates(table, data))
-    referenced: set[int] = set()
-    for table in ("fact_ticket_sales", "fact_refunds"):
-        if table in tables:
-            referenced |= {v for v in tables[table].column("concert_id").to_pylist() if v is not None}
+    referenced = concerts_named(tables)
     if referenced:
         in_batch = (
             set(tables["dim_concert"].column("concert_id").to_pylist()) if "dim_concert" in tables else set()

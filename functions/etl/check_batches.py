@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 from aws_lambda_powertools import Logger, Tracer
 
 from consumers.etl.manifest import check_manifests, parse_manifest
-from consumers.etl.quality import check_batch
+from consumers.etl.quality import check_batch, concerts_named
 from consumers.warehouse.load_sql import cycle_ledger_statements
 from functions.etl import clients
 from functions.etl.correlation import carry
@@ -64,17 +64,6 @@ def _tables(
     return tables, promised, problems
 
 
-def _concerts_named(tables: dict[str, pa.Table]) -> set[int]:
-    """The concert ids a batch's facts refer to."""
-    return {
-        int(v)
-        for table in ("fact_ticket_sales", "fact_refunds")
-        if table in tables
-        for v in tables[table].column("concert_id").to_pylist()
-        if v is not None
-    }
-
-
 @logger.inject_lambda_context(log_event=False)
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -94,7 +83,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
     # The warehouse is asked once per cycle for every concert the cycle's facts name, not once
     # per batch: a cycle of small batches paid a Data API round trip for each.
-    named = set().union(*(_concerts_named(tables) for tables, _, _ in landed.values())) - in_cycle
+    named = set().union(*(concerts_named(tables) for tables, _, _ in landed.values())) - in_cycle
     in_warehouse = clients.warehouse.known_concerts(named) if named else set()
 
     def known(ids: set[int]) -> set[int]:

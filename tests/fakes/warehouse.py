@@ -23,7 +23,6 @@ class LedgerWarehouse:
         self.concerts = set(concerts or ())
         self.holder: str | None = None
         self.expires = 0
-        self.fail_next_batch = False
         self.fail_batch_after: int | None = None  # let this many batches through, then fail one
         self.asked: list[set[int]] = []  # every known_concerts question, in order
 
@@ -35,13 +34,10 @@ class LedgerWarehouse:
         if len(sqls) > 40:
             raise RuntimeError("ValidationException: the Data API takes at most 40 statements a batch")
         if self.fail_batch_after is not None:
-            if self.fail_batch_after == 0:
-                self.fail_batch_after, self.fail_next_batch = None, True
-            else:
-                self.fail_batch_after -= 1
-        if self.fail_next_batch:
-            self.fail_next_batch = False
-            raise RuntimeError("the warehouse went away mid-transaction")
+            self.fail_batch_after -= 1
+            if self.fail_batch_after < 0:
+                self.fail_batch_after = None
+                raise RuntimeError("the warehouse went away mid-transaction")
         self.transactions.append(sqls)
         for sql in sqls:
             for batch_id, status, rows in LEDGER_ROW.findall(sql):

@@ -207,7 +207,7 @@ def test_a_failed_load_loads_nothing_and_the_next_cycle_loads_it(tasks: Any) -> 
     landed = _land(s3, parts=2)
     plan = mods["plan_cycle"].handler({"execution": "exec-1"}, CONTEXT)
     checked = mods["check_batches"].handler(plan, CONTEXT)
-    wh.fail_next_batch = True
+    wh.fail_batch_after = 0
     with pytest.raises(RuntimeError):
         mods["load_cycle"].handler(checked, CONTEXT)
     assert wh.status == {}
