@@ -3,7 +3,8 @@
 Mirrors the Redshift Data API's lifecycle: SUBMITTED, STARTED, then FINISHED, FAILED or
 ABORTED; a batch runs in one transaction and reports sub-statements; results are typed
 records with column metadata, paged by NextToken. `COPY ... FROM 's3://...' FORMAT AS
-PARQUET` reads the objects from S3 (the local cloud's, through boto3) and bulk-inserts them.
+PARQUET|CSV|JSON` (and delimited text) reads the objects from S3 (the local cloud's, through
+boto3) and bulk-inserts them (`copy_forms`).
 
 Every statement is bounded (`settings`): DuckDB's memory limit, temp space and threads for the
 database; per statement, its policy's timeout, operator memory and result size, enforced by a
@@ -15,34 +16,33 @@ queries on their policy's lane (`operator`, `chat`), so a runaway query never ho
 from __future__ import annotations
 
 import contextlib
-import io
-import json
 import os
 import queue
-import re
 import threading
 import time
 import uuid
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from concert.dataapi.bounds import TOO_LONG
+from concert.dataapi.catalog import load_catalog
+from concert.dataapi.copy_forms import CopyError, CopyFromS3, parse_copy
+from concert.dataapi.copy_load import CopyStopped, copy_into
+from concert.dataapi.errors import redshift_error
+from concert.dataapi.names import result_columns
 from concert.dataapi.settings import EndpointSettings, Policy
-from concert.dataapi.statement import MAX_RESULT_ROWS, PAGE_ROWS, Statement, to_column, to_field
-from concert.dataapi.translate import CopyFromS3, SqlError, parse_copy, reads_only, to_duckdb
+from concert.dataapi.statement import MAX_RESULT_ROWS, PAGE_ROWS, Statement, to_column, to_csv, to_field
+from concert.dataapi.translate import Catalog, SqlError, reads_only, to_duckdb
 
 TIMEOUT_ERROR = "ERROR: canceling statement due to statement timeout"
 CANCEL_ERROR = "ERROR: Query cancelled on user's request"
 FETCH_ROWS = 256
-COPY_READERS = 8  # objects a COPY reads at once
 MAX_BATCH_SQLS = 40  # statements in one BatchExecuteStatement, as the Data API allows
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -76,9 +76,11 @@ class Engine:
             "threads": cfg.threads,
             "max_temp_directory_size": cfg.max_temp_directory_size,
             "scheduler_process_partial": True,  # fair turns between concurrent statements
+            "integer_division": True,  # 7/2 is 3, x/0 an error, as on Redshift
+            "TimeZone": "UTC",  # Redshift sessions' default
             **({"temp_directory": str(Path(temp))} if temp else {}),
         }.items():
-            self.db.execute(f"SET {name} = ?", [value])
+            self.db.execute(f"SET GLOBAL {name} = ?", [value])
         lanes: dict[str, tuple[int, Policy]] = {
             "load": (1, cfg.operator),
             "operator": (cfg.operator.workers, cfg.operator),
@@ -95,6 +97,7 @@ class Engine:
         # attach databases, and no statement can change that or any limit above (COPY is served
         # from S3 through pyarrow, never by DuckDB). A second line behind the SQL guard.
         self.db.execute("SET enable_external_access = false")
+        self._catalog, self._catalog_stale = Catalog(), True
         self.db.execute("SET lock_configuration = true")
         self._s3_factory, self._s3_client = s3, None
         self._statements: dict[str, Statement] = {}
@@ -123,6 +126,7 @@ class Engine:
         name: str | None,
         is_batch: bool,
         db_user: str | None = None,
+        result_format: str = "JSON",
     ) -> Statement:
         """Queue a statement (or a batch) on its lane and return it."""
         if not sqls or any(not s.strip() for s in sqls):
@@ -133,7 +137,10 @@ class Engine:
                 f"Member must have length less than or equal to {MAX_BATCH_SQLS}"
             )
         st = Statement(str(uuid.uuid4()), sqls, params, database, workgroup, name, is_batch)
+        if result_format not in ("JSON", "CSV"):
+            raise SqlError(f"ResultFormat must be JSON or CSV, got {result_format!r}")
         st.db_user, st.policy = db_user, self.settings.policy_name(db_user)
+        st.result_format = result_format
         lane = st.policy if all(reads_only(s) for s in sqls) else "load"
         with self._lock:
             self._statements[st.id] = st
@@ -179,9 +186,15 @@ class Engine:
             }
         return st.describe_sub(n)
 
-    def result_page(self, statement_id: str, next_token: str | None) -> dict[str, Any]:
-        """One page of GetStatementResult (of a batch: of one sub-statement, `<id>:<n>`)."""
+    def result_page(self, statement_id: str, next_token: str | None, *, v2: bool = False) -> dict[str, Any]:
+        """One page of GetStatementResult, or with `v2` of GetStatementResultV2 (CSV records);
+        of a batch: of one sub-statement, `<id>:<n>`."""
         st, n = self._sub(statement_id)
+        if v2 != (st.result_format == "CSV"):
+            wanted = "GetStatementResultV2" if st.result_format == "CSV" else "GetStatementResult"
+            raise SqlError(
+                f"The statement's ResultFormat is {st.result_format}: use {wanted} to fetch its result."
+            )
         if st.is_batch and n is None:
             raise SqlError("BatchExecuteStatement result can only be retrieved with sub-statement id.")
         if st.status != "FINISHED":
@@ -195,10 +208,16 @@ class Engine:
         start = int(next_token or 0)
         page = rows[start : start + PAGE_ROWS]
         out: dict[str, Any] = {
-            "Records": [[to_field(v) for v in row] for row in page],
+            "Records": (
+                [{"CSVRecords": to_csv(columns, page)}]
+                if v2
+                else [[to_field(v) for v in row] for row in page]
+            ),
             "ColumnMetadata": columns,
             "TotalNumRows": len(rows),
         }
+        if v2:
+            out["ResultFormat"] = "CSV"
         if start + PAGE_ROWS < len(rows):
             out["NextToken"] = str(start + PAGE_ROWS)
         return out
@@ -290,7 +309,9 @@ class Engine:
             return "FAILED", f"ERROR: out of memory: {detail}"
         if TOO_LONG in str(err):
             return "FAILED", f"ERROR: {TOO_LONG}"
-        if isinstance(err, duckdb.Error | SqlError | OSError | pa.ArrowException):
+        if isinstance(err, duckdb.Error):
+            return "FAILED", redshift_error(str(err))
+        if isinstance(err, SqlError | OSError | pa.ArrowException):
             return "FAILED", _one_line(err)
         return "FAILED", f"internal error: {_one_line(err)}"
 
@@ -348,15 +369,25 @@ class Engine:
             slot.cursor.execute("COMMIT")
 
     def _one(self, st: Statement, sql: str, cur: duckdb.DuckDBPyConnection, max_bytes: int) -> None:
-        copy = parse_copy(sql)
+        try:
+            copy = parse_copy(sql)
+        except CopyError as err:
+            raise SqlError(str(err)) from None
         if copy is not None:
             st.columns, st.rows = [], []
             st.result_rows = self._copy(st, copy, cur)
             return
-        duck = to_duckdb(sql, with_params=bool(st.params))
+        if self._catalog_stale:
+            self._catalog = load_catalog(cur, self._catalog.version + 1)
+            self._catalog_stale = False
+        duck = to_duckdb(sql, with_params=bool(st.params), catalog=self._catalog)
         if st.stop:
             raise _Stopped
-        cur.execute(duck, st.params or None)
+        try:
+            cur.execute(duck, st.params or None)
+        finally:
+            if _changes_catalog(sql):
+                self._catalog_stale = True
         if cur.description and _returns_rows(duck):
             rows: list[tuple[Any, ...]] = []
             size = 0
@@ -369,7 +400,7 @@ class Engine:
                     raise SqlError(f"result larger than {MAX_RESULT_ROWS} rows; add a LIMIT or UNLOAD")
                 if size > max_bytes:
                     raise SqlError(f"result larger than {max_bytes // 2**20} MB; add a LIMIT or UNLOAD")
-            st.columns = [to_column(d) for d in cur.description]
+            st.columns = _columns(sql, cur.description, self._catalog)
             st.rows, st.result_rows, st.result_size = rows, len(rows), size
         else:
             changed = cur.fetchone() if cur.description else None
@@ -384,38 +415,12 @@ class Engine:
             return self._s3_client
 
     def _copy(self, st: Statement, copy: CopyFromS3, cur: duckdb.DuckDBPyConnection) -> int:
-        s3 = self._s3()
-        objects: list[tuple[str, str]] = []
-        if copy.manifest:
-            body = s3.get_object(Bucket=copy.bucket, Key=copy.prefix)["Body"].read()
-            for entry in json.loads(body)["entries"]:
-                m = re.fullmatch(r"s3://([^/]+)/(.+)", entry["url"])
-                if not m:
-                    raise SqlError(f"bad manifest entry url {entry['url']!r}")
-                objects.append((m.group(1), m.group(2)))
-        else:
-            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=copy.bucket, Prefix=copy.prefix):
-                objects.extend(
-                    (copy.bucket, o["Key"]) for o in page.get("Contents", []) if o["Key"].endswith(".parquet")
-                )
-        if not objects:
-            raise SqlError(f"The specified S3 prefix '{copy.prefix}' does not exist in bucket {copy.bucket}")
-
-        def read(obj: tuple[str, str]) -> pa.Table:
-            return pq.read_table(io.BytesIO(s3.get_object(Bucket=obj[0], Key=obj[1])["Body"].read()))
-
-        with ThreadPoolExecutor(max_workers=COPY_READERS) as pool:  # as Redshift's slices do
-            tables = list(pool.map(read, objects))
-        data = pa.concat_tables(tables, promote_options="default")
-        if st.stop:
-            raise _Stopped
-        view = f"copy_src_{uuid.uuid4().hex[:8]}"
-        cur.register(view, data)
         try:
-            cur.execute(f'INSERT INTO "{copy.table}" BY NAME SELECT * FROM {view}')  # noqa: S608
-        finally:
-            cur.unregister(view)
-        return int(data.num_rows)
+            return copy_into(cur, self._s3(), copy, stopped=lambda: st.stop is not None)
+        except CopyError as err:
+            raise SqlError(str(err)) from None
+        except CopyStopped:
+            raise _Stopped from None
 
     def _keep(self, st: Statement) -> None:
         """Keep results up to `kept_result_mb` in all; the oldest expire first."""
@@ -456,6 +461,25 @@ def _rss_mb() -> float:
             return int(f.read().split()[1]) * _PAGE / 2**20
     except OSError:
         return 0.0
+
+
+def _columns(sql: str, description: Any, catalog: Catalog) -> list[dict[str, Any]]:
+    """Column metadata with Redshift's names, source tables and declared character types."""
+    columns = [to_column(d) for d in description]
+    named = result_columns(sql)
+    if named is None or len(named) != len(columns):
+        return columns
+    for column, source in zip(columns, named, strict=True):
+        column.update(name=source.name, label=source.name, schemaName=source.schema, tableName=source.table)
+        declared = catalog.declared.get((source.table, source.name))
+        if declared is not None:
+            column.update(typeName=declared[0], precision=declared[1])
+    return columns
+
+
+def _changes_catalog(sql: str) -> bool:
+    """True for statements that may add, drop or change a table or a column."""
+    return sql.lstrip().split(None, 1)[0].upper() in ("CREATE", "ALTER", "DROP")
 
 
 _QUERIES = {"SELECT", "WITH", "VALUES", "FROM", "TABLE", "SHOW", "DESCRIBE", "EXPLAIN", "("}

@@ -51,6 +51,7 @@ def dispatch(engine: Engine, op: str, body: dict[str, Any]) -> dict[str, Any]:
                 name=body.get("StatementName"),
                 is_batch=op == "BatchExecuteStatement",
                 db_user=body.get("DbUser"),
+                result_format=body.get("ResultFormat") or "JSON",
             )
             out: dict[str, Any] = {
                 "Id": st.id,
@@ -64,8 +65,8 @@ def dispatch(engine: Engine, op: str, body: dict[str, Any]) -> dict[str, Any]:
             return out
         if op == "DescribeStatement":
             return engine.describe(body["Id"])
-        if op == "GetStatementResult":
-            return engine.result_page(body["Id"], body.get("NextToken"))
+        if op in ("GetStatementResult", "GetStatementResultV2"):
+            return engine.result_page(body["Id"], body.get("NextToken"), v2=op.endswith("V2"))
         if op == "ListStatements":
             return engine.list(
                 body.get("Status"),

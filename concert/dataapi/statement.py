@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import csv
+import io
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -15,7 +17,8 @@ _TYPE_NAMES = {
     "INTEGER": "int4",
     "SMALLINT": "int2",
     "TINYINT": "int2",
-    "HUGEINT": "numeric",
+    "HUGEINT": "int8",  # SUM of integers: BIGINT on Redshift
+    '"NULL"': "unknown",
     "DOUBLE": "float8",
     "FLOAT": "float4",
     "BOOLEAN": "bool",
@@ -54,6 +57,7 @@ class Statement:
     sub_size: int = 0  # their bytes, in all
     db_user: str | None = None
     policy: str = "operator"
+    result_format: str = "JSON"  # or CSV: fetched with GetStatementResultV2
     stop: str | None = None  # why it is being stopped: "cancel", "timeout" or "memory"
 
     def describe(self) -> dict[str, Any]:
@@ -71,6 +75,7 @@ class Statement:
             "ResultSize": self.result_size,
             "RedshiftPid": 1,
             "RedshiftQueryId": 0,
+            "ResultFormat": self.result_format,
         }
         if self.workgroup:
             d["WorkgroupName"] = self.workgroup
@@ -137,13 +142,29 @@ def to_field(value: Any) -> dict[str, Any]:
     return {"stringValue": str(value)}
 
 
+def to_csv(columns: list[dict[str, Any]], rows: list[tuple[Any, ...]]) -> str:
+    """Rows as GetStatementResultV2's CSV records: a header, then one line a row (NULL empty)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(c["name"] for c in columns)
+    for row in rows:
+        writer.writerow("" if v is None else next(iter(to_field(v).values())) for v in row)
+    return out.getvalue()
+
+
+_PRECISION = {"int2": 5, "int4": 10, "int8": 19, "float4": 8, "float8": 17, "bool": 1, "date": 13}
+_PRECISION |= {"timestamp": 29, "timestamptz": 35}
+
+
 def to_column(desc: tuple[Any, ...]) -> dict[str, Any]:
     """A DB-API column description as Data API ColumnMetadata."""
     type_text = str(desc[1]).upper()
     base = type_text.split("(")[0]
     name = "numeric" if base == "DECIMAL" else _TYPE_NAMES.get(type_text, _TYPE_NAMES.get(base, base.lower()))
     precision, scale = (
-        (int(x) for x in type_text[len(base) + 1 : -1].split(",")) if "(" in type_text else (0, 0)
+        (int(x) for x in type_text[len(base) + 1 : -1].split(","))
+        if "(" in type_text
+        else (_PRECISION.get(name, 0), 0)
     )
     return {
         "name": desc[0],

@@ -1,22 +1,23 @@
-"""Redshift SQL to DuckDB SQL, and recognition of `COPY ... FROM 's3://...' FORMAT AS PARQUET`.
+"""Redshift SQL to DuckDB SQL, and recognition of `COPY ... FROM 's3://...'`.
 
 Pure. Statements are transpiled with sqlglot (Redshift dialect in, DuckDB out); Redshift-only
-table properties (DISTKEY, SORTKEY, DISTSTYLE) are dropped; value builders are bounded
-(`bounds`). Data API `:name` parameters become
-DuckDB `$name` parameters.
+table properties are dropped and character lengths enforced (`ddl`); functions DuckDB answers
+differently are rewritten (`functions`); value builders are bounded (`bounds`). Data API
+`:name` parameters become DuckDB `$name` parameters.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 import sqlglot
 from sqlglot import exp
 
 from concert.dataapi.bounds import Refused, bounded, is_read
+from concert.dataapi.ddl import enforce, is_table_ddl, strip_physical
+from concert.dataapi.functions import LocalRedshift, Schema, rewrite
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)")
@@ -26,14 +27,32 @@ class SqlError(ValueError):
     """SQL the endpoint cannot run; the message is what Redshift would say, in one line."""
 
 
-@dataclass(frozen=True)
-class CopyFromS3:
-    """A Redshift COPY of Parquet objects under an S3 prefix into a table."""
+class Catalog:
+    """The warehouse's tables and column types, for rewrites that depend on a type, and the
+    character columns' declared types (`bpchar`/`varchar`, length); equal (and cached) by
+    version, which the engine moves on after every DDL statement."""
 
-    table: str
-    bucket: str
-    prefix: str
-    manifest: bool = False
+    def __init__(
+        self,
+        version: int = 0,
+        tables: Schema | None = None,
+        declared: dict[tuple[str, str], tuple[str, int]] | None = None,
+    ) -> None:
+        self.version, self.tables, self.declared = version, tables or {}, declared or {}
+
+    def __hash__(self) -> int:
+        return self.version
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Catalog) and other.version == self.version
+
+
+def _syntax_error(err: sqlglot.errors.ParseError) -> SqlError:
+    """Redshift's words for a statement that does not parse."""
+    near = next((e.get("highlight") for e in err.errors if e.get("highlight")), "")
+    return SqlError(
+        f'ERROR: syntax error at or near "{near}"' if near else "ERROR: syntax error at end of input"
+    )
 
 
 def split_statements(sql: str) -> list[str]:
@@ -41,43 +60,23 @@ def split_statements(sql: str) -> list[str]:
     try:
         return [s.sql("redshift") for s in sqlglot.parse(sql, read="redshift") if s is not None]
     except sqlglot.errors.ParseError as err:
-        raise SqlError(f"syntax error: {str(err).splitlines()[0]}") from None
-
-
-def parse_copy(sql: str) -> CopyFromS3 | None:
-    """The COPY's target and S3 prefix, or None when `sql` is not a COPY."""
-    if not sql.lstrip().upper().startswith("COPY"):
-        return None
-    try:
-        stmt = sqlglot.parse_one(sql, read="redshift")
-    except sqlglot.errors.ParseError as err:
-        raise SqlError(f"syntax error in COPY: {str(err).splitlines()[0]}") from None
-    if not isinstance(stmt, exp.Copy):
-        return None
-    params = {
-        p.this.name.upper(): (p.expression.name.upper() if p.expression else "")
-        for p in stmt.args.get("params", [])
-    }
-    if params.get("FORMAT") != "PARQUET":
-        raise SqlError("only COPY ... FORMAT AS PARQUET is supported by the local endpoint")
-    files = stmt.args.get("files") or []
-    uri = files[0].name if files else ""
-    m = re.fullmatch(r"s3://([^/]+)/?(.*)", uri)
-    if not m:
-        raise SqlError(f"COPY source must be an s3:// URI, got {uri!r}")
-    return CopyFromS3(stmt.this.name, m.group(1), m.group(2), manifest="MANIFEST" in params)
+        raise _syntax_error(err) from None
 
 
 @lru_cache(maxsize=4096)
-def to_duckdb(sql: str, *, with_params: bool = False) -> str:
-    """One Redshift statement in DuckDB's dialect, its value builders bounded; with parameters,
-    `:name` becomes `$name`. Cached: a bulk load sends the same statements batch after batch.
+def to_duckdb(sql: str, *, with_params: bool = False, catalog: Catalog | None = None) -> str:
+    """One Redshift statement in DuckDB's dialect (DDL may be preceded by the statements it
+    needs, `;`-separated), its value builders bounded; with parameters, `:name` becomes
+    `$name`. Cached: a bulk load sends the same statements batch after batch.
     """
-    tree = _every_match(_parse(sql))
+    tree = _every_match(_parse(strip_physical(sql) if is_table_ddl(sql) else sql))
     try:
-        out = bounded(tree).sql(dialect="duckdb")
+        tree = bounded(tree)  # the caller's SQL; the rewrites below build only bounded values
     except Refused as err:
         raise SqlError(str(err)) from None
+    tree, before = enforce(rewrite(tree, catalog.tables if catalog else None))
+    out = tree.sql(dialect="duckdb")
+    out = "; ".join([*before, out])
     return _PARAM.sub(r"$\1", out) if with_params else out
 
 
@@ -112,9 +111,9 @@ def _every_match(tree: exp.Expr) -> exp.Expr:
 
 def _parse(sql: str) -> exp.Expr:
     try:
-        trees = [t for t in sqlglot.parse(sql, read="redshift") if t is not None]
+        trees = [t for t in sqlglot.parse(sql, read=LocalRedshift) if t is not None]
     except sqlglot.errors.ParseError as err:
-        raise SqlError(f"syntax error: {str(err).splitlines()[0]}") from None
+        raise _syntax_error(err) from None
     if len(trees) != 1:
         raise SqlError(f"expected one statement, found {len(trees)}")
     return trees[0]

@@ -91,7 +91,7 @@ def _staged(
             "FORMAT AS PARQUET MANIFEST"
         )
         if table == "event_log":
-            sqls.append(f"UPDATE {stg} SET loaded_at = GETDATE()")  # queryable from this commit on
+            sqls.append(f"UPDATE {stg} SET loaded_at = SYSDATE")  # queryable from this commit on (to the µs)
         # One row per key: a cycle may hold an event twice (a batch re-landed with other
         # boundaries after a crash) and a dimension several times (keep its newest version).
         latest = f"{stg}_latest"
