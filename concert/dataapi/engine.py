@@ -35,7 +35,7 @@ from concert.dataapi.catalog import load_catalog
 from concert.dataapi.copy_forms import CopyError, CopyFromS3, parse_copy
 from concert.dataapi.copy_load import CopyStopped, copy_into
 from concert.dataapi.errors import redshift_error
-from concert.dataapi.names import result_columns
+from concert.dataapi.names import DEFAULT_SCHEMA, Source, result_columns, star_table
 from concert.dataapi.settings import EndpointSettings, Policy
 from concert.dataapi.statement import MAX_RESULT_ROWS, PAGE_ROWS, Statement, to_column, to_csv, to_field
 from concert.dataapi.translate import Catalog, SqlError, reads_only, to_duckdb
@@ -401,7 +401,7 @@ class Engine:
                 if size > max_bytes:
                     raise SqlError(f"result larger than {max_bytes // 2**20} MB; add a LIMIT or UNLOAD")
             st.columns = _columns(sql, cur.description, self._catalog)
-            st.rows, st.result_rows, st.result_size = rows, len(rows), size
+            st.rows, st.result_rows, st.result_size = _padded(st.columns, rows), len(rows), size
         else:
             changed = cur.fetchone() if cur.description else None
             st.columns, st.rows, st.result_size = [], [], -1
@@ -467,6 +467,9 @@ def _columns(sql: str, description: Any, catalog: Catalog) -> list[dict[str, Any
     """Column metadata with Redshift's names, source tables and declared character types."""
     columns = [to_column(d) for d in description]
     named = result_columns(sql)
+    star = star_table(sql) if named is None else None
+    if star is not None and len(catalog.tables.get(star, {})) == len(columns):
+        named = tuple(Source(c, DEFAULT_SCHEMA, star) for c in catalog.tables[star])
     if named is None or len(named) != len(columns):
         return columns
     for column, source in zip(columns, named, strict=True):
@@ -475,6 +478,19 @@ def _columns(sql: str, description: Any, catalog: Catalog) -> list[dict[str, Any
         if declared is not None:
             column.update(typeName=declared[0], precision=declared[1])
     return columns
+
+
+def _padded(columns: list[dict[str, Any]], rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """CHAR(n) values blank-padded to n, as Redshift stores and returns them."""
+    widths = {
+        i: c["precision"] for i, c in enumerate(columns) if c["typeName"] == "bpchar" and c["precision"]
+    }
+    if not widths:
+        return rows
+    return [
+        tuple(v.ljust(widths[i]) if i in widths and isinstance(v, str) else v for i, v in enumerate(row))
+        for row in rows
+    ]
 
 
 def _changes_catalog(sql: str) -> bool:

@@ -20,6 +20,8 @@ from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.parsers.redshift import RedshiftParser
 
+from concert.dataapi.to_char import to_char
+
 Schema = Mapping[str, Mapping[str, str]]
 
 
@@ -31,8 +33,16 @@ def _kept(name: str) -> Any:
     return lambda args: exp.Anonymous(this=name, expressions=args)
 
 
+def _date_part(parser: Any) -> exp.Expr:
+    """DATE_PART as sqlglot parses it (an EXTRACT), marked: Redshift's is a DOUBLE PRECISION."""
+    node: exp.Expr = parser._parse_date_part()
+    node.meta["date_part"] = True
+    return node
+
+
 class LocalRedshift(Redshift):
-    """Redshift as sqlglot reads it, with TO_CHAR, GETDATE and STRTOL kept as written."""
+    """Redshift as sqlglot reads it, with TO_CHAR, GETDATE, STRTOL and OCTET_LENGTH kept as
+    written and DATE_PART told from EXTRACT."""
 
     class Parser(RedshiftParser):
         FUNCTIONS = {
@@ -40,7 +50,9 @@ class LocalRedshift(Redshift):
             "TO_CHAR": _kept("TO_CHAR"),
             "GETDATE": _kept("GETDATE"),
             "STRTOL": _kept("STRTOL"),
+            "OCTET_LENGTH": _kept("OCTET_LENGTH"),
         }
+        FUNCTION_PARSERS = {**RedshiftParser.FUNCTION_PARSERS, "DATE_PART": _date_part}
 
 
 def _template(sql: str, **args: exp.Expr) -> exp.Expr:
@@ -63,6 +75,26 @@ def rewrite(tree: exp.Expr, schema: Schema | None = None) -> exp.Expr:
             node.replace(_strtol(args[0], args[1]))
         elif name == "TO_CHAR" and len(args) == 2 and isinstance(args[1], exp.Literal) and args[1].is_string:
             node.replace(to_char(args[0], args[1].name))
+        elif name == "IS_VALID_JSON" and len(args) == 1:
+            node.replace(exp.Anonymous(this="JSON_VALID", expressions=[args[0]]))
+        elif name == "IS_VALID_JSON_ARRAY" and len(args) == 1:
+            node.replace(
+                _template("COALESCE(JSON_VALID(__j__) AND JSON_TYPE(__j__) = 'ARRAY', FALSE)", j=args[0])
+            )
+        elif name == "JSON_EXTRACT_ARRAY_ELEMENT_TEXT" and len(args) == 2:
+            node.replace(
+                _template("JSON_EXTRACT_STRING(__j__, CAST(__n__ AS INTEGER))", j=args[0], n=args[1])
+            )
+        elif name == "OCTET_LENGTH" and len(args) == 1:  # bytes of the text: DuckDB's takes BLOBs only
+            node.replace(exp.Anonymous(this="STRLEN", expressions=[args[0]]))
+    for extract in list(tree.find_all(exp.Extract)):
+        if extract.meta.get("date_part"):
+            extract.replace(exp.cast(extract.copy(), "DOUBLE"))
+    for func in list(tree.find_all(exp.LastDay, exp.StrToTime)):
+        if isinstance(func, exp.LastDay) and isinstance(func.this, exp.Literal) and func.this.is_string:
+            func.set("this", exp.cast(func.this.copy(), "DATE"))  # a date written as text: cast, as Redshift
+        elif isinstance(func, exp.StrToTime) and not isinstance(func.parent, exp.Cast):
+            func.replace(exp.cast(func.copy(), "TIMESTAMPTZ"))  # TO_TIMESTAMP is a TIMESTAMPTZ
     for window in list(tree.find_all(exp.Window)):
         fn = window.this
         if isinstance(fn, exp.Anonymous) and fn.name.upper() == "RATIO_TO_REPORT" and fn.expressions:
@@ -162,7 +194,7 @@ def _listagg_distinct(group: exp.WithinGroup) -> None:
 def _typed(tree: exp.Expr, schema: Schema) -> exp.Expr:
     """AVG of integers is a truncated BIGINT and of DECIMAL(p, s) a DECIMAL(38, s); TRUNC of a
     timestamp is its date. Types come from the tree typed against `schema`."""
-    targets = [n for n in tree.find_all(exp.Avg, exp.Trunc, bfs=False) if _needs_type(n)]
+    targets = [n for n in tree.find_all(exp.Avg, exp.Trunc, exp.Div, bfs=False) if _needs_type(n)]
     if not targets:
         return tree
     try:
@@ -177,12 +209,15 @@ def _typed(tree: exp.Expr, schema: Schema) -> exp.Expr:
         typed = annotate_types(typed, schema=dict(schema), dialect=LocalRedshift)
     except Exception:
         return tree
-    seen = [n for n in typed.find_all(exp.Avg, exp.Trunc, bfs=False) if _needs_type(n)]
+    seen = [n for n in typed.find_all(exp.Avg, exp.Trunc, exp.Div, bfs=False) if _needs_type(n)]
     if len(seen) != len(targets):
         return tree
     for node, twin in zip(targets, seen, strict=True):
         kind = twin.this.type
         if kind is None:
+            continue
+        if isinstance(node, exp.Div):
+            _decimal_division(node, kind, twin.expression.type)
             continue
         if isinstance(node, exp.Trunc) and kind.is_type(*exp.DataType.TEMPORAL_TYPES):
             node.replace(exp.cast(node.this.copy(), "DATE"))
@@ -197,120 +232,35 @@ def _typed(tree: exp.Expr, schema: Schema) -> exp.Expr:
 
 
 def _needs_type(node: exp.Expr) -> bool:
-    return isinstance(node, exp.Avg) or (isinstance(node, exp.Trunc) and node.args.get("decimals") is None)
+    return isinstance(node, exp.Avg | exp.Div) or (
+        isinstance(node, exp.Trunc) and node.args.get("decimals") is None
+    )
 
 
-# -- TO_CHAR -------------------------------------------------------------------------------
-
-_NUMERIC_FORMAT = re.compile(r"(?i)(FM)?[9 0,.$DGSLMIPR+\-]*")
-_PAD9 = 9  # Month and Day names are blank-padded to nine characters unless FM says not to
-# Datetime pattern -> (strftime piece, case, padded); longest patterns first.
-_PATTERNS: list[tuple[str, str, str, bool]] = [
-    ("HH24", "%H", "", False),
-    ("HH12", "%I", "", False),
-    ("MONTH", "%B", "upper", True),
-    ("Month", "%B", "", True),
-    ("month", "%B", "lower", True),
-    ("YYYY", "%Y", "", False),
-    ("DDD", "%j", "", False),
-    ("DAY", "%A", "upper", True),
-    ("Day", "%A", "", True),
-    ("day", "%A", "lower", True),
-    ("MON", "%b", "upper", False),
-    ("Mon", "%b", "", False),
-    ("mon", "%b", "lower", False),
-    ("YY", "%y", "", False),
-    ("MM", "%m", "", False),
-    ("MI", "%M", "", False),
-    ("SS", "%S", "", False),
-    ("MS", "%g", "", False),
-    ("US", "%f", "", False),
-    ("DD", "%d", "", False),
-    ("DY", "%a", "upper", False),
-    ("Dy", "%a", "", False),
-    ("dy", "%a", "lower", False),
-    ("HH", "%I", "", False),
-    ("AM", "%p", "", False),
-    ("PM", "%p", "", False),
-    ("IW", "%V", "", False),
-]
-_UNPADDED = {"%H": "%-H", "%I": "%-I", "%m": "%-m", "%d": "%-d", "%M": "%-M", "%S": "%-S", "%j": "%-j"}
+_INT_DIGITS = {exp.DataType.Type.SMALLINT: 5, exp.DataType.Type.INT: 10, exp.DataType.Type.BIGINT: 19}
 
 
-def to_char(value: exp.Expr, fmt: str) -> exp.Expr:
-    """TO_CHAR(value, 'format') with Redshift's datetime or numeric format patterns."""
-    if any(c in fmt for c in "90") and _NUMERIC_FORMAT.fullmatch(fmt):
-        return _number_to_char(value, fmt)
-    parts: list[exp.Expr] = []
-    run = ""  # consecutive strftime pieces, one STRFTIME call
-
-    def flush() -> None:
-        nonlocal run
-        if run:
-            parts.append(exp.Anonymous(this="STRFTIME", expressions=[value.copy(), exp.Literal.string(run)]))
-            run = ""
-
-    i, fill = 0, True
-    while i < len(fmt):
-        if fmt.startswith("FM", i):
-            fill, i = False, i + 2
-            continue
-        if fmt[i] == '"':
-            end = fmt.find('"', i + 1)
-            end = len(fmt) if end < 0 else end
-            run += fmt[i + 1 : end].replace("%", "%%")
-            i = end + 1
-            continue
-        match = next((p for p in _PATTERNS if fmt.startswith(p[0], i)), None)
-        if match is None:
-            if fmt[i] in "QD":
-                flush()
-                fn = "QUARTER" if fmt[i] == "Q" else "DAYOFWEEK"
-                num: exp.Expr = exp.Anonymous(this=fn, expressions=[value.copy()])
-                if fmt[i] == "D":  # Redshift counts Sunday as 1
-                    num = exp.Add(this=num, expression=exp.Literal.number(1))
-                parts.append(exp.cast(num, "VARCHAR"))
-            else:
-                run += "%%" if fmt[i] == "%" else fmt[i]
-            i += 1
-            continue
-        pattern, piece, case, padded = match
-        piece = piece if fill else _UNPADDED.get(piece, piece)
-        if not case and not (padded and fill):
-            run += piece
-        else:
-            flush()
-            part: exp.Expr = exp.Anonymous(
-                this="STRFTIME", expressions=[value.copy(), exp.Literal.string(piece)]
-            )
-            if case:
-                part = exp.Upper(this=part) if case == "upper" else exp.Lower(this=part)
-            if padded and fill:
-                part = exp.Anonymous(
-                    this="RPAD", expressions=[part, exp.Literal.number(_PAD9), exp.Literal.string(" ")]
-                )
-            parts.append(part)
-        fill = True
-        i += len(pattern)
-    flush()
-    if not parts:
-        return exp.Literal.string("")
-    out = parts[0]
-    for part in parts[1:]:
-        out = exp.DPipe(this=out, expression=part)
-    return out
+def _decimal_digits(kind: exp.DataType | None) -> tuple[int, int] | None:
+    """(precision, scale) of a DECIMAL, or of an integer as Redshift widens it; None otherwise."""
+    if kind is None:
+        return None
+    if kind.this in _INT_DIGITS:
+        return _INT_DIGITS[kind.this], 0
+    if kind.this == exp.DataType.Type.DECIMAL and len(kind.expressions) == 2:
+        precision, scale = (e.name for e in kind.expressions)
+        return (int(precision), int(scale)) if precision.isdigit() and scale.isdigit() else None
+    return None
 
 
-def _number_to_char(value: exp.Expr, fmt: str) -> exp.Expr:
-    """Numeric TO_CHAR: digits after the decimal point as the format has them, thousands
-    separators for `,` or `G`, a leading blank for the sign unless FM."""
-    body = fmt[2:] if fmt.upper().startswith("FM") else fmt
-    point = max(body.find("."), body.upper().find("D"))
-    decimals = sum(c in "90" for c in body[point + 1 :]) if point >= 0 else 0
-    group = "," if ("," in body or "G" in body.upper()) else ""
-    text = _template(f"format('{{:{group}.{decimals}f}}', CAST(__v__ AS DOUBLE))", v=value)
-    if fmt.upper().startswith("FM"):  # no padding; decimal places written as 9 drop trailing zeros
-        nines = point >= 0 and set(body[point + 1 :]) <= {"9"}
-        return exp.Anonymous(this="RTRIM", expressions=[text, exp.Literal.string("0")]) if nines else text
-    width = sum(c in "90,.DGdg" for c in body) + 1
-    return exp.Anonymous(this="LPAD", expressions=[text, exp.Literal.number(width), exp.Literal.string(" ")])
+def _decimal_division(node: exp.Div, left: exp.DataType, right: exp.DataType | None) -> None:
+    """A division with a DECIMAL operand has Redshift's DECIMAL result: scale
+    max(4, s1 + p2 - s2 + 1), precision p1 - s1 + s2 + scale (38 at most); DuckDB's is a DOUBLE."""
+    first, second = _decimal_digits(left), _decimal_digits(right)
+    decimal = exp.DataType.Type.DECIMAL
+    if first is None or second is None or decimal not in (left.this, right.this if right else None):
+        return
+    (p1, s1), (p2, s2) = first, second
+    scale = min(38, max(4, s1 + p2 - s2 + 1))
+    precision = min(38, max(scale, p1 - s1 + s2 + scale))
+    quotient = exp.Div(this=exp.cast(node.this.copy(), "DOUBLE"), expression=node.expression.copy())
+    node.replace(exp.cast(quotient, f"DECIMAL({precision}, {scale})"))

@@ -71,6 +71,22 @@ def result_columns(sql: str) -> tuple[Source, ...] | None:
     return tuple(_source(p, first, tables) for p, first in zip(select.expressions, firsts, strict=True))
 
 
+@lru_cache(maxsize=1024)
+def star_table(sql: str) -> str | None:
+    """The table of `SELECT * FROM table ...` (one table, no join), whose columns the result
+    has in the table's order; None for any other statement."""
+    try:
+        tree = sqlglot.parse_one(sql, read=LocalRedshift)
+    except (sqlglot.errors.ParseError, sqlglot.errors.TokenError):
+        return None
+    if not isinstance(tree, exp.Select) or len(tree.expressions) != 1 or not tree.expressions[0].is_star:
+        return None
+    source = tree.args.get("from_") or tree.args.get("from")
+    if source is None or tree.args.get("joins") or not isinstance(source.this, exp.Table):
+        return None
+    return str(source.this.name)
+
+
 def _source(node: exp.Expr, first: str, tables: dict[str, tuple[str, str]]) -> Source:
     if isinstance(node, exp.Alias):
         return Source(node.alias)
@@ -83,6 +99,8 @@ def _source(node: exp.Expr, first: str, tables: dict[str, tuple[str, str]]) -> S
 def name_of(node: exp.Expr, first: str | None = None) -> str:
     """PostgreSQL's name for an unaliased expression (`first`: its first word as written, ""
     when that is a literal, None when not known)."""
+    if first is not None and first.lower() == "date_part":
+        return "pgdate_part"  # Redshift's DATE_PART is its own function, named so
     if isinstance(node, exp.Column):
         return node.name
     if isinstance(node, exp.Cast):

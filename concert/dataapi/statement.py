@@ -18,6 +18,10 @@ _TYPE_NAMES = {
     "SMALLINT": "int2",
     "TINYINT": "int2",
     "HUGEINT": "int8",  # SUM of integers: BIGINT on Redshift
+    "UBIGINT": "int8",  # DuckDB's unsigned counts (JSON_ARRAY_LENGTH): Redshift has no unsigned types
+    "UINTEGER": "int8",
+    "USMALLINT": "int4",
+    "UTINYINT": "int2",
     '"NULL"': "unknown",
     "DOUBLE": "float8",
     "FLOAT": "float4",

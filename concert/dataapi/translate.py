@@ -69,6 +69,8 @@ def to_duckdb(sql: str, *, with_params: bool = False, catalog: Catalog | None = 
     needs, `;`-separated), its value builders bounded; with parameters, `:name` becomes
     `$name`. Cached: a bulk load sends the same statements batch after batch.
     """
+    if catalog is not None and _REMOVE_DUPLICATES.search(sql):
+        sql = remove_duplicates(sql, catalog.tables)
     tree = _every_match(_parse(strip_physical(sql) if is_table_ddl(sql) else sql))
     try:
         tree = bounded(tree)  # the caller's SQL; the rewrites below build only bounded values
@@ -78,6 +80,33 @@ def to_duckdb(sql: str, *, with_params: bool = False, catalog: Catalog | None = 
     out = tree.sql(dialect="duckdb")
     out = "; ".join([*before, out])
     return _PARAM.sub(r"$\1", out) if with_params else out
+
+
+_REMOVE_DUPLICATES = re.compile(r"\bREMOVE\s+DUPLICATES\s*;?\s*$", re.IGNORECASE)
+_SIMPLE_MERGE = re.compile(
+    r"^\s*MERGE\s+INTO\s+(?P<target>[\w.\"]+)(?:\s+(?:AS\s+)?(?!USING\b)(?P<talias>\w+))?"
+    r"\s+USING\s+(?P<source>[\w.\"]+)(?:\s+(?:AS\s+)?(?!ON\b)(?P<salias>\w+))?"
+    r"\s+ON\s+(?P<on>.+?)\s+REMOVE\s+DUPLICATES\s*;?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def remove_duplicates(sql: str, tables: Schema) -> str:
+    """Redshift's simplified `MERGE INTO t USING s ON ... REMOVE DUPLICATES` as the full MERGE it
+    means: matched target rows take the source's values, column by column in order, and
+    unmatched source rows are inserted."""
+    m = _SIMPLE_MERGE.match(sql)
+    if not m:
+        raise SqlError('ERROR: syntax error at or near "REMOVE"')
+    target, source = (m.group(g).strip('"').split(".")[-1].lower() for g in ("target", "source"))
+    target_cols, source_cols = list(tables.get(target, {})), list(tables.get(source, {}))
+    if not target_cols or len(target_cols) != len(source_cols):
+        raise SqlError("ERROR: Target table and source table attributes don't match.")
+    src = m.group("salias") or m.group("source")
+    sets = ", ".join(f'"{t}" = {src}."{c}"' for t, c in zip(target_cols, source_cols, strict=True))
+    values = ", ".join(f'{src}."{c}"' for c in source_cols)
+    head = sql[: m.start("on")] + m.group("on")
+    return f"{head} WHEN MATCHED THEN UPDATE SET {sets} WHEN NOT MATCHED THEN INSERT VALUES ({values})"
 
 
 @lru_cache(maxsize=4096)
