@@ -814,6 +814,7 @@ class BenchSuite(StrEnum):
     chat = "chat"
     load = "load"
     dashboard = "dashboard"
+    warehouse = "warehouse"
 
 
 class EventTime(StrEnum):
@@ -833,7 +834,9 @@ def bench(
             "(training time by size, prediction latency through the API vs in-process), chat "
             "(accuracy on the question set, latency through the chat workflow vs in-process) or load "
             "(sustained production at increasing rates until saturation, optional soak, PNG chart) or "
-            "dashboard (produced -> on screen in a browser vs -> live table; WebSocket fan-out by clients)."
+            "dashboard (produced -> on screen in a browser vs -> live table; WebSocket fan-out by clients) "
+            "or warehouse (the local Data API endpoint: analytics under loads, loads under heavy queries; "
+            "this tree vs --baseline-tree)."
         ),
     ] = BenchSuite.publisher,
     events: Annotated[int, typer.Option(min=500, help="Events per run.")] = 20_000,
@@ -880,6 +883,12 @@ def bench(
             "history: each sale in its own minute bucket) or now (a live feed)."
         ),
     ] = EventTime.workload,
+    rows: Annotated[int, typer.Option(min=10_000, help="warehouse: synthetic ticket sales.")] = 1_000_000,
+    rounds: Annotated[int, typer.Option(min=1, help="warehouse: rounds of each workload.")] = 5,
+    baseline_tree: Annotated[
+        Path | None,
+        typer.Option(exists=True, file_okay=False, help="warehouse: also a source tree to compare with."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as one JSON object.")] = False,
 ) -> None:
     """Benchmark a part of the platform against its baseline, side by side in one run."""
@@ -952,6 +961,14 @@ def bench(
             if started_cloud:
                 _stop_local(rt)
         _emit(result, as_json, cli_dashboard.render_bench)
+        return
+    if suite is BenchSuite.warehouse:
+        from bench.warehouse import run_warehouse_bench
+
+        here = Path(__file__).resolve().parent.parent
+        trees = [here, *([baseline_tree.resolve()] if baseline_tree else [])]
+        result = run_warehouse_bench(trees, sales_rows=rows, rounds=rounds, progress=progress)
+        _emit(result, as_json, _render_warehouse_bench)
         return
     if suite is BenchSuite.chat:
         _emit(cli_chat.bench_chat(ctx, repeats=repeats, as_json=as_json), as_json, cli_chat.render_bench)
@@ -1083,6 +1100,28 @@ def _render_publisher_bench(d: dict[str, Any]) -> None:
         )
     out.print(table)
     out.print(f"ratio publisher/raw (events/s): [bold]{d['ratio']:.2f}[/]")
+
+
+def _render_warehouse_bench(d: dict[str, Any]) -> None:
+    table = Table(
+        title=f"local warehouse endpoint ({d['sales_rows']:,} sales, {d['rounds']} rounds): seconds"
+    )
+    for col in ("tree", "condition", "n", "p50", "p95", "max"):
+        table.add_column(col)
+    for t in d["trees"]:
+        for name, s in t["conditions"].items():
+            row = (str(s["n"]), *(f"{s[k]:.3f}" for k in ("p50_s", "p95_s", "max_s")))
+            table.add_row(f"{t['label']} {t['commit']}", name, *row)
+    out.print(table)
+    for t in d["trees"]:
+        bg = t["background"]
+        out.print(
+            f"{t['label']}: alone, a page {t['page_idle_s']} s, the extract {t['extract_idle_s']} s, a heavy "
+            f"query {t['heavy_idle_s']} s; meanwhile {bg['load_cycles']} load cycles, {bg['extracts']} "
+            f"extracts, {bg['heavy_queries']} heavy queries"
+        )
+    for name, r in d.get("ratios_baseline_over_current", {}).items():
+        out.print(f"baseline/current, {name}: p50 [bold]{r['p50_s']:.2f}[/], p95 [bold]{r['p95_s']:.2f}[/]")
 
 
 def _render_consumer_bench(d: dict[str, Any]) -> None:
