@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+_NONFINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
 PAGE_ROWS = 1_000
 MAX_RESULT_ROWS = 1_000_000
 _TYPE_NAMES = {
@@ -134,8 +136,8 @@ def to_field(value: Any) -> dict[str, Any]:
         return {"booleanValue": value}
     if isinstance(value, int):
         return {"longValue": value}
-    if isinstance(value, float):
-        return {"doubleValue": value}
+    if isinstance(value, float):  # NaN and infinities have no JSON number: sent as their names
+        return {"doubleValue": value} if math.isfinite(value) else {"stringValue": _NONFINITE[str(value)]}
     if isinstance(value, datetime):
         text = value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f").rstrip("0").rstrip(".")
         return {"stringValue": text + ("+00" if value.tzinfo else "")}

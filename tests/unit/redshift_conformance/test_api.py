@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -80,6 +81,14 @@ def test_each_result_format_has_its_own_call(engine: Engine) -> None:
         dispatch(engine, "GetStatementResultV2", {"Id": json_id})
     with pytest.raises(ApiError, match="ResultFormat must be JSON or CSV"):
         dispatch(engine, "ExecuteStatement", {"Sql": "select 1", "Database": "dev", "ResultFormat": "XML"})
+
+
+def test_non_finite_doubles_are_valid_json(engine: Engine) -> None:
+    page = dispatch(
+        engine, "GetStatementResult", {"Id": _ok(engine, "select 'NaN'::float, 'Infinity'::float")["Id"]}
+    )
+    assert page["Records"] == [[{"stringValue": "NaN"}, {"stringValue": "Infinity"}]]
+    json.dumps(page, allow_nan=False)  # what a strict JSON reader accepts
 
 
 def test_ddl_has_no_result_set(engine: Engine) -> None:
