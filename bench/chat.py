@@ -281,12 +281,13 @@ class InProcessChat:
         """Plan, run the calls one by one, compose; remember the turn."""
         from chat import tools
         from chat.answers import compose
+        from chat.coverage import covered
         from chat.deterministic_planner import DeterministicPlanner
         from chat.memory import Conversation
 
         memory = self.sessions.setdefault(session, Conversation(session)) if session else None
         clock = self.warehouse.query("SELECT MAX(sold_at) AS at FROM fact_ticket_sales")[0]["at"]
-        plan = DeterministicPlanner(self.vocabulary).plan(question, clock, memory)
+        plan = covered(question, DeterministicPlanner(self.vocabulary).plan(question, clock, memory))
         outcomes = []
         for call in plan.calls:
             try:

@@ -27,15 +27,52 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "concerts": ("concerts", "COUNT(*)", "concerts"),
     "sell_through": ("concerts", "ROUND(AVG(s.sell_through), 4)", "average sell-through"),
     "sold_out": ("concerts", "COUNT(*)", "sold-out concerts"),
+    "cancelled": ("concerts", "COUNT(*)", "cancelled concerts"),
+    "orders": ("sales", "COUNT(*)", "orders"),
+    "median_price": ("sales", "MEDIAN(f.unit_price)", "median ticket price"),
+    "max_price": ("sales", "MAX(f.unit_price)", "highest ticket price"),
+    "min_price": ("sales", "MIN(f.unit_price)", "lowest ticket price"),
+    "avg_order_tickets": (
+        "sales",
+        "ROUND(AVG(CAST(f.quantity AS DOUBLE PRECISION)), 2)",
+        "average tickets per order",
+    ),
+    "avg_order_value": ("sales", "ROUND(AVG(f.revenue), 2)", "average order value"),
+    "revenue_per_customer": (
+        "sales",
+        "ROUND(SUM(f.revenue) / NULLIF(COUNT(DISTINCT f.customer_id), 0), 2)",
+        "revenue per customer",
+    ),
+    "tickets_per_customer": (
+        "sales",
+        "ROUND(CAST(SUM(f.quantity) AS DOUBLE PRECISION) / NULLIF(COUNT(DISTINCT f.customer_id), 0), 2)",
+        "tickets per customer",
+    ),
+    "venues": ("venues", "COUNT(*)", "venues"),
+    "capacity": ("venues", "SUM(v.capacity)", "seats"),
+    "artists": ("artists", "COUNT(*)", "artists"),
 }
-GROUPS = ("venue", "artist", "city", "state", "genre", "concert", "month", "day", "channel", "tier")
-TIME_GROUPS = ("month", "day")
+# The measures by kind, as the coverage check (chat.coverage) reads a question's words.
+MEDIANS = ("median_price",)
+AVERAGES = ("avg_price", "sell_through", "avg_order_tickets", "avg_order_value")
+PER_ORDER = ("avg_order_tickets", "avg_order_value")
+PER_CUSTOMER = ("revenue_per_customer", "tickets_per_customer")
+EXTREMES = ("max_price", "min_price")
+MONEY: tuple[str, ...] = ("revenue", "avg_price", "refund_amount", "median_price", "max_price")
+MONEY += ("min_price", "avg_order_value", "revenue_per_customer")
+GROUPS: tuple[str, ...] = ("venue", "artist", "city", "state", "genre", "concert", "month", "day")
+GROUPS += ("channel", "tier", "week", "quarter", "year", "weekday", "daytype", "customer")
+TIME_GROUPS = ("day", "week", "month", "quarter", "year")
+CHANNELS = {"web": "web", "mobile": "mobile", "box_office": "box office", "partner": "partner"}
+TIERS = ("vip", "floor", "lower", "upper")
 
 # family -> FROM clause, the time column and where each filter/group column lives
 _FROM = {
     "sales": "fact_ticket_sales AS f",
     "refunds": "fact_refunds AS f",
     "concerts": "dim_concert AS c",
+    "venues": "dim_venue AS v",
+    "artists": "dim_artist AS a",
 }
 _TIME = {"sales": "f.sold_at", "refunds": "f.refunded_at", "concerts": "c.starts_at"}
 
@@ -77,8 +114,10 @@ def compile_slots(slots: dict[str, Any]) -> Compiled:
         elif alias == "s":
             joins["s"] = "JOIN agg_concert_sell_through AS s ON s.concert_id = c.concert_id"
 
+    if family in ("venues", "artists"):
+        return _compile_dimension(slots, family, value)
     if family == "concerts":
-        where.append("c.status <> 'cancelled'")
+        where.append("c.status = 'cancelled'" if metric == "cancelled" else "c.status <> 'cancelled'")
         if metric in ("sell_through", "sold_out"):
             need("s")
         if metric == "sold_out":
@@ -101,6 +140,11 @@ def compile_slots(slots: dict[str, Any]) -> Compiled:
     if "genre" in filters:  # the artist's genre now (the fact keeps the one at sale time)
         need("a")
         where.append(f"a.genre = {literal(str(filters['genre']))}")
+    for kind in ("channel", "tier"):
+        if kind in filters:
+            if family != "sales":
+                raise ValueError(f"{name} have no {kind}")
+            where.append(f"f.{kind} = {literal(str(filters[kind]))}")
     period = Period.from_dict(slots["period"]) if slots.get("period") else None
     if period is not None:
         col = _TIME[family]
@@ -131,13 +175,24 @@ def compile_slots(slots: dict[str, Any]) -> Compiled:
             need("a" if group == "genre" else "v")
             col = {"city": "v.city || ', ' || v.state", "state": "v.state", "genre": "a.genre"}[group]
         select, group_by = [f"{col} AS label", f"{value} AS value"], [col]
-    elif group in TIME_GROUPS:
+    elif group in TIME_GROUPS and family in _TIME:
         col = f"DATE_TRUNC('{group}', {_TIME[family]})"
         select, group_by = [f"{col} AS label", f"{value} AS value"], [col]
     elif group in ("channel", "tier") and family == "sales":
         select, group_by = [f"f.{group} AS label", f"{value} AS value"], [f"f.{group}"]
+    elif group == "weekday" and family in _TIME:  # the day's name; Monday first for the same value
+        col = f"TO_CHAR({_TIME[family]}, 'FMDay')"
+        select, group_by = [f"{col} AS label", f"{value} AS value"], [col]
+    elif group == "daytype" and family in _TIME:  # Saturday and Sunday are the weekend
+        col = f"CASE WHEN DATE_PART(dow, {_TIME[family]}) IN (0, 6) THEN 'weekend' ELSE 'weekday' END"
+        select, group_by = [f"{col} AS label", f"{value} AS value"], [col]
+    elif group == "customer" and family in ("sales", "refunds"):
+        select = ["f.customer_id AS key", "'customer ' || f.customer_id AS label", f"{value} AS value"]
+        group_by = ["f.customer_id"]
     else:
         raise ValueError(f"cannot group {name} by {group}")
+    if slots.get("share") and group is not None:  # each group's part of the total, in percent
+        select[-1] = f"ROUND(100.0 * {value} / NULLIF(SUM({value}) OVER (), 0), 2) AS value"
     if group in TIME_GROUPS:
         order = " ORDER BY label ASC"
     elif group is not None:
@@ -150,6 +205,47 @@ def compile_slots(slots: dict[str, Any]) -> Compiled:
     if group_by:
         sql += " GROUP BY " + ", ".join(group_by)
     sql += order
+    return Compiled(sql=sql, scalar=group is None, describes=describe(slots))
+
+
+def _compile_dimension(slots: dict[str, Any], family: str, value: str) -> Compiled:
+    """Counts (and the seats) of the venues or artists themselves, by place or genre."""
+    if slots.get("period"):
+        raise ValueError(f"{family} have no date: ask without a period")
+    filters: dict[str, Any] = slots.get("filters") or {}
+    alias, where = family[0], []
+    allowed = {"venues": ("state", "city", "venue"), "artists": ("genre", "artist")}[family]
+    for kind in filters:
+        if kind not in allowed:
+            raise ValueError(f"{family} cannot be filtered by {kind}")
+    if "state" in filters:
+        where.append(f"v.state = {literal(str(filters['state']))}")
+    if "city" in filters:
+        city, state = filters["city"]
+        where.append(f"v.city = {literal(str(city))} AND v.state = {literal(str(state))}")
+    for kind in ("venue", "artist"):
+        if kind in filters:
+            where.append(f"{alias}.{kind}_id = {int(filters[kind][0])}")
+    if "genre" in filters:
+        where.append(f"a.genre = {literal(str(filters['genre']))}")
+    group = slots.get("group")
+    columns = {("venues", "state"): "v.state", ("venues", "city"): "v.city || ', ' || v.state"}
+    columns[("venues", "venue")] = "v.name"
+    columns[("artists", "genre")] = "a.genre"
+    if group is not None and (family, group) not in columns:
+        raise ValueError(f"cannot group {family} by {group}")
+    select = (
+        [f"{value} AS value"]
+        if group is None
+        else [f"{columns[(family, group)]} AS label", f"{value} AS value"]
+    )
+    sql = f"SELECT {', '.join(select)} FROM {_FROM[family]}"  # noqa: S608 - constants and literals
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    if group is not None:
+        direction = "ASC" if slots.get("order") == "asc" else "DESC"
+        sql += f" GROUP BY {columns[(family, group)]} ORDER BY value {direction}, label ASC"
+        sql += f" LIMIT {int(slots.get('top') or 10)}"
     return Compiled(sql=sql, scalar=group is None, describes=describe(slots))
 
 
@@ -191,6 +287,10 @@ def describe(slots: dict[str, Any]) -> str:
     by = slots.get("group")
     if by in TIME_GROUPS:
         text = f"{text} by {by}"
+    elif by == "weekday":
+        text = f"{text} by day of the week"
+    elif by == "daytype":
+        text = f"{text}, weekend against weekdays"
     elif by and metric == "sold_out":
         text = f"{by}s with sold-out concerts (how many)"
     elif by:
@@ -211,6 +311,12 @@ def describe(slots: dict[str, Any]) -> str:
             text += f" at {f[1]}"
         else:
             text += f" for {f[1] if isinstance(f, list) else f}"
+    if "channel" in filters:
+        text += f" sold via {CHANNELS.get(str(filters['channel']), filters['channel'])}"
+    if "tier" in filters:
+        text += f" in the {filters['tier']} tier"
+    if slots.get("share") and by:
+        text = f"share of the total (%): {text}"
     if slots.get("period"):
         text += f", {Period.from_dict(slots['period']).label}"
     return text

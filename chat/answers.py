@@ -8,7 +8,7 @@ from typing import Any
 from chat import analytics
 from chat.plan import Plan
 
-_MONEY = {"revenue", "avg_price", "refund_amount"}
+_MONEY = set(analytics.MONEY)
 
 
 def _fmt(value: Any, metric: str | None = None) -> str:

@@ -17,9 +17,11 @@ from chat.plan import Plan, ToolCall, cannot
 from chat.vocabulary import REGIONS, Found, Vocabulary, words
 
 CAPABILITIES = (
-    "I can answer questions about tickets sold, revenue, average price, customers, refunds, "
-    "concerts, sell-through and sold-out shows (by venue, artist, city, state, genre, concert or "
-    "month, for a period), predict ticket sales for a concert, recommend concerts for a customer, "
+    "I can answer questions about tickets sold, revenue, orders, ticket prices (average, median, "
+    "highest, lowest), per-order and per-customer figures, customers, refunds, concerts "
+    "(cancelled, sold out, sell-through), venues and their seats, and artists (by venue, artist, "
+    "city, state, genre, concert, customer, channel, tier, day, week, month, quarter, year or day "
+    "of the week, for a period), predict ticket sales for a concert, recommend concerts for a customer, "
     "rank venues by predicted popularity, report the pipeline's health, explain the schema, and "
     "run a read-only SQL query (start it with SELECT)."
 )
@@ -60,9 +62,30 @@ _GROUP_WORDS = {
     "channel": ("channel", "channels"),
     "tier": ("tier", "tiers"),
 }
-_GROUP_CUES = {"which", "what", "top", "best", "worst", "bottom", "per", "by", "each", "most", "the"}
+_GROUP_CUES = {"which", "what", "top", "best", "worst", "bottom", "per", "by", "each", "most", "the",
+               "busiest", "biggest", "largest", "smallest", "every", "across", "leading", "highest",
+               "lowest", "quietest"}  # fmt: skip
 _SINGULAR = {"venue", "arena", "stadium", "artist", "performer", "band", "act", "show", "city",
              "state", "province", "genre", "concert", "event", "channel", "tier"}  # fmt: skip
+
+
+def _channel_tier(t: str) -> dict[str, str]:
+    """Sales channel and ticket tier named in the question (the workload's values)."""
+    out: dict[str, str] = {}
+    for channel, pattern in (
+        ("web", r"\b(?:online|web|website)\b"),
+        ("mobile", r"\b(?:mobile|app|phone)\b"),
+        ("box_office", r"\bbox[- ]office\b"),
+        ("partner", r"\b(?:partners?|resellers?)\b"),
+    ):
+        if re.search(pattern, t) and not re.search(r"\b(?:by|per|each) channel", t):
+            out["channel"] = channel
+            break
+    for tier in ("vip", "floor", "lower", "upper"):
+        if re.search(rf"\b{tier}\b(?! than)", t) and not re.search(r"\b(?:by|per|each) tier", t):
+            out["tier"] = tier
+            break
+    return out
 
 
 def _has(text: str, *patterns: str) -> bool:
@@ -93,7 +116,69 @@ def _top(text: str) -> int | None:
     return None
 
 
+_PRICE = r"(?:ticket )?price"
+_ORDER = r"(?:order|purchase|transaction|booking|sale)"
+_PER_CUSTOMER = r"per (?:customer|buyer|fan|person|head)"
+_HOW_MANY = r"\b(?:how many|number of|count of|count the)\s+(?:different\s+|distinct\s+)?"
+
+
+def _measure(t: str) -> str | None:
+    """The measures beyond sums and counts: a median, extremes, per-order and per-customer forms,
+    counts and seats of the dimensions themselves, cancelled concerts."""
+    if _has(t, rf"\bmedian {_PRICE}", r"\bmedian\b.*\bpaid\b"):
+        return "median_price"
+    if _has(t, rf"\b(?:highest|max(?:imum)?|most expensive|top) {_PRICE}", r"\bmost expensive tickets?\b"):
+        return "max_price"
+    if _has(t, rf"\b(?:lowest|min(?:imum)?|cheapest) {_PRICE}", r"\bcheapest tickets?\b"):
+        return "min_price"
+    if _has(t, rf"\btickets? per {_ORDER}", r"\baverage order size\b", rf"\bper {_ORDER}\b.*\btickets\b"):
+        return "avg_order_tickets"
+    if _has(
+        t,
+        rf"\b(?:average|avg|mean) (?:{_ORDER}|basket) (?:value|size in dollars|amount)",
+        rf"\b(?:revenue|spend|spent|value|money) per {_ORDER}",
+    ):
+        return "avg_order_value"
+    if _has(
+        t,
+        rf"\b(?:revenue|spend|spent|spending|money|dollars) {_PER_CUSTOMER}",
+        rf"\b(?:average|avg) (?:spend|spending)\b.*{_PER_CUSTOMER}",
+    ):
+        return "revenue_per_customer"
+    if _has(t, rf"\btickets? {_PER_CUSTOMER}"):
+        return "tickets_per_customer"
+    if _has(t, r"\bcancel(?:l?ed|lations?)\b"):
+        return "cancelled"
+    if _has(t, r"\b(?:most|fewest|least|more|number of) (?:concerts|shows|gigs|events)\b"):
+        return "concerts"
+    if _has(
+        t, r"\b(?:list|show me|name|what are|which are) (?:all )?(?:the )?(?:venues|arenas|stadiums)\b"
+    ) and not _has(t, r"\b(?:sold|sales?|tickets?|revenue)\b"):
+        return "capacity"
+    if _has(t, _HOW_MANY + r"(?:venues|arenas|stadiums)\b"):
+        return "venues"
+    if _has(t, _HOW_MANY + r"(?:artists|bands|performers|acts)\b"):
+        return "artists"
+    if _has(
+        t,
+        r"\b(?:seats|seating capacity)\b",
+        r"\b(?:biggest|largest|smallest) (?:venue|arena|stadium)s?\b",
+        r"\bcapacity of\b",
+        r"\btotal capacity\b",
+    ):
+        return "capacity"
+    if _has(
+        t,
+        r"\b(?:how many|number of|count of) (?:orders|purchases|transactions|bookings)\b",
+        r"\bmost orders\b",
+    ):
+        return "orders"
+    return None
+
+
 def _metric(t: str) -> str | None:
+    if measure := _measure(t):
+        return measure
     if _has(t, r"sold[ -]?out", r"sell[- ]?outs?\b"):
         return "sold_out"
     if _has(t, r"sell[- ]?through", r"occupancy", r"fill rate", r"how full", r"capacity sold"):
@@ -139,13 +224,39 @@ def _metric(t: str) -> str | None:
         r"concerts (?:are|were) (?:there|scheduled|held|played)",
     ):
         return "concerts"
-    if _has(t, r"tickets?", r"\bsold\b", r"\bsales?\b", r"\bsell\b", r"\bbest[- ]selling\b", r"\bpopular\b"):
+    if _has(
+        t,
+        r"tickets?",
+        r"\bsold\b",
+        r"\bsales?\b",
+        r"\bsell\b",
+        r"\bbest[- ]selling\b",
+        r"\bpopular\b",
+        r"\bbusiest\b",
+    ):
         return "tickets"
     return None
 
 
+_TIME_GROUP_WORDS = {
+    "week": (r"\b(?:by|per|each|every) week\b", r"\bweekly\b", r"\bweek by week\b"),
+    "quarter": (r"\b(?:by|per|each|every) quarter\b", r"\bquarterly\b", r"\bquarter by quarter\b"),
+    "year": (r"\b(?:by|per|each|every) year\b", r"\byearly\b", r"\bannual(?:ly)?\b", r"\byear by year\b"),
+    "day": (r"\b(?:by|per|each|every) (?:day|date)\b", r"\bdaily\b", r"\bday by day\b"),
+    "daytype": (r"\bweekends?\b.*\bweekdays?\b", r"\bweekdays?\b.*\bweekends?\b"),
+    "weekday": (r"\bday of (?:the )?week\b", r"\bweekdays?\b", r"\b(?:best|busiest|worst|quietest) day\b"),
+    "customer": (
+        r"\b(?:by|each|every) (?:customer|buyer|fan)s?\b",
+        r"\b(?:top|best|biggest|which) (?:\d+ |[a-z]+ )?(?:customers|buyers|fans|spenders)\b",
+    ),
+}  # fmt: skip
+
+
 def _group(t: str, metric: str | None, found: list[Found]) -> tuple[str | None, bool]:
     """The grouping word and whether it was singular ('which venue' -> top 1)."""
+    for group, patterns in _TIME_GROUP_WORDS.items():
+        if _has(t, *patterns) and not (group == "customer" and metric == "customers"):
+            return group, group == "weekday" and _has(t, r"\b(?:best|busiest|worst|quietest|which) day\b")
     if _has(
         t,
         r"\bper month\b",
@@ -154,6 +265,7 @@ def _group(t: str, metric: str | None, found: list[Found]) -> tuple[str | None, 
         r"\beach month\b",
         r"\bover time\b",
         r"\bmonth by month\b",
+        r"\btrend(?:s|ing)?\b",
     ):
         return "month", False
     named_spans = {i for f in found for i in range(f.start, f.end)}
@@ -164,7 +276,8 @@ def _group(t: str, metric: str | None, found: list[Found]) -> tuple[str | None, 
             continue
         for group, nouns in _GROUP_WORDS.items():
             if w in nouns and not (group == "concert" and metric == "concerts"):
-                return group, w in _SINGULAR and before in ("which", "what")
+                single = before in ("which", "what", "busiest", "biggest", "largest", "smallest", "quietest")
+                return group, w in _SINGULAR and single
     return None, False
 
 
@@ -347,6 +460,7 @@ class DeterministicPlanner:
                 new_filters[e.kind] = e.key
         if concert := _number_after(t, "concert", "show"):
             new_filters["concert"] = concert
+        new_filters.update(_channel_tier(t))
         places = {"state", "city", "venue"}
         if places & set(new_filters):
             for k in places:
@@ -366,15 +480,16 @@ class DeterministicPlanner:
             "period": period.to_dict() if period else ((base or {}).get("period") if base else None),
             "top": _top(t) or (1 if singular else None) or (base or {}).get("top"),
             "order": "asc"
-            if _has(t, r"\b(least|fewest|lowest|worst|bottom|smallest)\b")
+            if _has(t, r"\b(least|fewest|lowest|worst|bottom|smallest|quietest)\b")
             else (base or {}).get("order", "desc"),
+            "share": _has(t, r"\b(?:share|percentage|percent|proportion|fraction)\b", r"%"),
         }
         if slots["metric"] == "sold_out" and slots["group"] is None and _has(t, r"\bwhich\b|\blist\b"):
             slots["group"] = "concert"
         if slots["group"] is None and slots["metric"] == "sold_out" and "venue" in t:
             slots["group"] = "venue"
-        if slots["group"] and slots["metric"] == "sold_out" and slots["top"] is None:
-            slots["top"] = 50
+        if slots["group"] and slots["metric"] in ("sold_out", "capacity") and slots["top"] is None:
+            slots["top"] = 50  # a list of venues or sold-out shows: all of them, within reason
         try:
             compiled = analytics.compile_slots(slots)
         except ValueError as exc:

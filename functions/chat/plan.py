@@ -11,6 +11,7 @@ from aws_lambda_powertools import Logger, Tracer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chat import tools
+from chat.coverage import covered
 from chat.deterministic_planner import DeterministicPlanner
 from chat.memory import BadSession, Conversation
 from chat.plan import Plan, Planner, cannot
@@ -73,6 +74,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     except (BotoCoreError, ClientError) as exc:  # Bedrock unavailable: the rules still answer
         logger.warning("bedrock planner failed, using the deterministic one", extra={"error": str(exc)})
         plan = DeterministicPlanner(vocabulary()).plan(question, clock, conversation)
-    plan = checked(plan)
+    plan = checked(covered(question, plan))  # never an answer to a narrower question
     logger.info("planned", extra={"intent": plan.intent, "calls": [c.tool for c in plan.calls]})
     return {"plan": plan.to_dict(), "clock": clock.isoformat() if clock else None}

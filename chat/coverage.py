@@ -1,0 +1,174 @@
+"""Coverage of a question by its plan: every cue the question carries (an aggregate word, a
+grouping, a period, a comparison, a superlative, a count of things, a filter value) is either
+reflected in the plan or the plan is not answered. A planner that understood part of a question
+must not state a result for a narrower or different one; it says what it would have left out.
+
+Pure; applied to every planner's plan (the rules and Bedrock's) before any tool runs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from chat import analytics
+from chat.plan import Plan, cannot
+
+Check = Callable[[dict[str, Any]], bool]
+_MONTHS = (
+    r"january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec"
+)
+_DIMS = {
+    "venue": "venue", "arena": "venue", "stadium": "venue", "artist": "artist", "band": "artist",
+    "performer": "artist", "act": "artist", "city": "city", "cities": "city", "state": "state",
+    "province": "state", "genre": "genre", "concert": "concert", "show": "concert", "event": "concert",
+    "month": "month", "day": "day", "date": "day", "channel": "channel", "tier": "tier", "week": "week",
+    "quarter": "quarter", "year": "year", "weekday": "weekday", "day of the week": "weekday",
+    "day of week": "weekday", "customer": "customer", "buyer": "customer", "hour": "hour",
+}  # fmt: skip
+_GROUP = re.compile(
+    r"\b(?:by|per|each|every|across|for each|for every|broken down by|breakdown by|split by)\s+"
+    r"(day of (?:the )?week|" + "|".join(sorted((d for d in _DIMS if " " not in d), key=len, reverse=True))
+    + r")(?:e?s)?\b(?!\s*(?:#|number|no\.?|id)?\s*\d)"
+)  # fmt: skip
+
+
+def _metric(*names: str) -> Check:
+    return lambda s: s.get("metric") in names
+
+
+def _period(s: dict[str, Any]) -> bool:
+    return bool(s.get("period")) or bool(s.get("upcoming"))
+
+
+def _grouped(s: dict[str, Any]) -> bool:
+    return (
+        s.get("group") is not None or s.get("intent") == "concerts" or s.get("metric") in analytics.EXTREMES
+    )
+
+
+def _filtered(kind: str) -> Check:
+    return lambda s: kind in (s.get("filters") or {}) or s.get("group") == kind
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A cue in the question and what the plan must have for it to be used."""
+
+    pattern: re.Pattern[str]
+    honored: Check
+    what: str  # how the answer names the part it could not use
+
+
+def _rule(pattern: str, honored: Check, what: str) -> Rule:
+    return Rule(re.compile(pattern), honored, what)
+
+
+_SHARE = r"\b(?:share|percentage|percent|proportion|fraction)\b|%"
+_CHANGE = (
+    r"\b(?:growth|grew|grow(?:ing)?|increase[ds]?|decrease[ds]?|decline[ds]?|change[ds]?"
+    r"|year over year|yoy|than (?:last|the previous|before))\b"
+)
+_PERIOD = (
+    r"(?<!concert )(?<!customer )(?<!#)\b(?:19|20)\d{2}\b|\b(?:" + _MONTHS + r")\b|\bq[1-4]\b"
+    r"|\b(?:last|this|past|previous|next|coming)\s+(?:\d+\s+)?(?:day|week|month|quarter|year)s?\b"
+    r"|\byesterday\b|\btoday\b|\bsince\b|\bbetween\b|\byear to date\b|\bytd\b"
+)
+_RANKING = (
+    r"\b(?:busiest|biggest|largest|smallest|most|least|fewest|top|bottom|best|worst|highest|lowest"
+    r"|leading)\b"
+)
+_COUNT = r"\b(?:how many|number of|count of|count the)\s+(?:different\s+|distinct\s+)?"
+_CHANNEL = r"\b(?:online|web|mobile|app|box[- ]office|partners?|resellers?)\b"
+_DAYS = (
+    r"\b(?:weekends?|weekdays?|mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?"
+    r"|sundays?)\b"
+)
+
+
+# Attributes and measures the warehouse does not have: a question that names one is about
+# something else than any plan could answer (the word is reported, not dropped).
+_NOT_IN_WAREHOUSE = (
+    r"\b(?:type|types|kind|kinds|category|categories|size|sizes|region|regions|country|countries|age|ages"
+    r"|gender|profit|profits|margin|margins|cost|costs|fees?|commission|discounts?|ratings?|reviews?"
+    r"|weather|temperature|attendance|no-shows?|scans?|resale|markup|tax|taxes)\b"
+)
+
+
+def _share(s: dict[str, Any]) -> bool:
+    return bool(s.get("share") and s.get("group")) or s.get("metric") == "sell_through"
+
+
+def _never(_: dict[str, Any]) -> bool:
+    return False
+
+
+def _two_groups(s: dict[str, Any]) -> bool:
+    """Weekend against weekdays is one breakdown of two groups; other comparisons are not yet."""
+    return s.get("group") == "daytype"
+
+
+RULES: tuple[Rule, ...] = (
+    _rule(r"\bmedian\b", _metric(*analytics.MEDIANS), "a median"),
+    _rule(r"\b(?:average|avg|mean)\b", _metric(*analytics.AVERAGES), "an average"),
+    _rule(r"\bper (?:order|purchase|transaction|booking|sale)\b", _metric(*analytics.PER_ORDER), "per order"),
+    _rule(
+        r"\bper (?:customer|buyer|fan|person|head)\b", _metric(*analytics.PER_CUSTOMER), "per customer"
+    ),
+    _rule(_SHARE, _share, "a share of a total"),
+    _rule(r"\brate\b", _metric("sell_through"), "a rate"),
+    _rule(r"\b(?:compare|comparing|comparison|versus|vs\.?|against)\b", _two_groups, "a comparison"),
+    _rule(_CHANGE, _never, "a change between periods"),
+    _rule(r"\btrend(?:s|ing)?\b|\bover time\b", lambda s: s.get("group") in analytics.TIME_GROUPS, "a trend"),
+    _rule(_PERIOD, _period, "the period"),
+    _rule(_RANKING, _grouped, "a ranking"),
+    _rule(_COUNT + r"(?:venues|arenas|stadiums)\b", _metric("venues"), "a count of venues"),
+    _rule(_COUNT + r"(?:artists|bands|performers|acts)\b", _metric("artists"), "a count of artists"),
+    _rule(_COUNT + r"(?:cities|states|provinces|genres)\b", _never, "a count of places or genres"),
+    _rule(r"\b(?:seats|seating|capacity)\b", _metric("capacity", "sell_through"), "a capacity"),
+    _rule(r"\bcancel(?:l?ed|lations?|s)?\b", _metric("cancelled"), "cancelled concerts"),
+    _rule(_DAYS, lambda s: s.get("group") in ("weekday", "daytype"), "days of the week"),
+    _rule(_CHANNEL, _filtered("channel"), "a sales channel"),
+    _rule(r"\b(?:vip|floor|upper|lower|balcony|general admission)\b(?! than)", _filtered("tier"), "a tier"),
+    _rule(r"\b(?:hour|hourly|time of day|morning|evening|night)\b", _never, "a time of day"),
+    _rule(_NOT_IN_WAREHOUSE, _never, "something the warehouse does not record"),
+)  # fmt: skip
+
+
+def uncovered(question: str, plan: Plan) -> list[str]:
+    """What the question asks that the plan does not use (empty: fully covered)."""
+    if plan.intent not in ("analytics", "concerts") or not plan.calls:
+        return []
+    text = question.lower()
+    slots = {**plan.slots, "intent": plan.intent}
+    missing = [r.what for r in RULES if r.pattern.search(text) and not r.honored(slots)]
+    for found in _GROUP.finditer(text):
+        wanted = _DIMS.get(found.group(1).rstrip("s"), _DIMS.get(found.group(1)))
+        per_customer = found.group(0).startswith("per") and slots.get("metric") in analytics.PER_CUSTOMER
+        if wanted and slots.get("group") != wanted and not _filter_of(slots, wanted) and not per_customer:
+            missing.append(f"a breakdown by {wanted}")
+    return list(dict.fromkeys(missing))
+
+
+def _filter_of(slots: dict[str, Any], dim: str) -> bool:
+    """`per show` after a concert filter reads as that concert's figure, not a breakdown."""
+    return dim in (slots.get("filters") or {}) and slots.get("group") is None and dim == "concert"
+
+
+def covered(question: str, plan: Plan) -> Plan:
+    """The plan when it uses everything the question asks; otherwise a plain answer that says
+    what it would have left out and what it understood, with no result."""
+    missing = uncovered(question, plan)
+    if not missing:
+        return plan
+    understood = analytics.describe(plan.slots) if plan.intent == "analytics" else "a list of concerts"
+    parts = ", ".join(missing)
+    return cannot(
+        f"I can't answer that exactly: I can't use {parts} in this question, and I won't answer a "
+        f"narrower one. I understood: {understood}. Ask without {'it' if len(missing) == 1 else 'them'}, "
+        "or ask what I can answer.",
+        planner=plan.planner,
+    )

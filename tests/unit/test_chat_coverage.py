@@ -1,0 +1,184 @@
+"""Questions in the words people use: each is answered with a plan that uses all of it (measure,
+breakdown, period, filters), or answered plainly with what could not be used and no result; never
+a confident answer to a narrower question. Every SQL written runs on the local warehouse."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chat.coverage import covered, uncovered
+from chat.deterministic_planner import DeterministicPlanner
+from chat.plan import Plan, ToolCall
+from chat.vocabulary import Vocabulary
+from concert.dataapi.engine import Engine
+from concert.dataapi.server import dispatch
+from concert.dataapi.translate import split_statements
+from consumers.warehouse.guard import guard
+from tests.unit.test_chat_planner import ARTISTS, CLOCK, VENUES
+
+SCHEMA = Path(__file__).resolve().parents[2] / "consumers" / "warehouse" / "schema.sql"
+
+
+@pytest.fixture(scope="module")
+def planner() -> DeterministicPlanner:
+    return DeterministicPlanner(Vocabulary.of(VENUES, ARTISTS))
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    engine = Engine(str(tmp_path_factory.mktemp("chat") / "w.duckdb"), lambda: None)
+    for sql in split_statements(SCHEMA.read_text()):
+        assert _run(engine, sql)["Status"] == "FINISHED", sql
+    yield engine
+    engine.close()
+
+
+def _run(engine: Engine, sql: str) -> dict[str, Any]:
+    sid = dispatch(engine, "ExecuteStatement", {"Sql": sql, "Database": "concert"})["Id"]
+    deadline = time.monotonic() + 30
+    while (d := dispatch(engine, "DescribeStatement", {"Id": sid}))["Status"] not in ("FINISHED", "FAILED"):
+        assert time.monotonic() < deadline
+        time.sleep(0.002)
+    return d
+
+
+def ask(planner: DeterministicPlanner, question: str) -> Plan:
+    plan = covered(question, planner.plan(question, CLOCK))
+    for call in plan.calls:
+        if call.tool == "query_warehouse":
+            guard(call.args["sql"])
+    return plan
+
+
+ANSWERED: list[tuple[str, dict[str, Any]]] = [
+    # breakdowns with a period: the period is kept, the grouping too
+    ("tickets sold by month for 2025", {"metric": "tickets", "group": "month", "period": "2025"}),
+    (
+        "How many tickets did we move each week last quarter?",
+        {"metric": "tickets", "group": "week", "period": "Q1 2026"},
+    ),
+    ("quarterly revenue in 2025", {"metric": "revenue", "group": "quarter", "period": "2025"}),
+    ("revenue per year", {"metric": "revenue", "group": "year"}),
+    ("daily ticket sales in april 2026", {"metric": "tickets", "group": "day", "period": "April 2026"}),
+    (
+        "ticket sales trend for Cher",
+        {"metric": "tickets", "group": "month", "filters": {"artist": [11, "Cher"]}},
+    ),
+    # measures beyond sums
+    ("median ticket price last year", {"metric": "median_price", "period": "2025"}),
+    (
+        "what's the most expensive ticket sold in New York state",
+        {"metric": "max_price", "filters": {"state": "NY"}},
+    ),
+    ("cheapest ticket price for Foo Fighters", {"metric": "min_price"}),
+    ("average tickets per order in Texas", {"metric": "avg_order_tickets", "filters": {"state": "TX"}}),
+    ("avg order value this year", {"metric": "avg_order_value", "period": "2026"}),
+    ("revenue per customer in 2025", {"metric": "revenue_per_customer", "period": "2025"}),
+    ("how many tickets per customer", {"metric": "tickets_per_customer"}),
+    ("how many orders last month", {"metric": "orders", "period": "April 2026"}),
+    ("share of revenue by channel", {"metric": "revenue", "group": "channel", "share": True}),
+    ("percentage of tickets by tier in 2025", {"metric": "tickets", "group": "tier", "share": True}),
+    ("sell-through rate for Chicago concerts", {"metric": "sell_through"}),
+    # superlatives over entities
+    ("which venue was busiest last month", {"metric": "tickets", "group": "venue", "top": 1}),
+    ("which artist played the most concerts", {"metric": "concerts", "group": "artist", "top": 1}),
+    (
+        "biggest venue in Texas",
+        {"metric": "capacity", "group": "venue", "top": 1, "filters": {"state": "TX"}},
+    ),
+    ("top 5 customers by revenue", {"metric": "revenue", "group": "customer", "top": 5}),
+    ("what's the best day of the week for sales", {"metric": "tickets", "group": "weekday", "top": 1}),
+    ("quietest day of the week for ticket sales", {"metric": "tickets", "group": "weekday", "order": "asc"}),
+    # listings and lookups of entities, counts of dimension rows
+    (
+        "list the venues in Houston",
+        {"metric": "capacity", "group": "venue", "filters": {"city": ["Houston", "TX"]}},
+    ),
+    ("what are the venues in Texas", {"metric": "capacity", "group": "venue", "filters": {"state": "TX"}}),
+    (
+        "how many seats does Gillette Stadium have",
+        {"metric": "capacity", "filters": {"venue": [1, "Gillette Stadium"]}},
+    ),
+    ("how many venues are there in Texas", {"metric": "venues", "filters": {"state": "TX"}}),
+    ("number of artists", {"metric": "artists"}),
+    ("how many concerts were cancelled this year", {"metric": "cancelled", "period": "2026"}),
+    ("how many concerts did Cher play in 2025", {"metric": "concerts", "period": "2025"}),
+    # channel, tier, weekday/weekend
+    ("tickets by channel", {"metric": "tickets", "group": "channel"}),
+    ("revenue by tier last quarter", {"metric": "revenue", "group": "tier", "period": "Q1 2026"}),
+    ("weekend vs weekday ticket sales", {"metric": "tickets", "group": "daytype"}),
+    ("vip tickets sold in 2025", {"metric": "tickets", "filters": {"tier": "vip"}, "period": "2025"}),
+    (
+        "how much revenue came from the box office",
+        {"metric": "revenue", "filters": {"channel": "box_office"}},
+    ),
+    (
+        "tickets sold through the app by month",
+        {"metric": "tickets", "group": "month", "filters": {"channel": "mobile"}},
+    ),
+    # the original wording still works
+    ("How many tickets were sold in Texas last month?", {"metric": "tickets", "filters": {"state": "TX"}}),
+    ("Which venues in Texas sold out last month?", {"metric": "sold_out", "group": "venue"}),
+]
+
+REFUSED: list[tuple[str, str]] = [
+    ("compare Foo Fighters and Cher revenue", "a comparison"),
+    ("revenue growth compared to last year", "a change between periods"),
+    ("did ticket sales increase in march?", "a change between periods"),
+    ("what share of tickets were sold on mobile", "a share of a total"),
+    ("tickets sold by hour", "a time of day"),
+    ("how many cities have venues", "a count of places or genres"),
+    ("average revenue per concert by genre per month", "an average"),
+    ("median tickets per concert", "a median"),
+    ("refund rate for Cher", "a rate"),
+    ("tickets sold in the morning", "a time of day"),
+    ("revenue on saturdays", "days of the week"),
+    ("tickets in the balcony", "a tier"),
+    ("revenue from resellers by venue type", "something the warehouse does not record"),
+    ("profit margin by artist", "something the warehouse does not record"),
+    ("attendance at Gillette Stadium in 2025", "something the warehouse does not record"),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), ANSWERED, ids=[q for q, _ in ANSWERED])
+def test_answered_with_everything_the_question_asks(
+    planner: DeterministicPlanner, warehouse: Engine, question: str, expected: dict[str, Any]
+) -> None:
+    plan = ask(planner, question)
+    assert plan.calls, plan.reply
+    for key, value in expected.items():
+        if key == "period":
+            assert value in plan.slots["period"]["label"], plan.slots["period"]
+        elif key == "filters":
+            for kind, v in value.items():
+                assert plan.slots["filters"].get(kind) == v, plan.slots["filters"]
+        else:
+            assert plan.slots.get(key) == value, (key, plan.slots)
+    assert uncovered(question, plan) == []
+    described = _run(warehouse, plan.calls[0].args["sql"])
+    assert described["Status"] == "FINISHED", described.get("Error")
+
+
+@pytest.mark.parametrize(("question", "missing"), REFUSED, ids=[q for q, _ in REFUSED])
+def test_what_cannot_be_used_is_said_and_nothing_is_answered(
+    planner: DeterministicPlanner, question: str, missing: str
+) -> None:
+    plan = ask(planner, question)
+    assert not plan.calls and not plan.understood
+    assert plan.reply is not None
+    assert missing in plan.reply or "didn't understand" in plan.reply, plan.reply
+
+
+def test_coverage_applies_to_any_planner() -> None:
+    """A plan from elsewhere (Bedrock's) that drops the question's grouping is not answered."""
+    sql = "SELECT SUM(f.quantity) AS value FROM fact_ticket_sales AS f"
+    slots: dict[str, Any] = {"metric": "tickets", "group": None, "filters": {}, "period": None}
+    narrower = Plan("analytics", [ToolCall("query_warehouse", {"sql": sql})], slots, planner="bedrock")
+    plan = covered("tickets by venue", narrower)
+    assert not plan.calls
+    assert "a breakdown by venue" in (plan.reply or "")
