@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import statistics
 import time
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from types import SimpleNamespace
 from typing import Any
 
 QUESTIONS_FILE = Path(__file__).resolve().parent.parent / "tests" / "chat_questions" / "questions.json"
+HELDOUT_FILE = QUESTIONS_FILE.with_name("heldout.json")
 NOT_FOR_CHAT = {"event_log", "etl_batches", "etl_lease", "fact_ticket_sales_pending", "fact_refunds_pending"}
 
 Query = Callable[[str], list[dict[str, Any]]]
@@ -46,16 +48,27 @@ def periods(clock: datetime) -> dict[str, Any]:
     today = clock.astimezone(UTC).date()
     month_start = today.replace(day=1)
     prev_month = (month_start - timedelta(days=1)).replace(day=1)
+    next_month = (month_start + timedelta(days=32)).replace(day=1)
     quarter_start = date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
     prev_quarter = (quarter_start - timedelta(days=80)).replace(day=1)
     prev_quarter = date(prev_quarter.year, (prev_quarter.month - 1) // 3 * 3 + 1, 1)
+    next_quarter = (quarter_start + timedelta(days=95)).replace(day=1)
+    monday = today - timedelta(days=today.weekday())
     return {
         "clock": clock.isoformat(),
         "last_month": _span(prev_month, month_start),
+        "this_month": _span(month_start, next_month),
+        "next_month": _span(next_month, (next_month + timedelta(days=32)).replace(day=1)),
         "this_year": _span(date(today.year, 1, 1), date(today.year + 1, 1, 1)),
         "last_year": _span(date(today.year - 1, 1, 1), date(today.year, 1, 1)),
         "last_30_days": _span(today - timedelta(days=29), today + timedelta(days=1)),
+        "last_7_days": _span(today - timedelta(days=6), today + timedelta(days=1)),
+        "next_30_days": _span(today + timedelta(days=1), today + timedelta(days=31)),
+        "yesterday": _span(today - timedelta(days=1), today),
+        "last_week": _span(monday - timedelta(days=7), monday),
+        "this_week": _span(monday, monday + timedelta(days=7)),
         "last_quarter": _span(prev_quarter, quarter_start),
+        "this_quarter": _span(quarter_start, next_quarter),
     }
 
 
@@ -67,6 +80,62 @@ def _close(a: Any, b: Any, tol: float) -> bool:
 
 def _month(label: Any) -> str:
     return str(label)[:7]
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MONTH_LABEL = re.compile(r"\d{4}-\d{2}")
+
+
+def _norm(label: Any) -> str:
+    """A label as compared: blanks collapsed, case folded ('Monday ' is 'monday')."""
+    return " ".join(str(label).split()).casefold()
+
+
+def _label(row: dict[str, Any]) -> Any:
+    return row.get("label", next(iter(row.values()), None))
+
+
+def _value(row: dict[str, Any]) -> Any:
+    return row.get("value", list(row.values())[-1] if row else None)
+
+
+def _same_label(got: dict[str, Any], want: dict[str, Any]) -> bool:
+    """Whether an answer's row names the oracle's: by `key` when the oracle has one (a concert,
+    a customer: the answer's key, or the last number in its label), by the date or month when the
+    oracle's label is one, else by the label or the oracle's `alt` (a city without its state)."""
+    if want.get("key") is not None:
+        key = got.get("key")
+        if key is None:
+            digits = re.findall(r"\d+", str(_label(got)))
+            key = digits[-1] if digits else None
+        return key is not None and str(key).isdigit() and int(key) == int(want["key"])
+    wanted, text = str(want["label"]).strip(), str(_label(got)).strip()
+    if _DAY.fullmatch(wanted):
+        return text[:10] == wanted
+    if _MONTH_LABEL.fullmatch(wanted):
+        return text[:7] == wanted
+    return _norm(text) in {_norm(wanted)} | ({_norm(want["alt"])} if want.get("alt") is not None else set())
+
+
+def _period_key(label: Any, grain: str) -> str:
+    """A time group's label as the start of its period: the day, the Monday of the week, YYYY-MM,
+    YYYY-Qn or YYYY (from a timestamp, a date, or those forms themselves)."""
+    text = str(label).strip()
+    if re.fullmatch(r"\d{4}(-Q[1-4])?", text):
+        return text
+    try:
+        day = date.fromisoformat(text[:10])
+    except ValueError:
+        return text
+    if grain == "week":
+        day -= timedelta(days=day.weekday())
+    return {
+        "day": day.isoformat(),
+        "week": day.isoformat(),
+        "month": day.isoformat()[:7],
+        "quarter": f"{day.year}-Q{(day.month - 1) // 3 + 1}",
+        "year": str(day.year),
+    }[grain]
 
 
 @dataclass
@@ -93,9 +162,13 @@ class Oracle:
         """None when the answer is right, else what is wrong."""
         kind = q["expect"]
         if kind in ("refused", "cannot"):
-            want = str(q.get("reason") or q.get("contains"))
             if answer.get("answered"):
                 return f"expected a refusal, got an answer: {answer.get('answer')!r}"
+            if answer.get("result") is not None:
+                return f"expected no result, got {answer.get('result')!r}"
+            if not (q.get("reason") or q.get("contains")):
+                return None  # any refusal or clarification, as long as it states no result
+            want = str(q.get("reason") or q.get("contains"))
             return None if want in str(answer.get("answer")) else f"{want!r} not in {answer.get('answer')!r}"
         if not answer.get("answered"):
             return f"not answered: {answer.get('answer')!r}"
@@ -142,6 +215,82 @@ class Oracle:
         want = [int(r["v"]) for r in self._oracle(q)]
         got = [int(r["key"]) for r in result["rows"]]
         return None if got == want else f"concerts {got} != oracle {want}"
+
+    def _periods(self, q: dict[str, Any], result: dict[str, Any]) -> str | None:
+        """A breakdown by day, week, quarter or year (`grain`): the same periods with the same values."""
+        grain = str(q["grain"])
+        want = {str(r["label"]): r["value"] for r in self._oracle(q)}
+        got_rows = result.get("rows") or []
+        got = {_period_key(_label(r), grain): _value(r) for r in got_rows}
+        same = len(got) == len(got_rows) and got.keys() == want.keys()
+        same = same and all(_close(got[k], want[k], q.get("tolerance", 0.01)) for k in want)
+        return None if same else f"{grain}s {sorted(got.items())[:3]} != oracle {sorted(want.items())[:3]}"
+
+    def _groups(self, q: dict[str, Any], result: dict[str, Any]) -> str | None:
+        """Every group with its value, in any order (a breakdown by channel, tier, day of the week)."""
+        want = {_norm(r["label"]): r["value"] for r in self._oracle(q)}
+        got_rows = result.get("rows") or []
+        got = {_norm(_label(r)): _value(r) for r in got_rows}
+        same = len(got) == len(got_rows) and got.keys() == want.keys()
+        same = same and all(_close(got[k], want[k], q.get("tolerance", 0.01)) for k in want)
+        return None if same else f"groups {got} != oracle {want}"
+
+    def _labels(self, q: dict[str, Any], result: dict[str, Any]) -> str | None:
+        """The same things named (a list of venues), in any order; values are not compared."""
+        want = sorted(_norm(r["label"]) for r in self._oracle(q))
+        got = sorted(_norm(_label(r)) for r in result.get("rows") or [])
+        return None if got == want else f"labels {got[:5]} != oracle {want[:5]}"
+
+    def _first_row(self, q: dict[str, Any], result: dict[str, Any]) -> str | None:
+        """The answer's first row is the oracle's one row (the busiest, the biggest...): its label
+        (or key), and its value when the oracle gives one."""
+        want = self._oracle(q)
+        rows = result.get("rows")
+        if rows is None:
+            return f"expected a row, got {result.get('kind')} {result.get('value')!r}"
+        if not want:
+            return None if not rows else f"rows {rows[:1]} != oracle none"
+        if not rows or not _same_label(rows[0], want[0]):
+            return f"first row {rows[:1]} != oracle {want[0]}"
+        value = want[0].get("value")
+        ok = value is None or _close(_value(rows[0]), value, q.get("tolerance", 0.01))
+        return None if ok else f"value {_value(rows[0])} != oracle {value}"
+
+    def _ranked(self, q: dict[str, Any], result: dict[str, Any]) -> str | None:
+        """A top-N in order: each row names the oracle's (label or key) with its value."""
+        want = self._oracle(q)
+        got = result.get("rows") or []
+        same = len(got) == len(want) and all(
+            _same_label(g, w) and _close(_value(g), w["value"], q.get("tolerance", 0.01))
+            for g, w in zip(got, want, strict=True)
+        )
+        return None if same else f"rows {got[:5]} != oracle {want[:5]}"
+
+    def _candidates(self, q: dict[str, Any], result: dict[str, Any]) -> list[Any] | None:
+        if result.get("rows") is None:
+            return [result.get("value")]
+        named = [r for r in result["rows"] if _norm(_label(r)) == _norm(q["label"])]
+        return [_value(named[0])] if named else None
+
+    def _value_of(self, q: dict[str, Any], result: dict[str, Any]) -> str | None:
+        """One number: said alone, or as the row of `label` in a breakdown that has it."""
+        want = self._oracle(q)[0]["v"]
+        got = self._candidates(q, result)
+        if got is None:
+            return f"no row {q['label']!r} in {result.get('rows', [])[:5]}"
+        return None if _close(got[0], want, q.get("tolerance", 0.01)) else f"value {got[0]} != oracle {want}"
+
+    def _percent(self, q: dict[str, Any], result: dict[str, Any]) -> str | None:
+        """A share in percent (a fraction of 1 is the same share): alone, or as the row of `label`
+        in a breakdown of shares."""
+        want = self._oracle(q)[0]["v"]
+        got = self._candidates(q, result)
+        if got is None:
+            return f"no row {q['label']!r} in {result.get('rows', [])[:5]}"
+        value, tol = got[0], q.get("tolerance", 0.05)
+        scaled = [value] if value is None else [float(value), float(value) * 100]
+        ok = any(_close(v, want, tol) for v in scaled)
+        return None if ok else f"share {value} != oracle {want}%"
 
     def _prediction(self, q: dict[str, Any], result: dict[str, Any]) -> str | None:
         concert = self.bindings["concert"]
@@ -192,6 +341,37 @@ def _pct(values: list[float], p: float) -> float:
     return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1)
 
 
+def confident(answer: dict[str, Any]) -> bool:
+    """An answer that states a result (answered, with data behind it)."""
+    return bool(answer.get("answered")) and answer.get("result") is not None
+
+
+def accuracy_by_class(
+    questions: list[dict[str, Any]], wrong: list[dict[str, str]], confident_wrong: list[str]
+) -> dict[str, Any]:
+    """Accuracy overall and per `class` of the questions (unclassified: `-`), the answers that
+    were wrong, and those of them that stated a result anyway (confident and wrong)."""
+    bad = {w["id"] for w in wrong}
+    sure = set(confident_wrong)
+    by_class: dict[str, dict[str, Any]] = {}
+    for q in questions:
+        blank = {"questions": 0, "correct": 0, "confident_wrong": 0}
+        c = by_class.setdefault(str(q.get("class", "-")), blank)
+        c["questions"] += 1
+        c["correct"] += q["id"] not in bad
+        c["confident_wrong"] += q["id"] in sure
+    for c in by_class.values():
+        c["accuracy"] = round(c["correct"] / c["questions"], 4)
+    n = len(questions)
+    return {
+        "wrong_ids": [w["id"] for w in wrong],
+        "confident_wrong": len(confident_wrong),
+        "confident_wrong_share": round(len(confident_wrong) / n, 4) if n else 0.0,
+        "confident_wrong_ids": list(confident_wrong),
+        "by_class": dict(sorted(by_class.items())),
+    }
+
+
 def run_chat_bench(
     ask: Callable[[str, str | None], dict[str, Any]],
     in_process: Callable[[str, str | None], dict[str, Any]] | None,
@@ -199,14 +379,19 @@ def run_chat_bench(
     *,
     repeats: int = 3,
     progress: Progress = None,
+    questions_file: Path = QUESTIONS_FILE,
 ) -> dict[str, Any]:
     """Accuracy (first answer of each question) and latency p50/p95 per question, through the
-    API and in-process; sessions get a fresh id per repeat so follow-ups stay follow-ups."""
-    question_set = load_questions()
+    API and in-process; sessions get a fresh id per repeat so follow-ups stay follow-ups. The
+    set is `questions_file` (tests/chat_questions/questions.json unless told; heldout.json is the
+    held-out set); accuracy is also given per question `class`, with the confident wrong answers
+    (a result stated, graded wrong)."""
+    question_set = load_questions(questions_file)
     oracle.prepare(question_set)
     questions = question_set["questions"]
     rows: list[dict[str, Any]] = []
     wrong: list[dict[str, str]] = []
+    confident_wrong: list[str] = []
     api_ms: dict[str, list[float]] = {q["id"]: [] for q in questions}
     local_ms: dict[str, list[float]] = {q["id"]: [] for q in questions}
     stamp = int(time.time())
@@ -221,6 +406,8 @@ def run_chat_bench(
                 why = oracle.check(q, answer)
                 if why:
                     wrong.append({"id": q["id"], "why": why})
+                    if confident(answer):
+                        confident_wrong.append(q["id"])
             if in_process is not None:
                 t0 = time.perf_counter()
                 in_process(text, f"{session}-local" if session else None)
@@ -261,6 +448,8 @@ def run_chat_bench(
             else None
         ),
         "per_question": rows,
+        "questions_file": questions_file.name,
+        **accuracy_by_class(questions, wrong, confident_wrong),
     }
 
 

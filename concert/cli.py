@@ -817,6 +817,13 @@ class BenchSuite(StrEnum):
     warehouse = "warehouse"
 
 
+class QuestionSet(StrEnum):
+    """Which chat question set `bench chat` asks."""
+
+    standard = "standard"
+    heldout = "heldout"
+
+
 class EventTime(StrEnum):
     """The event time of the events `bench load` and `bench dashboard` produce."""
 
@@ -883,6 +890,10 @@ def bench(
             "history: each sale in its own minute bucket) or now (a live feed)."
         ),
     ] = EventTime.workload,
+    questions: Annotated[
+        QuestionSet,
+        typer.Option(help="chat: the question set (standard, or the held-out set in other words)."),
+    ] = QuestionSet.standard,
     rows: Annotated[int, typer.Option(min=10_000, help="warehouse: synthetic ticket sales.")] = 1_000_000,
     rounds: Annotated[int, typer.Option(min=1, help="warehouse: rounds of each workload.")] = 5,
     baseline_tree: Annotated[
@@ -971,7 +982,8 @@ def bench(
         _emit(result, as_json, _render_warehouse_bench)
         return
     if suite is BenchSuite.chat:
-        _emit(cli_chat.bench_chat(ctx, repeats=repeats, as_json=as_json), as_json, cli_chat.render_bench)
+        result = cli_chat.bench_chat(ctx, repeats=repeats, as_json=as_json, questions=questions.value)
+        _emit(result, as_json, cli_chat.render_bench)
         return
     if suite is BenchSuite.publisher:
         from bench.publisher import run_publisher_bench

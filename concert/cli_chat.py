@@ -75,12 +75,15 @@ def _render(a: dict[str, Any]) -> None:
     out.print(f"[dim]session {a.get('session')} - execution {a.get('execution')}[/]", highlight=False)
 
 
-def bench_chat(ctx: typer.Context, *, repeats: int, as_json: bool) -> dict[str, Any]:
-    """Accuracy and latency of the question set: through the chat API vs in-process."""
+def bench_chat(
+    ctx: typer.Context, *, repeats: int, as_json: bool, questions: str = "standard"
+) -> dict[str, Any]:
+    """Accuracy and latency of a question set (`standard` or `heldout`): through the chat API vs
+    in-process; for the held-out set also per class and the confident answers that were wrong."""
     import tempfile
     from pathlib import Path
 
-    from bench.chat import InProcessChat, Oracle, run_chat_bench
+    from bench.chat import HELDOUT_FILE, QUESTIONS_FILE, InProcessChat, Oracle, run_chat_bench
     from chat import tools
     from concert.api_client import call
     from concert.aws import client
@@ -149,12 +152,25 @@ def bench_chat(ctx: typer.Context, *, repeats: int, as_json: bool) -> dict[str, 
         body = {"question": question} | ({"session": session} if session else {})
         return call(outputs["ChatApiUrl"], "/ask", timeout_s=60, body=body)
 
-    return run_chat_bench(ask, local.ask, oracle, repeats=repeats, progress=None if as_json else err.print)
+    return run_chat_bench(
+        ask,
+        local.ask,
+        oracle,
+        repeats=repeats,
+        progress=None if as_json else err.print,
+        questions_file=HELDOUT_FILE if questions == "heldout" else QUESTIONS_FILE,
+    )
 
 
 def render_bench(d: dict[str, Any]) -> None:
     """The chat bench as a table."""
     out.print(f"accuracy {d['correct']}/{d['questions']} ({d['accuracy']:.1%}), {d['repeats']} repeats")
+    if "confident_wrong" in d:
+        out.print(
+            f"confident answers that were wrong: {d['confident_wrong']} ({d['confident_wrong_share']:.1%})"
+        )
+    for name, c in (d.get("by_class") or {}).items():
+        out.print(f"  {name}: {c}")
     for w in d["wrong"]:
         out.print(f"[red]wrong[/] {w['id']}: {w['why']}")
     table = Table(title="latency per question, ms (chat API + workflow vs in-process)")
