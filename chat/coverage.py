@@ -30,7 +30,7 @@ _DIMS = {
     "day of week": "weekday", "customer": "customer", "buyer": "customer", "hour": "hour",
 }  # fmt: skip
 _GROUP = re.compile(
-    r"\b(?:by|per|each|every|across|for each|for every|broken down by|breakdown by|split by)\s+"
+    r"\b(?:by|per|each|every|for each|for every|broken down by|breakdown by|split by)\s+"
     r"(day of (?:the )?week|" + "|".join(sorted((d for d in _DIMS if " " not in d), key=len, reverse=True))
     + r")(?:e?s)?\b(?!\s*(?:#|number|no\.?|id)?\s*\d)"
 )  # fmt: skip
@@ -67,10 +67,15 @@ def _rule(pattern: str, honored: Check, what: str) -> Rule:
     return Rule(re.compile(pattern), honored, what)
 
 
+_COMPARE = (
+    r"\b(?:compare|comparing|comparison|versus|vs\.?|against|beat|beats|outsell|outsold|outperform(?:ed)?)\b"
+    r"|\b(?:more|less|fewer|better|worse|higher|lower)\b.*\bthan\b"
+)
 _SHARE = r"\b(?:share|percentage|percent|proportion|fraction)\b|%"
 _CHANGE = (
     r"\b(?:growth|grew|grow(?:ing)?|increase[ds]?|decrease[ds]?|decline[ds]?|change[ds]?"
-    r"|year over year|yoy|than (?:last|the previous|before))\b"
+    r"|year over year|yoy|than (?:last|the previous|before)|went (?:up|down)|go(?:ne)? (?:up|down)|rose|risen"
+    r"|fell|fallen|dropped|jump(?:ed)?|spike[ds]?)\b"
 )
 _PERIOD = (
     r"(?<!concert )(?<!customer )(?<!#)\b(?:19|20)\d{2}\b|\b(?:" + _MONTHS + r")\b|\bq[1-4]\b"
@@ -82,6 +87,10 @@ _RANKING = (
     r"|leading)\b"
 )
 _COUNT = r"\b(?:how many|number of|count of|count the)\s+(?:different\s+|distinct\s+)?"
+_TIME_OF_DAY = (
+    r"\b(?:hour|hours|hourly|time of day|morning|afternoon|evening|night|noon|midnight|o'clock)\b"
+    r"|\b\d{1,2}(?::\d{2})?\s*(?:am|pm)\b"
+)
 _CHANNEL = r"\b(?:online|web|mobile|app|box[- ]office|partners?|resellers?)\b"
 _DAYS = (
     r"\b(?:weekends?|weekdays?|mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?"
@@ -94,7 +103,8 @@ _DAYS = (
 _NOT_IN_WAREHOUSE = (
     r"\b(?:type|types|kind|kinds|category|categories|size|sizes|region|regions|country|countries|age|ages"
     r"|gender|profit|profits|margin|margins|cost|costs|fees?|commission|discounts?|ratings?|reviews?"
-    r"|weather|temperature|attendance|no-shows?|scans?|resale|markup|tax|taxes)\b"
+    r"|weather|temperature|attendance|no-shows?|scans?|scanned|checked in|check-ins?|resale|markup|tax|taxes"
+    r"|parking|merch|merchandise|concessions?|food|drinks?|beers?|sponsors?|sponsorships?|staff|wages)\b"
 )
 
 
@@ -120,7 +130,7 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(_SHARE, _share, "a share of a total"),
     _rule(r"\brate\b", _metric("sell_through"), "a rate"),
-    _rule(r"\b(?:compare|comparing|comparison|versus|vs\.?|against)\b", _two_groups, "a comparison"),
+    _rule(_COMPARE, _two_groups, "a comparison"),
     _rule(_CHANGE, _never, "a change between periods"),
     _rule(r"\btrend(?:s|ing)?\b|\bover time\b", lambda s: s.get("group") in analytics.TIME_GROUPS, "a trend"),
     _rule(_PERIOD, _period, "the period"),
@@ -133,7 +143,7 @@ RULES: tuple[Rule, ...] = (
     _rule(_DAYS, lambda s: s.get("group") in ("weekday", "daytype"), "days of the week"),
     _rule(_CHANNEL, _filtered("channel"), "a sales channel"),
     _rule(r"\b(?:vip|floor|upper|lower|balcony|general admission)\b(?! than)", _filtered("tier"), "a tier"),
-    _rule(r"\b(?:hour|hourly|time of day|morning|evening|night)\b", _never, "a time of day"),
+    _rule(_TIME_OF_DAY, _never, "a time of day"),
     _rule(_NOT_IN_WAREHOUSE, _never, "something the warehouse does not record"),
 )  # fmt: skip
 

@@ -52,21 +52,27 @@ _GROUP_WORDS = {
         "bands",
         "act",
         "acts",
-        "show",
-        "shows",
     ),
     "city": ("city", "cities"),
     "state": ("state", "states", "province", "provinces"),
     "genre": ("genre", "genres"),
-    "concert": ("concert", "concerts", "event", "events"),
+    "concert": ("concert", "concerts", "event", "events", "show", "shows", "gig", "gigs"),
     "channel": ("channel", "channels"),
     "tier": ("tier", "tiers"),
 }
+_TOGETHER = {"across", "in", "at", "for", "of", "over", "from"}
 _GROUP_CUES = {"which", "what", "top", "best", "worst", "bottom", "per", "by", "each", "most", "the",
-               "busiest", "biggest", "largest", "smallest", "every", "across", "leading", "highest",
-               "lowest", "quietest"}  # fmt: skip
+               "busiest", "biggest", "largest", "smallest", "every", "leading", "highest", "lowest",
+               "quietest"}  # fmt: skip
 _SINGULAR = {"venue", "arena", "stadium", "artist", "performer", "band", "act", "show", "city",
              "state", "province", "genre", "concert", "event", "channel", "tier"}  # fmt: skip
+
+
+_WRITE_WORDS = (
+    r"^\s*(?:(?:hey|hi|ok|okay)[,!]?\s+)?(?:please\s+|can you\s+|could you\s+|go ahead and\s+)?"
+    r"(?:please\s+)?(?:drop|delete|remove|insert|update|"
+    r"truncate|alter|wipe|erase|add|create|rename|modify|change)\b(?!.*\bselect\b)"
+)
 
 
 def _channel_tier(t: str) -> dict[str, str]:
@@ -272,8 +278,9 @@ def _group(t: str, metric: str | None, found: list[Found]) -> tuple[str | None, 
     ws = [w for i, (w, _) in enumerate(words(t)) if i not in named_spans]
     for i, w in enumerate(ws):
         before = ws[i - 1] if i else ""
-        if before not in _GROUP_CUES and not before.isdigit():
-            continue
+        together = before == "the" and i > 2 and ws[i - 2] == "all" and ws[i - 3] in _TOGETHER
+        if (before not in _GROUP_CUES and not before.isdigit()) or together:
+            continue  # "across all the venues" is every venue together, not a breakdown
         for group, nouns in _GROUP_WORDS.items():
             if w in nouns and not (group == "concert" and metric == "concerts"):
                 single = before in ("which", "what", "busiest", "biggest", "largest", "smallest", "quietest")
@@ -322,6 +329,8 @@ class DeterministicPlanner:
         t = q.lower()
         if not q:
             return cannot("Ask me something. " + CAPABILITIES)
+        if _has(t, _WRITE_WORDS):
+            return cannot("I only read the data: I can't change, add or remove anything.")
         if sql := self._sql(q):
             return Plan("sql", [ToolCall("query_warehouse", {"sql": sql})], {"sql": sql})
         if re.fullmatch(r"(hi|hello|hey|help|what can you do\??)[!. ]*", t):
@@ -439,8 +448,12 @@ class DeterministicPlanner:
                 r"\bconcerts? (by|of|at|in)\b",
             )
             and metric in (None, "tickets", "concerts")
-            and not _has(t, r"how many|number of|count")
+            and not _has(t, r"how many|number of|count", r"\b(?:top|best|most|biggest|busiest)\b")
         )
+        if metric is None and _has(
+            t, r"\b(?:top|best|biggest|busiest|most popular)\b.*\b(?:concerts|shows|gigs)\b"
+        ):
+            metric, listing = "tickets", False  # a ranking of concerts: by tickets sold (stated)
         if metric is None and not listing and base is None:
             return cannot("I didn't understand the question. " + CAPABILITIES)
         if clock is None:
@@ -448,6 +461,11 @@ class DeterministicPlanner:
                 "The warehouse has no ticket sales yet: produce some events first (`concert produce`)."
             )
         period = find_period(t, clock)
+        if period is not None and period.start > clock and metric not in ("concerts", None) and not listing:
+            return cannot(
+                f"The warehouse has no sales after {clock:%Y-%m-%d}: {period.label} has not happened yet "
+                "(for a forecast, ask to predict ticket sales for a concert)."
+            )
         filters: dict[str, Any] = dict(base.get("filters") or {}) if base else {}
         new_filters: dict[str, Any] = {}
         for f in found:
