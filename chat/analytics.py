@@ -15,6 +15,7 @@ from typing import Any
 
 from chat.periods import Period
 from chat.vocabulary import REGIONS
+from schemas.payloads import MAX_TICKETS_PER_ORDER
 
 # metric -> (family, SQL of the value, what it is called)
 METRICS: dict[str, tuple[str, str, str]] = {
@@ -116,6 +117,9 @@ def compile_slots(slots: dict[str, Any]) -> Compiled:
 
     if family in ("venues", "artists"):
         return _compile_dimension(slots, family, value)
+    if metric == "median_price":  # the median of tickets, not of orders: an order of n counts n times
+        ones = " UNION ALL ".join(f"SELECT {n} AS n" for n in range(1, MAX_TICKETS_PER_ORDER + 1))
+        joins["t"] = f"JOIN ({ones}) AS ticket ON ticket.n <= f.quantity"
     if family == "concerts":
         where.append("c.status = 'cancelled'" if metric == "cancelled" else "c.status <> 'cancelled'")
         if metric in ("sell_through", "sold_out"):

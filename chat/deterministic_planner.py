@@ -68,6 +68,9 @@ _SINGULAR = {"venue", "arena", "stadium", "artist", "performer", "band", "act", 
              "state", "province", "genre", "concert", "event", "channel", "tier"}  # fmt: skip
 
 
+_TIER_OR_CHANNEL_TICKETS = (
+    r"\b(?:vip|floor|upper|lower|online|web|mobile|app|box[- ]office|partner)\s+(?:tickets?|seats?|sales)\b"
+)
 _WRITE_WORDS = (
     r"^\s*(?:(?:hey|hi|ok|okay)[,!]?\s+)?(?:please\s+|can you\s+|could you\s+|go ahead and\s+)?"
     r"(?:please\s+)?(?:drop|delete|remove|insert|update|"
@@ -275,11 +278,17 @@ def _group(t: str, metric: str | None, found: list[Found]) -> tuple[str | None, 
     ):
         return "month", False
     named_spans = {i for f in found for i in range(f.start, f.end)}
-    ws = [w for i, (w, _) in enumerate(words(t)) if i not in named_spans]
+    kinds = {i: f.entity.kind for f in found for i in range(f.start, f.end)}
+    kept = [(i, w) for i, (w, _) in enumerate(words(t)) if i not in named_spans]
+    ws = [w for _, w in kept]
     for i, w in enumerate(ws):
         before = ws[i - 1] if i else ""
         together = before == "the" and i > 2 and ws[i - 2] == "all" and ws[i - 3] in _TOGETHER
-        if (before not in _GROUP_CUES and not before.isdigit()) or together:
+        named = kinds.get(kept[i][0] - 1) in (
+            "genre",
+            "artist",
+        )  # "the opera shows": a filter, not a breakdown
+        if (before not in _GROUP_CUES and not before.isdigit()) or together or (before == "the" and named):
             continue  # "across all the venues" is every venue together, not a breakdown
         for group, nouns in _GROUP_WORDS.items():
             if w in nouns and not (group == "concert" and metric == "concerts"):
@@ -490,6 +499,10 @@ class DeterministicPlanner:
         if listing or (base and base.get("intent") == "concerts" and metric is None):
             return self._listing(t, filters, period, clock, base)
         group, singular = _group(t, metric, found)
+        if base and metric == "tickets" and _has(t, _TIER_OR_CHANNEL_TICKETS) and base.get("metric"):
+            metric = None  # "what about vip tickets?": a filter on the last question's measure
+        if base and group is None and not _has(t, r"\b(?:in total|overall|altogether|all together)\b"):
+            group = base.get("group")  # a follow-up keeps the breakdown unless it asks for a total
         slots: dict[str, Any] = {
             "intent": "analytics",
             "metric": metric or (base or {}).get("metric") or "tickets",

@@ -3,6 +3,7 @@ as whole phrases (longest first, each word used once). Built from the warehouse'
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -33,6 +34,10 @@ _KIND_RANK = {"venue": 0, "city": 1, "state": 2, "artist": 3, "genre": 4}
 # A name that is both a place and an artist ("Chicago") is the artist after these words.
 _ARTIST_CUES = {"by", "for", "of", "from", "featuring", "with", "artist", "band"}
 _MAX_WORDS = 8
+# Misspelt state names (stdlib difflib: a ratio over one word is all this needs).
+_ONE_WORD_REGIONS = {name.lower(): code for code, name in REGIONS.items() if " " not in name}
+_MIN_FUZZY, _FUZZY_CUTOFF = 6, 0.85
+_COMMON_WORDS = {"tickets", "revenue", "venues", "artists", "concerts", "customers", "refunds", "average"}
 _WORD = re.compile(r"[A-Za-z0-9&']+")
 
 
@@ -126,7 +131,22 @@ class Vocabulary:
                 out.append(Found(best, i, i + n))
                 for j in range(i, i + n):
                     taken[j] = True
+        out += self._misspelt_regions(ws, taken)
         return sorted(out, key=lambda f: f.start)
+
+    @staticmethod
+    def _misspelt_regions(ws: list[tuple[str, str]], taken: list[bool]) -> list[Found]:
+        """A long word that is one letter swap or slip from a one-word state or province name
+        ("califronia"): the answer names the state it read, so the reading is visible."""
+        out: list[Found] = []
+        for i, (w, _) in enumerate(ws):
+            if taken[i] or len(w) < _MIN_FUZZY or w in _COMMON_WORDS:
+                continue
+            close = difflib.get_close_matches(w, _ONE_WORD_REGIONS, n=1, cutoff=_FUZZY_CUTOFF)
+            if close:
+                code = _ONE_WORD_REGIONS[close[0]]
+                out.append(Found(Entity("state", code, REGIONS[code]), i, i + 1))
+        return out
 
     @staticmethod
     def _region_code(written: str) -> list[Entity] | None:

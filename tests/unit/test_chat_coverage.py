@@ -121,6 +121,13 @@ ANSWERED: list[tuple[str, dict[str, Any]]] = [
         "tickets sold through the app by month",
         {"metric": "tickets", "group": "month", "filters": {"channel": "mobile"}},
     ),
+    # typos in a state's name are read as the state (and the answer names it)
+    ("how many tickets did we sell in califronia in 2025", {"metric": "tickets", "filters": {"state": "CA"}}),
+    ("revenue in pensylvania last year", {"metric": "revenue", "filters": {"state": "PA"}}),
+    (
+        "what did the opera shows gross in 2025",
+        {"metric": "revenue", "filters": {"genre": "opera"}, "group": None},
+    ),
     # the original wording still works
     ("How many tickets were sold in Texas last month?", {"metric": "tickets", "filters": {"state": "TX"}}),
     ("Which venues in Texas sold out last month?", {"metric": "sold_out", "group": "venue"}),
