@@ -822,6 +822,7 @@ class QuestionSet(StrEnum):
 
     standard = "standard"
     heldout = "heldout"
+    unseen = "unseen"
 
 
 class EventTime(StrEnum):
@@ -892,7 +893,9 @@ def bench(
     ] = EventTime.workload,
     questions: Annotated[
         QuestionSet,
-        typer.Option(help="chat: the question set (standard, or the held-out set in other words)."),
+        typer.Option(
+            help="chat: the question set (standard; heldout or unseen: held-out sets in other words)."
+        ),
     ] = QuestionSet.standard,
     rows: Annotated[int, typer.Option(min=10_000, help="warehouse: synthetic ticket sales.")] = 1_000_000,
     rounds: Annotated[int, typer.Option(min=1, help="warehouse: rounds of each workload.")] = 5,

@@ -78,7 +78,7 @@ def _render(a: dict[str, Any]) -> None:
 def bench_chat(
     ctx: typer.Context, *, repeats: int, as_json: bool, questions: str = "standard"
 ) -> dict[str, Any]:
-    """Accuracy and latency of a question set (`standard` or `heldout`): through the chat API vs
+    """Accuracy and latency of a question set (`standard`, `heldout` or `unseen`): through the chat API vs
     in-process; for the held-out set also per class and the confident answers that were wrong."""
     import tempfile
     from pathlib import Path
@@ -158,7 +158,9 @@ def bench_chat(
         oracle,
         repeats=repeats,
         progress=None if as_json else err.print,
-        questions_file=HELDOUT_FILE if questions == "heldout" else QUESTIONS_FILE,
+        questions_file={"heldout": HELDOUT_FILE, "unseen": HELDOUT_FILE.with_name("unseen.json")}.get(
+            questions, QUESTIONS_FILE
+        ),
     )
 
 
