@@ -43,7 +43,7 @@ def planner() -> Planner:
     if settings.planner == "bedrock":
         from chat.bedrock_planner import BedrockPlanner
 
-        return BedrockPlanner(boto3.client("bedrock-runtime"), str(settings.bedrock_model_id))
+        return BedrockPlanner(boto3.client("bedrock-runtime"), str(settings.bedrock_model_id), vocabulary())
     return DeterministicPlanner(vocabulary())
 
 

@@ -223,7 +223,9 @@ def test_bedrock_planner_turns_tool_use_into_calls() -> None:
     assert [c.tool for c in plan.calls] == ["query_warehouse"] and "state = 'TX'" in plan.calls[0].args["sql"]
     request = fake.requests[0]
     assert [m["role"] for m in request["messages"]] == ["user", "assistant", "user"]
-    assert len(request["toolConfig"]["tools"]) == 6 and "2026-05-06" in request["system"][0]["text"]
+    assert (
+        len(request["toolConfig"]["tools"]) == 7 and "2026-05-06" in request["system"][0]["text"]
+    )  # analytics_query and the six tools
 
 
 def test_bedrock_planner_without_a_tool_call_says_so() -> None:
