@@ -9,6 +9,10 @@ from chat import analytics
 from chat.plan import Plan
 
 _MONEY = set(analytics.MONEY)
+# Measures that are 0 over no rows (sums and counts); the others (averages, medians, extremes,
+# per-order and per-customer figures, sell-through) have no value there: "no sales".
+_ADDITIVE = {"tickets", "revenue", "customers", "refunds", "refund_amount", "concerts", "sold_out"}
+_ADDITIVE |= {"cancelled", "orders", "venues", "capacity", "artists"}
 
 
 def _fmt(value: Any, metric: str | None = None) -> str:
@@ -111,7 +115,7 @@ def _query(plan: Plan, r: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         what = analytics.describe(plan.slots)
         if plan.slots.get("group") is None:
             value = rows[0]["value"] if rows else None
-            value = 0 if value is None and metric not in ("avg_price", "sell_through") else value
+            value = 0 if value is None and metric in _ADDITIVE else value  # no rows: 0 tickets, no median
             shown = "no sales" if value is None else _fmt(value, metric)
             return f"{what[:1].upper()}{what[1:]}: {shown}.", {
                 "kind": "scalar",

@@ -189,3 +189,22 @@ def test_coverage_applies_to_any_planner() -> None:
     plan = covered("tickets by venue", narrower)
     assert not plan.calls
     assert "a breakdown by venue" in (plan.reply or "")
+
+
+@pytest.mark.parametrize(
+    ("metric", "shown"), [("tickets", "0"), ("median_price", "no sales"), ("max_price", "no sales")]
+)
+def test_a_measure_over_no_rows_is_zero_only_when_it_adds_up(metric: str, shown: str) -> None:
+    from chat.answers import compose
+
+    slots: dict[str, Any] = {"metric": metric, "group": None, "filters": {}, "period": None}
+    plan = Plan("analytics", [ToolCall("query_warehouse", {"sql": "SELECT 1"})], slots)
+    outcome = {
+        "tool": "query_warehouse",
+        "ok": True,
+        "result": {"rows": [{"value": None}], "sql": "SELECT 1"},
+    }
+    answer = compose("q", plan, [outcome])
+    assert answer["answer"].endswith(f": {shown}.") and answer["result"]["value"] == (
+        0 if shown == "0" else None
+    )
