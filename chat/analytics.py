@@ -212,16 +212,10 @@ def compile_slots(slots: dict[str, Any]) -> Compiled:
     return Compiled(sql=sql, scalar=group is None, describes=describe(slots))
 
 
-def _compile_dimension(slots: dict[str, Any], family: str, value: str) -> Compiled:
-    """Counts (and the seats) of the venues or artists themselves, by place or genre."""
-    if slots.get("period"):
-        raise ValueError(f"{family} have no date: ask without a period")
-    filters: dict[str, Any] = slots.get("filters") or {}
-    alias, where = family[0], []
-    allowed = {"venues": ("state", "city", "venue"), "artists": ("genre", "artist")}[family]
-    for kind in filters:
-        if kind not in allowed:
-            raise ValueError(f"{family} cannot be filtered by {kind}")
+def _named(filters: dict[str, Any], *, ids: str | None) -> list[str]:
+    """Conditions for the places, venue, artist and genre a question names, over the venue `v`
+    and artist `a` tables; venue and artist ids on `ids` (None: on `v` and `a` themselves)."""
+    where = []
     if "state" in filters:
         where.append(f"v.state = {literal(str(filters['state']))}")
     if "city" in filters:
@@ -229,9 +223,23 @@ def _compile_dimension(slots: dict[str, Any], family: str, value: str) -> Compil
         where.append(f"v.city = {literal(str(city))} AND v.state = {literal(str(state))}")
     for kind in ("venue", "artist"):
         if kind in filters:
-            where.append(f"{alias}.{kind}_id = {int(filters[kind][0])}")
+            where.append(f"{ids or kind[0]}.{kind}_id = {int(filters[kind][0])}")
     if "genre" in filters:
         where.append(f"a.genre = {literal(str(filters['genre']))}")
+    return where
+
+
+def _compile_dimension(slots: dict[str, Any], family: str, value: str) -> Compiled:
+    """Counts (and the seats) of the venues or artists themselves, by place or genre."""
+    if slots.get("period"):
+        raise ValueError(f"{family} have no date: ask without a period")
+    filters: dict[str, Any] = slots.get("filters") or {}
+    where: list[str] = []
+    allowed = {"venues": ("state", "city", "venue"), "artists": ("genre", "artist")}[family]
+    for kind in filters:
+        if kind not in allowed:
+            raise ValueError(f"{family} cannot be filtered by {kind}")
+    where += _named(filters, ids=None)
     group = slots.get("group")
     columns = {("venues", "state"): "v.state", ("venues", "city"): "v.city || ', ' || v.state"}
     columns[("venues", "venue")] = "v.name"
@@ -264,16 +272,7 @@ def compile_listing(slots: dict[str, Any], clock: datetime) -> str:
         where.append(f"c.starts_at < CAST({literal(period.end.isoformat())} AS TIMESTAMPTZ)")
     elif slots.get("upcoming"):
         where.append(f"c.starts_at > CAST({literal(clock.isoformat())} AS TIMESTAMPTZ)")
-    if "state" in filters:
-        where.append(f"v.state = {literal(str(filters['state']))}")
-    if "city" in filters:
-        city, state = filters["city"]
-        where.append(f"v.city = {literal(str(city))} AND v.state = {literal(str(state))}")
-    for kind in ("venue", "artist"):
-        if kind in filters:
-            where.append(f"c.{kind}_id = {int(filters[kind][0])}")
-    if "genre" in filters:
-        where.append(f"a.genre = {literal(str(filters['genre']))}")
+    where += _named(filters, ids="c")
     newest_first = period is None and not slots.get("upcoming")
     return (
         "SELECT c.concert_id AS key, a.name || ' at ' || v.name AS label, c.starts_at AS starts_at, "  # noqa: S608

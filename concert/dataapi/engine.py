@@ -377,7 +377,7 @@ class Engine:
             st.columns, st.rows = [], []
             st.result_rows = self._copy(st, copy, cur)
             return
-        if self._catalog_stale:
+        if self._catalog_stale or "DUPLICATES" in sql.upper():  # REMOVE DUPLICATES may name a temp table
             self._catalog = load_catalog(cur, self._catalog.version + 1)
             self._catalog_stale = False
         duck = to_duckdb(sql, with_params=bool(st.params), catalog=self._catalog)
@@ -494,8 +494,13 @@ def _padded(columns: list[dict[str, Any]], rows: list[tuple[Any, ...]]) -> list[
 
 
 def _changes_catalog(sql: str) -> bool:
-    """True for statements that may add, drop or change a table or a column."""
-    return sql.lstrip().split(None, 1)[0].upper() in ("CREATE", "ALTER", "DROP")
+    """True for statements that may add, drop or change a shared table or column. A temp table
+    (every load cycle's staging) ends with its call and leaves the catalog and the translation
+    cache as they were."""
+    words = sql.lstrip().split(None, 2)
+    if not words or words[0].upper() not in ("CREATE", "ALTER", "DROP"):
+        return False
+    return not (words[0].upper() == "CREATE" and len(words) > 1 and words[1].upper() in ("TEMP", "TEMPORARY"))
 
 
 _QUERIES = {"SELECT", "WITH", "VALUES", "FROM", "TABLE", "SHOW", "DESCRIBE", "EXPLAIN", "("}

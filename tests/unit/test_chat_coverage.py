@@ -4,9 +4,7 @@ a confident answer to a narrower question. Every SQL written runs on the local w
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,12 +14,9 @@ from chat.deterministic_planner import DeterministicPlanner
 from chat.plan import Plan, ToolCall
 from chat.vocabulary import Vocabulary
 from concert.dataapi.engine import Engine
-from concert.dataapi.server import dispatch
-from concert.dataapi.translate import split_statements
 from consumers.warehouse.guard import guard
+from tests.unit.local_warehouse import run, star_schema
 from tests.unit.test_chat_planner import ARTISTS, CLOCK, VENUES
-
-SCHEMA = Path(__file__).resolve().parents[2] / "consumers" / "warehouse" / "schema.sql"
 
 
 @pytest.fixture(scope="module")
@@ -31,20 +26,9 @@ def planner() -> DeterministicPlanner:
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    engine = Engine(str(tmp_path_factory.mktemp("chat") / "w.duckdb"), lambda: None)
-    for sql in split_statements(SCHEMA.read_text()):
-        assert _run(engine, sql)["Status"] == "FINISHED", sql
+    engine = star_schema(tmp_path_factory.mktemp("chat") / "w.duckdb")
     yield engine
     engine.close()
-
-
-def _run(engine: Engine, sql: str) -> dict[str, Any]:
-    sid = dispatch(engine, "ExecuteStatement", {"Sql": sql, "Database": "concert"})["Id"]
-    deadline = time.monotonic() + 30
-    while (d := dispatch(engine, "DescribeStatement", {"Id": sid}))["Status"] not in ("FINISHED", "FAILED"):
-        assert time.monotonic() < deadline
-        time.sleep(0.002)
-    return d
 
 
 def ask(planner: DeterministicPlanner, question: str) -> Plan:
@@ -167,7 +151,7 @@ def test_answered_with_everything_the_question_asks(
         else:
             assert plan.slots.get(key) == value, (key, plan.slots)
     assert uncovered(question, plan) == []
-    described = _run(warehouse, plan.calls[0].args["sql"])
+    described = run(warehouse, plan.calls[0].args["sql"])
     assert described["Status"] == "FINISHED", described.get("Error")
 
 

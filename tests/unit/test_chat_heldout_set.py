@@ -6,11 +6,9 @@ questions the platform must refuse, asked of the rules planner in-process (no ne
 from __future__ import annotations
 
 import re
-import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,11 +21,9 @@ from chat.deterministic_planner import DeterministicPlanner
 from chat.plan import Plan
 from chat.vocabulary import Vocabulary
 from concert.dataapi.engine import Engine
-from concert.dataapi.server import dispatch
-from concert.dataapi.translate import split_statements
 from consumers.warehouse.guard import CHAT, Refused, guard
+from tests.unit.local_warehouse import run, star_schema
 
-SCHEMA = Path(__file__).resolve().parents[2] / "consumers" / "warehouse" / "schema.sql"
 QUESTION_SET = load_questions(HELDOUT_FILE)
 QUESTIONS: list[dict[str, Any]] = QUESTION_SET["questions"]
 ANSWERABLE = [q for q in QUESTIONS if q["class"] != "must_refuse"]
@@ -151,29 +147,16 @@ def test_each_binding_is_redshift_sql_over_the_base_tables() -> None:
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    engine = Engine(str(tmp_path_factory.mktemp("heldout") / "w.duckdb"), lambda: None)
-    for sql in split_statements(SCHEMA.read_text()):
-        assert _run(engine, sql)["Status"] == "FINISHED", sql
+    engine = star_schema(tmp_path_factory.mktemp("heldout") / "w.duckdb")
     yield engine
     engine.close()
-
-
-def _run(engine: Engine, sql: str) -> dict[str, Any]:
-    sid = dispatch(engine, "ExecuteStatement", {"Sql": sql, "Database": "concert"})["Id"]
-    deadline = time.monotonic() + 30
-    while (d := dispatch(engine, "DescribeStatement", {"Id": sid}))["Status"] not in ("FINISHED", "FAILED"):
-        assert time.monotonic() < deadline
-        time.sleep(0.002)
-    return d
 
 
 def test_every_oracle_and_binding_runs_on_the_local_warehouse(warehouse: Engine) -> None:
     statements = [(q["id"], _dummy(q["oracle"])) for q in ANSWERABLE]
     statements += list(QUESTION_SET["bindings"].items())
     failed = {
-        name: d.get("Error")
-        for name, sql in statements
-        if (d := _run(warehouse, sql))["Status"] != "FINISHED"
+        name: d.get("Error") for name, sql in statements if (d := run(warehouse, sql))["Status"] != "FINISHED"
     }
     assert not failed, failed
 

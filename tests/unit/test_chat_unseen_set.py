@@ -5,7 +5,6 @@ stays a set the planner is not tuned on."""
 
 from __future__ import annotations
 
-import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -18,8 +17,7 @@ from sqlglot import exp
 
 from bench.chat import Oracle, load_questions, periods
 from concert.dataapi.engine import Engine
-from concert.dataapi.server import dispatch
-from concert.dataapi.translate import split_statements
+from tests.unit.local_warehouse import run, star_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTION_SET = load_questions(ROOT / "tests" / "chat_questions" / "unseen.json")
@@ -59,26 +57,15 @@ def test_oracles_read_only_the_base_tables() -> None:
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    engine = Engine(str(tmp_path_factory.mktemp("unseen") / "w.duckdb"), lambda: None)
-    for sql in split_statements((ROOT / "consumers" / "warehouse" / "schema.sql").read_text()):
-        assert _run(engine, sql)["Status"] == "FINISHED", sql
+    engine = star_schema(tmp_path_factory.mktemp("unseen") / "w.duckdb")
     yield engine
     engine.close()
-
-
-def _run(engine: Engine, sql: str) -> dict[str, Any]:
-    sid = dispatch(engine, "ExecuteStatement", {"Sql": sql, "Database": "concert"})["Id"]
-    deadline = time.monotonic() + 30
-    while (d := dispatch(engine, "DescribeStatement", {"Id": sid}))["Status"] not in ("FINISHED", "FAILED"):
-        assert time.monotonic() < deadline
-        time.sleep(0.002)
-    return d
 
 
 def test_every_oracle_and_binding_runs_on_the_local_warehouse(warehouse: Engine) -> None:
     statements = [(q["id"], _filled(q["oracle"])) for q in QUESTIONS if q.get("oracle")]
     statements += list(QUESTION_SET["bindings"].items())
     failed = {
-        n: d.get("Error") for n, sql in statements if (d := _run(warehouse, sql))["Status"] != "FINISHED"
+        n: d.get("Error") for n, sql in statements if (d := run(warehouse, sql))["Status"] != "FINISHED"
     }
     assert not failed, failed

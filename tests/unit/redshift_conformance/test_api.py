@@ -20,7 +20,8 @@ import pytest
 from concert.dataapi.engine import Engine
 from concert.dataapi.server import ApiError, dispatch, make_server
 from tests.fakes.s3 import MemoryS3
-from tests.unit.redshift_conformance.test_sql import run, values
+from tests.unit.local_warehouse import run, settled
+from tests.unit.redshift_conformance.test_sql import values
 
 BUCKET = "loads"
 
@@ -48,12 +49,7 @@ def _rows(engine: Engine, sql: str) -> list[list[Any]]:
 
 
 def _csv_statement(engine: Engine, sql: str) -> str:
-    sid = str(
-        dispatch(engine, "ExecuteStatement", {"Sql": sql, "Database": "dev", "ResultFormat": "CSV"})["Id"]
-    )
-    while dispatch(engine, "DescribeStatement", {"Id": sid})["Status"] not in ("FINISHED", "FAILED"):
-        threading.Event().wait(0.002)
-    return sid
+    return str(run(engine, sql, ResultFormat="CSV")["Id"])
 
 
 # -- result formats --------------------------------------------------------------------------
@@ -111,13 +107,11 @@ def test_boto3_reads_v2_csv_and_redshift_errors_over_http(engine: Engine) -> Non
             aws_secret_access_key="test",  # pragma: allowlist secret
         )
         sid = client.execute_statement(Sql="select 7/2 as half", Database="dev", ResultFormat="CSV")["Id"]
-        while client.describe_statement(Id=sid)["Status"] not in ("FINISHED", "FAILED"):
-            threading.Event().wait(0.005)
+        settled(lambda: client.describe_statement(Id=sid), "select 7/2")
         page = client.get_statement_result_v2(Id=sid)
         assert page["Records"] == [{"CSVRecords": "half\n3\n"}]
         bad = client.execute_statement(Sql="select 1/0", Database="dev")["Id"]
-        while (described := client.describe_statement(Id=bad))["Status"] not in ("FINISHED", "FAILED"):
-            threading.Event().wait(0.005)
+        described = settled(lambda: client.describe_statement(Id=bad), "select 1/0")
         assert described["Error"] == "ERROR: division by zero"
     finally:
         server.shutdown()

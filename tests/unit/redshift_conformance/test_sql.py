@@ -3,7 +3,6 @@ column names, Data API type names, and error texts, on AWS's TICKIT tables."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,9 +10,8 @@ import pytest
 
 from concert.dataapi.engine import Engine
 from concert.dataapi.server import dispatch
+from tests.unit.local_warehouse import run
 from tests.unit.redshift_conformance.cases import CASES, TICKIT_DDL, TICKIT_ROWS, Case
-
-DONE = ("FINISHED", "FAILED", "ABORTED")
 
 
 @pytest.fixture(scope="module")
@@ -24,16 +22,6 @@ def tickit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
         assert described["Status"] == "FINISHED", (sql, described.get("Error"))
     yield engine
     engine.close()
-
-
-def run(engine: Engine, sql: str) -> dict[str, Any]:
-    """ExecuteStatement, then DescribeStatement until it ends (bounded)."""
-    sid = str(dispatch(engine, "ExecuteStatement", {"Sql": sql, "Database": "dev"})["Id"])
-    deadline = time.monotonic() + 30
-    while (described := dispatch(engine, "DescribeStatement", {"Id": sid}))["Status"] not in DONE:
-        assert time.monotonic() < deadline, f"statement did not end: {sql}"
-        time.sleep(0.002)
-    return described
 
 
 def values(page: dict[str, Any]) -> list[list[Any]]:

@@ -1,0 +1,39 @@
+"""The local warehouse engine in a test: statements through the Data API as a client sends
+them, waited for with a bound, and the platform's star schema created from its one DDL."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from concert.dataapi.engine import Engine
+from concert.dataapi.server import dispatch
+from concert.dataapi.translate import split_statements
+
+SCHEMA = Path(__file__).resolve().parents[2] / "consumers" / "warehouse" / "schema.sql"
+ENDED = ("FINISHED", "FAILED", "ABORTED")
+
+
+def settled(describe: Callable[[], dict[str, Any]], what: str, bound_s: float = 30.0) -> dict[str, Any]:
+    """DescribeStatement's answer once the statement has ended; fails past `bound_s`."""
+    deadline = time.monotonic() + bound_s
+    while (described := describe())["Status"] not in ENDED:
+        assert time.monotonic() < deadline, f"statement did not end within {bound_s} s: {what}"
+        time.sleep(0.002)
+    return described
+
+
+def run(engine: Engine, sql: str, **body: Any) -> dict[str, Any]:
+    """ExecuteStatement (with any other request fields), then its ended DescribeStatement."""
+    sid = dispatch(engine, "ExecuteStatement", {"Sql": sql, "Database": "concert", **body})["Id"]
+    return settled(lambda: dispatch(engine, "DescribeStatement", {"Id": sid}), sql)
+
+
+def star_schema(path: Path) -> Engine:
+    """An engine on a new DuckDB file at `path` holding the platform's (empty) star schema."""
+    engine = Engine(str(path), lambda: None)
+    for sql in split_statements(SCHEMA.read_text()):
+        assert run(engine, sql)["Status"] == "FINISHED", sql
+    return engine
