@@ -62,6 +62,8 @@ class _Slot:
         self.lane, self.cursor = lane, cursor
         self.current: Statement | None = None
         self.deadline = float("inf")
+        self.stopped_at: float | None = None  # when the watchdog first interrupted `current`
+        self.abandoned = False
 
 
 class Engine:
@@ -88,11 +90,16 @@ class Engine:
         }
         self._queues: dict[str, queue.Queue[Statement | None]] = {lane: queue.Queue() for lane in lanes}
         self._slots: list[_Slot] = []
+        # One spare cursor a query lane, made before the configuration is locked: it takes the
+        # place of a cursor whose query will not heed its interrupts (see `_abandon`).
+        self._spares: dict[str, list[duckdb.DuckDBPyConnection]] = {}
         for lane, (workers, policy) in lanes.items():
-            for _ in range(workers):
-                cursor = self.db.cursor()
+            cursors = [self.db.cursor() for _ in range(workers + (lane != "load"))]
+            for cursor in cursors:
                 cursor.execute("SET operator_memory_limit = ?", [policy.operator_memory])
-                self._slots.append(_Slot(lane, cursor))
+            self._slots.extend(_Slot(lane, cursor) for cursor in cursors[:workers])
+            self._spares[lane] = cursors[workers:]
+        self._abandoned: list[_Slot] = []
         # The engine lock: no statement can read or write files or URLs, load extensions or
         # attach databases, and no statement can change that or any limit above (COPY is served
         # from S3 through pyarrow, never by DuckDB). A second line behind the SQL guard.
@@ -106,13 +113,14 @@ class Engine:
         self._kept_bytes = 0
         self._lock = threading.Lock()
         self._closed = threading.Event()
-        self._threads = [
-            threading.Thread(target=self._serve, args=(slot,), name=f"dataapi-{slot.lane}", daemon=True)
-            for slot in self._slots
-        ]
-        self._threads.append(threading.Thread(target=self._watch, name="dataapi-watchdog", daemon=True))
-        for thread in self._threads:
-            thread.start()
+        self._workers = [self._worker(slot) for slot in self._slots]
+        self._watchdog = threading.Thread(target=self._watch, name="dataapi-watchdog", daemon=True)
+        self._watchdog.start()
+
+    def _worker(self, slot: _Slot) -> threading.Thread:
+        thread = threading.Thread(target=self._serve, args=(slot,), name=f"dataapi-{slot.lane}", daemon=True)
+        thread.start()
+        return thread
 
     # -- API ------------------------------------------------------------------------------
 
@@ -257,9 +265,10 @@ class Engine:
 
     def close(self, wait_s: float = 30.0) -> None:
         """Finish the queued statements for up to `wait_s`, cancel what still runs, close."""
-        for slot in self._slots:
-            self._queues[slot.lane].put(None)
-        workers = self._threads[:-1]
+        with self._lock:
+            for slot in self._slots:
+                self._queues[slot.lane].put(None)
+            workers = list(self._workers)
         deadline = time.monotonic() + wait_s
         for thread in workers:
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
@@ -270,8 +279,9 @@ class Engine:
         for thread in workers:
             thread.join(timeout=10)
         self._closed.set()
-        self._threads[-1].join(timeout=5)
-        self.db.close()
+        self._watchdog.join(timeout=5)
+        with contextlib.suppress(duckdb.Error):  # an abandoned query still runs; exit ends it
+            self.db.close()
 
     # -- bounds -----------------------------------------------------------------------------
 
@@ -282,7 +292,7 @@ class Engine:
         while not self._closed.wait(self.settings.watch_interval_s):
             now, over = time.perf_counter(), _rss_mb() > self.settings.rss_limit_mb
             with self._lock:
-                for slot in self._slots:
+                for slot in list(self._slots):
                     st = slot.current
                     if st is None:
                         continue
@@ -292,6 +302,33 @@ class Engine:
                         st.stop = "memory"
                     if st.stop is not None:
                         slot.cursor.interrupt()
+                        slot.stopped_at = slot.stopped_at or now
+                        if now - slot.stopped_at > self.settings.abandon_after_s:
+                            self._abandon(slot, st)
+                for slot in list(self._abandoned):
+                    slot.cursor.interrupt()
+                    if slot.current is None:
+                        self._abandoned.remove(slot)
+
+    def _abandon(self, slot: _Slot, st: Statement) -> None:
+        """End a query that has not heeded its interrupts for `abandon_after_s` (DuckDB does
+        not check them everywhere) and give its lane a fresh cursor, so the bound holds and the
+        lane serves on; the old thread is interrupted on until it returns, then discards its
+        outcome. Only a query: a write may still commit, so it is never reported ended early.
+        Called under the lock."""
+        spares = self._spares.get(slot.lane, [])
+        if not spares or not all(reads_only(sql) for sql in st.sqls):
+            return
+        status, error = self._outcome(st, _Stopped())
+        if st.sub_status and st.sub_status[-1]["Status"] == "STARTED":
+            st.sub_status[-1].update(Status=status, Error=error)
+        self._end(st, status, error)
+        slot.abandoned = True
+        self._slots.remove(slot)
+        self._abandoned.append(slot)
+        fresh = _Slot(slot.lane, spares.pop())
+        self._slots.append(fresh)
+        self._workers.append(self._worker(fresh))
 
     def _interrupt(self, st: Statement) -> None:
         for slot in self._slots:
@@ -325,23 +362,31 @@ class Engine:
                     continue  # aborted while queued
                 st.status, st.started = "STARTED", time.perf_counter()
                 slot.current = st
+            finished = False
             try:
                 self._execute(st, slot)
             except Exception as err:
                 if st.is_batch or not isinstance(err, duckdb.Error | SqlError | _Stopped):
                     _rollback(slot.cursor)
                 status, error = self._outcome(st, err)
-                if st.sub_status and st.sub_status[-1]["Status"] == "STARTED":
-                    st.sub_status[-1].update(Status=status, Error=error)
-                self._end(st, status, error)
+                with self._lock:
+                    if not slot.abandoned:
+                        if st.sub_status and st.sub_status[-1]["Status"] == "STARTED":
+                            st.sub_status[-1].update(Status=status, Error=error)
+                        self._end(st, status, error)
             else:
-                self._end(st, "FINISHED")
-                self._keep(st)
+                with self._lock:
+                    if finished := not slot.abandoned:
+                        self._end(st, "FINISHED")
+                if finished:
+                    self._keep(st)
             finally:
                 with self._lock:
-                    slot.current, slot.deadline = None, float("inf")
+                    slot.current, slot.deadline, slot.stopped_at = None, float("inf"), None
                 if any("TEMP" in sql.upper() or "#" in sql for sql in st.sqls):
                     _end_session(slot.cursor)  # only a statement that may have made one
+            if slot.abandoned:
+                return  # its lane has a fresh cursor and thread
 
     def _execute(self, st: Statement, slot: _Slot) -> None:
         policy = self.settings.policy(st.policy)

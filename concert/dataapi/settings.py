@@ -59,6 +59,9 @@ class EndpointSettings(BaseSettings):
     rss_limit_mb: int = Field(default=4096, gt=0, description="process size that stops queries")
     kept_result_mb: int = Field(default=512, gt=0, description="results kept for GetStatementResult, in all")
     watch_interval_s: float = Field(default=0.05, gt=0)
+    abandon_after_s: float = Field(
+        default=10.0, gt=0, description="a query that ignores its interrupts this long is ended"
+    )
     chat_users: frozenset[str] = frozenset({CHAT_READER})
     operator: OperatorPolicy = OperatorPolicy()
     chat: ChatPolicy = ChatPolicy()

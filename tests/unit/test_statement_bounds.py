@@ -7,6 +7,7 @@ bound; waits are on conditions, each with a generous cap, never on the clock.
 from __future__ import annotations
 
 import io
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -128,7 +129,14 @@ def _policy(kind: type[P], timeout_s: float, *, workers: int, may_write: bool) -
     )
 
 
-def _engine(tmp: Path, *, operator_s: float, chat_s: float, s3: Callable[[], Any] | None = None) -> Engine:
+def _engine(
+    tmp: Path,
+    *,
+    operator_s: float,
+    chat_s: float,
+    s3: Callable[[], Any] | None = None,
+    abandon_after_s: float = 10.0,
+) -> Engine:
     settings = EndpointSettings(
         memory_limit="512MB",
         temp_directory=str(tmp / "spill"),
@@ -136,6 +144,7 @@ def _engine(tmp: Path, *, operator_s: float, chat_s: float, s3: Callable[[], Any
         operator=_policy(OperatorPolicy, operator_s, workers=2, may_write=True),
         chat=_policy(ChatPolicy, chat_s, workers=1, may_write=False),
         watch_interval_s=0.02,
+        abandon_after_s=abandon_after_s,
     )
     return Engine(str(tmp / "warehouse.duckdb"), s3 or (lambda: None), settings)
 
@@ -300,6 +309,40 @@ def test_the_endpoint_tells_the_chat_by_its_database_user(quick: Engine) -> None
     assert (
         quick.get(dispatch(quick, "ExecuteStatement", body | {"DbUser": "admin"})["Id"]).policy == "operator"
     )
+
+
+def test_a_query_deaf_to_its_interrupts_ends_at_its_bound_and_its_lane_serves_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Some DuckDB phases do not check interrupts; such a query is ended (its lane gets a fresh
+    cursor), while a write, which may still commit, is never reported ended before it is."""
+    release = threading.Event()
+    execute = Engine._one
+
+    def deaf(self: Engine, st: Statement, sql: str, cur: Any, max_bytes: int) -> None:
+        if "deaf" in sql:
+            release.wait(120)  # hears no interrupt until the test lets it go
+        execute(self, st, sql, cur, max_bytes)
+
+    monkeypatch.setattr(Engine, "_one", deaf)
+    engine = _engine(tmp_path, operator_s=0.2, chat_s=0.2, abandon_after_s=0.3)
+    try:
+        write = _submit(engine, "CREATE TABLE deaf_made AS SELECT 1 AS x")
+        query = _submit(engine, "SELECT 'deaf' AS x", user=CHAT_READER)
+        assert _ended(query).status == "FAILED" and query.error == TIMEOUT_ERROR
+        served = _ended(_submit(engine, "SELECT 1 AS ok", user=CHAT_READER))
+        assert served.rows == [(1,)], "the chat's one lane serves on with a fresh cursor"
+        stopped = [s for s in engine._slots if s.current is write]
+        _until(lambda: time.perf_counter() - (stopped[0].stopped_at or time.perf_counter()) > 1.0)
+        assert write.status == "STARTED", "a write is not reported ended while it may still commit"
+        release.set()
+        assert _ended(write).status == "FAILED" and write.error == TIMEOUT_ERROR
+        _until(lambda: not engine._abandoned)
+        assert query.status == "FAILED" and query.error == TIMEOUT_ERROR, "the late outcome is dropped"
+        assert _ended(_submit(engine, "SELECT 'deaf' AS x", user=CHAT_READER)).rows == [("deaf",)]
+    finally:
+        release.set()
+        engine.close()
 
 
 def test_limits_come_from_the_environment_with_safe_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
