@@ -25,6 +25,7 @@ from typing import Any
 
 QUESTIONS_FILE = Path(__file__).resolve().parent.parent / "tests" / "chat_questions" / "questions.json"
 HELDOUT_FILE = QUESTIONS_FILE.with_name("heldout.json")
+HELD_OUT = ("heldout", "unseen", "fresh")  # sets written apart from the rules, each after the last
 NOT_FOR_CHAT = {"event_log", "etl_batches", "etl_lease", "fact_ticket_sales_pending", "fact_refunds_pending"}
 
 Query = Callable[[str], list[dict[str, Any]]]
@@ -462,7 +463,7 @@ class InProcessChat:
 
         self.warehouse, self.runners = warehouse, runners
         venues = warehouse.query("SELECT venue_id, name, city, state FROM dim_venue")
-        artists = warehouse.query("SELECT artist_id, name FROM dim_artist")
+        artists = warehouse.query("SELECT artist_id, name, genre FROM dim_artist")
         self.vocabulary = Vocabulary.of(venues, artists)
         self.sessions: dict[str, Any] = {}
 

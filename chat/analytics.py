@@ -149,6 +149,11 @@ def compile_slots(slots: dict[str, Any]) -> Compiled:
             if family != "sales":
                 raise ValueError(f"{name} have no {kind}")
             where.append(f"f.{kind} = {literal(str(filters[kind]))}")
+    if "days" in filters:  # days of the week (0 = Sunday, as DATE_PART(dow) on Redshift)
+        if family not in _TIME:
+            raise ValueError(f"{name} have no date")
+        days = sorted({int(d) for d in filters["days"]})
+        where.append(f"DATE_PART(dow, {_TIME[family]}) IN ({', '.join(str(d) for d in days)})")
     period = Period.from_dict(slots["period"]) if slots.get("period") else None
     if period is not None:
         col = _TIME[family]
@@ -197,8 +202,8 @@ def compile_slots(slots: dict[str, Any]) -> Compiled:
         raise ValueError(f"cannot group {name} by {group}")
     if slots.get("share") and group is not None:  # each group's part of the total, in percent
         select[-1] = f"ROUND(100.0 * {value} / NULLIF(SUM({value}) OVER (), 0), 2) AS value"
-    if group in TIME_GROUPS:
-        order = " ORDER BY label ASC"
+    if group in TIME_GROUPS and not slots.get("top"):
+        order = " ORDER BY label ASC"  # a timeline; "the busiest month" ranks its periods below
     elif group is not None:
         order = f" ORDER BY value {direction} NULLS LAST, label ASC LIMIT {top}"
     sql = f"SELECT {', '.join(select)} FROM {_FROM[family]}"  # noqa: S608 - built from constants and literals
@@ -283,12 +288,28 @@ def compile_listing(slots: dict[str, Any], clock: datetime) -> str:
     )
 
 
+DAY_NAMES = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
+
+
+def day_names(days: list[int]) -> str:
+    """'Sundays', 'weekends' or 'weekdays' for a set of DATE_PART(dow) values."""
+    chosen = sorted({int(d) for d in days})
+    if chosen == [0, 6]:
+        return "weekends"
+    if chosen == [1, 2, 3, 4, 5]:
+        return "weekdays"
+    return " and ".join(f"{DAY_NAMES[d]}s" for d in chosen)
+
+
 def describe(slots: dict[str, Any]) -> str:
     """The question as the platform understood it, in words."""
     metric = slots.get("metric") or "tickets"
     text = METRICS[metric][2]
     by = slots.get("group")
-    if by in TIME_GROUPS:
+    if by in TIME_GROUPS and slots.get("top"):
+        end = "bottom" if slots.get("order") == "asc" else "top"
+        text = f"{end} {slots['top']} {by}{'s' if slots['top'] != 1 else ''} by {text}"
+    elif by in TIME_GROUPS:
         text = f"{text} by {by}"
     elif by == "weekday":
         text = f"{text} by day of the week"
@@ -318,6 +339,8 @@ def describe(slots: dict[str, Any]) -> str:
         text += f" sold via {CHANNELS.get(str(filters['channel']), filters['channel'])}"
     if "tier" in filters:
         text += f" in the {filters['tier']} tier"
+    if "days" in filters:
+        text += f" on {day_names(filters['days'])}"
     if slots.get("share") and by:
         text = f"share of the total (%): {text}"
     if slots.get("period"):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chat import analytics
+from chat.periods import BARE_YEAR, NOT_COUNT
 from chat.plan import Plan, cannot
 
 Check = Callable[[dict[str, Any]], bool]
@@ -70,6 +71,11 @@ def _rule(pattern: str, honored: Check, what: str) -> Rule:
 _COMPARE = (
     r"\b(?:compare|comparing|comparison|versus|vs\.?|against|beat|beats|outsell|outsold|outperform(?:ed)?)\b"
     r"|\b(?:more|less|fewer|better|worse|higher|lower)\b.*\bthan\b"
+    r"|\bwhich one\b|\bwhich of (?:the|them|these|those|the two)\b"
+    r"|\b(?:over|under|above|below|at least|at most|more than|less than|fewer than|upwards of)\s+"
+    r"(?!(?:19|20)\d{2}\b" + NOT_COUNT + r")\$?\d[\d,.]*k?\b"  # a threshold, not "over 2025"
+    r"|\bor\b.*\b(?:more|less|fewer|better|worse|higher|lower|bigger|most)\b"
+    r"|\b(?:more|less|fewer|better|worse|higher|lower|bigger)\b.*\bor\b"
 )
 _SHARE = r"\b(?:share|percentage|percent|proportion|fraction)\b|%"
 _CHANGE = (
@@ -78,7 +84,7 @@ _CHANGE = (
     r"|fell|fallen|dropped|jump(?:ed)?|spike[ds]?)\b"
 )
 _PERIOD = (
-    r"(?<!concert )(?<!customer )(?<!#)\b(?:19|20)\d{2}\b|\b(?:" + _MONTHS + r")\b|\bq[1-4]\b"
+    BARE_YEAR + r"|\b(?:" + _MONTHS + r")\b|\bq[1-4]\b"
     r"|\b(?:last|this|past|previous|next|coming)\s+(?:\d+\s+)?(?:day|week|month|quarter|year)s?\b"
     r"|\byesterday\b|\btoday\b|\bsince\b|\bbetween\b|\byear to date\b|\bytd\b"
 )
@@ -104,7 +110,9 @@ _NOT_IN_WAREHOUSE = (
     r"\b(?:type|types|kind|kinds|category|categories|size|sizes|region|regions|country|countries|age|ages"
     r"|gender|profit|profits|margin|margins|cost|costs|fees?|commission|discounts?|ratings?|reviews?"
     r"|weather|temperature|attendance|no-shows?|scans?|scanned|checked in|check-ins?|resale|markup|tax|taxes"
-    r"|parking|merch|merchandise|concessions?|food|drinks?|beers?|sponsors?|sponsorships?|staff|wages)\b"
+    r"|parking|merch|merchandise|concessions?|food|drinks?|beers?|sponsors?|sponsorships?|staff|wages"
+    r"|zip|zips|zip ?codes?|post ?codes?|postal codes?|address|addresses|e-?mails?|phone numbers?"
+    r"|birthdays?|birth dates?|seat numbers?|row numbers?|sections?|male|female|men|women|demographics?)\b"
 )
 
 
@@ -139,8 +147,16 @@ RULES: tuple[Rule, ...] = (
     _rule(_COUNT + r"(?:artists|bands|performers|acts)\b", _metric("artists"), "a count of artists"),
     _rule(_COUNT + r"(?:cities|states|provinces|genres)\b", _never, "a count of places or genres"),
     _rule(r"\b(?:seats|seating|capacity)\b", _metric("capacity", "sell_through"), "a capacity"),
-    _rule(r"\bcancel(?:l?ed|lations?|s)?\b", _metric("cancelled"), "cancelled concerts"),
-    _rule(_DAYS, lambda s: s.get("group") in ("weekday", "daytype"), "days of the week"),
+    _rule(
+        r"\bcancel(?:l?ed|lations?|s)?\b|\bcalled off\b|\bscrapped\b|\baxed\b",
+        _metric("cancelled"),
+        "cancelled concerts",
+    ),
+    _rule(
+        _DAYS,
+        lambda s: s.get("group") in ("weekday", "daytype") or "days" in (s.get("filters") or {}),
+        "days of the week",
+    ),
     _rule(_CHANNEL, _filtered("channel"), "a sales channel"),
     _rule(r"\b(?:vip|floor|upper|lower|balcony|general admission)\b(?! than)", _filtered("tier"), "a tier"),
     _rule(_TIME_OF_DAY, _never, "a time of day"),
@@ -152,8 +168,8 @@ def uncovered(question: str, plan: Plan) -> list[str]:
     """What the question asks that the plan does not use (empty: fully covered)."""
     if plan.intent not in ("analytics", "concerts") or not plan.calls:
         return []
-    text = question.lower()
     slots = {**plan.slots, "intent": plan.intent}
+    text = _without_filter_words(normalised(question.lower()), slots)
     missing = [r.what for r in RULES if r.pattern.search(text) and not r.honored(slots)]
     for found in _GROUP.finditer(text):
         wanted = _DIMS.get(found.group(1).rstrip("s"), _DIMS.get(found.group(1)))
@@ -161,6 +177,20 @@ def uncovered(question: str, plan: Plan) -> list[str]:
         if wanted and slots.get("group") != wanted and not _filter_of(slots, wanted) and not per_customer:
             missing.append(f"a breakdown by {wanted}")
     return list(dict.fromkeys(missing))
+
+
+def normalised(text: str) -> str:
+    """'sales channel' is the channel, 'ticket tier' the tier."""
+    return re.sub(r"\b(?:sales|sale|selling) (channels?)\b|\bticket (tiers?)\b", lambda m: m[1] or m[2], text)
+
+
+def _without_filter_words(text: str, slots: dict[str, Any]) -> str:
+    """The question without the genre the plan filters on ("country shows" is a genre, not the
+    artists' country), unless it is asked as a breakdown or a question ("by country")."""
+    genre = str((slots.get("filters") or {}).get("genre") or "")
+    if not genre:
+        return text
+    return re.sub(rf"(?<!by )(?<!per )(?<!which )(?<!what )(?<!each )\b{re.escape(genre)}s?\b", " ", text)
 
 
 def _filter_of(slots: dict[str, Any], dim: str) -> bool:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chat import analytics
+from chat.coverage import normalised
 from chat.memory import Conversation
 from chat.periods import MONTHS, Period, find_period
 from chat.plan import Plan, ToolCall, cannot
@@ -36,7 +37,12 @@ _FILLER = {
     "last", "this", "next", "month", "year", "week", "quarter", "days", "weeks", "months", "since",
     "between", "yesterday", "today", "q1", "q2", "q3", "q4", "on", "during",
 }  # fmt: skip
-_FOLLOW_UP = re.compile(r"^\s*(and|what about|how about|same for|same but|now|also|then)\b", re.I)
+_FOLLOW_UP = re.compile(
+    r"^\s*(?:(?:ok|okay|right|cool|great|thanks)[,!.]?\s+)?"
+    r"(and|what about|how about|same(?: thing| again| question)?(?: for| but| with)?|now|also|then|but"
+    r"|only)\b",
+    re.I,
+)
 _SQL = re.compile(
     r"^\s*(?:(?:run|execute)?\s*(?:this\s+)?(?:sql|query)\s*:\s*)?((?:select|with)\b.*)$", re.I | re.S
 )
@@ -64,6 +70,7 @@ _TOGETHER = {"across", "in", "at", "for", "of", "over", "from"}
 _GROUP_CUES = {"which", "what", "top", "best", "worst", "bottom", "per", "by", "each", "most", "the",
                "busiest", "biggest", "largest", "smallest", "every", "leading", "highest", "lowest",
                "quietest"}  # fmt: skip
+_HOW = {"earning", "grossing", "selling", "performing", "paid", "attended", "sold"}
 _SINGULAR = {"venue", "arena", "stadium", "artist", "performer", "band", "act", "show", "city",
              "state", "province", "genre", "concert", "event", "channel", "tier"}  # fmt: skip
 
@@ -74,7 +81,7 @@ _TIER_OR_CHANNEL_TICKETS = (
 _WRITE_WORDS = (
     r"^\s*(?:(?:hey|hi|ok|okay)[,!]?\s+)?(?:please\s+|can you\s+|could you\s+|go ahead and\s+)?"
     r"(?:please\s+)?(?:drop|delete|remove|insert|update|"
-    r"truncate|alter|wipe|erase|add|create|rename|modify|change)\b(?!.*\bselect\b)"
+    r"truncate|alter|wipe|erase|add|create|rename|modify|change|set|mark|cancel|reset)\b(?!.*\bselect\b)"
 )
 
 
@@ -95,6 +102,32 @@ def _channel_tier(t: str) -> dict[str, str]:
             out["tier"] = tier
             break
     return out
+
+
+_DAY_WORDS = {
+    "sunday": 0,
+    "monday": 1,
+    "tuesday": 2,
+    "wednesday": 3,
+    "thursday": 4,
+    "friday": 5,
+    "saturday": 6,
+}
+
+
+def _days(t: str, group: str | None) -> list[int] | None:
+    """The days of the week a question keeps ("on Fridays", "weekend sales"), unless it breaks
+    the figures down by day of the week or sets the weekend against the weekdays."""
+    if group in ("weekday", "daytype"):
+        return None
+    named = [n for day, n in _DAY_WORDS.items() if re.search(rf"\b{day}s?\b", t)]
+    if named:
+        return named
+    if re.search(r"\bweekends?\b", t):
+        return [0, 6]
+    if re.search(r"\b(?:on )?weekdays\b|\bduring the week\b", t):
+        return [1, 2, 3, 4, 5]
+    return None
 
 
 def _has(text: str, *patterns: str) -> bool:
@@ -126,6 +159,7 @@ def _top(text: str) -> int | None:
 
 
 _PRICE = r"(?:ticket )?price"
+_CANCELLED = r"\bcancel(?:l?ed|lations?)\b|\bcalled off\b|\bscrapped\b|\baxed\b"
 _ORDER = r"(?:order|purchase|transaction|booking|sale)"
 _PER_CUSTOMER = r"per (?:customer|buyer|fan|person|head)"
 _HOW_MANY = r"\b(?:how many|number of|count of|count the)\s+(?:different\s+|distinct\s+)?"
@@ -136,9 +170,13 @@ def _measure(t: str) -> str | None:
     counts and seats of the dimensions themselves, cancelled concerts."""
     if _has(t, rf"\bmedian {_PRICE}", r"\bmedian\b.*\bpaid\b"):
         return "median_price"
-    if _has(t, rf"\b(?:highest|max(?:imum)?|most expensive|top) {_PRICE}", r"\bmost expensive tickets?\b"):
+    if _has(
+        t,
+        rf"\b(?:highest|max(?:imum)?|most expensive|top) {_PRICE}",
+        r"\b(?:most expensive|priciest|dearest) (?:tickets?|seats?)\b",
+    ):
         return "max_price"
-    if _has(t, rf"\b(?:lowest|min(?:imum)?|cheapest) {_PRICE}", r"\bcheapest tickets?\b"):
+    if _has(t, rf"\b(?:lowest|min(?:imum)?|cheapest) {_PRICE}", r"\bcheapest (?:tickets?|seats?)\b"):
         return "min_price"
     if _has(t, rf"\btickets? per {_ORDER}", r"\baverage order size\b", rf"\bper {_ORDER}\b.*\btickets\b"):
         return "avg_order_tickets"
@@ -156,7 +194,7 @@ def _measure(t: str) -> str | None:
         return "revenue_per_customer"
     if _has(t, rf"\btickets? {_PER_CUSTOMER}"):
         return "tickets_per_customer"
-    if _has(t, r"\bcancel(?:l?ed|lations?)\b"):
+    if _has(t, _CANCELLED):
         return "cancelled"
     if _has(t, r"\b(?:most|fewest|least|more|number of) (?:concerts|shows|gigs|events)\b"):
         return "concerts"
@@ -190,7 +228,7 @@ def _metric(t: str) -> str | None:
         return measure
     if _has(t, r"sold[ -]?out", r"sell[- ]?outs?\b"):
         return "sold_out"
-    if _has(t, r"sell[- ]?through", r"occupancy", r"fill rate", r"how full", r"capacity sold"):
+    if _has(t, r"sell[- ]?(?:through|thru)", r"occupancy", r"fill rate", r"how full", r"capacity sold"):
         return "sell_through"
     if _has(
         t,
@@ -199,6 +237,8 @@ def _metric(t: str) -> str | None:
         r"refunds? (?:in|worth) (?:dollars|money)",
         r"money refunded",
         r"how much .*refund",
+        r"(?:\$|dollars?|money|value) (?:refunded|in refunds|of refunds)",
+        r"refund(?:ed|s)? (?:dollars|value|total in dollars)",
     ):
         return "refund_amount"
     if _has(t, r"refund"):
@@ -221,6 +261,8 @@ def _metric(t: str) -> str | None:
         r"how much .*(?:make|made|bring)",
         r"\bincome\b",
         r"takings",
+        r"\b(?:take|took|taken|taking) in\b",
+        r"\bgrossed\b",
     ):
         return "revenue"
     if _has(t, r"customers", r"buyers", r"\bfans\b", r"people bought", r"unique (?:customers|buyers)"):
@@ -233,12 +275,15 @@ def _metric(t: str) -> str | None:
         r"concerts (?:are|were) (?:there|scheduled|held|played)",
     ):
         return "concerts"
+    if _has(t, r"\b(?:orders|transactions|purchases|bookings)\b"):
+        return "orders"
     if _has(
         t,
         r"tickets?",
+        r"\btix\b",
         r"\bsold\b",
         r"\bsales?\b",
-        r"\bsell\b",
+        r"\bsell(?:s|ing)?\b",
         r"\bbest[- ]selling\b",
         r"\bpopular\b",
         r"\bbusiest\b",
@@ -251,12 +296,13 @@ _TIME_GROUP_WORDS = {
     "week": (r"\b(?:by|per|each|every) week\b", r"\bweekly\b", r"\bweek by week\b"),
     "quarter": (r"\b(?:by|per|each|every) quarter\b", r"\bquarterly\b", r"\bquarter by quarter\b"),
     "year": (r"\b(?:by|per|each|every) year\b", r"\byearly\b", r"\bannual(?:ly)?\b", r"\byear by year\b"),
-    "day": (r"\b(?:by|per|each|every) (?:day|date)\b", r"\bdaily\b", r"\bday by day\b"),
+    "day": (r"\b(?:by|per|each|every) (?:day|date)\b(?! of (?:the )?week)", r"\bdaily\b", r"\bday by day\b"),
     "daytype": (r"\bweekends?\b.*\bweekdays?\b", r"\bweekdays?\b.*\bweekends?\b"),
     "weekday": (r"\bday of (?:the )?week\b", r"\bweekdays?\b", r"\b(?:best|busiest|worst|quietest) day\b"),
     "customer": (
         r"\b(?:by|each|every) (?:customer|buyer|fan)s?\b",
         r"\b(?:top|best|biggest|which) (?:\d+ |[a-z]+ )?(?:customers|buyers|fans|spenders)\b",
+        r"\b(?:which|what) (?:customer|buyer|fan)\b",
     ),
 }  # fmt: skip
 
@@ -265,7 +311,10 @@ def _group(t: str, metric: str | None, found: list[Found]) -> tuple[str | None, 
     """The grouping word and whether it was singular ('which venue' -> top 1)."""
     for group, patterns in _TIME_GROUP_WORDS.items():
         if _has(t, *patterns) and not (group == "customer" and metric == "customers"):
-            return group, group == "weekday" and _has(t, r"\b(?:best|busiest|worst|quietest|which) day\b")
+            single = _has(
+                t, r"\b(?:best|busiest|worst|quietest|which|what) (?:day|weekday|customer|buyer|fan)\b"
+            )
+            return group, group in ("weekday", "customer") and single
     if _has(
         t,
         r"\bper month\b",
@@ -274,15 +323,20 @@ def _group(t: str, metric: str | None, found: list[Found]) -> tuple[str | None, 
         r"\beach month\b",
         r"\bover time\b",
         r"\bmonth by month\b",
+        r"\bmonth-by-month\b",
         r"\btrend(?:s|ing)?\b",
     ):
         return "month", False
+    if _has(t, r"\b(?:which|what|best|busiest|worst|biggest|quietest) month\b"):
+        return "month", True
     named_spans = {i for f in found for i in range(f.start, f.end)}
     kinds = {i: f.entity.kind for f in found for i in range(f.start, f.end)}
     kept = [(i, w) for i, (w, _) in enumerate(words(t)) if i not in named_spans]
     ws = [w for _, w in kept]
     for i, w in enumerate(ws):
         before = ws[i - 1] if i else ""
+        if before in _HOW and i > 1:
+            before = ws[i - 2]  # "top earning artist", "best selling venue": the cue is before
         together = before == "the" and i > 2 and ws[i - 2] == "all" and ws[i - 3] in _TOGETHER
         named = kinds.get(kept[i][0] - 1) in (
             "genre",
@@ -292,7 +346,10 @@ def _group(t: str, metric: str | None, found: list[Found]) -> tuple[str | None, 
             continue  # "across all the venues" is every venue together, not a breakdown
         for group, nouns in _GROUP_WORDS.items():
             if w in nouns and not (group == "concert" and metric == "concerts"):
-                single = before in ("which", "what", "busiest", "biggest", "largest", "smallest", "quietest")
+                single = before in (
+                    "which", "what", "busiest", "biggest", "largest", "smallest", "quietest", "top", "best",
+                    "worst", "leading", "highest", "lowest",
+                )  # fmt: skip
                 return group, w in _SINGULAR and single
     return None, False
 
@@ -335,7 +392,7 @@ class DeterministicPlanner:
         """The plan of one question; follow-ups start from the conversation's last question."""
         previous = memory.previous() if memory else None
         q = question.strip()
-        t = q.lower()
+        t = normalised(q.lower())
         if not q:
             return cannot("Ask me something. " + CAPABILITIES)
         if _has(t, _WRITE_WORDS):
@@ -455,9 +512,13 @@ class DeterministicPlanner:
                 r"\b(list|show me|upcoming|what|which) (the )?(upcoming )?(concerts|shows)\b",
                 r"\bupcoming (concerts|shows)\b",
                 r"\bconcerts? (by|of|at|in)\b",
+                r"\bcoming up\b",
+                r"\b(?:what's|what is|what are) (?:booked|scheduled|on)\b",
+                r"\b(?:any|which|what) (?:[a-z-]+ )?(?:concerts|shows|gigs)\b",
+                r"\b(?:gigs|shows)\b(?!.*\b(?:sold|sales?|tickets?|tix|revenue|gross)\b)",
             )
             and metric in (None, "tickets", "concerts")
-            and not _has(t, r"how many|number of|count", r"\b(?:top|best|most|biggest|busiest)\b")
+            and not _has(t, r"how many|number of|\bcount\b", r"\b(?:top|best|most|biggest|busiest)\b")
         )
         if metric is None and _has(
             t, r"\b(?:top|best|biggest|busiest|most popular)\b.*\b(?:concerts|shows|gigs)\b"
@@ -503,6 +564,8 @@ class DeterministicPlanner:
             metric = None  # "what about vip tickets?": a filter on the last question's measure
         if base and group is None and not _has(t, r"\b(?:in total|overall|altogether|all together)\b"):
             group = base.get("group")  # a follow-up keeps the breakdown unless it asks for a total
+        if days := _days(t, group):
+            filters["days"] = days
         slots: dict[str, Any] = {
             "intent": "analytics",
             "metric": metric or (base or {}).get("metric") or "tickets",
@@ -531,9 +594,17 @@ class DeterministicPlanner:
     def _listing(
         t: str, filters: dict[str, Any], period: Period | None, clock: datetime, base: dict[str, Any] | None
     ) -> Plan:
-        upcoming = _has(t, r"\bupcoming\b", r"\bnext\b", r"\bfuture\b", r"\bscheduled\b", r"\bcoming\b") or (
-            period is None and bool((base or {}).get("upcoming"))
-        )
+        upcoming = _has(
+            t,
+            r"\bupcoming\b",
+            r"\bnext\b",
+            r"\bfuture\b",
+            r"\bscheduled\b",
+            r"\bcoming\b",
+            r"\bbooked\b",
+            r"\bgoing forward\b",
+            r"\bahead\b",
+        ) or (period is None and bool((base or {}).get("upcoming")))
         slots = {
             "intent": "concerts",
             "filters": filters,

@@ -73,6 +73,14 @@ def _count(word: str) -> int:
     return int(word) if word.isdigit() else _NUMBERS[word]
 
 
+# A year on its own ("2025 revenue by month"), not a count ("over 2000 tickets", "top 2000").
+NOT_COUNT = r"(?! ?(?:tickets?|seats?|people|fans|customers|orders|dollars|\$|capacity|concerts?|shows?))"
+BARE_YEAR = (
+    r"(?<!concert )(?<!customer )(?<!show )(?<!#)(?<!than )(?<!top )(?<!least )(?<!most )(?<!under )"
+    r"(?<!over )\b((?:19|20)\d{2})\b" + NOT_COUNT
+)
+
+
 def find_period(text: str, clock: datetime) -> Period | None:
     """The first time range the text names, resolved against `clock`; None when it names none."""
     t = text.lower()
@@ -119,7 +127,9 @@ def find_period(text: str, clock: datetime) -> Period | None:
     if m := re.search(rf"\b{_MONTH}\.? (\d{{4}})\b", t):
         start, end = _month(int(m[2]), _month_number(m[1]))
         return Period(start, end, start.strftime("%B %Y"), future=start > clock)
-    if m := re.search(r"\b(?:in|during|for) (\d{4})\b", t):
+    if m := re.search(r"\b(?:in|during|for|of|over|across|throughout|through) (\d{4})\b" + NOT_COUNT, t) or (
+        re.search(BARE_YEAR, t)
+    ):
         y = int(m[1])
         return Period(datetime(y, 1, 1, tzinfo=UTC), datetime(y + 1, 1, 1, tzinfo=UTC), str(y),
                       future=datetime(y, 1, 1, tzinfo=UTC) > clock)  # fmt: skip

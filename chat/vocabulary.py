@@ -38,7 +38,9 @@ _MAX_WORDS = 8
 _ONE_WORD_REGIONS = {name.lower(): code for code, name in REGIONS.items() if " " not in name}
 _MIN_FUZZY, _FUZZY_CUTOFF = 6, 0.85
 _COMMON_WORDS = {"tickets", "revenue", "venues", "artists", "concerts", "customers", "refunds", "average"}
-_WORD = re.compile(r"[A-Za-z0-9&']+")
+_APOSTROPHES = "'\u2019"  # the typewriter's and the typographic one
+_WORD = re.compile(rf"[A-Za-z0-9&{_APOSTROPHES}]+")
+_POSSESSIVE = re.compile(rf"[{_APOSTROPHES}]s$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,13 @@ class Found:
 
 
 def words(text: str) -> list[tuple[str, str]]:
-    """(lower-case word, word as written) pairs; `St.` and `St` are the same word."""
-    return [(w.lower().strip("'"), w) for w in _WORD.findall(text)]
+    """(lower-case word, word as written) pairs; `St.` and `St` are the same word, and so are
+    `Khan's` and `Khan` (a possessive names the same thing, in a name as in a question)."""
+    out = []
+    for w in _WORD.findall(text):
+        bare = _POSSESSIVE.sub("", w).strip(_APOSTROPHES)
+        out.append((bare.lower(), bare))
+    return out
 
 
 def phrase(text: str) -> tuple[str, ...]:
@@ -89,11 +96,19 @@ class Vocabulary:
 
     @classmethod
     def of(cls, venues: Iterable[dict[str, Any]], artists: Iterable[dict[str, Any]]) -> Vocabulary:
-        """From dim_venue rows (venue_id, name, city, state) and dim_artist rows (artist_id, name)."""
+        """From dim_venue rows (venue_id, name, city, state) and dim_artist rows (artist_id, name
+        and, when given, genre: every genre in the data is a name, beside the known plurals)."""
         vocab = cls()
         for code, name in REGIONS.items():
             vocab.add(name, Entity("state", code, name))
-        for word, genre in GENRES.items():
+        artists = list(artists)
+        genres = dict(GENRES)
+        for a in artists:
+            if genre := str(a.get("genre") or "").strip().lower():
+                genres.setdefault(genre, genre)
+                if genre.isalpha() and not genre.endswith(("s", "y")):
+                    genres.setdefault(f"{genre}s", genre)  # "operas", not "countrys"
+        for word, genre in genres.items():
             vocab.add(word, Entity("genre", genre, genre))
         for v in venues:
             vocab.add(str(v["name"]), Entity("venue", int(v["venue_id"]), str(v["name"])))

@@ -823,6 +823,7 @@ class QuestionSet(StrEnum):
     standard = "standard"
     heldout = "heldout"
     unseen = "unseen"
+    fresh = "fresh"
 
 
 class EventTime(StrEnum):
@@ -894,7 +895,7 @@ def bench(
     questions: Annotated[
         QuestionSet,
         typer.Option(
-            help="chat: the question set (standard; heldout or unseen: held-out sets in other words)."
+            help="chat: the question set (standard; heldout, unseen or fresh: held-out sets in other words)."
         ),
     ] = QuestionSet.standard,
     rows: Annotated[int, typer.Option(min=10_000, help="warehouse: synthetic ticket sales.")] = 1_000_000,

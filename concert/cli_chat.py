@@ -78,12 +78,13 @@ def _render(a: dict[str, Any]) -> None:
 def bench_chat(
     ctx: typer.Context, *, repeats: int, as_json: bool, questions: str = "standard"
 ) -> dict[str, Any]:
-    """Accuracy and latency of a question set (`standard`, `heldout` or `unseen`): through the chat API vs
-    in-process; for the held-out set also per class and the confident answers that were wrong."""
+    """Accuracy and latency of a question set (`standard`, `heldout`, `unseen` or `fresh`): through the
+    chat API vs in-process; for the held-out sets also per class and the confident answers that were
+    wrong."""
     import tempfile
     from pathlib import Path
 
-    from bench.chat import HELDOUT_FILE, QUESTIONS_FILE, InProcessChat, Oracle, run_chat_bench
+    from bench.chat import HELD_OUT, HELDOUT_FILE, QUESTIONS_FILE, InProcessChat, Oracle, run_chat_bench
     from chat import tools
     from concert.api_client import call
     from concert.aws import client
@@ -158,8 +159,8 @@ def bench_chat(
         oracle,
         repeats=repeats,
         progress=None if as_json else err.print,
-        questions_file={"heldout": HELDOUT_FILE, "unseen": HELDOUT_FILE.with_name("unseen.json")}.get(
-            questions, QUESTIONS_FILE
+        questions_file=(
+            HELDOUT_FILE.with_name(f"{questions}.json") if questions in HELD_OUT else QUESTIONS_FILE
         ),
     )
 

@@ -33,7 +33,7 @@ def vocabulary() -> Vocabulary:
     global _vocabulary
     if _vocabulary is None or time.monotonic() - _vocabulary[0] > settings.vocabulary_refresh_s:
         venues = warehouse.query("SELECT venue_id, name, city, state FROM dim_venue")
-        artists = warehouse.query("SELECT artist_id, name FROM dim_artist")
+        artists = warehouse.query("SELECT artist_id, name, genre FROM dim_artist")
         _vocabulary = (time.monotonic(), Vocabulary.of(venues, artists))
     return _vocabulary[1]
 

