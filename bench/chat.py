@@ -25,7 +25,12 @@ from typing import Any
 
 QUESTIONS_FILE = Path(__file__).resolve().parent.parent / "tests" / "chat_questions" / "questions.json"
 HELDOUT_FILE = QUESTIONS_FILE.with_name("heldout.json")
-HELD_OUT = ("heldout", "unseen", "fresh")  # sets written apart from the rules, each after the last
+HELD_OUT = (
+    "heldout",
+    "unseen",
+    "fresh",
+    "untouched",
+)  # sets written apart from the rules, each after the last
 NOT_FOR_CHAT = {"event_log", "etl_batches", "etl_lease", "fact_ticket_sales_pending", "fact_refunds_pending"}
 
 Query = Callable[[str], list[dict[str, Any]]]

@@ -117,6 +117,8 @@ def compile_slots(slots: dict[str, Any]) -> Compiled:
 
     if family in ("venues", "artists"):
         return _compile_dimension(slots, family, value)
+    if slots.get("share") and group is None and (part := share_part(filters)):
+        return _compile_part(slots, part)
     if metric == "median_price":  # the median of tickets, not of orders: an order of n counts n times
         ones = " UNION ALL ".join(f"SELECT {n} AS n" for n in range(1, MAX_TICKETS_PER_ORDER + 1))
         joins["t"] = f"JOIN ({ones}) AS ticket ON ticket.n <= f.quantity"
@@ -288,6 +290,32 @@ def compile_listing(slots: dict[str, Any], clock: datetime) -> str:
     )
 
 
+# The filter a share without a breakdown is the part of ("the web's share of revenue"): the
+# first of these the question names; the other filters bound the whole as well as the part.
+SHARE_PARTS = ("channel", "tier", "days", "venue", "artist", "concert", "city", "state", "genre")
+SHARE_METRICS = ("tickets", "revenue", "orders", "customers", "refunds", "refund_amount")
+
+
+def share_part(filters: dict[str, Any]) -> str | None:
+    """Which filter is the part of the whole, when a share is asked without a breakdown."""
+    return next((kind for kind in SHARE_PARTS if kind in filters), None)
+
+
+def _compile_part(slots: dict[str, Any], part: str) -> Compiled:
+    """The part's figure as a percent of the whole's (the same question without that filter)."""
+    if slots.get("metric") not in SHARE_METRICS:
+        raise ValueError("a share is of a sum or a count (tickets, revenue, orders, customers, refunds)")
+    whole_filters = {k: v for k, v in (slots.get("filters") or {}).items() if k != part}
+    plain = {**slots, "share": False}
+    part_sql = compile_slots(plain).sql
+    whole_sql = compile_slots({**plain, "filters": whole_filters}).sql
+    sql = (
+        "SELECT ROUND(100.0 * part.value / NULLIF(whole.value, 0), 2) AS value "  # noqa: S608 - compiled SQL
+        f"FROM ({part_sql}) AS part CROSS JOIN ({whole_sql}) AS whole"
+    )
+    return Compiled(sql=sql, scalar=True, describes=describe(slots))
+
+
 DAY_NAMES = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 
 
@@ -343,6 +371,10 @@ def describe(slots: dict[str, Any]) -> str:
         text += f" on {day_names(filters['days'])}"
     if slots.get("share") and by:
         text = f"share of the total (%): {text}"
+    elif slots.get("share") and (part := share_part(filters)):
+        whole = {k: v for k, v in filters.items() if k != part}
+        of = describe({**slots, "share": False, "filters": whole, "period": None})
+        text = f"share (%) of {of} that is {text}"
     if slots.get("period"):
         text += f", {Period.from_dict(slots['period']).label}"
     return text

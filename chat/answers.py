@@ -3,6 +3,8 @@ plain sentence or list, the data behind it (`result`), and every call with its S
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 from chat import analytics
@@ -18,6 +20,8 @@ _ADDITIVE |= {"cancelled", "orders", "venues", "capacity", "artists"}
 def _fmt(value: Any, metric: str | None = None) -> str:
     if value is None:
         return "0"
+    if metric == "share":  # a percent of a total, whatever it is of
+        return f"{float(value):.2f}%"
     if metric == "sell_through":
         return f"{float(value):.1%}"
     if metric in _MONEY:
@@ -27,9 +31,26 @@ def _fmt(value: Any, metric: str | None = None) -> str:
     return f"{value:,}" if isinstance(value, int | float) else str(value)
 
 
-def _listing(rows: list[dict[str, Any]], metric: str | None, limit: int = 10) -> str:
+def _period_label(label: Any, group: str | None) -> str:
+    """A time group's label in words ("May 2025", "Q2 2025"); other labels as they are."""
+    text = str(label)
+    if group not in analytics.TIME_GROUPS or not re.match(r"\d{4}-\d{2}-\d{2}", text):
+        return text
+    day = date.fromisoformat(text[:10])
+    return {
+        "year": f"{day.year}",
+        "quarter": f"Q{(day.month - 1) // 3 + 1} {day.year}",
+        "month": day.strftime("%B %Y"),
+        "week": f"week of {day}",
+    }.get(group or "", str(day))
+
+
+def _listing(
+    rows: list[dict[str, Any]], metric: str | None, limit: int = 10, group: str | None = None
+) -> str:
     shown = "; ".join(
-        f"{i}. {r.get('label')}" + (f" ({_fmt(r['value'], metric)})" if "value" in r else "")
+        f"{i}. {_period_label(r.get('label'), group)}"
+        + (f" ({_fmt(r['value'], metric)})" if "value" in r else "")
         for i, r in enumerate(rows[:limit], 1)
     )
     more = f" (and {len(rows) - limit} more)" if len(rows) > limit else ""
@@ -111,7 +132,7 @@ def _one(plan: Plan, outcome: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 def _query(plan: Plan, r: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     rows = r["rows"]
     if plan.intent == "analytics":
-        metric = plan.slots.get("metric")
+        metric = "share" if plan.slots.get("share") else plan.slots.get("metric")
         what = analytics.describe(plan.slots)
         if plan.slots.get("group") is None:
             value = rows[0]["value"] if rows else None
@@ -124,7 +145,8 @@ def _query(plan: Plan, r: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             }
         if not rows:
             return f"Nothing found for {what}.", {"kind": "rows", "rows": [], "sql": r["sql"]}
-        return f"{what[:1].upper()}{what[1:]}: {_listing(rows, metric, 20)}.", {
+        listed = _listing(rows, metric, 20, plan.slots.get("group"))
+        return f"{what[:1].upper()}{what[1:]}: {listed}.", {
             "kind": "rows",
             "rows": rows,
             "sql": r["sql"],

@@ -16,6 +16,7 @@ from typing import Any
 from chat import analytics
 from chat.periods import BARE_YEAR, NOT_COUNT
 from chat.plan import Plan, cannot
+from chat.wording import reword
 
 Check = Callable[[dict[str, Any]], bool]
 _MONTHS = (
@@ -112,12 +113,15 @@ _NOT_IN_WAREHOUSE = (
     r"|weather|temperature|attendance|no-shows?|scans?|scanned|checked in|check-ins?|resale|markup|tax|taxes"
     r"|parking|merch|merchandise|concessions?|food|drinks?|beers?|sponsors?|sponsorships?|staff|wages"
     r"|zip|zips|zip ?codes?|post ?codes?|postal codes?|address|addresses|e-?mails?|phone numbers?"
-    r"|birthdays?|birth dates?|seat numbers?|row numbers?|sections?|male|female|men|women|demographics?)\b"
+    r"|birthdays?|birth dates?|seat numbers?|row numbers?|sections?|male|female|men|women|demographics?"
+    r"|seat rows?|rows? of seats|by row|rain|raining|rained|snow|snowing|sunny|storms?|marketing|ads?"
+    r"|advertising|campaigns?|clicks?|page views?|visits)\b"
 )
 
 
 def _share(s: dict[str, Any]) -> bool:
-    return bool(s.get("share") and s.get("group")) or s.get("metric") == "sell_through"
+    part = analytics.share_part(s.get("filters") or {})
+    return bool(s.get("share") and (s.get("group") or part)) or s.get("metric") == "sell_through"
 
 
 def _never(_: dict[str, Any]) -> bool:
@@ -128,6 +132,14 @@ def _two_groups(s: dict[str, Any]) -> bool:
     """Weekend against weekdays is one breakdown of two groups; other comparisons are not yet."""
     return s.get("group") == "daytype"
 
+
+# Forecasts of sales figures: the platform predicts one concert's ticket sales (its own tool), and
+# states nothing about a period that has not happened.
+_FORECAST = (
+    r"\b(?:projections?|projected|project|forecasts?|forecasted|forecasting|estimates?|estimated|expected"
+    r"|outlook|rest of (?:the )?(?:year|month|quarter|19\d\d|20\d\d)"
+    r"|will (?:we|it|they) (?:sell|make|earn))\b"
+)
 
 RULES: tuple[Rule, ...] = (
     _rule(r"\bmedian\b", _metric(*analytics.MEDIANS), "a median"),
@@ -161,6 +173,7 @@ RULES: tuple[Rule, ...] = (
     _rule(r"\b(?:vip|floor|upper|lower|balcony|general admission)\b(?! than)", _filtered("tier"), "a tier"),
     _rule(_TIME_OF_DAY, _never, "a time of day"),
     _rule(_NOT_IN_WAREHOUSE, _never, "something the warehouse does not record"),
+    _rule(_FORECAST, _never, "a forecast (I predict one concert's ticket sales: ask for a concert)"),
 )  # fmt: skip
 
 
@@ -169,19 +182,17 @@ def uncovered(question: str, plan: Plan) -> list[str]:
     if plan.intent not in ("analytics", "concerts") or not plan.calls:
         return []
     slots = {**plan.slots, "intent": plan.intent}
-    text = _without_filter_words(normalised(question.lower()), slots)
+    text = _without_filter_words(reword(question).lower(), slots)
     missing = [r.what for r in RULES if r.pattern.search(text) and not r.honored(slots)]
+    combined = re.search(r"\b(?:combined|total|altogether|all together|overall|sum of|in all)\b", text)
     for found in _GROUP.finditer(text):
+        if combined and found.group(0).startswith(("every", "each", "for every", "for each")):
+            continue  # "the combined capacity of every venue": all of them together
         wanted = _DIMS.get(found.group(1).rstrip("s"), _DIMS.get(found.group(1)))
         per_customer = found.group(0).startswith("per") and slots.get("metric") in analytics.PER_CUSTOMER
         if wanted and slots.get("group") != wanted and not _filter_of(slots, wanted) and not per_customer:
             missing.append(f"a breakdown by {wanted}")
     return list(dict.fromkeys(missing))
-
-
-def normalised(text: str) -> str:
-    """'sales channel' is the channel, 'ticket tier' the tier."""
-    return re.sub(r"\b(?:sales|sale|selling) (channels?)\b|\bticket (tiers?)\b", lambda m: m[1] or m[2], text)
 
 
 def _without_filter_words(text: str, slots: dict[str, Any]) -> str:

@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chat import analytics
-from chat.coverage import normalised
 from chat.memory import Conversation
 from chat.periods import MONTHS, Period, find_period
 from chat.plan import Plan, ToolCall, cannot
 from chat.vocabulary import REGIONS, Found, Vocabulary, words
+from chat.wording import reword
 
 CAPABILITIES = (
     "I can answer questions about tickets sold, revenue, orders, ticket prices (average, median, "
@@ -35,12 +35,14 @@ _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
 _FILLER = {
     "and", "what", "about", "how", "in", "for", "at", "the", "of", "by", "only", "instead", "then",
     "last", "this", "next", "month", "year", "week", "quarter", "days", "weeks", "months", "since",
-    "between", "yesterday", "today", "q1", "q2", "q3", "q4", "on", "during",
+    "between", "yesterday", "today", "q1", "q2", "q3", "q4", "on", "during", "ok", "okay", "now",
+    "do", "just", "same", "please", "too", "as", "well", "again",
 }  # fmt: skip
 _FOLLOW_UP = re.compile(
     r"^\s*(?:(?:ok|okay|right|cool|great|thanks)[,!.]?\s+)?"
     r"(and|what about|how about|same(?: thing| again| question)?(?: for| but| with)?|now|also|then|but"
-    r"|only)\b",
+    r"|only|just|(?:rank|sort|order|show|list|break down|split) (?:them|those|these|that|it)"
+    r"|(?:what|how) (?:if|for))\b",
     re.I,
 )
 _SQL = re.compile(
@@ -69,8 +71,9 @@ _GROUP_WORDS = {
 _TOGETHER = {"across", "in", "at", "for", "of", "over", "from"}
 _GROUP_CUES = {"which", "what", "top", "best", "worst", "bottom", "per", "by", "each", "most", "the",
                "busiest", "biggest", "largest", "smallest", "every", "leading", "highest", "lowest",
-               "quietest"}  # fmt: skip
-_HOW = {"earning", "grossing", "selling", "performing", "paid", "attended", "sold"}
+               "quietest", "least", "fewest", "list", "our"}  # fmt: skip
+_COMBINED = r"\b(?:combined|total|altogether|all together|overall|sum of|in all)\b"
+_HOW = {"earning", "grossing", "selling", "performing", "paid", "attended", "sold", "popular"}
 _SINGULAR = {"venue", "arena", "stadium", "artist", "performer", "band", "act", "show", "city",
              "state", "province", "genre", "concert", "event", "channel", "tier"}  # fmt: skip
 
@@ -199,12 +202,19 @@ def _measure(t: str) -> str | None:
     if _has(t, r"\b(?:most|fewest|least|more|number of) (?:concerts|shows|gigs|events)\b"):
         return "concerts"
     if _has(
-        t, r"\b(?:list|show me|name|what are|which are) (?:all )?(?:the )?(?:venues|arenas|stadiums)\b"
-    ) and not _has(t, r"\b(?:sold|sales?|tickets?|revenue)\b"):
+        t,
+        r"\b(?:list|show me|name|what are|which are|which|what|all)\b(?: [a-z-]+){0,3} "
+        r"(?:venues|arenas|stadiums)\b",
+        r"^(?:our |the |all )?(?:venues|arenas|stadiums) (?:in|at)\b",
+    ) and not _has(t, r"\b(?:sold|sales?|tickets?|revenue|how many|number of|count)\b"):
         return "capacity"
-    if _has(t, _HOW_MANY + r"(?:venues|arenas|stadiums)\b"):
+    if _has(t, _HOW_MANY + r"(?:[a-z-]+ ){0,2}(?:venues|arenas|stadiums)\b", r"\bvenues\b.*\bcount\b"):
         return "venues"
-    if _has(t, _HOW_MANY + r"(?:artists|bands|performers|acts)\b"):
+    if _has(
+        t,
+        _HOW_MANY + r"(?:[a-z-]+ ){0,2}(?:artists|bands|performers|acts)\b",
+        r"\b(?:artists|acts)\b.*\bcount\b",
+    ):
         return "artists"
     if _has(
         t,
@@ -329,6 +339,10 @@ def _group(t: str, metric: str | None, found: list[Found]) -> tuple[str | None, 
         return "month", False
     if _has(t, r"\b(?:which|what|best|busiest|worst|biggest|quietest) month\b"):
         return "month", True
+    if m := re.search(
+        r"\b(?:which|what|best|busiest|worst|biggest|quietest) (week|quarter|year|day)\b(?! of the week)", t
+    ):
+        return m[1], True
     named_spans = {i for f in found for i in range(f.start, f.end)}
     kinds = {i: f.entity.kind for f in found for i in range(f.start, f.end)}
     kept = [(i, w) for i, (w, _) in enumerate(words(t)) if i not in named_spans]
@@ -342,19 +356,29 @@ def _group(t: str, metric: str | None, found: list[Found]) -> tuple[str | None, 
             "genre",
             "artist",
         )  # "the opera shows": a filter, not a breakdown
-        if (before not in _GROUP_CUES and not before.isdigit()) or together or (before == "the" and named):
+        combined = before in ("every", "each", "all") and _has(t, _COMBINED)
+        if (
+            (
+                before not in _GROUP_CUES
+                and not (before.isdigit() and not re.fullmatch(r"(?:19|20)\d\d", before))
+            )
+            or together
+            or combined
+            or (before == "the" and named)
+        ):
             continue  # "across all the venues" is every venue together, not a breakdown
         for group, nouns in _GROUP_WORDS.items():
             if w in nouns and not (group == "concert" and metric == "concerts"):
-                single = before in (
+                single = bool(re.match(r"\s*who\b", t)) or before in (
                     "which", "what", "busiest", "biggest", "largest", "smallest", "quietest", "top", "best",
                     "worst", "leading", "highest", "lowest",
                 )  # fmt: skip
-                return group, w in _SINGULAR and single
+                return group, (w in _SINGULAR and single) or bool(re.match(r"\s*who\b", t))
     return None, False
 
 
-_NOT_NAMES = set(MONTHS) | {
+_NOT_NAMES = set(MONTHS) | {f"{d}s" for d in ("monday", "tuesday", "wednesday", "thursday", "friday")} | {
+    "saturdays", "sundays", "ytd", "mtd",
     "i", "q1", "q2", "q3", "q4", "sql", "dlq", "etl", "api", "utc", "id", "ok", "monday", "tuesday",
     "wednesday", "thursday", "friday", "saturday", "sunday", "jan", "feb", "mar", "apr", "jun", "jul",
     "aug", "sep", "sept", "oct", "nov", "dec",
@@ -380,6 +404,29 @@ def _unknown_name(question: str, found: list[Found]) -> str | None:
     return None
 
 
+def _lookup(t: str, found: list[Found]) -> dict[str, Any] | None:
+    """A fact about one named venue or artist ("where is X", "which state's X in", "what genre
+    does X play"): the breakdown of that one row by the attribute asked."""
+    kinds = {f.entity.kind: f.entity for f in found}
+    if "venue" in kinds and len(found) == 1:
+        asked = re.search(
+            r"\b(?:which|what) (state|city|province)\b|\bwhere(?: is|'s| are)?\b|\blocated\b", t
+        )
+        group = ("state" if asked[1] in ("state", "province") else "city") if asked and asked[1] else "city"
+        filters: dict[str, Any] = {"venue": [kinds["venue"].key, kinds["venue"].label]}
+        metric = "capacity"
+    elif "artist" in kinds and len(found) == 1:
+        asked = re.search(r"\bgenre\b|\b(?:kind|type|style|sort) of (?:music|act|artist|band)\b", t)
+        group, metric = "genre", "artists"
+        filters = {"artist": [kinds["artist"].key, kinds["artist"].label]}
+    else:
+        return None
+    if asked is None or _metric(t) not in (None, "capacity", "artists"):
+        return None
+    return {"intent": "analytics", "metric": metric, "group": group, "filters": filters, "period": None,
+            "top": 1, "order": "desc", "share": False}  # fmt: skip
+
+
 class DeterministicPlanner:
     """Rules over the vocabulary of the warehouse's dimensions."""
 
@@ -391,8 +438,8 @@ class DeterministicPlanner:
     def plan(self, question: str, clock: datetime | None, memory: Conversation | None = None) -> Plan:
         """The plan of one question; follow-ups start from the conversation's last question."""
         previous = memory.previous() if memory else None
-        q = question.strip()
-        t = normalised(q.lower())
+        q = reword(question)
+        t = q.lower()
         if not q:
             return cannot("Ask me something. " + CAPABILITIES)
         if _has(t, _WRITE_WORDS):
@@ -464,7 +511,15 @@ class DeterministicPlanner:
         found = self.vocabulary.find(q)
         if unknown := _unknown_name(q, found):
             return cannot(f"I don't know a venue, artist, city or state called '{unknown}'.")
-        if _has(
+        if lookup := _lookup(t, found):
+            return Plan(
+                "analytics",
+                [ToolCall("query_warehouse", {"sql": analytics.compile_slots(lookup).sql})],
+                lookup,
+            )
+        measured = _metric(re.sub(r"\bpopular(?:ity)?\b|\brank(?:ed|ing|s)?\b", " ", t))
+        sized = _has(t, r"\b(?:seats|seating|capacity|biggest|largest|smallest)\b")
+        if (measured is None or (measured == "capacity" and not sized)) and _has(
             t,
             r"\brank",
             r"venue popularity",
@@ -582,8 +637,11 @@ class DeterministicPlanner:
             slots["group"] = "concert"
         if slots["group"] is None and slots["metric"] == "sold_out" and "venue" in t:
             slots["group"] = "venue"
+        listed = _has(t, r"\b(?:venues|arenas|stadiums)\b") and not _has(t, _COMBINED)
+        if slots["group"] is None and slots["metric"] == "capacity" and listed:
+            slots["group"] = "venue"  # "venues in Houston": the list of them, with their seats
         if slots["group"] and slots["metric"] in ("sold_out", "capacity") and slots["top"] is None:
-            slots["top"] = 50  # a list of venues or sold-out shows: all of them, within reason
+            slots["top"] = 200  # a list of venues or sold-out shows: all of them, within reason
         try:
             compiled = analytics.compile_slots(slots)
         except ValueError as exc:

@@ -824,6 +824,7 @@ class QuestionSet(StrEnum):
     heldout = "heldout"
     unseen = "unseen"
     fresh = "fresh"
+    untouched = "untouched"
 
 
 class EventTime(StrEnum):
@@ -895,7 +896,8 @@ def bench(
     questions: Annotated[
         QuestionSet,
         typer.Option(
-            help="chat: the question set (standard; heldout, unseen or fresh: held-out sets in other words)."
+            help="chat: the question set (standard; heldout, unseen, fresh, untouched: held-out sets, each "
+            "written after the last was tuned on)."
         ),
     ] = QuestionSet.standard,
     rows: Annotated[int, typer.Option(min=10_000, help="warehouse: synthetic ticket sales.")] = 1_000_000,

@@ -75,7 +75,7 @@ def test_each_tool_is_planned_with_its_arguments(
     ("question", "metric", "group", "filters", "top"),
     [
         ("How many tickets were sold in Texas last month?", "tickets", None, {"state": "TX"}, None),
-        ("Which venues in Texas sold out last month?", "sold_out", "venue", {"state": "TX"}, 50),
+        ("Which venues in Texas sold out last month?", "sold_out", "venue", {"state": "TX"}, 200),
         ("Top 5 artists by revenue in 2025", "revenue", "artist", {}, 5),
         ("Which city sold the most tickets in March 2026?", "tickets", "city", {}, 1),
         ("Which 3 venues sold the fewest tickets?", "tickets", "venue", {}, 3),
@@ -248,3 +248,13 @@ def test_genres_come_from_the_data_and_possessives_name_the_same_thing(planner: 
     assert plan.slots["metric"] == "cancelled" and plan.slots["filters"] == {"artist": [14, "Dolly Parton"]}
     assert ask(planner, "number of artists in country").slots["filters"] == {"genre": "country"}
     assert ask(planner, "rock revenue in 2025").slots["filters"] == {"genre": "rock"}
+
+
+def test_a_follow_up_can_rank_the_last_answer_otherwise(planner: DeterministicPlanner) -> None:
+    memory = Conversation("s")
+    first = ask(planner, "top 3 venues by units last month", memory)
+    assert (first.slots["metric"], first.slots["group"], first.slots["top"]) == ("tickets", "venue", 3)
+    remember(memory, "top 3 venues by units last month", first)
+    plan = ask(planner, "rank them by takings instead", memory)
+    assert (plan.slots["metric"], plan.slots["group"], plan.slots["top"]) == ("revenue", "venue", 3)
+    assert plan.slots["period"]["label"] == "last month (April 2026)"
