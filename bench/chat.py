@@ -120,7 +120,8 @@ def _same_label(got: dict[str, Any], want: dict[str, Any]) -> bool:
         return text[:10] == wanted
     if _MONTH_LABEL.fullmatch(wanted):
         return text[:7] == wanted
-    return _norm(text) in {_norm(wanted)} | ({_norm(want["alt"])} if want.get("alt") is not None else set())
+    named = {_norm(text), _norm(re.sub(r", [A-Z]{2}$", "", text))}  # "New Orleans, LA" names New Orleans
+    return bool(named & ({_norm(wanted)} | ({_norm(want["alt"])} if want.get("alt") is not None else set())))
 
 
 def _period_key(label: Any, grain: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 from chat import analytics
 from chat.periods import BARE_YEAR, NOT_COUNT
 from chat.plan import Plan, cannot
+from chat.understood import unexplained
 from chat.wording import reword
 
 Check = Callable[[dict[str, Any]], bool]
@@ -72,7 +73,7 @@ def _rule(pattern: str, honored: Check, what: str) -> Rule:
 _COMPARE = (
     r"\b(?:compare|comparing|comparison|versus|vs\.?|against|beat|beats|outsell|outsold|outperform(?:ed)?)\b"
     r"|\b(?:more|less|fewer|better|worse|higher|lower)\b.*\bthan\b"
-    r"|\bwhich one\b|\bwhich of (?:the|them|these|those|the two)\b"
+    r"|\bwhich of (?:them|these|those|the two)\b"
     r"|\b(?:over|under|above|below|at least|at most|more than|less than|fewer than|upwards of)\s+"
     r"(?!(?:19|20)\d{2}\b" + NOT_COUNT + r")\$?\d[\d,.]*k?\b"  # a threshold, not "over 2025"
     r"|\bor\b.*\b(?:more|less|fewer|better|worse|higher|lower|bigger|most)\b"
@@ -213,9 +214,17 @@ def covered(question: str, plan: Plan) -> Plan:
     """The plan when it uses everything the question asks; otherwise a plain answer that says
     what it would have left out and what it understood, with no result."""
     missing = uncovered(question, plan)
+    understood = analytics.describe(plan.slots) if plan.intent == "analytics" else "a list of concerts"
+    answering = not missing and plan.intent in ("analytics", "concerts") and plan.calls
+    if answering and (unknown := unexplained(reword(question), plan.slots)):
+        said = ", ".join(f"'{w}'" for w in unknown[:3])
+        return cannot(
+            f"I'm not sure what {said} means here, so I won't guess. I understood: {understood}. "
+            "Ask without it, in other words, or ask what I can answer.",
+            planner=plan.planner,
+        )
     if not missing:
         return plan
-    understood = analytics.describe(plan.slots) if plan.intent == "analytics" else "a list of concerts"
     parts = ", ".join(missing)
     return cannot(
         f"I can't answer that exactly: I can't use {parts} in this question, and I won't answer a "

@@ -17,6 +17,7 @@ MONTHS = {
 }  # fmt: skip
 _MONTH = "(" + "|".join(MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)"
 _UNITS = {"day": 1, "days": 1, "week": 7, "weeks": 7}
+_UNTIL = r"(?:-|to|through|thru|until|till|and)"
 _NUMBERS = {
     "one": 1,
     "two": 2,
@@ -74,7 +75,7 @@ def _count(word: str) -> int:
 
 
 # A year on its own ("2025 revenue by month"), not a count ("over 2000 tickets", "top 2000").
-NOT_COUNT = r"(?! ?(?:tickets?|seats?|people|fans|customers|orders|dollars|\$|capacity|concerts?|shows?))"
+NOT_COUNT = r"(?! ?(?:tickets?|seats?|people|fans|customers|orders|dollars|\$|capacity))"
 BARE_YEAR = (
     r"(?<!concert )(?<!customer )(?<!show )(?<!#)(?<!than )(?<!top )(?<!least )(?<!most )(?<!under )"
     r"(?<!over )\b((?:19|20)\d{2})\b" + NOT_COUNT
@@ -124,6 +125,14 @@ def find_period(text: str, clock: datetime) -> Period | None:
         start, _ = _month(int(m[3]), 3 * q - 2)
         _, end = _month(int(m[3]), 3 * q)
         return Period(start, end, f"Q{q} {m[3]}", future=start > clock)
+    if m := re.search(rf"\b{_MONTH}\.?\s*{_UNTIL}\s*{_MONTH}\.?,? (\d{{4}})\b", t):
+        year = int(m[3])  # "jan-mar 2026", "from january to march 2026"
+        start, _ = _month(year, _month_number(m[1]))
+        _, end = _month(year, _month_number(m[2]))
+        return Period(start, end, f"{start:%B} to {(end - timedelta(days=1)):%B %Y}", future=start > clock)
+    if m := re.search(rf"\bsince (?:the )?(?:(?:start|beginning) of )?(?:{_MONTH} )?(\d{{4}})\b", t):
+        start = _month(int(m[2]), _month_number(m[1]))[0] if m[1] else datetime(int(m[2]), 1, 1, tzinfo=UTC)
+        return Period(start, tomorrow, f"since {start:%B %Y}" if m[1] else f"since {m[2]}")
     if m := re.search(rf"\b{_MONTH}\.? (\d{{4}})\b", t):
         start, end = _month(int(m[2]), _month_number(m[1]))
         return Period(start, end, start.strftime("%B %Y"), future=start > clock)

@@ -10,9 +10,24 @@ from __future__ import annotations
 
 import re
 
+from chat.understood import correct
+
 _REWRITES: tuple[tuple[str, str], ...] = (
     # abbreviations
+    (r"\baov\b", "average order value"),
     (r"\bavg\b", "average"),
+    (r"\brevs?\b", "revenue"),
+    (r"\btkt price\b", "ticket price"),
+    (r"\btkts?\b", "tickets"),
+    (r"\bcap\b", "capacity"),
+    (r"\bw/", "with "),
+    (r"\b(last|this|next|per|each|a|every) mo\b", r"\1 month"),
+    (r"\bmon(?:day)?\s*-\s*fri(?:day)?\b", "weekdays"),
+    (r"\bsat(?:urday)?\s*-\s*sun(?:day)?\b", "weekends"),
+    (r"\b(wk|week|month|day|quarter|qtr)-by-(?:wk|week|month|day|quarter|qtr)\b", r"\1 by \1"),
+    (r"\bnum\b(?! of)", "number of"),
+    (r"(?<![\d\w])\$(?!\s*\d)", " dollars "),
+    (r"\b(\w+)-wise\b", r"by \1"),
     (r"\bqtrs\b", "quarters"),
     (r"\bqtr\b", "quarter"),
     (r"\byrs\b", "years"),
@@ -36,6 +51,12 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\bseat (?:count|total)s?\b", "seats"),
     (r"\b(vip|floor|upper|lower|upper tier|lower tier) seats?\b", r"\1 tickets"),
     (r"\b(?:order|basket) sizes?\b", "tickets per order"),
+    (
+        r"\b(?:still to come|yet to come|to come|lined up|from now on|in the pipeline|on the books ahead)\b",
+        "upcoming",
+    ),
+    (r"\bon the program(?:me)?\b|\bprogram(?:me)?\b", "upcoming shows"),
+    (r"\bbreaking down\b|\bbroken out\b", "broken down"),
     (r"\b(?:kind|type|style|sort)s? of music\b", "genre"),
     (r"\b(?:move|moves|moved|moving|shift|shifts|shifted)\b", "sell"),
     (r"\bamong (?:all )?(?:of )?(?:our |the |all the |all our )?(?=[a-z]+s\b)", "by "),
@@ -46,14 +67,45 @@ _REWRITES: tuple[tuple[str, str], ...] = (
 _COMPILED = tuple((re.compile(p, re.IGNORECASE), r) for p, r in _REWRITES)
 
 
+_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_YEAR_IN_WORDS = re.compile(
+    r"\b(?:twenty|two thousand(?: and)?) (twenty|thirty)[- ]?(" + "|".join(_UNITS) + r")?\b", re.IGNORECASE
+)
+_THOUSANDS_IN_WORDS = re.compile(
+    r"\b(" + "|".join(_TENS) + r")[- ]?(" + "|".join(_UNITS) + r")? thousand\b", re.IGNORECASE
+)
+
+
+def _numbers(text: str) -> str:
+    """'twenty twenty-five' is 2025, 'thirty thousand' 30000."""
+    text = _YEAR_IN_WORDS.sub(
+        lambda m: str(2000 + _TENS[m[1].lower()] + _UNITS.get((m[2] or "").lower(), 0)), text
+    )
+    return _THOUSANDS_IN_WORDS.sub(
+        lambda m: str((_TENS[m[1].lower()] + _UNITS.get((m[2] or "").lower(), 0)) * 1000), text
+    )
+
+
 def reword(text: str) -> str:
-    """The question with abbreviations and synonyms in the planner's words (spaces collapsed);
-    a capitalised word inside the question is a name's and stays."""
-    out = text
+    """The question with typos in the planner's words corrected, abbreviations and synonyms in
+    the planner's words (spaces collapsed); a capitalised word inside the question is a name's
+    and stays."""
+    out = _numbers(correct(text))
     for pattern, replacement in _COMPILED:
 
         def keep_names(m: re.Match[str], replacement: str = replacement) -> str:
-            if m.start() > 0 and m[0][:1].isupper():
+            first = m[0].split()[0] if m[0].split() else m[0]
+            if m.start() > 0 and first[:1].isupper() and not first.isupper():
                 return m[0]
             return m.expand(replacement)
 

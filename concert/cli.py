@@ -825,6 +825,7 @@ class QuestionSet(StrEnum):
     unseen = "unseen"
     fresh = "fresh"
     untouched = "untouched"
+    blind = "blind"
 
 
 class EventTime(StrEnum):
@@ -896,8 +897,8 @@ def bench(
     questions: Annotated[
         QuestionSet,
         typer.Option(
-            help="chat: the question set (standard; heldout, unseen, fresh, untouched: held-out sets, each "
-            "written after the last was tuned on)."
+            help="chat: the question set (standard; heldout, unseen, fresh, untouched, blind: held-out sets, "
+            "each written after the last was tuned on)."
         ),
     ] = QuestionSet.standard,
     rows: Annotated[int, typer.Option(min=10_000, help="warehouse: synthetic ticket sales.")] = 1_000_000,

@@ -61,7 +61,10 @@ def test_a_model_plan_is_compiled_by_our_code_with_names_and_period_resolved() -
 
 
 def test_artists_and_venues_are_resolved_to_their_ids() -> None:
-    plan = _plan({"measure": "tickets", "artist": "Foo Fighters", "venue": "Gillette Stadium"})
+    plan = _plan(
+        {"measure": "tickets", "artist": "Foo Fighters", "venue": "Gillette Stadium"},
+        "tickets for Foo Fighters at Gillette Stadium",
+    )
     assert plan.slots["filters"] == {"artist": [12, "Foo Fighters"], "venue": [1, "Gillette Stadium"]}
 
 

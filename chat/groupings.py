@@ -1,0 +1,203 @@
+"""How a question wants its figure: broken down (by venue, artist, place, genre, channel, tier,
+customer, day of the week or a period of time), ranked (top N, which one), on some days of the
+week, for a channel or a tier. Pure."""
+
+from __future__ import annotations
+
+import re
+
+from chat.measures import has
+from chat.vocabulary import Found, words
+
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                 "eight": 8, "nine": 9, "ten": 10, "twenty": 20}  # fmt: skip
+
+
+_GROUP_WORDS = {
+    "venue": ("venue", "venues", "arena", "arenas", "stadium", "stadiums"),
+    "artist": (
+        "artist",
+        "artists",
+        "performer",
+        "performers",
+        "band",
+        "bands",
+        "act",
+        "acts",
+    ),
+    "city": ("city", "cities"),
+    "state": ("state", "states", "province", "provinces"),
+    "genre": ("genre", "genres"),
+    "concert": ("concert", "concerts", "event", "events", "show", "shows", "gig", "gigs"),
+    "channel": ("channel", "channels"),
+    "tier": ("tier", "tiers"),
+}
+
+
+_TOGETHER = {"across", "in", "at", "for", "of", "over", "from"}
+
+
+_GROUP_CUES = {"which", "what", "top", "best", "worst", "bottom", "per", "by", "each", "most", "the",
+               "busiest", "biggest", "largest", "smallest", "every", "leading", "highest", "lowest",
+               "quietest", "least", "fewest", "list", "our"}  # fmt: skip
+
+
+COMBINED = r"\b(?:combined|total|altogether|all together|overall|sum of|in all)\b"
+
+
+_HOW = {"earning", "grossing", "selling", "performing", "paid", "attended", "sold", "popular"}
+
+
+_SINGULAR = {"venue", "arena", "stadium", "artist", "performer", "band", "act", "show", "city",
+             "state", "province", "genre", "concert", "event", "channel", "tier"}  # fmt: skip
+
+
+def channel_and_tier(t: str) -> dict[str, str]:
+    """Sales channel and ticket tier named in the question (the workload's values)."""
+    out: dict[str, str] = {}
+    for channel, pattern in (
+        ("web", r"\b(?:online|web|website)\b"),
+        ("mobile", r"\b(?:mobile|app|phone)\b"),
+        ("box_office", r"\bbox[- ]office\b"),
+        ("partner", r"\b(?:partners?|resellers?)\b"),
+    ):
+        if re.search(pattern, t) and not re.search(r"\b(?:by|per|each) channel", t):
+            out["channel"] = channel
+            break
+    for tier in ("vip", "floor", "lower", "upper"):
+        if re.search(rf"\b{tier}\b(?! than)", t) and not re.search(r"\b(?:by|per|each) tier", t):
+            out["tier"] = tier
+            break
+    return out
+
+
+_DAY_WORDS = {
+    "sunday": 0,
+    "monday": 1,
+    "tuesday": 2,
+    "wednesday": 3,
+    "thursday": 4,
+    "friday": 5,
+    "saturday": 6,
+}
+
+
+def days_of_week(t: str, group: str | None) -> list[int] | None:
+    """The days of the week a question keeps ("on Fridays", "weekend sales"), unless it breaks
+    the figures down by day of the week or sets the weekend against the weekdays."""
+    if group in ("weekday", "daytype"):
+        return None
+    named = [n for day, n in _DAY_WORDS.items() if re.search(rf"\b{day}s?\b", t)]
+    if named:
+        return named
+    if re.search(r"\bweekends?\b", t):
+        return [0, 6]
+    if re.search(r"\b(?:on )?weekdays\b|\bduring the week\b", t):
+        return [1, 2, 3, 4, 5]
+    return None
+
+
+def number_after(text: str, *nouns: str) -> int | None:
+    for noun in nouns:
+        if m := re.search(rf"\b{noun}s?\s*(?:id\s*)?(?:#|number|no\.?)?\s*(\d+)\b", text):
+            return int(m[1])
+    return None
+
+
+def top_n(text: str) -> int | None:
+    n = r"(\d+|" + "|".join(NUMBER_WORDS) + ")"
+    for pattern in (
+        rf"\b(?:which|what|the|recommend|suggest|list|show me|give me)\s+{n}\s+[a-z]",
+        rf"\bk\s*=\s*{n}",
+    ):
+        if m := re.search(pattern, text):
+            return int(m[1]) if m[1].isdigit() else NUMBER_WORDS[m[1]]
+    if m := re.search(
+        r"\b(?:top|best|worst|bottom|first|highest|lowest)\s+(\d+|" + "|".join(NUMBER_WORDS) + r")\b", text
+    ):
+        return int(m[1]) if m[1].isdigit() else NUMBER_WORDS[m[1]]
+    if m := re.search(r"\b(\d+|" + "|".join(NUMBER_WORDS) + r")\s+(?:most|best|least|biggest|top)\b", text):
+        return int(m[1]) if m[1].isdigit() else NUMBER_WORDS[m[1]]
+    return None
+
+
+_TIME_GROUP_WORDS = {
+    "week": (r"\b(?:by|per|each|every) week\b", r"\bweekly\b", r"\bweek by week\b"),
+    "quarter": (r"\b(?:by|per|each|every) quarter\b", r"\bquarterly\b", r"\bquarter by quarter\b"),
+    "year": (r"\b(?:by|per|each|every) year\b", r"\byearly\b", r"\bannual(?:ly)?\b", r"\byear by year\b"),
+    "day": (r"\b(?:by|per|each|every) (?:day|date)\b(?! of (?:the )?week)", r"\bdaily\b", r"\bday by day\b"),
+    "daytype": (r"\bweekends?\b.*\bweekdays?\b", r"\bweekdays?\b.*\bweekends?\b"),
+    "weekday": (
+        r"\bday of (?:the )?week\b",
+        r"\b(?:by|per|each|every|which|what|best|busiest|worst|quietest) weekday\b",
+        r"\b(?:best|busiest|worst|quietest) day\b",
+    ),
+    "customer": (
+        r"\b(?:by|each|every) (?:customer|buyer|fan)s?\b",
+        r"\b(?:top|best|biggest|which) (?:\d+ |[a-z]+ )?(?:customers|buyers|fans|spenders)\b",
+        r"\b(?:which|what) (?:customer|buyer|fan)\b",
+    ),
+}  # fmt: skip
+
+
+def grouping(t: str, metric: str | None, found: list[Found]) -> tuple[str | None, bool]:
+    """The grouping word and whether it was singular ('which venue' -> top 1)."""
+    for group, patterns in _TIME_GROUP_WORDS.items():
+        if has(t, *patterns) and not (group == "customer" and metric == "customers"):
+            single = has(
+                t, r"\b(?:best|busiest|worst|quietest|which|what) (?:day|weekday|customer|buyer|fan)\b"
+            )
+            return group, group in ("weekday", "customer") and single
+    if has(
+        t,
+        r"\bper month\b",
+        r"\bby month\b",
+        r"\bmonthly\b",
+        r"\beach month\b",
+        r"\bover time\b",
+        r"\bmonth by month\b",
+        r"\bmonth-by-month\b",
+        r"\btrend(?:s|ing)?\b",
+    ):
+        return "month", False
+    if has(t, r"\b(?:which|what|best|busiest|worst|biggest|quietest) month\b"):
+        return "month", True
+    if m := re.search(
+        r"\b(?:which|what|best|busiest|worst|biggest|quietest) (?:single )?(week|quarter|year|day)\b"
+        r"(?! of the week)",
+        t,
+    ):
+        return m[1], True
+    named_spans = {i for f in found for i in range(f.start, f.end)}
+    kinds = {i: f.entity.kind for f in found for i in range(f.start, f.end)}
+    kept = [(i, w) for i, (w, _) in enumerate(words(t)) if i not in named_spans]
+    ws = [w for _, w in kept]
+    for i, w in enumerate(ws):
+        before = ws[i - 1] if i else ""
+        if before in _HOW and i > 1:
+            before = ws[i - 2]  # "top earning artist", "best selling venue": the cue is before
+        together = before == "the" and i > 2 and ws[i - 2] == "all" and ws[i - 3] in _TOGETHER
+        named = kinds.get(kept[i][0] - 1) in (
+            "genre",
+            "artist",
+        )  # "the opera shows": a filter, not a breakdown
+        combined = before in ("every", "each", "all") and has(t, COMBINED)
+        if (
+            (
+                before not in _GROUP_CUES
+                and before not in NUMBER_WORDS
+                and not (before.isdigit() and not re.fullmatch(r"(?:19|20)\d\d", before))
+            )
+            or together
+            or combined
+            or (before == "the" and named)
+        ):
+            continue  # "across all the venues" is every venue together, not a breakdown
+        for group, nouns in _GROUP_WORDS.items():
+            if w in nouns and not (group == "concert" and metric == "concerts"):
+                single = bool(re.match(r"\s*who\b", t)) or before in (
+                    "which", "what", "busiest", "biggest", "largest", "smallest", "quietest", "top", "best",
+                    "worst", "leading", "highest", "lowest",
+                )  # fmt: skip
+                return group, (w in _SINGULAR and single) or bool(re.match(r"\s*who\b", t))
+    return None, False

@@ -1,0 +1,166 @@
+"""Which measure a question asks: tickets, revenue, orders, customers, refunds, prices (average,
+median, extremes), per-order and per-customer figures, counts and seats of the dimensions,
+cancelled and sold-out concerts, sell-through. Pure: regular expressions over the question's
+lower-case text, already in the planner's words (`chat.wording`)."""
+
+from __future__ import annotations
+
+import re
+
+_PRICE = r"(?:ticket )?price"
+
+
+_CANCELLED = r"\bcancel(?:l?ed|lations?)\b|\bcalled off\b|\bscrapped\b|\baxed\b"
+
+
+_ORDER = r"(?:order|purchase|transaction|booking|sale)"
+
+
+_PER_CUSTOMER = r"per (?:customer|buyer|fan|person|head)"
+
+
+_HOW_MANY = r"\b(?:how many|number of|count of|count the)\s+(?:different\s+|distinct\s+)?"
+
+
+def measure_of(t: str) -> str | None:
+    """The measures beyond sums and counts: a median, extremes, per-order and per-customer forms,
+    counts and seats of the dimensions themselves, cancelled concerts."""
+    if has(t, rf"\bmedian {_PRICE}", r"\bmedian\b.*\bpaid\b"):
+        return "median_price"
+    if has(
+        t,
+        rf"\b(?:highest|max(?:imum)?|most expensive|top) {_PRICE}",
+        r"\b(?:most expensive|priciest|dearest) (?:tickets?|seats?)\b",
+        r"\b(?:dearest|priciest|most expensive)\b.*\btickets?\b",
+    ):
+        return "max_price"
+    if has(t, rf"\b(?:lowest|min(?:imum)?|cheapest) {_PRICE}", r"\bcheapest (?:tickets?|seats?)\b"):
+        return "min_price"
+    if has(t, rf"\btickets? per {_ORDER}", r"\baverage order size\b", rf"\bper {_ORDER}\b.*\btickets\b"):
+        return "avg_order_tickets"
+    if has(
+        t,
+        rf"\b(?:average|avg|mean) (?:{_ORDER}|basket) (?:value|size in dollars|amount)",
+        rf"\b(?:revenue|spend|spent|value|money) per {_ORDER}",
+    ):
+        return "avg_order_value"
+    if has(
+        t,
+        rf"\b(?:revenue|spend|spent|spending|money|dollars) {_PER_CUSTOMER}",
+        rf"\b(?:average|avg) (?:spend|spending)\b.*{_PER_CUSTOMER}",
+    ):
+        return "revenue_per_customer"
+    if has(t, rf"\btickets? {_PER_CUSTOMER}"):
+        return "tickets_per_customer"
+    if has(t, _CANCELLED):
+        return "cancelled"
+    if has(t, r"\b(?:most|fewest|least|more|number of) (?:concerts|shows|gigs|events)\b"):
+        return "concerts"
+    if has(
+        t,
+        r"\b(?:list|show me|name|what are|which are|which|what|all)\b(?: [a-z-]+){0,3} "
+        r"(?:venues|arenas|stadiums)\b",
+        r"^(?:our |the |all )?(?:venues|arenas|stadiums) (?:in|at)\b",
+        r"\b(?:venues|arenas|stadiums)\b.*\blist\b",
+    ) and not has(t, r"\b(?:sold|sales?|tickets?|revenue|how many|number of|count)\b"):
+        return "capacity"
+    if has(t, _HOW_MANY + r"(?:[a-z-]+ ){0,2}(?:venues|arenas|stadiums)\b", r"\bvenues\b.*\bcount\b"):
+        return "venues"
+    if has(
+        t,
+        _HOW_MANY + r"(?:[a-z-]+ ){0,2}(?:artists|bands|performers|acts)\b",
+        r"\b(?:artists|acts)\b.*\bcount\b",
+    ):
+        return "artists"
+    if has(
+        t,
+        r"\b(?:seats|seating capacity)\b",
+        r"\b(?:biggest|largest|smallest) (?:venue|arena|stadium)s?\b",
+        r"\bcapacity of\b",
+        r"\b(?:total|combined|overall|aggregate) (?:seating )?capacity\b",
+    ):
+        return "capacity"
+    if has(
+        t,
+        r"\b(?:how many|number of|count of) (?:orders|purchases|transactions|bookings)\b",
+        r"\bmost orders\b",
+    ):
+        return "orders"
+    return None
+
+
+def metric_of(t: str) -> str | None:
+    if measure := measure_of(t):
+        return measure
+    if has(t, r"sold[ -]?out", r"sell[- ]?outs?\b"):
+        return "sold_out"
+    if has(t, r"sell[- ]?(?:through|thru)", r"occupancy", r"fill rate", r"how full", r"capacity sold"):
+        return "sell_through"
+    if has(
+        t,
+        r"refund(ed)? amount",
+        r"amount refunded",
+        r"refunds? (?:in|worth) (?:dollars|money)",
+        r"money refunded",
+        r"how much .*refund",
+        r"(?:\$|dollars?|money|value) (?:refunded|in refunds|of refunds)",
+        r"\brefunds?\b.*\bin dollars\b",
+        r"refund(?:ed|s)? (?:dollars|value|total in dollars)",
+    ):
+        return "refund_amount"
+    if has(t, r"refund"):
+        return "refunds"
+    if has(
+        t,
+        r"average (?:ticket )?price",
+        r"avg (?:ticket )?price",
+        r"mean (?:ticket )?price",
+        r"price per ticket",
+    ):
+        return "avg_price"
+    if has(
+        t,
+        r"revenue",
+        r"gross",
+        r"\bearn",
+        r"\bmoney\b",
+        r"\bdollars\b",
+        r"how much .*(?:make|made|bring)",
+        r"\bincome\b",
+        r"takings",
+        r"\b(?:take|took|taken|taking) in\b",
+        r"\bgrossed\b",
+    ):
+        return "revenue"
+    if has(t, r"customers", r"buyers", r"\bfans\b", r"people bought", r"unique (?:customers|buyers)"):
+        return "customers"
+    if has(
+        t,
+        r"how many (?:concerts|shows|events)",
+        r"\b(?:concerts|shows|events)\b.*\bhow many\b",
+        r"\b(?:concerts|shows|events) (?:per|by|each|every) "
+        r"(?:month|week|day|quarter|year|venue|artist|city|state|genre)",
+        r"number of (?:concerts|shows|events)",
+        r"count (?:of )?(?:concerts|shows)",
+        r"concerts (?:are|were) (?:there|scheduled|held|played)",
+    ):
+        return "concerts"
+    if has(t, r"\b(?:orders|transactions|purchases|bookings)\b"):
+        return "orders"
+    if has(
+        t,
+        r"tickets?",
+        r"\btix\b",
+        r"\bsold\b",
+        r"\bsales?\b",
+        r"\bsell(?:s|ing)?\b",
+        r"\bbest[- ]selling\b",
+        r"\bpopular\b",
+        r"\bbusiest\b",
+    ):
+        return "tickets"
+    return None
+
+
+def has(text: str, *patterns: str) -> bool:
+    return any(re.search(p, text) for p in patterns)

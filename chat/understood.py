@@ -1,0 +1,152 @@
+"""Every word of a question is accounted for, or the question is not answered. Pure.
+
+The rules read a question by its cues; a word they have no rule for is silently skipped, and the
+answer is then to a narrower or different question ("revenue still to come for X" answered as
+X's revenue). So after planning, each word must be one the planner reads (a measure, a grouping,
+a period, a filter value, a name the plan uses) or one that carries no meaning for the answer
+(function words, politeness, filler). What is left is said, and nothing is stated.
+
+A word one slip from a known word ("tikcets") is read as it (`correct`, before planning), so a
+typo costs nothing; a name is never corrected here (the vocabulary does that for states).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any
+
+from chat.vocabulary import REGIONS, words
+
+
+def _lexicon(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Words that carry no meaning for the answer: function words, politeness, filler, verbs of
+# asking, and the words that only say "our business" or "the data".
+_FUNCTION = _lexicon(
+    """
+    a an the this that these those there here it its it's they them their we us our ours you your i
+    me my of in on at to for from by with without into onto over under about across per each every
+    all any some and or but so as than then too also just only even still both either neither not no
+    nor is are was were be been being am do does did done doing have has had having will would shall
+    should can could may might must get got gets getting go goes going went gone make makes made
+    making what which who whom whose when where how why whats what's hows how's whos who's wheres
+    where's please pls thanks thank hi hello hey ok okay right quick question tell show give list
+    let know see want need like looking look find check pull up bring tell me us could would you can
+    much many number numbers count total totals overall altogether together combined sum amount
+    figure figures stats statistics data numbers value values result results ever currently current
+    now today so far yet already again anyway actually exactly roughly about approximately around
+    nearly almost just about our company business org organization we've i'd one ones thing things
+    stuff kind of sort mind remind file record records music start beginning single gone wise need
+    needs wants board deck boss report quickly asap same instead anyone anybody someone somebody
+    everyone um uh er hmm well via through vs versus came come comes coming take took taken taking
+    work works working name forward out up down off wht wat hw yesterday today tonight
+    """
+)
+# Words the planner reads (measures, groupings, superlatives, periods, channels, tiers, days)
+# or that only restate the subject (tickets are sold, concerts are played).
+_DOMAIN = _lexicon(
+    """
+    ticket tickets tix sold sell sells selling sale sales bought buy buys buying purchased purchase
+    purchases order orders ordered transaction transactions booking bookings booked revenue revenues
+    gross grossed grossing earn earned earns earning earnings earner earners income money dollars
+    dollar usd spent spend spending paid pay takings price prices priced pricing cost average avg
+    mean median highest lowest max maximum min minimum expensive priciest dearest cheapest cheap
+    customer customers buyer buyers fan fans people person head unique distinct different refund
+    refunds refunded refunding returned concert concerts show shows gig gigs event events date dates
+    performance performances played play plays playing perform performed performing scheduled
+    upcoming coming future next ahead calendar happening held cancelled canceled cancellation
+    cancellations cancel called off scrapped axed sold-out sold-outs sellout sellouts soldout full
+    sell-through sellthrough through thru occupancy fill rate venue venues arena arenas stadium
+    stadiums room rooms place places seat seats seating capacity capacities hold holds big bigger
+    biggest large larger largest small smaller smallest size artist artists band bands performer
+    performers act acts musician musicians genre genres roster books city cities state states
+    province provinces where located location channel channels online web website app mobile phone
+    box office box-office partner partners reseller resellers tier tiers vip floor upper lower
+    balcony general admission level levels cash top bottom best worst most least fewest more less
+    fewer leading popular busiest quietest rank ranked ranking ranks by breakdown broken down break
+    split each every per group grouped day days daily week weeks weekly weekend weekends weekday
+    weekdays month months monthly quarter quarters quarterly year years yearly annual annually since
+    between during until till before after last past previous this next ytd mtd q1 q2 q3 q4 first
+    second third fourth half monday mondays tuesday tuesdays wednesday wednesdays thursday thursdays
+    friday fridays saturday saturdays sunday sundays january february march april may june july
+    august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
+    share percentage percent proportion fraction ratio trend trends trending time over
+    """
+)
+_NUMBER_WORDS = _lexicon(
+    """
+    zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+    sixteen seventeen eighteen nineteen twenty thirty forty fifty hundred thousand million
+    """
+)
+KNOWN = _FUNCTION | _DOMAIN | _NUMBER_WORDS
+_MIN_TYPO, _TYPO_CUTOFF = 5, 0.84
+_CORRECTABLE = sorted(w for w in _DOMAIN if len(w) >= _MIN_TYPO)
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """One letter added, dropped, changed, or two neighbours swapped (Damerau's one edit)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        swapped = (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+        return len(diff) == 1 or swapped
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def correct(text: str) -> str:
+    """Lower-case words of five letters or more one slip from a word the planner reads, read as
+    that word ("tikcets" -> "tickets", but "raining" stays: two slips from "ranking");
+    capitalised words (names) are left as written."""
+
+    def fix(m: re.Match[str]) -> str:
+        w = m[0]
+        if len(w) < _MIN_TYPO or not w.islower() or w in KNOWN:
+            return w
+        close = [
+            k for k in difflib.get_close_matches(w, _CORRECTABLE, n=3, cutoff=_TYPO_CUTOFF) if _one_slip(w, k)
+        ]
+        return close[0] if close else w
+
+    return re.sub(r"[A-Za-z]+", fix, text)
+
+
+def _named_words(slots: dict[str, Any]) -> set[str]:
+    """The words of the names the plan filters on (they are used, whatever the rules)."""
+    out: set[str] = set()
+    for kind, value in (slots.get("filters") or {}).items():
+        parts: list[Any] = value if isinstance(value, list) else [value]
+        for part in parts:
+            out |= {w for w, _ in words(str(part))}
+        if kind == "state":
+            out |= {w for w, _ in words(REGIONS.get(str(value), ""))} | {str(value).lower()}
+    return out
+
+
+def unexplained(question: str, slots: dict[str, Any]) -> list[str]:
+    """The words of the question the planner does not read, that are not meaningless for the
+    answer and not part of a name the plan uses."""
+    used = _named_words(slots)
+    left = []
+    for w, _ in words(question):
+        bare = w.strip("-")
+        if not bare or bare in KNOWN or bare in used or bare.isdigit() or re.fullmatch(r"[\d,.$%k]+", bare):
+            continue
+        if re.fullmatch(r"\d+(?:st|nd|rd|th|s)", bare) or re.fullmatch(r"\d{4}-\d{2}(?:-\d{2})?", bare):
+            continue
+        if bare.endswith("s") and bare[:-1] in KNOWN:
+            continue
+        if used and difflib.get_close_matches(bare, used, n=1, cutoff=0.8):
+            continue  # a name read through its misspelling ("califronia"): the plan names it
+        left.append(bare)
+    return list(dict.fromkeys(left))

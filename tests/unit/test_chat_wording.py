@@ -1,0 +1,61 @@
+"""Other words for the same things, typos in the planner's words, and the guard that every word
+of a question is accounted for before anything is stated."""
+
+from __future__ import annotations
+
+import pytest
+
+from chat.coverage import covered
+from chat.deterministic_planner import DeterministicPlanner
+from chat.understood import correct, unexplained
+from chat.vocabulary import Vocabulary
+from chat.wording import reword
+from tests.unit.test_chat_planner import ARTISTS, CLOCK, VENUES
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("how many tikcets in 2025", "how many tickets in 2025"),
+        ("revnue by venue", "revenue by venue"),
+        ("was it raining", "was it raining"),  # two slips from "ranking": a word of its own
+        ("Revnue Hall concerts", "Revnue Hall concerts"),  # capitalised: a name, never corrected
+    ],
+)
+def test_a_typo_in_the_planners_words_is_read_as_the_word(written: str, read: str) -> None:
+    assert correct(written) == read
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("rev last mo", "revenue last month"),
+        ("Tix sold MTD", "Tix sold this month"),
+        ("avg tkt price YTD", "average ticket price this year"),
+        ("num orders feb 2026", "number of orders feb 2026"),
+        ("AOV q4", "average order value q4"),
+        ("units sold in twenty twenty-five", "tickets sold in 2025"),
+        ("venues w/ capacity above thirty thousand", "venues with capacity above 30000"),
+        ("what did Cher pull in", "what did Cher earn"),
+        ("refund $ by month", "refund dollars by month"),
+        ("weekday (mon-fri) tix", "weekday (weekdays) tix"),
+        ("what kind of music does Cher play", "what genre does Cher play"),
+        ("concerts still to come", "concerts upcoming"),
+        ("Largest venue, capacity-wise", "Largest venue, by capacity"),
+        ("The Receipts at Gillette Stadium", "The Receipts at Gillette Stadium"),  # a name stays
+    ],
+)
+def test_abbreviations_and_trade_words_are_read_in_the_planners_words(written: str, read: str) -> None:
+    assert reword(written) == read
+
+
+def test_a_word_the_planner_does_not_read_is_said_and_nothing_is_stated() -> None:
+    planner = DeterministicPlanner(Vocabulary.of(VENUES, ARTISTS))
+    question = "tickets sold to students at Gillette Stadium in 2025"
+    plan = planner.plan(question, CLOCK)
+    assert plan.calls, "the rules alone would answer: tickets at the venue in 2025"
+    assert unexplained(reword(question), plan.slots) == ["students"]
+    guarded = covered(question, plan)
+    assert not guarded.calls and "'students'" in (guarded.reply or "")
+    ok = "could you please tell me how many tickets we sold at Gillette Stadium in 2025, thanks"
+    assert unexplained(reword(ok), planner.plan(ok, CLOCK).slots) == []
