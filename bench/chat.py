@@ -194,6 +194,23 @@ class Oracle:
         got = result.get("value")
         return None if _close(got, want, q.get("tolerance", 0.01)) else f"value {got} != oracle {want}"
 
+    def _compare(self, q: dict[str, Any], result: dict[str, Any]) -> str | None:
+        """Two things or two periods side by side: the answer's rows carry both of the oracle's
+        values (its rows, one per side, `value` each; labels are not compared, a period's label
+        being written many ways), in either order."""
+        want = [r["value"] for r in self._oracle(q)]
+        got = [_value(r) for r in result.get("rows") or []]
+        tol = q.get("tolerance", 0.01)
+        if len(got) != len(want):
+            return f"sides {got} != oracle {want}"
+        unmatched = list(got)
+        for w in want:
+            match = next((g for g in unmatched if _close(g, w, tol)), None)
+            if match is None:
+                return f"sides {got} != oracle {want}"
+            unmatched.remove(match)
+        return None
+
     def _first_cell(self, q: dict[str, Any], result: dict[str, Any]) -> str | None:
         want = self._oracle(q)[0]["v"]
         got = next(iter(result["rows"][0].values())) if result.get("rows") else None

@@ -117,6 +117,8 @@ def compile_slots(slots: dict[str, Any]) -> Compiled:
 
     if family in ("venues", "artists"):
         return _compile_dimension(slots, family, value)
+    if slots.get("compare"):
+        return _compile_sides(slots)
     if slots.get("share") and group is None and (part := share_part(filters)):
         return _compile_part(slots, part)
     if metric == "median_price":  # the median of tickets, not of orders: an order of n counts n times
@@ -290,6 +292,43 @@ def compile_listing(slots: dict[str, Any], clock: datetime) -> str:
     )
 
 
+def side_label(kind: str, value: Any) -> str:
+    """How a compared thing is named: a venue's or artist's name, 'City, ST', a state's name."""
+    if kind in ("venue", "artist") and isinstance(value, list):
+        return str(value[1])
+    if kind == "city" and isinstance(value, list):
+        return f"{value[0]}, {value[1]}"
+    if kind == "state":
+        return REGIONS.get(str(value), str(value))
+    if kind == "channel":
+        return CHANNELS.get(str(value), str(value))
+    return str(value)
+
+
+def sides(slots: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The two sides of a comparison: each one's label and the plain question it is."""
+    compare = slots["compare"]
+    plain = {**slots, "compare": None, "group": None, "share": False, "top": None}
+    if "periods" in compare:
+        return [(str(p["label"]), {**plain, "period": p}) for p in compare["periods"]]
+    kind, filters = str(compare["dim"]), dict(slots.get("filters") or {})
+    return [(side_label(kind, v), {**plain, "filters": {**filters, kind: v}}) for v in compare["values"]]
+
+
+def _compile_sides(slots: dict[str, Any]) -> Compiled:
+    """One row per side (`side`, `label`, `value`), each side the same measure compiled alone."""
+    if slots.get("group"):
+        raise ValueError("a comparison is of two figures, not of two breakdowns")
+    selects = [
+        f"SELECT {i} AS side, {literal(label)} AS label, s{i}.value AS value "  # noqa: S608 - compiled SQL
+        f"FROM ({compile_slots(side).sql}) AS s{i}"
+        for i, (label, side) in enumerate(sides(slots), start=1)
+    ]
+    return Compiled(
+        sql=" UNION ALL ".join(selects) + " ORDER BY side", scalar=False, describes=describe(slots)
+    )
+
+
 # The filter a share without a breakdown is the part of ("the web's share of revenue"): the
 # first of these the question names; the other filters bound the whole as well as the part.
 SHARE_PARTS = ("channel", "tier", "days", "venue", "artist", "concert", "city", "state", "genre")
@@ -375,6 +414,9 @@ def describe(slots: dict[str, Any]) -> str:
         whole = {k: v for k, v in filters.items() if k != part}
         of = describe({**slots, "share": False, "filters": whole, "period": None})
         text = f"share (%) of {of} that is {text}"
-    if slots.get("period"):
+    if slots.get("period") and not (slots.get("compare") or {}).get("periods"):
         text += f", {Period.from_dict(slots['period']).label}"
+    if slots.get("compare"):
+        labels = [label for label, _ in sides(slots)]
+        text += f": {labels[0]} against {labels[1]}"
     return text

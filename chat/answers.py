@@ -57,6 +57,38 @@ def _listing(
     return shown + more
 
 
+def _compared(what: str, rows: list[dict[str, Any]], metric: str | None, periods: bool) -> str:
+    """Both sides, then the difference: from the earlier period to the later one, or how far the
+    first named thing is ahead of (or behind) the second."""
+    values = [r.get("value") for r in rows]
+    shown = "; ".join(f"{r.get('label')}: {_side(r.get('value'), metric)}" for r in rows)
+    head = f"{what[:1].upper()}{what[1:]}. {shown}"
+    if len(values) != 2 or values[0] is None or values[1] is None:
+        return head + "."
+    a, b = float(values[0]), float(values[1])
+    if periods:  # earlier first: the change from it to the later one
+        change = b - a
+        pct = f" ({change / a:+.1%})" if a else ""
+        return (
+            f"{head}. Change from {rows[0]['label']} to {rows[1]['label']}: {_signed(change, metric)}{pct}."
+        )
+    first, second = str(rows[0]["label"]), str(rows[1]["label"])
+    if a == b:
+        return f"{head}. The same for both."
+    ahead, behind, diff = (first, second, a - b) if a > b else (second, first, b - a)
+    low = min(a, b)
+    pct = f" ({diff / low:.1%} more)" if low else ""
+    return f"{head}. {ahead} is ahead of {behind} by {_fmt(diff, metric)}{pct}."
+
+
+def _side(value: Any, metric: str | None) -> str:
+    return "no sales" if value is None else _fmt(value, metric)
+
+
+def _signed(value: float, metric: str | None) -> str:
+    return ("+" if value >= 0 else "-") + _fmt(abs(value), metric)
+
+
 def compose(question: str, plan: Plan, outcomes: list[dict[str, Any]]) -> dict[str, Any]:
     """The answer object: `answer` (text), `answered`, `intent`, `result`, `calls`."""
     calls = [
@@ -134,6 +166,12 @@ def _query(plan: Plan, r: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     if plan.intent == "analytics":
         metric = "share" if plan.slots.get("share") else plan.slots.get("metric")
         what = analytics.describe(plan.slots)
+        if plan.slots.get("compare"):
+            return _compared(what, rows, metric, "periods" in plan.slots["compare"]), {
+                "kind": "rows",
+                "rows": rows,
+                "sql": r["sql"],
+            }
         if plan.slots.get("group") is None:
             value = rows[0]["value"] if rows else None
             value = 0 if value is None and metric in _ADDITIVE else value  # no rows: 0 tickets, no median

@@ -44,17 +44,28 @@ def _metric(*names: str) -> Check:
 
 
 def _period(s: dict[str, Any]) -> bool:
-    return bool(s.get("period")) or bool(s.get("upcoming"))
+    return bool(s.get("period")) or bool(s.get("upcoming")) or _periods_compared(s)
+
+
+def _periods_compared(s: dict[str, Any]) -> bool:
+    return "periods" in (s.get("compare") or {})
 
 
 def _grouped(s: dict[str, Any]) -> bool:
     return (
-        s.get("group") is not None or s.get("intent") == "concerts" or s.get("metric") in analytics.EXTREMES
+        s.get("group") is not None
+        or s.get("intent") == "concerts"
+        or s.get("metric") in analytics.EXTREMES
+        or bool(s.get("compare"))  # "which sold more": the two sides answer it
     )
 
 
 def _filtered(kind: str) -> Check:
-    return lambda s: kind in (s.get("filters") or {}) or s.get("group") == kind
+    return lambda s: (
+        kind in (s.get("filters") or {})
+        or s.get("group") == kind
+        or (s.get("compare") or {}).get("dim") == kind
+    )
 
 
 @dataclass(frozen=True)
@@ -122,7 +133,8 @@ _NOT_IN_WAREHOUSE = (
 
 def _share(s: dict[str, Any]) -> bool:
     part = analytics.share_part(s.get("filters") or {})
-    return bool(s.get("share") and (s.get("group") or part)) or s.get("metric") == "sell_through"
+    shared = bool(s.get("share") and (s.get("group") or part))
+    return shared or s.get("metric") == "sell_through" or _periods_compared(s)  # a percent change
 
 
 def _never(_: dict[str, Any]) -> bool:
@@ -130,8 +142,8 @@ def _never(_: dict[str, Any]) -> bool:
 
 
 def _two_groups(s: dict[str, Any]) -> bool:
-    """Weekend against weekdays is one breakdown of two groups; other comparisons are not yet."""
-    return s.get("group") == "daytype"
+    """Two sides of one measure (two things or two periods), or weekend against weekdays."""
+    return s.get("group") == "daytype" or bool(s.get("compare"))
 
 
 # Forecasts of sales figures: the platform predicts one concert's ticket sales (its own tool), and
@@ -152,7 +164,7 @@ RULES: tuple[Rule, ...] = (
     _rule(_SHARE, _share, "a share of a total"),
     _rule(r"\brate\b", _metric("sell_through"), "a rate"),
     _rule(_COMPARE, _two_groups, "a comparison"),
-    _rule(_CHANGE, _never, "a change between periods"),
+    _rule(_CHANGE, _periods_compared, "a change between periods"),
     _rule(r"\btrend(?:s|ing)?\b|\bover time\b", lambda s: s.get("group") in analytics.TIME_GROUPS, "a trend"),
     _rule(_PERIOD, _period, "the period"),
     _rule(_RANKING, _grouped, "a ranking"),

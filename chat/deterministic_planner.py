@@ -10,7 +10,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from chat import analytics
+from chat import analytics, comparisons
 from chat.groupings import (
     COMBINED,
     channel_and_tier,
@@ -24,7 +24,7 @@ from chat.memory import Conversation
 from chat.periods import MONTHS, Period, find_period
 from chat.plan import Plan, ToolCall, cannot
 from chat.understood import KNOWN
-from chat.vocabulary import REGIONS, Found, Vocabulary, words
+from chat.vocabulary import REGIONS, Entity, Found, Vocabulary, words
 from chat.wording import reword
 
 CAPABILITIES = (
@@ -50,7 +50,7 @@ _FOLLOW_UP = re.compile(
     r"^\s*(?:(?:ok|okay|right|cool|great|thanks)[,!.]?\s+)?"
     r"(and|what about|how about|same(?: thing| again| question)?(?: for| but| with)?|now|also|then|but"
     r"|only|just|(?:rank|sort|order|show|list|break down|split) (?:them|those|these|that|it)"
-    r"|(?:what|how) (?:if|for))\b",
+    r"|(?:what|how) (?:if|for)|how (?:does|did|do) (?:that|it|this|those) compare)\b",
     re.I,
 )
 _SQL = re.compile(
@@ -122,6 +122,47 @@ def _lookup(t: str, found: list[Found]) -> dict[str, Any] | None:
         return None
     return {"intent": "analytics", "metric": metric, "group": group, "filters": filters, "period": None,
             "top": 1, "order": "desc", "share": False}  # fmt: skip
+
+
+def _filter_value(e: Entity) -> Any:
+    """An entity as a filter's value: [id, name] for a venue or an artist, [city, state], a key."""
+    if e.kind in ("venue", "artist"):
+        return [e.key, e.label]
+    return list(e.key) if e.kind == "city" else e.key
+
+
+_COMPARABLE = ("artist", "venue", "city", "state", "genre")
+_CHANNEL_WORDS = {"web": r"\b(?:online|web|website)\b", "mobile": r"\b(?:mobile|app|phone)\b",
+                  "box_office": r"\bbox[- ]office\b", "partner": r"\b(?:partners?|resellers?)\b"}  # fmt: skip
+_TIER_WORDS = {tier: rf"\b{tier}\b(?! than)" for tier in ("vip", "floor", "upper", "lower")}
+
+
+def _compare(
+    t: str, found: list[Found], clock: datetime, base: dict[str, Any] | None, filters: dict[str, Any]
+) -> dict[str, Any] | None:
+    """Two sides of the question's measure: two named things of one kind (or two channels, two
+    tiers), or two periods (named, or relative: "year over year"), or, in a follow-up, the last
+    question's period against a new one ("how does that compare with February?")."""
+    if not (re.search(comparisons.CUE, t) or re.search(comparisons.CHANGE, t)):
+        return None
+    for kind in _COMPARABLE:
+        named = [f.entity for f in found if f.entity.kind == kind]
+        if len(named) == 2:
+            return {"dim": kind, "values": [_filter_value(e) for e in named]}
+    for kind, table in (("channel", _CHANNEL_WORDS), ("tier", _TIER_WORDS)):
+        at = sorted((m.start(), key) for key, pattern in table.items() if (m := re.search(pattern, t)))
+        if len(at) == 2:
+            return {"dim": kind, "values": [key for _, key in at]}
+    if periods := comparisons.two_periods(t, clock):
+        return {"periods": [p.to_dict() for p in periods]}
+    earlier = (base or {}).get("period")
+    year = str(Period.from_dict(earlier).start.year) if earlier else None
+    now = find_period(t, clock) or find_period(f"in {comparisons.in_year(t, year)}", clock)
+    if earlier and now and re.search(comparisons.CUE, t):
+        pair = sorted([Period.from_dict(earlier), now], key=lambda p: p.start)
+        if pair[0] != pair[1]:
+            return {"periods": [p.to_dict() for p in pair]}
+    return None
 
 
 class DeterministicPlanner:
@@ -299,13 +340,7 @@ class DeterministicPlanner:
         filters: dict[str, Any] = dict(base.get("filters") or {}) if base else {}
         new_filters: dict[str, Any] = {}
         for f in found:
-            e = f.entity
-            if e.kind in ("venue", "artist"):
-                new_filters[e.kind] = [e.key, e.label]
-            elif e.kind == "city":
-                new_filters["city"] = list(e.key)
-            else:
-                new_filters[e.kind] = e.key
+            new_filters[f.entity.kind] = _filter_value(f.entity)
         if concert := number_after(t, "concert", "show"):
             new_filters["concert"] = concert
         new_filters.update(channel_and_tier(t))
@@ -348,6 +383,12 @@ class DeterministicPlanner:
             slots["group"] = "venue"  # "venues in Houston": the list of them, with their seats
         if slots["group"] and slots["metric"] in ("sold_out", "capacity") and slots["top"] is None:
             slots["top"] = 200  # a list of venues or sold-out shows: all of them, within reason
+        if compare := _compare(t, found, clock, base, filters):
+            slots.update(compare=compare, group=None, top=None, share=False)
+            if "periods" in compare:  # the later one stays the question's period, for follow-ups
+                slots["period"] = compare["periods"][-1]
+            else:
+                slots["filters"] = {k: v for k, v in filters.items() if k != compare["dim"]}
         try:
             compiled = analytics.compile_slots(slots)
         except ValueError as exc:

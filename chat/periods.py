@@ -133,6 +133,13 @@ def find_period(text: str, clock: datetime) -> Period | None:
     if m := re.search(rf"\bsince (?:the )?(?:(?:start|beginning) of )?(?:{_MONTH} )?(\d{{4}})\b", t):
         start = _month(int(m[2]), _month_number(m[1]))[0] if m[1] else datetime(int(m[2]), 1, 1, tzinfo=UTC)
         return Period(start, tomorrow, f"since {start:%B %Y}" if m[1] else f"since {m[2]}")
+    if m := re.search(rf"\b(this|last) {_MONTH}\b(?! \d)", t):  # "this April": this year's; "last April"
+        month = _month_number(m[2])
+        year = today.year if month <= today.month else today.year - 1
+        if m[1] == "last" and month == today.month:
+            year -= 1
+        start, end = _month(year, month)
+        return Period(start, end, start.strftime("%B %Y"), future=start > clock)
     if m := re.search(rf"\b{_MONTH}\.? (\d{{4}})\b", t):
         start, end = _month(int(m[2]), _month_number(m[1]))
         return Period(start, end, start.strftime("%B %Y"), future=start > clock)

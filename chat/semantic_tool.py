@@ -43,6 +43,14 @@ class AnalyticsQuery(BaseModel):
     top: int | None = Field(default=None, ge=1, le=100)
     order: Literal["desc", "asc"] = "desc"
     share: bool = Field(default=False, description="Each group's share of the total, in percent.")
+    versus: str | None = Field(
+        default=None,
+        description="To compare two things: the second one, of the same kind as the one filtered on "
+        "(a state, city, venue, artist, genre, channel or tier); both figures are answered side by side.",
+    )
+    versus_period: str | None = Field(
+        default=None, description="To compare two periods: the second period in words ('2025', 'last month')."
+    )
 
 
 def spec() -> dict[str, Any]:
@@ -70,17 +78,10 @@ def plan_of(args: dict[str, Any], vocabulary: Vocabulary, clock: datetime | None
         name = getattr(query, kind)
         if name is None:
             continue
-        found = [f.entity for f in vocabulary.find(name) if f.entity.kind == kind]
-        if not found:
+        value = _named(vocabulary, kind, name)
+        if value is None:
             return cannot(f"I don't know a {kind} called '{name}'.", planner=planner)
-        entity = found[0]
-        filters[kind] = (
-            [entity.key, entity.label]
-            if kind in ("venue", "artist")
-            else list(entity.key)
-            if kind == "city"
-            else entity.key
-        )
+        filters[kind] = value
     for kind in ("channel", "tier"):
         if getattr(query, kind):
             filters[kind] = getattr(query, kind)
@@ -99,8 +100,51 @@ def plan_of(args: dict[str, Any], vocabulary: Vocabulary, clock: datetime | None
         "order": query.order,
         "share": query.share,
     }
+    if query.versus or query.versus_period:
+        compare = _versus(query, vocabulary, clock, filters, period)
+        if isinstance(compare, str):
+            return cannot(compare, planner=planner)
+        slots.update(compare=compare, group=None, top=None, share=False)
+        if "periods" in compare:
+            slots["period"] = compare["periods"][-1]
+        else:
+            slots["filters"] = {k: v for k, v in filters.items() if k != compare["dim"]}
     try:
         compiled = analytics.compile_slots(slots)
     except ValueError as exc:
         return cannot(f"I can't answer that: {exc}.", planner=planner)
     return Plan("analytics", [ToolCall("query_warehouse", {"sql": compiled.sql})], slots, planner=planner)
+
+
+def _named(vocabulary: Vocabulary, kind: str, name: str) -> Any:
+    """A name as the filter value of its kind ([id, name], [city, state] or a key), or None."""
+    found = [f.entity for f in vocabulary.find(name) if f.entity.kind == kind]
+    if not found:
+        return None
+    entity = found[0]
+    if kind in ("venue", "artist"):
+        return [entity.key, entity.label]
+    return list(entity.key) if kind == "city" else entity.key
+
+
+def _versus(
+    query: AnalyticsQuery, vocabulary: Vocabulary, clock: datetime, filters: dict[str, Any], period: Any
+) -> dict[str, Any] | str:
+    """The comparison's two sides, or why there are not two."""
+    if query.versus_period:
+        second = find_period(query.versus_period.lower(), clock)
+        if second is None or period is None:
+            return f"I can't read the periods to compare ('{query.period}', '{query.versus_period}')."
+        return {"periods": [p.to_dict() for p in sorted([period, second], key=lambda p: p.start)]}
+    kinds = [k for k in ("artist", "venue", "city", "state", "genre", "channel", "tier") if k in filters]
+    if len(kinds) != 1:
+        return "To compare two things, name one thing of the same kind as the second one."
+    kind = kinds[0]
+    if kind in ("channel", "tier"):
+        allowed = analytics.CHANNELS if kind == "channel" else analytics.TIERS
+        other: Any = query.versus if query.versus in allowed else None
+    else:
+        other = _named(vocabulary, kind, str(query.versus))
+    if other is None:
+        return f"I don't know a {kind} called '{query.versus}'."
+    return {"dim": kind, "values": [filters[kind], other]}

@@ -73,7 +73,11 @@ _DOMAIN = _lexicon(
     second third fourth half monday mondays tuesday tuesdays wednesday wednesdays thursday thursdays
     friday fridays saturday saturdays sunday sundays january february march april may june july
     august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
-    share percentage percent proportion fraction ratio trend trends trending time over
+    share percentage percent proportion fraction ratio vs versus compare compared comparing
+    comparison against beat beats outsold outsell outperform outperformed better worse bigger busier
+    higher lower growth grew grow grown increase increased decrease decreased decline declined
+    change changed changes drop dropped fell rose jump jumped difference yoy mom qoq ago earlier
+    prior previous ahead behind trend trends trending time over
     """
 )
 _NUMBER_WORDS = _lexicon(
@@ -122,9 +126,11 @@ def correct(text: str) -> str:
 
 
 def _named_words(slots: dict[str, Any]) -> set[str]:
-    """The words of the names the plan filters on (they are used, whatever the rules)."""
+    """The words of the names the plan filters on or compares (used, whatever the rules)."""
     out: set[str] = set()
-    for kind, value in (slots.get("filters") or {}).items():
+    compare = slots.get("compare") or {}
+    named = [(compare["dim"], v) for v in compare.get("values", [])] if "dim" in compare else []
+    for kind, value in [*(slots.get("filters") or {}).items(), *named]:
         parts: list[Any] = value if isinstance(value, list) else [value]
         for part in parts:
             out |= {w for w, _ in words(str(part))}

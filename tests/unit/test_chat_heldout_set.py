@@ -30,7 +30,7 @@ ANSWERABLE = [q for q in QUESTIONS if q["class"] != "must_refuse"]
 REFUSE = [q for q in QUESTIONS if q["class"] == "must_refuse"]
 MINIMUM = {
     "breakdown_period": 15, "measure": 15, "superlative": 15, "listing_lookup": 15, "dimension_count": 15,
-    "channel_tier_weekday": 15, "follow_up": 15, "plain": 15, "must_refuse": 25,
+    "channel_tier_weekday": 15, "follow_up": 15, "plain": 15, "comparison": 10, "must_refuse": 25,
 }  # fmt: skip
 BASE_TABLES = {"dim_date", "dim_artist", "dim_venue", "dim_concert", "fact_ticket_sales", "fact_refunds"}
 CLOCK = datetime(2026, 5, 6, 9, 32, tzinfo=UTC)

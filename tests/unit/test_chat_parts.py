@@ -281,3 +281,22 @@ def test_the_warehouse_client_names_its_database_user_only_when_set() -> None:
     DataApiWarehouse(api, WarehouseSettings(db_user="chat_reader")).execute("SELECT 1")
     DataApiWarehouse(api, WarehouseSettings()).execute("SELECT 1")
     assert api.calls[0]["DbUser"] == "chat_reader" and "DbUser" not in api.calls[1]
+
+
+def test_a_comparison_says_both_sides_and_the_difference() -> None:
+    def answer(compare: dict[str, Any], rows: list[dict[str, Any]], metric: str = "tickets") -> str:
+        slots = {"metric": metric, "group": None, "filters": {}, "period": None, "compare": compare}
+        plan = Plan("analytics", [ToolCall("query_warehouse", {"sql": "S"})], slots)
+        out = compose("q", plan, [tools.ok("query_warehouse", {"sql": "S", "rows": rows, "row_count": 2})])
+        return str(out["answer"])
+
+    things = {"dim": "artist", "values": [[1, "Cher"], [2, "Yes"]]}
+    sides = [{"side": 1, "label": "Cher", "value": 80}, {"side": 2, "label": "Yes", "value": 100}]
+    assert answer(things, sides) == (
+        "Tickets sold: Cher against Yes. Cher: 80; Yes: 100. Yes is ahead of Cher by 20 (25.0% more)."
+    )
+    years = {"periods": [{"label": "2025"}, {"label": "2026"}]}
+    rows = [{"side": 1, "label": "2025", "value": 200.0}, {"side": 2, "label": "2026", "value": 150.0}]
+    assert answer(years, rows, "revenue").endswith("Change from 2025 to 2026: -$50.00 (-25.0%).")
+    none = [{"side": 1, "label": "2025", "value": None}, {"side": 2, "label": "2026", "value": 3}]
+    assert answer(years, none, "avg_price").endswith("2025: no sales; 2026: $3.00.")

@@ -83,3 +83,18 @@ def test_a_model_plan_that_drops_part_of_the_question_is_not_answered() -> None:
     plan = _plan({"measure": "revenue"}, "revenue by venue in 2025")
     assert not plan.calls
     assert "a breakdown by venue" in (plan.reply or "") and "the period" in (plan.reply or "")
+
+
+def test_a_model_can_ask_for_two_sides_of_one_measure() -> None:
+    things = _plan(
+        {"measure": "revenue", "artist": "Cher", "versus": "Foo Fighters", "period": "2025"},
+        "Cher vs Foo Fighters revenue in 2025",
+    )
+    assert things.slots["compare"] == {"dim": "artist", "values": [[11, "Cher"], [12, "Foo Fighters"]]}
+    assert "artist" not in things.slots["filters"] and things.calls
+    years = _plan(
+        {"measure": "tickets", "period": "2026", "versus_period": "2025"}, "tickets in 2026 vs 2025"
+    )
+    assert [p["label"] for p in years.slots["compare"]["periods"]] == ["2025", "2026"]
+    refused = _plan({"measure": "tickets", "versus": "Cher"}, "tickets vs Cher")
+    assert not refused.calls and "same kind" in (refused.reply or "")

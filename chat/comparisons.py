@@ -1,0 +1,109 @@
+"""Two sides of one measure: two named things ("Cher vs Foo Fighters", "web or the app") or two
+periods ("March vs February 2026", "from 2025 to 2026", "year over year"). Pure.
+
+The rules, said in every answer: two periods named are compared as named, the earlier first; a
+relative comparison ("year over year", "vs the year before") sets the period the question names,
+or the current calendar year (month, quarter) when it names none, against the same length just
+before it ("month over month") or one year before it ("year over year"); calendar periods, not
+trailing ones.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from chat.periods import MONTHS, Period, find_period
+
+CUE = (
+    r"\b(?:vs\.?|versus|compared?|compared to|compared with|comparing|comparison|against|beat|beats|outsold"
+    r"|outsell|outperform(?:ed)?|than|or|better|worse|bigger|busier|higher|lower|more|less|fewer)\b"
+)
+CHANGE = (
+    r"\b(?:growth|grew|grow|increase[ds]?|decrease[ds]?|decline[ds]?|change[ds]?|drop(?:ped)?|fell|rose"
+    r"|jump(?:ed)?|went (?:up|down)|go(?:ne)? (?:up|down)|year over year|year on year|yoy|month over month"
+    r"|month on month|mom|quarter over quarter|quarter on quarter|qoq|difference)\b"
+)
+_YEARLY = (
+    r"\b(?:year over year|year on year|yoy|(?:than|vs\.?|versus|compared (?:to|with)|from) "
+    r"(?:the year before|a year (?:ago|before|earlier)|last year))\b"
+)
+_PREVIOUS = (
+    r"\b(?:month over month|month on month|mom|quarter over quarter|quarter on quarter|qoq"
+    r"|(?:than|vs\.?|versus|compared (?:to|with)|from) the (?:month|quarter|week|year) before"
+    r"|(?:than|vs\.?|versus|compared (?:to|with)) (?:the )?(?:previous|prior) (?:month|quarter|week|year))\b"
+)
+_UNIT = r"\b(month|quarter|year)\b"
+_SPLIT = re.compile(
+    r"\b(?:vs\.?|versus|compared to|compared with|against|than|to|and|or|from|beat|between)\b"
+)
+_MONTH_WORD = re.compile(r"\b(" + "|".join(MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b")
+_YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
+
+
+def in_year(part: str, year: str | None) -> str:
+    """A part naming a month or a quarter without a year takes the other side's year."""
+    part = " ".join(part.split())
+    dated = _YEAR.search(part) or re.search(r"\b(?:this|last|next)\s+\w+", part)
+    if year and not dated:
+        return re.sub(r"(" + _MONTH_WORD.pattern + r"|\bq[1-4]\b)", rf"\1 {year}", part, count=1)
+    return part
+
+
+def _read(part: str, clock: datetime) -> Period | None:
+    return find_period(f"in {part.strip()}", clock) or find_period(part, clock)
+
+
+def two_periods(t: str, clock: datetime) -> list[Period] | None:
+    """The two periods a question sets side by side (earlier first), or None."""
+    if not (re.search(CUE, t) or re.search(CHANGE, t)):
+        return None
+    parts = [p for p in _SPLIT.split(t) if p.strip()]
+    years = _YEAR.findall(t)
+    found: list[Period] = []
+    for part in parts:
+        period = _read(in_year(part, years[-1] if years else None), clock)
+        if period is not None and all(period != f for f in found):
+            found.append(period)
+    if len(found) >= 2:
+        return sorted(found[:2], key=lambda p: p.start)
+    yearly, previous = re.search(_YEARLY, t), re.search(_PREVIOUS, t)
+    if not (yearly or previous):
+        return None
+    named = found[0] if found else None
+    if named is None:
+        unit = re.search(_UNIT, previous[0]) if previous else None
+        word = unit[1] if unit else "year"
+        named = find_period(f"this {word}", clock)
+    if named is None:
+        return None
+    before = _year_before(named) if yearly else _just_before(named)
+    return [before, named]
+
+
+def _months(start: datetime, end: datetime) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month
+
+
+def _label(start: datetime, end: datetime) -> str:
+    """A calendar year, quarter or month by its name; other ranges by their dates."""
+    months = _months(start, end)
+    if start.day == 1 and end.day == 1 and months in (1, 3, 12) and (months != 3 or start.month % 3 == 1):
+        names = {1: f"{start:%B %Y}", 3: f"Q{(start.month - 1) // 3 + 1} {start.year}", 12: f"{start.year}"}
+        return names[months]
+    return f"{start:%Y-%m-%d} to {end - timedelta(days=1):%Y-%m-%d}"
+
+
+def _year_before(p: Period) -> Period:
+    start, end = p.start.replace(year=p.start.year - 1), p.end.replace(year=p.end.year - 1)
+    return Period(start, end, _label(start, end))
+
+
+def _just_before(p: Period) -> Period:
+    months = _months(p.start, p.end)
+    if p.start.day == 1 and p.end.day == 1 and months in (1, 3, 12):
+        y, m = divmod(p.start.year * 12 + p.start.month - 1 - months, 12)
+        start = datetime(y, m + 1, 1, tzinfo=UTC)
+        return Period(start, p.start, _label(start, p.start))
+    span = p.end - p.start
+    return Period(p.start - span, p.start, _label(p.start - span, p.start))
