@@ -71,6 +71,8 @@ def two_periods(t: str, clock: datetime) -> list[Period] | None:
     if not (yearly or previous):
         return None
     named = found[0] if found else None
+    if yearly and yearly[0].endswith("last year"):  # "compared to last year": this year is the other side
+        named = None
     if named is None:
         unit = re.search(_UNIT, previous[0]) if previous else None
         word = unit[1] if unit else "year"
