@@ -11,6 +11,7 @@ import threading
 
 from concert.local_janitor import keep_s_from_env, run
 from concert.local_kinesis import patch_kinesis
+from concert.local_profile import install
 
 
 def main() -> None:
@@ -22,12 +23,17 @@ def main() -> None:
         target=run, args=(f"http://localhost:{port}", stop), kwargs={"keep_s": keep_s_from_env()},
         name="concert-local-janitor", daemon=True,
     ).start()  # fmt: skip
-    from ministack.app import main as ministack_main  # type: ignore[import-untyped]
+    import ministack.app  # type: ignore[import-untyped]
 
+    profile = None
+    if out := os.environ.get("CONCERT_LOCAL_CLOUD_PROFILE"):  # a benchmark's diagnostic
+        profile = install(ministack.app.SERVICE_HANDLERS, out)
     try:
-        ministack_main()
+        ministack.app.main()
     finally:
         stop.set()
+        if profile is not None:
+            profile.write()
 
 
 if __name__ == "__main__":
