@@ -1,5 +1,6 @@
 """The local cloud's process: ministack, with the janitor that keeps its memory bounded and
-its Kinesis patched where the platform leans on it (`concert.local_kinesis`).
+its Kinesis and DynamoDB patched where the platform leans on them (`concert.local_kinesis`,
+`concert.local_dynamodb`).
 
 Run as `python -m concert.local_cloud_main` by `concert.localcloud.LocalCloud.start`.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 
+from concert.local_dynamodb import patch_dynamodb
 from concert.local_janitor import keep_s_from_env, run
 from concert.local_kinesis import patch_kinesis
 from concert.local_profile import install
@@ -17,6 +19,7 @@ from concert.local_profile import install
 def main() -> None:
     """Start the janitor thread, then ministack's server (which never returns until stopped)."""
     patch_kinesis()
+    patch_dynamodb()
     port = os.environ.get("GATEWAY_PORT", "4566")
     stop = threading.Event()
     threading.Thread(
