@@ -55,8 +55,11 @@ def _read(part: str, clock: datetime) -> Period | None:
 
 
 def two_periods(t: str, clock: datetime) -> list[Period] | None:
-    """The two periods a question sets side by side (earlier first), or None."""
-    if not (re.search(CUE, t) or re.search(CHANGE, t)):
+    """The two periods a question sets side by side (earlier first), or None. Without a word
+    of comparison, two periods joined by "and" ("Q1 and Q2 2026") are shown side by side too
+    (never one of them alone); "between March and April", "from March to April" are ranges."""
+    cued = bool(re.search(CUE, t) or re.search(CHANGE, t))
+    if not cued and not (re.search(r"\band\b|&", t) and not re.search(r"\bbetween\b", t)):
         return None
     parts = [p for p in _SPLIT.split(t) if p.strip()]
     years = _YEAR.findall(t)
@@ -67,6 +70,8 @@ def two_periods(t: str, clock: datetime) -> list[Period] | None:
             found.append(period)
     if len(found) >= 2:
         return sorted(found[:2], key=lambda p: p.start)
+    if not cued:
+        return None
     yearly, previous = re.search(_YEARLY, t), re.search(_PREVIOUS, t)
     if not (yearly or previous):
         return None

@@ -32,7 +32,8 @@ CAPABILITIES = (
     "highest, lowest), per-order and per-customer figures, customers, refunds, concerts "
     "(cancelled, sold out, sell-through), venues and their seats, and artists (by venue, artist, "
     "city, state, genre, concert, customer, channel, tier, day, week, month, quarter, year or day "
-    "of the week, for a period), predict ticket sales for a concert, recommend concerts for a customer, "
+    "of the week, for a period), compare two of them or two periods, predict ticket sales for a concert, "
+    "recommend concerts for a customer, "
     "rank venues by predicted popularity, report the pipeline's health, explain the schema, and "
     "run a read-only SQL query (start it with SELECT)."
 )
@@ -138,11 +139,13 @@ _TIER_WORDS = {tier: rf"\b{tier}\b(?! than)" for tier in ("vip", "floor", "upper
 
 
 def _compare(
-    t: str, found: list[Found], clock: datetime, base: dict[str, Any] | None, filters: dict[str, Any]
+    t: str, found: list[Found], clock: datetime, base: dict[str, Any] | None
 ) -> dict[str, Any] | None:
     """Two sides of the question's measure: two named things of one kind (or two channels, two
     tiers), or two periods (named, or relative: "year over year"), or, in a follow-up, the last
     question's period against a new one ("how does that compare with February?")."""
+    if periods := comparisons.two_periods(t, clock):
+        return {"periods": [p.to_dict() for p in periods]}
     if not (re.search(comparisons.CUE, t) or re.search(comparisons.CHANGE, t)):
         return None
     for kind in _COMPARABLE:
@@ -153,8 +156,6 @@ def _compare(
         at = sorted((m.start(), key) for key, pattern in table.items() if (m := re.search(pattern, t)))
         if len(at) == 2:
             return {"dim": kind, "values": [key for _, key in at]}
-    if periods := comparisons.two_periods(t, clock):
-        return {"periods": [p.to_dict() for p in periods]}
     earlier = (base or {}).get("period")
     year = str(Period.from_dict(earlier).start.year) if earlier else None
     now = find_period(t, clock) or find_period(f"in {comparisons.in_year(t, year)}", clock)
@@ -383,7 +384,7 @@ class DeterministicPlanner:
             slots["group"] = "venue"  # "venues in Houston": the list of them, with their seats
         if slots["group"] and slots["metric"] in ("sold_out", "capacity") and slots["top"] is None:
             slots["top"] = 200  # a list of venues or sold-out shows: all of them, within reason
-        if compare := _compare(t, found, clock, base, filters):
+        if compare := _compare(t, found, clock, base):
             slots.update(compare=compare, group=None, top=None, share=False)
             if "periods" in compare:  # the later one stays the question's period, for follow-ups
                 slots["period"] = compare["periods"][-1]

@@ -90,6 +90,8 @@ ANSWERED: list[tuple[str, dict[str, Any]]] = [
     ("number of artists in country", {"metric": "artists", "filters": {"genre": "country"}}),
     ("app orders in april 2026", {"metric": "orders", "filters": {"channel": "mobile"}}),
     ("revenue over 2025", {"metric": "revenue", "period": "2025"}),
+    ("revenue from march to april 2026", {"period": "March to April 2026", "compare": None}),  # a range
+    ("cancelled shows jan-mar 2026, count", {"metric": "cancelled", "period": "January to March 2026"}),
     (
         "what share of tickets were sold on mobile",
         {"metric": "tickets", "share": True, "filters": {"channel": "mobile"}},
@@ -292,6 +294,7 @@ def test_a_measure_over_no_rows_is_zero_only_when_it_adds_up(metric: str, shown:
             ["March 2026", "last month (April 2026)"],
         ),
         ("how much more tickets we sold this april than in april 2025", ["April 2025", "April 2026"]),
+        ("tickets sold in Q1 2026 and Q2 2026", ["Q1 2026", "Q2 2026"]),  # both, never one of them
     ],
 )
 def test_a_comparison_is_two_sides_of_one_measure_each_compiled_alone(
