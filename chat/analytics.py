@@ -206,7 +206,7 @@ def compile_slots(slots: dict[str, Any]) -> Compiled:
         raise ValueError(f"cannot group {name} by {group}")
     if slots.get("share") and group is not None:  # each group's part of the total, in percent
         select[-1] = f"ROUND(100.0 * {value} / NULLIF(SUM({value}) OVER (), 0), 2) AS value"
-    if group in TIME_GROUPS and not slots.get("top"):
+    if group in TIME_GROUPS and not slots.get("rank"):
         order = " ORDER BY label ASC"  # a timeline; "the busiest month" ranks its periods below
     elif group is not None:
         order = f" ORDER BY value {direction} NULLS LAST, label ASC LIMIT {top}"
@@ -373,7 +373,7 @@ def describe(slots: dict[str, Any]) -> str:
     metric = slots.get("metric") or "tickets"
     text = METRICS[metric][2]
     by = slots.get("group")
-    if by in TIME_GROUPS and slots.get("top"):
+    if by in TIME_GROUPS and slots.get("rank") and slots.get("top"):
         end = "bottom" if slots.get("order") == "asc" else "top"
         text = f"{end} {slots['top']} {by}{'s' if slots['top'] != 1 else ''} by {text}"
     elif by in TIME_GROUPS:

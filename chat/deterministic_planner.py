@@ -369,6 +369,9 @@ class DeterministicPlanner:
             "filters": filters,
             "period": period.to_dict() if period else ((base or {}).get("period") if base else None),
             "top": top_n(t) or (1 if singular else None) or (base or {}).get("top"),
+            # a breakdown by time is a timeline unless the question ranks it ("the busiest month")
+            "rank": bool(top_n(t) or singular)
+            or bool((base or {}).get("rank") and group == (base or {}).get("group")),
             "order": "asc"
             if has(t, r"\b(least|fewest|lowest|worst|bottom|smallest|quietest)\b")
             else (base or {}).get("order", "desc"),

@@ -97,6 +97,7 @@ def plan_of(args: dict[str, Any], vocabulary: Vocabulary, clock: datetime | None
         "filters": filters,
         "period": period.to_dict() if period else None,
         "top": query.top,
+        "rank": query.top is not None,  # "the top 3 months" ranks them; a breakdown by time is a timeline
         "order": query.order,
         "share": query.share,
     }

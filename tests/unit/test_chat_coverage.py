@@ -307,3 +307,12 @@ def test_a_comparison_is_two_sides_of_one_measure_each_compiled_alone(
     assert described["Status"] == "FINISHED", described.get("Error")
     assert [label for label, _ in analytics.sides(plan.slots)] == sides
     assert sql.count("UNION ALL") == 1 and sql.endswith("ORDER BY side")
+
+
+def test_a_breakdown_by_time_is_a_timeline_unless_the_question_ranks_it(
+    planner: DeterministicPlanner,
+) -> None:
+    timeline = ask(planner, "tickets sold by month in 2025").calls[0].args["sql"]
+    ranked = ask(planner, "busiest month of 2025").calls[0].args["sql"]
+    assert timeline.endswith("ORDER BY label ASC")
+    assert "ORDER BY value DESC" in ranked and ranked.endswith("LIMIT 1")
