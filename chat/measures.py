@@ -89,77 +89,78 @@ def measure_of(t: str) -> str | None:
     return None
 
 
+# The plain measures, in the order they are tried (the first whose pattern matches), after the
+# measures of `measure_of`. The question is already in the planner's words (`chat.wording`:
+# "avg" is "average", "takings" is "revenue").
+_PLAIN: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("sold_out", (r"sold[ -]?out", r"sell[- ]?outs?\b")),
+    (
+        "sell_through",
+        (r"sell[- ]?(?:through|thru)", r"occupancy", r"fill rate", r"how full", r"capacity sold"),
+    ),
+    (
+        "refund_amount",
+        (
+            r"refund(ed)? amount",
+            r"amount refunded",
+            r"refunds? (?:in|worth) (?:dollars|money)",
+            r"money refunded",
+            r"how much .*refund",
+            r"(?:\$|dollars?|money|value) (?:refunded|in refunds|of refunds)",
+            r"\brefunds?\b.*\bin dollars\b",
+            r"refund(?:ed|s)? (?:dollars|value|total in dollars)",
+        ),
+    ),
+    ("refunds", (r"refund",)),
+    ("avg_price", (r"average (?:ticket )?price", r"mean (?:ticket )?price", r"price per ticket")),
+    (
+        "revenue",
+        (
+            r"revenue",
+            r"gross",
+            r"\bearn",
+            r"\bmoney\b",
+            r"\bdollars\b",
+            r"how much .*(?:make|made|bring)",
+            r"\bincome\b",
+            r"\b(?:take|took|taken|taking) in\b",
+        ),
+    ),
+    ("customers", (r"customers", r"buyers", r"\bfans\b", r"people bought", r"unique (?:customers|buyers)")),
+    (
+        "concerts",
+        (
+            r"how many (?:concerts|shows|events)",
+            r"\b(?:concerts|shows|events)\b.*\bhow many\b",
+            r"\b(?:concerts|shows|events) (?:per|by|each|every) "
+            r"(?:month|week|day|quarter|year|venue|artist|city|state|genre)",
+            r"number of (?:concerts|shows|events)",
+            r"count (?:of )?(?:concerts|shows)",
+            r"concerts (?:are|were) (?:there|scheduled|held|played)",
+        ),
+    ),
+    ("orders", (r"\b(?:orders|transactions|purchases|bookings)\b",)),
+    (
+        "tickets",
+        (
+            r"tickets?",
+            r"\btix\b",
+            r"\bsold\b",
+            r"\bsales?\b",
+            r"\bsell(?:s|ing)?\b",
+            r"\bbest[- ]selling\b",
+            r"\bpopular\b",
+            r"\bbusiest\b",
+        ),
+    ),
+)
+
+
 def metric_of(t: str) -> str | None:
+    """The measure a question asks, or None."""
     if measure := measure_of(t):
         return measure
-    if has(t, r"sold[ -]?out", r"sell[- ]?outs?\b"):
-        return "sold_out"
-    if has(t, r"sell[- ]?(?:through|thru)", r"occupancy", r"fill rate", r"how full", r"capacity sold"):
-        return "sell_through"
-    if has(
-        t,
-        r"refund(ed)? amount",
-        r"amount refunded",
-        r"refunds? (?:in|worth) (?:dollars|money)",
-        r"money refunded",
-        r"how much .*refund",
-        r"(?:\$|dollars?|money|value) (?:refunded|in refunds|of refunds)",
-        r"\brefunds?\b.*\bin dollars\b",
-        r"refund(?:ed|s)? (?:dollars|value|total in dollars)",
-    ):
-        return "refund_amount"
-    if has(t, r"refund"):
-        return "refunds"
-    if has(
-        t,
-        r"average (?:ticket )?price",
-        r"avg (?:ticket )?price",
-        r"mean (?:ticket )?price",
-        r"price per ticket",
-    ):
-        return "avg_price"
-    if has(
-        t,
-        r"revenue",
-        r"gross",
-        r"\bearn",
-        r"\bmoney\b",
-        r"\bdollars\b",
-        r"how much .*(?:make|made|bring)",
-        r"\bincome\b",
-        r"takings",
-        r"\b(?:take|took|taken|taking) in\b",
-        r"\bgrossed\b",
-    ):
-        return "revenue"
-    if has(t, r"customers", r"buyers", r"\bfans\b", r"people bought", r"unique (?:customers|buyers)"):
-        return "customers"
-    if has(
-        t,
-        r"how many (?:concerts|shows|events)",
-        r"\b(?:concerts|shows|events)\b.*\bhow many\b",
-        r"\b(?:concerts|shows|events) (?:per|by|each|every) "
-        r"(?:month|week|day|quarter|year|venue|artist|city|state|genre)",
-        r"number of (?:concerts|shows|events)",
-        r"count (?:of )?(?:concerts|shows)",
-        r"concerts (?:are|were) (?:there|scheduled|held|played)",
-    ):
-        return "concerts"
-    if has(t, r"\b(?:orders|transactions|purchases|bookings)\b"):
-        return "orders"
-    if has(
-        t,
-        r"tickets?",
-        r"\btix\b",
-        r"\bsold\b",
-        r"\bsales?\b",
-        r"\bsell(?:s|ing)?\b",
-        r"\bbest[- ]selling\b",
-        r"\bpopular\b",
-        r"\bbusiest\b",
-    ):
-        return "tickets"
-    return None
+    return next((metric for metric, patterns in _PLAIN if has(t, *patterns)), None)
 
 
 def has(text: str, *patterns: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from chat.groupings import NUMBER_WORDS
 from chat.understood import correct
 
 _REWRITES: tuple[tuple[str, str], ...] = (
@@ -67,7 +68,7 @@ _REWRITES: tuple[tuple[str, str], ...] = (
 _COMPILED = tuple((re.compile(p, re.IGNORECASE), r) for p, r in _REWRITES)
 
 
-_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_UNITS = {word: n for word, n in NUMBER_WORDS.items() if n < 10}
 _TENS = {
     "twenty": 20,
     "thirty": 30,

@@ -159,12 +159,13 @@ class LiveAggregatesTable:
 
     def apply(self, chunk: Chunk) -> None:
         """Counters, window page and mark in one transaction; ShardMoved when the mark moved."""
+        increments = chunk.increments  # merged once: the property sums the chunk's events
         for attempt in range(self._max_attempts):
             try:
-                self._ddb.transact_write_items(TransactItems=self._items(chunk))
+                self._ddb.transact_write_items(TransactItems=self._items(chunk, increments))
                 if len(self._ranked) > MAX_RANKED_KEYS:
                     self._ranked.clear()  # set again once each: SET ranked is idempotent
-                self._ranked.update(k for k in chunk.increments if _ranked_kind(k))
+                self._ranked.update(k for k in increments if _ranked_kind(k))
                 return
             except ClientError as err:
                 if err.response["Error"]["Code"] != "TransactionCanceledException":
@@ -178,7 +179,7 @@ class LiveAggregatesTable:
                     raise
                 self._backoff(attempt)
 
-    def _items(self, chunk: Chunk) -> list[Any]:
+    def _items(self, chunk: Chunk, increments: dict[tuple[str, str], dict[str, int]]) -> list[Any]:
         now = int(self._clock())
         pk = shard_key(chunk.shard)
         mark: dict[str, Any] = {
@@ -226,7 +227,7 @@ class LiveAggregatesTable:
                     }
                 }
             )
-        for (key_pk, sk), counters in chunk.increments.items():
+        for (key_pk, sk), counters in increments.items():
             names = sorted(counters)
             adds = ", ".join(f"#c{i} :c{i}" for i in range(len(names)))
             values: dict[str, Any] = {f":c{i}": {"N": str(counters[n])} for i, n in enumerate(names)}

@@ -362,7 +362,6 @@ class Engine:
                     continue  # aborted while queued
                 st.status, st.started = "STARTED", time.perf_counter()
                 slot.current = st
-            finished = False
             try:
                 self._execute(st, slot)
             except Exception as err:
