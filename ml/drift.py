@@ -1,4 +1,5 @@
-"""When to retrain: enough new sales, or the sales drifted (PSI) from what a model learnt. Pure.
+"""When to retrain: enough new sales, or the sales drifted (PSI) from what a model learnt, and
+not again within a minimum interval of the model's last training. Pure.
 
 The reference of a model is a histogram, per monitored feature, of the sales it learnt from
 (decile edges and shares); the population stability index compares new sales with it.
@@ -58,6 +59,21 @@ class Policy:
     growth: float = 0.5
     psi_threshold: float = 0.2
     min_drift_sample: int = 500
+    # Trainings of one model started by events are at least this far apart, whatever their
+    # outcome: a stream loading in back-to-back cycles would otherwise retrain on every cycle
+    # while the data grows (or while a rejected or failed candidate leaves the trigger true).
+    min_interval_s: float = 900.0
+
+
+def cooling_down(since_last_s: float | None, policy: Policy = Policy()) -> str | None:
+    """Why a model must wait (its last training started `since_last_s` ago), or None."""
+    if since_last_s is None or since_last_s >= policy.min_interval_s:
+        return None
+    wait = policy.min_interval_s - max(since_last_s, 0.0)
+    return (
+        f"last training {since_last_s / 60:.1f} min ago: the next is considered in {wait / 60:.1f} min "
+        f"(at most one every {policy.min_interval_s / 60:g} min)"
+    )
 
 
 def should_train(

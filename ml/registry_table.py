@@ -17,6 +17,7 @@ class Registry(Protocol):
     """What the steps need of the registry (RegistryTable in production)."""
 
     def current(self, model: str) -> dict[str, Any] | None: ...
+    def latest(self, model: str) -> dict[str, Any] | None: ...
     def register(self, record: dict[str, Any]) -> None: ...
     def promote(self, record: dict[str, Any], previous: str | None) -> bool: ...
     def claim(self, model: str, owner: str, ttl_s: int = 1800) -> bool: ...
@@ -42,6 +43,20 @@ class RegistryTable:
     def current(self, model: str) -> dict[str, Any] | None:
         """The promoted version's record (None: nothing promoted yet)."""
         return self._get(model, CURRENT)
+
+    def latest(self, model: str) -> dict[str, Any] | None:
+        """The newest version's record, whatever its status (None: never trained). Version ids
+        are times and sort before the `CURRENT` and `TRAINING` items: one key-range query."""
+        items = self.client.query(
+            TableName=self.table,
+            KeyConditionExpression="#m = :m AND #v < :letters",
+            ExpressionAttributeNames={"#m": "model", "#v": "version"},
+            ExpressionAttributeValues={":m": {"S": model}, ":letters": {"S": "A"}},
+            ScanIndexForward=False,
+            Limit=1,
+            ConsistentRead=True,
+        )["Items"]
+        return json.loads(items[0]["doc"]["S"]) if items else None
 
     def version(self, model: str, version: str) -> dict[str, Any] | None:
         """One version's record."""

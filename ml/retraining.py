@@ -19,7 +19,7 @@ import joblib
 
 from ml.artifact_bucket import ArtifactBucket
 from ml.dataset import WAREHOUSE_QUERIES, read_channel, write_channel
-from ml.drift import Policy, should_train
+from ml.drift import Policy, cooling_down, should_train
 from ml.models import SPECS, spec
 from ml.promotion import decide
 from ml.registry_table import Registry
@@ -47,19 +47,49 @@ class Parts:
     policy: Policy = field(default_factory=Policy)
 
 
-def new_version() -> str:
+VERSION_FORMAT = "%Y%m%dT%H%M%S%fZ"
+
+
+def new_version(now: datetime | None = None) -> str:
     """A sortable, unique version id (UTC time to the microsecond)."""
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    return (now or datetime.now(UTC)).strftime(VERSION_FORMAT)
 
 
-def check(parts: Parts, event: dict[str, Any], owner: str) -> dict[str, Any]:
-    """Which models to train now and why (`force` trains the `models` asked for)."""
+def started_at(version: str) -> datetime | None:
+    """When the training of `version` started (its id is that time), None for another id."""
+    try:
+        return datetime.strptime(version, VERSION_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def check(parts: Parts, event: dict[str, Any], owner: str, now: datetime | None = None) -> dict[str, Any]:
+    """Which models to train now and why (`force` trains the `models` asked for).
+
+    Without `force`, a model whose last training (any outcome) started less than the policy's
+    interval ago waits, before any warehouse query; new sales are counted from the newest
+    training that saw data (a rejected candidate included: the same data would be rejected
+    again), drift against the promoted model's reference."""
     detail = event.get("detail", event)
     names = [spec(n).name for n in detail.get("models") or list(SPECS)]
-    total = int(parts.warehouse.query("SELECT COUNT(*) AS n FROM fact_ticket_sales")[0]["n"] or 0)
+    now = now or datetime.now(UTC)
+    waits: dict[str, str] = {}
+    if not detail.get("force"):
+        for name in names:
+            latest = parts.registry.latest(name)
+            began = started_at(latest["version"]) if latest else None
+            wait = cooling_down((now - began).total_seconds() if began else None, parts.policy)
+            if wait:
+                waits[name] = wait
+    total: int | None = None  # not counted when every model waits
+    if len(waits) < len(names):
+        total = int(parts.warehouse.query("SELECT COUNT(*) AS n FROM fact_ticket_sales")[0]["n"] or 0)
     train: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
     for name in names:
+        if name in waits:
+            skipped.append({"model": name, "reason": waits[name]})
+            continue
         current = parts.registry.current(name)
         if detail.get("force"):
             go, reason = True, "requested"
@@ -67,17 +97,17 @@ def check(parts: Parts, event: dict[str, Any], owner: str) -> dict[str, Any]:
             recent = []
             if current and current["data"].get("last_sale"):
                 recent = parts.warehouse.query(RECENT_SALES, {"since": current["data"]["last_sale"][:26]})
-            state = (
-                {"trained_sales": current["data"]["sales"], "reference": current["reference"]}
-                if current
-                else None
-            )
-            go, reason = should_train(state, total, recent, parts.policy)
+            state = None
+            if current:
+                latest = parts.registry.latest(name) or current
+                learnt = max(current["data"]["sales"], int((latest.get("data") or {}).get("sales", 0)))
+                state = {"trained_sales": learnt, "reference": current["reference"]}
+            go, reason = should_train(state, total or 0, recent, parts.policy)
         if go and not parts.registry.claim(name, owner):
             go, reason = False, "another training of this model is running"
         item: dict[str, Any] = {"model": name, "reason": reason}
         if go:
-            version = new_version()
+            version = new_version(now)
             item |= {
                 "version": version,
                 "prefix": parts.bucket.prefix(name, version),

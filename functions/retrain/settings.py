@@ -26,6 +26,7 @@ class RetrainSettings(BaseSettings):
     min_sales: int = Field(default=5000, ge=1, validation_alias="RETRAIN_MIN_SALES")
     growth: float = Field(default=0.5, gt=0, validation_alias="RETRAIN_GROWTH")
     psi_threshold: float = Field(default=0.2, gt=0, validation_alias="RETRAIN_PSI_THRESHOLD")
+    min_interval_min: float = Field(default=15.0, ge=0, validation_alias="RETRAIN_MIN_INTERVAL_MIN")
 
 
 @lru_cache(maxsize=1)
@@ -38,5 +39,10 @@ def parts() -> Parts:
         bucket=ArtifactBucket(boto3.client("s3"), s.models_bucket),
         code_version=s.code_version,
         trainer=s.trainer,
-        policy=Policy(min_sales=s.min_sales, growth=s.growth, psi_threshold=s.psi_threshold),
+        policy=Policy(
+            min_sales=s.min_sales,
+            growth=s.growth,
+            psi_threshold=s.psi_threshold,
+            min_interval_s=s.min_interval_min * 60,
+        ),
     )

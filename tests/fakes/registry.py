@@ -23,6 +23,10 @@ class MemoryRegistry:
     def current(self, model: str) -> dict[str, Any] | None:
         return copy.deepcopy(self.pointers.get(model))
 
+    def latest(self, model: str) -> dict[str, Any] | None:
+        versions = sorted(v for m, v in self.records if m == model)
+        return copy.deepcopy(self.records[(model, versions[-1])]) if versions else None
+
     def version(self, model: str, version: str) -> dict[str, Any] | None:
         return copy.deepcopy(self.records.get((model, version)))
 
@@ -56,8 +60,10 @@ class MemoryWarehouse:
 
     def __init__(self, tables: Mapping[str, list[dict[str, Any]]]) -> None:
         self.tables = {k: list(v) for k, v in tables.items()}
+        self.statements: list[str] = []  # every statement asked, in order
 
     def query(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        self.statements.append(sql)
         sales = self.tables.get("fact_ticket_sales", [])
         if sql == "SELECT COUNT(*) AS n FROM fact_ticket_sales":
             return [{"n": len(sales)}]

@@ -4,7 +4,7 @@ training promotes, a second on the same data promotes nothing, drift or new data
 from __future__ import annotations
 
 import tempfile
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +32,9 @@ def _parts(policy: Policy | None = None) -> retraining.Parts:
 
 
 def _run(
-    parts: retraining.Parts, event: dict[str, Any], owner: str
+    parts: retraining.Parts, event: dict[str, Any], owner: str, now: datetime | None = None
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    plan = retraining.check(parts, event, owner)
+    plan = retraining.check(parts, event, owner, now)
     done = []
     for item in plan["train"]:
         item = retraining.extract(parts, item)
@@ -54,7 +54,8 @@ def test_first_training_promotes_and_a_second_on_the_same_data_promotes_nothing(
     bucket, key = parse_uri(current["artifact"])
     assert key.endswith("output/model.tar.gz") and (bucket, key) in parts.bucket.client.objects
 
-    plan, _ = _run(parts, {"detail": {"models": [MODEL]}}, "exec-2")
+    later = datetime.now(UTC) + timedelta(minutes=16)
+    plan, _ = _run(parts, {"detail": {"models": [MODEL]}}, "exec-2", later)
     assert plan["train"] == [] and "no drift" in plan["skipped"][0]["reason"], "no new data: nothing to train"
 
     plan, done = _run(parts, {"detail": {"models": [MODEL], "force": True}}, "exec-3")
@@ -74,8 +75,54 @@ def test_new_sales_or_drift_start_a_training() -> None:
         {**s, "sold_at": last + timedelta(minutes=i + 1), "revenue": s["revenue"] * 4}
         for i, s in enumerate(sales[:60])
     ]
-    plan = retraining.check(parts, {"detail": {"models": [MODEL]}}, "exec-2")
+    later = datetime.now(UTC) + timedelta(minutes=16)
+    plan = retraining.check(parts, {"detail": {"models": [MODEL]}}, "exec-2", later)
     assert [i["model"] for i in plan["train"]] == [MODEL] and plan["train"][0]["reason"].startswith("drift")
+
+
+def test_a_model_waits_its_interval_after_any_training_and_counts_growth_from_the_newest() -> None:
+    parts = _parts(Policy(min_sales=1000, growth=0.5, min_interval_s=900))
+    start = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    _run(parts, {"detail": {"models": [MODEL]}}, "exec-1", start)
+    warehouse = parts.warehouse
+    assert isinstance(warehouse, MemoryWarehouse)
+    sales = warehouse.tables["fact_ticket_sales"]
+    learnt = len(sales)
+    warehouse.tables["fact_ticket_sales"] = sales + sales  # twice the data: growth says train
+    warehouse.statements.clear()
+    soon = retraining.check(parts, {"detail": {"models": [MODEL]}}, "exec-2", start + timedelta(minutes=5))
+    assert soon["train"] == [] and soon["sales"] is None
+    assert "5.0 min ago" in soon["skipped"][0]["reason"] and "in 10.0 min" in soon["skipped"][0]["reason"]
+    assert warehouse.statements == [], "a model that waits costs the warehouse nothing"
+    forced = retraining.check(
+        parts, {"detail": {"models": [MODEL], "force": True}}, "exec-3", start + timedelta(minutes=5)
+    )
+    assert [i["reason"] for i in forced["train"]] == ["requested"], "an operator's request does not wait"
+    parts.registry.release(MODEL, "exec-3")
+    # A candidate on the doubled data was rejected (or failed after extracting it): the same data
+    # does not start another training once the interval is over.
+    registry = parts.registry
+    assert isinstance(registry, MemoryRegistry)
+    registry.register(
+        {
+            "model": MODEL,
+            "version": retraining.new_version(start + timedelta(minutes=20)),
+            "status": "rejected",
+            "data": {"sales": 2 * learnt},
+        }
+    )
+    again = retraining.check(parts, {"detail": {"models": [MODEL]}}, "exec-4", start + timedelta(minutes=30))
+    assert again["train"] == [] and "10.0 min ago" in again["skipped"][0]["reason"]
+    after = retraining.check(parts, {"detail": {"models": [MODEL]}}, "exec-5", start + timedelta(minutes=36))
+    assert after["train"] == [] and after["sales"] == 2 * learnt
+    assert after["skipped"][0]["reason"].startswith("0 new sales"), after
+    without = retraining.check(
+        retraining.Parts(warehouse, MemoryRegistry(), parts.bucket, policy=parts.policy),
+        {"detail": {"models": [MODEL]}},
+        "exec-6",
+        start + timedelta(minutes=5),
+    )
+    assert [i["reason"] for i in without["train"]] == [f"no model yet and {2 * learnt} sales"]
 
 
 def test_a_running_training_holds_its_claim_and_failures_release_it() -> None:
