@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
+import shutil
 import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -555,10 +557,14 @@ def up(
         produced = _run_produce(
             rt, workload, total=len(workload), rate=rate, aggregate=aggregate, show=show, stop=stop
         )
+        watch = _watch_catch_up(rt, deployed["outputs"], since=time.time(), stop=stop, show=show)
         injected = _inject_faults(rt, workload, malformed=malformed, duplicates=duplicates, seed=seed)
         processed: dict[str, Any] = {}
         if exit_when_done:
             processed = _wait_processed(rt, show=show, timeout_s=timeout)
+            watch.complete.set()
+            watch.join(CATCH_UP_AFTER_PROCESSED_S)
+            processed["caught_up"] = watch.result.summary() if watch.result else None
         elif not stop.is_set():
             if show:
                 err.print("[bold]workload produced; the platform keeps running. Ctrl-C to stop.[/]")
@@ -606,6 +612,62 @@ def up(
         raise typer.Exit(EXIT_FAILED)
     if summary["failed"]:
         raise typer.Exit(EXIT_FAILED)
+
+
+CATCH_UP_AFTER_PROCESSED_S = 60.0  # how long `up --exit-when-done` waits for the live totals
+
+
+class _CatchUpWatch(threading.Thread):
+    """`operations.catch_up` beside `up`: from the last event produced until the warehouse and
+    the live totals settle on the same figures; the line is printed when they do."""
+
+    def __init__(self, live: Callable[[], Any], warehouse: Callable[[], Any], *, since: float,
+                 stop: threading.Event, show: bool) -> None:  # fmt: skip
+        super().__init__(name="catch-up", daemon=True)
+        self.live, self.warehouse, self.since, self.stop, self.show = live, warehouse, since, stop, show
+        self.complete = threading.Event()  # set when every produced event is known to be placed
+        self.result: Any = None
+
+    def run(self) -> None:
+        from concert.operations import catch_up
+
+        try:
+            self.result = catch_up(
+                self.live, self.warehouse, since=self.since, stop=self.stop, complete=self.complete
+            )
+        except (BotoCoreError, ClientError, CloudUnreachable, RuntimeError) as exc:
+            if self.show:
+                err.print(f"[yellow]catch-up not measured: {explain(exc)}[/]")
+            return
+        r = self.result
+        if self.show and r.settled:
+            err.print(
+                f"caught up: the warehouse {r.warehouse_s} s after the last event, the live totals "
+                f"{r.live_s} s after ({r.totals['orders']:,} orders, {r.totals['tickets']:,} tickets in both)"
+            )
+
+
+def _watch_catch_up(
+    rt: Runtime, outputs: dict[str, str], *, since: float, stop: threading.Event, show: bool
+) -> _CatchUpWatch:
+    """Start measuring when the warehouse and the live totals reach their final figures."""
+    from concert.operations import SALES_TOTALS, sales_totals
+    from consumers.warehouse.client import DataApiWarehouse
+
+    dynamodb, warehouse = client("dynamodb"), DataApiWarehouse(client("redshift-data"))
+    key = {"pk": {"S": "ALL"}, "sk": {"S": "TOTAL"}}
+
+    def live() -> dict[str, int]:
+        item = dynamodb.get_item(
+            TableName=outputs["LiveAggregatesTableName"], Key=key, ConsistentRead=True
+        ).get("Item", {})
+        return sales_totals({k: v["N"] for k, v in item.items() if "N" in v})
+
+    watch = _CatchUpWatch(
+        live, lambda: sales_totals(warehouse.query(SALES_TOTALS)[0]), since=since, stop=stop, show=show
+    )
+    watch.start()
+    return watch
 
 
 def _inject_faults(
@@ -969,15 +1031,11 @@ def bench(
             ) from None
         if any(r <= 0 for r in loads):
             raise CommandError("--load-rates must be positive", EXIT_USAGE)
-        started_cloud = _platform_for_bench(rt, show=not as_json)
-        try:
+        with _bench_platform(rt, show=not as_json) as bench_rt:
             result = cli_dashboard.bench(
-                rt, samples=samples, clients=counts, load_rates=loads, load_seconds=load_seconds,
+                bench_rt, samples=samples, clients=counts, load_rates=loads, load_seconds=load_seconds,
                 progress=progress, live_feed=event_time is EventTime.now,
             )  # fmt: skip
-        finally:
-            if started_cloud:
-                _stop_local(rt)
         _emit(result, as_json, cli_dashboard.render_bench)
         return
     if suite is BenchSuite.warehouse:
@@ -1011,20 +1069,36 @@ def bench(
     _emit(result, as_json, _render_consumer_bench)
 
 
-def _platform_for_bench(rt: Runtime, *, show: bool) -> bool:
-    """Deployed and running (local: the cloud, the endpoint and the worker); True if this
-    call started the local cloud (the caller stops it at the end)."""
-    started_cloud = bool(rt.local and rt.cloud.start(progress=_said))
+@contextlib.contextmanager
+def _bench_platform(rt: Runtime, *, show: bool) -> Iterator[Runtime]:
+    """A platform of the benchmark's own, deployed and running for the duration (the local
+    cloud, the endpoint and the worker), then stopped and removed: benchmarks that write events
+    never write into the user's platform. Its data directory is `<data dir>/bench`, its ports
+    the user's + 10, so it runs beside a running `concert up`. Other targets are refused."""
+    if not rt.local:
+        raise CommandError(
+            "this benchmark writes synthetic events, and it runs only on a platform of its own: "
+            "the embedded local default (`--target local`); to load-test AWS, deploy a separate stack",
+            EXIT_USAGE,
+        )
+    bench = rt.for_bench()
+    _stop_local(bench)  # one left by an interrupted run
+    shutil.rmtree(bench.settings.data_dir, ignore_errors=True)
+    saved = dict(os.environ)
+    os.environ.update({**bench.cloud.env(), **bench.endpoint.env()})
     try:
-        _deploy(rt, show=show)
-        if rt.local:
-            rt.endpoint.start(rt.cloud.env(), progress=_said)
-            rt.worker.start(rt.services_env(), rt.worker_settings(), progress=_said)
-    except BaseException:
-        if started_cloud:
-            _stop_local(rt)
-        raise
-    return started_cloud
+        if show:
+            _said(f"benchmark platform: {bench.settings.data_dir} on port {bench.settings.port}")
+        bench.cloud.start(progress=_said)
+        _deploy(bench, show=show)
+        bench.endpoint.start(bench.cloud.env(), progress=_said)
+        bench.worker.start(bench.services_env(), bench.worker_settings(), progress=_said)
+        yield bench
+    finally:
+        _stop_local(bench)
+        os.environ.clear()
+        os.environ.update(saved)
+        shutil.rmtree(bench.settings.data_dir, ignore_errors=True)
 
 
 def _bench_load(
@@ -1044,9 +1118,8 @@ def _bench_load(
     from bench import load
 
     progress = err.print if show else None
-    started_cloud = _platform_for_bench(rt, show=show)
-    try:
-        probes = cli_load.probes(rt, live_feed=live_feed)
+    with _bench_platform(rt, show=show) as bench_rt:
+        probes = cli_load.probes(bench_rt, live_feed=live_feed)
         warm = time.time()  # warm-up: the worker holds its leases before the clock starts
         # Fresh seeds each run: events of a seed loaded by an earlier run are duplicates that
         # the platform rightly keeps once, and they would never count as arriving again.
@@ -1066,9 +1139,6 @@ def _bench_load(
         result["chart"] = str(load.write_chart(result, cli_load.chart_path(chart, rt)))
         result["event_time"] = "now" if live_feed else "workload"
         return result
-    finally:
-        if started_cloud:
-            _stop_local(rt)
 
 
 def _bench_end_to_end(rt: Runtime, *, events: int, show: bool) -> dict[str, Any]:
@@ -1081,10 +1151,9 @@ def _bench_end_to_end(rt: Runtime, *, events: int, show: bool) -> dict[str, Any]
     from consumers.warehouse.client import DataApiWarehouse
     from producers.publisher import KinesisPublisher
 
-    started_cloud = _platform_for_bench(rt, show=show)
-    try:
-        outputs = rt.outputs()
-        publisher = KinesisPublisher(rt.stream_name(), rt.kinesis())
+    with _bench_platform(rt, show=show) as bench_rt:
+        outputs = bench_rt.outputs()
+        publisher = KinesisPublisher(bench_rt.stream_name(), bench_rt.kinesis())
 
         def publish(batch: list[Any]) -> None:
             report = publisher.publish(batch)
@@ -1104,9 +1173,6 @@ def _bench_end_to_end(rt: Runtime, *, events: int, show: bool) -> dict[str, Any]
                 f"end to end: {events} events through the stream, the worker, the lake and the warehouse"
             )
         return run_end_to_end(publish, placed, latencies, events=events, seed=random.randrange(1, 2**31))
-    finally:
-        if started_cloud:
-            _stop_local(rt)
 
 
 def _render_publisher_bench(d: dict[str, Any]) -> None:

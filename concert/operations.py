@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -62,6 +64,73 @@ def wait_processed(
         if (r.ok and placed) or time.monotonic() > deadline:
             return r
         time.sleep(2)
+
+
+Totals = dict[str, int]  # ticket sales: {"orders": ..., "tickets": ...}
+SALES_TOTALS = "SELECT COUNT(*) AS orders, COALESCE(SUM(quantity), 0) AS tickets FROM fact_ticket_sales"
+
+
+@dataclass
+class CatchUp:
+    """When, after the last event produced, the warehouse's and the live path's sales totals
+    reached the figures they settled on (seconds; None if they did not settle in time)."""
+
+    warehouse_s: float | None = None
+    live_s: float | None = None
+    totals: Totals = field(default_factory=dict)
+    settled: bool = False
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON form (`up --json`)."""
+        return {
+            "warehouse_s": self.warehouse_s,
+            "live_s": self.live_s,
+            "totals": self.totals,
+            "settled": self.settled,
+        }
+
+
+def catch_up(
+    live: Callable[[], Totals],
+    warehouse: Callable[[], Totals],
+    *,
+    since: float,
+    quiet_s: float = 10.0,
+    timeout_s: float = 900.0,
+    every_s: float = 0.5,
+    clock: Callable[[], float] = time.time,
+    stop: threading.Event | None = None,
+    complete: threading.Event | None = None,
+) -> CatchUp:
+    """Poll both totals until they are equal and neither changed for `quiet_s` (or at once once
+    `complete` is set: every event is known to be placed): each one's time is when it first took
+    that final value, from `since` (the last event produced, epoch s). Cheap enough to run
+    beside the platform (one live item and one aggregate query a poll); `stop` or the timeout
+    end it unsettled."""
+    pause = stop or threading.Event()
+    seen: dict[str, tuple[float, Totals]] = {}  # per side: (when it last changed, its totals)
+    while True:
+        now = clock()
+        for side, read in (("live", live), ("warehouse", warehouse)):
+            totals = read()
+            if side not in seen or seen[side][1] != totals:
+                seen[side] = (now, totals)
+        (live_at, live_totals), (wh_at, wh_totals) = seen["live"], seen["warehouse"]
+        quiet = (complete is not None and complete.is_set()) or now - max(live_at, wh_at) >= quiet_s
+        if live_totals == wh_totals and quiet:
+            return CatchUp(
+                warehouse_s=round(max(0.0, wh_at - since), 1),
+                live_s=round(max(0.0, live_at - since), 1),
+                totals=wh_totals,
+                settled=True,
+            )
+        if now - since > timeout_s or pause.wait(every_s):
+            return CatchUp(totals=wh_totals)
+
+
+def sales_totals(row: dict[str, Any]) -> Totals:
+    """Orders and tickets of a totals row or item, as integers (absent: 0)."""
+    return {k: int(row.get(k) or 0) for k in ("orders", "tickets")}
 
 
 def latency(warehouse: DataApiWarehouse, since: datetime | None = None) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from infra import names
 
 BUILD_DIR = ROOT / "build"
 CDK_OUT = BUILD_DIR / "cdk.out"
+BENCH_DIR, BENCH_PORT_OFFSET = "bench", 10  # the benchmarks' own platform (`Runtime.for_bench`)
 LOCAL_IDLE_MS = 500  # the local worker's time between GetRecords calls (CONCERT_KCL_IDLE_MS)
 _SYNTH_INPUTS = ("infra", "functions", "schemas", "producers", "consumers", "state_machines", "ml", "chat")
 
@@ -71,6 +72,19 @@ class Runtime:
     def services_env(self) -> dict[str, str]:
         """Variables the worker needs: the cloud and the warehouse endpoint."""
         return {**self.cloud.env(), **self.endpoint.env()} if self.local else {}
+
+    def for_bench(self) -> Runtime:
+        """The local platform benchmarks run on: its own data directory (`<data dir>/bench`) and
+        ports (the user's + 10), so a benchmark never writes into the user's platform."""
+        bench = self.settings.model_copy(
+            update={
+                "data_dir": self.settings.data_dir / BENCH_DIR,
+                "port": self.settings.port + BENCH_PORT_OFFSET,
+                "warehouse_port": None,
+                "web_port": None,
+            }
+        )
+        return Runtime(bench)
 
     @property
     def local(self) -> bool:

@@ -65,7 +65,7 @@ def _valid_or_none(payload: bytes) -> Any:
 def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
     """A CLI environment with its own port and data dir; no local cloud running at first."""
     data_dir = tmp_path_factory.mktemp("cli")
-    port = free_port()
+    port = free_port(13)  # P..P+2 the platform, P+10..P+12 the benchmarks' own
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CONCERT_"))}
     env.update({"CONCERT_PORT": str(port), "CONCERT_DATA_DIR": str(data_dir), "NO_COLOR": "1"})
     cloud = LocalCloud(data_dir, port)

@@ -50,6 +50,10 @@ def test_up_starts_deploys_produces_and_waits_for_processing(cli: Cli) -> None:
     sales = sum(1 for e in events_for(2000, seed=42) if e.event_type == "TicketSold")
     assert summary["warehouse_ticket_sales"] == sales
     assert summary["latency_p95_s"] >= summary["latency_p50_s"] > 0
+    # when the warehouse and the live totals reached the figures they agree on, after the last event
+    caught = summary["caught_up"]
+    assert caught["settled"] and caught["totals"]["orders"] == sales, caught
+    assert caught["warehouse_s"] >= 0 and caught["live_s"] >= 0
     etl = summary["etl_executions"]
     assert etl.get("SUCCEEDED", 0) >= 1 and not etl.get("FAILED"), etl
     assert cli.cloud.healthy(), "--exit-when-done leaves the platform running for queries"

@@ -1,9 +1,11 @@
-"""`concert bench load` on the embedded default: a short ladder prints its table as JSON and
-writes the chart, with the live path's figures beside the warehouse's; the 30-minute soak at
+"""`concert bench load` on the embedded default, on a platform of its own beside the user's: a
+short ladder prints its table as JSON and writes the chart, with the live path's figures beside
+the warehouse's, and leaves the user's platform as it was; the 30-minute soak at
 1,000 events/s (memory and lag must not grow) runs in `make test-long`."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,8 +13,15 @@ import pytest
 from tests.e2e.conftest import Cli
 
 
+def _holdings(cli: Cli) -> tuple[int, int]:
+    """What the user's platform holds: events in its stream, and in its warehouse."""
+    report = json.loads(cli.run("reconcile", "--json").stdout)
+    return report["produced_events"], report["warehouse_events"]
+
+
 def test_a_short_ladder_reports_each_step_and_writes_the_chart(cli: Cli, tmp_path: Path) -> None:
     chart = tmp_path / "load.png"
+    before = _holdings(cli)
     result = cli.json(
         "bench", "load", "--rates", "50,100", "--seconds", "10", "--drain", "240", "--chart", str(chart),
         timeout=1200,
@@ -30,6 +39,9 @@ def test_a_short_ladder_reports_each_step_and_writes_the_chart(cli: Cli, tmp_pat
         assert step["live_p50_s"] <= step["live_p95_s"] <= step["live_p99_s"]
     assert result["max_sustained_per_s"] == 100
     assert chart.read_bytes()[:4] == b"\x89PNG" and result["chart"] == str(chart)
+    # on a platform of its own, removed after: the user's platform got none of its events
+    assert _holdings(cli) == before
+    assert not (Path(cli.env["CONCERT_DATA_DIR"]) / "bench").exists()
 
 
 @pytest.mark.slow
