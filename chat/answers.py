@@ -161,16 +161,56 @@ def _one(plan: Plan, outcome: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return f"{tool} answered.", {"kind": tool, **r}
 
 
+def _number(value: Any) -> float | None:
+    """A value as a number (the Data API gives decimals as text), None when it is not one."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def chart_of(slots: dict[str, Any], rows: list[dict[str, Any]], title: str) -> dict[str, Any] | None:
+    """What the dashboard's Chat page draws for an analytics answer: a `timeline` for a breakdown
+    by time in time order, `bars` for a ranking, a breakdown or two sides compared (labels as the
+    answer words them, values as numbers, the measure and how its numbers read: `money`,
+    `percent` (of 100), `fraction` (of 1) or `count`); None for one value."""
+    group = slots.get("group")
+    if group is None and not slots.get("compare"):
+        return None
+    points = [
+        [_period_label(r["label"], group), value]
+        for r in rows
+        if r.get("label") is not None and (value := _number(r.get("value"))) is not None
+    ]
+    if not points:
+        return None
+    timeline = group in analytics.TIME_GROUPS and not slots.get("rank") and not slots.get("compare")
+    unit = "share" if slots.get("share") else slots.get("metric") or "tickets"
+    money = "money" if unit in _MONEY else "count"
+    reads = {"share": "percent", "sell_through": "fraction"}.get(unit, money)
+    return {
+        "kind": "timeline" if timeline else "bars",
+        "title": title,
+        "unit": unit,
+        "format": reads,
+        "points": points,
+    }
+
+
 def _query(plan: Plan, r: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     rows = r["rows"]
     if plan.intent == "analytics":
         metric = "share" if plan.slots.get("share") else plan.slots.get("metric")
         what = analytics.describe(plan.slots)
+        chart = chart_of(plan.slots, rows, f"{what[:1].upper()}{what[1:]}")
         if plan.slots.get("compare"):
             return _compared(what, rows, metric, "periods" in plan.slots["compare"]), {
                 "kind": "rows",
                 "rows": rows,
                 "sql": r["sql"],
+                "chart": chart,
             }
         if plan.slots.get("group") is None:
             value = rows[0]["value"] if rows else None
@@ -188,6 +228,7 @@ def _query(plan: Plan, r: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             "kind": "rows",
             "rows": rows,
             "sql": r["sql"],
+            "chart": chart,
         }
     if plan.intent == "concerts":
         if not rows:

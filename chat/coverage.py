@@ -99,7 +99,7 @@ _CHANGE = (
 _PERIOD = (
     BARE_YEAR + r"|\b(?:" + _MONTHS + r")\b|\bq[1-4]\b"
     r"|\b(?:last|this|past|previous|next|coming)\s+(?:\d+\s+)?(?:day|week|month|quarter|year)s?\b"
-    r"|\byesterday\b|\btoday\b|\bsince\b|\bbetween\b|\byear to date\b|\bytd\b"
+    r"|\byesterday\b|\btoday\b|\bsince\b|\bbetween\b|\b(?:year|quarter|month) to date\b|\b[yqm]td\b"
 )
 _RANKING = (
     r"\b(?:busiest|biggest|largest|smallest|most|least|fewest|top|bottom|best|worst|highest|lowest"
@@ -116,6 +116,16 @@ _DAYS = (
     r"|sundays?)\b"
 )
 
+
+_MONEY_WORDS = r"\b(?:dollars?|usd|money)\b"
+_PRICE_EXTREME = r"\b(?:cheapest|priciest|dearest|most expensive|least expensive)\b"
+# Where a buyer lives or comes from: the warehouse records where a ticket was sold, not its buyer's
+# home (a customer is an id).
+_BUYER_HOME = (
+    r"\bout[- ]of[- ](?:state|town|towners?|staters?)\b|\bin-state\b|\blocals?\b|\bresidents?\b"
+    r"|\bhome ?towns?\b|\bwhere (?:the |our )?(?:buyers|customers|fans|people) (?:live|are from|come from)\b"
+    r"|\b(?:buyers|customers|fans|people) (?:who )?(?:came|come|travel(?:l?ed)?) from\b"
+)
 
 # Attributes and measures the warehouse does not have: a question that names one is about
 # something else than any plan could answer (the word is reported, not dropped).
@@ -151,7 +161,9 @@ def _two_groups(s: dict[str, Any]) -> bool:
 _FORECAST = (
     r"\b(?:projections?|projected|project|forecasts?|forecasted|forecasting|estimates?|estimated|expected"
     r"|outlook|rest of (?:the )?(?:year|month|quarter|19\d\d|20\d\d)"
-    r"|will (?:we|it|they) (?:sell|make|earn))\b"
+    r"|will (?:we|it|they) (?:sell|make|earn)"
+    r"|(?:we|it|they)(?:'ll| will| are going to|'re going to|re going to)"
+    r" (?:sell|make|earn|bring in|take in))\b"
 )
 
 RULES: tuple[Rule, ...] = (
@@ -172,6 +184,9 @@ RULES: tuple[Rule, ...] = (
     _rule(_COUNT + r"(?:artists|bands|performers|acts)\b", _metric("artists"), "a count of artists"),
     _rule(_COUNT + r"(?:cities|states|provinces|genres)\b", _never, "a count of places or genres"),
     _rule(r"\b(?:seats|seating|capacity)\b", _metric("capacity", "sell_through"), "a capacity"),
+    _rule(_MONEY_WORDS, _metric(*analytics.MONEY), "an amount of money"),
+    _rule(_PRICE_EXTREME, _metric(*analytics.PRICES), "a ticket price"),
+    _rule(_BUYER_HOME, _never, "where buyers live (the warehouse records where tickets were sold)"),
     _rule(
         r"\bcancel(?:l?ed|lations?|s)?\b|\bcalled off\b|\bscrapped\b|\baxed\b",
         _metric("cancelled"),

@@ -47,6 +47,7 @@ _FILLER = {
     "between", "yesterday", "today", "q1", "q2", "q3", "q4", "on", "during", "ok", "okay", "now",
     "do", "just", "same", "please", "too", "as", "well", "again",
 }  # fmt: skip
+_MEASURE_WORDS = {"tickets", "tix", "revenue", "money", "dollars", "orders", "refunds", "customers", "buyers"}
 _FOLLOW_UP = re.compile(
     r"^\s*(?:(?:ok|okay|right|cool|great|thanks)[,!.]?\s+)?"
     r"(and|what about|how about|same(?: thing| again| question)?(?: for| but| with)?|now|also|then|but"
@@ -279,7 +280,8 @@ class DeterministicPlanner:
                 elif f.entity.kind == "city":
                     ranked["city"] = f.entity.key[0]
             return Plan("rank_venues", [ToolCall("rank_venues", ranked)], ranked)
-        return self._analytics(q, t, found, clock, previous if (follow or self._bare(t, found)) else None)
+        follow = follow or self._bare(t, found) or self._measure_only(t)
+        return self._analytics(q, t, found, clock, previous if follow else None)
 
     @staticmethod
     def _sql(q: str) -> str | None:
@@ -288,6 +290,12 @@ class DeterministicPlanner:
         if m := _SQL_PREFIX.match(q):
             return m[1].strip() or None
         return None
+
+    @staticmethod
+    def _measure_only(t: str) -> bool:
+        """Only a measure ("tickets?", "and revenue"): a follow-up asking it of the last question."""
+        left = [w for w, _ in words(t) if w not in _FILLER]
+        return 0 < len(left) <= 2 and all(w in _MEASURE_WORDS for w in left)
 
     @staticmethod
     def _bare(t: str, found: list[Found]) -> bool:
@@ -355,6 +363,9 @@ class DeterministicPlanner:
         filters.update(new_filters)
         if listing or (base and base.get("intent") == "concerts" and metric is None):
             return self._listing(t, filters, period, clock, base)
+        if base and str(base.get("metric", "")).startswith("refund") and not has(t, r"\b(?:sold|sales?)\b"):
+            # a follow-up of refunds asks of refunds: "tickets?" is the tickets refunded
+            metric = {"tickets": "refunds", "revenue": "refund_amount"}.get(metric or "", metric)
         group, singular = grouping(t, metric, found)
         if base and metric == "tickets" and has(t, _TIER_OR_CHANNEL_TICKETS) and base.get("metric"):
             metric = None  # "what about vip tickets?": a filter on the last question's measure

@@ -34,7 +34,11 @@ def measure_of(t: str) -> str | None:
         r"\b(?:dearest|priciest|most expensive)\b.*\btickets?\b",
     ):
         return "max_price"
-    if has(t, rf"\b(?:lowest|min(?:imum)?|cheapest) {_PRICE}", r"\bcheapest (?:tickets?|seats?)\b"):
+    if has(
+        t,
+        rf"\b(?:lowest|min(?:imum)?|cheapest) {_PRICE}",
+        r"\b(?:cheapest|least expensive)(?: [a-z-]+){0,2} (?:tickets?|seats?)\b",
+    ):
         return "min_price"
     if has(t, rf"\btickets? per {_ORDER}", r"\baverage order size\b", rf"\bper {_ORDER}\b.*\btickets\b"):
         return "avg_order_tickets"
@@ -98,9 +102,16 @@ _PLAIN: tuple[tuple[str, tuple[str, ...]], ...] = (
         "sell_through",
         (r"sell[- ]?(?:through|thru)", r"occupancy", r"fill rate", r"how full", r"capacity sold"),
     ),
+    # "how much tickets were refunded", "the number of tickets refunded": tickets, not money
+    (
+        "refunds",
+        (r"\b(?:how (?:much|many)|amount of|number of|count of) (?:tickets?|tix|seats)\b.*\brefund",),
+    ),
     (
         "refund_amount",
         (
+            r"\b(?:dollars?|money|amount|value)\b.*\brefund",
+            r"\brefund.*\b(?:dollars?|money)\b",
             r"refund(ed)? amount",
             r"amount refunded",
             r"refunds? (?:in|worth) (?:dollars|money)",

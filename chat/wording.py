@@ -37,6 +37,11 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\bwk\b", "week"),
     (r"\b(?:ytd|year to date)\b", "this year"),
     (r"\b(?:mtd|month to date)\b", "this month"),
+    (r"\b(?:qtd|quarter to date)\b", "this quarter"),
+    (r"\bcalendar (years?|quarters?|months?)\b", r"\1"),
+    # "the less tickets", "which venue sold the more": the least, the most
+    (r"\bthe less\b(?! than)", "the least"),
+    (r"\bthe more\b(?! than)", "the most"),
     (r"(?:\bno\.|\bnum\b|#) of\b", "number of"),
     (r"\bpct\b", "percent"),
     (r"\bas a %", "as a percent"),

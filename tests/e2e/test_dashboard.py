@@ -183,6 +183,25 @@ def test_a_chat_question_gets_its_answer_with_the_sql(page: Page, cli: Cli) -> N
     _shot(page, "chat")
 
 
+def test_a_series_answer_is_drawn_with_its_rows_and_a_ranking_as_bars(page: Page, cli: Cli) -> None:
+    page.goto(page.url.split("#")[0] + "#/chat")
+    months = cli.json(
+        "query", "SELECT COUNT(DISTINCT DATE_TRUNC('month', sold_at)) AS n FROM fact_ticket_sales"
+    )["rows"][0]["n"]
+    page.fill("input[name='question']", "tickets sold by month")
+    page.click("form.chat-form button")
+    figure = page.wait_for_selector("[data-testid='chat-chart'][data-kind='timeline']", timeout=90_000)
+    assert figure is not None and figure.query_selector("svg") is not None
+    figure.query_selector("summary").click()  # type: ignore[union-attr]
+    assert page.locator("[data-testid='chat-chart'] [data-testid='chat-rows'] tbody tr").count() == months
+    page.fill("input[name='question']", "top 3 venues by revenue")
+    page.click("form.chat-form button")
+    page.wait_for_selector("[data-testid='chat-chart'][data-kind='bars']", timeout=90_000)
+    bars = page.locator("[data-testid='chat-chart'][data-kind='bars'] [data-testid='chat-ranking'] li")
+    assert bars.count() == 3 and all("$" in t for t in bars.all_inner_texts())
+    _shot(page, "chat-chart")
+
+
 def test_the_analytics_and_predictions_pages_render_without_errors(page: Page) -> None:
     base = page.url.split("#")[0]
     page.goto(base + "#/analytics")

@@ -196,6 +196,15 @@ ANSWERED: list[tuple[str, dict[str, Any]]] = [
         "what did the opera shows gross in 2025",
         {"metric": "revenue", "filters": {"genre": "opera"}, "group": None},
     ),
+    # money named by a word or a sign, tickets named over "how much", extremes of a price
+    ("dollar value of refunds in 2025", {"metric": "refund_amount", "period": "2025"}),
+    ("refunds for Cher in $", {"metric": "refund_amount", "filters": {"artist": [11, "Cher"]}}),
+    ("how much tickets got refunded by month", {"metric": "refunds", "group": "month"}),
+    ("cheapest floor seat sold in 2025", {"metric": "min_price", "filters": {"tier": "floor"}}),
+    # periods to date, calendar periods, a non-native superlative
+    ("Cher tickets quarter to date", {"metric": "tickets", "period": "Q2 2026"}),
+    ("revenue per calendar quarter in 2025", {"metric": "revenue", "group": "quarter", "period": "2025"}),
+    ("which state sold the less tickets in 2025", {"group": "state", "order": "asc", "top": 1}),
     # the original wording still works
     ("How many tickets were sold in Texas last month?", {"metric": "tickets", "filters": {"state": "TX"}}),
     ("Which venues in Texas sold out last month?", {"metric": "sold_out", "group": "venue"}),
@@ -220,6 +229,11 @@ REFUSED: list[tuple[str, str]] = [
     ("revenue from resellers by venue type", "something the warehouse does not record"),
     ("profit margin by artist", "something the warehouse does not record"),
     ("attendance at Gillette Stadium in 2025", "something the warehouse does not record"),
+    ("how many Cher fans travelled from out of town", "where buyers live"),
+    ("what share of buyers were locals at Chicago Theatre", "where buyers live"),
+    ("tickets we are going to sell in december", "a forecast"),
+    ("how much money they'll make next spring", "a forecast"),
+    ("cheapest concerts by venue", "a ticket price"),
 ]
 
 

@@ -134,6 +134,37 @@ def test_answers_say_the_number_or_the_list_with_the_sql_behind_them() -> None:
     assert empty["answered"] and empty["answer"].startswith("Nothing found")
 
 
+def test_a_series_or_a_ranking_comes_with_the_chart_the_chat_page_draws() -> None:
+    rows = [{"label": "A", "value": 60}, {"label": "B", "value": 40}]
+
+    def chart(slots: dict[str, Any], rows: list[dict[str, Any]]) -> Any:
+        plan = Plan("analytics", [ToolCall("query_warehouse", {"sql": "S"})], slots)
+        out = compose("q", plan, [tools.ok("query_warehouse", {"sql": "S", "rows": rows, "row_count": 3})])
+        return out["result"].get("chart")
+
+    months = [
+        {"label": f"2025-0{m}-01T00:00:00+00:00", "value": v} for m, v in ((1, 5), (2, "7.5"), (3, None))
+    ]
+    base: dict[str, Any] = {"metric": "tickets", "filters": {}, "period": None, "top": 10}
+    timeline = chart(base | {"group": "month"}, months)
+    assert timeline["kind"] == "timeline" and timeline["unit"] == "tickets"
+    assert timeline["points"] == [["January 2025", 5.0], ["February 2025", 7.5]], "no value, no point"
+    assert timeline["title"].startswith("Tickets")
+    ranked = chart(base | {"group": "month", "rank": True}, months)
+    assert ranked["kind"] == "bars", "the busiest months are a ranking, not a timeline"
+    venues = chart(base | {"group": "venue", "metric": "revenue"}, [{"label": "A", "value": "2.50"}])
+    assert venues == {
+        "kind": "bars", "title": venues["title"], "unit": "revenue", "format": "money", "points": [["A", 2.5]]
+    }  # fmt: skip
+    assert timeline["format"] == "count" and chart(base | {"group": "venue", "share": True}, rows)[
+        "format"
+    ] == ("percent")
+    sides = [{"label": "Texas", "value": 3}, {"label": "Ohio", "value": 4}]
+    compared = chart(base | {"group": None, "compare": {"dim": "state", "values": ["TX", "OH"]}}, sides)
+    assert compared["kind"] == "bars" and [p[0] for p in compared["points"]] == ["Texas", "Ohio"]
+    assert chart(base | {"group": None}, [{"value": 9}]) is None, "one number needs no chart"
+
+
 def test_answers_say_why_when_a_call_failed_or_nothing_was_planned() -> None:
     refused = compose(
         "q", _analytics(), [tools.failed("query_warehouse", "refused: only a SELECT is allowed")]

@@ -1,7 +1,9 @@
-// Chat: a question in plain language, the answer, and the SQL and tool calls behind it.
+// Chat: a question in plain language, the answer, its chart and rows when it is a series or a
+// ranking, and the SQL and tool calls behind it.
 
 import type { Api } from "../api";
-import { h } from "../ui";
+import { bars, line, ranking } from "../charts";
+import { h, table } from "../ui";
 
 interface Call {
   tool: string;
@@ -10,12 +12,51 @@ interface Call {
   error?: string;
   args?: unknown;
 }
+interface Chart {
+  kind: "timeline" | "bars";
+  title: string;
+  unit: string;
+  format: "money" | "percent" | "fraction" | "count";
+  points: Array<[string, number]>;
+}
+interface Result {
+  kind: string;
+  rows?: Array<Record<string, unknown>>;
+  chart?: Chart | null;
+}
 interface Answer {
   answer: string;
   answered?: boolean;
   calls?: Call[];
   execution?: string;
   latency_ms?: number;
+  result?: Result | Result[] | null;
+}
+
+function shown(value: number, format: Chart["format"]): string {
+  if (format === "percent") return `${value.toFixed(2)}%`;
+  if (format === "fraction") return `${(value * 100).toFixed(1)}%`;
+  if (format === "money") return value.toLocaleString("en-US", { style: "currency", currency: "USD" });
+  return value.toLocaleString("en-US", { maximumFractionDigits: 2 });
+}
+
+/** The chart of an answer (a line over time, or bars) and, folded, the rows behind it. */
+function figure(result: Result): HTMLElement | null {
+  const chart = result.chart;
+  if (!chart || chart.points.length === 0) return null;
+  const drawn =
+    chart.kind === "timeline"
+      ? chart.points.length > 2 ? line(chart.points, chart.title) : bars(chart.points, chart.title)
+      : ranking(chart.points.map(([name, v]) => [name, v, shown(v, chart.format)]), "chat-ranking");
+  const rows = result.rows ?? [];
+  const columns = rows.length ? Object.keys(rows[0]) : [];
+  const behind = h(
+    "details",
+    {},
+    h("summary", {}, `${rows.length} row(s)`),
+    table(columns, rows.map((r) => columns.map((c) => String(r[c] ?? "–"))), "chat-rows"),
+  );
+  return h("figure", { class: "chat-chart", "data-testid": "chat-chart", "data-kind": chart.kind }, h("figcaption", {}, `${chart.title} (${chart.unit})`), drawn, behind);
 }
 
 const SESSION_KEY = "concert.chat.session";
@@ -54,7 +95,9 @@ export function chatPage(root: HTMLElement, api: Api): () => void {
           details.append(h("p", {}, h("code", {}, c.tool), c.ok === false ? ` failed: ${c.error ?? ""}` : ""));
           if (c.sql) details.append(h("pre", { "data-testid": "chat-sql" }, c.sql));
         }
-        pending.replaceWith(h("p", { class: a.answered === false ? "answer unanswered" : "answer", "data-testid": "chat-answer" }, a.answer), details);
+        const results = Array.isArray(a.result) ? a.result : a.result ? [a.result] : [];
+        const figures = results.map(figure).filter((f): f is HTMLElement => f !== null);
+        pending.replaceWith(h("p", { class: a.answered === false ? "answer unanswered" : "answer", "data-testid": "chat-answer" }, a.answer), ...figures, details);
       })
       .catch((err: Error) => pending.replaceWith(h("p", { class: "error", role: "alert" }, err.message)))
       .finally(() => send.removeAttribute("disabled"));
