@@ -48,6 +48,13 @@ _FILLER = {
     "do", "just", "same", "please", "too", "as", "well", "again",
 }  # fmt: skip
 _MEASURE_WORDS = {"tickets", "tix", "revenue", "money", "dollars", "orders", "refunds", "customers", "buyers"}
+# Words that point back to an earlier question ("the ticket count there?", "tix instead",
+# "repeat that for X"): without one understood, the question is not answered as if standalone.
+_ANAPHORA = (
+    r"(?<!are )(?<!is )(?<!were )(?<!was )\bthere\s*\??\s*$|\binstead\b"
+    r"|\b(?:the same|same thing|same again|repeat that|do that|that one)\b"
+    r"|\b(?:that|those|them|it)\s*\??\s*$"
+)
 _FOLLOW_UP = re.compile(
     r"^\s*(?:(?:ok|okay|right|cool|great|thanks)[,!.]?\s+)?"
     r"(and|what about|how about|same(?: thing| again| question)?(?: for| but| with)?|now|also|then|but"
@@ -252,6 +259,8 @@ class DeterministicPlanner:
             args = {"customer_id": customer, "k": top_n(t) or 10}
             return Plan("recommend_concerts", [ToolCall("recommend_concerts", args)], args)
         found = self.vocabulary.find(q)
+        if clock is not None and find_period(t, clock):  # "September through November 2025": months,
+            found = [f for f in found if not (f.entity.kind == "artist" and f.entity.label.lower() in MONTHS)]
         if unknown := _unknown_name(q, found):
             return cannot(f"I don't know a venue, artist, city or state called '{unknown}'.")
         if lookup := _lookup(t, found):
@@ -280,6 +289,11 @@ class DeterministicPlanner:
                 elif f.entity.kind == "city":
                     ranked["city"] = f.entity.key[0]
             return Plan("rank_venues", [ToolCall("rank_venues", ranked)], ranked)
+        if previous is None and (said := re.search(_ANAPHORA, t)):
+            return cannot(
+                f"'{said[0].strip(' ?')}' points back to an earlier question, and there is none in this "
+                "conversation that I understood: ask the whole question."
+            )
         follow = follow or self._bare(t, found) or self._measure_only(t)
         return self._analytics(q, t, found, clock, previous if follow else None)
 

@@ -181,7 +181,7 @@ def grouping(t: str, metric: str | None, found: list[Found]) -> tuple[str | None
             "genre",
             "artist",
         )  # "the opera shows": a filter, not a breakdown
-        combined = before in ("every", "each", "all") and has(t, COMBINED)
+        combined = before in ("every", "each", "all", "the", "our") and has(t, COMBINED)
         if (
             (
                 before not in _GROUP_CUES

@@ -113,6 +113,13 @@ def find_period(text: str, clock: datetime) -> Period | None:
         if m[1] == "next":
             return Period(tomorrow, tomorrow + timedelta(days=days), f"the next {n} {m[3]}", future=True)
         return Period(tomorrow - timedelta(days=days), tomorrow, f"the last {n} {m[3]}")
+    if m := re.search(
+        rf"\b(?:from|since) (?:the )?(?:start|beginning) of (?:{_MONTH} )?(\d{{4}})"
+        r"(?: (?:through|thru|to|until|till|up to) (?:today|now|date))?\b",
+        t,
+    ):  # "from the start of 2025 through today": before "today" is read alone
+        start = _month(int(m[2]), _month_number(m[1]))[0] if m[1] else datetime(int(m[2]), 1, 1, tzinfo=UTC)
+        return Period(start, tomorrow, f"since {start:%B %Y}" if m[1] else f"since {m[2]}")
     if re.search(r"\byesterday\b", t):
         day = today - timedelta(days=1)
         return Period(_at(day), _at(today), f"yesterday ({day})")
@@ -125,6 +132,12 @@ def find_period(text: str, clock: datetime) -> Period | None:
         start, _ = _month(int(m[3]), 3 * q - 2)
         _, end = _month(int(m[3]), 3 * q)
         return Period(start, end, f"Q{q} {m[3]}", future=start > clock)
+    if m := re.search(rf"\b{_MONTH}\.?,? (\d{{4}})\s*{_UNTIL}\s*{_MONTH}\.?,? (\d{{4}})\b", t):
+        start, _ = _month(int(m[2]), _month_number(m[1]))  # "sept 2025 through feb 2026"
+        _, end = _month(int(m[4]), _month_number(m[3]))
+        if start < end:
+            label = f"{start:%B %Y} to {(end - timedelta(days=1)):%B %Y}"
+            return Period(start, end, label, future=start > clock)
     if m := re.search(rf"\b{_MONTH}\.?\s*{_UNTIL}\s*{_MONTH}\.?,? (\d{{4}})\b", t):
         year = int(m[3])  # "jan-mar 2026", "from january to march 2026"
         start, _ = _month(year, _month_number(m[1]))

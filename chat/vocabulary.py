@@ -37,6 +37,7 @@ _MAX_WORDS = 8
 # Misspelt state names (stdlib difflib: a ratio over one word is all this needs).
 _ONE_WORD_REGIONS = {name.lower(): code for code, name in REGIONS.items() if " " not in name}
 _MIN_FUZZY, _FUZZY_CUTOFF = 6, 0.85
+_WORD_CODES = {"IN", "OR", "ON", "ME", "OK", "HI", "OH", "ID", "IA", "MA", "PE", "DE", "CO", "AL", "LA"}
 _COMMON_WORDS = {"tickets", "revenue", "venues", "artists", "concerts", "customers", "refunds", "average"}
 _APOSTROPHES = "'\u2019"  # the typewriter's and the typographic one
 _WORD = re.compile(rf"[A-Za-z0-9&{_APOSTROPHES}]+")
@@ -121,8 +122,11 @@ class Vocabulary:
         return vocab
 
     def find(self, text: str) -> list[Found]:
-        """Entities named in `text`, longest phrases first, non-overlapping, in text order."""
+        """Entities named in `text`, longest phrases first, non-overlapping, in text order. In a
+        question written all in capitals, a code that is also an English word ("IN", "OR", "ON")
+        is read as the word."""
         ws = words(text)
+        shouted = not any(c.islower() for c in text)
         taken = [False] * len(ws)
         out: list[Found] = []
         for n in range(min(_MAX_WORDS, len(ws)), 0, -1):
@@ -132,7 +136,10 @@ class Vocabulary:
                 key = tuple(w for w, _ in ws[i : i + n])
                 entities = self.phrases.get(key)
                 if not entities:
-                    entities = self._region_code(ws[i][1]) if n == 1 else None
+                    code = ws[i][1]
+                    entities = (
+                        self._region_code(code) if n == 1 and not (shouted and code in _WORD_CODES) else None
+                    )
                 if not entities:
                     continue
                 if key in self.capitalised and not ws[i][1][:1].isupper():

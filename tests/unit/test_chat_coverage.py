@@ -205,6 +205,10 @@ ANSWERED: list[tuple[str, dict[str, Any]]] = [
     ("Cher tickets quarter to date", {"metric": "tickets", "period": "Q2 2026"}),
     ("revenue per calendar quarter in 2025", {"metric": "revenue", "group": "quarter", "period": "2025"}),
     ("which state sold the less tickets in 2025", {"group": "state", "order": "asc", "top": 1}),
+    # ranges of periods across years, from a year's start, and a total of a set of venues
+    ("revenue from the beginning of 2025 up to now", {"metric": "revenue", "period": "since 2025"}),
+    ("tickets by month, Oct 2025 - Jan 2026", {"group": "month", "period": "October 2025 to January 2026"}),
+    ("total seats of the venues in Houston", {"metric": "capacity", "group": None}),
     # the original wording still works
     ("How many tickets were sold in Texas last month?", {"metric": "tickets", "filters": {"state": "TX"}}),
     ("Which venues in Texas sold out last month?", {"metric": "sold_out", "group": "venue"}),
@@ -234,6 +238,10 @@ REFUSED: list[tuple[str, str]] = [
     ("tickets we are going to sell in december", "a forecast"),
     ("how much money they'll make next spring", "a forecast"),
     ("cheapest concerts by venue", "a ticket price"),
+    # words that point back to an earlier question, in a conversation that has none
+    ("and the revenue there?", "points back to an earlier question"),
+    ("orders instead", "points back to an earlier question"),
+    ("do the same for Cher", "points back to an earlier question"),
 ]
 
 
@@ -330,3 +338,18 @@ def test_a_breakdown_by_time_is_a_timeline_unless_the_question_ranks_it(
     ranked = ask(planner, "busiest month of 2025").calls[0].args["sql"]
     assert timeline.endswith("ORDER BY label ASC")
     assert "ORDER BY value DESC" in ranked and ranked.endswith("LIMIT 1")
+
+
+def test_a_question_in_capitals_reads_in_or_on_as_words_and_a_month_is_not_an_artist() -> None:
+    named = DeterministicPlanner(
+        Vocabulary.of(VENUES, [*ARTISTS, {"artist_id": 99, "name": "November", "genre": "pop"}])
+    )
+    shouted = covered(
+        "HOW MANY TICKETS DID WE SELL IN 2025 ON THE WEB",
+        named.plan("HOW MANY TICKETS DID WE SELL IN 2025 ON THE WEB", CLOCK),
+    )
+    assert shouted.slots["filters"] == {"channel": "web"}, "IN is not Indiana, ON not Ontario"
+    assert covered("TICKETS IN TX", named.plan("TICKETS IN TX", CLOCK)).slots["filters"] == {"state": "TX"}
+    months = named.plan("revenue from September through November 2025", CLOCK)
+    assert months.slots["filters"] == {} and months.slots["period"]["label"] == "September to November 2025"
+    assert named.plan("November revenue", CLOCK).slots["filters"] == {"artist": [99, "November"]}

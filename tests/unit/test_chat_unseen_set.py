@@ -1,5 +1,5 @@
 """The held-out sets written without seeing the planner's rules or the sets before them
-(`unseen.json`, `fresh.json`, `untouched.json`, then `blind.json`): their shape, and every oracle and
+(`unseen.json`, `fresh.json`, `untouched.json`, `blind.json`, then `sixth.json`): their shape, and every oracle and
 binding runs on the local warehouse. Their figures come from `concert bench chat`; no test
 asserts the planner on them (a set once tuned on is spent, and the next one is written apart)."""
 
@@ -22,7 +22,7 @@ from tests.unit.local_warehouse import run, star_schema
 ROOT = Path(__file__).resolve().parents[2]
 SETS = {
     name: load_questions(ROOT / "tests" / "chat_questions" / f"{name}.json")
-    for name in ("unseen", "fresh", "untouched", "blind")
+    for name in ("unseen", "fresh", "untouched", "blind", "sixth")
 }
 CLASSES = {"breakdown_period", "measure", "superlative", "listing_lookup", "dimension_count",
            "channel_tier_weekday", "follow_up", "plain", "must_refuse", "comparison"}  # fmt: skip
@@ -57,7 +57,7 @@ def test_oracles_read_only_the_base_tables(name: str) -> None:
     for q in [q for q in SETS[name]["questions"] if q.get("oracle")]:
         tree = sqlglot.parse_one(_filled(q["oracle"]), read="redshift")
         ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
-        used = {t.name for t in tree.find_all(exp.Table)} - ctes
+        used = {t.name for t in tree.find_all(exp.Table) if t.name} - ctes  # not a table function
         assert used and used <= BASE_TABLES, (q["id"], used - BASE_TABLES)
 
 
@@ -76,3 +76,12 @@ def test_every_oracle_and_binding_runs_on_the_local_warehouse(warehouse: Engine,
         n: d.get("Error") for n, sql in statements if (d := run(warehouse, sql))["Status"] != "FINISHED"
     }
     assert not failed, failed
+
+
+def test_every_set_the_bench_offers_is_a_file_of_its_own() -> None:
+    from bench.chat import HELD_OUT, HELDOUT_FILE
+    from concert.cli import QuestionSet
+
+    offered = {q.value for q in QuestionSet} - {"standard"}
+    assert offered == set(HELD_OUT), "a set the CLI offers but the bench does not know runs the standard set"
+    assert all(HELDOUT_FILE.with_name(f"{name}.json").exists() for name in HELD_OUT)
