@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from typing import Literal
 
@@ -27,12 +28,17 @@ class RetrainSettings(BaseSettings):
     growth: float = Field(default=0.5, gt=0, validation_alias="RETRAIN_GROWTH")
     psi_threshold: float = Field(default=0.2, gt=0, validation_alias="RETRAIN_PSI_THRESHOLD")
     min_interval_min: float = Field(default=15.0, ge=0, validation_alias="RETRAIN_MIN_INTERVAL_MIN")
+    # Training is background work: where it shares a host's cores with the stream's consumers (the
+    # embedded default), it yields them. On Lambda each function has its own cores: no effect.
+    niceness: int = Field(default=10, ge=0, le=19, validation_alias="RETRAIN_NICENESS")
 
 
 @lru_cache(maxsize=1)
 def parts() -> Parts:
     """The adapters of the steps, built once per container."""
     s = RetrainSettings()
+    if s.niceness:
+        os.nice(s.niceness)
     return Parts(
         warehouse=DataApiWarehouse(boto3.client("redshift-data")),
         registry=RegistryTable(boto3.client("dynamodb"), s.registry_table),
