@@ -3,8 +3,12 @@ parallel by an event source mapping, and records that expire without moving any 
 
 ministack's mapping poller invokes one batch at a time for every shard of every mapping; Lambda
 runs one invocation per shard at a time with the shards in parallel (`ParallelizationFactor`
-1). `ShardPoller` does that, reusing ministack's own pieces (its mapping table, positions,
-backoff, filter criteria and executor) and building the same event. ministack's expiry drops
+1). `ShardPoller` does that, invoking a shard's batch as soon as the shard is idle: it does not
+wait for `MaximumBatchingWindowInSeconds` as Lambda does (tried and measured: the live p95 at
+1,000 events/s went from 0.84 to 1.61 s and the writes per event did not fall, since a
+delivery's counter keys follow its distinct concerts, not its size). It reuses ministack's own
+pieces (its mapping table, positions, backoff, filter criteria and executor) and builds the same
+event. ministack's expiry drops
 records from the front of a shard's list while readers (shard iterators, the mapping) hold
 indexes into it: each expiry moved every reader past as many unread records. `expire_in_order`
 shifts them back. Both run under one lock, so a batch in flight lands where it should even
