@@ -47,14 +47,16 @@ _FILLER = {
     "between", "yesterday", "today", "q1", "q2", "q3", "q4", "on", "during", "ok", "okay", "now",
     "do", "just", "same", "please", "too", "as", "well", "again",
 }  # fmt: skip
+_BREAKDOWN_WORDS = {"broken", "break", "breakdown", "down", "split", "per", "each", "every", "grouped", "group"}
+_GROUP_WORDS = {"day", "week", "month", "quarter", "year", "venue", "artist", "city", "state", "genre", "channel",
+                "tier", "weekday"}  # fmt: skip
 _MEASURE_WORDS = {"tickets", "tix", "revenue", "money", "dollars", "orders", "refunds", "customers", "buyers"}
 # Words that point back to an earlier question ("the ticket count there?", "tix instead",
 # "repeat that for X"): without one understood, the question is not answered as if standalone.
-_ANAPHORA = (
-    r"(?<!are )(?<!is )(?<!were )(?<!was )\bthere\s*\??\s*$|\binstead\b"
-    r"|\b(?:the same|same thing|same again|repeat that|do that|that one)\b"
-    r"|\b(?:that|those|them|it)\s*\??\s*$"
-)
+_POINTS_BACK = r"\binstead\b|\b(?:the same|same thing|same again|repeat that|do that|that one)\b"
+# ... and a pronoun at the end, unless the question names what it stands for ("Baltimore venues -
+# list them").
+_PRONOUN_END = r"(?<!are )(?<!is )(?<!were )(?<!was )\b(?:there|that|those|them|it)\s*\??\s*$"
 _FOLLOW_UP = re.compile(
     r"^\s*(?:(?:ok|okay|right|cool|great|thanks)[,!.]?\s+)?"
     r"(and|what about|how about|same(?: thing| again| question)?(?: for| but| with)?|now|also|then|but"
@@ -289,12 +291,13 @@ class DeterministicPlanner:
                 elif f.entity.kind == "city":
                     ranked["city"] = f.entity.key[0]
             return Plan("rank_venues", [ToolCall("rank_venues", ranked)], ranked)
-        if previous is None and (said := re.search(_ANAPHORA, t)):
+        said = re.search(_POINTS_BACK, t) or (None if found else re.search(_PRONOUN_END, t))
+        if previous is None and said:
             return cannot(
                 f"'{said[0].strip(' ?')}' points back to an earlier question, and there is none in this "
                 "conversation that I understood: ask the whole question."
             )
-        follow = follow or self._bare(t, found) or self._measure_only(t)
+        follow = follow or self._bare(t, found) or self._measure_only(t) or self._grouping_only(t)
         return self._analytics(q, t, found, clock, previous if follow else None)
 
     @staticmethod
@@ -304,6 +307,16 @@ class DeterministicPlanner:
         if m := _SQL_PREFIX.match(q):
             return m[1].strip() or None
         return None
+
+    @staticmethod
+    def _grouping_only(t: str) -> bool:
+        """Only a breakdown ("broken down by quarter", "per venue?"): a follow-up asking the last
+        question by it."""
+        ws = [w for w, _ in words(t)]
+        grouped = [w for w in ws if w.rstrip("s") in _GROUP_WORDS]
+        cue = any(w in _BREAKDOWN_WORDS or w == "by" for w in ws)
+        rest = [w for w in ws if w not in _FILLER and w not in _BREAKDOWN_WORDS and w not in grouped]
+        return cue and len(grouped) == 1 and not rest
 
     @staticmethod
     def _measure_only(t: str) -> bool:

@@ -353,3 +353,24 @@ def test_a_question_in_capitals_reads_in_or_on_as_words_and_a_month_is_not_an_ar
     months = named.plan("revenue from September through November 2025", CLOCK)
     assert months.slots["filters"] == {} and months.slots["period"]["label"] == "September to November 2025"
     assert named.plan("November revenue", CLOCK).slots["filters"] == {"artist": [99, "November"]}
+
+
+def test_a_breakdown_or_a_measure_alone_follows_the_last_question(planner: DeterministicPlanner) -> None:
+    from chat.memory import Conversation
+
+    memory = Conversation("t")
+
+    def turn(question: str) -> Plan:
+        plan = covered(question, planner.plan(question, CLOCK, memory))
+        memory.add(question, plan.intent, plan.slots, plan.reply or "", plan.understood and bool(plan.calls))
+        return plan
+
+    first = turn("vip tickets for Cher in 2025")
+    assert first.slots["filters"] == {"artist": [11, "Cher"], "tier": "vip"}
+    split = turn("BROKEN DOWN BY QUARTER")
+    assert split.slots["group"] == "quarter" and split.slots["filters"] == first.slots["filters"]
+    money = turn("revenue?")
+    assert money.slots["metric"] == "revenue" and money.slots["group"] == "quarter"
+    assert money.slots["period"]["label"] == "2025"
+    listed = ask(planner, "Houston venues - list them")
+    assert listed.calls and listed.slots["group"] == "venue", "'them' names what the question names"
