@@ -47,9 +47,10 @@ _FILLER = {
     "between", "yesterday", "today", "q1", "q2", "q3", "q4", "on", "during", "ok", "okay", "now",
     "do", "just", "same", "please", "too", "as", "well", "again",
 }  # fmt: skip
-_BREAKDOWN_WORDS = {"broken", "break", "breakdown", "down", "split", "per", "each", "every", "grouped", "group"}
-_GROUP_WORDS = {"day", "week", "month", "quarter", "year", "venue", "artist", "city", "state", "genre", "channel",
-                "tier", "weekday"}  # fmt: skip
+_BREAKDOWN_WORDS = {"broken", "break", "breakdown", "down", "split", "per", "each", "every", "grouped",
+                    "group"}  # fmt: skip
+_GROUP_WORDS = {"day", "week", "month", "quarter", "year", "venue", "artist", "city", "state", "genre",
+                "channel", "tier", "weekday"}  # fmt: skip
 _MEASURE_WORDS = {"tickets", "tix", "revenue", "money", "dollars", "orders", "refunds", "customers", "buyers"}
 # Words that point back to an earlier question ("the ticket count there?", "tix instead",
 # "repeat that for X"): without one understood, the question is not answered as if standalone.
