@@ -1,6 +1,6 @@
 """The local cloud's process: ministack, with the janitor that keeps its memory bounded and
 its Kinesis and DynamoDB patched where the platform leans on them (`concert.local_kinesis`,
-`concert.local_dynamodb`).
+`concert.local_stream_records`, `concert.local_dynamodb`).
 
 Run as `python -m concert.local_cloud_main` by `concert.localcloud.LocalCloud.start`.
 """
@@ -14,11 +14,13 @@ from concert.local_dynamodb import patch_dynamodb
 from concert.local_janitor import keep_s_from_env, run
 from concert.local_kinesis import patch_kinesis
 from concert.local_profile import install
+from concert.local_stream_records import patch_stream_records
 
 
 def main() -> None:
     """Start the janitor thread, then ministack's server (which never returns until stopped)."""
     patch_kinesis()
+    patch_stream_records()  # after patch_kinesis: it wraps the expiry that one installs
     patch_dynamodb()
     port = os.environ.get("GATEWAY_PORT", "4566")
     stop = threading.Event()
