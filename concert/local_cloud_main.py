@@ -33,12 +33,19 @@ def main() -> None:
     profile = None
     if out := os.environ.get("CONCERT_LOCAL_CLOUD_PROFILE"):  # a benchmark's diagnostic
         profile = install(ministack.app.SERVICE_HANDLERS, out)
+    memory = None
+    if out := os.environ.get("CONCERT_LOCAL_CLOUD_MEMORY"):  # the soak's diagnostic
+        from concert.local_memory import start
+
+        memory = start(out, frames=int(os.environ.get("CONCERT_LOCAL_CLOUD_MEMORY_FRAMES", "1")))
     try:
         ministack.app.main()
     finally:
         stop.set()
         if profile is not None:
             profile.write()
+        if memory is not None:
+            memory.set()
 
 
 if __name__ == "__main__":
