@@ -262,7 +262,8 @@ class DeterministicPlanner:
             args = {"customer_id": customer, "k": top_n(t) or 10}
             return Plan("recommend_concerts", [ToolCall("recommend_concerts", args)], args)
         found = self.vocabulary.find(q)
-        if clock is not None and find_period(t, clock):  # "September through November 2025": months,
+        if clock is not None and find_period(t, clock):  # "September through November 2025": the
+            # months of a period, not the artist called November
             found = [f for f in found if not (f.entity.kind == "artist" and f.entity.label.lower() in MONTHS)]
         if unknown := _unknown_name(q, found):
             return cannot(f"I don't know a venue, artist, city or state called '{unknown}'.")
