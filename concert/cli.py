@@ -26,7 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from typer.exceptions import TyperException
 
-from concert import cli_chat, cli_dashboard, cli_load, cli_ml
+from concert import cli_chat, cli_dashboard, cli_follow, cli_load, cli_ml
 from concert.aws import CloudUnreachable, client, endpoint_url, explain
 from concert.cli_support import EXIT_FAILED, EXIT_REFUSED, EXIT_USAGE, CommandError, err, out
 from concert.cli_support import emit as _emit
@@ -250,10 +250,46 @@ def produce(
     aggregate: Annotated[
         bool, typer.Option(help="KPL-aggregate records (several events a Kinesis record).")
     ] = False,
+    follow: Annotated[
+        bool,
+        typer.Option(
+            "--follow",
+            help="A live feed: sales drawn from the workload of --seed (its demand), timed now, at "
+            "--rate (default 20/s) until Ctrl-C or --seconds, with a status line.",
+        ),
+    ] = False,
+    seconds: Annotated[
+        float | None, typer.Option(min=0.1, help="With --follow: stop after this many seconds.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object.")] = False,
 ) -> None:
-    """Publish events to the events stream: synthetic, or from CSV/JSON/XML files (bad rows reported)."""
+    """Publish events to the events stream: synthetic, or from CSV/JSON/XML files (bad rows
+    reported), or a live feed of sales (`--follow`)."""
     rt = _rt(ctx)
+    if follow:
+        if paths or source is not Source.synthetic or events:
+            raise CommandError(
+                "--follow produces the synthetic live feed: no PATH, --source or --events", EXIT_USAGE
+            )
+        stop = threading.Event()
+        previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+        try:
+            fed = cli_follow.follow(
+                rt, rate=rate or 20.0, seed=seed, seconds=seconds, show=not as_json, stop=stop
+            )
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        _emit(
+            fed,
+            as_json,
+            lambda d: out.print(
+                f"[green]{d['accepted']} sales[/] in {d['seconds']} s into {d['stream']}; "
+                f"refused {d['refused']}, failed {d['failed']}"
+            ),
+        )
+        if fed["failed"]:
+            raise typer.Exit(EXIT_FAILED)
+        return
     file_reports: list[dict[str, Any]] = []
     items = _events_from(source, paths or [], events, seed, file_reports)
     total = events if source is Source.synthetic else len(items)  # type: ignore[arg-type]
@@ -514,9 +550,18 @@ def up(
         int,
         typer.Option(min=0, help="Also re-send N of the events (same ids), as a retrying producer would."),
     ] = 0,
+    follow_rate: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="After the workload, keep a live feed of sales (timed now, the workload's demand) at "
+            "this many a second until Ctrl-C; 0: none. Not with --exit-when-done.",
+        ),
+    ] = 20.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
 ) -> None:
-    """Start the local cloud, deploy, and stream synthetic events at a rate until Ctrl-C (or N events)."""
+    """Start the local cloud, deploy, stream the synthetic workload at a rate, then keep a live
+    feed of sales (or exit once processed with --exit-when-done) until Ctrl-C."""
     from producers.synthetic import Spec, events_for, generate
 
     rt = _rt(ctx)
@@ -565,6 +610,15 @@ def up(
             watch.complete.set()
             watch.join(CATCH_UP_AFTER_PROCESSED_S)
             processed["caught_up"] = watch.result.summary() if watch.result else None
+        elif not stop.is_set() and follow_rate > 0:
+            if show:
+                err.print(
+                    f"[bold]workload produced; a live feed of {follow_rate:g} sales/s follows "
+                    "(--follow-rate 0: none). Ctrl-C stops everything.[/]"
+                )
+            processed["follow"] = cli_follow.follow(
+                rt, rate=follow_rate, seed=seed, seconds=None, show=show, stop=stop
+            )
         elif not stop.is_set():
             if show:
                 err.print("[bold]workload produced; the platform keeps running. Ctrl-C to stop.[/]")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from datetime import UTC, datetime
 
 import pytest
 
 from producers.files import ingest_path
 from producers.synthetic import events_for
-from tests.e2e.conftest import UPLOADS, Cli
+from tests.e2e.conftest import UPLOADS, Cli, wait_for
 
 
 def test_unreachable_cloud_is_a_one_line_error(cli: Cli) -> None:
@@ -143,6 +144,20 @@ def test_produce_files_reports_bad_rows_and_publishes_good_ones(cli: Cli) -> Non
         for e in ingest_path(UPLOADS / n).events
     ]
     assert added == Counter(expected)
+
+
+def test_a_live_feed_adds_sales_timed_now_until_its_bound(cli: Cli) -> None:
+    started = datetime.now(UTC).isoformat()
+    fed = cli.json("produce", "--follow", "--rate", "50", "--seconds", "4", timeout=300)
+    assert fed["accepted"] >= 100 and fed["failed"] == 0 and fed["refused"] == 0 and fed["seconds"] >= 4
+    recent = f"SELECT COUNT(*) AS n FROM fact_ticket_sales WHERE sold_at >= CAST('{started}' AS TIMESTAMPTZ)"
+
+    def loaded() -> bool:
+        return bool(cli.json("query", recent)["rows"][0]["n"] == fed["accepted"])
+
+    wait_for(loaded, 300, "every sale of the feed in the warehouse, timed now")
+    usage = cli.run("produce", "--follow", "--events", "5")
+    assert usage.returncode == 2 and "--follow" in usage.stderr
 
 
 def test_reconcile_is_clean_once_everything_is_processed(cli: Cli) -> None:
