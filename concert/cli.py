@@ -605,6 +605,7 @@ def up(
         watch = _watch_catch_up(rt, deployed["outputs"], since=time.time(), stop=stop, show=show)
         injected = _inject_faults(rt, workload, malformed=malformed, duplicates=duplicates, seed=seed)
         processed: dict[str, Any] = {}
+        fed: dict[str, Any] | None = None
         if exit_when_done:
             processed = _wait_processed(rt, show=show, timeout_s=timeout)
             watch.complete.set()
@@ -616,9 +617,7 @@ def up(
                     f"[bold]workload produced; a live feed of {follow_rate:g} sales/s follows "
                     "(--follow-rate 0: none). Ctrl-C stops everything.[/]"
                 )
-            processed["follow"] = cli_follow.follow(
-                rt, rate=follow_rate, seed=seed, seconds=None, show=show, stop=stop
-            )
+            fed = cli_follow.follow(rt, rate=follow_rate, seed=seed, seconds=None, show=show, stop=stop)
         elif not stop.is_set():
             if show:
                 err.print("[bold]workload produced; the platform keeps running. Ctrl-C to stop.[/]")
@@ -643,6 +642,7 @@ def up(
         "deploy": deployed,
         "dashboard": board["url"],
         "interrupted": stop.is_set(),
+        **({"follow": fed} if fed is not None else {}),
     }
     if stop.is_set() and not exit_when_done and rt.local:
         _stop_local(rt)
@@ -656,13 +656,13 @@ def up(
                 f"warehouse {d.get('warehouse_events')} events, lake {d.get('lake_records')}, "
                 f"rejected {d.get('rejected')}, "
                 f"p50 {d.get('latency_p50_s')}s p95 {d.get('latency_p95_s')}s; "
-                if processed
+                if exit_when_done
                 else ""
             )
             + f"total {d['elapsed_s']}s"
         ),
     )
-    if processed and not processed.get("reconciled"):
+    if exit_when_done and not processed.get("reconciled"):
         raise typer.Exit(EXIT_FAILED)
     if summary["failed"]:
         raise typer.Exit(EXIT_FAILED)
