@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -11,7 +13,7 @@ import pytest
 
 from producers.files import ingest_path
 from producers.synthetic import events_for
-from tests.e2e.conftest import UPLOADS, Cli, wait_for
+from tests.e2e.conftest import CONCERT, UPLOADS, Cli, wait_for
 
 
 def test_unreachable_cloud_is_a_one_line_error(cli: Cli) -> None:
@@ -284,3 +286,27 @@ def test_down_then_up_resumes_the_saved_state(cli: Cli) -> None:
     after = cli.stream_ids()
     assert after - before == Counter(str(e.event_id) for e in events_for(10, seed=3))
     assert before - after == Counter(), "nothing produced before the restart was lost"
+
+
+def test_up_keeps_a_live_feed_until_ctrl_c_then_stops_without_a_traceback(cli: Cli) -> None:
+    started = datetime.now(UTC).isoformat()
+    proc = subprocess.Popen(
+        [CONCERT, "up", "--events", "50", "--seed", "5", "--follow-rate", "20", "--json"],
+        env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        recent = (
+            f"SELECT COUNT(*) AS n FROM fact_ticket_sales WHERE sold_at >= CAST('{started}' AS TIMESTAMPTZ)"
+        )
+        wait_for(
+            lambda: cli.json("query", recent)["rows"][0]["n"] > 0,
+            600,
+            "the live feed's sales in the warehouse",
+        )
+    finally:
+        proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
+        out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0 and "Traceback" not in err, err[-2000:]
+    summary = json.loads(out)
+    assert summary["interrupted"] and summary["follow"]["accepted"] > 0 and summary["follow"]["failed"] == 0
+    assert summary["local_cloud"] == "stopped (state saved)"
