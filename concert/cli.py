@@ -587,8 +587,9 @@ def up(
             rt.worker.start(rt.services_env(), rt.worker_settings(), progress=_said)
     board = cli_dashboard.try_link(rt, deployed["outputs"], hours=12)
     if show:
-        err.print(
-            f"[bold green]dashboard:[/] {board['url']}" if board["url"] else f"[yellow]{board['error']}[/]"
+        err.print(  # soft wrap: the link is printed whole, whatever the terminal's width
+            f"[bold green]dashboard:[/] {board['url']}" if board["url"] else f"[yellow]{board['error']}[/]",
+            soft_wrap=True,
         )
 
     stop = threading.Event()

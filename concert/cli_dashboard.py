@@ -54,7 +54,9 @@ def dashboard(
     emit(
         d,
         as_json,
-        lambda x: out.print(f"dashboard: {x['url']}\n(the link carries a token valid {hours:g} h)"),
+        lambda x: out.print(
+            f"dashboard: {x['url']}\n(the link carries a token valid {hours:g} h)", soft_wrap=True
+        ),
     )
 
 

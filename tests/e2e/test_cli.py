@@ -273,6 +273,12 @@ def test_human_output_and_progress(cli: Cli) -> None:
     proc = cli.run("produce", "--events", "50", "--seed", "9", "--aggregate")
     assert proc.returncode == 0, proc.stderr
     assert "50 accepted into concert-events" in proc.stdout
+    narrow = subprocess.run(
+        [CONCERT, "dashboard"], env={**cli.env, "COLUMNS": "40"}, capture_output=True, text=True, timeout=120
+    )
+    assert narrow.returncode == 0, narrow.stderr
+    url = next(w for w in narrow.stdout.split() if w.startswith("http"))
+    assert "token=" in url and url.endswith("#/live"), "the link is printed whole on a 40-column terminal"
 
 
 def test_down_then_up_resumes_the_saved_state(cli: Cli) -> None:
