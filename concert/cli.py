@@ -1433,8 +1433,14 @@ def main(argv: list[str] | None = None) -> int:
         return code if isinstance(code, int) else 0
     except typer.Exit as exc:
         return exc.exit_code
-    except typer.Abort:
+    except typer.Abort:  # Ctrl-C outside the commands that handle it
         print("concert: aborted", file=sys.stderr)
+        if "jsii" in sys.modules:
+            # The CDK synthesizer's Node process got the Ctrl-C too: its exit handler would write
+            # to the dead process and print a BrokenPipeError traceback. Leave without it.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
         return 130
     except TyperException as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":
