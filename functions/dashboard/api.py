@@ -150,6 +150,16 @@ def workflow_executions(name: str) -> dict[str, Any]:
     return {"executions": _sfn(lambda: workflows.executions(sfn, name, status=status, limit=limit))}
 
 
+@app.get("/executions/recent")
+def recent_executions() -> dict[str, Any]:
+    """The newest executions of every workflow, the failed first."""
+    try:
+        limit = min(max(int(_params().get("limit") or 30), 1), 100)
+    except ValueError:
+        raise BadRequestError("limit must be an integer") from None
+    return {"executions": _sfn(lambda: workflows.recent(sfn, limit=limit))}
+
+
 @app.get("/executions/history")
 def execution_history() -> dict[str, Any]:
     """An execution's events."""

@@ -85,6 +85,21 @@ def executions(sfn: Any, machine: str, *, status: str | None = None, limit: int 
     return out
 
 
+_NOT_OK = ("FAILED", "TIMED_OUT", "ABORTED")
+
+
+def recent(sfn: Any, *, per_machine: int = 10, limit: int = 30) -> list[dict[str, Any]]:
+    """The newest executions of every state machine, each with its machine's name: the failed,
+    timed out and aborted first, then by start time, newest first (what an operator opens)."""
+    out = []
+    for m in state_machines(sfn):
+        for e in executions(sfn, m["arn"], limit=per_machine):
+            out.append({**e, "machine": m["name"]})
+    out.sort(key=lambda e: e["started"] or "", reverse=True)
+    out.sort(key=lambda e: e["status"] not in _NOT_OK)  # stable: failed first, each group newest first
+    return out[:limit]
+
+
 def execution_arn(sfn: Any, name_or_arn: str, machine: str) -> str:
     """The ARN of an execution given by ARN, or by name within a state machine."""
     if name_or_arn.startswith("arn:"):

@@ -162,6 +162,10 @@ def test_a_dropped_websocket_reconnects_and_catches_up(cli: Cli, page: Page) -> 
 
 def test_the_ops_page_shows_an_execution_history(page: Page) -> None:
     page.goto(page.url.split("#")[0] + "#/ops")
+    # first view: the newest executions of every workflow, before any state machine is picked
+    first = page.wait_for_selector("[data-testid='ops-executions-table'] tbody tr", timeout=30_000)
+    assert first is not None and first.inner_text().startswith("concert-")
+    assert page.locator("[data-testid='ops-executions-table'] th").first.inner_text() == "Workflow"
     page.click("[data-machine='concert-etl']", timeout=30_000)
     page.click("[data-testid='ops-executions-table'] a[data-execution]", timeout=30_000)
     page.wait_for_selector("[data-testid='ops-steps'] li.step", timeout=30_000)

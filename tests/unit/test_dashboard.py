@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -527,6 +528,8 @@ def test_the_api_mints_tickets_for_its_caller_and_refuses_bad_requests(api: Any)
     assert _call(api, "GET", "/workflows")[1]["state_machines"][0]["name"] == "concert-etl"
     assert _call(api, "GET", "/workflows/concert-etl/executions")[1] == {"executions": []}
     assert _call(api, "GET", "/workflows/concert-etl/executions", {"limit": "lots"})[0] == 400
+    assert _call(api, "GET", "/executions/recent")[1] == {"executions": []}
+    assert _call(api, "GET", "/executions/recent", {"limit": "x"})[0] == 400
     assert _call(api, "GET", "/models/sales/abc")[0] == 400  # the predictions routes, under /models
     assert _call(api, "POST", "/chat/ask")[0] == 400  # the chat routes, under /chat
 
@@ -555,3 +558,34 @@ def test_the_newest_arrival_travels_with_the_total_and_the_newer_wins() -> None:
     frame = frames.delta_frame([newer, older], sent_ms=1)
     assert frame is not None
     assert frame["items"] == [{"k": "ALL|TOTAL", "c": {"orders": 5, "newest_arrival_ms": 3000}}]
+
+
+def test_recent_executions_of_every_workflow_come_failed_first_then_newest() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from functions.ops import workflows
+
+    t0 = datetime(2026, 12, 5, 9, tzinfo=UTC)
+    runs = {
+        "arn:etl": [("e1", "SUCCEEDED", 5), ("e2", "FAILED", 1), ("e3", "RUNNING", 9)],
+        "arn:retrain": [("r1", "TIMED_OUT", 3), ("r2", "SUCCEEDED", 7)],
+    }
+
+    class TwoMachines:
+        def get_paginator(self, name: str) -> Any:
+            machines = [{"name": n, "stateMachineArn": f"arn:{n}"} for n in ("etl", "retrain")]
+            return SimpleNamespace(paginate=lambda **kw: [{"stateMachines": machines}])
+
+        def list_executions(self, stateMachineArn: str, maxResults: int) -> dict[str, Any]:
+            return {
+                "executions": [
+                    {"name": n, "executionArn": f"{stateMachineArn}:{n}", "status": st,
+                     "startDate": t0 + timedelta(minutes=m)}
+                    for n, st, m in runs[stateMachineArn]
+                ]
+            }  # fmt: skip
+
+    recent = workflows.recent(TwoMachines(), limit=4)
+    assert [(e["machine"], e["name"]) for e in recent] == [
+        ("retrain", "r1"), ("etl", "e2"), ("etl", "e3"), ("retrain", "r2")
+    ]  # fmt: skip

@@ -15,6 +15,7 @@ interface Execution {
   status: string;
   started: string | null;
   duration_s: number | null;
+  machine?: string;
 }
 interface Event {
   id: number;
@@ -74,22 +75,32 @@ export function opsPage(root: HTMLElement, api: Api): () => void {
     });
   }
 
-  function showExecutions(m: Machine): void {
-    void load(executions, () => api.get<{ executions: Execution[] }>(`/workflows/${encodeURIComponent(m.name)}/executions`, { limit: 25 }), (r) =>
-      table(
-        ["Execution", "Status", "Started", "Duration"],
-        r.executions.map((ex) => {
-          const link = h("a", { href: "#/ops", "data-execution": ex.name }, ex.name.length > 40 ? `${ex.name.slice(0, 40)}…` : ex.name);
-          link.addEventListener("click", (ev) => {
-            ev.preventDefault();
-            showHistory(ex);
-          });
-          return [link, h("span", { class: `badge ${ex.status.toLowerCase()}` }, ex.status), fmt.time(ex.started), ex.duration_s == null ? "–" : `${ex.duration_s.toFixed(1)} s`];
-        }),
-        "ops-executions-table",
-      ),
+  function executionsTable(list: Execution[], withMachine: boolean): HTMLElement {
+    return table(
+      [...(withMachine ? ["Workflow"] : []), "Execution", "Status", "Started", "Duration"],
+      list.map((ex) => {
+        const link = h("a", { href: "#/ops", "data-execution": ex.name }, ex.name.length > 40 ? `${ex.name.slice(0, 40)}…` : ex.name);
+        link.addEventListener("click", (ev) => {
+          ev.preventDefault();
+          showHistory(ex);
+        });
+        const cells = [link, h("span", { class: `badge ${ex.status.toLowerCase()}` }, ex.status), fmt.time(ex.started), ex.duration_s == null ? "–" : `${ex.duration_s.toFixed(1)} s`];
+        return withMachine ? [ex.machine ?? "", ...cells] : cells;
+      }),
+      "ops-executions-table",
     );
   }
+
+  function showExecutions(m: Machine): void {
+    void load(executions, () => api.get<{ executions: Execution[] }>(`/workflows/${encodeURIComponent(m.name)}/executions`, { limit: 25 }), (r) =>
+      executionsTable(r.executions, false),
+    );
+  }
+
+  // First view: the newest executions of every workflow, the failed first.
+  void load(executions, () => api.get<{ executions: Execution[] }>("/executions/recent", { limit: 30 }), (r) =>
+    h("div", {}, h("p", { class: "muted" }, "Every workflow, failed first; pick a state machine for its own."), executionsTable(r.executions, true)),
+  );
 
   void load(machines, () => api.get<{ state_machines: Machine[] }>("/workflows"), (r) =>
     table(
