@@ -81,6 +81,29 @@ def options_sql() -> dict[str, str]:
     }
 
 
+def pickers_sql() -> dict[str, str]:
+    """SQL of the Predictions page's choices: the 50 concerts that sold the most ("artist at
+    venue, date") and the 50 customers who ordered the most (with their order count)."""
+    return {
+        "concerts": (
+            "SELECT f.concert_id AS key, "
+            "COALESCE(a.name, 'artist ' || CAST(f.artist_id AS VARCHAR)) || ' at ' "
+            "|| COALESCE(v.name, 'venue ' || CAST(f.venue_id AS VARCHAR)) || ', ' "
+            "|| COALESCE(CAST(CAST(MIN(c.starts_at) AS DATE) AS VARCHAR), '?') AS label "
+            "FROM fact_ticket_sales AS f LEFT JOIN dim_concert AS c ON c.concert_id = f.concert_id "
+            "LEFT JOIN dim_artist AS a ON a.artist_id = f.artist_id "
+            "LEFT JOIN dim_venue AS v ON v.venue_id = f.venue_id "
+            "GROUP BY f.concert_id, f.artist_id, f.venue_id, a.name, v.name "
+            "ORDER BY SUM(f.quantity) DESC, f.concert_id LIMIT 50"
+        ),
+        "customers": (
+            "SELECT customer_id AS key, 'customer ' || CAST(customer_id AS VARCHAR) || ' (' "
+            "|| CAST(COUNT(*) AS VARCHAR) || ' orders)' AS label FROM fact_ticket_sales "
+            "GROUP BY customer_id ORDER BY COUNT(*) DESC, customer_id LIMIT 50"
+        ),
+    }
+
+
 def concert_names_sql(ids: str) -> str:
     """SQL naming the concerts `ids` (comma-separated integers, at most 100): "artist at venue"
     (their ids where the warehouse lacks the artist or the venue)."""

@@ -114,6 +114,15 @@ def concert_names() -> dict[str, Any]:
     return {"names": {str(r["key"]): r["label"] for r in _warehouse().query(sql)}}
 
 
+@app.get("/predictions/pickers")
+def prediction_pickers() -> dict[str, Any]:
+    """The concerts and customers the Predictions page offers to pick (the busiest of each)."""
+    return {
+        name: [{"key": int(r["key"]), "label": str(r["label"])} for r in _warehouse().query(sql)]
+        for name, sql in analytics.pickers_sql().items()
+    }
+
+
 @app.get("/analytics/options")
 def analytics_options() -> dict[str, Any]:
     """The filter choices."""

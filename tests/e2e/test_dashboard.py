@@ -217,6 +217,20 @@ def test_the_analytics_and_predictions_pages_render_without_errors(page: Page) -
     page.wait_for_selector("[data-testid='predictions-venues'] ol li", timeout=60_000)
     page.wait_for_selector("[data-testid='predictions-models'] table", timeout=60_000)
     assert page.locator(".error").count() == 0, page.locator(".error").all_inner_texts()
+    # nothing cut off: the models table fits its card (no sideways scroll inside it)
+    fits = page.evaluate(
+        "[...document.querySelectorAll(\"[data-testid='predictions-models'] .scroll\")]"
+        ".every(e => e.scrollWidth <= e.clientWidth + 1)"
+    )
+    assert fits, "the models table is cut off"
+    # a concert picked instead of typed: the busiest concerts are offered by name
+    page.wait_for_selector("[data-testid='pick-concerts'][data-count]", state="attached", timeout=60_000)
+    first = page.locator("[data-testid='pick-concerts'] option").first
+    assert " at " in (first.get_attribute("label") or "")
+    page.fill("input[list='pick-concerts']", first.get_attribute("value") or "")
+    page.click("[data-testid='predictions-sales'] >> xpath=.. >> button")
+    page.wait_for_selector("[data-testid='predictions-sales'] dl.facts", timeout=60_000)
+    assert page.locator("[data-testid='pick-customers'] option").count() > 0
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
     page.goto(base + "#/live")
     page.wait_for_selector("[data-testid='live-dlq']", timeout=60_000)

@@ -589,3 +589,19 @@ def test_recent_executions_of_every_workflow_come_failed_first_then_newest() -> 
     assert [(e["machine"], e["name"]) for e in recent] == [
         ("retrain", "r1"), ("etl", "e2"), ("etl", "e3"), ("retrain", "r2")
     ]  # fmt: skip
+
+
+def test_the_prediction_pickers_run_on_the_warehouse_and_pass_its_guard(tmp_path: Path) -> None:
+    from consumers.warehouse.guard import guard
+    from tests.unit.local_warehouse import dispatch, run, star_schema
+
+    engine = star_schema(tmp_path / "w.duckdb")
+    try:
+        for name, sql in analytics.pickers_sql().items():
+            guard(sql, analytics.DASHBOARD)  # what the dashboard sends passes the warehouse's guard
+            done = run(engine, sql)
+            assert done["Status"] == "FINISHED", (name, done.get("Error"))
+            result = dispatch(engine, "GetStatementResult", {"Id": done["Id"]})
+            assert [c["name"] for c in result["ColumnMetadata"]] == ["key", "label"]
+    finally:
+        engine.close()

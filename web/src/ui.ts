@@ -37,7 +37,8 @@ export const fmt = {
   int: (n: number | null | undefined): string => (n === null || n === undefined ? "–" : integer.format(n)),
   usd: (n: number | null | undefined): string => (n === null || n === undefined ? "–" : money.format(n)),
   pct: (n: number | null | undefined): string => (n === null || n === undefined ? "–" : `${(n * 100).toFixed(1)}%`),
-  time: (iso: string | null | undefined): string => (iso ? new Date(iso).toLocaleString() : "–"),
+  time: (iso: string | null | undefined): string =>
+    iso ? new Date(iso).toLocaleString(undefined, { dateStyle: "short", timeStyle: "short" }) : "–",
 };
 
 export function table(headers: string[], rows: Array<Array<Node | string>>, testid?: string): HTMLElement {

@@ -7,20 +7,33 @@ import { card, fmt, h, load, table } from "../ui";
 
 type Json = Record<string, unknown>;
 
-function form(label: string, placeholder: string, testid: string, run: (value: string, out: HTMLElement) => void): HTMLElement {
-  const input = h("input", { type: "number", min: "1", placeholder, "aria-label": label, required: "" });
+interface Choice {
+  key: number;
+  label: string;
+}
+
+/** A form whose input takes an id typed or picked from `choices` (shown by their labels). */
+function form(label: string, placeholder: string, testid: string, choices: HTMLDataListElement, run: (value: string, out: HTMLElement) => void): HTMLElement {
+  const input = h("input", { type: "text", inputmode: "numeric", pattern: "[0-9]+", placeholder, "aria-label": label, list: choices.id, required: "" });
   const out = h("div", { "data-testid": testid });
-  const f = h("form", { class: "inline" }, input, h("button", { type: "submit" }, label));
+  const f = h("form", { class: "inline" }, input, choices, h("button", { type: "submit" }, label));
   f.addEventListener("submit", (ev) => {
     ev.preventDefault();
-    run(input.value, out);
+    run(input.value.trim(), out);
   });
   return h("div", {}, f, out);
+}
+
+function fill(list: HTMLDataListElement, choices: Choice[]): void {
+  list.replaceChildren(...choices.map((c) => h("option", { value: String(c.key), label: c.label }, c.label)));
+  list.dataset.count = String(choices.length);
 }
 
 export function predictionsPage(root: HTMLElement, api: Api): () => void {
   const models = h("div", {});
   const venues = h("div", {});
+  const concerts = h("datalist", { id: "pick-concerts", "data-testid": "pick-concerts" });
+  const customers = h("datalist", { id: "pick-customers", "data-testid": "pick-customers" });
   root.replaceChildren(
     h(
       "div",
@@ -28,7 +41,7 @@ export function predictionsPage(root: HTMLElement, api: Api): () => void {
       card("Venues by predicted demand", venues, "predictions-venues"),
       card(
         "Predicted sales of a concert",
-        form("Predict", "concert id", "predictions-sales", (id, out) =>
+        form("Predict", "concert id, or pick one", "predictions-sales", concerts, (id, out) =>
           void load(out, () => api.get<Json>(`/models/sales/${encodeURIComponent(id)}`), (p) =>
             h("dl", { class: "facts" }, ...Object.entries(p).filter(([, v]) => typeof v !== "object").flatMap(([k, v]) => [h("dt", {}, k.replaceAll("_", " ")), h("dd", {}, String(v))])),
           ),
@@ -36,7 +49,7 @@ export function predictionsPage(root: HTMLElement, api: Api): () => void {
       ),
       card(
         "Recommendations for a customer",
-        form("Recommend", "customer id", "predictions-recommendations", (id, out) =>
+        form("Recommend", "customer id, or pick one", "predictions-recommendations", customers, (id, out) =>
           void load(out, () => api.get<{ recommendations?: Json[] }>(`/models/recommendations/${encodeURIComponent(id)}`), (r) =>
             table(["Concert", "Score"], (r.recommendations ?? []).map((x) => [String(x.name ?? x.artist ?? x.concert_id), Number(x.score ?? 0).toFixed(3)])),
           ),
@@ -45,6 +58,13 @@ export function predictionsPage(root: HTMLElement, api: Api): () => void {
       card("Models in service", models, "predictions-models"),
     ),
   );
+  void api
+    .get<{ concerts: Choice[]; customers: Choice[] }>("/predictions/pickers")
+    .then((p) => {
+      fill(concerts, p.concerts);
+      fill(customers, p.customers);
+    })
+    .catch(() => undefined); // the inputs still take a typed id
   void load(venues, () => api.get<{ venues: Json[] }>("/models/venues/rank", { top: 10 }), (r) =>
     ranking(r.venues.map((v) => [`${String(v.name)} (${String(v.state)})`, Number(v.score ?? 0), Number(v.score ?? 0).toFixed(2)])),
   );
