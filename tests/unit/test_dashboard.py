@@ -592,8 +592,8 @@ def test_recent_executions_of_every_workflow_come_failed_first_then_newest() -> 
 
 
 def test_the_prediction_pickers_run_on_the_warehouse_and_pass_its_guard(tmp_path: Path) -> None:
-    from consumers.warehouse.guard import guard
     from concert.dataapi.server import dispatch
+    from consumers.warehouse.guard import guard
     from tests.unit.local_warehouse import run, star_schema
 
     engine = star_schema(tmp_path / "w.duckdb")
