@@ -254,8 +254,9 @@ def produce(
         bool,
         typer.Option(
             "--follow",
-            help="A live feed: sales drawn from the workload of --seed (its demand), timed now, at "
-            "--rate (default 20/s) until Ctrl-C or --seconds, with a status line.",
+            help="A live feed: sales drawn from the workload of --seed (and --events, as `up` made "
+            "it) for the concerts the warehouse holds, timed now, at --rate (default 20/s) until "
+            "Ctrl-C or --seconds, with a status line.",
         ),
     ] = False,
     seconds: Annotated[
@@ -267,15 +268,16 @@ def produce(
     reported), or a live feed of sales (`--follow`)."""
     rt = _rt(ctx)
     if follow:
-        if paths or source is not Source.synthetic or events:
-            raise CommandError(
-                "--follow produces the synthetic live feed: no PATH, --source or --events", EXIT_USAGE
-            )
+        if paths or source is not Source.synthetic:
+            raise CommandError("--follow produces the synthetic live feed: no PATH or --source", EXIT_USAGE)
+        from producers.synthetic import Spec, events_for, generate
+
+        workload = list(events_for(events, seed=seed)) if events else generate(Spec(seed=seed)).events
         stop = threading.Event()
         previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
         try:
             fed = cli_follow.follow(
-                rt, rate=rate or 20.0, seed=seed, seconds=seconds, show=not as_json, stop=stop
+                rt, rate=rate or 20.0, workload=workload, seconds=seconds, show=not as_json, stop=stop
             )
         finally:
             signal.signal(signal.SIGINT, previous)
@@ -618,7 +620,9 @@ def up(
                     f"[bold]workload produced; a live feed of {follow_rate:g} sales/s follows "
                     "(--follow-rate 0: none). Ctrl-C stops everything.[/]"
                 )
-            fed = cli_follow.follow(rt, rate=follow_rate, seed=seed, seconds=None, show=show, stop=stop)
+            fed = cli_follow.follow(
+                rt, rate=follow_rate, workload=workload, seconds=None, show=show, stop=stop
+            )
         elif not stop.is_set():
             if show:
                 err.print("[bold]workload produced; the platform keeps running. Ctrl-C to stop.[/]")

@@ -1,5 +1,6 @@
 """A steady live feed into the platform (`concert produce --follow`, and `concert up` after its
-history): sales drawn from the workload's demand, timed now, at a rate, until Ctrl-C or a bound,
+history): sales drawn from the workload's demand (only for the concerts the warehouse holds, so
+no sale waits for its concert), timed now, at a rate, until Ctrl-C or a bound,
 with one status line: sales sent and their rate, how far behind the warehouse and the live view
 are (the age of the newest event each holds)."""
 
@@ -7,11 +8,12 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from concert.aws import client
-from concert.cli_support import err
+from concert.cli_support import EXIT_FAILED, CommandError, err
 from concert.runtime import Runtime
 
 STATUS_EVERY_S = 2.0
@@ -37,23 +39,40 @@ def lags(outputs: dict[str, str]) -> dict[str, float | None]:
     return {"warehouse_behind_s": warehouse, "live_behind_s": live}
 
 
+def known_concerts() -> set[int]:
+    """The concerts the warehouse holds and has not cancelled."""
+    from consumers.warehouse.client import DataApiWarehouse
+
+    rows = DataApiWarehouse(client("redshift-data")).query(
+        "SELECT concert_id FROM dim_concert WHERE status IS NULL OR status <> 'cancelled'"
+    )
+    return {int(r["concert_id"]) for r in rows}
+
+
 def follow(
     rt: Runtime,
     *,
     rate: float,
-    seed: int,
+    workload: Iterable[Any],
     seconds: float | None,
     show: bool,
     stop: threading.Event,
 ) -> dict[str, Any]:
-    """Produce the live feed until `stop` is set or `seconds` have passed; what was sent."""
+    """Produce the live feed of `workload`'s sales, for the concerts the warehouse holds, until
+    `stop` is set or `seconds` have passed; what was sent."""
     from producers.live_feed import live_sales, sale_templates
     from producers.pacing import publish_stream
     from producers.publisher import KinesisPublisher
-    from producers.synthetic import Spec, generate
 
     outputs = rt.outputs()
-    templates = sale_templates(generate(Spec(seed=seed)).events)
+    known = known_concerts()
+    templates = [t for t in sale_templates(workload) if t.data.concert_id in known]
+    if not templates:
+        raise CommandError(
+            "the platform holds none of this workload's concerts: produce the workload first "
+            "(`concert up`), or pass the --seed and --events of the one it holds",
+            EXIT_FAILED,
+        )
     feed = live_sales(templates, seed=time.time_ns())
     publisher = KinesisPublisher(rt.stream_name(), rt.kinesis())
     started = time.monotonic()

@@ -150,7 +150,8 @@ def test_produce_files_reports_bad_rows_and_publishes_good_ones(cli: Cli) -> Non
 
 def test_a_live_feed_adds_sales_timed_now_until_its_bound(cli: Cli) -> None:
     started = datetime.now(UTC).isoformat()
-    fed = cli.json("produce", "--follow", "--rate", "50", "--seconds", "4", timeout=300)
+    # the workload the platform holds (`up --events 2000`, seed 42): its concerts, no sale held
+    fed = cli.json("produce", "--follow", "--events", "2000", "--rate", "50", "--seconds", "4", timeout=300)
     assert fed["accepted"] >= 100 and fed["failed"] == 0 and fed["refused"] == 0 and fed["seconds"] >= 4
     recent = f"SELECT COUNT(*) AS n FROM fact_ticket_sales WHERE sold_at >= CAST('{started}' AS TIMESTAMPTZ)"
 
@@ -158,7 +159,7 @@ def test_a_live_feed_adds_sales_timed_now_until_its_bound(cli: Cli) -> None:
         return bool(cli.json("query", recent)["rows"][0]["n"] == fed["accepted"])
 
     wait_for(loaded, 300, "every sale of the feed in the warehouse, timed now")
-    usage = cli.run("produce", "--follow", "--events", "5")
+    usage = cli.run("produce", "--follow", "--source", "csv")
     assert usage.returncode == 2 and "--follow" in usage.stderr
 
 
@@ -297,7 +298,7 @@ def test_down_then_up_resumes_the_saved_state(cli: Cli) -> None:
 def test_up_keeps_a_live_feed_until_ctrl_c_then_stops_without_a_traceback(cli: Cli) -> None:
     started = datetime.now(UTC).isoformat()
     proc = subprocess.Popen(
-        [CONCERT, "up", "--events", "50", "--seed", "5", "--follow-rate", "20", "--json"],
+        [CONCERT, "up", "--events", "2000", "--follow-rate", "20", "--json"],  # what it holds, again
         env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
