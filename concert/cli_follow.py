@@ -17,6 +17,7 @@ from concert.cli_support import EXIT_FAILED, CommandError, err
 from concert.runtime import Runtime
 
 STATUS_EVERY_S = 2.0
+WAIT_FOR_CONCERTS_S = 180.0  # for the warehouse to load the workload's first concerts
 
 
 def lags(outputs: dict[str, str]) -> dict[str, float | None]:
@@ -65,8 +66,15 @@ def follow(
     from producers.publisher import KinesisPublisher
 
     outputs = rt.outputs()
-    known = known_concerts()
-    templates = [t for t in sale_templates(workload) if t.data.concert_id in known]
+    sales = sale_templates(workload)
+    templates: list[Any] = []
+    deadline = time.monotonic() + WAIT_FOR_CONCERTS_S
+    while not templates and not stop.is_set():  # right after `up` produced them, they may still be loading
+        known = known_concerts()
+        templates = [t for t in sales if t.data.concert_id in known]
+        if templates or time.monotonic() > deadline:
+            break
+        stop.wait(2.0)
     if not templates:
         raise CommandError(
             "the platform holds none of this workload's concerts: produce the workload first "

@@ -317,3 +317,6 @@ def test_up_keeps_a_live_feed_until_ctrl_c_then_stops_without_a_traceback(cli: C
     summary = json.loads(out)
     assert summary["interrupted"] and summary["follow"]["accepted"] > 0 and summary["follow"]["failed"] == 0
     assert summary["local_cloud"] == "stopped (state saved)"
+    # started again, every sale of the interrupted feed is placed (and the next modules find it up)
+    again = cli.json("up", "--events", "2000", "--exit-when-done", timeout=1200)
+    assert again["reconciled"] and again["caught_up"]["settled"], again
