@@ -148,21 +148,6 @@ def test_produce_files_reports_bad_rows_and_publishes_good_ones(cli: Cli) -> Non
     assert added == Counter(expected)
 
 
-def test_a_live_feed_adds_sales_timed_now_until_its_bound(cli: Cli) -> None:
-    started = datetime.now(UTC).isoformat()
-    # the workload the platform holds (`up --events 2000`, seed 42): its concerts, no sale held
-    fed = cli.json("produce", "--follow", "--events", "2000", "--rate", "50", "--seconds", "4", timeout=300)
-    assert fed["accepted"] >= 100 and fed["failed"] == 0 and fed["refused"] == 0 and fed["seconds"] >= 4
-    recent = f"SELECT COUNT(*) AS n FROM fact_ticket_sales WHERE sold_at >= CAST('{started}' AS TIMESTAMPTZ)"
-
-    def loaded() -> bool:
-        return bool(cli.json("query", recent)["rows"][0]["n"] == fed["accepted"])
-
-    wait_for(loaded, 300, "every sale of the feed in the warehouse, timed now")
-    usage = cli.run("produce", "--follow", "--source", "csv")
-    assert usage.returncode == 2 and "--follow" in usage.stderr
-
-
 def test_reconcile_is_clean_once_everything_is_processed(cli: Cli) -> None:
     deadline = time.monotonic() + 300
     while True:
@@ -229,6 +214,21 @@ def test_train_registers_three_models_and_a_second_run_promotes_nothing(cli: Cli
         proc = cli.run(*args)
         assert proc.returncode == 2 and message in proc.stderr, (args, proc.stderr)
         assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+def test_a_live_feed_adds_sales_timed_now_until_its_bound(cli: Cli) -> None:
+    started = datetime.now(UTC).isoformat()
+    # the workload the platform holds (`up --events 2000`, seed 42): its concerts, no sale held
+    fed = cli.json("produce", "--follow", "--events", "2000", "--rate", "50", "--seconds", "4", timeout=300)
+    assert fed["accepted"] >= 100 and fed["failed"] == 0 and fed["refused"] == 0 and fed["seconds"] >= 4
+    recent = f"SELECT COUNT(*) AS n FROM fact_ticket_sales WHERE sold_at >= CAST('{started}' AS TIMESTAMPTZ)"
+
+    def loaded() -> bool:
+        return bool(cli.json("query", recent)["rows"][0]["n"] == fed["accepted"])
+
+    wait_for(loaded, 300, "every sale of the feed in the warehouse, timed now")
+    usage = cli.run("produce", "--follow", "--source", "csv")
+    assert usage.returncode == 2 and "--follow" in usage.stderr
 
 
 def test_replaying_everything_loads_nothing_twice(cli: Cli) -> None:
