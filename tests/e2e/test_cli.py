@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import time
 from collections import Counter
-from datetime import UTC, datetime
 
 import pytest
 
 from producers.files import ingest_path
 from producers.synthetic import events_for
-from tests.e2e.conftest import CONCERT, UPLOADS, Cli, wait_for
+from tests.e2e.conftest import CONCERT, UPLOADS, Cli
 
 
 def test_unreachable_cloud_is_a_one_line_error(cli: Cli) -> None:
@@ -216,21 +214,6 @@ def test_train_registers_three_models_and_a_second_run_promotes_nothing(cli: Cli
         assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
 
 
-def test_a_live_feed_adds_sales_timed_now_until_its_bound(cli: Cli) -> None:
-    started = datetime.now(UTC).isoformat()
-    # the workload the platform holds (`up --events 2000`, seed 42): its concerts, no sale held
-    fed = cli.json("produce", "--follow", "--events", "2000", "--rate", "50", "--seconds", "4", timeout=300)
-    assert fed["accepted"] >= 100 and fed["failed"] == 0 and fed["refused"] == 0 and fed["seconds"] >= 4
-    recent = f"SELECT COUNT(*) AS n FROM fact_ticket_sales WHERE sold_at >= CAST('{started}' AS TIMESTAMPTZ)"
-
-    def loaded() -> bool:
-        return bool(cli.json("query", recent)["rows"][0]["n"] == fed["accepted"])
-
-    wait_for(loaded, 300, "every sale of the feed in the warehouse, timed now")
-    usage = cli.run("produce", "--follow", "--source", "csv")
-    assert usage.returncode == 2 and "--follow" in usage.stderr
-
-
 def test_replaying_everything_loads_nothing_twice(cli: Cli) -> None:
     before = cli.json("reconcile")
     empty = cli.json("replay", "--from", "dlq")
@@ -293,30 +276,3 @@ def test_down_then_up_resumes_the_saved_state(cli: Cli) -> None:
     after = cli.stream_ids()
     assert after - before == Counter(str(e.event_id) for e in events_for(10, seed=3))
     assert before - after == Counter(), "nothing produced before the restart was lost"
-
-
-def test_up_keeps_a_live_feed_until_ctrl_c_then_stops_without_a_traceback(cli: Cli) -> None:
-    started = datetime.now(UTC).isoformat()
-    proc = subprocess.Popen(
-        [CONCERT, "up", "--events", "2000", "--follow-rate", "20", "--json"],  # what it holds, again
-        env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        recent = (
-            f"SELECT COUNT(*) AS n FROM fact_ticket_sales WHERE sold_at >= CAST('{started}' AS TIMESTAMPTZ)"
-        )
-        wait_for(
-            lambda: cli.json("query", recent)["rows"][0]["n"] > 0,
-            600,
-            "the live feed's sales in the warehouse",
-        )
-    finally:
-        proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
-        out, err = proc.communicate(timeout=300)
-    assert proc.returncode == 0 and "Traceback" not in err, err[-2000:]
-    summary = json.loads(out)
-    assert summary["interrupted"] and summary["follow"]["accepted"] > 0 and summary["follow"]["failed"] == 0
-    assert summary["local_cloud"] == "stopped (state saved)"
-    # started again, every sale of the interrupted feed is placed (and the next modules find it up)
-    again = cli.json("up", "--events", "2000", "--exit-when-done", timeout=1200)
-    assert again["reconciled"] and again["caught_up"]["settled"], again
