@@ -438,9 +438,9 @@ def _status_signals(rt: Runtime, outputs: dict[str, str], *, count_records: bool
         return int(attrs["Attributes"]["ApproximateNumberOfMessages"])
 
     def live_totals() -> dict[str, int]:
-        key = {"pk": {"S": "ALL"}, "sk": {"S": "TOTAL"}}
-        item = dynamodb.get_item(TableName=outputs["LiveAggregatesTableName"], Key=key)
-        return {k: int(v["N"]) for k, v in item.get("Item", {}).items() if "N" in v}
+        from concert.operations import live_total
+
+        return live_total(dynamodb, outputs["LiveAggregatesTableName"])
 
     def health() -> dict[str, Any]:
         warehouse = DataApiWarehouse(data_api)
@@ -710,20 +710,16 @@ def _watch_catch_up(
     rt: Runtime, outputs: dict[str, str], *, since: float, stop: threading.Event, show: bool
 ) -> _CatchUpWatch:
     """Start measuring when the warehouse and the live totals reach their final figures."""
-    from concert.operations import SALES_TOTALS, sales_totals
+    from concert.operations import SALES_TOTALS, live_total, sales_totals
     from consumers.warehouse.client import DataApiWarehouse
 
     dynamodb, warehouse = client("dynamodb"), DataApiWarehouse(client("redshift-data"))
-    key = {"pk": {"S": "ALL"}, "sk": {"S": "TOTAL"}}
-
-    def live() -> dict[str, int]:
-        item = dynamodb.get_item(
-            TableName=outputs["LiveAggregatesTableName"], Key=key, ConsistentRead=True
-        ).get("Item", {})
-        return sales_totals({k: v["N"] for k, v in item.items() if "N" in v})
-
     watch = _CatchUpWatch(
-        live, lambda: sales_totals(warehouse.query(SALES_TOTALS)[0]), since=since, stop=stop, show=show
+        lambda: sales_totals(live_total(dynamodb, outputs["LiveAggregatesTableName"])),
+        lambda: sales_totals(warehouse.query(SALES_TOTALS)[0]),
+        since=since,
+        stop=stop,
+        show=show,
     )
     watch.start()
     return watch

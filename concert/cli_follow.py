@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from concert.aws import client
-from concert.cli_support import EXIT_FAILED, CommandError, err
+from concert.cli_support import EXIT_FAILED, CommandError, err, nullcontext
+from concert.operations import live_total
 from concert.runtime import Runtime
 
 STATUS_EVERY_S = 2.0
@@ -28,14 +29,9 @@ def lags(outputs: dict[str, str]) -> dict[str, float | None]:
     row = DataApiWarehouse(client("redshift-data")).query("SELECT MAX(arrived_at) AS at FROM event_log")[0]
     newest = row.get("at")
     warehouse = round(now - newest.timestamp(), 1) if isinstance(newest, datetime) else None
-    item = (
-        client("dynamodb")
-        .get_item(
-            TableName=outputs["LiveAggregatesTableName"], Key={"pk": {"S": "ALL"}, "sk": {"S": "TOTAL"}}
-        )
-        .get("Item", {})
+    arrived_ms = live_total(client("dynamodb"), outputs["LiveAggregatesTableName"]).get(
+        "newest_arrival_ms", 0
     )
-    arrived_ms = int(item.get("newest_arrival_ms", {}).get("N", 0) or 0)
     live = round(now - arrived_ms / 1000, 1) if arrived_ms else None
     return {"warehouse_behind_s": warehouse, "live_behind_s": live}
 
@@ -89,7 +85,7 @@ def follow(
     def should_stop() -> bool:
         return stop.is_set() or (seconds is not None and time.monotonic() - started >= seconds)
 
-    with err.status("live feed starting", spinner="dots") if show else _Quiet() as status:
+    with err.status("live feed starting", spinner="dots") if show else nullcontext() as status:
 
         def on_chunk(report: Any, seen: int) -> None:
             if time.monotonic() - last["at"] < STATUS_EVERY_S:
@@ -124,16 +120,3 @@ def _line(sent: int, elapsed: float, lag: dict[str, float | None]) -> str:
         )
     )
     return f"live feed: {sent:,} sales ({per_s:,.1f}/s); {behind}. Ctrl-C stops."
-
-
-class _Quiet:
-    """A status that shows nothing (`--json`)."""
-
-    def __enter__(self) -> _Quiet:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def update(self, _text: str) -> None:
-        """Nothing to show."""

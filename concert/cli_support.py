@@ -42,8 +42,11 @@ def emit(data: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any]],
 class nullcontext:
     """A do-nothing context manager (in place of a spinner when printing JSON)."""
 
-    def __enter__(self) -> None:
-        return None
+    def __enter__(self) -> nullcontext:
+        return self
 
     def __exit__(self, *exc: object) -> None:
         return None
+
+    def update(self, *_args: object, **_kwargs: object) -> None:
+        """A spinner's status update: nothing to show."""

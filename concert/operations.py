@@ -128,6 +128,15 @@ def catch_up(
             return CatchUp(totals=wh_totals)
 
 
+def live_total(dynamodb: Any, table: str) -> dict[str, int]:
+    """The live aggregates' `ALL/TOTAL` item: its numeric attributes (counters and the newest
+    counted event's arrival, `newest_arrival_ms`), read consistently."""
+    item = dynamodb.get_item(
+        TableName=table, Key={"pk": {"S": "ALL"}, "sk": {"S": "TOTAL"}}, ConsistentRead=True
+    ).get("Item", {})
+    return {k: int(v["N"]) for k, v in item.items() if "N" in v}
+
+
 def sales_totals(row: dict[str, Any]) -> Totals:
     """Orders and tickets of a totals row or item, as integers (absent: 0)."""
     return {k: int(row.get(k) or 0) for k in ("orders", "tickets")}

@@ -74,9 +74,10 @@ def check(parts: Parts, event: dict[str, Any], owner: str, now: datetime | None 
     names = [spec(n).name for n in detail.get("models") or list(SPECS)]
     now = now or datetime.now(UTC)
     waits: dict[str, str] = {}
+    newest: dict[str, dict[str, Any] | None] = {}
     if not detail.get("force"):
         for name in names:
-            latest = parts.registry.latest(name)
+            latest = newest[name] = parts.registry.latest(name)
             began = started_at(latest["version"]) if latest else None
             wait = cooling_down((now - began).total_seconds() if began else None, parts.policy)
             if wait:
@@ -99,7 +100,7 @@ def check(parts: Parts, event: dict[str, Any], owner: str, now: datetime | None 
                 recent = parts.warehouse.query(RECENT_SALES, {"since": current["data"]["last_sale"][:26]})
             state = None
             if current:
-                latest = parts.registry.latest(name) or current
+                latest = newest.get(name) or current
                 learnt = max(current["data"]["sales"], int((latest.get("data") or {}).get("sales", 0)))
                 state = {"trained_sales": learnt, "reference": current["reference"]}
             go, reason = should_train(state, total or 0, recent, parts.policy)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from concert.operations import Totals, catch_up, sales_totals
 
@@ -67,3 +68,15 @@ def test_once_everything_is_placed_equality_settles_at_once_and_a_stop_ends_unse
 
 def test_totals_are_integers_whatever_the_row_carries() -> None:
     assert sales_totals({"orders": "12", "tickets": None}) == {"orders": 12, "tickets": 0}
+
+
+def test_the_live_total_item_is_its_numbers() -> None:
+    from concert.operations import live_total
+
+    class Table:
+        def get_item(self, **kw: Any) -> dict[str, Any]:
+            assert kw["Key"] == {"pk": {"S": "ALL"}, "sk": {"S": "TOTAL"}} and kw["ConsistentRead"]
+            return {"Item": {"pk": {"S": "ALL"}, "orders": {"N": "3"}, "newest_arrival_ms": {"N": "17"}}}
+
+    assert live_total(Table(), "t") == {"orders": 3, "newest_arrival_ms": 17}
+    assert live_total(type("Empty", (), {"get_item": lambda self, **kw: {}})(), "t") == {}
