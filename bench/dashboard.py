@@ -8,7 +8,11 @@
    Under load (`--load-rates`): the stream is fed at a steady rate for a while, the page's
    ticket count is recorded at each change, and each ticket's produced -> on screen delay is
    read from the two cumulative curves (tickets handed to the stream, tickets shown).
-2. WebSocket fan-out: N clients (100, then 1,000) connect with tickets and subscribe (the time
+2. Each page's first view, as a user opens a link to it: a new tab loads the app on that page
+   and the time until the page is complete is taken (the Analytics page's panels drawn, the
+   Predictions page's ranking drawn, ...). The first visit of each page is reported apart: the
+   functions behind it may be cold. Then `repeats` more visits, p50/p95.
+3. WebSocket fan-out: N clients (100, then 1,000) connect with tickets and subscribe (the time
    until all have their snapshot is the local WebSocket API's connection throughput), then
    count the delta frames they receive while new events stream; reported as frames delivered
    per second and the delay from the broadcaster's send to each client's receipt, against the
@@ -89,6 +93,31 @@ def run_screen_latency(
     ratio = (screen["p50_ms"] / table["p50_ms"]) if screen["p50_ms"] and table["p50_ms"] else None
     return {"samples": samples, "missed": missed, "produced_to_screen": screen, "produced_to_table": table,
             "screen_vs_table_p50_ratio": round(ratio, 2) if ratio else None}  # fmt: skip
+
+
+# Each page's first view is complete once this is on it (the e2e tests wait on the same).
+FIRST_VIEW = {
+    "live": "[data-testid='live-pipeline'] dl",
+    "analytics": "[data-testid='analytics-took'][data-ms]",
+    "predictions": "[data-testid='venues-ranking'] svg",
+    "ops": "[data-testid='ops-executions-table'] tbody tr",
+    "chat": "[data-testid='chat-examples'] button",
+}
+
+
+def run_first_views(
+    visit: Callable[[str], float], repeats: int, *, progress: Callable[[str], None] | None = None
+) -> dict[str, Any]:
+    """Per page: the first visit's seconds (`visit(page)` opens it in a new tab and waits for its
+    first view), then `repeats` visits' p50/p95."""
+    pages: dict[str, Any] = {}
+    for name in FIRST_VIEW:
+        first = visit(name)
+        again = [visit(name) for _ in range(repeats)]
+        pages[name] = {"first_ms": round(first * 1000, 1), **summary(again)}
+        if progress:
+            progress(f"{name}: first view {first:.2f} s, then p50 {pages[name]['p50_ms']} ms")
+    return pages
 
 
 @dataclass

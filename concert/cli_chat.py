@@ -93,7 +93,7 @@ def bench_chat(
     from infra import names
     from ml import serving
     from ml.artifact_bucket import ArtifactBucket
-    from ml.registry_table import RegistryTable
+    from ml.registry_table import MODELS, RegistryTable
     from ml.serving_queries import ModelCache, ServingRows
 
     outputs = runtime_of(ctx).outputs()
@@ -101,7 +101,7 @@ def bench_chat(
         raise CommandError("the chat API is not deployed: run `concert up` (and `concert train`) first")
     warehouse = DataApiWarehouse(client("redshift-data"))
     registry = RegistryTable(client("dynamodb"), outputs["ModelRegistryTableName"])
-    if any(registry.current(m) is None for m in ("ticket_sales", "venue_popularity", "recommendations")):
+    if any(registry.current(m) is None for m in MODELS):
         raise CommandError("not every model is trained: run `concert train` first")
     models = ModelCache(
         registry, ArtifactBucket(client("s3"), outputs["ModelsBucketName"]), Path(tempfile.mkdtemp())
@@ -122,7 +122,12 @@ def bench_chat(
         )
 
     def rank(a: Any) -> dict[str, Any]:
-        ranking = serving.rank_venues(models.get("venue_popularity"), rows.everything(), clock, 100_000)
+        ranking = serving.rank_venues(
+            models.get("venue_popularity"),
+            rows.for_venues(clock, serving.venue_window(clock)),
+            clock,
+            100_000,
+        )
         return tools.ok("rank_venues", tools.filter_ranking(ranking, a))
 
     def recommend(a: Any) -> dict[str, Any]:

@@ -266,14 +266,14 @@ def _latency(ctx: typer.Context, requests: int, progress: Any) -> dict[str, Any]
     from consumers.warehouse.client import DataApiWarehouse
     from ml import serving
     from ml.artifact_bucket import ArtifactBucket
-    from ml.registry_table import RegistryTable
+    from ml.registry_table import MODELS, RegistryTable
     from ml.serving_queries import ModelCache, ServingRows
 
     outputs = runtime_of(ctx).outputs()
     if "PredictionsApiUrl" not in outputs:
         return {"skipped": "the platform is not deployed: run `concert up` and `concert train` first"}
     registry = RegistryTable(client("dynamodb"), outputs["ModelRegistryTableName"])
-    if any(registry.current(m) is None for m in ("ticket_sales", "venue_popularity", "recommendations")):
+    if any(registry.current(m) is None for m in MODELS):
         return {"skipped": "not every model is trained: run `concert train` first"}
     rows = ServingRows(DataApiWarehouse(client("redshift-data")))
     models = ModelCache(
@@ -291,7 +291,9 @@ def _latency(ctx: typer.Context, requests: int, progress: Any) -> dict[str, Any]
         "recommendations": lambda: serving.recommend(
             models.get("recommendations"), rows.for_customer(customer, clock), customer, clock, 10
         ),
-        "venues": lambda: serving.rank_venues(models.get("venue_popularity"), rows.everything(), clock, 20),
+        "venues": lambda: serving.rank_venues(
+            models.get("venue_popularity"), rows.for_venues(clock, serving.venue_window(clock)), clock, 20
+        ),
     }
     calls: dict[str, tuple[str, dict[str, Any]]] = {
         "sales": (f"/sales/{concert}", {}),

@@ -31,6 +31,8 @@ RANKED_KINDS = ("CONCERT", "VENUE")
 # for it, and ranking every counter on every update was a third of its time (measured).
 MAX_RANKED_KEYS = 200_000
 
+MINUTE = "MINUTE#"  # the sort key prefix of the global minute buckets
+
 
 def _ranked_kind(key: tuple[str, str]) -> str | None:
     """CONCERT or VENUE for a concert's or venue's total (ranked by tickets), else None."""
@@ -239,6 +241,11 @@ class LiveAggregatesTable:
             if (key_pk, sk) == ("ALL", "TOTAL"):  # how far behind the live numbers are
                 values[":a"] = {"N": str(chunk.newest_arrival_ms)}
                 sets.append("newest_arrival_ms = :a")
+                if minutes := [m for p, m in increments if p == "ALL" and m.startswith(MINUTE)]:
+                    # where a reader finds the newest minutes by key, not by a query of the
+                    # partition (O(its size) in the local emulator: 7.6 s at 300k minutes)
+                    values[":nm"] = {"S": max(minutes).removeprefix(MINUTE)}
+                    sets.append("newest_minute = :nm")
             items.append(
                 {
                     "Update": {

@@ -11,6 +11,9 @@ from typing import Any, Protocol
 from botocore.exceptions import ClientError
 
 CURRENT, TRAINING = "CURRENT", "TRAINING"
+# The models the registry keeps (ml.models.SPECS trains them; named here for readers of the
+# registry, which should not import scikit-learn to know them).
+MODELS = ("ticket_sales", "venue_popularity", "recommendations")
 
 
 class Registry(Protocol):

@@ -10,10 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ml import recommender, venue_model
 from ml.dataset import SalesRows
+
+if TYPE_CHECKING:
+    from ml import recommender
+
+# The models' modules (scikit-learn, SciPy: ~1.2 s of imports) are imported by the answers that
+# use them, not with this module: the dashboard API that serves these answers also serves every
+# other page, and each of its cold starts paid for them.
 
 
 class ServingError(Exception):
@@ -82,6 +88,8 @@ def recommend(
     loaded: Loaded, rows: SalesRows, customer_id: int, as_of: datetime, k: int = 10
 ) -> dict[str, Any]:
     """Up to k upcoming concerts for a customer (cold start when they bought nothing before)."""
+    from ml import recommender
+
     catalog = recommender.Catalog.of(rows)
     candidates = catalog.upcoming(as_of)
     profile = recommender.profiles(rows, catalog, as_of + timedelta(microseconds=1)).get(customer_id)
@@ -122,8 +130,18 @@ def _concert(rows: SalesRows, cid: int, score: float) -> dict[str, Any]:
     }
 
 
+def venue_window(as_of: datetime) -> tuple[datetime, datetime]:
+    """The concerts' start times the venue ranking at `as_of` looks at: a year back (the same
+    season last year) to one period ahead (what is scheduled next)."""
+    from ml import venue_model
+
+    return as_of - timedelta(days=365), as_of + venue_model.PERIOD
+
+
 def rank_venues(loaded: Loaded, rows: SalesRows, as_of: datetime, top: int = 20) -> dict[str, Any]:
     """Venues by predicted demand over the next period, best first."""
+    from ml import venue_model
+
     ranked = loaded.model.rank(venue_model.VenueHistory(rows), as_of)[:top]
     for r in ranked:
         v = rows.venues.get(r["venue_id"], {})

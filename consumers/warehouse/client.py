@@ -92,6 +92,15 @@ class DataApiWarehouse:
         if params:
             extra["Parameters"] = [{"name": k, "value": str(v)} for k, v in params.items()]
         sid = self.client.execute_statement(Sql=sql, **self._target(), **extra)["Id"]
+        return self._rows(sid)
+
+    def query_all(self, sqls: list[str]) -> list[list[dict[str, Any]]]:
+        """Run independent statements at once (all submitted, then each awaited); their rows in
+        order. A page's panels cost the slowest statement, not their sum."""
+        sids = [self.client.execute_statement(Sql=sql, **self._target())["Id"] for sql in sqls]
+        return [self._rows(sid) for sid in sids]
+
+    def _rows(self, sid: str) -> list[dict[str, Any]]:
         desc = self.wait(sid)
         if not desc.get("HasResultSet"):
             return []

@@ -3,6 +3,7 @@ last minutes, and the top concerts and venues (from the sparse `ranked-by-ticket
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 RANKED_INDEX = "ranked-by-tickets"
@@ -23,14 +24,11 @@ class AggregatesReader:
         )
         if "Item" in total:
             images.append(total["Item"])
-        images += self._ddb.query(
-            TableName=self._table,
-            KeyConditionExpression="pk = :p AND begins_with(sk, :m)",
-            ExpressionAttributeValues={":p": {"S": "ALL"}, ":m": {"S": "MINUTE#"}},
-            ScanIndexForward=False,
-            Limit=minutes,
-            ConsistentRead=True,
-        ).get("Items", [])
+        newest = total.get("Item", {}).get("newest_minute", {}).get("S")
+        if newest:  # the newest minute's key is known: read the window by key
+            images += self.items([("ALL", f"MINUTE#{m}") for m in minute_window(newest, minutes)])
+        else:
+            images += self._minutes_by_query(minutes)
         for kind in ("CONCERT", "VENUE"):
             images += self._ddb.query(
                 TableName=self._table,
@@ -41,6 +39,20 @@ class AggregatesReader:
                 Limit=top,
             ).get("Items", [])
         return images
+
+    def _minutes_by_query(self, minutes: int) -> list[dict[str, Any]]:
+        """The newest minute buckets by a query of the ALL partition (a table written before
+        the total carried its newest minute)."""
+        return list(
+            self._ddb.query(
+                TableName=self._table,
+                KeyConditionExpression="pk = :p AND begins_with(sk, :m)",
+                ExpressionAttributeValues={":p": {"S": "ALL"}, ":m": {"S": "MINUTE#"}},
+                ScanIndexForward=False,
+                Limit=minutes,
+                ConsistentRead=True,
+            ).get("Items", [])
+        )
 
     def items(self, keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
         """The current items of these keys (BatchGetItem by 100, unprocessed keys retried)."""
@@ -56,3 +68,9 @@ class AggregatesReader:
                 if not pending:
                     break
         return images
+
+
+def minute_window(newest: str, minutes: int) -> list[str]:
+    """The `minutes` minute buckets ending at `newest` (`2026-11-22T07:10`), oldest first."""
+    end = datetime.strptime(newest, "%Y-%m-%dT%H:%M")
+    return [(end - timedelta(minutes=n)).strftime("%Y-%m-%dT%H:%M") for n in range(minutes - 1, -1, -1)]

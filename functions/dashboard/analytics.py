@@ -72,6 +72,36 @@ def statement(params: dict[str, str]) -> tuple[str, str]:
     return guard(compiled.sql, DASHBOARD), compiled.describes
 
 
+# The Analytics page's panels, by id: what each computes (the page draws them in this order).
+PANELS: dict[str, dict[str, str]] = {
+    "sales": {"metric": "tickets", "group": "day"},
+    "revenue": {"metric": "revenue", "group": "day"},
+    "venues": {"metric": "tickets", "group": "venue", "top": "10"},
+    "artists": {"metric": "tickets", "group": "artist", "top": "10"},
+    "cities": {"metric": "revenue", "group": "city", "top": "10"},
+    "sell-through": {"metric": "sell_through", "group": "concert", "top": "10"},
+}
+FILTERS = ("from", "to", "city", "genre")
+
+
+DEFAULT_DAYS = 90  # the period the page shows when the request names no dates
+
+
+def page_filters(params: dict[str, str], newest_sale: str | None) -> dict[str, str]:
+    """The request's filters (others ignored); without dates, the 90 days ending on the newest
+    sale (an ISO timestamp, or None when the warehouse has no sales: then all time)."""
+    filters = {k: params[k] for k in FILTERS if params.get(k)}
+    if "from" not in filters and "to" not in filters and newest_sale:
+        last = _date("newest sale", str(newest_sale)[:10])
+        filters |= {"from": (last - timedelta(days=DEFAULT_DAYS)).isoformat(), "to": last.isoformat()}
+    return filters
+
+
+def panel_statements(filters: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Every panel's guarded SQL and description under `filters`."""
+    return {name: statement({**panel, **filters}) for name, panel in PANELS.items()}
+
+
 def options_sql() -> dict[str, str]:
     """SQL of the filter choices: cities and genres that have sales, and the dates covered."""
     return {

@@ -19,8 +19,7 @@ from consumers.warehouse.client import DataApiWarehouse, WarehouseError
 from functions.predictions.settings import PredictionsSettings
 from ml import serving
 from ml.artifact_bucket import ArtifactBucket
-from ml.models import SPECS
-from ml.registry_table import RegistryTable
+from ml.registry_table import MODELS, RegistryTable
 from ml.serving_queries import ModelCache, ServingRows
 
 settings = PredictionsSettings()
@@ -86,15 +85,15 @@ def recommendations(customer_id: str) -> dict[str, Any]:
 def venues() -> dict[str, Any]:
     """Venues by predicted demand over the next period."""
     top = _int("top", router.current_event.get_query_string_value("top"), 1, 1000, default=20)
-    loaded = models.get("venue_popularity")
-    return serving.rank_venues(loaded, rows.everything(), _clock(_as_of()), top)
+    loaded, at = models.get("venue_popularity"), _clock(_as_of())
+    return serving.rank_venues(loaded, rows.for_venues(at, serving.venue_window(at)), at, top)
 
 
 @router.get("/models")
 def promoted() -> dict[str, Any]:
     """The promoted version of each model with its test metrics."""
     out = {}
-    for name in SPECS:
+    for name in MODELS:
         record = registry.current(name)
         out[name] = (
             {k: record.get(k) for k in ("version", "metrics", "registered_at", "code_version")}

@@ -13,9 +13,11 @@ import re
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -24,6 +26,7 @@ import websockets
 from playwright.sync_api import Browser, Page, sync_playwright
 from websockets.exceptions import InvalidStatus
 
+from bench.dashboard import FIRST_VIEW
 from concert.aws import client
 from concert.browser import launch
 from concert.dashboard import local_execute_api
@@ -31,6 +34,11 @@ from concert.settings import ROOT
 from tests.e2e.conftest import CONCERT, Cli, activated, wait_for
 
 SHOTS = ROOT / "test-artifacts" / "screenshots"
+LAYOUT = "\n".join(
+    line
+    for line in (Path(__file__).parent / "layout.js").read_text().splitlines()
+    if not line.startswith("//")
+)
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +185,7 @@ def test_the_ops_page_shows_an_execution_history(page: Page) -> None:
 def test_a_chat_question_gets_its_answer_with_the_sql(page: Page, cli: Cli) -> None:
     page.goto(page.url.split("#")[0] + "#/chat")
     page.fill("input[name='question']", "How many tickets were sold?")
-    page.click("form.chat-form button")
+    page.click("form.chat-form button[type='submit']")
     answer = page.wait_for_selector("[data-testid='chat-answer']", timeout=90_000)
     assert answer is not None
     expected = _warehouse_tickets(cli)
@@ -193,17 +201,88 @@ def test_a_series_answer_is_drawn_with_its_rows_and_a_ranking_as_bars(page: Page
         "query", "SELECT COUNT(DISTINCT DATE_TRUNC('month', sold_at)) AS n FROM fact_ticket_sales"
     )["rows"][0]["n"]
     page.fill("input[name='question']", "tickets sold by month")
-    page.click("form.chat-form button")
+    page.click("form.chat-form button[type='submit']")
     figure = page.wait_for_selector("[data-testid='chat-chart'][data-kind='timeline']", timeout=90_000)
     assert figure is not None and figure.query_selector("svg") is not None
+    assert page.get_attribute("[data-testid='chat-timeline']", "data-points") == str(months)
     figure.query_selector("summary").click()  # type: ignore[union-attr]
     assert page.locator("[data-testid='chat-chart'] [data-testid='chat-rows'] tbody tr").count() == months
     page.fill("input[name='question']", "top 3 venues by revenue")
-    page.click("form.chat-form button")
-    page.wait_for_selector("[data-testid='chat-chart'][data-kind='bars']", timeout=90_000)
-    bars = page.locator("[data-testid='chat-chart'][data-kind='bars'] [data-testid='chat-ranking'] li")
-    assert bars.count() == 3 and all("$" in t for t in bars.all_inner_texts())
+    page.click("form.chat-form button[type='submit']")
+    page.wait_for_selector("[data-testid='chat-chart'][data-kind='bars'] svg", timeout=90_000)
+    bars = page.locator("[data-testid='chat-ranking']")
+    assert bars.get_attribute("data-points") == "3"
+    values = [t for t in bars.locator("svg text").all_text_contents() if t.startswith("$")]
+    assert len(values) == 3, values  # each bar with its value in dollars
     _shot(page, "chat-chart")
+
+
+def test_the_charts_answer_a_pointer_zoom_and_the_filters_live_in_the_url(page: Page, cli: Cli) -> None:
+    span = cli.json("query", "SELECT MIN(sold_at) AS a, MAX(sold_at) AS b FROM fact_ticket_sales")["rows"][0]
+    first, last = str(span["a"])[:10], str(span["b"])[:10]
+    days = cli.json(
+        "query",
+        "SELECT COUNT(DISTINCT DATE_TRUNC('day', sold_at)) AS n FROM fact_ticket_sales",
+    )["rows"][0]["n"]
+    # a link with filters opens the page with them: every day of the data
+    page.goto(page.url.split("#")[0] + f"#/analytics?from={first}&to={last}")
+    page.wait_for_selector("[data-testid='analytics-took'][data-ms]", timeout=60_000)
+    assert page.input_value("input[name='from']") == first and page.input_value("input[name='to']") == last
+    chart = page.locator("[data-testid='analytics-sales'] .chart")
+    assert chart.get_attribute("data-points") == str(days) and days > 12
+    box = chart.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.4)
+    tip = page.wait_for_selector(".chart-tooltip", state="visible", timeout=10_000)
+    assert tip is not None
+    assert re.search(r"\d{4}-\d{2}-\d{2}\s+tickets\s+[\d,]+", tip.inner_text()), tip.inner_text()
+    page.mouse.wheel(0, -600)  # the wheel zooms a long series in
+    wait_for(lambda: (chart.get_attribute("data-zoom") or "0-100") != "0-100", 10, "the series zoomed in")
+    # a filter chosen on the page goes into the URL, and a reload keeps it
+    page.select_option("select[name='genre']", index=1)
+    genre = page.input_value("select[name='genre']")
+    page.click("form.filters button[type='submit']")
+
+    def in_url() -> bool:  # (Playwright's page.url does not follow history.replaceState)
+        return urllib.parse.parse_qs(page.evaluate("location.hash").partition("?")[2]).get("genre") == [genre]
+
+    wait_for(in_url, 30, f"the genre {genre!r} in the URL")
+    page.reload()
+    page.wait_for_selector("[data-testid='analytics-took'][data-ms]", timeout=60_000)
+    assert page.input_value("select[name='genre']") == genre
+    _shot(page, "analytics-zoomed")
+
+
+def test_the_chat_keeps_its_conversation_and_offers_examples(page: Page) -> None:
+    page.goto(page.url.split("#")[0] + "#/chat")
+    examples = page.locator("[data-testid='chat-examples'] button")
+    assert examples.count() >= 4
+    answers = page.locator("[data-testid='chat-answer']")
+    for i in range(examples.count()):  # every example offered is answered
+        examples.nth(i).click()
+        answers.nth(i).wait_for(timeout=90_000)
+    unanswered = page.locator("[data-testid='chat-answer'].unanswered").all_inner_texts()
+    assert not unanswered, unanswered
+    page.reload()  # the conversation stays with the tab
+    page.wait_for_selector("[data-testid='chat-answer']", timeout=30_000)
+    assert page.locator("[data-testid='chat-answer']").count() == examples.count()
+    page.click("[data-testid='chat-new']")
+    assert page.locator(".turn").count() == 0
+    page.reload()
+    page.wait_for_selector("[data-testid='chat-examples'] button", timeout=30_000)
+    assert page.locator(".turn").count() == 0
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 900), (390, 844)], ids=["desktop", "phone"])
+def test_every_page_holds_its_layout_at_desktop_and_phone_widths(page: Page, width: int, height: int) -> None:
+    page.set_viewport_size({"width": width, "height": height})
+    base = page.url.split("#")[0]
+    for name, ready in FIRST_VIEW.items():
+        page.goto(f"{base}#/{name}")
+        page.wait_for_selector(ready, timeout=60_000)
+        problems = page.evaluate(LAYOUT)
+        _shot(page, f"{name}-{width}")
+        assert problems == [], f"{name} at {width}px: {problems}"
 
 
 def test_the_analytics_and_predictions_pages_render_without_errors(page: Page) -> None:
@@ -214,7 +293,7 @@ def test_the_analytics_and_predictions_pages_render_without_errors(page: Page) -
     assert page.locator(".error").count() == 0, page.locator(".error").all_inner_texts()
     _shot(page, "analytics")
     page.goto(base + "#/predictions")
-    page.wait_for_selector("[data-testid='predictions-venues'] ol li", timeout=60_000)
+    page.wait_for_selector("[data-testid='venues-ranking'] svg", timeout=60_000)
     page.wait_for_selector("[data-testid='predictions-models'] table", timeout=60_000)
     assert page.locator(".error").count() == 0, page.locator(".error").all_inner_texts()
     # nothing cut off: the models table fits its card (no sideways scroll inside it)

@@ -37,3 +37,14 @@ def star_schema(path: Path) -> Engine:
     for sql in split_statements(SCHEMA.read_text()):
         assert run(engine, sql)["Status"] == "FINISHED", sql
     return engine
+
+
+class LocalDataApi:
+    """The boto3 `redshift-data` client's calls answered by the engine in-process."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __getattr__(self, name: str) -> Callable[..., dict[str, Any]]:
+        op = "".join(part.title() for part in name.split("_"))  # execute_statement: ExecuteStatement
+        return lambda **body: dispatch(self.engine, op, body)

@@ -68,3 +68,20 @@ def test_a_failed_transaction_ranks_nothing() -> None:
     assert _expressions(client.calls[1])["CONCERT#1"].endswith("SET ranked = :r"), (
         "set again: the first failed"
     )
+
+
+def test_the_total_carries_the_newest_minute_the_chunk_counted() -> None:
+    client = Recording()
+    table = LiveAggregatesTable(client, "live", clock=lambda: 1_000)  # type: ignore[arg-type]
+    chunk = Chunk("s#0", None)
+    sale = {"orders": 1, "tickets": 2}
+    keys = {
+        ("ALL", "TOTAL"): sale,
+        ("ALL", "MINUTE#2026-11-22T07:10"): sale,
+        ("ALL", "MINUTE#2026-11-22T09:02"): sale,
+    }
+    chunk.contributions.append(Contribution("e1", keys, position=Position(1)))
+    table.apply(chunk)
+    total = next(i["Update"] for i in client.calls[0] if i["Update"]["Key"]["sk"]["S"] == "TOTAL")
+    assert "newest_minute = :nm" in total["UpdateExpression"]
+    assert total["ExpressionAttributeValues"][":nm"] == {"S": "2026-11-22T09:02"}

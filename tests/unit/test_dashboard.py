@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import base64
 import copy
+import gzip
 import importlib
 import json
+import os
+import subprocess
 import sys
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
@@ -146,6 +150,38 @@ def test_analytics_parameters_become_guarded_sql() -> None:
     )
     assert "DATE_TRUNC('DAY'" in sql.upper() and "'Austin'" in sql and "LIMIT 1000" in sql
     assert "2026-02-01" in sql and "by day" in describes
+
+
+def test_the_analytics_page_panels_share_its_filters_and_run_on_the_warehouse(tmp_path: Path) -> None:
+    from concert.dataapi.server import dispatch
+    from tests.unit.local_warehouse import run, star_schema
+
+    asked = {"from": "2026-01-01", "to": "2026-01-31", "genre": "rock", "metric": "ignored", "top": "99"}
+    filters = analytics.page_filters(asked, "2026-05-16T09:37:25+00:00")
+    assert filters == {"from": "2026-01-01", "to": "2026-01-31", "genre": "rock"}  # the request's dates win
+    statements = analytics.panel_statements(filters)
+    assert list(statements) == list(analytics.PANELS)
+    for sql, _ in statements.values():  # every panel takes the page's filters and only those
+        assert "2026-02-01" in sql and "'rock'" in sql and "LIMIT 99" not in sql
+    with pytest.raises(analytics.BadRequest, match="from must be a date"):
+        analytics.panel_statements(analytics.page_filters({"from": "last week"}, None))
+    engine = star_schema(tmp_path / "w.duckdb")
+    try:
+        for name, (sql, _) in statements.items():
+            done = run(engine, sql)
+            assert done["Status"] == "FINISHED", (name, done.get("Error"))
+            assert dispatch(engine, "GetStatementResult", {"Id": done["Id"]})["Records"] == []
+    finally:
+        engine.close()
+
+
+def test_without_dates_the_page_shows_the_90_days_ending_on_the_newest_sale() -> None:
+    newest = "2026-05-16 09:37:25.468052+00:00"
+    assert analytics.page_filters({"city": "Austin, TX"}, newest) == {
+        "from": "2026-02-15", "to": "2026-05-16", "city": "Austin, TX"
+    }  # fmt: skip
+    assert analytics.page_filters({"to": "2026-03-01"}, newest) == {"to": "2026-03-01"}  # one date: as asked
+    assert analytics.page_filters({}, None) == {}  # no sales yet: all time
 
 
 @pytest.mark.parametrize(
@@ -429,6 +465,54 @@ def test_the_web_server_serves_the_app_its_config_and_the_api(tmp_path: Path) ->
         web.shutdown()
 
 
+def test_the_api_is_warmed_by_as_many_calls_at_once_as_a_first_view_makes() -> None:
+    from concert.dashboard import FIRST_VIEW_REQUESTS, warm_api
+
+    together = threading.Barrier(FIRST_VIEW_REQUESTS, timeout=10)
+    seen: list[tuple[str, str | None]] = []
+
+    class Api(BaseHTTPRequestHandler):
+        def log_message(self, *_: object) -> None:
+            return
+
+        def do_GET(self) -> None:
+            seen.append((self.path, self.headers.get("Authorization")))
+            try:
+                together.wait()  # answers only once every call is in flight at the same time
+                status = 200
+            except threading.BrokenBarrierError:
+                status = 503
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    server, url = _serve(Api)
+    try:
+        assert warm_api(url + "/", "tok") == FIRST_VIEW_REQUESTS
+        assert seen == [("/api/health", "Bearer tok")] * FIRST_VIEW_REQUESTS
+    finally:
+        server.shutdown()
+
+
+def test_the_web_server_compresses_large_assets_for_clients_that_accept_it(tmp_path: Path) -> None:
+    script = "const charts = 1;\n" * 500
+    (tmp_path / "index.html").write_text("<html>app</html>")
+    (tmp_path / "charts.js").write_text(script)
+    web, web_url = _serve(make_handler(tmp_path, "http://127.0.0.1:9", "ws://h/live"))
+    try:
+        req = urllib.request.Request(web_url + "/charts.js", headers={"Accept-Encoding": "gzip, br"})
+        with urllib.request.urlopen(req, timeout=5) as r:
+            assert r.headers["Content-Encoding"] == "gzip" and r.headers["Vary"] == "Accept-Encoding"
+            packed = r.read()
+        assert len(packed) < len(script) / 10 and gzip.decompress(packed).decode() == script
+        assert _get(web_url + "/charts.js") == (200, script.encode())  # plain for the others
+        small = urllib.request.Request(web_url + "/", headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(small, timeout=5) as r:  # too small to be worth it
+            assert r.headers["Content-Encoding"] is None and r.read() == b"<html>app</html>"
+    finally:
+        web.shutdown()
+
+
 class ManagementApi:
     """post_to_connection: `slow` blocks until every other client got its frame; `gone` is 410."""
 
@@ -532,6 +616,60 @@ def test_the_api_mints_tickets_for_its_caller_and_refuses_bad_requests(api: Any)
     assert _call(api, "GET", "/executions/recent", {"limit": "x"})[0] == 400
     assert _call(api, "GET", "/models/sales/abc")[0] == 400  # the predictions routes, under /models
     assert _call(api, "POST", "/chat/ask")[0] == 400  # the chat routes, under /chat
+
+
+def test_the_analytics_page_comes_in_one_request(api: Any, tmp_path: Path) -> None:
+    from consumers.warehouse.client import DataApiWarehouse
+    from tests.unit.local_warehouse import LocalDataApi, run, star_schema
+
+    engine = star_schema(tmp_path / "w.duckdb")
+    try:
+        api._warehouse = lambda: DataApiWarehouse(LocalDataApi(engine))
+        status, empty = _call(api, "GET", "/analytics/panels")
+        assert status == 200 and empty["filters"] == {}  # no sales yet: all time, nothing to show
+        assert set(empty["panels"]) == set(analytics.PANELS) and empty["options"]["cities"] == []
+        from bench.warehouse import seed_statements
+
+        for sql in seed_statements(3_000):  # a year of sales over 1,000 artists in five genres
+            assert run(engine, sql)["Status"] == "FINISHED", sql[:80]
+        status, page = _call(api, "GET", "/analytics/panels", {"genre": "jazz"})
+        assert status == 200, page
+        last = page["options"]["range"]["last"][:10]
+        since = (date.fromisoformat(last) - timedelta(days=90)).isoformat()
+        assert page["filters"] == {"genre": "jazz", "from": since, "to": last}
+        assert page["options"]["genres"] == ["folk", "hip-hop", "jazz", "pop", "rock"]
+        expected = run(
+            engine,
+            "SELECT SUM(quantity) AS n FROM fact_ticket_sales WHERE genre = 'jazz' AND sold_at >= "
+            f"TIMESTAMPTZ '{since} 00:00:00+00'",
+        )
+        from concert.dataapi.server import dispatch
+
+        tickets = dispatch(engine, "GetStatementResult", {"Id": expected["Id"]})["Records"][0][0]["longValue"]
+        assert sum(r["value"] for r in page["panels"]["sales"]["rows"]) == tickets > 0
+        assert all(len(page["panels"][p]["rows"]) == 10 for p in ("venues", "artists", "cities"))
+        status, refused = _call(api, "GET", "/analytics/panels", {"from": "soon"})
+        assert status == 400 and "from must be a date" in refused["message"]
+    finally:
+        engine.close()
+
+
+def test_the_dashboard_api_starts_without_the_models_libraries(tmp_path: Path) -> None:
+    """Its cold start serves every page; scikit-learn is imported by the predictions that use it."""
+    env = {
+        **os.environ,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "SIGNING_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:1:secret:k",
+        "AGGREGATES_TABLE": "aggregates",
+        "MODELS_BUCKET": "models",
+        "REGISTRY_TABLE": "registry",
+        "SESSIONS_TABLE": "sessions",
+        "CHAT_STATE_MACHINE_ARN": "arn:aws:states:us-east-1:1:stateMachine:concert-chat",
+    }
+    probe = "import sys, functions.dashboard.api; print(sorted({m.split('.')[0] for m in sys.modules}))"
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    loaded = set(json.loads(out.stdout.replace("'", '"')))
+    assert "functions" in loaded and not loaded & {"sklearn", "scipy"}, loaded & {"sklearn", "scipy"}
 
 
 def test_concert_names_take_integers_only() -> None:

@@ -63,6 +63,37 @@ def test_venue_ranking_is_ordered_and_named() -> None:
     assert all(v["name"] and v["state"] for v in ranked)
 
 
+def test_the_venue_ranking_reads_sums_per_concert_and_sees_what_every_sale_shows(tmp_path: Path) -> None:
+    import numpy as np
+
+    from bench.warehouse import seed_statements
+    from consumers.warehouse.client import DataApiWarehouse
+    from ml.dataset import WAREHOUSE_QUERIES, SalesRows
+    from ml.serving_queries import ServingRows
+    from ml.venue_model import VENUE_FEATURES, VenueHistory
+    from tests.unit.local_warehouse import LocalDataApi, run, star_schema
+
+    engine = star_schema(tmp_path / "w.duckdb")
+    try:
+        for sql in seed_statements(20_000):  # a year of sales of 3,000 concerts at 200 venues
+            assert run(engine, sql)["Status"] == "FINISHED", sql[:80]
+        serving_rows = ServingRows(DataApiWarehouse(LocalDataApi(engine)))
+        every = SalesRows.of({name: serving_rows.query(sql) for name, sql in WAREHOUSE_QUERIES.items()})
+        clock = serving_rows.data_clock()
+        assert clock is not None
+        for as_of in (clock, clock - timedelta(days=100)):  # now, and a cut-off inside the history
+            summed = serving_rows.for_venues(as_of, serving.venue_window(as_of))
+            assert len(summed.sales) <= 2 * len(summed.concerts) < len(every.sales) / 3
+            if as_of < clock:  # only the concerts starting near the cut-off
+                assert len(summed.concerts) < len(every.concerts)
+            ids, full = VenueHistory(every).matrix(as_of)
+            same_ids, fast = VenueHistory(summed).matrix(as_of)
+            assert same_ids == ids and np.allclose(fast, full)
+            assert full[:, VENUE_FEATURES.index("tickets")].sum() > 0  # the window has sales
+    finally:
+        engine.close()
+
+
 @pytest.fixture
 def handler(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("MODELS_BUCKET", "models")

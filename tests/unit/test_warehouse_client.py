@@ -52,3 +52,29 @@ def test_a_failed_statement_raises_with_its_error(monkeypatch: pytest.MonkeyPatc
     _sleeps(monkeypatch)
     with pytest.raises(WarehouseError, match="FAILED: boom"):
         DataApiWarehouse(SlowStatement(polls=2, status="FAILED")).execute("UPDATE t SET x = 1")
+
+
+class Recorder:
+    """A Data API that answers at once and records the order of the calls it gets."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def execute_statement(self, Sql: str, **_: Any) -> dict[str, str]:
+        self.calls.append(f"execute {Sql}")
+        return {"Id": Sql}
+
+    def describe_statement(self, Id: str) -> dict[str, Any]:
+        self.calls.append(f"describe {Id}")
+        return {"Id": Id, "Status": "FINISHED", "HasResultSet": True}
+
+    def get_statement_result(self, Id: str, **_: Any) -> dict[str, Any]:
+        meta = [{"name": "n", "typeName": "int8"}]
+        return {"ColumnMetadata": meta, "Records": [[{"longValue": len(Id)}]]}
+
+
+def test_independent_statements_are_all_submitted_before_any_is_awaited() -> None:
+    api = Recorder()
+    rows = DataApiWarehouse(api).query_all(["SELECT 1", "SELECT 22", "SELECT 333"])
+    assert rows == [[{"n": 8}], [{"n": 9}], [{"n": 10}]]  # each statement's rows, in order
+    assert [c.split()[0] for c in api.calls[:4]] == ["execute"] * 3 + ["describe"]

@@ -40,7 +40,8 @@ async function main(): Promise<void> {
   live.start();
   let leave: () => void = () => undefined;
   const route = (): void => {
-    const name = (window.location.hash.replace(/^#\/?/, "") || "live") as Page;
+    // "#/analytics?from=...": the page's name, then its own state (filters) after a "?"
+    const name = (window.location.hash.replace(/^#\/?/, "").split("?")[0] || "live") as Page;
     const page: Page = PAGES.includes(name) ? name : "live";
     leave();
     for (const a of document.querySelectorAll<HTMLAnchorElement>("#nav a")) a.classList.toggle("active", a.dataset.page === page);

@@ -41,6 +41,8 @@ export const fmt = {
     iso ? new Date(iso).toLocaleString(undefined, { dateStyle: "short", timeStyle: "short" }) : "–",
 };
 
+const NUMBER = /^[-+$€£]?[\d.,]+(\s?(%|[A-Z]{3}|s|ms))?$/; // a figure: never broken across lines
+
 export function table(headers: string[], rows: Array<Array<Node | string>>, testid?: string): HTMLElement {
   if (rows.length === 0) return h("p", { class: "empty" }, "Nothing yet.");
   return h(
@@ -50,7 +52,7 @@ export function table(headers: string[], rows: Array<Array<Node | string>>, test
       "table",
       testid ? { "data-testid": testid } : {},
       h("thead", {}, h("tr", {}, ...headers.map((x) => h("th", {}, x)))),
-      h("tbody", {}, ...rows.map((r) => h("tr", {}, ...r.map((c) => h("td", {}, c))))),
+      h("tbody", {}, ...rows.map((r) => h("tr", {}, ...r.map((c) => h("td", typeof c === "string" && NUMBER.test(c) ? { class: "num" } : {}, c))))),
     ),
   );
 }

@@ -2,7 +2,7 @@
 // come from the WebSocket channel and update in place; health is polled every 5 seconds.
 
 import type { Api } from "../api";
-import { bars } from "../charts";
+import { timeline } from "../charts";
 import type { Counters, LiveChannel } from "../live";
 import { card, fmt, h, table } from "../ui";
 
@@ -38,8 +38,11 @@ export function livePage(root: HTMLElement, api: Api, live: LiveChannel): () => 
   const [behindBox, behind] = kpi("Newest counted event", "live-behind");
   const arriving = h("div", { class: "chart-box", "data-testid": "live-arrivals" });
   const perMinute = h("div", { class: "chart-box", "data-testid": "live-per-minute" });
+  const noMinutes = h("p", { class: "empty" }, "No sales yet.");
   const topConcerts = h("div", {});
   const pipeline = h("div", { "data-testid": "live-pipeline" }, h("p", { class: "loading" }, "Loading…"));
+  const lagChart = h("div", { class: "chart-box", "data-testid": "live-lag-chart" });
+  const lagNote = h("p", { class: "empty" }, "Sampled every 5 s while this page is open.");
   const updated = h("p", { class: "muted", "data-testid": "live-updated" }, "waiting for the live channel…");
   root.replaceChildren(
     h("div", { class: "kpis" }, ticketsBox, rateBox, revenueBox, ordersBox, refundsBox, behindBox),
@@ -48,9 +51,10 @@ export function livePage(root: HTMLElement, api: Api, live: LiveChannel): () => 
       "div",
       { class: "grid" },
       card("Tickets arriving (per 10 s, last 10 minutes)", arriving),
-      card("Ticket sales per minute (event time, newest hour of data)", perMinute),
+      card("Ticket sales per minute (event time, newest hour of data)", h("div", {}, noMinutes, perMinute)),
       card("Top concerts now", topConcerts, "live-top-concerts"),
       card("Pipeline", pipeline),
+      card("How far behind (seconds, last 10 minutes)", h("div", {}, lagNote, lagChart), "live-behind-chart"),
     ),
   );
   const names = new Map<string, string>();
@@ -93,13 +97,11 @@ export function livePage(root: HTMLElement, api: Api, live: LiveChannel): () => 
     orders.textContent = fmt.int(total.orders ?? 0);
     refunds.textContent = fmt.int(total.tickets_refunded ?? 0);
     rate.textContent = fmt.int(live.state.arrivedWithin(60));
-    arriving.replaceChildren(bars(live.state.arrivalSeries(10, 60), "tickets arriving per 10 seconds"));
+    timeline(arriving, [{ name: "tickets", points: live.state.arrivalSeries(10, 60) }], { kind: "bar", label: "tickets arriving per 10 seconds", zoomFrom: 60, height: 200 });
     const minutes = live.state.minutes().slice(-60);
-    perMinute.replaceChildren(
-      minutes.length
-        ? bars(minutes.map(([m, c]) => [m.slice(11), c.tickets ?? 0]), "tickets per minute")
-        : h("p", { class: "empty" }, "No sales yet."),
-    );
+    noMinutes.hidden = minutes.length > 0;
+    perMinute.hidden = minutes.length === 0;
+    if (minutes.length) timeline(perMinute, [{ name: "tickets", points: minutes.map(([m, c]) => [m.slice(11), c.tickets ?? 0]) }], { kind: "bar", label: "tickets per minute", zoomFrom: 60, height: 200 });
     const top = live.state.top("CONCERT", 10);
     name(top.map(([id]) => id));
     topConcerts.replaceChildren(
@@ -112,9 +114,26 @@ export function livePage(root: HTMLElement, api: Api, live: LiveChannel): () => 
     if (live.state.updatedAt) updated.textContent = `updated ${new Date(live.state.updatedAt).toLocaleTimeString()}`;
   }
 
+  // Live view and warehouse behind the stream, one sample per health poll: the age of the
+  // newest event the live numbers count, and the time since the warehouse's last load.
+  const lag: Array<[string, number, number]> = [];
+  function sampleLag(sinceLoad: number | null | undefined): void {
+    const newest = live.state.get("ALL", "TOTAL").newest_arrival_ms;
+    const now = Date.now();
+    lag.push([new Date(now).toLocaleTimeString(), newest ? Math.max(0, (now - newest) / 1000) : 0, sinceLoad ?? 0]);
+    if (lag.length > 120) lag.shift();
+    lagNote.hidden = lag.length > 1;
+    if (lag.length > 1)
+      timeline(lagChart, [
+        { name: "live view", points: lag.map(([t, v]) => [t, Number(v.toFixed(1))]) },
+        { name: "warehouse", points: lag.map(([t, , w]) => [t, Number(w.toFixed(1))]) },
+      ], { label: "seconds behind the stream: the live view and the warehouse", format: (v) => `${v.toFixed(1)} s`, zoomFrom: 120, height: 200 });
+  }
+
   async function poll(): Promise<void> {
     try {
       const health = await api.get<Health>("/health");
+      sampleLag(health.warehouse.seconds_since_last_load);
       const dlq = Object.values(health.dead_letters).reduce((a, b) => a + b, 0);
       const failed = Object.values(health.workflows).reduce((a, w) => a + w.failed, 0);
       const wh = health.warehouse;

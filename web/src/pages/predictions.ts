@@ -2,7 +2,7 @@
 // sales and a customer's recommendations (the predictions API's routes, under /models).
 
 import type { Api } from "../api";
-import { ranking } from "../charts";
+import { chartBox, ranking } from "../charts";
 import { card, fmt, h, load, table } from "../ui";
 
 type Json = Record<string, unknown>;
@@ -65,9 +65,11 @@ export function predictionsPage(root: HTMLElement, api: Api): () => void {
       fill(customers, p.customers);
     })
     .catch(() => undefined); // the inputs still take a typed id
-  void load(venues, () => api.get<{ venues: Json[] }>("/models/venues/rank", { top: 10 }), (r) =>
-    ranking(r.venues.map((v) => [`${String(v.name)} (${String(v.state)})`, Number(v.score ?? 0), Number(v.score ?? 0).toFixed(2)])),
-  );
+  void load(venues, () => api.get<{ venues: Json[] }>("/models/venues/rank", { top: 10 }), (r) => {
+    const box = chartBox("venues-ranking");
+    ranking(box, r.venues.map((v) => [`${String(v.name)} (${String(v.state)})`, Number(v.score ?? 0)]), { label: "venues by predicted demand score", format: (v) => v.toFixed(2) });
+    return box;
+  });
   void load(models, () => api.get<{ models: Record<string, Json | null> }>("/models/models"), (r) =>
     table(
       ["Model", "Version", "Registered"],
