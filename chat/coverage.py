@@ -166,6 +166,15 @@ _FORECAST = (
     r" (?:sell|make|earn|bring in|take in))\b"
 )
 
+# What did not happen: the plans count and list what sold, and never what is missing from the
+# facts ("venues that did not sell a ticket" would need every venue against its sales).
+_ABSENCE = (
+    r"\b(?:did|do|does|have|has|had)(?: not|n't) (?:yet )?(?:sell|sold)\b|\bnever (?:sold|sell)\b"
+    r"|\bnot (?:sell|sold) (?:a single|any|one)\b|\bnot a single (?:ticket|sale)\b"
+)
+# A reason: the warehouse holds figures, not their causes.
+_WHY = r"^\W*why\b|\bwhy (?:is|are|was|were|did|do|does|has|have|had)\b"
+
 RULES: tuple[Rule, ...] = (
     _rule(r"\bmedian\b", _metric(*analytics.MEDIANS), "a median"),
     _rule(r"\b(?:average|avg|mean)\b", _metric(*analytics.AVERAGES), "an average"),
@@ -202,6 +211,8 @@ RULES: tuple[Rule, ...] = (
     _rule(_TIME_OF_DAY, _never, "a time of day"),
     _rule(_NOT_IN_WAREHOUSE, _never, "something the warehouse does not record"),
     _rule(_FORECAST, _never, "a forecast (I predict one concert's ticket sales: ask for a concert)"),
+    _rule(_ABSENCE, _never, "what did not sell (I count and list what sold)"),
+    _rule(_WHY, _never, "a reason why (I report the figures, not their causes)"),
 )  # fmt: skip
 
 

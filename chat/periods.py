@@ -4,6 +4,7 @@ knows), so a question means the same on a replayed year as on live data. Half-op
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -30,6 +31,9 @@ _NUMBERS = {
     "twelve": 12,
 }
 _ISO = r"(\d{4}-\d{2}-\d{2})"
+# A month written as digits, "03/2025" (never the tail of a day date such as 13/01/2026)
+_MM_YYYY = r"(?<![\d/])(\d{1,2})/(\d{4})\b"
+_DAY_DATE = r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})\b"
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,17 @@ BARE_YEAR = (
 )
 
 
+def _day_of(parts: tuple[str, str, str]) -> date | None:
+    """A day written as digits: day first or month first, whichever is the only valid reading
+    (13/01/2026, 01/13/2026); None when both are (02/03/2026) or neither is."""
+    a, b, year = (int(x) for x in parts)
+    readings: set[date] = set()
+    for day, month in ((a, b), (b, a)):
+        with contextlib.suppress(ValueError):  # not a day of that month
+            readings.add(date(year, month, day))
+    return readings.pop() if len(readings) == 1 else None
+
+
 def find_period(text: str, clock: datetime) -> Period | None:
     """The first time range the text names, resolved against `clock`; None when it names none."""
     t = text.lower()
@@ -132,6 +147,22 @@ def find_period(text: str, clock: datetime) -> Period | None:
         start, _ = _month(int(m[3]), 3 * q - 2)
         _, end = _month(int(m[3]), 3 * q)
         return Period(start, end, f"Q{q} {m[3]}", future=start > clock)
+    dated = [_day_of(d) for d in re.findall(_DAY_DATE, t)]
+    if dated and all(dated):  # "13/01/2026 to 25/01/2026": a day or days, read where unambiguous
+        first, last = dated[0], dated[-1]
+        if first and last and first <= last:
+            label = str(first) if first == last else f"{first} to {last}"
+            return Period(_at(first), _at(last + timedelta(days=1)), label, future=_at(first) > clock)
+    m = re.search(rf"{_MM_YYYY}\s*{_UNTIL}\s*{_MM_YYYY}", t)  # "03/2025-06/2025"
+    if m and 1 <= int(m[1]) <= 12 and 1 <= int(m[3]) <= 12:
+        start, _ = _month(int(m[2]), int(m[1]))
+        _, end = _month(int(m[4]), int(m[3]))
+        if start < end:
+            label = f"{start:%B %Y} to {(end - timedelta(days=1)):%B %Y}"
+            return Period(start, end, label, future=start > clock)
+    if (m := re.search(_MM_YYYY, t)) and 1 <= int(m[1]) <= 12:  # "in 06/2026": that month
+        start, end = _month(int(m[2]), int(m[1]))
+        return Period(start, end, start.strftime("%B %Y"), future=start > clock)
     if m := re.search(rf"\b{_MONTH}\.?,? (\d{{4}})\s*{_UNTIL}\s*{_MONTH}\.?,? (\d{{4}})\b", t):
         start, _ = _month(int(m[2]), _month_number(m[1]))  # "sept 2025 through feb 2026"
         _, end = _month(int(m[4]), _month_number(m[3]))

@@ -944,6 +944,7 @@ class QuestionSet(StrEnum):
     untouched = "untouched"
     blind = "blind"
     sixth = "sixth"
+    seventh = "seventh"
 
 
 class EventTime(StrEnum):
@@ -1015,8 +1016,8 @@ def bench(
     questions: Annotated[
         QuestionSet,
         typer.Option(
-            help="chat: the question set (standard; heldout, unseen, fresh, untouched, blind, sixth: "
-            "held-out sets, each written after the last was tuned on)."
+            help="chat: the question set (standard; heldout, unseen, fresh, untouched, blind, sixth, "
+            "seventh: held-out sets, each written after the last was tuned on)."
         ),
     ] = QuestionSet.standard,
     rows: Annotated[int, typer.Option(min=10_000, help="warehouse: synthetic ticket sales.")] = 1_000_000,

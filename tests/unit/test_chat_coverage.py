@@ -238,6 +238,11 @@ REFUSED: list[tuple[str, str]] = [
     ("tickets we are going to sell in december", "a forecast"),
     ("how much money they'll make next spring", "a forecast"),
     ("cheapest concerts by venue", "a ticket price"),
+    ("which arenas in Ohio haven't sold any tickets this year", "what did not sell"),
+    ("how many shows never sold a ticket in 2024", "what did not sell"),
+    ("concerts in Chicago that did not sell a single VIP seat", "what did not sell"),
+    ("why did revenue in Chicago drop in March", "a reason why"),
+    ("Why are Cher's tickets selling slower than last year?", "a reason why"),
     # words that point back to an earlier question, in a conversation that has none
     ("and the revenue there?", "points back to an earlier question"),
     ("orders instead", "points back to an earlier question"),

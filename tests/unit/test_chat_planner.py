@@ -3,7 +3,7 @@ small fixed vocabulary; every SQL it writes passes the chat's SQL guard."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -217,6 +217,10 @@ def test_a_name_inside_the_question_cannot_inject_sql() -> None:
         ("since 2026-01-15", "2026-01-15", "2026-05-07"),
         ("between 2026-01-01 and 2026-01-31", "2026-01-01", "2026-02-01"),
         ("the next 2 weeks", "2026-05-07", "2026-05-21"),
+        ("tickets sold 03/2025-06/2025", "2025-03-01", "2025-07-01"),
+        ("CO tickets, 10/2025 - 12/2025", "2025-10-01", "2026-01-01"),
+        ("from 11/2025 through 2/2026", "2025-11-01", "2026-03-01"),
+        ("shows on in 06/2026", "2026-06-01", "2026-07-01"),
     ],
 )
 def test_periods_resolve_against_the_data_clock(phrase: str, start: str, end: str) -> None:
@@ -224,6 +228,8 @@ def test_periods_resolve_against_the_data_clock(phrase: str, start: str, end: st
     assert period is not None
     assert (period.start.date().isoformat(), period.end.date().isoformat()) == (start, end)
     assert find_period("how many tickets?", CLOCK) is None
+    day = find_period("revenue from 13/01/2026 to 25/01/2026", CLOCK)  # day first: the only reading
+    assert day is not None and (day.start.date(), day.end.date()) == (date(2026, 1, 13), date(2026, 1, 26))
 
 
 def test_a_follow_up_in_other_words_keeps_the_ranking(planner: DeterministicPlanner) -> None:
