@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from aws_lambda_powertools import Logger, Tracer
@@ -16,6 +16,9 @@ from chat import tools
 from consumers import pipeline_health
 from consumers.warehouse.client import DataApiWarehouse
 from functions.chat.settings import ToolSettings
+
+if TYPE_CHECKING:  # the serving modules import scikit-learn: loaded on first use
+    from ml.serving_queries import ModelCache, ServingRows
 
 settings = ToolSettings()
 logger = Logger(service="chat")
@@ -28,7 +31,7 @@ def _warehouse() -> DataApiWarehouse:
 
 
 @cache
-def _serving() -> tuple[Any, Any]:
+def _serving() -> tuple[ModelCache, ServingRows]:
     """The model cache and the serving rows (imported on first use: scikit-learn is heavy)."""
     from ml.artifact_bucket import ArtifactBucket
     from ml.registry_table import RegistryTable
@@ -111,7 +114,9 @@ def rank_venues(event: dict[str, Any], context: Any) -> dict[str, Any]:
         at = rows.data_clock()
         if at is None:
             return tools.failed("rank_venues", "the warehouse has no sales yet")
-        ranking = serving.rank_venues(models.get("venue_popularity"), rows.everything(), at, top=100_000)
+        ranking = serving.rank_venues(
+            models.get("venue_popularity"), rows.for_venues(at, serving.venue_window(at)), at, top=100_000
+        )
         return tools.ok("rank_venues", tools.filter_ranking(ranking, a))
 
     return _model_tool("rank_venues", event, body)

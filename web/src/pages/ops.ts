@@ -45,13 +45,12 @@ export function steps(events: Event[]): Array<{ state: string; status: string; d
 }
 
 export function opsPage(root: HTMLElement, api: Api): () => void {
-  const machines = h("div", {});
-  const executions = h("div", {});
+  // The state machines are a bar of choices over their executions (one wide card, the list
+  // scrolling in it), so no short card stands beside a long list.
+  const machines = h("div", { class: "choices", role: "toolbar", "aria-label": "state machines", "data-testid": "ops-machines" });
+  const executions = h("div", { class: "scroll-y" });
   const history = h("div", { "data-testid": "ops-history" }, h("p", { class: "muted" }, "Pick an execution."));
-  root.replaceChildren(
-    h("div", { class: "grid" }, card("State machines", machines, "ops-machines"), card("Executions", executions, "ops-executions")),
-    card("Execution history", history),
-  );
+  root.replaceChildren(card("Executions", h("div", {}, machines, executions), "ops-executions"), card("Execution history", history));
 
   function showHistory(ex: Execution): void {
     void load(history, () => api.get<{ events: Event[] }>("/executions/history", { arn: ex.arn }), (r) => {
@@ -91,6 +90,10 @@ export function opsPage(root: HTMLElement, api: Api): () => void {
     );
   }
 
+  function choose(button: HTMLElement): void {
+    for (const b of machines.querySelectorAll("button")) b.classList.toggle("active", b === button);
+  }
+
   function showExecutions(m: Machine): void {
     void load(executions, () => api.get<{ executions: Execution[] }>(`/workflows/${encodeURIComponent(m.name)}/executions`, { limit: 25 }), (r) =>
       executionsTable(r.executions, false),
@@ -98,22 +101,31 @@ export function opsPage(root: HTMLElement, api: Api): () => void {
   }
 
   // First view: the newest executions of every workflow, the failed first.
-  void load(executions, () => api.get<{ executions: Execution[] }>("/executions/recent", { limit: 30 }), (r) =>
-    h("div", {}, h("p", { class: "muted" }, "Every workflow, failed first; pick a state machine for its own."), executionsTable(r.executions, true)),
-  );
+  function showRecent(): void {
+    void load(executions, () => api.get<{ executions: Execution[] }>("/executions/recent", { limit: 30 }), (r) =>
+      h("div", {}, h("p", { class: "muted" }, "Every workflow, failed first; pick a state machine for its own."), executionsTable(r.executions, true)),
+    );
+  }
+  showRecent();
 
-  void load(machines, () => api.get<{ state_machines: Machine[] }>("/workflows"), (r) =>
-    table(
-      ["Name", "Type"],
-      r.state_machines.map((m) => {
-        const link = h("a", { href: "#/ops", "data-machine": m.name }, m.name);
-        link.addEventListener("click", (ev) => {
-          ev.preventDefault();
+  const every = h("button", { type: "button", class: "chip active" }, "Every workflow");
+  every.addEventListener("click", () => {
+    choose(every);
+    showRecent();
+  });
+  machines.append(every);
+  void api
+    .get<{ state_machines: Machine[] }>("/workflows")
+    .then((r) => {
+      for (const m of r.state_machines) {
+        const b = h("button", { type: "button", class: "chip", "data-machine": m.name, title: `${m.type ?? "STANDARD"} state machine` }, m.name);
+        b.addEventListener("click", () => {
+          choose(b);
           showExecutions(m);
         });
-        return [link, m.type ?? "STANDARD"];
-      }),
-    ),
-  );
+        machines.append(b);
+      }
+    })
+    .catch((err: Error) => machines.append(h("span", { class: "error", role: "alert" }, ` state machines unavailable: ${err.message}`)));
   return () => undefined;
 }
