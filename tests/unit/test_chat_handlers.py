@@ -182,3 +182,42 @@ def test_answer_step_says_a_failed_plan_and_remembers_turns(monkeypatch: pytest.
     turns = module.sessions.load("s").turns
     assert [t["question"] for t in turns] == ["q", "ok?"] and turns[-1]["understood"]
     sys.modules.pop("functions.chat.answer", None)
+
+
+def test_the_venue_ranking_tool_ranks_from_the_warehouse_rows_it_reads(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The tool step end to end below the models' registry: serving rows on a seeded warehouse."""
+    from bench.warehouse import seed_statements
+    from consumers.warehouse.client import DataApiWarehouse
+    from ml import serving
+    from ml.dataset import WAREHOUSE_QUERIES, SalesRows
+    from ml.models import SPECS
+    from ml.serving_queries import ServingRows
+    from tests.unit.local_warehouse import LocalDataApi, run, star_schema
+
+    monkeypatch.setenv("MODELS_BUCKET", "models")
+    monkeypatch.setenv("REGISTRY_TABLE", "registry")
+    module = _module(monkeypatch, "functions.chat.tools")
+    engine = star_schema(tmp_path / "w.duckdb")
+    try:
+        for sql in seed_statements(20_000):
+            assert run(engine, sql)["Status"] == "FINISHED", sql[:80]
+        rows = ServingRows(DataApiWarehouse(LocalDataApi(engine)))
+        every = SalesRows.of({name: rows.query(sql) for name, sql in WAREHOUSE_QUERIES.items()})
+        model, report = SPECS["venue_popularity"].train(every, {"seed": 3, "max_iter": 40, "peer": False})
+
+        class Models:
+            def get(self, name: str) -> serving.Loaded:
+                assert name == "venue_popularity"
+                return serving.Loaded(model, "v1", report)
+
+        monkeypatch.setattr(module, "_serving", lambda: (Models(), rows))
+        out = module.rank_venues({"args": {"top": 5, "state": "TX"}}, Context())
+        assert out["ok"], out
+        ranked = out["result"]["venues"]
+        assert len(ranked) == 5 and all(v["state"] == "TX" for v in ranked)
+        assert [v["score"] for v in ranked] == sorted((v["score"] for v in ranked), reverse=True)
+    finally:
+        engine.close()
+        sys.modules.pop("functions.chat.tools", None)
