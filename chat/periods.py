@@ -79,7 +79,11 @@ def _count(word: str) -> int:
 
 
 # A year on its own ("2025 revenue by month"), not a count ("over 2000 tickets", "top 2000").
-NOT_COUNT = r"(?! ?(?:tickets?|seats?|people|fans|customers|orders|dollars|\$|capacity))"
+# A number that counts something ("2025 tickets") is not a year; "2025 ticket revenue" is one.
+NOT_COUNT = (
+    r"(?! ?(?:tickets|ticket(?! (?:revenue|sales|income|gross|money|buyers))|seats?|people|fans|customers"
+    r"|orders|dollars|\$|capacity))"
+)
 BARE_YEAR = (
     r"(?<!concert )(?<!customer )(?<!show )(?<!#)(?<!than )(?<!top )(?<!least )(?<!most )(?<!under )"
     r"(?<!over )\b((?:19|20)\d{2})\b" + NOT_COUNT

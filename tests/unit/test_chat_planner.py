@@ -221,6 +221,7 @@ def test_a_name_inside_the_question_cannot_inject_sql() -> None:
         ("CO tickets, 10/2025 - 12/2025", "2025-10-01", "2026-01-01"),
         ("from 11/2025 through 2/2026", "2025-11-01", "2026-03-01"),
         ("shows on in 06/2026", "2026-06-01", "2026-07-01"),
+        ("give me Chicago's 2025 ticket revenue", "2025-01-01", "2026-01-01"),
     ],
 )
 def test_periods_resolve_against_the_data_clock(phrase: str, start: str, end: str) -> None:
@@ -228,6 +229,7 @@ def test_periods_resolve_against_the_data_clock(phrase: str, start: str, end: st
     assert period is not None
     assert (period.start.date().isoformat(), period.end.date().isoformat()) == (start, end)
     assert find_period("how many tickets?", CLOCK) is None
+    assert find_period("concerts that sold 2025 tickets", CLOCK) is None  # a count, not a year
     day = find_period("revenue from 13/01/2026 to 25/01/2026", CLOCK)  # day first: the only reading
     assert day is not None and (day.start.date(), day.end.date()) == (date(2026, 1, 13), date(2026, 1, 26))
 
