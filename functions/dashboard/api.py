@@ -122,14 +122,9 @@ def analytics_panels() -> dict[str, Any]:
     options = analytics.options_sql()
     sqls = [*options.values(), *(sql for sql, _ in statements.values())]
     results = _warehouse().query_all(sqls)
-    chosen = dict(zip(options, results[: len(options)], strict=True))
     page = {
         "filters": filters,
-        "options": {
-            "cities": [r["label"] for r in chosen["cities"]],
-            "genres": [r["label"] for r in chosen["genres"]],
-            "range": chosen["range"][0] if chosen["range"] else {"first": None, "last": None},
-        },
+        "options": _choices(results[: len(options)]),
         "panels": {
             name: {"describes": describes, "sql": sql, "rows": rows}
             for (name, (sql, describes)), rows in zip(
@@ -162,13 +157,18 @@ def prediction_pickers() -> dict[str, Any]:
 @app.get("/analytics/options")
 def analytics_options() -> dict[str, Any]:
     """The filter choices."""
-    out: dict[str, Any] = {}
-    for name, sql in analytics.options_sql().items():
-        rows = _warehouse().query(sql)
-        out[name] = json.loads(
-            json.dumps(rows[0] if name == "range" and rows else [r["label"] for r in rows], default=str)
-        )
-    return out
+    options = analytics.options_sql()
+    return dict(json.loads(json.dumps(_choices(_warehouse().query_all(list(options.values()))), default=str)))
+
+
+def _choices(results: list[list[dict[str, Any]]]) -> dict[str, Any]:
+    """The filter choices from the rows of `analytics.options_sql()`'s statements, in its order."""
+    chosen = dict(zip(analytics.options_sql(), results, strict=True))
+    return {
+        "cities": [r["label"] for r in chosen["cities"]],
+        "genres": [r["label"] for r in chosen["genres"]],
+        "range": chosen["range"][0] if chosen["range"] else {"first": None, "last": None},
+    }
 
 
 def _sfn(call: Any) -> Any:

@@ -648,6 +648,7 @@ def test_the_analytics_page_comes_in_one_request(api: Any, tmp_path: Path) -> No
         tickets = dispatch(engine, "GetStatementResult", {"Id": expected["Id"]})["Records"][0][0]["longValue"]
         assert sum(r["value"] for r in page["panels"]["sales"]["rows"]) == tickets > 0
         assert all(len(page["panels"][p]["rows"]) == 10 for p in ("venues", "artists", "cities"))
+        assert _call(api, "GET", "/analytics/options") == (200, page["options"])  # the same choices
         status, refused = _call(api, "GET", "/analytics/panels", {"from": "soon"})
         assert status == 400 and "from must be a date" in refused["message"]
     finally:

@@ -54,10 +54,7 @@ function chartIn(box: HTMLElement, height: number): EChartsType {
   box.classList.add("chart");
   box.style.height = `${height}px`;
   const existing = echarts.getInstanceByDom(box);
-  if (existing) {
-    existing.resize();
-    return existing;
-  }
+  if (existing) return existing; // its ResizeObserver follows any change of the box's size
   sweep();
   const chart = echarts.init(box, null, { renderer: "svg" });
   const entry: Mounted = { box, chart, watcher: new ResizeObserver(() => {
