@@ -217,6 +217,7 @@ def _typed(tree: exp.Expr, schema: Schema) -> exp.Expr:
         if kind is None:
             continue
         if isinstance(node, exp.Div):
+            _integer_division(node, kind, twin.expression.type)
             _decimal_division(node, kind, twin.expression.type)
             continue
         if isinstance(node, exp.Trunc) and kind.is_type(*exp.DataType.TEMPORAL_TYPES):
@@ -250,6 +251,16 @@ def _decimal_digits(kind: exp.DataType | None) -> tuple[int, int] | None:
         precision, scale = (e.name for e in kind.expressions)
         return (int(precision), int(scale)) if precision.isdigit() and scale.isdigit() else None
     return None
+
+
+def _integer_division(node: exp.Div, left: exp.DataType, right: exp.DataType | None) -> None:
+    """Integers divided have the wider operand's type (Redshift: INT2 / INT4 is an INT4); DuckDB
+    keeps a SMALLINT column's type when the other side is a literal that fits it."""
+    first, second = _INT_DIGITS.get(left.this), _INT_DIGITS.get(right.this) if right else None
+    if first is None or second is None or first == second or 5 not in (first, second):
+        return
+    wider = "INT" if max(first, second) == 10 else "BIGINT"
+    node.replace(exp.cast(node.copy(), wider))
 
 
 def _decimal_division(node: exp.Div, left: exp.DataType, right: exp.DataType | None) -> None:

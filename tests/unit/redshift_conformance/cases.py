@@ -732,7 +732,13 @@ CASES: list[Case] = [
         "select venueid/2 from venue where venueid = 5",
         [[2]],
         types=["int4"],
-        gap="INT2 / INT4 keeps DuckDB's INT2 where Redshift's table of computations says INT4",
+    ),
+    C(
+        "smallint-by-bigint-division-type",
+        "types",
+        "select venueid / cast(2 as bigint) from venue where venueid = 5",
+        [[2]],
+        types=["int8"],
     ),
     C(
         "ctas-keeps-lengths",
