@@ -979,6 +979,20 @@ def bench(
     ] = "50000,500000",
     requests: Annotated[int, typer.Option(min=5, help="ml: requests per endpoint.")] = 50,
     api: Annotated[bool, typer.Option(help="ml: also measure prediction latency through the API.")] = True,
+    across_data: Annotated[
+        bool,
+        typer.Option(
+            "--suite",
+            help="ml: instead, every model on several workloads with baselines, the ALS peer, "
+            "training time and the targets met (see --workloads).",
+        ),
+    ] = False,
+    workloads: Annotated[
+        str,
+        typer.Option(
+            help="ml --suite: workloads, comma-separated (default, small, mixed, shift, cold, large)."
+        ),
+    ] = "default,small,mixed,shift,cold,large",
     rates: Annotated[
         str, typer.Option(help="load: target events/s of each step, comma-separated, increasing.")
     ] = "250,500,1000,2000,4000",
@@ -1031,6 +1045,10 @@ def bench(
     """Benchmark a part of the platform against its baseline, side by side in one run."""
     rt = _rt(ctx)
     progress = None if as_json else err.print
+    if suite is BenchSuite.ml and across_data:
+        names = [w.strip() for w in workloads.split(",") if w.strip()]
+        _emit(cli_ml.bench_ml_suite(names, as_json=as_json), as_json, cli_ml.render_suite)
+        return
     if suite is BenchSuite.ml:
         try:
             sizes = [int(s) for s in sales.split(",")]

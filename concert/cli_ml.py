@@ -335,3 +335,53 @@ def render_bench(d: dict[str, Any]) -> None:
         out.print(table)
     elif lat:
         out.print(f"latency: skipped ({lat['skipped']})")
+
+
+def bench_ml_suite(names: list[str], *, as_json: bool) -> dict[str, Any]:
+    """`concert bench ml --suite`: every model on each named workload (bench/ml_suite.py)."""
+    from bench.ml_suite import run_suite
+
+    try:
+        return run_suite(names, progress=None if as_json else err.print)
+    except ValueError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+
+
+def _cell(entry: dict[str, Any], text: str) -> str:
+    missed = [k for k, met in entry.get("verdicts", {}).items() if not met]
+    return text + (f"  [red]✗ {', '.join(missed)}[/red]" if missed else "  ✓")
+
+
+def render_suite(d: dict[str, Any]) -> None:
+    """The across-data suite: one row per workload and model, then the targets missed."""
+    table = Table(title="every model on every workload (in-process; ✗: a target missed)")
+    for col in ("workload", "sales", "model", "seconds", "metric vs baselines / peer"):
+        table.add_column(col)
+    for w in d["workloads"]:
+        for model, e in w["models"].items():
+            if "skipped" in e:
+                table.add_row(w["workload"], f"{w['sales']:,}", model, "-", f"skipped: {e['skipped']}")
+                continue
+            m, b = e["metrics"], e["baselines"]
+            if model == "ticket_sales":
+                text = "; ".join(
+                    f"{t} MAE {m[t]['mae']:.2f} (venue mean {b['venue_mean'][t]['mae']:.2f}), "
+                    f"coverage {m[t]['coverage_80']:.3f}"
+                    for t in ("tickets", "revenue")
+                )
+            elif model == "recommendations":
+                peer = e.get("peers", {}).get("implicit_als")
+                text = (
+                    f"NDCG@10 {m['ndcg_at_10']:.3f}; most popular {b['most_popular']['ndcg_at_10']:.3f}"
+                    + (f"; ALS {peer['ndcg_at_10']:.3f}" if peer else "; ALS not installed")
+                )
+            else:
+                best = max(b.items(), key=lambda kv: kv[1]["spearman"])
+                text = f"Spearman {m['spearman']:.3f}; best baseline {best[0]} {best[1]['spearman']:.3f}"
+            table.add_row(w["workload"], f"{w['sales']:,}", model, f"{e['seconds']:.1f}", _cell(e, text))
+    out.print(table)
+    for model, targets in d["summary"].items():
+        for target, misses in targets.items():
+            out.print(
+                f"{model} {target}: " + (f"missed on {', '.join(misses)}" if misses else "met everywhere")
+            )

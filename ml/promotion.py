@@ -1,4 +1,4 @@
-"""The promotion gate: a candidate replaces the current model only if it is better. Pure."""
+"""The promotion gate: a candidate replaces the current model only if it is calibrated and better. Pure."""
 
 from __future__ import annotations
 
@@ -25,7 +25,11 @@ def decide(
     current: dict[str, Any] | None,
     current_version: str | None = None,
 ) -> Decision:
-    """`candidate` and `current` are metrics on the same holdout (current None: no model yet)."""
+    """`candidate` and `current` are metrics on the same holdout (current None: no model yet).
+    A candidate whose calibration is off is refused whatever its primary metric."""
+    off = spec.miscalibrated(candidate)
+    if off:
+        return Decision(False, f"calibration off: {'; '.join(off)}")
     lost = spec.beats(candidate, baselines)
     mine = spec.value(candidate)
     if lost:

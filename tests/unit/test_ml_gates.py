@@ -46,3 +46,25 @@ def test_promotion_needs_the_baselines_beaten_and_a_strict_improvement() -> None
     pop = {"most_popular": {"ndcg_at_10": 0.1}}
     assert decide(recs, {"ndcg_at_10": 0.3}, pop, {"ndcg_at_10": 0.2}).promote
     assert not decide(recs, {"ndcg_at_10": 0.3}, pop, {"ndcg_at_10": 0.31}).promote
+
+
+def test_promotion_refuses_a_candidate_whose_intervals_are_miscalibrated() -> None:
+    sales = SPECS["ticket_sales"]
+    base = {"venue_mean": {"tickets": {"mae": 5.0}}}
+
+    def metrics(tickets: float, revenue: float, n: float = 2000) -> dict[str, dict[str, float]]:
+        return {
+            "tickets": {"mae": 3.0, "coverage_80": tickets, "n": n},
+            "revenue": {"mae": 90.0, "coverage_80": revenue, "n": n},
+        }
+
+    assert decide(sales, metrics(0.78, 0.82), base, None).promote  # within 3 points
+    off = decide(sales, metrics(0.679, 0.80), base, None)
+    assert not off.promote
+    assert off.reason == (
+        "calibration off: the tickets interval covers 67.9% of held-out concerts (80% ± 3.0 points expected)"
+    )
+    assert "revenue interval covers 85.0%" in decide(sales, metrics(0.80, 0.85), base, None).reason
+    # On 100 concerts 3 points cannot be told from chance: two standard errors (8 points) hold.
+    assert decide(sales, metrics(0.74, 0.86, n=100), base, None).promote
+    assert not decide(sales, metrics(0.70, 0.80, n=100), base, None).promote

@@ -66,6 +66,25 @@ def test_each_model_beats_its_baselines_and_is_deterministic(name: str) -> None:
     assert model.beats(first["metrics"], first["baselines"]) == [], (first["metrics"], first["baselines"])
 
 
+def test_recommendations_train_when_a_live_feed_follows_the_history_after_a_gap() -> None:
+    """A feed timed now, months after the replayed history ended: the last 60 days hold only a
+    few live sales and the 60 before none; the windows end before the quiet stretch instead."""
+    data = rows()
+    history = recommender.holdout_window(data)
+    assert history is not None
+    last = max(s["sold_at"] for s in data.sales)
+    live = [{**s, "sold_at": last + timedelta(days=160, seconds=i)} for i, s in enumerate(data.sales[:30])]
+    fed = replace(data, sales=[*data.sales, *live])
+    assert recommender.holdout_window(fed) == history
+    _, report = SPECS["recommendations"].train(fed, FAST)
+    assert report["holdout"]["end"] == history[1].isoformat()
+    assert report["metrics"]["customers"] > 0
+    busy = [{**s, "sold_at": last + timedelta(days=1, seconds=i)} for i, s in enumerate(data.sales[:400])]
+    assert recommender.holdout_window(replace(data, sales=[*data.sales, *busy])) != history, (
+        "a busy newest stretch is the test window"
+    )
+
+
 def test_a_model_scores_another_on_the_same_holdout() -> None:
     model = SPECS["venue_popularity"]
     trained, report = model.train(rows(), FAST)
