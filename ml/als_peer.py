@@ -4,7 +4,7 @@ ALS factorises the customer x (artist, venue) purchase matrix; a candidate conce
 the sum of its artist's and its venue's affinities. Customers unknown to it get the most
 popular concerts, as the hybrid's cold start does.
 
-Tuned fairly (`tune=True`): factors, regularisation, iterations and the weighting of the
+Tuned fairly (`tune`): factors, regularisation, iterations and the weighting of the
 purchase matrix (log-scaled counts, BM25 or TF-IDF, as `implicit` provides them) are searched
 on the window before the cut-off (fitted on purchases before it, scored on purchases in it,
 exactly as the hybrid's blend is learnt), then the best setting is refitted on every purchase
