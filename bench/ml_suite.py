@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -30,8 +30,6 @@ DEFAULT_SALES = Spec().ticket_sales
 
 
 def _sized(seed: int, sales: int, **changes: Any) -> Spec:
-    from dataclasses import replace
-
     return replace(Spec(seed=seed), **changes).scaled(sales / DEFAULT_SALES)
 
 

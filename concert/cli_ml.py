@@ -138,7 +138,7 @@ def _flat(metrics: dict[str, Any], prefix: str = "") -> dict[str, float]:
     for k, v in metrics.items():
         if isinstance(v, dict):
             flat |= _flat(v, f"{prefix}{k}.")
-        elif k not in ("customers", "venues", "cold_start_share"):
+        elif k not in ("customers", "venues", "cold_start_share", "n"):  # counts, not metrics
             flat[f"{prefix}{k}"] = float(v)
     return flat
 

@@ -120,10 +120,12 @@ def settings() -> list[dict[str, Any]]:
 
 def tune(rows: SalesRows, cutoff: datetime, *, seed: int = 7) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The grid's best setting by NDCG@10 on the window before `cutoff`, and every setting's score."""
+    if not installed():
+        return dict(DEFAULT), []
     start = cutoff - WINDOW
     valid = Holdout.of(rows, start, cutoff, seed=seed, customers=VALIDATION_CUSTOMERS)
     matrix = _Matrix(rows, valid, start)
-    if not installed() or matrix.counts is None or not valid.truth:
+    if matrix.counts is None or not valid.truth:
         return dict(DEFAULT), []
     tried = [{**p, "ndcg_at_10": matrix.score(valid, p, seed)["ndcg_at_10"]} for p in settings()]
     best = max(tried, key=lambda t: t["ndcg_at_10"])

@@ -68,3 +68,12 @@ def test_promotion_refuses_a_candidate_whose_intervals_are_miscalibrated() -> No
     # On 100 concerts 3 points cannot be told from chance: two standard errors (8 points) hold.
     assert decide(sales, metrics(0.74, 0.86, n=100), base, None).promote
     assert not decide(sales, metrics(0.70, 0.80, n=100), base, None).promote
+
+
+def test_the_training_table_shows_metrics_not_the_counts_beside_them() -> None:
+    from concert.cli_ml import _flat
+
+    flat = _flat(
+        {"tickets": {"mae": 2.5, "coverage_80": 0.8, "n": 1976.0}, "customers": 3000.0, "ndcg_at_10": 0.2}
+    )
+    assert flat == {"tickets.mae": 2.5, "tickets.coverage_80": 0.8, "ndcg_at_10": 0.2}
