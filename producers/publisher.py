@@ -151,9 +151,9 @@ class KinesisPublisher:
     # -- encoding -----------------------------------------------------------------------
 
     def _encode(
-        self, items: Iterable[PublishItem], report: PublishReport, index_of: dict[str, int]
+        self, items: Iterable[PublishItem], report: PublishReport, index_of: dict[str, int], start: int = 0
     ) -> Iterator[OutRecord]:
-        for index, item in enumerate(items):
+        for index, item in enumerate(items, start):
             try:
                 if isinstance(item, Envelope):
                     event: Envelope[Any] = item
@@ -280,48 +280,109 @@ class KinesisPublisher:
         self, items: Iterable[PublishItem], *, on_progress: Callable[[PublishReport], None] | None = None
     ) -> PublishReport:
         """Validate, batch and put every item; return exactly what was accepted, refused and failed."""
-        started = time.monotonic()
-        report = PublishReport()
-        index_of: dict[str, int] = {}
-        records: Iterator[OutRecord] = self._encode(items, report, index_of)
-        if self.aggregate:
-            records = self._aggregated(records)
-        executors = [
+        with self.session(on_progress=on_progress) as session:
+            session.send(items)
+        return session.report
+
+    def session(self, *, on_progress: Callable[[PublishReport], None] | None = None) -> PublishSession:
+        """A sender whose lanes live across calls: several chunks in flight, each key in order."""
+        return PublishSession(self, on_progress=on_progress)
+
+
+class PublishSession:
+    """Puts chunk after chunk through the same `lanes` sequential senders, as the KPL does.
+
+    A chunk is handed over without waiting for the previous one's requests: a key's records
+    go to one lane, whose single sender keeps them in order across chunks. Each lane holds at
+    most two batches queued, so a slow stream slows the caller (backpressure) instead of
+    growing memory. Items are numbered across every chunk sent, as in one `publish` call.
+    """
+
+    def __init__(
+        self, publisher: KinesisPublisher, *, on_progress: Callable[[PublishReport], None] | None = None
+    ) -> None:
+        self.publisher = publisher
+        self.on_progress = on_progress
+        self.report = PublishReport()
+        self._index_of: dict[str, int] = {}
+        self._sent = 0
+        self.started = time.monotonic()
+        self._executors = [
             ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"kinesis-lane{i}")
-            for i in range(self.lanes)
+            for i in range(publisher.lanes)
         ]
-        in_flight: list[list[Future[None]]] = [[] for _ in range(self.lanes)]
+        self._in_flight: list[list[Future[None]]] = [[] for _ in range(publisher.lanes)]
+
+    def __enter__(self) -> PublishSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def send(self, items: Iterable[PublishItem]) -> list[Future[None]]:
+        """Encode and queue `items`; return the futures of their requests (done: accepted or failed)."""
+        pub, report = self.publisher, self.report
+        offset = self._sent
+        counted = _Counted(items)
+        records: Iterator[OutRecord] = pub._encode(counted, report, self._index_of, offset)
+        if pub.aggregate:
+            records = pub._aggregated(records)
+        futures: list[Future[None]] = []
+        lane_records: list[list[OutRecord]] = [[] for _ in range(pub.lanes)]
+        for rec in records:
+            lane = zlib.crc32(rec.partition_key.encode()) % pub.lanes
+            lane_records[lane].append(rec)
+            if len(lane_records[lane]) >= 500:
+                futures += self._submit(lane, lane_records[lane])
+                lane_records[lane] = []
+        for lane, recs in enumerate(lane_records):
+            if recs:
+                futures += self._submit(lane, recs)
+        self._sent += counted.n
+        return futures
+
+    def _submit(self, lane: int, recs: list[OutRecord]) -> list[Future[None]]:
+        futures = []
+        for batch in plan_batches(recs):
+            queue = self._in_flight[lane]
+            while queue and queue[0].done():
+                queue.pop(0)
+            while len(queue) >= 2:  # bound memory: at most two batches queued a lane
+                queue.pop(0).result()
+                if self.on_progress:
+                    self.on_progress(self.report)
+            fut = self._executors[lane].submit(self.publisher._put_batch, batch, self.report, self._index_of)
+            queue.append(fut)
+            futures.append(fut)
+        return futures
+
+    def close(self) -> PublishReport:
+        """Wait for every request, stop the lanes and return the report of everything sent."""
         try:
-            lane_records: list[list[OutRecord]] = [[] for _ in range(self.lanes)]
-
-            def submit(lane: int, recs: list[OutRecord]) -> None:
-                for batch in plan_batches(recs):
-                    queue = in_flight[lane]
-                    while len(queue) >= 2:  # bound memory: at most two batches queued a lane
-                        queue.pop(0).result()
-                        if on_progress:
-                            on_progress(report)
-                    queue.append(executors[lane].submit(self._put_batch, batch, report, index_of))
-
-            for rec in records:
-                lane = zlib.crc32(rec.partition_key.encode()) % self.lanes
-                lane_records[lane].append(rec)
-                if len(lane_records[lane]) >= 500:
-                    submit(lane, lane_records[lane])
-                    lane_records[lane] = []
-            for lane, recs in enumerate(lane_records):
-                if recs:
-                    submit(lane, recs)
-            for queue in in_flight:
+            for queue in self._in_flight:
                 for fut in queue:
                     fut.result()
-                    if on_progress:
-                        on_progress(report)
+                    if self.on_progress:
+                        self.on_progress(self.report)
+                queue.clear()
         finally:
-            for ex in executors:
+            for ex in self._executors:
                 ex.shutdown(wait=True)
-        report.elapsed_s = time.monotonic() - started
-        return report
+        self.report.elapsed_s = time.monotonic() - self.started
+        return self.report
+
+
+class _Counted:
+    """Iterates `items` and counts them (invalid ones too), so indices run on across chunks."""
+
+    def __init__(self, items: Iterable[PublishItem]) -> None:
+        self._items = items
+        self.n = 0
+
+    def __iter__(self) -> Iterator[PublishItem]:
+        for item in self._items:
+            self.n += 1
+            yield item
 
 
 def _shard_for(shards: list[_Shard], partition_key: str) -> _Shard:
