@@ -47,6 +47,17 @@ def _period(s: dict[str, Any]) -> bool:
     return bool(s.get("period")) or bool(s.get("upcoming")) or _periods_compared(s)
 
 
+def _days_period(s: dict[str, Any]) -> bool:
+    """The plan's period is a day or days (its label begins with one), not a month or a year."""
+    period = s.get("period") or {}
+    return bool(re.match(r"\d{4}-\d{2}-\d{2}", str(period.get("label", ""))))
+
+
+# A day written in digits (02/03/2026, 2026-03-02): a plan that reads only its year did not use it
+# (31/02/2026 is no day: the answer says so instead of giving the year's figures).
+_DAY_WRITTEN = r"(?<![\d/])\d{1,2}/\d{1,2}/\d{4}\b|(?<![\d-])\d{4}-\d{1,2}-\d{1,2}(?![\d-])"
+
+
 def _periods_compared(s: dict[str, Any]) -> bool:
     return "periods" in (s.get("compare") or {})
 
@@ -188,6 +199,7 @@ RULES: tuple[Rule, ...] = (
     _rule(_CHANGE, _periods_compared, "a change between periods"),
     _rule(r"\btrend(?:s|ing)?\b|\bover time\b", lambda s: s.get("group") in analytics.TIME_GROUPS, "a trend"),
     _rule(_PERIOD, _period, "the period"),
+    _rule(_DAY_WRITTEN, lambda s: _days_period(s) or _periods_compared(s), "the date as written (not a day)"),
     _rule(_RANKING, _grouped, "a ranking"),
     _rule(_COUNT + r"(?:venues|arenas|stadiums)\b", _metric("venues"), "a count of venues"),
     _rule(_COUNT + r"(?:artists|bands|performers|acts)\b", _metric("artists"), "a count of artists"),

@@ -90,15 +90,35 @@ BARE_YEAR = (
 )
 
 
-def _day_of(parts: tuple[str, str, str]) -> date | None:
-    """A day written as digits: day first or month first, whichever is the only valid reading
-    (13/01/2026, 01/13/2026); None when both are (02/03/2026) or neither is."""
+def _day_of(parts: tuple[str, str, str], day_first: bool = False) -> tuple[date, bool] | None:
+    """A day written as digits, and whether it was ambiguous: day first or month first,
+    whichever is the only valid reading (13/01/2026, 01/13/2026); when both are (02/03/2026)
+    the rule is month first, as the platform's venues are American (February 3), unless
+    `day_first` (another date of the question could only be read day first); the answer
+    says which. None when neither reading is a day."""
     a, b, year = (int(x) for x in parts)
-    readings: set[date] = set()
-    for day, month in ((a, b), (b, a)):
+    readings: list[date] = []
+    for month, day in ((b, a), (a, b)) if day_first else ((a, b), (b, a)):
         with contextlib.suppress(ValueError):  # not a day of that month
-            readings.add(date(year, month, day))
-    return readings.pop() if len(readings) == 1 else None
+            readings.append(date(year, month, day))
+    if not readings:
+        return None
+    return readings[0], len(set(readings)) > 1
+
+
+def _days_label(first: date, last: date, ambiguous: bool, day_first: bool = False) -> str:
+    label = str(first) if first == last else f"{first} to {last}"
+    if not ambiguous:
+        return label
+    return label + (" (read day first, as the question's other date)" if day_first
+                    else " (a date like 02/03 read month first, as in the US)")  # fmt: skip
+
+
+def _iso(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def find_period(text: str, clock: datetime) -> Period | None:
@@ -107,14 +127,11 @@ def find_period(text: str, clock: datetime) -> Period | None:
     today = clock.astimezone(UTC).date()
     tomorrow = _at(today + timedelta(days=1))
     number = r"(\d+|" + "|".join(_NUMBERS) + ")"
-    if m := re.search(rf"between {_ISO} and {_ISO}", t):
-        a, b = date.fromisoformat(m[1]), date.fromisoformat(m[2])
+    if (m := re.search(rf"between {_ISO} and {_ISO}", t)) and (a := _iso(m[1])) and (b := _iso(m[2])):
         return Period(_at(a), _at(b + timedelta(days=1)), f"{a} to {b}")
-    if m := re.search(rf"since {_ISO}", t):
-        a = date.fromisoformat(m[1])
+    if (m := re.search(rf"since {_ISO}", t)) and (a := _iso(m[1])):
         return Period(_at(a), tomorrow, f"since {a}")
-    if m := re.search(rf"\bon {_ISO}", t):
-        a = date.fromisoformat(m[1])
+    if (m := re.search(rf"\bon {_ISO}", t)) and (a := _iso(m[1])):
         return Period(_at(a), _at(a + timedelta(days=1)), str(a))
     if m := re.search(rf"\b(last|past|next) {number} (days?|weeks?|months?)\b", t):
         n = _count(m[2])
@@ -151,12 +168,19 @@ def find_period(text: str, clock: datetime) -> Period | None:
         start, _ = _month(int(m[3]), 3 * q - 2)
         _, end = _month(int(m[3]), 3 * q)
         return Period(start, end, f"Q{q} {m[3]}", future=start > clock)
-    dated = [_day_of(d) for d in re.findall(_DAY_DATE, t)]
-    if dated and all(dated):  # "13/01/2026 to 25/01/2026": a day or days, read where unambiguous
-        first, last = dated[0], dated[-1]
-        if first and last and first <= last:
-            label = str(first) if first == last else f"{first} to {last}"
+    written = re.findall(_DAY_DATE, t)
+    day_first = any(int(a) > 12 >= int(b) for a, b, _ in written)  # "13/03/2026 to 02/04/2026"
+    dated = [_day_of(d, day_first) for d in written]
+    if dated and all(dated):  # "13/01/2026 to 25/01/2026": a day or days
+        readings = [d for d in dated if d]
+        first, last = readings[0][0], readings[-1][0]
+        if first <= last:
+            label = _days_label(first, last, any(ambiguous for _, ambiguous in readings), day_first)
             return Period(_at(first), _at(last + timedelta(days=1)), label, future=_at(first) > clock)
+    iso = [d for d in map(_iso, re.findall(rf"(?<![\d-]){_ISO}(?![\d-])", t)) if d]
+    if iso and iso[0] <= iso[-1]:  # "sales 2026-03-02", "from 2026-03-01 to 2026-03-07"
+        return Period(_at(iso[0]), _at(iso[-1] + timedelta(days=1)), _days_label(iso[0], iso[-1], False),
+                      future=_at(iso[0]) > clock)  # fmt: skip
     m = re.search(rf"{_MM_YYYY}\s*{_UNTIL}\s*{_MM_YYYY}", t)  # "03/2025-06/2025"
     if m and 1 <= int(m[1]) <= 12 and 1 <= int(m[3]) <= 12:
         start, _ = _month(int(m[2]), int(m[1]))

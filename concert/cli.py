@@ -932,6 +932,7 @@ class BenchSuite(StrEnum):
     load = "load"
     dashboard = "dashboard"
     warehouse = "warehouse"
+    entities = "entities"
 
 
 class QuestionSet(StrEnum):
@@ -966,7 +967,8 @@ def bench(
             "(sustained production at increasing rates until saturation, optional soak, PNG chart) or "
             "dashboard (produced -> on screen in a browser vs -> live table; WebSocket fan-out by clients) "
             "or warehouse (the local Data API endpoint: analytics under loads, loads under heavy queries; "
-            "this tree vs --baseline-tree)."
+            "this tree vs --baseline-tree) or entities (merges of a second source's artists and venues "
+            "into TICKIT's: precision and recall vs exact names; --repeats held-out seeds)."
         ),
     ] = BenchSuite.publisher,
     events: Annotated[int, typer.Option(min=500, help="Events per run.")] = 20_000,
@@ -1120,6 +1122,11 @@ def bench(
         trees = [here, *([baseline_tree.resolve()] if baseline_tree else [])]
         result = run_warehouse_bench(trees, sales_rows=rows, rounds=rounds, progress=progress)
         _emit(result, as_json, _render_warehouse_bench)
+        return
+    if suite is BenchSuite.entities:
+        from concert.cli_entities import bench_entities, render_entities
+
+        _emit(bench_entities(held_out=repeats, progress=progress), as_json, render_entities)
         return
     if suite is BenchSuite.chat:
         result = cli_chat.bench_chat(ctx, repeats=repeats, as_json=as_json, questions=questions.value)

@@ -163,8 +163,13 @@ def deploy_template(
     """Publish assets and create or update the stack from `cdk_out`; wait and return its outputs."""
     started = time.monotonic()
     account, region = _account_region()
-    if local:  # the warehouse is the local Data API endpoint, not a Redshift workgroup in the stack
-        parameters = {names.WAREHOUSE_PROVIDER_PARAMETER: "external", **(parameters or {})}
+    if local:  # the warehouse is the local Data API endpoint, not a Redshift workgroup in the stack;
+        # and no Lake Formation (the local cloud has none: the lake is read with IAM alone)
+        parameters = {
+            names.WAREHOUSE_PROVIDER_PARAMETER: "external",
+            names.LAKE_FORMATION_PARAMETER: "disabled",
+            **(parameters or {}),
+        }
         bootstrap_local(account, region)
     else:
         try:

@@ -22,6 +22,7 @@ from constructs import Construct
 
 from infra import names
 from infra.bundle import ROOT
+from infra.stacks.api_limits import throttle_http_api
 from infra.stacks.ml import _arn, access_logged
 from infra.stacks.secure import SecureTable
 from infra.stacks.workflows import task_function
@@ -200,6 +201,7 @@ class Chat(Construct):
             default_integration=integrations.HttpLambdaIntegration("Chat", self.api_function),
         )
         access_logged(self, self.api, "ChatApiAccessLog")
+        throttle_http_api(self, self.api, "chat_api")
         self.functions = [self.plan, self.answer, *self.tools.values(), self.api_function]
         self.client_policy = iam.PolicyStatement(
             actions=["execute-api:Invoke"], resources=[_arn(self, "execute-api", self.api.api_id, "*")]

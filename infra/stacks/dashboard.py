@@ -26,6 +26,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra import names
+from infra.stacks.api_limits import limit, throttle, throttle_http_api
 from infra.stacks.ml import access_logged
 from infra.stacks.secure import SecureBucket, SecureTable
 from infra.stacks.workflows import task_function
@@ -167,6 +168,7 @@ class Dashboard(Construct):
         )  # fmt: skip
         cfn_stage = self.ws_stage.node.default_child
         assert isinstance(cfn_stage, apigw.CfnStage)
+        throttle(cfn_stage, limit(self, "websocket_api"), {"$connect": limit(self, "websocket_connect")})
         cfn_stage.access_log_settings = apigw.CfnStage.AccessLogSettingsProperty(
             destination_arn=ws_logs.log_group_arn,
             format=json.dumps(
@@ -232,6 +234,7 @@ class Dashboard(Construct):
             ),
         )
         access_logged(self, self.api, "HttpApiAccessLog")
+        throttle_http_api(self, self.api, "dashboard_api")
         self.functions = [
             self.ws_authorizer, self.http_authorizer, self.connect, self.disconnect, self.message,
             self.broadcast, self.api_function,

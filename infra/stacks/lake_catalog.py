@@ -84,6 +84,7 @@ class LakeCatalog(Construct):
             {"projection.event_type.type": "enum", "projection.event_type.values": EVENT_TYPES},
         )
         tables["dead_letters"] = (DEAD_SCHEMA, "dead", ["date"], {})
+        self.tables = list(tables)
         for name, (schema, prefix, partitions, projection) in tables.items():
             fields = [(f.name, hive_type(f.type)) for f in schema]
             template = f"s3://{lake.bucket_name}/{prefix}/" + "/".join(f"{p}=${{{p}}}" for p in partitions)

@@ -24,6 +24,7 @@ from constructs import Construct
 from consumers.etl.events import SOURCE_WAREHOUSE, WAREHOUSE_UPDATED
 from infra import names
 from infra.bundle import ROOT
+from infra.stacks.api_limits import throttle_http_api
 from infra.stacks.secure import SecureTable
 from infra.stacks.workflows import event_started_workflow, task_function
 
@@ -259,6 +260,7 @@ class MachineLearning(Construct):
             default_integration=integrations.HttpLambdaIntegration("Predictions", self.predictions),
         )
         access_logged(self, self.api, "PredictionsApiAccessLog")
+        throttle_http_api(self, self.api, "predictions_api")
         self.invoke_role = iam.Role(
             self,
             "PredictionsClientRole",

@@ -41,6 +41,7 @@ from infra.stacks.accepted_findings import CfnLintSuppressions, CheckovSuppressi
 from infra.stacks.chat import Chat
 from infra.stacks.dashboard import Dashboard
 from infra.stacks.lake_catalog import LakeCatalog
+from infra.stacks.lake_governance import LakeGovernance
 from infra.stacks.live_aggregates import LiveAggregates
 from infra.stacks.ml import MachineLearning, _arn
 from infra.stacks.monitoring import Monitoring
@@ -156,6 +157,10 @@ class PlatformStack(cdk.Stack):
         )
         self.catalog = LakeCatalog(self, "LakeCatalog", lake=self.lake_bucket)
         self.warehouse = Warehouse(self, "Warehouse", lake=self.lake_bucket, stream=self.stream, dlq=self.dlq)
+        self.governance = LakeGovernance(
+            self, "LakeGovernance", lake=self.lake_bucket, tables=self.catalog.tables,
+            pipeline=self.warehouse.copy_role, after=self.catalog,
+        )  # fmt: skip
         self.etl = EtlWorkflow(
             self, "Etl", lambda_asset=lambda_asset, lake=self.lake_bucket, warehouse_env=self.warehouse.env()
         )

@@ -23,7 +23,7 @@ from typing import Any
 import boto3
 import pytest
 import websockets
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, Route, sync_playwright
 from websockets.exceptions import InvalidStatus
 
 from bench.dashboard import FIRST_VIEW
@@ -316,6 +316,24 @@ def test_the_analytics_and_predictions_pages_render_without_errors(page: Page) -
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the Live page scrolls sideways on a phone ({width}px)"
     _shot(page, "predictions-phone-live")
+
+
+def test_a_throttled_api_call_is_sent_again_after_a_backoff(page: Page) -> None:
+    """API Gateway answers 429 past a stage's limit: the page waits and asks again, no error shown."""
+    calls: list[int] = []
+
+    def throttle_twice(route: Route) -> None:
+        calls.append(len(calls) + 1)
+        if len(calls) <= 2:
+            route.fulfill(status=429, headers={"Retry-After": "1"}, json={"message": "Too Many Requests"})
+        else:
+            route.fallback()
+
+    page.route(re.compile(r"/analytics/panels"), throttle_twice)
+    page.goto(page.url.split("#")[0] + "#/analytics")
+    page.wait_for_selector("[data-testid='analytics-sales'] :is(svg, ol, .empty)", timeout=60_000)
+    assert len(calls) == 3, f"the panels were asked {len(calls)} times"
+    assert page.locator(".error").count() == 0, page.locator(".error").all_inner_texts()
 
 
 # -- the WebSocket and HTTP APIs as a client sees them ----------------------------------------

@@ -379,3 +379,31 @@ def test_a_breakdown_or_a_measure_alone_follows_the_last_question(planner: Deter
     assert money.slots["period"]["label"] == "2025"
     listed = ask(planner, "Houston venues - list them")
     assert listed.calls and listed.slots["group"] == "venue", "'them' names what the question names"
+
+
+@pytest.mark.parametrize(
+    ("question", "day", "note"),
+    [
+        ("how many tickets were sold on 02/03/2026", "2026-02-03", "month first"),  # ambiguous: the US rule
+        ("ticket revenue on 13/01/2026", "2026-01-13", None),  # only one reading
+        ("tickets sold from 13/03/2026 to 02/04/2026", "2026-03-13 to 2026-04-02", "day first"),
+        ("tickets sold 2026-03-02", "2026-03-02", None),
+    ],
+)
+def test_a_day_written_in_digits_is_that_day_and_an_ambiguous_one_says_how_it_was_read(
+    planner: DeterministicPlanner, question: str, day: str, note: str | None
+) -> None:
+    plan = ask(planner, question)
+    label = plan.slots["period"]["label"]
+    assert label.startswith(day), label
+    assert (note in label) if note else ("read" not in label)
+    assert plan.calls and not uncovered(question, plan)
+
+
+@pytest.mark.parametrize("question", ["tickets sold on 31/02/2026", "revenue on 2026-13-45"])
+def test_a_date_that_is_no_day_is_reported_not_read_as_its_year(
+    planner: DeterministicPlanner, question: str
+) -> None:
+    plan = ask(planner, question)
+    assert not plan.calls, plan.slots
+    assert "the date as written" in (plan.reply or ""), plan.reply

@@ -490,3 +490,72 @@ def test_only_the_chat_sql_tool_is_the_chat_reader_on_the_local_endpoint(templat
     assert list(users) == ["concert-chat-query-warehouse"]
     # the external (local) endpoint routes by it; Redshift Serverless takes the IAM identity
     assert users["concert-chat-query-warehouse"] == {"Fn::If": ["CreateRedshift", "", "chat_reader"]}
+
+
+def test_every_api_stage_is_throttled_and_the_costly_routes_more(template: Template) -> None:
+    stages = _resources(template, "AWS::ApiGatewayV2::Stage")
+    assert len(stages) == 4  # dashboard HTTP and WebSocket, predictions, chat
+    limits = {}
+    for stage in stages.values():
+        props = stage["Properties"]
+        settings = props["DefaultRouteSettings"]
+        assert settings["ThrottlingRateLimit"] > 0 and settings["ThrottlingBurstLimit"] >= 1
+        limits[json.dumps(props["ApiId"])] = (settings["ThrottlingRateLimit"], props.get("RouteSettings"))
+    apis = {k: v["Properties"]["Name"] for k, v in _resources(template, "AWS::ApiGatewayV2::Api").items()}
+    by_name = {apis[json.loads(api)["Ref"]]: lim for api, lim in limits.items()}
+    assert by_name[names.DASHBOARD_API] == (500, None)
+    assert by_name[names.PREDICTIONS_API] == (500, None)
+    assert by_name[names.CHAT_API] == (50, None)  # each question starts a workflow
+    rate, routes = by_name[names.DASHBOARD_WS_API]
+    assert rate == 500
+    assert routes == {"$connect": {"ThrottlingRateLimit": 100, "ThrottlingBurstLimit": 200}}
+
+
+def _grants_of(template: Template, role_id: str) -> list[dict[str, Any]]:
+    grants = _resources(template, "AWS::LakeFormation::PrincipalPermissions").values()
+    arn = {"Fn::GetAtt": [role_id, "Arn"]}
+    return [
+        g["Properties"]["Resource"]
+        for g in grants
+        if g["Properties"]["Principal"]["DataLakePrincipalIdentifier"] == arn
+    ]
+
+
+def test_lake_formation_governs_the_lake_on_aws_and_stays_out_of_the_local_deploy(template: Template) -> None:
+    assert template.to_json()["Parameters"][names.LAKE_FORMATION_PARAMETER]["Default"] == "enabled"
+    kinds = ("Resource", "PrincipalPermissions", "DataCellsFilter")
+    governed = {
+        k: v for kind in kinds for k, v in _resources(template, f"AWS::LakeFormation::{kind}").items()
+    }
+    assert len(governed) > 10 and all(r["Condition"] == "GovernLake" for r in governed.values())
+    (location,) = _resources(template, "AWS::LakeFormation::Resource").values()
+    assert location["Properties"]["UseServiceLinkedRole"] is True
+
+
+def test_analysts_read_curated_tables_without_customer_ids_and_never_raw_or_dead_letters(
+    template: Template,
+) -> None:
+    roles = _resources(template, "AWS::IAM::Role")
+    (analyst,) = [
+        k for k, r in roles.items() if r["Properties"].get("Description", "").startswith("Analysts")
+    ]
+    grants = _grants_of(template, analyst)
+    tables = {g["Table"]["Name"] for g in grants if "Table" in g}
+    filtered = {g["DataCellsFilter"]["TableName"] for g in grants if "DataCellsFilter" in g}
+    assert tables == {"dim_date", "dim_artist", "dim_venue", "dim_concert"}
+    assert filtered == {"fact_ticket_sales", "fact_refunds"}
+    filters = [f["Properties"] for f in _resources(template, "AWS::LakeFormation::DataCellsFilter").values()]
+    assert {f["TableName"] for f in filters} == filtered
+    assert all(f["ColumnWildcard"] == {"ExcludedColumnNames": ["customer_id"]} for f in filters)
+    assert not {"raw_events", "dead_letters", "event_log"} & (tables | filtered)
+
+
+def test_the_warehouse_role_reads_every_lake_table_through_lake_formation(template: Template) -> None:
+    roles = _resources(template, "AWS::IAM::Role")
+    (copy_role,) = [k for k, r in roles.items() if "Redshift COPY" in r["Properties"].get("Description", "")]
+    grants = _grants_of(template, copy_role)
+    glue_tables = {
+        t["Properties"]["TableInput"]["Name"] for t in _resources(template, "AWS::Glue::Table").values()
+    }
+    assert {g["Table"]["Name"] for g in grants if "Table" in g} == glue_tables
+    assert any("Database" in g for g in grants)

@@ -7,6 +7,17 @@ export interface Config {
 }
 
 const TOKEN_KEY = "concert.token";
+// API Gateway answers 429 past a stage's or a route's throttling limit: such a request is sent
+// again after a backoff (full jitter, 250 ms doubling to at most 8 s, never under the answer's
+// Retry-After), up to ATTEMPTS times in all.
+const THROTTLED = 429;
+const ATTEMPTS = 5;
+
+export function backoffMs(attempt: number, retryAfter: string | null, random: () => number = Math.random): number {
+  const jitter = random() * Math.min(8000, 250 * 2 ** (attempt - 1));
+  const after = retryAfter === null ? NaN : Number(retryAfter);
+  return Math.max(jitter, Number.isFinite(after) && after > 0 ? Math.min(after, 30) * 1000 : 0);
+}
 
 export class ApiError extends Error {
   constructor(
@@ -52,9 +63,18 @@ export class Api {
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let resp: Response;
+    let resp = await this.send(method, path, body);
+    for (let attempt = 1; resp.status === THROTTLED && attempt < ATTEMPTS; attempt++) {
+      const wait = backoffMs(attempt, resp.headers.get("Retry-After"));
+      await new Promise((done) => setTimeout(done, wait));
+      resp = await this.send(method, path, body);
+    }
+    return this.decode<T>(resp);
+  }
+
+  private async send(method: string, path: string, body?: unknown): Promise<Response> {
     try {
-      resp = await fetch(this.config.apiUrl.replace(/\/$/, "") + path, {
+      return await fetch(this.config.apiUrl.replace(/\/$/, "") + path, {
         method,
         headers: {
           Authorization: `Bearer ${this.token}`,
@@ -65,6 +85,9 @@ export class Api {
     } catch (err) {
       throw new ApiError(0, `cannot reach the API (${(err as Error).message})`);
     }
+  }
+
+  private async decode<T>(resp: Response): Promise<T> {
     const text = await resp.text();
     let data: unknown = null;
     try {

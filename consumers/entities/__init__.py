@@ -1,0 +1,1 @@
+"""Entity resolution: one artist, one venue, whatever the source."""
