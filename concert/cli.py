@@ -26,7 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from typer.exceptions import TyperException
 
-from concert import cli_chat, cli_dashboard, cli_follow, cli_load, cli_ml
+from concert import cli_chat, cli_dashboard, cli_entities, cli_follow, cli_load, cli_ml
 from concert.aws import CloudUnreachable, client, endpoint_url, explain
 from concert.cli_support import EXIT_FAILED, EXIT_REFUSED, EXIT_USAGE, CommandError, err, out
 from concert.cli_support import emit as _emit
@@ -173,7 +173,12 @@ def deploy(
 
 
 def _events_from(
-    source: Source, paths: list[Path], events: int | None, seed: int, file_reports: list[dict[str, Any]]
+    source: Source,
+    paths: list[Path],
+    events: int | None,
+    seed: int,
+    file_reports: list[dict[str, Any]],
+    second_source: float = 0.0,
 ) -> Iterable[Any]:
     from producers.files import ingest_path
     from producers.synthetic import events_for
@@ -181,7 +186,9 @@ def _events_from(
     if source is Source.synthetic:
         if paths:
             raise CommandError("--source synthetic takes no PATH", EXIT_USAGE)
-        return events_for(events or 1_000, seed=seed)
+        return events_for(events or 1_000, seed=seed, second_source=second_source)
+    if second_source:
+        raise CommandError("--second-source is for the synthetic workload", EXIT_USAGE)
     if not paths:
         raise CommandError(f"--source {source.value} needs at least one PATH", EXIT_USAGE)
     collected: list[Any] = []
@@ -262,6 +269,16 @@ def produce(
     seconds: Annotated[
         float | None, typer.Option(min=0.1, help="With --follow: stop after this many seconds.")
     ] = None,
+    second_source: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="synthetic: this share of the artists and venues also published by a second source "
+            "('feed', its own ids and spellings; about half their concerts name its ids), for entity "
+            "resolution (`concert entities review`).",
+        ),
+    ] = 0.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object.")] = False,
 ) -> None:
     """Publish events to the events stream: synthetic, or from CSV/JSON/XML files (bad rows
@@ -293,7 +310,7 @@ def produce(
             raise typer.Exit(EXIT_FAILED)
         return
     file_reports: list[dict[str, Any]] = []
-    items = _events_from(source, paths or [], events, seed, file_reports)
+    items = _events_from(source, paths or [], events, seed, file_reports, second_source)
     total = events if source is Source.synthetic else len(items)  # type: ignore[arg-type]
     result = _run_produce(rt, items, total=total, rate=rate, aggregate=aggregate, show=not as_json)
     bad_rows = sum(f["bad_rows"] for f in file_reports)
@@ -1124,9 +1141,8 @@ def bench(
         _emit(result, as_json, _render_warehouse_bench)
         return
     if suite is BenchSuite.entities:
-        from concert.cli_entities import bench_entities, render_entities
-
-        _emit(bench_entities(held_out=repeats, progress=progress), as_json, render_entities)
+        result = cli_entities.bench_entities(held_out=repeats, progress=progress)
+        _emit(result, as_json, cli_entities.render_entities)
         return
     if suite is BenchSuite.chat:
         result = cli_chat.bench_chat(ctx, repeats=repeats, as_json=as_json, questions=questions.value)
@@ -1447,6 +1463,7 @@ app.command()(cli_ml.train)
 app.command()(cli_ml.recommend)
 app.add_typer(cli_ml.predict_app, name="predict")
 app.add_typer(cli_ml.venues_app, name="venues")
+app.add_typer(cli_entities.entities_app, name="entities")
 
 
 # -- entry point ----------------------------------------------------------------------------

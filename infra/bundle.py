@@ -25,6 +25,7 @@ LAMBDA_REQUIREMENTS = (
     "aws-lambda-powertools[tracer]>=3.20",
     "pyarrow>=17",
     "sqlglot>=30.31",
+    "rapidfuzz>=3.9",  # entity resolution in the ETL's load cycle (~3 MB)
 )
 SKLEARN = "scikit-learn==1.7.2"  # the newest with manylinux2014 wheels for Python 3.11
 # The ML functions (retraining, predictions) get their own AWS asset: scikit-learn and scipy
@@ -89,6 +90,9 @@ def build_lambda_asset(
         # Test suites of the dependencies (scipy's alone is tens of MB) are never imported.
         for tests in [p for p in out_dir.rglob("tests") if p.is_dir()]:
             shutil.rmtree(tests, ignore_errors=True)
+        # Nor the byte code a wheel may ship (numpy's distutils does): built for another interpreter.
+        for cache in [p for p in out_dir.rglob("__pycache__") if p.is_dir()]:
+            shutil.rmtree(cache, ignore_errors=True)
     return out_dir
 
 

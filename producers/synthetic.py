@@ -31,6 +31,7 @@ from decimal import Decimal
 from typing import Any
 
 from producers.catalog import Catalog, CatalogVenue, load_catalog
+from producers.variants import variant_name
 from schemas import (
     ArtistUpserted,
     ConcertCancelled,
@@ -132,6 +133,11 @@ class Spec:
     update_rate: float = 0.05
     cancel_rate: float = 0.01
     inventory_share: float | None = None  # None: derived from the sales target
+    # This share of the artists and venues is also published by a second source ("feed") under
+    # its own ids and names written its own way (producers/variants.py), and about half of their
+    # concerts name the feed's ids: the same performer or venue from two sources, for entity
+    # resolution. Out of the repr, so the default workload's event ids stay what they were.
+    second_source: float = field(default=0.0, repr=False)
 
     @property
     def approx_events(self) -> int:
@@ -371,18 +377,80 @@ def _sale_times(c: _Concert, n: int, rng: random.Random) -> list[datetime]:
     return sorted(times)
 
 
+SECOND_SOURCE = "feed"
+SECOND_SOURCE_IDS = 1_000_000_000  # the feed's ids: its own range, as a source's hashed ids are
+
+
+def _identity(spec: Spec) -> str:
+    """What the event ids derive from: the spec, with the second source only when there is one."""
+    return repr(spec) + (f"second_source={spec.second_source}" if spec.second_source else "")
+
+
+@dataclass
+class _Twins:
+    """The second source's catalog events and the concerts that name its ids."""
+
+    catalog: list[ArtistUpserted | VenueUpserted] = field(default_factory=list)
+    concerts: dict[int, tuple[int, int]] = field(default_factory=dict)  # concert -> (artist, venue)
+
+
+def _second_source(
+    spec: Spec, artists: list[_Artist], venues: list[_Venue], concerts: list[_Concert]
+) -> _Twins:
+    """A second source for `spec.second_source` of the artists and venues (its own random
+    stream: the first source's workload is unchanged by it)."""
+    twins = _Twins()
+    if spec.second_source <= 0:
+        return twins
+    rng = random.Random(f"second-source:{spec.seed}")
+    twin_artists = {a.artist_id for a in artists if rng.random() < spec.second_source}
+    twin_venues = {v.venue_id for v in venues if rng.random() < spec.second_source}
+    for a in (a for a in artists if a.artist_id in twin_artists):
+        name = variant_name(a.name, "artist", rng).strip()[:200] or a.name
+        twins.catalog.append(
+            ArtistUpserted(
+                artist_id=SECOND_SOURCE_IDS + a.artist_id,
+                name=name,
+                genres=[a.genre],
+                popularity=a.popularity,
+                country="US",
+            )
+        )
+    for v in (v for v in venues if v.venue_id in twin_venues):
+        name = variant_name(v.name, "venue", rng).strip()[:200] or v.name
+        twins.catalog.append(
+            VenueUpserted(
+                venue_id=SECOND_SOURCE_IDS + v.venue_id,
+                name=name,
+                city=v.city,
+                state=v.state,
+                capacity=v.capacity,
+            )
+        )
+    for c in concerts:
+        a_id, v_id = c.artist.artist_id, c.venue.venue_id
+        named = (
+            a_id + (SECOND_SOURCE_IDS if a_id in twin_artists and rng.random() < 0.5 else 0),
+            v_id + (SECOND_SOURCE_IDS if v_id in twin_venues and rng.random() < 0.5 else 0),
+        )
+        if named != (a_id, v_id):
+            twins.concerts[c.concert_id] = named
+    return twins
+
+
 def generate(spec: Spec | None = None, catalog: Catalog | None = None) -> Workload:
     """Make the workload of `spec` (default scale) from the real catalog; same spec, same events."""
     spec = spec or Spec()
     rng = random.Random(spec.seed)
     # Ids depend on the whole spec: another scale with the same seed is another workload, so
     # its events must not reuse ids (downstream deduplicates by event id).
-    ids = _Ids(random.Random(hashlib.sha256(repr(spec).encode()).digest()))
+    ids = _Ids(random.Random(hashlib.sha256(_identity(spec).encode()).digest()))
     catalog = catalog if catalog is not None else load_catalog()
     venues = _venues(spec, catalog, rng)
     artists = _artists(spec, catalog, rng)
     concerts = _concerts(spec, artists, venues, rng)
     customers = _customers(spec, venues, rng)
+    twins = _second_source(spec, artists, venues, concerts)
     by_state: dict[str, list[dict[str, Any]]] = {}
     for cust in customers:
         by_state.setdefault(cust["state"], []).append(cust)
@@ -413,13 +481,19 @@ def generate(spec: Spec | None = None, catalog: Catalog | None = None) -> Worklo
             epoch,
             VenueUpserted(venue_id=v.venue_id, name=v.name, city=v.city, state=v.state, capacity=v.capacity),
         )
+    for payload in twins.catalog:
+        timed.append(
+            (epoch, seq, new_event(payload, source=SECOND_SOURCE, occurred_at=epoch, event_id=ids()))
+        )
+        seq += 1
     for c in concerts:
+        artist_id, venue_id = twins.concerts.get(c.concert_id, (c.artist.artist_id, c.venue.venue_id))
         emit(
             c.announced_at,
             ConcertScheduled(
                 concert_id=c.concert_id,
-                artist_id=c.artist.artist_id,
-                venue_id=c.venue.venue_id,
+                artist_id=artist_id,
+                venue_id=venue_id,
                 starts_at=c.starts_at,
                 on_sale_at=c.on_sale_at,
                 price_tiers=c.tiers,
@@ -541,9 +615,12 @@ def generate(spec: Spec | None = None, catalog: Catalog | None = None) -> Worklo
     return Workload([e for _, _, e in timed], truth)
 
 
-def events_for(n: int, seed: int = 42, catalog: Catalog | None = None) -> Iterator[Envelope[Any]]:
-    """Exactly `n` events of the default mix, in time order, scaled to `n` (and reproducible)."""
-    spec = Spec.for_events(n, seed=seed)
+def events_for(
+    n: int, seed: int = 42, catalog: Catalog | None = None, *, second_source: float = 0.0
+) -> Iterator[Envelope[Any]]:
+    """Exactly `n` events of the default mix, in time order, scaled to `n` (and reproducible);
+    `second_source`: that share of the catalog also from a second source (`Spec.second_source`)."""
+    spec = replace(Spec.for_events(n, seed=seed), second_source=second_source)
     while True:
         wl = generate(spec, catalog)
         if len(wl) >= n:

@@ -97,8 +97,10 @@ def name_score(a: str, b: str, **_: object) -> float:
 def same_words(a: str, b: str) -> bool:
     """The same words, but for slips: as many words, each at most one edit apart (two in words
     of 8 letters or more), a short word (under 5 letters) beginning with the same letter,
-    numbers equal. "Eltno John" is Elton John; "Bryan Adams" is not Ryan Adams, nor is
-    "Insane Clown Posse Jr." the band."""
+    numbers equal; or the same letters spaced otherwise. "Eltno John" is Elton John; "Bryan
+    Adams" is not Ryan Adams, nor is "Insane Clown Posse Jr." the band."""
+    if a.replace(" ", "") == b.replace(" ", ""):  # spacing only: "Jobing.com", "JOBINGCOM"; "AT&T", "ATandT"
+        return True
     wa, wb = a.split(), b.split()
     if len(wa) != len(wb):
         return False
@@ -162,7 +164,10 @@ class Resolver:
         return Decision(record, Verdict.REVIEW, entity.entity_id, best, reason)
 
     def _distinct(self, record: Record, known: Record) -> str | None:
-        """Why `known` cannot be `record` (None when it can): another city, id or size."""
+        """Why `known` cannot be `record` (None when it can): the same source (its ids are
+        distinct entities by its own word), another city, id or size."""
+        if record.source and record.source == known.source:
+            return "same source"
         for namespace, value in record.external_ids.items():
             other = known.external_ids.get(namespace)
             if other is not None and other != value:

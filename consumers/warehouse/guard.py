@@ -44,8 +44,11 @@ STAR_SCHEMA = frozenset(
     }
 )
 OPERATIONS = frozenset(
-    {"event_log", "etl_batches", "etl_lease", "fact_ticket_sales_pending", "fact_refunds_pending"}
-)
+    {
+        "event_log", "etl_batches", "etl_lease", "fact_ticket_sales_pending", "fact_refunds_pending",
+        "entity_crosswalk",
+    }
+)  # fmt: skip
 # Function calls by sqlglot's canonical name (the same whatever the spelling: DATEADD and
 # DATE_ADD, NVL and COALESCE, GETDATE and CURRENT_TIMESTAMP). Unknown functions are refused.
 FUNCTIONS = frozenset(

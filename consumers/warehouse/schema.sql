@@ -173,6 +173,24 @@ CREATE TABLE IF NOT EXISTS etl_batches (
     PRIMARY KEY (batch_id)
 ) DISTSTYLE ALL SORTKEY (finished_at);
 
+-- The entity crosswalk: every artist and venue id as a source published it, and the canonical
+-- entity it is (itself unless merged). Written by entity resolution after each load cycle and by
+-- `concert entities merge|split`; facts and the daily aggregates carry the canonical ids, the
+-- concerts keep the ids as published (so a split can put history back). verdict: new, merge,
+-- review (kept apart until a person decides; candidate_id is the likely match), merged or split
+-- (a person's decision, never changed by the resolver).
+CREATE TABLE IF NOT EXISTS entity_crosswalk (
+    kind          VARCHAR(8)       NOT NULL,
+    entity_id     BIGINT           NOT NULL,
+    canonical_id  BIGINT           NOT NULL,
+    verdict       VARCHAR(8)       NOT NULL,
+    candidate_id  BIGINT,
+    score         DOUBLE PRECISION,
+    reason        VARCHAR(200),
+    decided_at    TIMESTAMPTZ      NOT NULL,
+    PRIMARY KEY (kind, entity_id)
+) DISTSTYLE ALL SORTKEY (kind, entity_id);
+
 -- The load lease: one load cycle at a time per warehouse (taken and renewed by the cycle's
 -- plan step, given back when no work is left; a crashed cycle's lease expires).
 CREATE TABLE IF NOT EXISTS etl_lease (
@@ -194,11 +212,16 @@ SELECT date_key, artist_id, SUM(tickets) AS tickets, SUM(revenue) AS revenue,
        SUM(refunded_tickets) AS refunded_tickets, SUM(refunded_amount) AS refunded_amount
 FROM agg_daily_sales GROUP BY date_key, artist_id;
 
+-- (its venue and artist canonical, as the facts': through the crosswalk)
 CREATE OR REPLACE VIEW agg_concert_sell_through AS
-SELECT c.concert_id, c.venue_id, c.artist_id, c.capacity,
+SELECT c.concert_id, COALESCE(xv.canonical_id, c.venue_id) AS venue_id,
+       COALESCE(xa.canonical_id, c.artist_id) AS artist_id, c.capacity,
        COALESCE(SUM(a.tickets), 0) - COALESCE(SUM(a.refunded_tickets), 0) AS tickets_net,
        COALESCE(SUM(a.revenue), 0) - COALESCE(SUM(a.refunded_amount), 0) AS revenue_net,
        CAST(COALESCE(SUM(a.tickets), 0) - COALESCE(SUM(a.refunded_tickets), 0) AS DOUBLE PRECISION)
            / NULLIF(c.capacity, 0) AS sell_through
 FROM dim_concert AS c LEFT JOIN agg_daily_sales AS a ON a.concert_id = c.concert_id
-GROUP BY c.concert_id, c.venue_id, c.artist_id, c.capacity;
+LEFT JOIN entity_crosswalk AS xv ON xv.kind = 'venue' AND xv.entity_id = c.venue_id
+LEFT JOIN entity_crosswalk AS xa ON xa.kind = 'artist' AND xa.entity_id = c.artist_id
+GROUP BY c.concert_id, COALESCE(xv.canonical_id, c.venue_id), COALESCE(xa.canonical_id, c.artist_id),
+         c.capacity;

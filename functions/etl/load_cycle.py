@@ -1,14 +1,17 @@
 """Task: load the cycle's passed batches: one COPY per table over a manifest joining every
 batch's manifest of that table, MERGE, aggregates and their ledger rows, in two transactions
-(the dimensions, then the rest with the ledger: `load_transactions`)."""
+(the dimensions, then the rest with the ledger: `load_transactions`); then entity resolution's
+pass over the artists and venues the cycle brought (it never fails the load)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Any
 
 from aws_lambda_powertools import Logger, Tracer
 
+from consumers.entities.crosswalk import resolve_pass
 from consumers.etl.cycle import combine_manifests, cycle_partitions, cycle_rows
 from consumers.warehouse.load_sql import cycle_ledger_statements, load_transactions
 from functions.etl import clients
@@ -49,6 +52,11 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         clients.warehouse.batch(sqls)  # dimensions first, then the rest with the ledger
     rows = cycle_rows(batches)
     logger.info("cycle loaded", extra={"batches": len(batches), "rows": rows})
+    try:  # the new artists and venues, against the other sources' (consumers/entities/crosswalk.py)
+        resolved = resolve_pass(clients.warehouse)
+        logger.info("entities resolved", extra=asdict(resolved))
+    except Exception:  # never holds the load: what is left unresolved waits for the next cycle
+        logger.exception("entity resolution failed; the next cycle tries again")
     return carry(
         event,
         {

@@ -19,7 +19,8 @@ from consumers.lake import DEAD_SCHEMA, RAW_SCHEMA
 from consumers.tables import table_schemas
 from infra import names
 
-WAREHOUSE_ONLY = {"agg_daily_sales", "etl_batches", "etl_lease"}  # kept in the warehouse, never in the lake
+# Kept in the warehouse, never in the lake.
+WAREHOUSE_ONLY = {"agg_daily_sales", "etl_batches", "etl_lease", "entity_crosswalk"}
 EVENT_TYPES = (
     "ArtistUpserted,VenueUpserted,ConcertScheduled,ConcertUpdated,ConcertCancelled,"
     "TicketSold,TicketRefunded,_invalid"

@@ -25,6 +25,7 @@ class LedgerWarehouse:
         self.expires = 0
         self.fail_batch_after: int | None = None  # let this many batches through, then fail one
         self.asked: list[set[int]] = []  # every known_concerts question, in order
+        self.queries: list[str] = []  # every other question (entity resolution's), in order
 
     @property
     def settings(self) -> Any:
@@ -75,6 +76,13 @@ class LedgerWarehouse:
 
     def known_event_ids(self, ids: list[str]) -> set[str]:
         return set()
+
+    def query(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Entity resolution's questions: no artist or venue waits, nothing is merged."""
+        from consumers.entities.crosswalk import MERGED_COUNT_SQL
+
+        self.queries.append(sql)
+        return [{"n": 0}] if sql == MERGED_COUNT_SQL else []
 
     def copies(self) -> list[str]:
         """Every COPY statement run, in order."""

@@ -177,7 +177,9 @@ def test_glue_tables_follow_the_warehouse_ddl_and_the_lake_layout(template: Temp
         t["Properties"]["TableInput"]["Name"]: t["Properties"]["TableInput"]
         for t in _resources(template, "AWS::Glue::Table").values()
     }
-    assert set(tables) == (set(table_schemas()) - {"agg_daily_sales", "etl_batches", "etl_lease"}) | {
+    assert set(tables) == (
+        set(table_schemas()) - {"agg_daily_sales", "etl_batches", "etl_lease", "entity_crosswalk"}
+    ) | {
         "raw_events",
         "dead_letters",
     }

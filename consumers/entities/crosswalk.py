@@ -1,0 +1,190 @@
+"""Entity resolution in the warehouse: one pass after each load cycle, and a person's decisions.
+
+The pass reads the artists and venues the crosswalk does not know yet (with the source that
+published each, from the event log), decides each against the canonical entities of the other
+sources (`Resolver`: a source's own ids are distinct entities by its own word, so records of one
+source are never merged with each other), writes one crosswalk row per id, and re-points the
+facts and daily aggregates of merged ids to their canonical entity. Concerts keep the ids as
+published, so a split (`split_statements`) can put the history back: a fact's artist and venue
+are always its concert's, through the crosswalk. Re-pointing changes ids, never rows: no sale is
+lost or counted twice, and `concert reconcile` is unaffected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from consumers.entities.resolve import Decision, Entity, Kind, Policy, Record, Resolver, Verdict
+
+KINDS: tuple[Kind, ...] = ("artist", "venue")
+REPOINTED = ("fact_ticket_sales", "fact_refunds", "agg_daily_sales")  # tables carrying artist/venue ids
+ROWS_PER_INSERT = 400
+
+
+class EntityWarehouse(Protocol):
+    """What entity resolution needs of the warehouse (DataApiWarehouse is one)."""
+
+    def query(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]: ...
+
+    def batch(self, sqls: list[str]) -> dict[str, Any]: ...
+
+
+def _rows(kind: Kind, known: bool) -> str:
+    """SELECT of the artists or venues (with their source) the crosswalk does not know, or the
+    canonical ones it does."""
+    table, key = f"dim_{kind}", f"{kind}_id"
+    place = "d.city, d.state, d.capacity" if kind == "venue" else "'' AS city, '' AS state, 0 AS capacity"
+    if known:
+        where = (
+            f"JOIN entity_crosswalk AS x ON x.kind = '{kind}' AND x.entity_id = d.{key} "
+            "AND x.canonical_id = x.entity_id"
+        )
+    else:
+        where = (
+            f"WHERE NOT EXISTS (SELECT 1 FROM entity_crosswalk AS x WHERE x.kind = '{kind}' "
+            f"AND x.entity_id = d.{key})"
+        )
+    return (
+        f"SELECT '{kind}' AS kind, d.{key} AS entity_id, d.name, {place}, "
+        f"COALESCE(e.source, '') AS source, d.updated_at FROM {table} AS d "
+        f"LEFT JOIN event_log AS e ON e.event_id = d.event_id {where}"
+    )
+
+
+UNRESOLVED_SQL = " UNION ALL ".join(_rows(k, known=False) for k in KINDS) + " ORDER BY 8, 1, 2"
+KNOWN_SQL = " UNION ALL ".join(_rows(k, known=True) for k in KINDS)
+MERGED_COUNT_SQL = "SELECT COUNT(*) AS n FROM entity_crosswalk WHERE canonical_id <> entity_id"
+REVIEW_SQL = (
+    "SELECT x.kind, x.entity_id, COALESCE(a.name, v.name) AS name, v.city, v.state, x.candidate_id, "
+    "COALESCE(ca.name, cv.name) AS candidate, cv.city AS candidate_city, x.score, x.reason, x.decided_at "
+    "FROM entity_crosswalk AS x "
+    "LEFT JOIN dim_artist AS a ON x.kind = 'artist' AND a.artist_id = x.entity_id "
+    "LEFT JOIN dim_venue AS v ON x.kind = 'venue' AND v.venue_id = x.entity_id "
+    "LEFT JOIN dim_artist AS ca ON x.kind = 'artist' AND ca.artist_id = x.candidate_id "
+    "LEFT JOIN dim_venue AS cv ON x.kind = 'venue' AND cv.venue_id = x.candidate_id "
+    "WHERE x.verdict = 'review' ORDER BY x.score DESC, x.kind, x.entity_id"
+)
+
+
+def record_of(row: dict[str, Any]) -> Record:
+    """A resolver record from a row of UNRESOLVED_SQL or KNOWN_SQL."""
+    kind: Kind = "venue" if row["kind"] == "venue" else "artist"
+    capacity = int(row["capacity"] or 0) or None
+    return Record(
+        str(row["source"]), str(row["entity_id"]), kind, str(row["name"]),
+        str(row["city"] or ""), str(row["state"] or ""), capacity,
+    )  # fmt: skip
+
+
+def decide(
+    unresolved: Sequence[dict[str, Any]], known: Sequence[dict[str, Any]], policy: Policy | None = None
+) -> list[Decision]:
+    """The verdict on each unresolved row, in order; a new entity is known to the rows after it."""
+    resolver = Resolver((Entity(int(r["entity_id"]), record_of(r)) for r in known), policy)
+    out = []
+    for row in unresolved:
+        record = record_of(row)
+        decision = resolver.resolve(record)
+        if decision.verdict is not Verdict.MERGE:
+            resolver.add(Entity(int(row["entity_id"]), record))
+        out.append(decision)
+    return out
+
+
+def _literal(value: object) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def decision_statements(decisions: Sequence[Decision]) -> list[str]:
+    """INSERTs of one crosswalk row per decision (a merge points at its entity; the others at
+    themselves, a review with its likely match as the candidate)."""
+    values = []
+    for d in decisions:
+        own = int(d.record.source_id)
+        canonical = d.entity_id if d.verdict is Verdict.MERGE and d.entity_id is not None else own
+        candidate = d.entity_id if d.verdict is not Verdict.NEW else None
+        values.append(
+            f"({_literal(d.record.kind)}, {own}, {canonical}, {_literal(d.verdict.value)}, "
+            f"{_literal(candidate)}, {round(d.score, 2)}, {_literal(d.reason[:200])}, GETDATE())"
+        )
+    cols = "kind, entity_id, canonical_id, verdict, candidate_id, score, reason, decided_at"
+    return [
+        f"INSERT INTO entity_crosswalk ({cols}) VALUES " + ", ".join(values[i : i + ROWS_PER_INSERT])
+        for i in range(0, len(values), ROWS_PER_INSERT)
+    ]
+
+
+def repoint_statements(*, full: bool = False) -> list[str]:
+    """UPDATEs giving every fact and daily aggregate its concert's canonical artist and venue.
+
+    By default only rows still on a merged id (new facts of a merged entity: cheap, each
+    cycle); `full` checks every row (after a split, or a merge into an entity that was itself
+    merged)."""
+    out = []
+    for table in REPOINTED:
+        for kind in KINDS:
+            col = f"{kind}_id"
+            only_merged = (
+                f" AND {table}.{col} IN (SELECT entity_id FROM entity_crosswalk "
+                f"WHERE kind = '{kind}' AND canonical_id <> entity_id)"
+            )
+            out.append(
+                f"UPDATE {table} SET {col} = x.canonical_id FROM dim_concert AS c, entity_crosswalk AS x "
+                f"WHERE {table}.concert_id = c.concert_id AND x.kind = '{kind}' AND x.entity_id = c.{col} "
+                f"AND {table}.{col} <> x.canonical_id" + ("" if full else only_merged)
+            )
+    return out
+
+
+@dataclass(frozen=True)
+class Pass:
+    """What one resolution pass did."""
+
+    decided: int
+    merged: int
+    to_review: int
+    repointed: bool
+
+
+def resolve_pass(warehouse: EntityWarehouse, policy: Policy | None = None) -> Pass:
+    """Decide every artist and venue the crosswalk does not know; re-point merged ids' facts."""
+    unresolved = warehouse.query(UNRESOLVED_SQL)
+    decisions = decide(unresolved, warehouse.query(KNOWN_SQL), policy) if unresolved else []
+    merged = sum(d.verdict is Verdict.MERGE for d in decisions)
+    sqls = decision_statements(decisions)
+    repoint = merged > 0 or int(warehouse.query(MERGED_COUNT_SQL)[0]["n"]) > 0
+    if repoint:
+        sqls += repoint_statements()
+    for i in range(0, len(sqls), 40):  # the Data API's statements a batch
+        warehouse.batch(sqls[i : i + 40])
+    reviews = sum(d.verdict is Verdict.REVIEW for d in decisions)
+    return Pass(len(decisions), merged, reviews, repoint)
+
+
+def merge_statements(kind: Kind, entity_id: int, canonical: int) -> list[str]:
+    """A person's merge: `entity_id`, and what was merged into it, become `canonical` (itself a
+    canonical entity: the caller reads it from the crosswalk)."""
+    return [
+        f"UPDATE entity_crosswalk SET canonical_id = {int(canonical)}, verdict = 'merged', "
+        f"candidate_id = {int(canonical)}, reason = 'merged by a person', decided_at = GETDATE() "
+        f"WHERE kind = '{kind}' AND entity_id = {int(entity_id)}",
+        f"UPDATE entity_crosswalk SET canonical_id = {int(canonical)} "
+        f"WHERE kind = '{kind}' AND canonical_id = {int(entity_id)}",
+        *repoint_statements(full=True),
+    ]
+
+
+def split_statements(kind: Kind, entity_id: int) -> list[str]:
+    """A person's split: `entity_id` is its own entity again, its history back on it."""
+    return [
+        f"UPDATE entity_crosswalk SET canonical_id = entity_id, verdict = 'split', "
+        f"reason = 'kept apart by a person', decided_at = GETDATE() "
+        f"WHERE kind = '{kind}' AND entity_id = {int(entity_id)}",
+        *repoint_statements(full=True),
+    ]
