@@ -345,8 +345,8 @@ class PublishSession:
         futures = []
         for batch in plan_batches(recs):
             queue = self._in_flight[lane]
-            while queue and queue[0].done():
-                queue.pop(0)
+            while queue and queue[0].done():  # finished: raise what it raised, as a wait would
+                queue.pop(0).result()
             while len(queue) >= 2:  # bound memory: at most two batches queued a lane
                 queue.pop(0).result()
                 if self.on_progress:

@@ -137,3 +137,15 @@ def test_a_stop_request_ends_the_stream_after_the_chunks_already_sent() -> None:
 def test_chunks_in_flight_must_be_positive() -> None:
     with pytest.raises(ValueError, match="chunks_in_flight"):
         publish_stream(KinesisPublisher("s", FakeKinesis()), [], chunks_in_flight=0)
+
+
+def test_an_unexpected_error_in_a_put_is_raised_not_swallowed() -> None:
+    kin = FakeKinesis()
+    kin.raise_on_call[1] = RuntimeError("a bug in a request")
+    with pytest.raises(RuntimeError, match="a bug"):
+        KinesisPublisher("s", kin, lanes=1).publish([_sale(i + 1, 1) for i in range(1_600)])
+    paced = FakeKinesis()
+    paced.raise_on_call[2] = RuntimeError("a bug in a request")
+    events = [_sale(i + 1, 1) for i in range(40)]
+    with pytest.raises(RuntimeError, match="a bug"):
+        publish_stream(KinesisPublisher("s", paced, lanes=1), events, chunk_size=5)
