@@ -99,7 +99,7 @@ def same_words(a: str, b: str) -> bool:
     of 8 letters or more), a short word (under 5 letters) beginning with the same letter,
     numbers equal; or the same letters spaced otherwise. "Eltno John" is Elton John; "Bryan
     Adams" is not Ryan Adams, nor is "Insane Clown Posse Jr." the band."""
-    if a.replace(" ", "") == b.replace(" ", ""):  # spacing only: "Jobing.com", "JOBINGCOM"; "AT&T", "ATandT"
+    if a.replace(" ", "") == b.replace(" ", ""):  # spacing only: "Jobing.com", "JOBINGCOM"
         return True
     wa, wb = a.split(), b.split()
     if len(wa) != len(wb):
@@ -119,21 +119,21 @@ class Resolver:
 
     def __init__(self, known: Iterable[Entity], policy: Policy | None = None) -> None:
         self.policy = policy or Policy()
-        self._blocks: dict[tuple[Kind, str], list[Entity]] = defaultdict(list)
-        self._keys: dict[tuple[Kind, str], list[str]] = defaultdict(list)
+        # (kind, state) -> source -> its entities there; a record is compared with other sources'
+        self._blocks: dict[tuple[Kind, str], dict[str, list[Entity]]] = defaultdict(dict)
         for entity in known:
             self.add(entity)
 
     def add(self, entity: Entity) -> None:
         """Know one more entity (a record decided NEW becomes one)."""
-        block = _block(entity.record)
-        self._blocks[block].append(entity)
-        self._keys[block].append(entity.record.key)
+        self._blocks[_block(entity.record)].setdefault(entity.record.source, []).append(entity)
 
     def resolve(self, record: Record) -> Decision:
         """The verdict on one record."""
-        block = _block(record)
-        entities, keys = self._blocks.get(block, []), self._keys.get(block, [])
+        block = self._blocks.get(_block(record), {})
+        others = [es for source, es in block.items() if source != record.source or not record.source]
+        entities = [e for es in others for e in es] if len(others) != 1 else others[0]
+        keys = [e.record.key for e in entities]
         by_id = _same_external_id(record, entities)
         if by_id is not None:
             return Decision(record, Verdict.MERGE, by_id.entity_id, 100.0, "same external id")
