@@ -46,14 +46,16 @@ def review(ctx: typer.Context, as_json: JsonFlag = False) -> None:
             out.print("nothing to review: every artist and venue is decided")
             return
         table = Table(title=f"{len(d['pending'])} waiting for a person (merge or split)")
-        for col in ("kind", "id", "name", "likely the same as", "score", "why"):
+        for col in ("kind", "id", "source", "name", "likely the same as", "score", "why"):
             table.add_column(col)
         for r in d["pending"]:
             where = f" ({r['city']}, {r['state']})" if r.get("city") else ""
             there = f" ({r['candidate_city']})" if r.get("candidate_city") else ""
             match = f"{r['candidate']}{there} [{r['candidate_id']}]"
             name = f"{r['name']}{where}"
-            table.add_row(r["kind"], str(r["entity_id"]), name, match, f"{r['score']:.0f}", r["reason"])
+            table.add_row(
+                r["kind"], str(r["entity_id"]), r["source"], name, match, f"{r['score']:.0f}", r["reason"]
+            )
         out.print(table)
         out.print("decide: concert entities merge KIND ID --into ID, or concert entities split KIND ID")
 

@@ -57,8 +57,9 @@ UNRESOLVED_SQL = " UNION ALL ".join(_rows(k, known=False) for k in KINDS) + " OR
 KNOWN_SQL = " UNION ALL ".join(_rows(k, known=True) for k in KINDS)
 MERGED_COUNT_SQL = "SELECT COUNT(*) AS n FROM entity_crosswalk WHERE canonical_id <> entity_id"
 REVIEW_SQL = (
-    "SELECT x.kind, x.entity_id, COALESCE(a.name, v.name) AS name, v.city, v.state, x.candidate_id, "
-    "COALESCE(ca.name, cv.name) AS candidate, cv.city AS candidate_city, x.score, x.reason, x.decided_at "
+    "SELECT x.kind, x.entity_id, x.source, COALESCE(a.name, v.name) AS name, v.city, v.state, "
+    "x.candidate_id, COALESCE(ca.name, cv.name) AS candidate, cv.city AS candidate_city, x.score, x.reason, "
+    "x.decided_at "
     "FROM entity_crosswalk AS x "
     "LEFT JOIN dim_artist AS a ON x.kind = 'artist' AND a.artist_id = x.entity_id "
     "LEFT JOIN dim_venue AS v ON x.kind = 'venue' AND v.venue_id = x.entity_id "
@@ -110,10 +111,11 @@ def decision_statements(decisions: Sequence[Decision]) -> list[str]:
         canonical = d.entity_id if d.verdict is Verdict.MERGE and d.entity_id is not None else own
         candidate = d.entity_id if d.verdict is not Verdict.NEW else None
         values.append(
-            f"({_literal(d.record.kind)}, {own}, {canonical}, {_literal(d.verdict.value)}, "
-            f"{_literal(candidate)}, {round(d.score, 2)}, {_literal(d.reason[:200])}, GETDATE())"
+            f"({_literal(d.record.kind)}, {own}, {_literal(d.record.source[:64])}, {canonical}, "
+            f"{_literal(d.verdict.value)}, {_literal(candidate)}, {round(d.score, 2)}, "
+            f"{_literal(d.reason[:200])}, GETDATE())"
         )
-    cols = "kind, entity_id, canonical_id, verdict, candidate_id, score, reason, decided_at"
+    cols = "kind, entity_id, source, canonical_id, verdict, candidate_id, score, reason, decided_at"
     return [
         f"INSERT INTO entity_crosswalk ({cols}) VALUES " + ", ".join(values[i : i + ROWS_PER_INSERT])
         for i in range(0, len(values), ROWS_PER_INSERT)

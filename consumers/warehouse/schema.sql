@@ -173,7 +173,7 @@ CREATE TABLE IF NOT EXISTS etl_batches (
     PRIMARY KEY (batch_id)
 ) DISTSTYLE ALL SORTKEY (finished_at);
 
--- The entity crosswalk: every artist and venue id as a source published it, and the canonical
+-- The entity crosswalk: every artist and venue id as a source published it (and that source), and the canonical
 -- entity it is (itself unless merged). Written by entity resolution after each load cycle and by
 -- `concert entities merge|split`; facts and the daily aggregates carry the canonical ids, the
 -- concerts keep the ids as published (so a split can put history back). verdict: new, merge,
@@ -182,6 +182,7 @@ CREATE TABLE IF NOT EXISTS etl_batches (
 CREATE TABLE IF NOT EXISTS entity_crosswalk (
     kind          VARCHAR(8)       NOT NULL,
     entity_id     BIGINT           NOT NULL,
+    source        VARCHAR(64)      NOT NULL,
     canonical_id  BIGINT           NOT NULL,
     verdict       VARCHAR(8)       NOT NULL,
     candidate_id  BIGINT,

@@ -94,7 +94,9 @@ def test_look_alikes_wait_for_a_person_and_the_same_source_is_never_merged(
 ) -> None:
     resolve_pass(warehouse)
     review = warehouse.query(REVIEW_SQL)
-    assert [(r["entity_id"], r["candidate_id"]) for r in review] == [(102, 2)]  # Bryan is not Ryan Adams
+    assert [(r["entity_id"], r["source"], r["candidate_id"]) for r in review] == [
+        (102, "feed", 2)
+    ]  # not Ryan
     rows = warehouse.query(
         "SELECT entity_id, canonical_id, verdict FROM entity_crosswalk WHERE kind = 'artist'"
     )
