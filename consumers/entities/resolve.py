@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Literal
 
 from rapidfuzz import fuzz, process
@@ -43,9 +44,9 @@ class Record:
     capacity: int | None = None
     external_ids: Mapping[str, str] = field(default_factory=dict)  # namespace -> id
 
-    @property
+    @cached_property
     def key(self) -> str:
-        """The name as compared."""
+        """The name as compared (normalised once a record)."""
         return venue_key(self.name) if self.kind == "venue" else artist_key(self.name)
 
 
@@ -164,10 +165,8 @@ class Resolver:
         return Decision(record, Verdict.REVIEW, entity.entity_id, best, reason)
 
     def _distinct(self, record: Record, known: Record) -> str | None:
-        """Why `known` cannot be `record` (None when it can): the same source (its ids are
-        distinct entities by its own word), another city, id or size."""
-        if record.source and record.source == known.source:
-            return "same source"
+        """Why `known` cannot be `record` (None when it can): another city, id or size. (The
+        same source never gets here: its ids are distinct entities by its own word.)"""
         for namespace, value in record.external_ids.items():
             other = known.external_ids.get(namespace)
             if other is not None and other != value:
