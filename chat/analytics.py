@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from chat.periods import Period
-from chat.vocabulary import REGIONS
 from schemas.payloads import MAX_TICKETS_PER_ORDER
+from schemas.regions import REGIONS
 
 # metric -> (family, SQL of the value, what it is called)
 METRICS: dict[str, tuple[str, str, str]] = {

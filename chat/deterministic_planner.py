@@ -24,8 +24,9 @@ from chat.memory import Conversation
 from chat.periods import MONTHS, Period, find_period
 from chat.plan import Plan, ToolCall, cannot
 from chat.understood import KNOWN
-from chat.vocabulary import REGIONS, Entity, Found, Vocabulary, words
+from chat.vocabulary import Entity, Found, Vocabulary, words
 from chat.wording import reword
+from schemas.regions import REGIONS
 
 CAPABILITIES = (
     "I can answer questions about tickets sold, revenue, orders, ticket prices (average, median, "

@@ -16,7 +16,8 @@ import difflib
 import re
 from typing import Any
 
-from chat.vocabulary import REGIONS, words
+from chat.vocabulary import words
+from schemas.regions import REGIONS
 
 
 def _lexicon(text: str) -> frozenset[str]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from schemas.regions import REGIONS
+
 _WORDS = re.compile(r"[a-z0-9]+")
 # Venue and place words and their abbreviations, each mapped to one form.
 _SYNONYMS: dict[str, str] = {
@@ -32,20 +34,7 @@ _SYNONYMS: dict[str, str] = {
     "univ": "university",
     "nyc": "new york city",
 }
-_STATES: dict[str, str] = {
-    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
-    "colorado": "CO", "connecticut": "CT", "delaware": "DE", "district of columbia": "DC",
-    "florida": "FL", "georgia": "GA", "hawaii": "HI", "idaho": "ID", "illinois": "IL",
-    "indiana": "IN", "iowa": "IA", "kansas": "KS", "kentucky": "KY", "louisiana": "LA",
-    "maine": "ME", "maryland": "MD", "massachusetts": "MA", "michigan": "MI", "minnesota": "MN",
-    "mississippi": "MS", "missouri": "MO", "montana": "MT", "nebraska": "NE", "nevada": "NV",
-    "new hampshire": "NH", "new jersey": "NJ", "new mexico": "NM", "new york": "NY",
-    "north carolina": "NC", "north dakota": "ND", "ohio": "OH", "oklahoma": "OK", "oregon": "OR",
-    "pennsylvania": "PA", "rhode island": "RI", "south carolina": "SC", "south dakota": "SD",
-    "tennessee": "TN", "texas": "TX", "utah": "UT", "vermont": "VT", "virginia": "VA",
-    "washington": "WA", "west virginia": "WV", "wisconsin": "WI", "wyoming": "WY",
-    "ontario": "ON", "quebec": "QC", "british columbia": "BC",
-}  # fmt: skip
+_STATES = {name.casefold(): code for code, name in REGIONS.items()}
 
 
 def fold(text: str) -> str:

@@ -20,6 +20,7 @@ docs/aws-deployment.md); the stack does not change the account's administrators,
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, TypeVar
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -31,6 +32,7 @@ from infra import names
 
 ANALYST_TABLES = ("dim_date", "dim_artist", "dim_venue", "dim_concert", "fact_ticket_sales", "fact_refunds")
 HIDDEN_FROM_ANALYSTS = ("customer_id",)
+R = TypeVar("R", bound=cdk.CfnResource)
 
 
 class LakeGovernance(Construct):
@@ -104,45 +106,37 @@ class LakeGovernance(Construct):
             if resource is not location:
                 resource.node.add_dependency(location, after)
 
-    def _keep(self, resource: cdk.CfnResource) -> cdk.CfnResource:
+    def _keep(self, resource: R) -> R:
         self._governed.append(resource)
         return resource
 
-    def _principal(self, role: iam.IRole) -> lf.CfnPrincipalPermissions.DataLakePrincipalProperty:
-        principal = lf.CfnPrincipalPermissions.DataLakePrincipalProperty
-        return principal(data_lake_principal_identifier=role.role_arn)
-
-    def _grant_database(self, role: iam.IRole, who: str) -> None:
-        self._keep(
-            lf.CfnPrincipalPermissions(
+    def _grant(
+        self, cid: str, role: iam.IRole, permissions: list[str], **resource: Any
+    ) -> lf.CfnPrincipalPermissions:
+        """`permissions` on one resource (`database=`, `table=` or `data_cells_filter=`), no grant option."""
+        Res = lf.CfnPrincipalPermissions
+        return self._keep(
+            Res(
                 self,
-                f"{who}Database",
-                principal=self._principal(role),
-                resource=lf.CfnPrincipalPermissions.ResourceProperty(
-                    database=lf.CfnPrincipalPermissions.DatabaseResourceProperty(
-                        catalog_id=cdk.Aws.ACCOUNT_ID, name=names.GLUE_DATABASE
-                    )
-                ),
-                permissions=["DESCRIBE"],
-                permissions_with_grant_option=[],
-            )
-        )
-
-    def _grant_table(self, role: iam.IRole, table: str, who: str, permissions: list[str]) -> None:
-        self._keep(
-            lf.CfnPrincipalPermissions(
-                self,
-                f"{who}{_camel(table)}",
-                principal=self._principal(role),
-                resource=lf.CfnPrincipalPermissions.ResourceProperty(
-                    table=lf.CfnPrincipalPermissions.TableResourceProperty(
-                        catalog_id=cdk.Aws.ACCOUNT_ID, database_name=names.GLUE_DATABASE, name=table
-                    )
-                ),
+                cid,
+                principal=Res.DataLakePrincipalProperty(data_lake_principal_identifier=role.role_arn),
+                resource=Res.ResourceProperty(**resource),
                 permissions=permissions,
                 permissions_with_grant_option=[],
             )
         )
+
+    def _grant_database(self, role: iam.IRole, who: str) -> None:
+        database = lf.CfnPrincipalPermissions.DatabaseResourceProperty(
+            catalog_id=cdk.Aws.ACCOUNT_ID, name=names.GLUE_DATABASE
+        )
+        self._grant(f"{who}Database", role, ["DESCRIBE"], database=database)
+
+    def _grant_table(self, role: iam.IRole, table: str, who: str, permissions: list[str]) -> None:
+        resource = lf.CfnPrincipalPermissions.TableResourceProperty(
+            catalog_id=cdk.Aws.ACCOUNT_ID, database_name=names.GLUE_DATABASE, name=table
+        )
+        self._grant(f"{who}{_camel(table)}", role, permissions, table=resource)
 
     def _grant_filtered(self, role: iam.IRole, table: str) -> None:
         """SELECT on every row of `table` and every column but the customer's."""
@@ -161,23 +155,13 @@ class LakeGovernance(Construct):
                 ),
             )
         )
-        grant = self._keep(
-            lf.CfnPrincipalPermissions(
-                self,
-                f"AnalystFiltered{_camel(table)}",
-                principal=self._principal(role),
-                resource=lf.CfnPrincipalPermissions.ResourceProperty(
-                    data_cells_filter=lf.CfnPrincipalPermissions.DataCellsFilterResourceProperty(
-                        database_name=names.GLUE_DATABASE,
-                        name=name,
-                        table_catalog_id=cdk.Aws.ACCOUNT_ID,
-                        table_name=table,
-                    )
-                ),
-                permissions=["SELECT"],
-                permissions_with_grant_option=[],
-            )
+        resource = lf.CfnPrincipalPermissions.DataCellsFilterResourceProperty(
+            database_name=names.GLUE_DATABASE,
+            name=name,
+            table_catalog_id=cdk.Aws.ACCOUNT_ID,
+            table_name=table,
         )
+        grant = self._grant(f"AnalystFiltered{_camel(table)}", role, ["SELECT"], data_cells_filter=resource)
         grant.node.add_dependency(cells)
 
 
