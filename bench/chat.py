@@ -23,6 +23,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from consumers.warehouse.guard import OPERATIONS
+
 QUESTIONS_FILE = Path(__file__).resolve().parent.parent / "tests" / "chat_questions" / "questions.json"
 HELDOUT_FILE = QUESTIONS_FILE.with_name("heldout.json")
 HELD_OUT = (
@@ -34,7 +36,7 @@ HELD_OUT = (
     "sixth",
     "seventh",
 )  # sets written apart from the rules, each after the last
-NOT_FOR_CHAT = {"event_log", "etl_batches", "etl_lease", "fact_ticket_sales_pending", "fact_refunds_pending"}
+NOT_FOR_CHAT = OPERATIONS  # the pipeline's own tables (the ledger, the crosswalk, ...): the operator's
 
 Query = Callable[[str], list[dict[str, Any]]]
 Progress = Callable[[str], None] | None
