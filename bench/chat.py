@@ -490,9 +490,7 @@ class InProcessChat:
         from chat.vocabulary import Vocabulary
 
         self.warehouse, self.runners = warehouse, runners
-        venues = warehouse.query("SELECT venue_id, name, city, state FROM dim_venue")
-        artists = warehouse.query("SELECT artist_id, name, genre FROM dim_artist")
-        self.vocabulary = Vocabulary.of(venues, artists)
+        self.vocabulary = Vocabulary.read(warehouse.query)
         self.sessions: dict[str, Any] = {}
 
     def ask(self, question: str, session: str | None) -> dict[str, Any]:

@@ -72,9 +72,9 @@ TIERS = ("vip", "floor", "lower", "upper")
 _FROM = {
     "sales": "fact_ticket_sales AS f",
     "refunds": "fact_refunds AS f",
-    "concerts": "dim_concert AS c",
-    "venues": "dim_venue AS v",
-    "artists": "dim_artist AS a",
+    "concerts": "resolved_concert AS c",
+    "venues": "resolved_venue AS v",
+    "artists": "resolved_artist AS a",
 }
 _TIME = {"sales": "f.sold_at", "refunds": "f.refunded_at", "concerts": "c.starts_at"}
 
@@ -110,9 +110,9 @@ def compile_slots(slots: dict[str, Any]) -> Compiled:
 
     def need(alias: str) -> None:
         if alias == "v":
-            joins["v"] = f"JOIN dim_venue AS v ON v.venue_id = {ids['venue']}"
+            joins["v"] = f"JOIN resolved_venue AS v ON v.venue_id = {ids['venue']}"
         elif alias == "a":
-            joins["a"] = f"JOIN dim_artist AS a ON a.artist_id = {ids['artist']}"
+            joins["a"] = f"JOIN resolved_artist AS a ON a.artist_id = {ids['artist']}"
         elif alias == "s":
             joins["s"] = "JOIN agg_concert_sell_through AS s ON s.concert_id = c.concert_id"
 
@@ -177,9 +177,9 @@ def compile_slots(slots: dict[str, Any]) -> Compiled:
         group_by = [ids[group], f"{alias}.name"]
     elif group == "concert":  # the concert's artist and venue now (a concert can move)
         if family != "concerts":
-            joins["c"] = f"JOIN dim_concert AS c ON c.concert_id = {ids['concert']}"
-        joins["ca"] = "JOIN dim_artist AS ca ON ca.artist_id = c.artist_id"
-        joins["cv"] = "JOIN dim_venue AS cv ON cv.venue_id = c.venue_id"
+            joins["c"] = f"JOIN resolved_concert AS c ON c.concert_id = {ids['concert']}"
+        joins["ca"] = "JOIN resolved_artist AS ca ON ca.artist_id = c.artist_id"
+        joins["cv"] = "JOIN resolved_venue AS cv ON cv.venue_id = c.venue_id"
         select = [f"{ids['concert']} AS key", "ca.name || ' at ' || cv.name AS label", f"{value} AS value"]
         group_by = [ids["concert"], "ca.name", "cv.name"]
     elif group in ("city", "state", "genre"):
@@ -286,8 +286,9 @@ def compile_listing(slots: dict[str, Any], clock: datetime) -> str:
     newest_first = period is None and not slots.get("upcoming")
     return (
         "SELECT c.concert_id AS key, a.name || ' at ' || v.name AS label, c.starts_at AS starts_at, "  # noqa: S608
-        "v.city AS city, v.state AS state FROM dim_concert AS c "
-        "JOIN dim_artist AS a ON a.artist_id = c.artist_id JOIN dim_venue AS v ON v.venue_id = c.venue_id "
+        "v.city AS city, v.state AS state FROM resolved_concert AS c "
+        "JOIN resolved_artist AS a ON a.artist_id = c.artist_id "
+        "JOIN resolved_venue AS v ON v.venue_id = c.venue_id "
         f"WHERE {' AND '.join(where)} ORDER BY c.starts_at {'DESC' if newest_first else 'ASC'}, "
         f"c.concert_id ASC LIMIT {int(slots.get('top') or 20)}"
     )

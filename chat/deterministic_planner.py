@@ -41,6 +41,7 @@ CAPABILITIES = (
 TABLES = (
     "dim_date", "dim_artist", "dim_venue", "dim_concert", "fact_ticket_sales", "fact_refunds",
     "agg_daily_sales", "agg_daily_venue_sales", "agg_daily_artist_sales", "agg_concert_sell_through",
+    "resolved_artist", "resolved_venue", "resolved_concert", "entity_ids", "entity_alias",
 )  # fmt: skip
 _FILLER = {
     "and", "what", "about", "how", "in", "for", "at", "the", "of", "by", "only", "instead", "then",

@@ -25,6 +25,11 @@ ABOUT = {
     "agg_daily_venue_sales": "tickets, revenue and refunds per day and venue (view)",
     "agg_daily_artist_sales": "tickets, revenue and refunds per day and artist (view)",
     "agg_concert_sell_through": "each concert's net tickets, net revenue and sell-through (view)",
+    "resolved_artist": "artists as one entity each, whatever the source: count and list these (view)",
+    "resolved_venue": "venues as one entity each, whatever the source: count and list these (view)",
+    "resolved_concert": "concerts with their artist and venue as one entity each, as the facts carry (view)",
+    "entity_ids": "every artist, venue and concert id as published, with the id of the entity it is (view)",
+    "entity_alias": "other spellings of an artist or venue, each with the id of the entity it is (view)",
 }
 
 

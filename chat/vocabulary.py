@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +28,11 @@ _COMMON_WORDS = {"tickets", "revenue", "venues", "artists", "concerts", "custome
 _APOSTROPHES = "'\u2019"  # the typewriter's and the typographic one
 _WORD = re.compile(rf"[A-Za-z0-9&{_APOSTROPHES}]+")
 _POSSESSIVE = re.compile(rf"[{_APOSTROPHES}]s$", re.IGNORECASE)
+
+
+VENUES_SQL = "SELECT venue_id, name, city, state FROM resolved_venue"
+ARTISTS_SQL = "SELECT artist_id, name, genre FROM resolved_artist"
+ALIASES_SQL = "SELECT kind, entity_id, name FROM entity_alias"
 
 
 @dataclass(frozen=True)
@@ -71,20 +76,33 @@ class Vocabulary:
     capitalised: set[tuple[str, ...]] = field(default_factory=set)
 
     def add(self, name: str, entity: Entity, *, strict_case: bool = False) -> None:
-        """Index one name of an entity."""
+        """Index one name of an entity (a name already indexed for the same entity, however
+        written, is kept as it was first named)."""
         key = phrase(name)
         if not key:
             return
         found = self.phrases.setdefault(key, [])
-        if entity not in found:
+        if not any(e.kind == entity.kind and e.key == entity.key for e in found):
             found.append(entity)
         if strict_case:
             self.capitalised.add(key)
 
     @classmethod
-    def of(cls, venues: Iterable[dict[str, Any]], artists: Iterable[dict[str, Any]]) -> Vocabulary:
-        """From dim_venue rows (venue_id, name, city, state) and dim_artist rows (artist_id, name
-        and, when given, genre: every genre in the data is a name, beside the known plurals)."""
+    def read(cls, query: Callable[[str], list[dict[str, Any]]]) -> Vocabulary:
+        """From the warehouse (`query` runs one SELECT): the venues and artists as one entity
+        each, and the other spellings sources gave them (entity resolution's aliases)."""
+        return cls.of(query(VENUES_SQL), query(ARTISTS_SQL), query(ALIASES_SQL))
+
+    @classmethod
+    def of(
+        cls,
+        venues: Iterable[dict[str, Any]],
+        artists: Iterable[dict[str, Any]],
+        aliases: Iterable[dict[str, Any]] = (),
+    ) -> Vocabulary:
+        """From venue rows (venue_id, name, city, state), artist rows (artist_id, name and, when
+        given, genre: every genre in the data is a name, beside the known plurals) and alias rows
+        (kind, entity_id, name: another spelling of a venue or artist, found as that entity)."""
         vocab = cls()
         for code, name in REGIONS.items():
             vocab.add(name, Entity("state", code, name))
@@ -105,6 +123,11 @@ class Vocabulary:
             name = str(a["name"])
             single = len(phrase(name)) == 1
             vocab.add(name, Entity("artist", int(a["artist_id"]), name), strict_case=single)
+        for alias in aliases:
+            if (kind := str(alias["kind"])) in ("venue", "artist"):
+                name = str(alias["name"])
+                single = kind == "artist" and len(phrase(name)) == 1
+                vocab.add(name, Entity(kind, int(alias["entity_id"]), name), strict_case=single)
         return vocab
 
     def find(self, text: str) -> list[Found]:

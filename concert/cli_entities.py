@@ -1,5 +1,5 @@
-"""`concert entities review|merge|split`: the artists and venues entity resolution left to a
-person, and a person's decisions; `concert bench entities`: the resolver measured on labelled
+"""`concert entities review|merge|split`: the artists, venues and concerts entity resolution
+left to a person, and a person's decisions; `concert bench entities`: the resolver measured on labelled
 data (the real TICKIT names against a second source made from them)."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from concert.cli_support import EXIT_FAILED, EXIT_USAGE, CommandError, emit, out
 
 entities_app = typer.Typer(
     no_args_is_help=True,
-    help="Entity resolution: one artist, one venue, whatever the source (review, merge, split).",
+    help="Entity resolution: one artist, venue or show, whatever the source (review, merge, split).",
 )
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")]
 
@@ -25,6 +25,7 @@ class EntityKind(StrEnum):
 
     artist = "artist"
     venue = "venue"
+    concert = "concert"
 
 
 def _warehouse() -> Any:
@@ -35,7 +36,7 @@ def _warehouse() -> Any:
 
 @entities_app.command()
 def review(ctx: typer.Context, as_json: JsonFlag = False) -> None:
-    """The artists and venues kept apart until a person decides, with their likely match."""
+    """The artists, venues and concerts kept apart until a person decides, with their likely match."""
     from consumers.entities.crosswalk import REVIEW_SQL
 
     runtime_of(ctx)
@@ -43,7 +44,7 @@ def review(ctx: typer.Context, as_json: JsonFlag = False) -> None:
 
     def render(d: dict[str, Any]) -> None:
         if not d["pending"]:
-            out.print("nothing to review: every artist and venue is decided")
+            out.print("nothing to review: every artist, venue and concert is decided")
             return
         table = Table(title=f"{len(d['pending'])} waiting for a person (merge or split)")
         for col in ("kind", "id", "source", "name", "likely the same as", "score", "why"):
@@ -83,12 +84,12 @@ def _counts(warehouse: Any, kind: str) -> dict[str, int]:
 @entities_app.command()
 def merge(
     ctx: typer.Context,
-    kind: Annotated[EntityKind, typer.Argument(help="artist or venue.")],
+    kind: Annotated[EntityKind, typer.Argument(help="artist, venue or concert.")],
     entity_id: Annotated[int, typer.Argument(help="The id to merge (as its source published it).")],
     into: Annotated[int, typer.Option("--into", help="The entity it is the same as.")],
     as_json: JsonFlag = False,
 ) -> None:
-    """Merge one artist or venue into another: its history moves, no sale is lost or doubled."""
+    """Merge one artist, venue or concert into another: its history moves, no sale is lost or doubled."""
     from consumers.entities.crosswalk import merge_statements
 
     runtime_of(ctx)
@@ -105,11 +106,11 @@ def merge(
 @entities_app.command()
 def split(
     ctx: typer.Context,
-    kind: Annotated[EntityKind, typer.Argument(help="artist or venue.")],
+    kind: Annotated[EntityKind, typer.Argument(help="artist, venue or concert.")],
     entity_id: Annotated[int, typer.Argument(help="The id to keep apart (as its source published it).")],
     as_json: JsonFlag = False,
 ) -> None:
-    """Keep one artist or venue apart: its own history goes back to it."""
+    """Keep one artist, venue or concert apart: its own history goes back to it."""
     from consumers.entities.crosswalk import split_statements
 
     runtime_of(ctx)

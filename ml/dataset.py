@@ -73,11 +73,13 @@ class SalesRows:
         return max((s["sold_at"] for s in self.sales), default=None)
 
 
+# The catalog as one entity each (entity resolution's views: a concert's artist and venue as
+# decided, the ids the facts carry), so a venue two sources published has one history.
 WAREHOUSE_QUERIES = {
     "dim_concert": "SELECT concert_id, artist_id, venue_id, starts_at, on_sale_at, capacity, min_price, "
-    "max_price, status, updated_at FROM dim_concert",
-    "dim_artist": "SELECT artist_id, name, genre, popularity, updated_at FROM dim_artist",
-    "dim_venue": "SELECT venue_id, name, city, state, capacity, updated_at FROM dim_venue",
+    "max_price, status, updated_at FROM resolved_concert",
+    "dim_artist": "SELECT artist_id, name, genre, popularity, updated_at FROM resolved_artist",
+    "dim_venue": "SELECT venue_id, name, city, state, capacity, updated_at FROM resolved_venue",
     "fact_ticket_sales": "SELECT concert_id, artist_id, venue_id, customer_id, sold_at, quantity, revenue, "
     "price_band FROM fact_ticket_sales",
 }

@@ -24,7 +24,7 @@ _UPCOMING_OR_BOUGHT = (
 )
 _SALES_OF_CUSTOMER_OR_UPCOMING = (
     _SALES + " WHERE customer_id = CAST(:c AS BIGINT) OR concert_id IN "  # noqa: S608
-    "(SELECT concert_id FROM dim_concert WHERE starts_at > CAST(:at AS TIMESTAMP))"
+    "(SELECT concert_id FROM resolved_concert WHERE starts_at > CAST(:at AS TIMESTAMP))"
 )
 
 
@@ -32,7 +32,7 @@ _SALES_OF_CUSTOMER_OR_UPCOMING = (
 _CONCERT_SALES_BEFORE = (
     "SELECT s.concert_id, MAX(s.sold_at) AS sold_at, SUM(s.quantity) AS quantity, "
     "SUM(s.revenue) AS revenue FROM fact_ticket_sales AS s JOIN (SELECT concert_id, starts_at, "
-    "ROW_NUMBER() OVER (PARTITION BY concert_id ORDER BY updated_at DESC) AS version FROM dim_concert) "
+    "ROW_NUMBER() OVER (PARTITION BY concert_id ORDER BY updated_at DESC) AS version FROM resolved_concert) "
     "AS c ON c.concert_id = s.concert_id AND c.version = 1 WHERE s.sold_at < CAST(:at AS TIMESTAMP){} "
     "GROUP BY s.concert_id, s.sold_at < c.starts_at"
 )

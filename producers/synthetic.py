@@ -136,7 +136,9 @@ class Spec:
     # This share of the artists and venues is also published by a second source ("feed") under
     # its own ids and names written its own way (producers/variants.py), and about half of their
     # concerts name the feed's ids: the same performer or venue from two sources, for entity
-    # resolution. Out of the repr, so the default workload's event ids stay what they were.
+    # resolution. The feed also lists half the shows whose artist and venue it knows, under its
+    # own concert id and a start up to 90 minutes off, and 30% of those shows' sales name its
+    # listing. Out of the repr, so the default workload's event ids stay what they were.
     second_source: float = field(default=0.0, repr=False)
 
     @property
@@ -392,6 +394,9 @@ class _Twins:
 
     catalog: list[ArtistUpserted | VenueUpserted] = field(default_factory=list)
     concerts: dict[int, tuple[int, int]] = field(default_factory=dict)  # concert -> (artist, venue)
+    # concert -> the feed's listing of the same show: its own concert id, starting minutes later
+    shows: dict[int, tuple[int, int]] = field(default_factory=dict)
+    rng: random.Random = field(default_factory=random.Random)  # which sales name the feed's listing
 
 
 def _second_source(
@@ -435,7 +440,27 @@ def _second_source(
         )
         if named != (a_id, v_id):
             twins.concerts[c.concert_id] = named
+    # The feed also lists half the shows whose artist and venue it knows (its own stream again:
+    # the concerts above are as they were), a listing's start up to 90 minutes off the show's.
+    shows = random.Random(f"second-source-shows:{spec.seed}")
+    for c in concerts:
+        if c.artist.artist_id in twin_artists and c.venue.venue_id in twin_venues and shows.random() < 0.5:
+            twins.shows[c.concert_id] = (SECOND_SOURCE_IDS + c.concert_id, shows.choice((0, 15, 30, 60, 90)))
+    twins.rng = random.Random(f"second-source-sales:{spec.seed}")
     return twins
+
+
+def _feed_show(c: _Concert, twins: _Twins) -> ConcertScheduled:
+    """The feed's listing of concert `c` (in `twins.shows`): its own ids, the same tiers."""
+    concert_id, minutes = twins.shows[c.concert_id]
+    return ConcertScheduled(
+        concert_id=concert_id,
+        artist_id=SECOND_SOURCE_IDS + c.artist.artist_id,
+        venue_id=SECOND_SOURCE_IDS + c.venue.venue_id,
+        starts_at=c.starts_at + timedelta(minutes=minutes),
+        on_sale_at=c.on_sale_at,
+        price_tiers=c.tiers,
+    )
 
 
 def generate(spec: Spec | None = None, catalog: Catalog | None = None) -> Workload:
@@ -499,10 +524,21 @@ def generate(spec: Spec | None = None, catalog: Catalog | None = None) -> Worklo
                 price_tiers=c.tiers,
             ),
         )
+        if c.concert_id in twins.shows:
+            at = c.announced_at + timedelta(minutes=1)
+            timed.append(
+                (
+                    at,
+                    seq,
+                    new_event(_feed_show(c, twins), source=SECOND_SOURCE, occurred_at=at, event_id=ids()),
+                )
+            )
+            seq += 1
 
     # Sales: quantities mostly 1-4; tier picked by its remaining seats; stop when sold out or demand met.
     sale_id = refund_id = 0
     sales_by_concert: dict[int, list[tuple[int, int, int, str, Decimal, datetime]]] = {}
+    named: dict[int, int] = {}  # sale -> the feed's listing it was sold through (its refund names it too)
     for c in concerts:
         target = min(c.allocation, round(c.demand * math.exp(rng.gauss(0, 0.08))))
         remaining = {t.tier: t.seats for t in c.tiers}
@@ -529,11 +565,13 @@ def generate(spec: Spec | None = None, catalog: Catalog | None = None) -> Worklo
             cust = next((p for p in pool if c.artist.genre in p["genres"]), pool[0])
             sale_id += 1
             channel = rng.choices(CHANNELS, cum_weights=CHANNEL_CUM)[0]
+            if c.concert_id in twins.shows and twins.rng.random() < 0.3:
+                named[sale_id] = twins.shows[c.concert_id][0]
             emit(
                 at,
                 TicketSold(
                     sale_id=sale_id,
-                    concert_id=c.concert_id,
+                    concert_id=named.get(sale_id, c.concert_id),
                     customer_id=cust["customer_id"],
                     tier=order_tier,
                     quantity=qty,
@@ -559,7 +597,7 @@ def generate(spec: Spec | None = None, catalog: Catalog | None = None) -> Worklo
                     TicketRefunded(
                         refund_id=refund_id,
                         sale_id=sid,
-                        concert_id=c.concert_id,
+                        concert_id=named.get(sid, c.concert_id),
                         customer_id=cust_id,
                         quantity=qty,
                         amount=Money(amount=price * qty),
@@ -587,7 +625,7 @@ def generate(spec: Spec | None = None, catalog: Catalog | None = None) -> Worklo
                     TicketRefunded(
                         refund_id=refund_id,
                         sale_id=sid,
-                        concert_id=c.concert_id,
+                        concert_id=named.get(sid, c.concert_id),
                         customer_id=cust_id,
                         quantity=back,
                         amount=Money(amount=price * back),

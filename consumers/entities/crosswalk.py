@@ -4,7 +4,8 @@ The pass reads the artists and venues the crosswalk does not know yet (with the 
 published each, from the event log), decides each against the canonical entities of the other
 sources (`Resolver`: a source's own ids are distinct entities by its own word, so records of one
 source are never merged with each other), writes one crosswalk row per id, and re-points the
-facts and daily aggregates of merged ids to their canonical entity. Concerts keep the ids as
+facts and daily aggregates of merged ids to their canonical entity (later loads map a merged
+id as they load: consumers/warehouse/load_sql.py). Concerts keep the ids as
 published, so a split (`split_statements`) can put the history back: a fact's artist and venue
 are always its concert's, through the crosswalk. Re-pointing changes ids, never rows: no sale is
 lost or counted twice, and `concert reconcile` is unaffected.
@@ -13,9 +14,10 @@ lost or counted twice, and `concert reconcile` is unaffected.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass, replace
+from typing import Any, Literal, Protocol
 
+from consumers.entities import concerts
 from consumers.entities.resolve import Decision, Entity, Kind, Policy, Record, Resolver, Verdict
 
 KINDS: tuple[Kind, ...] = ("artist", "venue")
@@ -56,15 +58,18 @@ def _rows(kind: Kind, known: bool) -> str:
 UNRESOLVED_SQL = " UNION ALL ".join(_rows(k, known=False) for k in KINDS) + " ORDER BY 8, 1, 2"
 KNOWN_SQL = " UNION ALL ".join(_rows(k, known=True) for k in KINDS)
 MERGED_COUNT_SQL = "SELECT COUNT(*) AS n FROM entity_crosswalk WHERE canonical_id <> entity_id"
-REVIEW_SQL = (
-    "SELECT x.kind, x.entity_id, x.source, COALESCE(a.name, v.name) AS name, v.city, v.state, "
-    "x.candidate_id, COALESCE(ca.name, cv.name) AS candidate, cv.city AS candidate_city, x.score, x.reason, "
-    "x.decided_at "
+REVIEW_SQL = (  # (a concert is named by its start)
+    "SELECT x.kind, x.entity_id, x.source, "
+    "COALESCE(a.name, v.name, 'show at ' || CAST(c.starts_at AS VARCHAR)) AS name, v.city, v.state, "
+    "x.candidate_id, COALESCE(ca.name, cv.name, 'show at ' || CAST(cc.starts_at AS VARCHAR)) AS candidate, "
+    "cv.city AS candidate_city, x.score, x.reason, x.decided_at "
     "FROM entity_crosswalk AS x "
     "LEFT JOIN dim_artist AS a ON x.kind = 'artist' AND a.artist_id = x.entity_id "
     "LEFT JOIN dim_venue AS v ON x.kind = 'venue' AND v.venue_id = x.entity_id "
+    "LEFT JOIN dim_concert AS c ON x.kind = 'concert' AND c.concert_id = x.entity_id "
     "LEFT JOIN dim_artist AS ca ON x.kind = 'artist' AND ca.artist_id = x.candidate_id "
     "LEFT JOIN dim_venue AS cv ON x.kind = 'venue' AND cv.venue_id = x.candidate_id "
+    "LEFT JOIN dim_concert AS cc ON x.kind = 'concert' AND cc.concert_id = x.candidate_id "
     "WHERE x.verdict = 'review' ORDER BY x.score DESC, x.kind, x.entity_id"
 )
 
@@ -146,16 +151,26 @@ def repoint_statements(*, full: bool = False) -> list[str]:
 
 @dataclass(frozen=True)
 class Pass:
-    """What one resolution pass did."""
+    """What one resolution pass did (artists and venues; then concerts, `shows_*`)."""
 
     decided: int
     merged: int
     to_review: int
     repointed: bool
+    shows_decided: int = 0
+    shows_merged: int = 0
+    shows_to_review: int = 0
+    shows_unmerged: int = 0
+
+
+def _run(warehouse: EntityWarehouse, sqls: list[str]) -> None:
+    for i in range(0, len(sqls), 40):  # the Data API's statements a batch
+        warehouse.batch(sqls[i : i + 40])
 
 
 def resolve_pass(warehouse: EntityWarehouse, policy: Policy | None = None) -> Pass:
-    """Decide every artist and venue the crosswalk does not know; re-point merged ids' facts."""
+    """Decide every artist and venue the crosswalk does not know and re-point merged ids'
+    facts; then the concerts whose artist and venue are decided, and move merged shows' facts."""
     unresolved = warehouse.query(UNRESOLVED_SQL)
     decisions = decide(unresolved, warehouse.query(KNOWN_SQL), policy) if unresolved else []
     merged = sum(d.verdict is Verdict.MERGE for d in decisions)
@@ -163,30 +178,58 @@ def resolve_pass(warehouse: EntityWarehouse, policy: Policy | None = None) -> Pa
     repoint = merged > 0 or int(warehouse.query(MERGED_COUNT_SQL)[0]["n"]) > 0
     if repoint:
         sqls += repoint_statements()
-    for i in range(0, len(sqls), 40):  # the Data API's statements a batch
-        warehouse.batch(sqls[i : i + 40])
+    _run(warehouse, sqls)
     reviews = sum(d.verdict is Verdict.REVIEW for d in decisions)
-    return Pass(len(decisions), merged, reviews, repoint)
+    return _shows_pass(warehouse, Pass(len(decisions), merged, reviews, repoint))
 
 
-def merge_statements(kind: Kind, entity_id: int, canonical: int) -> list[str]:
+def _shows_pass(warehouse: EntityWarehouse, done: Pass) -> Pass:
+    """The concerts' part of a pass (after the artists and venues: a show is its artist's and
+    venue's): decide the new ones, undo merges whose artist or venue a person split, and move
+    the facts of merged shows (in one transaction: its temp tables)."""
+    unresolved = warehouse.query(concerts.UNRESOLVED_SHOWS_SQL)
+    decisions = concerts.decide(unresolved, warehouse.query(concerts.KNOWN_SHOWS_SQL)) if unresolved else []
+    _run(warehouse, concerts.decision_statements(decisions))
+    merged = sum(d.verdict is Verdict.MERGE for d in decisions)
+    stale: list[int] = []
+    if int(warehouse.query(concerts.MERGED_SHOWS_SQL)[0]["n"]) > 0:  # (none in a one-source workload)
+        stale = [int(r["concert_id"]) for r in warehouse.query(concerts.STALE_MERGES_SQL)]
+        undo = [concerts.unmerge_statement(stale)] if stale else []
+        warehouse.batch([*undo, *concerts.move_statements(full=bool(stale))])
+    reviews = sum(d.verdict is Verdict.REVIEW for d in decisions)
+    return replace(
+        done,
+        shows_decided=len(decisions),
+        shows_merged=merged,
+        shows_to_review=reviews,
+        shows_unmerged=len(stale),
+    )
+
+
+def merge_statements(kind: Kind | Literal["concert"], entity_id: int, canonical: int) -> list[str]:
     """A person's merge: `entity_id`, and what was merged into it, become `canonical` (itself a
-    canonical entity: the caller reads it from the crosswalk)."""
-    return [
+    canonical entity: the caller reads it from the crosswalk). The concerts of a merged artist
+    or venue that were new shows are decided again by the next pass."""
+    decided = [
         f"UPDATE entity_crosswalk SET canonical_id = {int(canonical)}, verdict = 'merged', "
         f"candidate_id = {int(canonical)}, reason = 'merged by a person', decided_at = GETDATE() "
         f"WHERE kind = '{kind}' AND entity_id = {int(entity_id)}",
         f"UPDATE entity_crosswalk SET canonical_id = {int(canonical)} "
         f"WHERE kind = '{kind}' AND canonical_id = {int(entity_id)}",
-        *repoint_statements(full=True),
     ]
+    if kind == "concert":
+        return [*decided, *concerts.move_statements(full=True)]
+    return [*decided, *repoint_statements(full=True), concerts.redecide_statement(kind, canonical)]
 
 
-def split_statements(kind: Kind, entity_id: int) -> list[str]:
-    """A person's split: `entity_id` is its own entity again, its history back on it."""
-    return [
+def split_statements(kind: Kind | Literal["concert"], entity_id: int) -> list[str]:
+    """A person's split: `entity_id` is its own entity again, its history back on it (the
+    concerts merged on the strength of a split artist or venue follow at the next pass)."""
+    decided = (
         f"UPDATE entity_crosswalk SET canonical_id = entity_id, verdict = 'split', "
         f"reason = 'kept apart by a person', decided_at = GETDATE() "
-        f"WHERE kind = '{kind}' AND entity_id = {int(entity_id)}",
-        *repoint_statements(full=True),
-    ]
+        f"WHERE kind = '{kind}' AND entity_id = {int(entity_id)}"
+    )
+    if kind == "concert":
+        return [decided, *concerts.move_statements(full=True)]
+    return [decided, *repoint_statements(full=True)]

@@ -6,7 +6,8 @@
 CREATE ROLE chat_reader;
 GRANT USAGE ON SCHEMA public TO ROLE chat_reader;
 GRANT SELECT ON TABLE dim_date, dim_artist, dim_venue, dim_concert, fact_ticket_sales, fact_refunds,
-    agg_daily_sales, agg_daily_venue_sales, agg_daily_artist_sales, agg_concert_sell_through
+    agg_daily_sales, agg_daily_venue_sales, agg_daily_artist_sales, agg_concert_sell_through,
+    resolved_artist, resolved_venue, resolved_concert, entity_ids, entity_alias
     TO ROLE chat_reader;
 
 -- Every chat statement is bounded: the workgroup's `chat` query queue (infra/stacks/warehouse.py,

@@ -41,12 +41,17 @@ STAR_SCHEMA = frozenset(
         "agg_daily_venue_sales",
         "agg_daily_artist_sales",
         "agg_concert_sell_through",
+        "resolved_artist",
+        "resolved_venue",
+        "resolved_concert",
+        "entity_alias",
+        "entity_ids",
     }
 )
 OPERATIONS = frozenset(
     {
         "event_log", "etl_batches", "etl_lease", "fact_ticket_sales_pending", "fact_refunds_pending",
-        "entity_crosswalk",
+        "entity_crosswalk", "fact_concert_published",
     }
 )  # fmt: skip
 # Function calls by sqlglot's canonical name (the same whatever the spelling: DATEADD and

@@ -6,7 +6,10 @@ re-delivered batch changes nothing), the natural key for dimensions, keeping onl
 version (`updated_at`), so a stale event never overwrites a newer row. Pending facts (a
 dimension was not known to the consumer) whose concert, artist and venue are now in the
 warehouse become facts, with the columns they carry from their dimensions computed here.
-Daily aggregates are rebuilt for the (date, concert) pairs the load touched.
+Daily aggregates are rebuilt for the (date, concert) pairs the load touched. Facts and
+aggregates take their concert, artist and venue as entity resolution decided them
+(`entity_crosswalk`): an id already merged into another is loaded as that one, and a fact
+loaded onto another concert than its event named keeps that one in `fact_concert_published`.
 
 A load is two BatchExecuteStatements (`load_transactions`), each one transaction: the Data API
 takes at most 40 statements a batch, and a cycle touching every table needs ~55. The
@@ -66,7 +69,8 @@ def load_transactions(
     tag = _TAG.sub("_", tag.lower())[:40]
     dims = _staged(manifests, DIMENSIONS, bucket, iam_role, tag)
     rest = _staged(manifests, FACTS, bucket, iam_role, tag)
-    rest += _resolve_pending(tag) + _aggregates(manifests, tag) + list(ledger or [])
+    rest += _resolve_pending(tag) + _aggregates(manifests, tag) + [_lineage(manifests, tag)]
+    rest += list(ledger or [])
     out = [sqls for sqls in (dims, rest) if sqls]
     for sqls in out:
         if len(sqls) > MAX_BATCH_STATEMENTS:  # a new table or step: split it before it ships
@@ -96,9 +100,13 @@ def _staged(
         # boundaries after a crash) and a dimension several times (keep its newest version).
         latest = f"{stg}_latest"
         order = "updated_at DESC, event_id DESC" if "updated_at" in cols else ", ".join(keys)
+        picked, joins = _canonical_columns(cols, "ranked") if table in CANONICAL else (cols, "")
+        if table in CANONICAL:  # the concert id its event named, kept for the lineage
+            picked.append("ranked.concert_id AS published_concert_id")
         sqls.append(
-            f"CREATE TEMP TABLE {latest} AS SELECT {', '.join(cols)} FROM (SELECT *, ROW_NUMBER() OVER "
-            f"(PARTITION BY {', '.join(keys)} ORDER BY {order}) AS rn FROM {stg}) AS ranked WHERE rn = 1"
+            f"CREATE TEMP TABLE {latest} AS SELECT {', '.join(picked)} FROM (SELECT *, ROW_NUMBER() OVER "
+            f"(PARTITION BY {', '.join(keys)} ORDER BY {order}) AS rn FROM {stg}) AS ranked{joins} "
+            "WHERE rn = 1"
         )
         if table in PENDING:  # already a fact (landed again by a worker that knew its dimensions)
             fact = table.removesuffix("_pending")
@@ -114,6 +122,28 @@ def _staged(
     return sqls
 
 
+CANONICAL = ("fact_ticket_sales", "fact_refunds")  # facts carrying a concert, an artist and a venue id
+
+
+def _canonical_columns(cols: list[str], alias: str) -> tuple[list[str], str]:
+    """`cols` of `alias` with its concert, artist and venue ids as entity resolution has
+    decided them (an id merged into another is loaded as that one; an id not decided yet as
+    published: the resolution pass after the load re-points it if it merges), and the joins
+    that need."""
+    joins, picked = "", []
+    for col in cols:
+        kind = col.removesuffix("_id")
+        if col in ("artist_id", "venue_id", "concert_id"):
+            x = f"x{kind[0]}"  # xa, xv, xc
+            joins += (
+                f" LEFT JOIN entity_crosswalk AS {x} ON {x}.kind = '{kind}' AND {x}.entity_id = {alias}.{col}"
+            )
+            picked.append(f"COALESCE({x}.canonical_id, {alias}.{col}) AS {col}")
+        else:
+            picked.append(f"{alias}.{col}")
+    return picked, joins
+
+
 _SALE_OWN = (
     "event_id, sale_id, concert_id, customer_id, sold_at, date_key, tier, quantity, unit_price, revenue, "
     "currency, channel, price_band"
@@ -124,13 +154,31 @@ _REFUND_OWN = (
 )
 
 
+# A concert's artist and venue as entity resolution has decided them (`c` a dim_concert row).
+_CONCERT_CROSSWALK = (
+    " LEFT JOIN entity_crosswalk AS xa ON xa.kind = 'artist' AND xa.entity_id = c.artist_id"
+    " LEFT JOIN entity_crosswalk AS xv ON xv.kind = 'venue' AND xv.entity_id = c.venue_id"
+)
+_CANONICAL_ARTIST = "COALESCE(xa.canonical_id, c.artist_id) AS artist_id"
+_CANONICAL_VENUE = "COALESCE(xv.canonical_id, c.venue_id) AS venue_id"
+_CANONICAL_IDS = f"{_CANONICAL_ARTIST}, {_CANONICAL_VENUE}"
+
+
+_CONCERT_OF_PENDING = (
+    "COALESCE(xc.canonical_id, p.concert_id) AS concert_id, p.concert_id AS published_concert_id"
+)
+_PENDING_CROSSWALK = (
+    " LEFT JOIN entity_crosswalk AS xc ON xc.kind = 'concert' AND xc.entity_id = p.concert_id"
+)
+
+
 def _resolve_pending(tag: str) -> list[str]:
     """Pending facts whose dimensions are all loaded become facts (Kimball's late-arriving
     dimension, resolved in the warehouse): the columns a sale carries from its concert, venue
     and artist are read from them, days to show from the concert's start, and the running net
     tickets sold continue the concert's count in order of sale."""
     sales, refunds = f"resolved_sales_{tag}", f"resolved_refunds_{tag}"
-    own = ", ".join(f"p.{c.strip()}" for c in _SALE_OWN.split(","))
+    own = _own(_SALE_OWN)
     ranked = (
         f"SELECT r.*, CAST(COALESCE(n.net, 0) + SUM(r.quantity) OVER (PARTITION BY r.concert_id "
         "ORDER BY r.sold_at, r.event_id ROWS UNBOUNDED PRECEDING) AS INTEGER) AS running_sold "
@@ -143,11 +191,11 @@ def _resolve_pending(tag: str) -> list[str]:
     return [
         "DELETE FROM fact_ticket_sales_pending USING fact_ticket_sales "
         "WHERE fact_ticket_sales_pending.event_id = fact_ticket_sales.event_id",
-        f"CREATE TEMP TABLE {sales} AS SELECT {own}, c.artist_id, c.venue_id, v.city, v.state, "
+        f"CREATE TEMP TABLE {sales} AS SELECT {own}, {_CANONICAL_IDS}, v.city, v.state, "
         "v.capacity AS venue_capacity, c.capacity AS concert_capacity, a.genre, "
         "a.popularity AS artist_popularity, c.starts_at FROM fact_ticket_sales_pending AS p "
         "JOIN dim_concert AS c ON c.concert_id = p.concert_id JOIN dim_venue AS v ON v.venue_id = c.venue_id "
-        "JOIN dim_artist AS a ON a.artist_id = c.artist_id",
+        f"JOIN dim_artist AS a ON a.artist_id = c.artist_id{_CONCERT_CROSSWALK}{_PENDING_CROSSWALK}",
         f"INSERT INTO fact_ticket_sales ({', '.join(_cols('fact_ticket_sales'))}) "
         "SELECT event_id, sale_id, concert_id, artist_id, venue_id, customer_id, sold_at, date_key, tier, "
         "quantity, unit_price, revenue, currency, channel, price_band, city, state, venue_capacity, "
@@ -160,11 +208,12 @@ def _resolve_pending(tag: str) -> list[str]:
         f"WHERE fact_ticket_sales_pending.event_id = {sales}.event_id",
         "DELETE FROM fact_refunds_pending USING fact_refunds "
         "WHERE fact_refunds_pending.event_id = fact_refunds.event_id",
-        f"CREATE TEMP TABLE {refunds} AS SELECT "
-        + ", ".join(f"p.{c.strip()}" for c in _REFUND_OWN.split(","))
-        + ", c.artist_id, c.venue_id FROM fact_refunds_pending AS p "
+        f"CREATE TEMP TABLE {refunds} AS SELECT {_own(_REFUND_OWN)}, {_CANONICAL_IDS} "
+        "FROM fact_refunds_pending AS p "
         "JOIN dim_concert AS c ON c.concert_id = p.concert_id "  # all three, as the consumer asks
-        "JOIN dim_venue AS v ON v.venue_id = c.venue_id JOIN dim_artist AS a ON a.artist_id = c.artist_id",
+        "JOIN dim_venue AS v ON v.venue_id = c.venue_id JOIN dim_artist AS a ON a.artist_id = c.artist_id"
+        + _CONCERT_CROSSWALK
+        + _PENDING_CROSSWALK,
         f"INSERT INTO fact_refunds ({', '.join(_cols('fact_refunds'))}) "
         "SELECT event_id, refund_id, sale_id, concert_id, artist_id, venue_id, customer_id, refunded_at, "
         f"date_key, quantity, amount, currency, reason FROM {refunds}",
@@ -173,20 +222,52 @@ def _resolve_pending(tag: str) -> list[str]:
     ]
 
 
+def _own(columns: str) -> str:
+    """A pending fact's own columns (`p`), its concert as entity resolution decided it."""
+    return ", ".join(
+        _CONCERT_OF_PENDING if c.strip() == "concert_id" else f"p.{c.strip()}" for c in columns.split(",")
+    )
+
+
+def _loaded_facts(manifests: dict[str, str], tag: str) -> list[str]:
+    """The temp tables of the facts this load brings (staged, and pending ones resolved), each
+    with the concert id as loaded and as published."""
+    facts = [f"stg_{t}_{tag}_latest" for t in CANONICAL if t in manifests]
+    return [*facts, f"resolved_sales_{tag}", f"resolved_refunds_{tag}"]
+
+
+def _lineage(manifests: dict[str, str], tag: str) -> str:
+    """Record the concert its event named of every fact loaded onto another (the same show
+    from two sources): the lineage a person's split needs to move it back."""
+    union = " UNION ALL ".join(
+        f"SELECT event_id, concert_id, published_concert_id FROM {t}" for t in _loaded_facts(manifests, tag)
+    )
+    return (
+        "INSERT INTO fact_concert_published (event_id, concert_id) SELECT DISTINCT m.event_id, "
+        f"m.published_concert_id FROM ({union}) AS m WHERE m.concert_id <> m.published_concert_id "
+        "AND NOT EXISTS (SELECT 1 FROM fact_concert_published AS k WHERE k.event_id = m.event_id)"
+    )
+
+
 def _aggregates(manifests: dict[str, str], tag: str) -> list[str]:
-    facts = [f"stg_{t}_{tag}" for t in ("fact_ticket_sales", "fact_refunds") if t in manifests]
-    facts += [f"resolved_sales_{tag}", f"resolved_refunds_{tag}"]
     touched = f"touched_{tag}"
-    union = " UNION ".join(f"SELECT DISTINCT date_key, concert_id FROM {t}" for t in facts)
+    union = " UNION ".join(
+        f"SELECT DISTINCT date_key, concert_id FROM {t}" for t in _loaded_facts(manifests, tag)
+    )
+    return [f"CREATE TEMP TABLE {touched} AS {union}", *rebuild_aggregates(touched)]
+
+
+def rebuild_aggregates(touched: str) -> list[str]:
+    """agg_daily_sales rebuilt from the facts for the (date_key, concert_id) pairs of the table
+    `touched` (a pair left with no fact has no row)."""
     return [
-        f"CREATE TEMP TABLE {touched} AS {union}",
         f"DELETE FROM agg_daily_sales USING {touched} WHERE agg_daily_sales.date_key = {touched}.date_key "
         f"AND agg_daily_sales.concert_id = {touched}.concert_id",
         "INSERT INTO agg_daily_sales (date_key, concert_id, venue_id, artist_id, tickets, revenue, "
         "refunded_tickets, refunded_amount) "
-        "SELECT t.date_key, t.concert_id, c.venue_id, c.artist_id, COALESCE(s.tickets, 0), "
+        f"SELECT t.date_key, t.concert_id, {_CANONICAL_VENUE}, {_CANONICAL_ARTIST}, COALESCE(s.tickets, 0), "
         f"COALESCE(s.revenue, 0), COALESCE(r.tickets, 0), COALESCE(r.amount, 0) FROM {touched} AS t "
-        "JOIN dim_concert AS c ON c.concert_id = t.concert_id "
+        f"JOIN dim_concert AS c ON c.concert_id = t.concert_id{_CONCERT_CROSSWALK} "
         "LEFT JOIN (SELECT f.date_key, f.concert_id, SUM(f.quantity) AS tickets, SUM(f.revenue) AS revenue "
         f"FROM fact_ticket_sales AS f JOIN {touched} AS x "
         "ON x.date_key = f.date_key AND x.concert_id = f.concert_id "
@@ -194,7 +275,8 @@ def _aggregates(manifests: dict[str, str], tag: str) -> list[str]:
         "LEFT JOIN (SELECT f.date_key, f.concert_id, SUM(f.quantity) AS tickets, SUM(f.amount) AS amount "
         f"FROM fact_refunds AS f JOIN {touched} AS x "
         "ON x.date_key = f.date_key AND x.concert_id = f.concert_id "
-        "GROUP BY f.date_key, f.concert_id) AS r ON r.date_key = t.date_key AND r.concert_id = t.concert_id",
+        "GROUP BY f.date_key, f.concert_id) AS r ON r.date_key = t.date_key AND r.concert_id = t.concert_id "
+        "WHERE s.tickets IS NOT NULL OR r.tickets IS NOT NULL",
     ]
 
 

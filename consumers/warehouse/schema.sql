@@ -173,12 +173,13 @@ CREATE TABLE IF NOT EXISTS etl_batches (
     PRIMARY KEY (batch_id)
 ) DISTSTYLE ALL SORTKEY (finished_at);
 
--- The entity crosswalk: every artist and venue id as a source published it (and that source), and the canonical
--- entity it is (itself unless merged). Written by entity resolution after each load cycle and by
--- `concert entities merge|split`; facts and the daily aggregates carry the canonical ids, the
--- concerts keep the ids as published (so a split can put history back). verdict: new, merge,
--- review (kept apart until a person decides; candidate_id is the likely match), merged or split
--- (a person's decision, never changed by the resolver).
+-- The entity crosswalk: every artist, venue and concert id as a source published it (and that
+-- source), and the canonical entity it is (itself unless merged). Written by entity resolution
+-- after each load cycle and by `concert entities merge|split`; facts and the daily aggregates
+-- carry the canonical ids (a load maps an id merged already), the dimensions keep every id as
+-- published (so a split can put history back; readers of the catalog go through the resolved_*
+-- views below). verdict: new, merge, review (kept apart until a person decides; candidate_id
+-- is the likely match), merged or split (a person's decision, never changed by the resolver).
 CREATE TABLE IF NOT EXISTS entity_crosswalk (
     kind          VARCHAR(8)       NOT NULL,
     entity_id     BIGINT           NOT NULL,
@@ -191,6 +192,50 @@ CREATE TABLE IF NOT EXISTS entity_crosswalk (
     decided_at    TIMESTAMPTZ      NOT NULL,
     PRIMARY KEY (kind, entity_id)
 ) DISTSTYLE ALL SORTKEY (kind, entity_id);
+
+-- The concert each moved fact's event named: entity resolution moves a sale or refund of a show
+-- two sources published (two concert ids) onto the show's one id, and keeps here the id it was
+-- published with, so a person's split moves it back. Facts never moved have no row.
+CREATE TABLE IF NOT EXISTS fact_concert_published (
+    event_id    VARCHAR(36)  NOT NULL,
+    concert_id  BIGINT       NOT NULL,
+    PRIMARY KEY (event_id)
+) DISTKEY (event_id);
+
+-- The catalog as one entity each, what answers about artists, venues and concerts read (dim_*
+-- keep every id as a source published it: the lineage a split needs): the artists and venues
+-- entity resolution has not merged into another; the concerts likewise (one row a show), each
+-- with its artist and venue as decided; every id as published with the entity it is; and the
+-- names of merged ids, each with its entity (a name a source spells differently finds it).
+CREATE OR REPLACE VIEW resolved_artist AS
+SELECT a.artist_id, a.name, a.genre, a.genres, a.popularity, a.country, a.updated_at
+FROM dim_artist AS a LEFT JOIN entity_crosswalk AS x ON x.kind = 'artist' AND x.entity_id = a.artist_id
+WHERE x.canonical_id IS NULL OR x.canonical_id = a.artist_id;
+
+CREATE OR REPLACE VIEW resolved_venue AS
+SELECT v.venue_id, v.name, v.city, v.state, v.capacity, v.updated_at
+FROM dim_venue AS v LEFT JOIN entity_crosswalk AS x ON x.kind = 'venue' AND x.entity_id = v.venue_id
+WHERE x.canonical_id IS NULL OR x.canonical_id = v.venue_id;
+
+CREATE OR REPLACE VIEW resolved_concert AS
+SELECT c.concert_id, COALESCE(xa.canonical_id, c.artist_id) AS artist_id,
+       COALESCE(xv.canonical_id, c.venue_id) AS venue_id, c.starts_at, c.on_sale_at, c.capacity,
+       c.min_price, c.max_price, c.status, c.cancel_reason, c.updated_at
+FROM dim_concert AS c
+LEFT JOIN entity_crosswalk AS xa ON xa.kind = 'artist' AND xa.entity_id = c.artist_id
+LEFT JOIN entity_crosswalk AS xv ON xv.kind = 'venue' AND xv.entity_id = c.venue_id
+LEFT JOIN entity_crosswalk AS xc ON xc.kind = 'concert' AND xc.entity_id = c.concert_id
+WHERE xc.canonical_id IS NULL OR xc.canonical_id = c.concert_id;
+
+CREATE OR REPLACE VIEW entity_ids AS
+SELECT kind, entity_id, canonical_id FROM entity_crosswalk;
+
+CREATE OR REPLACE VIEW entity_alias AS
+SELECT x.kind, x.canonical_id AS entity_id, COALESCE(a.name, v.name) AS name, v.city, v.state
+FROM entity_crosswalk AS x
+LEFT JOIN dim_artist AS a ON x.kind = 'artist' AND a.artist_id = x.entity_id
+LEFT JOIN dim_venue AS v ON x.kind = 'venue' AND v.venue_id = x.entity_id
+WHERE x.canonical_id <> x.entity_id AND COALESCE(a.name, v.name) IS NOT NULL;
 
 -- The load lease: one load cycle at a time per warehouse (taken and renewed by the cycle's
 -- plan step, given back when no work is left; a crashed cycle's lease expires).
@@ -213,16 +258,12 @@ SELECT date_key, artist_id, SUM(tickets) AS tickets, SUM(revenue) AS revenue,
        SUM(refunded_tickets) AS refunded_tickets, SUM(refunded_amount) AS refunded_amount
 FROM agg_daily_sales GROUP BY date_key, artist_id;
 
--- (its venue and artist canonical, as the facts': through the crosswalk)
+-- (its venue and artist canonical, as the facts')
 CREATE OR REPLACE VIEW agg_concert_sell_through AS
-SELECT c.concert_id, COALESCE(xv.canonical_id, c.venue_id) AS venue_id,
-       COALESCE(xa.canonical_id, c.artist_id) AS artist_id, c.capacity,
+SELECT c.concert_id, c.venue_id, c.artist_id, c.capacity,
        COALESCE(SUM(a.tickets), 0) - COALESCE(SUM(a.refunded_tickets), 0) AS tickets_net,
        COALESCE(SUM(a.revenue), 0) - COALESCE(SUM(a.refunded_amount), 0) AS revenue_net,
        CAST(COALESCE(SUM(a.tickets), 0) - COALESCE(SUM(a.refunded_tickets), 0) AS DOUBLE PRECISION)
            / NULLIF(c.capacity, 0) AS sell_through
-FROM dim_concert AS c LEFT JOIN agg_daily_sales AS a ON a.concert_id = c.concert_id
-LEFT JOIN entity_crosswalk AS xv ON xv.kind = 'venue' AND xv.entity_id = c.venue_id
-LEFT JOIN entity_crosswalk AS xa ON xa.kind = 'artist' AND xa.entity_id = c.artist_id
-GROUP BY c.concert_id, COALESCE(xv.canonical_id, c.venue_id), COALESCE(xa.canonical_id, c.artist_id),
-         c.capacity;
+FROM resolved_concert AS c LEFT JOIN agg_daily_sales AS a ON a.concert_id = c.concert_id
+GROUP BY c.concert_id, c.venue_id, c.artist_id, c.capacity;

@@ -32,9 +32,7 @@ def vocabulary() -> Vocabulary:
     """The names the warehouse knows, read again after `vocabulary_refresh_s`."""
     global _vocabulary
     if _vocabulary is None or time.monotonic() - _vocabulary[0] > settings.vocabulary_refresh_s:
-        venues = warehouse.query("SELECT venue_id, name, city, state FROM dim_venue")
-        artists = warehouse.query("SELECT artist_id, name, genre FROM dim_artist")
-        _vocabulary = (time.monotonic(), Vocabulary.of(venues, artists))
+        _vocabulary = (time.monotonic(), Vocabulary.read(warehouse.query))
     return _vocabulary[1]
 
 

@@ -106,7 +106,9 @@ def options_sql() -> dict[str, str]:
     """SQL of the filter choices: cities and genres that have sales, and the dates covered."""
     return {
         "cities": "SELECT DISTINCT city || ', ' || state AS label FROM fact_ticket_sales ORDER BY label",
-        "genres": "SELECT DISTINCT genre AS label FROM dim_artist WHERE genre IS NOT NULL ORDER BY label",
+        "genres": (
+            "SELECT DISTINCT genre AS label FROM resolved_artist WHERE genre IS NOT NULL ORDER BY label"
+        ),
         "range": "SELECT MIN(sold_at) AS first, MAX(sold_at) AS last FROM fact_ticket_sales",
     }
 
@@ -120,9 +122,9 @@ def pickers_sql() -> dict[str, str]:
             "COALESCE(a.name, 'artist ' || CAST(f.artist_id AS VARCHAR)) || ' at ' "
             "|| COALESCE(v.name, 'venue ' || CAST(f.venue_id AS VARCHAR)) || ', ' "
             "|| COALESCE(CAST(CAST(MIN(c.starts_at) AS DATE) AS VARCHAR), '?') AS label "
-            "FROM fact_ticket_sales AS f LEFT JOIN dim_concert AS c ON c.concert_id = f.concert_id "
-            "LEFT JOIN dim_artist AS a ON a.artist_id = f.artist_id "
-            "LEFT JOIN dim_venue AS v ON v.venue_id = f.venue_id "
+            "FROM fact_ticket_sales AS f LEFT JOIN resolved_concert AS c ON c.concert_id = f.concert_id "
+            "LEFT JOIN resolved_artist AS a ON a.artist_id = f.artist_id "
+            "LEFT JOIN resolved_venue AS v ON v.venue_id = f.venue_id "
             "GROUP BY f.concert_id, f.artist_id, f.venue_id, a.name, v.name "
             "ORDER BY SUM(f.quantity) DESC, f.concert_id LIMIT 50"
         ),
@@ -136,7 +138,8 @@ def pickers_sql() -> dict[str, str]:
 
 def concert_names_sql(ids: str) -> str:
     """SQL naming the concerts `ids` (comma-separated integers, at most 100): "artist at venue"
-    (their ids where the warehouse lacks the artist or the venue)."""
+    (their ids where the warehouse lacks the artist or the venue), each with the show it is (a
+    listing entity resolution merged is named as its show)."""
     try:
         wanted = sorted({int(i) for i in ids.split(",") if i.strip()})
     except ValueError:
@@ -146,9 +149,12 @@ def concert_names_sql(ids: str) -> str:
     artist = "COALESCE(a.name, 'artist ' || CAST(c.artist_id AS VARCHAR))"
     venue = "COALESCE(v.name, 'venue ' || CAST(c.venue_id AS VARCHAR))"
     sql = (
-        f"SELECT c.concert_id AS key, {artist} || ' at ' || {venue} AS label FROM dim_concert AS c "  # noqa: S608 - integers only
-        "LEFT JOIN dim_artist AS a ON a.artist_id = c.artist_id "
-        "LEFT JOIN dim_venue AS v ON v.venue_id = c.venue_id "
-        f"WHERE c.concert_id IN ({', '.join(map(str, wanted))})"
+        f"SELECT d.concert_id AS key, c.concert_id AS show, {artist} || ' at ' || {venue} AS label "  # noqa: S608 - integers only
+        "FROM dim_concert AS d "
+        "LEFT JOIN entity_ids AS m ON m.kind = 'concert' AND m.entity_id = d.concert_id "
+        "JOIN resolved_concert AS c ON c.concert_id = COALESCE(m.canonical_id, d.concert_id) "
+        "LEFT JOIN resolved_artist AS a ON a.artist_id = c.artist_id "
+        "LEFT JOIN resolved_venue AS v ON v.venue_id = c.venue_id "
+        f"WHERE d.concert_id IN ({', '.join(map(str, wanted))})"
     )
     return guard(sql, DASHBOARD)

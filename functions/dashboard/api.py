@@ -137,12 +137,17 @@ def analytics_panels() -> dict[str, Any]:
 
 @app.get("/concerts/names")
 def concert_names() -> dict[str, Any]:
-    """Names ("artist at venue") of the concerts `ids` (comma-separated)."""
+    """Names ("artist at venue") of the concerts `ids` (comma-separated), and the show each
+    listing another source published is (`shows`: listing -> show, the Live page adds them up)."""
     try:
         sql = analytics.concert_names_sql(_params().get("ids", ""))
     except (analytics.BadRequest, Refused) as exc:
         raise BadRequestError(str(exc)) from None
-    return {"names": {str(r["key"]): r["label"] for r in _warehouse().query(sql)}}
+    rows = _warehouse().query(sql)
+    return {
+        "names": {str(r["key"]): r["label"] for r in rows},
+        "shows": {str(r["key"]): str(r["show"]) for r in rows if r["show"] != r["key"]},
+    }
 
 
 @app.get("/predictions/pickers")

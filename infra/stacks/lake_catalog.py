@@ -20,7 +20,7 @@ from consumers.tables import table_schemas
 from infra import names
 
 # Kept in the warehouse, never in the lake.
-WAREHOUSE_ONLY = {"agg_daily_sales", "etl_batches", "etl_lease", "entity_crosswalk"}
+WAREHOUSE_ONLY = {"agg_daily_sales", "etl_batches", "etl_lease", "entity_crosswalk", "fact_concert_published"}
 EVENT_TYPES = (
     "ArtistUpserted,VenueUpserted,ConcertScheduled,ConcertUpdated,ConcertCancelled,"
     "TicketSold,TicketRefunded,_invalid"

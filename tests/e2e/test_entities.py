@@ -1,6 +1,6 @@
 """Entity resolution through the whole pipeline: a catalog published by two sources (the
-synthetic workload's second source) becomes one artist and one venue each in the warehouse, as
-part of the load cycles; look-alikes wait for a person; a person's split and merge move history;
+synthetic workload's second source) becomes one artist, one venue and one show each in the
+warehouse, as part of the load cycles; look-alikes wait for a person; a person's split and merge move history;
 every event stays placed exactly once.
 
 On a platform of its own: the synthetic workload's ids (1..N) are reused by every seed, so on the
@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -52,15 +54,21 @@ def _placed(cli: Cli) -> dict[str, Any] | None:
 def test_a_catalog_from_two_sources_becomes_one_and_a_persons_decisions_move_history(own: Cli) -> None:
     cli = own
     feed = [e for e in events_for(EVENTS, seed=SEED, second_source=SHARE) if e.source == "feed"]
-    twins = {e.data.artist_id if e.event_type == "ArtistUpserted" else e.data.venue_id for e in feed}
-    assert len(twins) >= 10
+    twins = {e.data.artist_id if e.event_type == "ArtistUpserted" else e.data.venue_id
+             for e in feed if e.event_type in ("ArtistUpserted", "VenueUpserted")}  # fmt: skip
+    shows = {
+        e.data.concert_id: (e.data.artist_id, e.data.venue_id)
+        for e in feed
+        if e.event_type == "ConcertScheduled"
+    }
+    assert len(twins) >= 10 and len(shows) >= 5
     report = cli.json("produce", "--events", str(EVENTS), "--seed", str(SEED), "--second-source", str(SHARE))
     assert report["accepted"] == EVENTS
     wait_for(lambda: _placed(cli), 300, "every event placed")
     ids = ", ".join(str(i) for i in sorted(twins))
     decided = wait_for(
         lambda: (rows := _rows(cli, f"SELECT kind, entity_id, canonical_id, verdict FROM entity_crosswalk "
-                                    f"WHERE entity_id IN ({ids})")) and len(rows) == len(twins) and rows,
+                                    f"WHERE kind <> 'concert' AND entity_id IN ({ids})")) and len(rows) == len(twins) and rows,
         120, "the feed's artists and venues decided",
     )  # fmt: skip
     merged = [r for r in decided if r["verdict"] == "merge"]
@@ -74,6 +82,44 @@ def test_a_catalog_from_two_sources_becomes_one_and_a_persons_decisions_move_his
     left = _rows(cli, "SELECT COUNT(*) AS n FROM fact_ticket_sales f JOIN entity_crosswalk x ON "
                       "x.kind = 'artist' AND x.entity_id = f.artist_id AND x.canonical_id <> x.entity_id")  # fmt: skip
     assert int(left[0]["n"]) == 0
+    # the feed's listings of a show are that show: every merge pairs a listing with its show, every
+    # listing whose artist and venue both merged is merged, and no fact stays on a merged concert
+    pairs = ", ".join(str(i) for s in shows for i in (s, s - SECOND_SOURCE_IDS))
+    listed = wait_for(
+        lambda: (rows := _rows(cli, f"SELECT entity_id, canonical_id, verdict FROM entity_crosswalk "
+                                    f"WHERE kind = 'concert' AND entity_id IN ({pairs})")) and len(rows) == 2 * len(shows) and rows,
+        120, "the feed's listings decided",
+    )  # fmt: skip
+    moved = {
+        (int(r["entity_id"]), int(r["canonical_id"])) for r in listed if r["entity_id"] != r["canonical_id"]
+    }
+    assert all(abs(a - b) == SECOND_SOURCE_IDS for a, b in moved), moved  # a listing and its own show
+    merged_ids = {int(r["entity_id"]) for r in merged}
+    expected = {s for s, (artist, venue) in shows.items() if {artist, venue} <= merged_ids}
+    assert expected and expected == {max(a, b) for a, b in moved}, (expected, moved)
+    # the dashboard names a listing as its show and says which show it is (the Live page, whose
+    # counters are per listing, adds them up)
+    listing, show = min(moved)
+    board = cli.json("dashboard")
+    token = board["url"].split("token=", 1)[1].split("#", 1)[0]
+    with urllib.request.urlopen(f"{board['base'].rstrip('/')}/config.json", timeout=30) as r:
+        api = urllib.parse.urljoin(board["base"], json.loads(r.read())["apiUrl"]).rstrip("/")
+    asked = urllib.request.Request(
+        f"{api}/concerts/names?ids={listing},{show}", headers={"Authorization": f"Bearer {token}"}
+    )
+    with urllib.request.urlopen(asked, timeout=30) as r:
+        named = json.loads(r.read())
+    assert named["shows"] == {str(listing): str(show)}, named
+    assert named["names"][str(listing)] == named["names"][str(show)], named
+    on_merged = _rows(cli, "SELECT COUNT(*) AS n FROM fact_ticket_sales f JOIN entity_crosswalk x ON "
+                           "x.kind = 'concert' AND x.entity_id = f.concert_id AND x.canonical_id <> x.entity_id")  # fmt: skip
+    assert int(on_merged[0]["n"]) == 0
+    # the chat counts each artist once, whatever its sources (the dimension keeps every published id)
+    published = int(_rows(cli, "SELECT COUNT(*) AS n FROM dim_artist")[0]["n"])
+    merged_away = _rows(cli, "SELECT COUNT(*) AS n FROM entity_crosswalk WHERE kind = 'artist' "
+                             "AND canonical_id <> entity_id")  # fmt: skip
+    answer = cli.json("ask", "How many artists are there?")
+    assert answer["result"]["value"] == published - int(merged_away[0]["n"]) < published, answer
     # a person splits a merged artist that has sales of its own, then merges it back
     with_sales = _rows(
         cli,

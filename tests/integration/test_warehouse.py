@@ -181,3 +181,86 @@ def test_the_engine_refuses_files_urls_and_config_changes_even_past_the_guard(wh
             wh.query(sql)
         assert "disabled by configuration" in str(refused.value) or "Cannot change" in str(refused.value), sql
     assert wh.query("SELECT 1 AS one") == [{"one": 1}]
+
+
+def test_a_load_puts_facts_of_an_already_merged_show_artist_and_venue_on_their_entity(
+    wh: DataApiWarehouse, warehouse: Platform
+) -> None:
+    """Facts land on canonical ids: a concert, artist and venue entity resolution has merged are
+    loaded as their entity (as a fact, a late fact and a daily aggregate), with no moment on the
+    ids as published; the concert each fact's event named is kept for a split."""
+    from datetime import UTC, datetime, timedelta
+
+    from schemas import ArtistUpserted, ConcertScheduled, Money, PriceTier, TicketSold, VenueUpserted
+    from schemas import new_event as event
+
+    bucket = warehouse.outputs["LakeBucketName"]
+    lake = LakeWriter(client("s3"), bucket)
+    artist, twin_artist, venue, twin_venue, show, twin_show = (
+        998_100,
+        998_101,
+        998_200,
+        998_201,
+        998_300,
+        998_301,
+    )
+    wh.batch([
+        "INSERT INTO entity_crosswalk VALUES "
+        f"('artist', {twin_artist}, 'feed', {artist}, 'merge', {artist}, 97, 'it', GETDATE()), "
+        f"('venue', {twin_venue}, 'feed', {venue}, 'merge', {venue}, 97, 'it', GETDATE()), "
+        f"('concert', {twin_show}, 'feed', {show}, 'merge', {show}, 90, 'it', GETDATE())"
+    ])  # fmt: skip
+    now = datetime.now(UTC)
+    sale = TicketSold(
+        sale_id=998_401,
+        concert_id=twin_show,
+        customer_id=7,
+        tier="floor",
+        quantity=2,
+        unit_price=Money(amount=50),
+    )
+    late = sale.model_copy(update={"sale_id": 998_402, "quantity": 3})
+    # The late sale arrives before its concert: a pending fact, resolved by the load that brings it.
+    _load(wh, ConsumerCore(), lake, [event(late, source="it")], "it-merged-late", bucket)
+
+    def scheduled(concert: int, a: int, v: int) -> ConcertScheduled:
+        return ConcertScheduled(
+            concert_id=concert, artist_id=a, venue_id=v, starts_at=now + timedelta(days=30),
+            on_sale_at=now - timedelta(days=1), price_tiers=[PriceTier(tier="floor", price=Money(amount=50), seats=900)],
+        )  # fmt: skip
+
+    catalog = [
+        event(ArtistUpserted(artist_id=a, name=f"A{a}", genres=["pop"], popularity=5), source="feed")
+        for a in (artist, twin_artist)
+    ] + [
+        event(VenueUpserted(venue_id=v, name=f"V{v}", city="Austin", state="TX", capacity=900), source="feed")
+        for v in (venue, twin_venue)
+    ]  # fmt: skip
+    catalog += [
+        event(scheduled(show, artist, venue), source="it"),
+        event(scheduled(twin_show, twin_artist, twin_venue), source="feed"),
+    ]
+    own = sale.model_copy(update={"sale_id": 998_403, "quantity": 4, "concert_id": show})
+    _load(
+        wh,
+        ConsumerCore(),
+        lake,
+        [*catalog, event(sale, source="it"), event(own, source="it")],
+        "it-merged",
+        bucket,
+    )
+    shows = f"WHERE concert_id IN ({show}, {twin_show})"
+    for table in ("fact_ticket_sales", "agg_daily_sales"):
+        ids = wh.query(f"SELECT DISTINCT concert_id, artist_id, venue_id FROM {table} {shows}")
+        assert ids == [{"concert_id": show, "artist_id": artist, "venue_id": venue}], table
+    assert _count(wh, f"SELECT SUM(quantity) FROM fact_ticket_sales {shows}") == 9
+    assert _count(wh, f"SELECT SUM(tickets) FROM agg_daily_sales {shows}") == 9
+    lineage = wh.query(
+        "SELECT f.sale_id, p.concert_id FROM fact_concert_published AS p JOIN fact_ticket_sales AS f "
+        f"ON f.event_id = p.event_id WHERE f.concert_id = {show} ORDER BY f.sale_id"
+    )
+    assert lineage == [
+        {"sale_id": 998_401, "concert_id": twin_show},
+        {"sale_id": 998_402, "concert_id": twin_show},
+    ]
+    assert _count(wh, f"SELECT artist_id FROM dim_concert WHERE concert_id = {twin_show}") == twin_artist

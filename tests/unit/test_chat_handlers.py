@@ -122,8 +122,10 @@ class Warehouse:
     def query(self, sql: str) -> list[dict[str, Any]]:
         if "MAX(sold_at)" in sql:
             return [{"at": datetime(2026, 5, 6, tzinfo=UTC)}]
-        if "dim_venue" in sql:
+        if "resolved_venue" in sql:
             return [{"venue_id": 1, "name": "Robertson Stadium", "city": "Houston", "state": "TX"}]
+        if "entity_alias" in sql:
+            return [{"kind": "venue", "entity_id": 1, "name": "Robertson Stad."}]
         return [{"artist_id": 2, "name": "Cher"}]
 
 
@@ -143,6 +145,9 @@ def test_plan_step_plans_with_the_warehouse_vocabulary(plan_step: Any) -> None:
         and "'Houston'" in out["plan"]["calls"][0]["args"]["sql"]
     )
     assert out["clock"] == "2026-05-06T00:00:00+00:00"
+    # Another source's spelling of the venue finds the venue as one entity.
+    alias = plan_step.handler({"question": "tickets sold at Robertson Stad. last month"}, Context())
+    assert "venue_id = 1" in alias["plan"]["calls"][0]["args"]["sql"]
     bad = plan_step.handler({"question": "q", "session": "bad session"}, Context())
     assert bad["plan"]["understood"] is False and "session must be" in bad["plan"]["reply"]
 

@@ -680,6 +680,41 @@ def test_concert_names_take_integers_only() -> None:
             analytics.concert_names_sql(bad)
 
 
+def test_concert_names_name_a_merged_listing_as_its_show(tmp_path: Path) -> None:
+    """The Live page adds a show's listings up: a listing another source published (merged
+    by entity resolution) is named as its show, and the show it is comes with it."""
+    from consumers.warehouse.client import DataApiWarehouse
+    from tests.unit.local_warehouse import LocalDataApi, star_schema
+
+    engine = star_schema(tmp_path / "w.duckdb")
+    wh = DataApiWarehouse(LocalDataApi(engine))
+    concert = "'2026-06-01 20:00:00+00', '2026-01-01 00:00:00+00', 900, 10, 90, 'scheduled', NULL, GETDATE()"
+    wh.batch([
+        "INSERT INTO dim_artist VALUES (1, 'Elton John', 'pop', 'pop', 50, NULL, GETDATE(), 'a1'), "
+        "(101, 'ELTNO JOHN', 'pop', 'pop', 50, NULL, GETDATE(), 'a101')",
+        "INSERT INTO dim_venue VALUES (11, 'Lyric Opera House', 'Chicago', 'IL', 900, GETDATE(), 'v11'), "
+        "(111, 'The Lyric Opera House', 'Chicago', 'IL', 900, GETDATE(), 'v111')",
+        f"INSERT INTO dim_concert VALUES (1001, 1, 11, {concert}, 'c1'), (1002, 101, 111, {concert}, 'c2'), "
+        f"(1003, 101, 11, {concert}, 'c3')",
+        "INSERT INTO entity_crosswalk VALUES ('artist', 101, 'feed', 1, 'merge', 1, 95, '', GETDATE()), "
+        "('venue', 111, 'feed', 11, 'merge', 11, 95, '', GETDATE()), "
+        "('concert', 1002, 'feed', 1001, 'merge', 1001, 100, '', GETDATE())",
+    ])  # fmt: skip
+    try:
+        rows = wh.query(analytics.concert_names_sql("1001,1002,1003,4040"))
+    finally:
+        engine.close()
+    named = {int(r["key"]): (int(r["show"]), r["label"]) for r in rows}
+    assert named == {
+        1001: (1001, "Elton John at Lyric Opera House"),
+        1002: (1001, "Elton John at Lyric Opera House"),  # the feed's listing: the same show
+        1003: (
+            1003,
+            "Elton John at Lyric Opera House",
+        ),  # another show (its own concert) of the same act and room
+    }
+
+
 def test_the_newest_arrival_travels_with_the_total_and_the_newer_wins() -> None:
     """Two shards' deliveries may write the total out of order; the client keeps the newer."""
     older = {

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from bench.entities import evaluate, evaluate_exact, labelled_set, run_entities_bench, tickit_venues
 from consumers.entities.normalise import artist_key, city_key, state_code, venue_key
 from consumers.entities.resolve import Entity, Policy, Record, Resolver, Verdict, same_words
+from consumers.entities.shows import Show, ShowPolicy, ShowResolver, decide_shows
 from producers.catalog import load_catalog
 
 
@@ -106,6 +109,25 @@ def test_one_sources_own_records_are_never_merged_with_each_other() -> None:
     same_source = resolver.resolve(Record("tickit", "4", "artist", "The Phantom of the Opera"))
     assert same_source.verdict is Verdict.NEW  # the source says they are two
     assert resolver.resolve(_artist("The Phantom of the Opera")).verdict is Verdict.MERGE
+
+
+def test_a_show_of_another_source_with_the_same_artist_venue_and_time_is_the_same_concert() -> None:
+    at = datetime(2026, 6, 1, 20, tzinfo=UTC)
+    known = [Show(1, "tickit", 7, 70, at), Show(2, "tickit", 7, 70, at + timedelta(days=1))]  # a residency
+    feed = [
+        Show(101, "feed", 7, 70, at + timedelta(minutes=30)),  # doors against show time: the same show
+        Show(102, "feed", 7, 70, at + timedelta(hours=5)),  # a later set: another show
+        Show(103, "feed", 7, 71, at),  # another venue
+        Show(104, "tickit", 7, 70, at),  # the first source's own: two sets that night, by its word
+    ]
+    decided = {d.show.concert_id: (d.verdict, d.concert_id) for d in decide_shows(feed, known)}
+    assert decided == {
+        101: (Verdict.MERGE, 1), 102: (Verdict.NEW, None), 103: (Verdict.NEW, None), 104: (Verdict.NEW, None),
+    }  # fmt: skip
+    # two shows of another source in the window: a person decides
+    both = decide_shows([Show(9, "box", 7, 70, at + timedelta(minutes=10))], [*known, feed[3]])
+    assert (both[0].verdict, both[0].concert_id) == (Verdict.REVIEW, 1)
+    assert ShowResolver(policy=ShowPolicy(window=timedelta(0))).resolve(feed[0]).verdict is Verdict.NEW
 
 
 def test_the_labelled_set_holds_known_withheld_and_look_alikes() -> None:

@@ -129,3 +129,89 @@ def test_a_persons_merge_and_split_move_history_and_lose_nothing(warehouse: Data
     again = resolve_pass(warehouse)  # a person's decisions are not decided again
     assert again.decided == 0
     assert _by(warehouse, "artist_id") == {1: 6, 101: 6, 2: 6, 103: 6}
+
+
+def test_answers_read_one_entity_each_and_another_sources_spelling_finds_it(
+    warehouse: DataApiWarehouse,
+) -> None:
+    """The chat counts and lists the catalog as one entity each (dim_* keep every published id),
+    and a name as the second source spelt it finds the entity it was merged into."""
+    from chat.analytics import compile_slots
+    from chat.vocabulary import Vocabulary
+
+    def value(slots: dict[str, object]) -> int:
+        return int(warehouse.query(compile_slots(slots).sql)[0]["value"])
+
+    assert value({"metric": "artists"}) == len(ARTISTS)
+    resolve_pass(warehouse)
+    assert value({"metric": "artists"}) == len(ARTISTS) - 1  # the feed's Elton John is Elton John
+    assert value({"metric": "venues", "filters": {"state": "IL"}}) == 1
+    assert value({"metric": "concerts", "filters": {"artist": [1, "Elton John"]}}) == 2  # both sources' shows
+    assert value({"metric": "tickets", "filters": {"venue": [11, "Lyric Opera House"]}}) == 18
+    found = Vocabulary.read(warehouse.query).find("tickets for ELTNO JOHN at The Lyric Opera House")
+    assert [(f.entity.kind, f.entity.key) for f in found] == [("artist", 1), ("venue", 11)]
+    assert warehouse.query("SELECT artist_id, venue_id FROM resolved_concert WHERE concert_id = 1002") == [
+        {"artist_id": 1, "venue_id": 11}
+    ]
+
+
+def _concert_sources(warehouse: DataApiWarehouse, sources: dict[int, str]) -> None:
+    warehouse.batch([
+        "INSERT INTO event_log (event_id, event_type, occurred_at, source, batch_id, shard_id, sequence_number, "
+        f"sub_sequence_number) VALUES ('c{cid}', 'ConcertScheduled', '2026-01-01 00:00:00+00', '{source}', 'b', "
+        "'s', '1', 0)"
+        for cid, source in sources.items()
+    ])  # fmt: skip
+
+
+def _lineage(warehouse: DataApiWarehouse) -> dict[int, int]:
+    rows = warehouse.query("SELECT concert_id, COUNT(*) AS n FROM fact_concert_published GROUP BY concert_id")
+    return {int(r["concert_id"]): int(r["n"]) for r in rows}
+
+
+def test_the_same_show_from_two_sources_becomes_one_concert_and_its_sales_follow_both_ways(
+    warehouse: DataApiWarehouse,
+) -> None:
+    """Concerts follow their artists and venues: the feed's Elton John at the feed's Lyric, same
+    night, is the first source's show; its sales move onto it and back, nothing lost or doubled."""
+    from chat.analytics import compile_slots
+
+    _concert_sources(warehouse, {1001: "tickit", 1002: "feed", 1003: "feed", 1004: "feed"})
+    before = _total(warehouse)
+    done = resolve_pass(warehouse)
+    assert (done.shows_decided, done.shows_merged, done.shows_unmerged) == (4, 1, 0)
+    one_show = {1001: 12, 1003: 6, 1004: 6}  # Bryan Adams waits for a person; Wolf Parade is another act
+    assert _by(warehouse, "concert_id") == one_show == _by(warehouse, "concert_id", "agg_daily_sales")
+    assert _total(warehouse) == before and _lineage(warehouse) == {1002: 3}
+    concerts = warehouse.query(compile_slots({"metric": "concerts"}).sql)[0]["value"]
+    assert concerts == 3  # the chat counts the show once
+    assert resolve_pass(warehouse).shows_decided == 0  # decided once
+
+    warehouse.batch(split_statements("concert", 1002))  # a person: two shows after all
+    assert _by(warehouse, "concert_id") == {1001: 6, 1002: 6, 1003: 6, 1004: 6}
+    assert _by(warehouse, "concert_id", "agg_daily_sales") == {1001: 6, 1002: 6, 1003: 6, 1004: 6}
+    assert _lineage(warehouse) == {} and _total(warehouse) == before
+    warehouse.batch(merge_statements("concert", 1002, canonical=1001))  # and the same one again
+    assert _by(warehouse, "concert_id") == one_show and _lineage(warehouse) == {1002: 3}
+
+
+def test_a_show_merged_on_an_artist_a_person_splits_is_two_shows_again_at_the_next_pass(
+    warehouse: DataApiWarehouse,
+) -> None:
+    _concert_sources(warehouse, {1001: "tickit", 1002: "feed", 1003: "feed", 1004: "feed"})
+    before = _total(warehouse)
+    resolve_pass(warehouse)
+    warehouse.batch(split_statements("artist", 101))  # the feed's Elton John is someone else
+    assert _by(warehouse, "concert_id") == {1001: 12, 1003: 6, 1004: 6}  # until the next pass
+    again = resolve_pass(warehouse)
+    assert (again.shows_decided, again.shows_unmerged) == (0, 1)
+    assert _by(warehouse, "concert_id") == {1001: 6, 1002: 6, 1003: 6, 1004: 6}
+    assert _by(warehouse, "concert_id", "agg_daily_sales") == {1001: 6, 1002: 6, 1003: 6, 1004: 6}
+    assert _by(warehouse, "artist_id") == {1: 6, 101: 6, 102: 6, 103: 6}  # each show's sales on its artist
+    assert _total(warehouse) == before and _lineage(warehouse) == {}
+    # a person merges the artist back: its shows are decided again, and are one show again
+    warehouse.batch(merge_statements("artist", 101, canonical=1))
+    third = resolve_pass(warehouse)
+    assert (third.shows_decided, third.shows_merged) == (2, 1)  # both its shows, decided again
+    assert _by(warehouse, "concert_id") == {1001: 12, 1003: 6, 1004: 6}
+    assert _total(warehouse) == before and _lineage(warehouse) == {1002: 3}

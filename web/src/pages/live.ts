@@ -58,15 +58,17 @@ export function livePage(root: HTMLElement, api: Api, live: LiveChannel): () => 
     ),
   );
   const names = new Map<string, string>();
+  const shows = new Map<string, string>(); // a listing another source published -> the show it is
   const asked = new Set<string>();
   function name(ids: string[]): void {
     const missing = ids.filter((id) => !names.has(id) && !asked.has(id));
     if (!missing.length) return;
     for (const id of missing) asked.add(id);
     void api
-      .get<{ names: Record<string, string> }>("/concerts/names", { ids: missing.join(",") })
+      .get<{ names: Record<string, string>; shows?: Record<string, string> }>("/concerts/names", { ids: missing.join(",") })
       .then((r) => {
         for (const [id, label] of Object.entries(r.names)) names.set(id, label);
+        for (const [id, show] of Object.entries(r.shows ?? {})) shows.set(id, show);
         // A concert selling before the warehouse loaded it is asked again a little later.
         const unknown = missing.filter((id) => !names.has(id));
         if (unknown.length) window.setTimeout(() => unknown.forEach((id) => asked.delete(id)), 15_000);
@@ -87,6 +89,22 @@ export function livePage(root: HTMLElement, api: Api, live: LiveChannel): () => 
     behind.title = `arrived in the stream at ${new Date(newest).toLocaleTimeString()}`;
   }
 
+  // The top shows: the live counters are kept per concert as its source published it, so the
+  // listings of one show (entity resolution's, from the warehouse) are added up here.
+  function topShows(n: number): Array<[string, Counters]> {
+    const listed = live.state.top("CONCERT", n * 3);
+    name(listed.map(([id]) => id));
+    const byShow = new Map<string, Counters>();
+    for (const [id, c] of listed) {
+      const show = shows.get(id) ?? id;
+      const sum = byShow.get(show) ?? {};
+      for (const [k, v] of Object.entries(c)) sum[k] = (sum[k] ?? 0) + v;
+      byShow.set(show, sum);
+      if (!names.has(show) && names.has(id)) names.set(show, names.get(id) as string);
+    }
+    return [...byShow.entries()].sort(([, a], [, b]) => (b.tickets ?? 0) - (a.tickets ?? 0)).slice(0, n);
+  }
+
   function render(): void {
     renderBehind();
     const total = live.state.get("ALL", "TOTAL");
@@ -102,8 +120,7 @@ export function livePage(root: HTMLElement, api: Api, live: LiveChannel): () => 
     noMinutes.hidden = minutes.length > 0;
     perMinute.hidden = minutes.length === 0;
     if (minutes.length) timeline(perMinute, [{ name: "tickets", points: minutes.map(([m, c]) => [m.slice(11), c.tickets ?? 0]) }], { kind: "bar", label: "tickets per minute", zoomFrom: 60, height: 200 });
-    const top = live.state.top("CONCERT", 10);
-    name(top.map(([id]) => id));
+    const top = topShows(10);
     topConcerts.replaceChildren(
       table(
         ["Concert", "Tickets", "Revenue"],
