@@ -963,6 +963,7 @@ class QuestionSet(StrEnum):
     blind = "blind"
     sixth = "sixth"
     seventh = "seventh"
+    eighth = "eighth"
 
 
 class EventTime(StrEnum):
@@ -1050,7 +1051,7 @@ def bench(
         QuestionSet,
         typer.Option(
             help="chat: the question set (standard; heldout, unseen, fresh, untouched, blind, sixth, "
-            "seventh: held-out sets, each written after the last was tuned on)."
+            "seventh, eighth: held-out sets, each written after the last was tuned on)."
         ),
     ] = QuestionSet.standard,
     rows: Annotated[int, typer.Option(min=10_000, help="warehouse: synthetic ticket sales.")] = 1_000_000,
