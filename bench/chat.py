@@ -189,7 +189,10 @@ class Oracle:
         if q.get("tool") and tools != [q["tool"]]:
             return f"expected one call of {q['tool']}, got {tools}"
         check: Callable[[dict[str, Any], dict[str, Any]], str | None] = getattr(self, f"_{kind}")
-        return check(q, answer["result"])
+        try:
+            return check(q, answer.get("result") or {})
+        except (KeyError, TypeError, ValueError, IndexError, StopIteration) as exc:  # another answer's shape
+            return f"not a {kind} answer (no {exc}): {str(answer.get('result'))[:200]}"
 
     def _oracle(self, q: dict[str, Any]) -> list[dict[str, Any]]:
         quoted = {k: str(v).replace("'", "''") for k, v in self.bindings.items()}

@@ -235,6 +235,16 @@ def test_first_row_matches_by_label_alt_key_or_date() -> None:
     assert _right(day, q, {"label": "2026-03-14T00:00:00+00:00", "value": 9})
 
 
+def test_an_answer_of_another_shape_is_graded_wrong_not_a_crash() -> None:
+    """A scalar where a list of concerts was asked (and any other shape a grader does not read)
+    is a wrong answer: the run goes on to the next question."""
+    concerts = _oracle([{"v": 77}])
+    assert _right(concerts, _q("keys"), {"key": 77, "label": "A at B"})
+    why = concerts.check(_q("keys"), _answer({"kind": "scalar", "value": 3}))
+    assert why is not None and why.startswith("not a keys answer")
+    assert concerts.check(_q("months"), _answer({"kind": "rows", "rows": [{"value": 1}]})) is not None
+
+
 def test_periods_groups_labels_and_ranked() -> None:
     weeks = _oracle([{"label": "2026-04-27", "value": 3}, {"label": "2026-05-04", "value": 4}])
     by_week = _q("periods", grain="week")
