@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from consumers.entities.resolve import Verdict
 from consumers.entities.shows import Show, ShowDecision, ShowPolicy, decide_shows
 from consumers.warehouse.load_sql import rebuild_aggregates
 
@@ -58,29 +57,6 @@ def decide(
 ) -> list[ShowDecision]:
     """The verdict on each unresolved concert row, in order."""
     return decide_shows([show_of(r) for r in unresolved], [show_of(r) for r in known], policy)
-
-
-def _literal(value: object) -> str:
-    return "NULL" if value is None else "'" + str(value).replace("'", "''") + "'"
-
-
-def decision_statements(decisions: Sequence[ShowDecision], rows_per_insert: int = 400) -> list[str]:
-    """INSERTs of one crosswalk row per concert decided."""
-    values = []
-    for d in decisions:
-        own = d.show.concert_id
-        canonical = d.concert_id if d.verdict is Verdict.MERGE and d.concert_id is not None else own
-        candidate = d.concert_id if d.verdict is not Verdict.NEW else None
-        values.append(
-            f"('concert', {own}, {_literal(d.show.source[:64])}, {canonical}, {_literal(d.verdict.value)}, "
-            f"{'NULL' if candidate is None else int(candidate)}, {float(d.score)}, "
-            f"{_literal(d.reason[:200])}, GETDATE())"
-        )
-    cols = "kind, entity_id, source, canonical_id, verdict, candidate_id, score, reason, decided_at"
-    return [
-        f"INSERT INTO entity_crosswalk ({cols}) VALUES " + ", ".join(values[i : i + rows_per_insert])
-        for i in range(0, len(values), rows_per_insert)
-    ]
 
 
 def _moves(table: str, fact: str, full: bool) -> str:

@@ -107,24 +107,34 @@ def _literal(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def decision_statements(decisions: Sequence[Decision]) -> list[str]:
-    """INSERTs of one crosswalk row per decision (a merge points at its entity; the others at
-    themselves, a review with its likely match as the candidate)."""
+def crosswalk_inserts(
+    rows: Sequence[tuple[str, int, str, Verdict, int | None, float, str]],
+) -> list[str]:
+    """INSERTs of one crosswalk row per decision (kind, id, source, verdict, the id it names,
+    score, reason): a merge points at the id it names; the others at themselves, a review with
+    its likely match as the candidate."""
     values = []
-    for d in decisions:
-        own = int(d.record.source_id)
-        canonical = d.entity_id if d.verdict is Verdict.MERGE and d.entity_id is not None else own
-        candidate = d.entity_id if d.verdict is not Verdict.NEW else None
+    for kind, own, source, verdict, named, score, reason in rows:
+        canonical = named if verdict is Verdict.MERGE and named is not None else own
+        candidate = named if verdict is not Verdict.NEW else None
         values.append(
-            f"({_literal(d.record.kind)}, {own}, {_literal(d.record.source[:64])}, {canonical}, "
-            f"{_literal(d.verdict.value)}, {_literal(candidate)}, {round(d.score, 2)}, "
-            f"{_literal(d.reason[:200])}, GETDATE())"
+            f"({_literal(kind)}, {int(own)}, {_literal(source[:64])}, {int(canonical)}, "
+            f"{_literal(verdict.value)}, {_literal(candidate)}, {round(float(score), 2)}, "
+            f"{_literal(reason[:200])}, GETDATE())"
         )
     cols = "kind, entity_id, source, canonical_id, verdict, candidate_id, score, reason, decided_at"
     return [
         f"INSERT INTO entity_crosswalk ({cols}) VALUES " + ", ".join(values[i : i + ROWS_PER_INSERT])
         for i in range(0, len(values), ROWS_PER_INSERT)
     ]
+
+
+def decision_statements(decisions: Sequence[Decision]) -> list[str]:
+    """The crosswalk rows of artist and venue decisions."""
+    return crosswalk_inserts([
+        (d.record.kind, int(d.record.source_id), d.record.source, d.verdict, d.entity_id, d.score, d.reason)
+        for d in decisions
+    ])  # fmt: skip
 
 
 def repoint_statements(*, full: bool = False) -> list[str]:
@@ -189,7 +199,10 @@ def _shows_pass(warehouse: EntityWarehouse, done: Pass) -> Pass:
     the facts of merged shows (in one transaction: its temp tables)."""
     unresolved = warehouse.query(concerts.UNRESOLVED_SHOWS_SQL)
     decisions = concerts.decide(unresolved, warehouse.query(concerts.KNOWN_SHOWS_SQL)) if unresolved else []
-    _run(warehouse, concerts.decision_statements(decisions))
+    _run(warehouse, crosswalk_inserts([
+        ("concert", d.show.concert_id, d.show.source, d.verdict, d.concert_id, d.score, d.reason)
+        for d in decisions
+    ]))  # fmt: skip
     merged = sum(d.verdict is Verdict.MERGE for d in decisions)
     stale: list[int] = []
     if int(warehouse.query(concerts.MERGED_SHOWS_SQL)[0]["n"]) > 0:  # (none in a one-source workload)
