@@ -36,6 +36,7 @@ HELD_OUT = (
     "sixth",
     "seventh",
     "eighth",
+    "ninth",
 )  # sets written apart from the rules, each after the last
 NOT_FOR_CHAT = OPERATIONS  # the pipeline's own tables (the ledger, the crosswalk, ...): the operator's
 
@@ -269,9 +270,12 @@ class Oracle:
         return None if same else f"groups {got} != oracle {want}"
 
     def _labels(self, q: dict[str, Any], result: dict[str, Any]) -> str | None:
-        """The same things named (a list of venues), in any order; values are not compared."""
+        """The same things named (a list of venues), in any order; values are not compared. A
+        city may carry its state ("Chicago, IL" names Chicago) when the oracle's does not."""
         want = sorted(_norm(r["label"]) for r in self._oracle(q))
         got = sorted(_norm(_label(r)) for r in result.get("rows") or [])
+        if got != want and all(re.search(r", [A-Z]{2}$", str(_label(r))) for r in result.get("rows") or []):
+            got = sorted(_norm(re.sub(r", [A-Z]{2}$", "", str(_label(r)))) for r in result.get("rows") or [])
         return None if got == want else f"labels {got[:5]} != oracle {want[:5]}"
 
     def _first_row(self, q: dict[str, Any], result: dict[str, Any]) -> str | None:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from chat.periods import Period
+from chat.thresholds import seats_condition, seats_words
 from schemas.payloads import MAX_TICKETS_PER_ORDER
 from schemas.regions import REGIONS
 
@@ -149,6 +150,9 @@ def compile_slots(slots: dict[str, Any]) -> Compiled:
     if "genre" in filters:  # the artist's genre now (the fact keeps the one at sale time)
         need("a")
         where.append(f"a.genre = {literal(str(filters['genre']))}")
+    if "seats" in filters:  # venues over a number of seats
+        need("v")
+        where.append(seats_condition(filters["seats"]))
     for kind in ("channel", "tier"):
         if kind in filters:
             if family != "sales":
@@ -236,6 +240,8 @@ def _named(filters: dict[str, Any], *, ids: str | None) -> list[str]:
             where.append(f"{ids or kind[0]}.{kind}_id = {int(filters[kind][0])}")
     if "genre" in filters:
         where.append(f"a.genre = {literal(str(filters['genre']))}")
+    if "seats" in filters:
+        where.append(seats_condition(filters["seats"]))
     return where
 
 
@@ -245,7 +251,7 @@ def _compile_dimension(slots: dict[str, Any], family: str, value: str) -> Compil
         raise ValueError(f"{family} have no date: ask without a period")
     filters: dict[str, Any] = slots.get("filters") or {}
     where: list[str] = []
-    allowed = {"venues": ("state", "city", "venue"), "artists": ("genre", "artist")}[family]
+    allowed = {"venues": ("state", "city", "venue", "seats"), "artists": ("genre", "artist")}[family]
     for kind in filters:
         if kind not in allowed:
             raise ValueError(f"{family} cannot be filtered by {kind}")
@@ -273,9 +279,11 @@ def _compile_dimension(slots: dict[str, Any], family: str, value: str) -> Compil
 
 def compile_listing(slots: dict[str, Any], clock: datetime) -> str:
     """The SQL of a concert list: upcoming (after the clock, soonest first), in a period, or
-    the latest; with its place, artist and genre filters."""
+    the latest; with its place, artist and genre filters. `cancelled`: the cancelled ones
+    instead, in the order they were to start."""
     filters: dict[str, Any] = slots.get("filters") or {}
-    where = ["c.status <> 'cancelled'"]
+    cancelled = bool(slots.get("cancelled"))
+    where = ["c.status = 'cancelled'" if cancelled else "c.status <> 'cancelled'"]
     period = Period.from_dict(slots["period"]) if slots.get("period") else None
     if period is not None:
         where.append(f"c.starts_at >= CAST({literal(period.start.isoformat())} AS TIMESTAMPTZ)")
@@ -283,7 +291,7 @@ def compile_listing(slots: dict[str, Any], clock: datetime) -> str:
     elif slots.get("upcoming"):
         where.append(f"c.starts_at > CAST({literal(clock.isoformat())} AS TIMESTAMPTZ)")
     where += _named(filters, ids="c")
-    newest_first = period is None and not slots.get("upcoming")
+    newest_first = period is None and not slots.get("upcoming") and not cancelled
     return (
         "SELECT c.concert_id AS key, a.name || ' at ' || v.name AS label, c.starts_at AS starts_at, "  # noqa: S608
         "v.city AS city, v.state AS state FROM resolved_concert AS c "
@@ -370,6 +378,10 @@ def day_names(days: list[int]) -> str:
     return " and ".join(f"{DAY_NAMES[d]}s" for d in chosen)
 
 
+def _plural(noun: str) -> str:
+    return noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+
+
 def describe(slots: dict[str, Any]) -> str:
     """The question as the platform understood it, in words."""
     metric = slots.get("metric") or "tickets"
@@ -385,10 +397,12 @@ def describe(slots: dict[str, Any]) -> str:
     elif by == "daytype":
         text = f"{text}, weekend against weekdays"
     elif by and metric == "sold_out":
-        text = f"{by}s with sold-out concerts (how many)"
+        text = f"{_plural(by)} with sold-out concerts (how many)"
+    elif by and metric == "venues":
+        text = f"{_plural(by)} with venues (how many)"
     elif by:
         end = "bottom" if slots.get("order") == "asc" else "top"
-        text = f"{end} {slots.get('top') or 10} {by}s by {text}"
+        text = f"{end} {slots.get('top') or 10} {_plural(by)} by {text}"
     filters = slots.get("filters") or {}
     for kind in ("concert", "venue", "artist", "city", "state", "genre"):
         if kind not in filters:
@@ -404,6 +418,8 @@ def describe(slots: dict[str, Any]) -> str:
             text += f" at {f[1]}"
         else:
             text += f" for {f[1] if isinstance(f, list) else f}"
+    if "seats" in filters:
+        text += f" (venues with {seats_words(filters['seats'])})"
     if "channel" in filters:
         text += f" sold via {CHANNELS.get(str(filters['channel']), filters['channel'])}"
     if "tier" in filters:

@@ -231,12 +231,13 @@ def _query(plan: Plan, r: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             "chart": chart,
         }
     if plan.intent == "concerts":
+        what = "cancelled concerts" if plan.slots.get("cancelled") else "concerts"
         if not rows:
-            return "No concert found.", {"kind": "rows", "rows": [], "sql": r["sql"]}
+            return f"No {what[:-1]} found.", {"kind": "rows", "rows": [], "sql": r["sql"]}
         shown = "; ".join(
             f"{x['label']}, {x['city']} ({str(x['starts_at'])[:16]}, concert {x['key']})" for x in rows[:20]
         )
-        return f"{len(rows)} concerts: {shown}.", {"kind": "rows", "rows": rows, "sql": r["sql"]}
+        return f"{len(rows)} {what}: {shown}.", {"kind": "rows", "rows": rows, "sql": r["sql"]}
     head = f"{r['row_count']} rows" + (f" (first {len(rows)})" if r["row_count"] > len(rows) else "")
     preview = "; ".join(", ".join(f"{k}={v}" for k, v in row.items()) for row in rows[:5])
     return f"{head}: {preview}." if rows else "No rows.", {"kind": "rows", "rows": rows, "sql": r["sql"]}

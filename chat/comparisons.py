@@ -46,7 +46,7 @@ def in_year(part: str, year: str | None) -> str:
     part = " ".join(part.split())
     dated = _YEAR.search(part) or re.search(r"\b(?:this|last|next)\s+\w+", part)
     if year and not dated:
-        return re.sub(r"(" + _MONTH_WORD.pattern + r"|\bq[1-4]\b)", rf"\1 {year}", part, count=1)
+        return re.sub(r"(" + _MONTH_WORD.pattern + r"|\bq[1-4]\b|\bh[12]\b)", rf"\1 {year}", part, count=1)
     return part
 
 
@@ -95,8 +95,9 @@ def _months(start: datetime, end: datetime) -> int:
 def _label(start: datetime, end: datetime) -> str:
     """A calendar year, quarter or month by its name; other ranges by their dates."""
     months = _months(start, end)
-    if start.day == 1 and end.day == 1 and months in (1, 3, 12) and (months != 3 or start.month % 3 == 1):
-        names = {1: f"{start:%B %Y}", 3: f"Q{(start.month - 1) // 3 + 1} {start.year}", 12: f"{start.year}"}
+    if start.day == 1 and end.day == 1 and months in (1, 3, 6, 12) and start.month % months in (1, 0):
+        names = {1: f"{start:%B %Y}", 3: f"Q{(start.month - 1) // 3 + 1} {start.year}",
+                 6: f"H{(start.month - 1) // 6 + 1} {start.year}", 12: f"{start.year}"}  # fmt: skip
         return names[months]
     return f"{start:%Y-%m-%d} to {end - timedelta(days=1):%Y-%m-%d}"
 
@@ -108,7 +109,7 @@ def _year_before(p: Period) -> Period:
 
 def _just_before(p: Period) -> Period:
     months = _months(p.start, p.end)
-    if p.start.day == 1 and p.end.day == 1 and months in (1, 3, 12):
+    if p.start.day == 1 and p.end.day == 1 and months in (1, 3, 6, 12):
         y, m = divmod(p.start.year * 12 + p.start.month - 1 - months, 12)
         start = datetime(y, m + 1, 1, tzinfo=UTC)
         return Period(start, p.start, _label(start, p.start))

@@ -16,6 +16,7 @@ from typing import Any
 from chat import analytics
 from chat.periods import BARE_YEAR, NOT_COUNT
 from chat.plan import Plan, cannot
+from chat.thresholds import without_seat_threshold
 from chat.understood import unexplained
 from chat.wording import reword
 
@@ -96,6 +97,7 @@ _COMPARE = (
     r"\b(?:compare|comparing|comparison|versus|vs\.?|against|beat|beats|outsell|outsold|outperform(?:ed)?)\b"
     r"|\b(?:more|less|fewer|better|worse|higher|lower)\b.*\bthan\b"
     r"|\bwhich of (?:them|these|those|the two)\b"
+    r"|(?:>=|<=|>|<)\s*\$?\d"
     r"|\b(?:over|under|above|below|at least|at most|more than|less than|fewer than|upwards of)\s+"
     r"(?!(?:19|20)\d{2}\b" + NOT_COUNT + r")\$?\d[\d,.]*k?\b"  # a threshold, not "over 2025"
     r"|\bor\b.*\b(?:more|less|fewer|better|worse|higher|lower|bigger|most)\b"
@@ -108,7 +110,7 @@ _CHANGE = (
     r"|fell|fallen|dropped|jump(?:ed)?|spike[ds]?)\b"
 )
 _PERIOD = (
-    BARE_YEAR + r"|\b(?:" + _MONTHS + r")\b|\bq[1-4]\b"
+    BARE_YEAR + r"|\b(?:" + _MONTHS + r")\b|\b[qh][1-4]\b|\b(?:first|second|1st|2nd) half\b"
     r"|\b(?:last|this|past|previous|next|coming)\s+(?:\d+\s+)?(?:day|week|month|quarter|year)s?\b"
     r"|\byesterday\b|\btoday\b|\bsince\b|\bbetween\b|\b(?:year|quarter|month) to date\b|\b[yqm]td\b"
 )
@@ -210,7 +212,7 @@ RULES: tuple[Rule, ...] = (
     _rule(_BUYER_HOME, _never, "where buyers live (the warehouse records where tickets were sold)"),
     _rule(
         r"\bcancel(?:l?ed|lations?|s)?\b|\bcalled off\b|\bscrapped\b|\baxed\b",
-        _metric("cancelled"),
+        lambda s: s.get("metric") == "cancelled" or bool(s.get("cancelled")),
         "cancelled concerts",
     ),
     _rule(
@@ -234,6 +236,8 @@ def uncovered(question: str, plan: Plan) -> list[str]:
         return []
     slots = {**plan.slots, "intent": plan.intent}
     text = _without_filter_words(reword(question).lower(), slots)
+    if "seats" in (slots.get("filters") or {}):
+        text = without_seat_threshold(text)  # the part the seat filter answers
     missing = [r.what for r in RULES if r.pattern.search(text) and not r.honored(slots)]
     combined = re.search(r"\b(?:combined|total|altogether|all together|overall|sum of|in all)\b", text)
     for found in _GROUP.finditer(text):
@@ -264,7 +268,11 @@ def covered(question: str, plan: Plan) -> Plan:
     """The plan when it uses everything the question asks; otherwise a plain answer that says
     what it would have left out and what it understood, with no result."""
     missing = uncovered(question, plan)
-    understood = analytics.describe(plan.slots) if plan.intent == "analytics" else "a list of concerts"
+    understood = (
+        analytics.describe(plan.slots)
+        if plan.intent == "analytics"
+        else f"a list of {'cancelled ' if plan.slots.get('cancelled') else ''}concerts"
+    )
     answering = not missing and plan.intent in ("analytics", "concerts") and plan.calls
     if answering and (unknown := unexplained(reword(question), plan.slots)):
         said = ", ".join(f"'{w}'" for w in unknown[:3])

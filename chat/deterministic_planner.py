@@ -23,6 +23,7 @@ from chat.measures import has, metric_of
 from chat.memory import Conversation
 from chat.periods import MONTHS, Period, find_period
 from chat.plan import Plan, ToolCall, cannot
+from chat.thresholds import seat_threshold, without_seat_threshold
 from chat.understood import KNOWN
 from chat.vocabulary import Entity, Found, Vocabulary, words
 from chat.wording import reword
@@ -46,8 +47,8 @@ TABLES = (
 _FILLER = {
     "and", "what", "about", "how", "in", "for", "at", "the", "of", "by", "only", "instead", "then",
     "last", "this", "next", "month", "year", "week", "quarter", "days", "weeks", "months", "since",
-    "between", "yesterday", "today", "q1", "q2", "q3", "q4", "on", "during", "ok", "okay", "now",
-    "do", "just", "same", "please", "too", "as", "well", "again",
+    "between", "yesterday", "today", "q1", "q2", "q3", "q4", "h1", "h2", "on", "during", "ok", "okay", "now",
+    "do", "just", "same", "please", "too", "as", "well", "again", "question",
 }  # fmt: skip
 _BREAKDOWN_WORDS = {"broken", "break", "breakdown", "down", "split", "per", "each", "every", "grouped",
                     "group"}  # fmt: skip
@@ -60,6 +61,12 @@ _POINTS_BACK = r"\binstead\b|\b(?:the same|same thing|same again|repeat that|do 
 # ... and a pronoun at the end, unless the question names what it stands for ("Baltimore venues -
 # list them").
 _PRONOUN_END = r"(?<!are )(?<!is )(?<!were )(?<!was )\b(?:there|that|those|them|it)\s*\??\s*$"
+# ... and "it" standing for a thing named before ("how many concerts has it hosted?", "does it
+# have seats?"), unless the question names one.
+_PRONOUN_INSIDE = (
+    r"\bit (?:has|had|have|hosted|held|sold|did|does|is|was|gets?|got|seats?|holds?)\b"
+    r"|\b(?:does|did|has|had|is|was) it\b|\b(?:at|for|in|of) it\b"
+)
 _FOLLOW_UP = re.compile(
     r"^\s*(?:(?:ok|okay|right|cool|great|thanks)[,!.]?\s+)?"
     r"(and|what about|how about|same(?: thing| again| question)?(?: for| but| with)?|now|also|then|but"
@@ -71,6 +78,19 @@ _SQL = re.compile(
     r"^\s*(?:(?:run|execute)?\s*(?:this\s+)?(?:sql|query)\s*:\s*)?((?:select|with)\b.*)$", re.I | re.S
 )
 _SQL_PREFIX = re.compile(r"^\s*(?:run|execute)?\s*(?:this\s+)?(?:sql|query)\s*:\s*(.*)$", re.I | re.S)
+# A list of cities ("IL cities where we have venues - list them", "which cities in Ohio have
+# venues"), not a ranking of them by a measure.
+_CITY_LIST = (
+    r"\b(?:list|name|what are|which are|which|what|all)\b(?: [a-z-]+){0,3} cities\b",
+    r"^(?:our |the |all )?(?:[a-z]{2} )?cities (?:in|where|with|we)\b",
+    r"\bcities\b.*\blist\b",
+)
+_COUNTED = (
+    r"\b(?:how many|number of|count|sold|sales?|tickets?|tix|revenue|orders|customers|refunds?|concerts|shows"
+    r"|most|top|best|busiest|biggest|fewest|least)\b"
+)
+# A list asked for: "list ...", "which ones?", "which gigs", "name them".
+_WHICH_ONES = r"\blist\b|\bwhich ones\b|\bname them\b|\b(?:which|what) (?:[a-z-]+ )?(?:concerts|shows|gigs)\b"
 _UPCOMING = r"\b(?:upcoming|coming up|future|ahead|(?:are|is) scheduled|going forward)\b"
 _TIER_OR_CHANNEL_TICKETS = (
     r"\b(?:vip|floor|upper|lower|online|web|mobile|app|box[- ]office|partner)\s+(?:tickets?|seats?|sales)\b"
@@ -84,9 +104,9 @@ _WRITE_WORDS = (
 
 _NOT_NAMES = set(MONTHS) | {f"{d}s" for d in ("monday", "tuesday", "wednesday", "thursday", "friday")} | {
     "saturdays", "sundays", "ytd", "mtd",
-    "i", "q1", "q2", "q3", "q4", "sql", "dlq", "etl", "api", "utc", "id", "ok", "monday", "tuesday",
-    "wednesday", "thursday", "friday", "saturday", "sunday", "jan", "feb", "mar", "apr", "jun", "jul",
-    "aug", "sep", "sept", "oct", "nov", "dec",
+    "i", "q1", "q2", "q3", "q4", "h1", "h2", "sql", "dlq", "etl", "api", "utc", "id", "ok", "monday",
+    "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "jan", "feb", "mar", "apr", "jun",
+    "jul", "aug", "sep", "sept", "oct", "nov", "dec",
 }  # fmt: skip
 
 
@@ -135,7 +155,7 @@ def _lookup(t: str, found: list[Found]) -> dict[str, Any] | None:
     if asked is None or metric_of(t) not in (None, "capacity", "artists"):
         return None
     return {"intent": "analytics", "metric": metric, "group": group, "filters": filters, "period": None,
-            "top": 1, "order": "desc", "share": False}  # fmt: skip
+            "top": 1, "order": "desc", "share": False, "lookup": True}  # fmt: skip
 
 
 def _filter_value(e: Entity) -> Any:
@@ -177,6 +197,21 @@ def _compare(
         if pair[0] != pair[1]:
             return {"periods": [p.to_dict() for p in pair]}
     return None
+
+
+def _kept_comparison(
+    base: dict[str, Any] | None, new_filters: dict[str, Any], period: Period | None, group: str | None
+) -> dict[str, Any] | None:
+    """A follow-up of a comparison keeps its two sides: two things when it changes the measure
+    or the period ("and revenue-wise?", "what about this year?"), not when it names another
+    thing of their kind; two periods only when it changes the measure alone (a new filter, "ok
+    now Eagles", asks of the later period). A breakdown ends the comparison."""
+    kept = (base or {}).get("compare")
+    if not kept or group:
+        return None
+    if "dim" in kept:
+        return None if kept["dim"] in new_filters else dict(kept)
+    return dict(kept) if period is None and not new_filters else None
 
 
 class DeterministicPlanner:
@@ -295,13 +330,16 @@ class DeterministicPlanner:
                 elif f.entity.kind == "city":
                     ranked["city"] = f.entity.key[0]
             return Plan("rank_venues", [ToolCall("rank_venues", ranked)], ranked)
-        said = re.search(_POINTS_BACK, t) or (None if found else re.search(_PRONOUN_END, t))
+        pronoun = None if found else re.search(_PRONOUN_INSIDE, t)
+        said = re.search(_POINTS_BACK, t) or (None if found else re.search(_PRONOUN_END, t)) or pronoun
         if previous is None and said:
             return cannot(
                 f"'{said[0].strip(' ?')}' points back to an earlier question, and there is none in this "
                 "conversation that I understood: ask the whole question."
             )
-        follow = follow or self._bare(t, found) or self._measure_only(t) or self._grouping_only(t)
+        follow = (
+            follow or bool(pronoun) or self._bare(t, found) or self._measure_only(t) or self._grouping_only(t)
+        )
         return self._analytics(q, t, found, clock, previous if follow else None)
 
     @staticmethod
@@ -341,7 +379,9 @@ class DeterministicPlanner:
         self, q: str, t: str, found: list[Found], clock: datetime | None, previous: dict[str, Any] | None
     ) -> Plan:
         base = dict(previous) if previous and previous.get("intent") in ("analytics", "concerts") else None
-        metric = metric_of(t)
+        if base and base.pop("lookup", False):  # after "where is X": X is kept, not the lookup's shape
+            base.update(group=None, top=None, rank=False)
+        metric = metric_of(without_seat_threshold(t))  # "tickets at venues over 40,000 seats": tickets
         listing = (
             has(
                 t,
@@ -359,6 +399,11 @@ class DeterministicPlanner:
             and metric in (None, "tickets", "concerts")
             and not has(t, r"how many|number of|\bcount\b", r"\b(?:top|best|most|biggest|busiest)\b")
         )
+        cities = metric in (None, "capacity", "venues") and has(t, *_CITY_LIST) and not has(t, _COUNTED)
+        if cities:
+            metric = "venues"  # "the cities in Ohio": each city, with its number of venues
+        if metric == "cancelled" and has(t, _WHICH_ONES) and not has(t, r"how many|number of|\bcount\b"):
+            listing = True  # "list X's cancelled gigs", "shows that got scrapped - which ones?"
         if metric is None and has(
             t, r"\b(?:top|best|biggest|busiest|most popular)\b.*\b(?:concerts|shows|gigs)\b"
         ):
@@ -384,6 +429,8 @@ class DeterministicPlanner:
         if concert := number_after(t, "concert", "show"):
             new_filters["concert"] = concert
         new_filters.update(channel_and_tier(t))
+        if threshold := seat_threshold(t):
+            new_filters["seats"] = list(threshold)
         places = {"state", "city", "venue"}
         if places & set(new_filters):
             for k in places:
@@ -393,11 +440,13 @@ class DeterministicPlanner:
             filters.pop("genre", None)
         filters.update(new_filters)
         if listing or (base and base.get("intent") == "concerts" and metric is None):
-            return self._listing(t, filters, period, clock, base)
+            return self._listing(t, filters, period, clock, base, cancelled=metric == "cancelled")
         if base and str(base.get("metric", "")).startswith("refund") and not has(t, r"\b(?:sold|sales?)\b"):
             # a follow-up of refunds asks of refunds: "tickets?" is the tickets refunded
             metric = {"tickets": "refunds", "revenue": "refund_amount"}.get(metric or "", metric)
-        group, singular = grouping(t, metric, found)
+        group, singular = ("city", False) if cities else grouping(t, metric, found)
+        if (metric, group) in (("venues", "venue"), ("artists", "artist")):
+            group, singular = None, False  # "count the venues in X": the count, not each venue
         if base and metric == "tickets" and has(t, _TIER_OR_CHANNEL_TICKETS) and base.get("metric"):
             metric = None  # "what about vip tickets?": a filter on the last question's measure
         if base and group is None and not has(t, r"\b(?:in total|overall|altogether|all together)\b"):
@@ -427,9 +476,9 @@ class DeterministicPlanner:
         listed = has(t, r"\b(?:venues|arenas|stadiums)\b") and not has(t, COMBINED)
         if slots["group"] is None and slots["metric"] == "capacity" and listed:
             slots["group"] = "venue"  # "venues in Houston": the list of them, with their seats
-        if slots["group"] and slots["metric"] in ("sold_out", "capacity") and slots["top"] is None:
+        if slots["group"] and slots["metric"] in ("sold_out", "capacity", "venues") and slots["top"] is None:
             slots["top"] = 200  # a list of venues or sold-out shows: all of them, within reason
-        if compare := _compare(t, found, clock, base):
+        if compare := _compare(t, found, clock, base) or _kept_comparison(base, new_filters, period, group):
             slots.update(compare=compare, group=None, top=None, share=False)
             if "periods" in compare:  # the later one stays the question's period, for follow-ups
                 slots["period"] = compare["periods"][-1]
@@ -443,18 +492,27 @@ class DeterministicPlanner:
 
     @staticmethod
     def _listing(
-        t: str, filters: dict[str, Any], period: Period | None, clock: datetime, base: dict[str, Any] | None
+        t: str,
+        filters: dict[str, Any],
+        period: Period | None,
+        clock: datetime,
+        base: dict[str, Any] | None,
+        *,
+        cancelled: bool = False,
     ) -> Plan:
-        upcoming = has(
-            t,
-            r"\bupcoming\b",
-            r"\bnext\b",
-            r"\bfuture\b",
-            r"\bscheduled\b",
-            r"\bcoming\b",
-            r"\bbooked\b",
-            r"\bgoing forward\b",
-            r"\bahead\b",
+        upcoming = (
+            not cancelled
+            and has(
+                t,
+                r"\bupcoming\b",
+                r"\bnext\b",
+                r"\bfuture\b",
+                r"\bscheduled\b",
+                r"\bcoming\b",
+                r"\bbooked\b",
+                r"\bgoing forward\b",
+                r"\bahead\b",
+            )
         ) or (period is None and bool((base or {}).get("upcoming")))
         slots = {
             "intent": "concerts",
@@ -462,6 +520,6 @@ class DeterministicPlanner:
             "period": period.to_dict() if period else None,
             "upcoming": upcoming,
             "top": top_n(t) or 20,
-        }
+        } | ({"cancelled": True} if cancelled else {})
         sql = analytics.compile_listing(slots, clock)
         return Plan("concerts", [ToolCall("query_warehouse", {"sql": sql})], slots)

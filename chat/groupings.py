@@ -130,8 +130,7 @@ _TIME_GROUP_WORDS = {
     "weekday": (
         r"\bday of (?:the )?week\b",
         r"\b(?:by|per|each|every|which|what|best|busiest|worst|quietest) weekday\b",
-        r"\b(?:best|busiest|worst|quietest) day\b",
-    ),
+    ),  # "the best day" is a date: "of the week" asks for the weekday
     "customer": (
         r"\b(?:by|each|every) (?:customer|buyer|fan)s?\b",
         r"\b(?:top|best|biggest|which) (?:\d+ |[a-z]+ )?(?:customers|buyers|fans|spenders)\b",

@@ -1,6 +1,7 @@
 """Time ranges in questions ("last month", "in March 2026", "the last 30 days", "since
-2026-01-01", "next 2 weeks"), resolved against the data clock (the newest sale the warehouse
-knows), so a question means the same on a replayed year as on live data. Half-open ranges."""
+2026-01-01", "since January", "H1 2025", "May 20 to June 10, 2026", "next 2 weeks"), resolved
+against the data clock (the newest sale the warehouse knows), so a question means the same on a
+replayed year as on live data. Half-open ranges."""
 
 from __future__ import annotations
 
@@ -121,6 +122,31 @@ def _iso(text: str) -> date | None:
         return None
 
 
+_NTH = r"(\d{1,2})(?:st|nd|rd|th)?"
+_MONTH_DAY = (  # "May 20", "20th of May"; not "top 20 May 2026 artists"
+    rf"(?:{_MONTH}\.? {_NTH}|(?<!top )(?<!bottom )(?<!first )(?<!last )(?<!next ){_NTH} (?:of )?{_MONTH}\.?)"
+)
+
+
+def _day(month: str | None, day: str | None, month2: str | None, day2: str | None, year: int) -> date | None:
+    with contextlib.suppress(ValueError, StopIteration):
+        return date(year, _month_number(str(month or month2)), int(str(day or day2)))
+    return None
+
+
+def _written_days(t: str) -> tuple[date, date] | None:
+    """A day or a range of days with the month in words ("May 20 and June 10, 2026", "from 3
+    to 9 March 2026" is not read: the month must be on both days), first and last day."""
+    one = rf"\b{_MONTH_DAY},? ((?:19|20)\d{{2}})\b"
+    if m := re.search(rf"\b{_MONTH_DAY}(?:,? ((?:19|20)\d{{2}}))?,?\s*{_UNTIL}\s*{one[2:]}", t):
+        last = _day(m[6], m[7], m[9], m[8], int(m[10]))
+        first = _day(m[1], m[2], m[4], m[3], int(m[5] or m[10]))
+        return (first, last) if first and last and first <= last else None
+    if (m := re.search(one, t)) and (d := _day(m[1], m[2], m[4], m[3], int(m[5]))):
+        return d, d
+    return None
+
+
 def find_period(text: str, clock: datetime) -> Period | None:
     """The first time range the text names, resolved against `clock`; None when it names none."""
     t = text.lower()
@@ -163,6 +189,12 @@ def find_period(text: str, clock: datetime) -> Period | None:
         return Period(_at(today), tomorrow, f"today ({today})")
     if m := re.search(r"\b(last|this|next) (week|month|year|quarter)\b", t):
         return _relative(m[1], m[2], today)
+    if m := re.search(r"\b(?:h([12])|(first|second|1st|2nd) half)(?: of)?(?: the year)?,? (\d{4})\b", t):
+        half = int(m[1]) if m[1] else 1 + (m[2] in ("second", "2nd"))  # "H1 2025", "second half of 2025"
+        start, _ = _month(int(m[3]), 6 * half - 5)
+        _, end = _month(int(m[3]), 6 * half)
+        return Period(start, end, f"H{half} {m[3]} ({start:%B} to {end - timedelta(days=1):%B})",
+                      future=start > clock)  # fmt: skip
     if m := re.search(r"\b(?:q([1-4])|(first|second|third|fourth) quarter)(?: of)? (\d{4})\b", t):
         q = int(m[1]) if m[1] else ("first", "second", "third", "fourth").index(m[2]) + 1
         start, _ = _month(int(m[3]), 3 * q - 2)
@@ -181,6 +213,10 @@ def find_period(text: str, clock: datetime) -> Period | None:
     if iso and iso[0] <= iso[-1]:  # "sales 2026-03-02", "from 2026-03-01 to 2026-03-07"
         return Period(_at(iso[0]), _at(iso[-1] + timedelta(days=1)), _days_label(iso[0], iso[-1], False),
                       future=_at(iso[0]) > clock)  # fmt: skip
+    if span := _written_days(t):  # "May 20 to June 10, 2026", "20 May 2026"
+        first, last = span
+        return Period(_at(first), _at(last + timedelta(days=1)), _days_label(first, last, False),
+                      future=_at(first) > clock)  # fmt: skip
     m = re.search(rf"{_MM_YYYY}\s*{_UNTIL}\s*{_MM_YYYY}", t)  # "03/2025-06/2025"
     if m and 1 <= int(m[1]) <= 12 and 1 <= int(m[3]) <= 12:
         start, _ = _month(int(m[2]), int(m[1]))
@@ -205,6 +241,10 @@ def find_period(text: str, clock: datetime) -> Period | None:
     if m := re.search(rf"\bsince (?:the )?(?:(?:start|beginning) of )?(?:{_MONTH} )?(\d{{4}})\b", t):
         start = _month(int(m[2]), _month_number(m[1]))[0] if m[1] else datetime(int(m[2]), 1, 1, tzinfo=UTC)
         return Period(start, tomorrow, f"since {start:%B %Y}" if m[1] else f"since {m[2]}")
+    if m := re.search(rf"\bsince {_MONTH}\b(?! \d)", t):  # "since January": this year's, or last year's
+        month = _month_number(m[1])
+        start = _month(today.year if month <= today.month else today.year - 1, month)[0]
+        return Period(start, tomorrow, f"since {start:%B %Y}")
     if m := re.search(rf"\b(this|last) {_MONTH}\b(?! \d)", t):  # "this April": this year's; "last April"
         month = _month_number(m[2])
         year = today.year if month <= today.month else today.year - 1
@@ -216,7 +256,7 @@ def find_period(text: str, clock: datetime) -> Period | None:
         start, end = _month(int(m[2]), _month_number(m[1]))
         return Period(start, end, start.strftime("%B %Y"), future=start > clock)
     if m := re.search(r"\b(?:in|during|for|of|over|across|throughout|through) (\d{4})\b" + NOT_COUNT, t) or (
-        re.search(BARE_YEAR, t)
+        re.search(r"'s ((?:19|20)\d{2})\b", t) or re.search(BARE_YEAR, t)  # "Coldplay's 2025 tickets"
     ):
         y = int(m[1])
         return Period(datetime(y, 1, 1, tzinfo=UTC), datetime(y + 1, 1, 1, tzinfo=UTC), str(y),

@@ -43,7 +43,9 @@ _FUNCTION = _lexicon(
     stuff kind of sort mind remind file record records music start beginning single gone wise need
     needs wants board deck boss report quickly asap same instead anyone anybody someone somebody
     everyone um uh er hmm well via through vs versus came come comes coming take took taken taking
-    work works working name forward out up down off wht wat hw yesterday today tonight
+    work works working name forward out up down off wht wat hw yesterday today tonight ballpark
+    rounded rounding approx approximate approximately fine sorry sry oops autocorrect typo own alone
+    catalog catalogue something anything word answer mean meant back included inclusive tag
     """
 )
 # Words the planner reads (measures, groupings, superlatives, periods, channels, tiers, days)
@@ -58,8 +60,9 @@ _DOMAIN = _lexicon(
     customer customers buyer buyers fan fans people person head unique distinct different refund
     refunds refunded refunding returned concert concerts show shows gig gigs event events date dates
     performance performances played play plays playing perform performed performing scheduled
-    upcoming coming future next ahead calendar happening held cancelled canceled cancellation
-    cancellations cancel called off scrapped axed sold-out sold-outs sellout sellouts soldout full
+    upcoming coming future next ahead calendar happening held host hosts hosted hosting cancelled
+    canceled cancellation cancellations cancel called off scrapped axed sold-out sold-outs sellout
+    sellouts soldout full
     sell-through sellthrough through thru occupancy fill rate venue venues arena arenas stadium
     stadiums room rooms place places seat seats seating capacity capacities hold holds big bigger
     biggest large larger largest small smaller smallest size artist artists band bands performer
@@ -69,13 +72,14 @@ _DOMAIN = _lexicon(
     balcony general admission level levels cash top bottom best worst most least fewest more less
     fewer leading popular busiest quietest rank ranked ranking ranks by breakdown broken down break
     split each every per group grouped day days daily week weeks weekly weekend weekends weekday
-    weekdays month months monthly quarter quarters quarterly year years yearly annual annually since
+    weekdays month months monthly quarter quarters quarterly year years yearly annual annually since h1 h2
     between during until till before after last past previous this next ytd mtd q1 q2 q3 q4 first
     second third fourth half monday mondays tuesday tuesdays wednesday wednesdays thursday thursdays
     friday fridays saturday saturdays sunday sundays january february march april may june july
     august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
     share percentage percent proportion fraction ratio vs versus compare compared comparing
-    comparison against beat beats outsold outsell outperform outperformed better worse bigger busier
+    comparison against lead leads beat beats outsold outsell outperform outperformed better worse
+    bigger busier
     higher lower growth grew grow grown increase increased decrease decreased decline declined
     change changed changes drop dropped fell rose jump jumped difference yoy mom qoq ago earlier
     prior previous ahead behind trend trends trending time over

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from chat import half_sql
+from chat.asker import set_aside
 from chat.groupings import NUMBER_WORDS
 from chat.understood import correct
 
@@ -27,8 +29,39 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\bsat(?:urday)?\s*-\s*sun(?:day)?\b", "weekends"),
     (r"\b(wk|week|month|day|quarter|qtr)-by-(?:wk|week|month|day|quarter|qtr)\b", r"\1 by \1"),
     (r"\bnum\b(?! of)", "number of"),
+    (r"\b(average|avg|mean) (?:number of )?tickets (?:by|for each|in an?) order\b", "tickets per order"),
+    (
+        r"\b(revenue|tickets) divided by (?:the )?(?:number of )?(?:distinct |unique )?"
+        r"(customer|buyer|order)s?\b",
+        r"\1 per \2",
+    ),  # a formula written out: "total revenue divided by distinct customers"
+    (r"\bone (?:line|row|entry|figure) (?:per|for each|a|each) (\w+)\b", r"by \1"),
+    (r"\b(?:strongest|top-performing)\b", "best"),
+    (r"\bweakest\b", "worst"),
+    (r"\bevolution\b", "trend"),
+    (r"\b(?:situated|sited)\b", "located"),
+    (r"\b(?:received|welcomed)\b", "hosted"),
+    (r"\bput(?:s|ting)? on\b", "held"),
+    (r"\bwhen's\b", "when is"),
+    (r"\bi mean(?:t)?\b,?", ""),
+    (
+        r"\b(different|distinct|unique) (customer|buyer|fan)\b(?!s)",
+        r"\1 \2s",
+    ),  # "how many different customer"
+    (
+        r"\bin (?:us )?(?:dollars|usd|\$)\s*(?:k|thousands?)?(?!\w)",
+        "in dollars",
+    ),  # a unit: the figure is dollars
     (r"(?<![\d\w])\$(?!\s*\d)", " dollars "),
     (r"\b(\w+)-wise\b", r"by \1"),
+    (r"\bmnths?\b", "month"),
+    (r"\b(?:trimesters?)\b", "quarter"),  # the French and Spanish word for a quarter
+    (r"\bhalf[- ]year\b", "half"),
+    (
+        r"\b(?:(?:split|broken down|broken out|divided) )?into q1(?:\s*(?:,|and|&|/)\s*q[2-4]){2,3}\b",
+        "by quarter",
+    ),
+    (r"\bq1(?:\s*(?:,|and|&|/)\s*q[2-4]){2,3}\b", "by quarter"),  # "Q1, Q2, Q3 and Q4": each quarter
     (r"\bqtrs\b", "quarters"),
     (r"\bqtr\b", "quarter"),
     (r"\byrs\b", "years"),
@@ -46,6 +79,8 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\bpct\b", "percent"),
     (r"\bas a %", "as a percent"),
     (r"\b(?:pls|plz)\b", ""),
+    (r"^\s*k\b", "ok"),  # texting: "k do Denver now", "n how much ..."
+    (r"^\s*n\b", "and"),
     # the trade's words
     (r"\bunit price\b", "ticket price"),
     (r"\bunits\b", "tickets"),
@@ -103,10 +138,11 @@ def _numbers(text: str) -> str:
 
 
 def reword(text: str) -> str:
-    """The question with typos in the planner's words corrected, abbreviations and synonyms in
+    """The question without an opening clause that only says who asks (`asker`), half-SQL read
+    as words (`half_sql`), typos in the planner's words corrected, abbreviations and synonyms in
     the planner's words (spaces collapsed); a capitalised word inside the question is a name's
     and stays."""
-    out = _numbers(correct(text))
+    out = _numbers(correct(half_sql.read(set_aside(text))))
     for pattern, replacement in _COMPILED:
 
         def keep_names(m: re.Match[str], replacement: str = replacement) -> str:

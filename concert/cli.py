@@ -964,6 +964,7 @@ class QuestionSet(StrEnum):
     sixth = "sixth"
     seventh = "seventh"
     eighth = "eighth"
+    ninth = "ninth"
 
 
 class EventTime(StrEnum):
@@ -1051,7 +1052,7 @@ def bench(
         QuestionSet,
         typer.Option(
             help="chat: the question set (standard; heldout, unseen, fresh, untouched, blind, sixth, "
-            "seventh, eighth: held-out sets, each written after the last was tuned on)."
+            "seventh, eighth, ninth: held-out sets, each written after the last was tuned on)."
         ),
     ] = QuestionSet.standard,
     rows: Annotated[int, typer.Option(min=10_000, help="warehouse: synthetic ticket sales.")] = 1_000_000,

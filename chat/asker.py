@@ -1,0 +1,69 @@
+"""Who is asking and why, said before the question ("CFO here, building the board slide: ...",
+"I'm the touring agent for X. Which city ...", "ballpark is fine: ..."), set aside so the
+question is read alone. Pure.
+
+An opening clause is set aside only when every word of it is one of an asker's words (roles,
+the work they do, what the figure is for, hedges, function words) or part of a capitalised
+name; the names it holds stay, with their preposition ("for X", "at X"), since the question
+that follows often points back to them ("their tickets"). A clause holding any other word
+("merch question: ...") stays, so the question's other checks still see every word.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _lexicon(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_FUNCTION = _lexicon(
+    """
+    i i'm im i've am we we're our my me the a an for at of with on in this that to as and here is
+    just quick new first week day who
+    """
+)
+_ROLES = _lexicon(
+    """
+    cfo ceo coo cmo cto cio vp svp evp president director head manager gm lead analyst supervisor
+    agent promoter booker intern journalist reporter writer accountant controller planner producer
+    coordinator owner founder investor consultant assistant staff team member editor student
+    researcher finance marketing operations ops partnerships partnership sponsorship sponsorships
+    touring tour tours box office talent programming comms communications pr press bi general
+    """
+)
+_WORK = _lexicon(
+    """
+    work working run running manage managing supervise supervising handle handling book booking
+    bookings represent representing look looking after putting together building preparing prepping
+    writing making drafting updating doing slide slides deck board meeting presentation report
+    piece story article memo review annual question ballpark rough fine estimate approximate
+    approximately roughly rounded ok
+    """
+)
+_ASKER = _FUNCTION | _ROLES | _WORK
+# An opening clause ends at a colon, a dash, a full stop or a semicolon; or at a comma after
+# "here" ("CFO here, ...").
+_OPENING = re.compile(r"^\s*([^:;.!?]{1,80}?)(?:\s*[:;]\s+|\s+[-\u2013\u2014]+\s+|\.\s+|(?<=\bhere),\s+)")
+# A name in the clause runs from its preposition to the clause's end ("for Medeski Martin and Wood").
+_NAME = re.compile(r"\b(?:for|at|of|with)\s+[A-Z0-9].*$")
+
+
+def _asker_only(clause: str) -> bool:
+    """Every word an asker's word (a name aside), and at least one not a function word."""
+    words = re.findall(r"[a-z0-9'&]+", _NAME.sub(" ", clause).lower())
+    return bool(words) and set(words) <= _ASKER and not set(words) <= _FUNCTION
+
+
+def set_aside(question: str) -> str:
+    """The question without the opening clauses that only say who asks and why; a name in one
+    kept with its preposition ("for X: which city ...")."""
+    out = question
+    for _ in range(3):
+        m = _OPENING.match(out)
+        if not m or not _asker_only(m[1]):
+            break
+        name = _NAME.search(m[1])
+        out = (f"{name[0].strip()}: " if name else "") + out[m.end() :]
+    return out.strip()

@@ -1,0 +1,225 @@
+"""How people ask, beyond the planner's words: who they are before the question, half-SQL,
+units and hedges, half years and days written out, thresholds on seats, the best day of a month,
+lists of cancelled concerts and of cities, and follow-ups that keep a comparison or point back
+with "it". Each answered question uses all of what it asks (coverage) and its SQL runs on the
+local warehouse; what cannot be used is still said, never dropped."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from chat.asker import set_aside
+from chat.coverage import covered, uncovered
+from chat.deterministic_planner import DeterministicPlanner
+from chat.half_sql import is_half_sql, read
+from chat.memory import Conversation
+from chat.periods import find_period
+from chat.plan import Plan
+from chat.thresholds import seat_threshold
+from chat.vocabulary import Vocabulary
+from concert.dataapi.engine import Engine
+from consumers.warehouse.guard import guard
+from tests.unit.local_warehouse import run, star_schema
+from tests.unit.test_chat_planner import ARTISTS, CLOCK, VENUES
+
+
+@pytest.fixture(scope="module")
+def planner() -> DeterministicPlanner:
+    return DeterministicPlanner(Vocabulary.of(VENUES, ARTISTS))
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    engine = star_schema(tmp_path_factory.mktemp("ask") / "w.duckdb")
+    yield engine
+    engine.close()
+
+
+def ask(planner: DeterministicPlanner, question: str, memory: Conversation | None = None) -> Plan:
+    plan = covered(question, planner.plan(question, CLOCK, memory))
+    for call in plan.calls:
+        guard(call.args["sql"])
+    if memory is not None:
+        memory.add(question, plan.intent, plan.slots, plan.reply or "", plan.understood and bool(plan.calls))
+    return plan
+
+
+@pytest.mark.parametrize(
+    ("question", "left"),
+    [
+        ("CFO here, putting together a board slide: total revenue for 2025", "total revenue for 2025"),
+        ("I'm the touring agent for Cher. Which city bought the most tickets?", "for Cher: Which city"),
+        ("I supervise the box office at Gillette Stadium. Tickets in 2025?", "at Gillette Stadium: Tickets"),
+        ("ballpark is fine: revenue this year", "revenue this year"),
+        ("merch question: revenue in 2025", "merch question: revenue in 2025"),  # not an asker's word
+        ("Cher: tickets in 2025", "Cher: tickets in 2025"),  # a name, not an asker
+    ],
+)
+def test_who_asks_is_set_aside_and_the_names_in_it_kept(question: str, left: str) -> None:
+    assert set_aside(question).startswith(left)
+
+
+@pytest.mark.parametrize(
+    ("shorthand", "words"),
+    [
+        ("sum(quantity) from ticket sales where state = TX and year = 2025", "tickets in TX in 2025"),
+        (
+            "count(distinct customer_id) where venue = Gillette Stadium",
+            "number of distinct customers at Gillette",
+        ),
+        (
+            "select artist, sum(revenue) where year = 2025 group by artist order by 2 desc limit 3",
+            "top 3 artist",
+        ),
+        ("count(*) from concerts where status = cancelled", "number of cancelled concerts"),
+        ("same but count(*)", "same but number of orders"),
+        ("sum(quantity) from parking where mood = happy", "mood happy"),  # unknown words stay, to be said
+    ],
+)
+def test_half_sql_is_read_as_the_question_it_stands_for(shorthand: str, words: str) -> None:
+    assert is_half_sql(shorthand)
+    assert words in read(shorthand)
+
+
+def test_sql_over_the_warehouse_tables_stays_sql() -> None:
+    sql = "SELECT COUNT(*) FROM fact_ticket_sales WHERE channel = 'web'"
+    assert not is_half_sql(sql) and read(sql) == sql
+    assert read("how many tickets in 2025") == "how many tickets in 2025"
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("revenue for h1 2025", "H1 2025"),
+        ("tickets in the second half of 2025", "H2 2025"),
+        ("refunds since january", "since January 2026"),
+        ("concerts between may 20 and june 10, 2026", "2026-05-20 to 2026-06-10"),
+        ("sales on 3rd of march 2026", "2026-03-03"),
+        ("cher's 2025 tickets", "2025"),
+    ],
+)
+def test_periods_written_as_people_write_them(text: str, label: str) -> None:
+    period = find_period(text, CLOCK)
+    assert period is not None and period.label.startswith(label), period
+
+
+def test_a_count_before_a_month_is_not_a_day() -> None:
+    period = find_period("top 20 may 2026 artists", CLOCK)
+    assert period is not None and period.label == "May 2026"
+
+
+@pytest.mark.parametrize(
+    ("text", "threshold"),
+    [
+        ("venues over 15,000 seats", (">", 15000)),
+        ("a capacity of at least 20,000", (">=", 20000)),
+        ("capacity >= 5000", (">=", 5000)),
+        ("20k+ seats", (">=", 20000)),
+        ("venues that hold under 2000 people", ("<", 2000)),
+        ("more than 500 tickets", None),
+        ("tickets sold over 2025", None),
+    ],
+)
+def test_a_threshold_on_seats(text: str, threshold: tuple[str, int] | None) -> None:
+    assert seat_threshold(text) == threshold
+
+
+ANSWERED: list[tuple[str, dict[str, Any]]] = [
+    ("CFO here, building the board slide: gross ticket revenue for 2025, in dollars?", {"metric": "revenue"}),
+    (
+        "ballpark is fine: what has Gillette Stadium grossed YTD?",
+        {"metric": "revenue", "period": "this year"},
+    ),
+    ("refund total in USD since January?", {"metric": "refund_amount", "period": "since January 2026"}),
+    ("Gillette Stadium: 2025 ticket revenue in $K (rounded to the thousand is fine)", {"metric": "revenue"}),
+    ("tickets in Texas H1 2025", {"filters": {"state": "TX"}, "period": "H1 2025"}),
+    ("H1 2025 vs H2 2025 revenue", {"compare": {"periods": "two"}}),
+    (
+        "sum(quantity) from ticket sales where state = TX and year = 2025",
+        {"metric": "tickets", "period": "2025"},
+    ),
+    (
+        "select month, count(*) from orders where year = 2025 group by month",
+        {"metric": "orders", "group": "month"},
+    ),
+    ("which TX venues seat more than 15,000?", {"metric": "capacity", "filters": {"seats": [">", 15000]}}),
+    ("TX: count of venues with a capacity of at least 20,000", {"metric": "venues", "group": None}),
+    ("tickets sold at venues with over 40,000 seats in 2025", {"metric": "tickets", "period": "2025"}),
+    ("quietest day of March 2026 for ticket sales", {"group": "day", "top": 1, "order": "asc"}),
+    ("best day of the week for revenue", {"group": "weekday"}),
+    ("list Cher's cancelled gigs", {"cancelled": True}),
+    ("TX cities where we've got venues - list them", {"metric": "venues", "group": "city"}),
+    ("IL 2025 revenue split into Q1, Q2, Q3 and Q4", {"group": "quarter", "period": "2025"}),
+    ("what % of Cher's 2025 tickets were sold on a weekend?", {"share": True, "period": "2025"}),
+    ("how many concerts are scheduled between May 20 and June 10, 2026, both dates included?", {}),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), ANSWERED, ids=[q for q, _ in ANSWERED])
+def test_answered_with_everything_asked(
+    planner: DeterministicPlanner, warehouse: Engine, question: str, expected: dict[str, Any]
+) -> None:
+    plan = ask(planner, question)
+    assert plan.calls, plan.reply
+    for key, value in expected.items():
+        if key == "period":
+            assert value in plan.slots["period"]["label"], plan.slots["period"]
+        elif key == "filters":
+            assert all(plan.slots["filters"].get(k) == v for k, v in value.items()), plan.slots["filters"]
+        elif key == "compare":
+            assert len(plan.slots["compare"]["periods"]) == 2
+        else:
+            assert plan.slots.get(key) == value, (key, plan.slots)
+    assert uncovered(question, plan) == []
+    assert run(warehouse, plan.calls[0].args["sql"])["Status"] == "FINISHED"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "sold more than 500 tickets at venues with over 10000 seats",  # a threshold on a measure
+        "sum(quantity) from parking where year = 2025",  # a table the warehouse does not have
+        "venues with capacity >= 5000 and revenue > 1000",
+    ],
+)
+def test_what_cannot_be_used_is_still_said(planner: DeterministicPlanner, question: str) -> None:
+    plan = ask(planner, question)
+    assert not plan.calls and plan.reply
+
+
+def test_a_follow_up_keeps_a_comparison_of_two_things(planner: DeterministicPlanner) -> None:
+    memory = Conversation("c")
+    first = ask(planner, "did Cher sell more tickets than Foo Fighters in 2025?", memory)
+    assert first.slots["compare"]["dim"] == "artist"
+    money = ask(planner, "and revenue-wise?", memory)
+    assert money.slots["metric"] == "revenue" and money.slots["compare"] == first.slots["compare"]
+    later = ask(planner, "what about this year so far", memory)
+    assert later.slots["compare"] == first.slots["compare"] and "2026" in later.slots["period"]["label"]
+
+
+def test_a_new_filter_after_two_periods_asks_of_the_later_one(planner: DeterministicPlanner) -> None:
+    memory = Conversation("p")
+    ask(planner, "Cher revenue in march 2026", memory)
+    compared = ask(planner, "how does that compare with february?", memory)
+    assert len(compared.slots["compare"]["periods"]) == 2
+    other = ask(planner, "ok now Foo Fighters", memory)
+    assert not other.slots.get("compare") and other.slots["period"]["label"] == "March 2026"
+
+
+def test_it_points_back_to_the_thing_asked_about(planner: DeterministicPlanner) -> None:
+    memory = Conversation("i")
+    where = ask(planner, "in which city is situated Gillette Stadium?", memory)
+    assert where.slots["group"] == "city"
+    seats = ask(planner, "And how many places does it have? I mean the capacity", memory)
+    assert seats.slots["metric"] == "capacity" and seats.slots["group"] is None
+    hosted = ask(planner, "How many concerts it has received during 2025?", memory)
+    assert hosted.slots["metric"] == "concerts" and hosted.slots["filters"]["venue"] == [
+        1,
+        "Gillette Stadium",
+    ]
+    assert hosted.slots["group"] is None and hosted.slots["top"] is None
+    alone = ask(planner, "How many concerts has it hosted in 2025?")
+    assert not alone.calls and "points back" in (alone.reply or "")
