@@ -53,6 +53,17 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "venues": ("venues", "COUNT(*)", "venues"),
     "capacity": ("venues", "SUM(v.capacity)", "seats"),
     "artists": ("artists", "COUNT(*)", "artists"),
+    # venues and artists counted through a fact: those with a sale, a refund or a concert
+    "venues_sold": ("sales", "COUNT(DISTINCT f.venue_id)", "venues with sales"),
+    "artists_sold": ("sales", "COUNT(DISTINCT f.artist_id)", "artists with sales"),
+    "venues_refunded": ("refunds", "COUNT(DISTINCT f.venue_id)", "venues with refunds"),
+    "artists_refunded": ("refunds", "COUNT(DISTINCT f.artist_id)", "artists with refunds"),
+    "venues_hosting": ("concerts", "COUNT(DISTINCT c.venue_id)", "venues with concerts"),
+    "artists_playing": ("concerts", "COUNT(DISTINCT c.artist_id)", "artists with concerts"),
+}
+COUNTED_THROUGH = {
+    "venues": ("venues_sold", "venues_refunded", "venues_hosting"),
+    "artists": ("artists_sold", "artists_refunded", "artists_playing"),
 }
 # The measures by kind, as the coverage check (chat.coverage) reads a question's words.
 MEDIANS = ("median_price",)

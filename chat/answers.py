@@ -15,6 +15,7 @@ _MONEY = set(analytics.MONEY)
 # per-order and per-customer figures, sell-through) have no value there: "no sales".
 _ADDITIVE = {"tickets", "revenue", "customers", "refunds", "refund_amount", "concerts", "sold_out"}
 _ADDITIVE |= {"cancelled", "orders", "venues", "capacity", "artists"}
+_ADDITIVE |= {m for counted in analytics.COUNTED_THROUGH.values() for m in counted}
 
 
 def _fmt(value: Any, metric: str | None = None) -> str:

@@ -21,7 +21,7 @@ def _lexicon(text: str) -> frozenset[str]:
 _FUNCTION = _lexicon(
     """
     i i'm im i've am we we're our my me the a an for at of with on in this that to as and here is
-    just quick new first week day who
+    just quick new first week day who about
     """
 )
 _ROLES = _lexicon(
@@ -39,15 +39,18 @@ _WORK = _lexicon(
     bookings represent representing look looking after putting together building preparing prepping
     writing making drafting updating doing slide slides deck board meeting presentation report
     piece story article memo review annual question ballpark rough fine estimate approximate
-    approximately roughly rounded ok
+    approximately roughly rounded ok sorry if silly dumb basic one again q sponsor sponsors pitch
+    sidebar data journalism live music bother mind
     """
 )
 _ASKER = _FUNCTION | _ROLES | _WORK
 # An opening clause ends at a colon, a dash, a full stop or a semicolon; or at a comma after
 # "here" ("CFO here, ...").
 _OPENING = re.compile(r"^\s*([^:;.!?]{1,80}?)(?:\s*[:;]\s+|\s+[-\u2013\u2014]+\s+|\.\s+|(?<=\bhere),\s+)")
-# A name in the clause runs from its preposition to the clause's end ("for Medeski Martin and Wood").
-_NAME = re.compile(r"\b(?:for|at|of|with)\s+[A-Z0-9].*$")
+# A name in the clause: capitalised words after a preposition ("for Medeski Martin and Wood").
+_NAME = re.compile(
+    r"\b(for|at|of|with|about)\s+([A-Z0-9][\w'&.-]*(?:\s+(?:[A-Z0-9&][\w'&.-]*|and|of|the|de|la|y))*)"
+)
 
 
 def _asker_only(clause: str) -> bool:
@@ -57,13 +60,14 @@ def _asker_only(clause: str) -> bool:
 
 
 def set_aside(question: str) -> str:
-    """The question without the opening clauses that only say who asks and why; a name in one
-    kept with its preposition ("for X: which city ...")."""
-    out = question
+    """The question without a greeting and the opening clauses that only say who asks and why;
+    a name in one kept with its preposition ("for X: which city ...")."""
+    out = re.sub(r"^\s*(?:hi|hello|hey)(?: there)?\b[!,.]*\s*", "", question, flags=re.I)
     for _ in range(3):
         m = _OPENING.match(out)
         if not m or not _asker_only(m[1]):
             break
         name = _NAME.search(m[1])
-        out = (f"{name[0].strip()}: " if name else "") + out[m.end() :]
+        kept = f"{'for' if name[1] == 'about' else name[1]} {name[2].strip()}: " if name else ""
+        out = kept + out[m.end() :]
     return out.strip()

@@ -46,7 +46,10 @@ def in_year(part: str, year: str | None) -> str:
     part = " ".join(part.split())
     dated = _YEAR.search(part) or re.search(r"\b(?:this|last|next)\s+\w+", part)
     if year and not dated:
-        return re.sub(r"(" + _MONTH_WORD.pattern + r"|\bq[1-4]\b|\bh[12]\b)", rf"\1 {year}", part, count=1)
+        named = (
+            _MONTH_WORD.pattern + r"|\bq[1-4]\b|\bh[12]\b|\b(?:first|second|third|fourth) (?:quarter|half)\b"
+        )
+        return re.sub(r"(" + named + r")", rf"\1 {year}", part, count=1)
     return part
 
 

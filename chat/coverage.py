@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from chat import analytics
-from chat.periods import BARE_YEAR, NOT_COUNT
+from chat.periods import BARE_YEAR, MONTHS, NOT_COUNT, Period
 from chat.plan import Plan, cannot
 from chat.thresholds import without_seat_threshold
 from chat.understood import unexplained
@@ -113,6 +114,8 @@ _PERIOD = (
     BARE_YEAR + r"|\b(?:" + _MONTHS + r")\b|\b[qh][1-4]\b|\b(?:first|second|1st|2nd) half\b"
     r"|\b(?:last|this|past|previous|next|coming)\s+(?:\d+\s+)?(?:day|week|month|quarter|year)s?\b"
     r"|\byesterday\b|\btoday\b|\bsince\b|\bbetween\b|\b(?:year|quarter|month) to date\b|\b[yqm]td\b"
+    r"|\b(?:that|the same) (?:year|month|quarter|week|day|period|half)\b"
+    r"|\b(?:first|second|third|fourth|1st|2nd|3rd|4th) quarter\b"
 )
 _RANKING = (
     r"\b(?:busiest|biggest|largest|smallest|most|least|fewest|top|bottom|best|worst|highest|lowest"
@@ -182,8 +185,16 @@ _FORECAST = (
 # What did not happen: the plans count and list what sold, and never what is missing from the
 # facts ("venues that did not sell a ticket" would need every venue against its sales).
 _ABSENCE = (
-    r"\b(?:did|do|does|have|has|had)(?: not|n't) (?:yet )?(?:sell|sold)\b|\bnever (?:sold|sell)\b"
+    r"\b(?:zero|no|without(?: any)?) (?:concerts|shows|gigs|sales|tickets|orders|refunds|events)\b"
+    r"|\b(?:did|do|does|have|has|had)(?: not|n't) (?:yet )?(?:sell|sold)\b|\bnever (?:sold|sell)\b"
     r"|\bnot (?:sell|sold) (?:a single|any|one)\b|\bnot a single (?:ticket|sale)\b"
+)
+# A count per customer, venue or artist ("customers with exactly one order", "repeat customers
+# (more than one order)"): each one's total first, which the plans do not compute.
+_EACH_ONES_COUNT = (
+    r"\b(?:exactly|only|just|more than|at least|fewer than|less than|over|under|at most)"
+    r" (?:one|two|three|four|five|\d+) (?:orders?|tickets?|concerts?|shows?|purchases?|refunds?|times)\b"
+    r"|\brepeat (?:customers|buyers)\b|\bone-time (?:customers|buyers)\b"
 )
 # A reason: the warehouse holds figures, not their causes.
 _WHY = r"^\W*why\b|\bwhy (?:is|are|was|were|did|do|does|has|have|had)\b"
@@ -203,8 +214,17 @@ RULES: tuple[Rule, ...] = (
     _rule(_PERIOD, _period, "the period"),
     _rule(_DAY_WRITTEN, lambda s: _days_period(s) or _periods_compared(s), "the date as written (not a day)"),
     _rule(_RANKING, _grouped, "a ranking"),
-    _rule(_COUNT + r"(?:venues|arenas|stadiums)\b", _metric("venues"), "a count of venues"),
-    _rule(_COUNT + r"(?:artists|bands|performers|acts)\b", _metric("artists"), "a count of artists"),
+    _rule(
+        _COUNT + r"(?:venues|arenas|stadiums)\b",
+        _metric("venues", *analytics.COUNTED_THROUGH["venues"]),
+        "a count of venues",
+    ),
+    _rule(
+        _COUNT + r"(?:artists|bands|performers|acts)\b",
+        _metric("artists", *analytics.COUNTED_THROUGH["artists"]),
+        "a count of artists",
+    ),
+    _rule(_EACH_ONES_COUNT, _never, "a condition on each one's orders or tickets"),
     _rule(_COUNT + r"(?:cities|states|provinces|genres)\b", _never, "a count of places or genres"),
     _rule(r"\b(?:seats|seating|capacity)\b", _metric("capacity", "sell_through"), "a capacity"),
     _rule(_MONEY_WORDS, _metric(*analytics.MONEY), "an amount of money"),
@@ -239,6 +259,8 @@ def uncovered(question: str, plan: Plan) -> list[str]:
     if "seats" in (slots.get("filters") or {}):
         text = without_seat_threshold(text)  # the part the seat filter answers
     missing = [r.what for r in RULES if r.pattern.search(text) and not r.honored(slots)]
+    if _dates_outside(text, slots):
+        missing.append("the period")
     combined = re.search(r"\b(?:combined|total|altogether|all together|overall|sum of|in all)\b", text)
     for found in _GROUP.finditer(text):
         if combined and found.group(0).startswith(("every", "each", "for every", "for each")):
@@ -248,6 +270,39 @@ def uncovered(question: str, plan: Plan) -> list[str]:
         if wanted and slots.get("group") != wanted and not _filter_of(slots, wanted) and not per_customer:
             missing.append(f"a breakdown by {wanted}")
     return list(dict.fromkeys(missing))
+
+
+_YEAR_SAID = re.compile(
+    r"(?<!concert )(?<!customer )(?<!show )(?<!#)(?<!than )(?<!top )(?<!least )(?<!most )(?<!under )"
+    r"(?<!over )(?<![\d.,$])\b((?:19|20)\d{2})\b(?![.,]\d)"
+)
+_MONTH_SAID = re.compile(r"\b(" + "|".join(m for m in MONTHS if m != "may") + r")\b")
+
+
+def _dates_outside(text: str, slots: dict[str, Any]) -> bool:
+    """A year or a month the question names that no period of the plan holds ("Jan-Mar" read as
+    March alone): a part of the period dropped."""
+    spans = [slots["period"]] if slots.get("period") else []
+    spans += list((slots.get("compare") or {}).get("periods") or [])
+    if not spans:
+        return False  # no period at all: the period rule says so when one was asked
+    periods = [Period.from_dict(p) for p in spans]
+    months = {(d.year, d.month) for p in periods for d in _months_of(p)}
+    years = {y for y, _ in months}
+    said_years = {int(y) for y in _YEAR_SAID.findall(text)}
+    said_months = {MONTHS[m] for m in _MONTH_SAID.findall(text)}
+    return bool(said_years - years) or bool(said_months - {m for _, m in months})
+
+
+def _months_of(p: Period) -> list[datetime]:
+    """The first day of every month the period touches."""
+    out: list[datetime] = []
+    at = p.start.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    last = p.end - timedelta(microseconds=1)
+    while at <= last and len(out) < 1200:
+        out.append(at)
+        at = at.replace(year=at.year + at.month // 12, month=at.month % 12 + 1)
+    return out
 
 
 def _without_filter_words(text: str, slots: dict[str, Any]) -> str:

@@ -57,7 +57,10 @@ _GROUP_WORDS = {"day", "week", "month", "quarter", "year", "venue", "artist", "c
 _MEASURE_WORDS = {"tickets", "tix", "revenue", "money", "dollars", "orders", "refunds", "customers", "buyers"}
 # Words that point back to an earlier question ("the ticket count there?", "tix instead",
 # "repeat that for X"): without one understood, the question is not answered as if standalone.
-_POINTS_BACK = r"\binstead\b|\b(?:the same|same thing|same again|repeat that|do that|that one)\b"
+_POINTS_BACK = (
+    r"\binstead\b|\b(?:the same|same thing|same again|repeat that|do that|that one)\b"
+    r"|\bthat (?:year|month|quarter|week|day|period|half)\b"
+)
 # ... and a pronoun at the end, unless the question names what it stands for ("Baltimore venues -
 # list them").
 _PRONOUN_END = r"(?<!are )(?<!is )(?<!were )(?<!was )\b(?:there|that|those|them|it)\s*\??\s*$"
@@ -88,6 +91,10 @@ _CITY_LIST = (
 _COUNTED = (
     r"\b(?:how many|number of|count|sold|sales?|tickets?|tix|revenue|orders|customers|refunds?|concerts|shows"
     r"|most|top|best|busiest|biggest|fewest|least)\b"
+)
+_EACH_CONCERT = (
+    r"\b(?:by|per|each|every|which|what|top|best|worst|highest|lowest|most|least|bottom) (?:\w+ )?"
+    r"(?:concerts?|shows?|gigs?)\b"
 )
 # A list asked for: "list ...", "which ones?", "which gigs", "name them".
 _WHICH_ONES = r"\blist\b|\bwhich ones\b|\bname them\b|\b(?:which|what) (?:[a-z-]+ )?(?:concerts|shows|gigs)\b"
@@ -197,6 +204,23 @@ def _compare(
         if pair[0] != pair[1]:
             return {"periods": [p.to_dict() for p in pair]}
     return None
+
+
+def _counted_through(t: str, metric: str) -> str:
+    """Venues or artists counted through the fact the question names: those with a refund, a
+    sale, or a concert ("acts that had a show in Detroit in 2025"); else the catalog's own."""
+    sold, refunded, hosting = analytics.COUNTED_THROUGH[metric]
+    if has(t, r"\brefund"):
+        return refunded
+    if has(t, r"\b(?:sold|sell\w*|sales?|tickets?|tix|bought|revenue|orders?|earn\w*|gross\w*)\b"):
+        return sold
+    if has(
+        t,
+        r"\b(?:concerts?|shows?|gigs?|played|performed|host\w*|held|booked|scheduled)\b",
+        r"\bplay(?:s|ing)?\b(?! (?:[a-z-]+ )?music\b)",  # "did X play", not "acts that play electronic music"
+    ):
+        return hosting
+    return metric
 
 
 def _kept_comparison(
@@ -399,6 +423,8 @@ class DeterministicPlanner:
             and metric in (None, "tickets", "concerts")
             and not has(t, r"how many|number of|\bcount\b", r"\b(?:top|best|most|biggest|busiest)\b")
         )
+        if metric in analytics.COUNTED_THROUGH:  # "venues that sold tickets in 2025": through the facts
+            metric = _counted_through(t, metric)
         cities = metric in (None, "capacity", "venues") and has(t, *_CITY_LIST) and not has(t, _COUNTED)
         if cities:
             metric = "venues"  # "the cities in Ohio": each city, with its number of venues
@@ -415,6 +441,9 @@ class DeterministicPlanner:
                 "The warehouse has no ticket sales yet: produce some events first (`concert produce`)."
             )
         period = find_period(t, clock)
+        if period is None and base and base.get("period"):  # "and the whole first quarter": of that year
+            year = str(Period.from_dict(base["period"]).start.year)
+            period = find_period(f"in {comparisons.in_year(t, year)}", clock)
         if period is None and metric in ("concerts", "cancelled") and not listing and has(t, _UPCOMING):
             period = Period(clock, clock.replace(year=clock.year + 20), "upcoming", future=True)
         if period is not None and period.start > clock and metric not in ("concerts", None) and not listing:
@@ -445,12 +474,20 @@ class DeterministicPlanner:
             # a follow-up of refunds asks of refunds: "tickets?" is the tickets refunded
             metric = {"tickets": "refunds", "revenue": "refund_amount"}.get(metric or "", metric)
         group, singular = ("city", False) if cities else grouping(t, metric, found)
-        if (metric, group) in (("venues", "venue"), ("artists", "artist")):
-            group, singular = None, False  # "count the venues in X": the count, not each venue
+        if base and group in filters and group not in new_filters:
+            filters.pop(group)  # "now split it all by tier": every tier, not the one asked before
+        if metric == "sell_through" and group == "concert" and not has(t, _EACH_CONCERT):
+            group = None  # "the sell-through of the concerts in X": one average over them
         if base and metric == "tickets" and has(t, _TIER_OR_CHANNEL_TICKETS) and base.get("metric"):
             metric = None  # "what about vip tickets?": a filter on the last question's measure
         if base and group is None and not has(t, r"\b(?:in total|overall|altogether|all together)\b"):
             group = base.get("group")  # a follow-up keeps the breakdown unless it asks for a total
+        if (group == "venue" and metric in ("venues", *analytics.COUNTED_THROUGH["venues"])) or (
+            group == "artist" and metric in ("artists", *analytics.COUNTED_THROUGH["artists"])
+        ):
+            group, singular = None, False  # "count the venues in X": the count, not each venue
+        if group in new_filters and group in ("genre", "state", "channel", "tier"):
+            group, singular = None, False  # "artists of the genre latin": that one genre, not each
         if days := days_of_week(t, group):
             filters["days"] = days
         slots: dict[str, Any] = {

@@ -35,6 +35,7 @@ _ISO = r"(\d{4}-\d{2}-\d{2})"
 # A month written as digits, "03/2025" (never the tail of a day date such as 13/01/2026)
 _MM_YYYY = r"(?<![\d/])(\d{1,2})/(\d{4})\b"
 _DAY_DATE = r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})\b"
+_DOTTED_DATE = r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})\b"
 
 
 @dataclass(frozen=True)
@@ -122,9 +123,13 @@ def _iso(text: str) -> date | None:
         return None
 
 
+_ORDINALS = {"1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth"}
+_QUARTERS = ("first", "second", "third", "fourth")
+_ORDINAL = "|".join((*_QUARTERS, *_ORDINALS))
 _NTH = r"(\d{1,2})(?:st|nd|rd|th)?"
-_MONTH_DAY = (  # "May 20", "20th of May"; not "top 20 May 2026 artists"
-    rf"(?:{_MONTH}\.? {_NTH}|(?<!top )(?<!bottom )(?<!first )(?<!last )(?<!next ){_NTH} (?:of )?{_MONTH}\.?)"
+_MONTH_DAY = (  # "May 20", "the 20th of May"; not "top 20 May 2026 artists"
+    rf"(?:the )?(?:{_MONTH}\.? (?:the )?{_NTH}|(?<!top )(?<!bottom )(?<!first )(?<!last )(?<!next )"
+    rf"{_NTH} (?:of )?{_MONTH}\.?)"
 )
 
 
@@ -195,19 +200,22 @@ def find_period(text: str, clock: datetime) -> Period | None:
         _, end = _month(int(m[3]), 6 * half)
         return Period(start, end, f"H{half} {m[3]} ({start:%B} to {end - timedelta(days=1):%B})",
                       future=start > clock)  # fmt: skip
-    if m := re.search(r"\b(?:q([1-4])|(first|second|third|fourth) quarter)(?: of)? (\d{4})\b", t):
-        q = int(m[1]) if m[1] else ("first", "second", "third", "fourth").index(m[2]) + 1
+    if m := re.search(rf"\b(?:q([1-4])|({_ORDINAL}) quarter)(?: of)? (\d{{4}})\b", t):
+        q = int(m[1]) if m[1] else _QUARTERS.index(_ORDINALS.get(m[2], m[2])) + 1
         start, _ = _month(int(m[3]), 3 * q - 2)
         _, end = _month(int(m[3]), 3 * q)
         return Period(start, end, f"Q{q} {m[3]}", future=start > clock)
-    written = re.findall(_DAY_DATE, t)
-    day_first = any(int(a) > 12 >= int(b) for a, b, _ in written)  # "13/03/2026 to 02/04/2026"
+    dotted = re.findall(_DOTTED_DATE, t)  # "01.04.2025": day first, as where it is written so
+    written = dotted or re.findall(_DAY_DATE, t)
+    day_first = bool(dotted) or any(int(a) > 12 >= int(b) for a, b, _ in written)  # "13/03/2026 to 02/04"
     dated = [_day_of(d, day_first) for d in written]
     if dated and all(dated):  # "13/01/2026 to 25/01/2026": a day or days
         readings = [d for d in dated if d]
         first, last = readings[0][0], readings[-1][0]
         if first <= last:
-            label = _days_label(first, last, any(ambiguous for _, ambiguous in readings), day_first)
+            ambiguous = any(ambiguous for _, ambiguous in readings)
+            label = _days_label(first, last, ambiguous and not dotted, day_first)
+            label += " (a date with dots read day first)" if ambiguous and dotted else ""
             return Period(_at(first), _at(last + timedelta(days=1)), label, future=_at(first) > clock)
     iso = [d for d in map(_iso, re.findall(rf"(?<![\d-]){_ISO}(?![\d-])", t)) if d]
     if iso and iso[0] <= iso[-1]:  # "sales 2026-03-02", "from 2026-03-01 to 2026-03-07"
@@ -256,7 +264,10 @@ def find_period(text: str, clock: datetime) -> Period | None:
         start, end = _month(int(m[2]), _month_number(m[1]))
         return Period(start, end, start.strftime("%B %Y"), future=start > clock)
     if m := re.search(r"\b(?:in|during|for|of|over|across|throughout|through) (\d{4})\b" + NOT_COUNT, t) or (
-        re.search(r"'s ((?:19|20)\d{2})\b", t) or re.search(BARE_YEAR, t)  # "Coldplay's 2025 tickets"
+        re.search(
+            r"(?:'s|\b(?:share|percentage|percent|proportion|fraction) of|%(?: of)?) ((?:19|20)\d{2})\b", t
+        )
+        or re.search(BARE_YEAR, t)  # "Coldplay's 2025 tickets", "share of 2025 orders"
     ):
         y = int(m[1])
         return Period(datetime(y, 1, 1, tzinfo=UTC), datetime(y + 1, 1, 1, tzinfo=UTC), str(y),

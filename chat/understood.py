@@ -45,7 +45,9 @@ _FUNCTION = _lexicon(
     everyone um uh er hmm well via through vs versus came come comes coming take took taken taking
     work works working name forward out up down off wht wat hw yesterday today tonight ballpark
     rounded rounding approx approximate approximately fine sorry sry oops autocorrect typo own alone
-    catalog catalogue something anything word answer mean meant back included inclusive tag
+    catalog catalogue something anything word answer mean meant back included inclusive tag cell
+    cells row rows column columns pivot whole alphabetical alphabetically names according exist
+    exists due letter code descending ascending keep ooh oh wow needed
     """
 )
 # Words the planner reads (measures, groupings, superlatives, periods, channels, tiers, days)
@@ -58,13 +60,14 @@ _DOMAIN = _lexicon(
     dollar usd spent spend spending paid pay takings price prices priced pricing cost average avg
     mean median highest lowest max maximum min minimum expensive priciest dearest cheapest cheap
     customer customers buyer buyers fan fans people person head unique distinct different refund
-    refunds refunded refunding returned concert concerts show shows gig gigs event events date dates
+    refunds refunded refunding returned issued concert concerts show shows gig gigs event events date dates
     performance performances played play plays playing perform performed performing scheduled
     upcoming coming future next ahead calendar happening held host hosts hosted hosting cancelled
     canceled cancellation cancellations cancel called off scrapped axed sold-out sold-outs sellout
     sellouts soldout full
     sell-through sellthrough through thru occupancy fill rate venue venues arena arenas stadium
-    stadiums room rooms place places seat seats seating capacity capacities hold holds big bigger
+    stadiums room rooms place places seat seats seating capacity capacities hold holds fit fits
+    contain contains inside persons spectators big bigger
     biggest large larger largest small smaller smallest size artist artists band bands performer
     performers act acts musician musicians genre genres roster books city cities state states
     province provinces where located location channel channels online web website app mobile phone
@@ -115,7 +118,8 @@ def _one_slip(a: str, b: str) -> bool:
 
 def correct(text: str) -> str:
     """Lower-case words of five letters or more one slip from a word the planner reads, read as
-    that word ("tikcets" -> "tickets", but "raining" stays: two slips from "ranking");
+    that word ("tikcets" -> "tickets", but "raining" stays: two slips from "ranking"; and a word
+    whose first letter differs stays: "learning" is not "earning");
     capitalised words (names) are left as written."""
 
     def fix(m: re.Match[str]) -> str:
@@ -123,8 +127,10 @@ def correct(text: str) -> str:
         if len(w) < _MIN_TYPO or not w.islower() or w in KNOWN:
             return w
         close = [
-            k for k in difflib.get_close_matches(w, _CORRECTABLE, n=3, cutoff=_TYPO_CUTOFF) if _one_slip(w, k)
-        ]
+            k
+            for k in difflib.get_close_matches(w, _CORRECTABLE, n=3, cutoff=_TYPO_CUTOFF)
+            if _one_slip(w, k) and (k[0] == w[0] or k[:2] == w[1::-1])  # a slip of the first letter is
+        ]  # another word more often than a typo ("learning" is not "earning")
         return close[0] if close else w
 
     return re.sub(r"[A-Za-z]+", fix, text)

@@ -43,6 +43,10 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\b(?:received|welcomed)\b", "hosted"),
     (r"\bput(?:s|ting)? on\b", "held"),
     (r"\bwhen's\b", "when is"),
+    (
+        r"\bat least (?:one|1|a single) (\w+?)s?\b",
+        r"a \1",
+    ),  # "venues with at least one refund": with a refund
     (r"\bi mean(?:t)?\b,?", ""),
     (
         r"\b(different|distinct|unique) (customer|buyer|fan)\b(?!s)",
@@ -55,6 +59,29 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"(?<![\d\w])\$(?!\s*\d)", " dollars "),
     (r"\b(\w+)-wise\b", r"by \1"),
     (r"\bmnths?\b", "month"),
+    (r"(?<=[\sq])'(\d{2})\b", r"20\1"),  # "Q3 '25", "Jan-Mar '26"
+    (r"\b([1-4])q(\d{2})\b", r"q\1 20\2"),  # "3Q25"
+    (r"\bq([1-4])[ -]?(\d{2})\b", r"q\1 20\2"),  # "Q3-25", "q325" is not read
+    (r"\bsemesters?\b", "half"),
+    (r"\b(?:the )?(?:past|last) fortnight\b", "the last 14 days"),
+    (r"\bfortnight\b", "2 weeks"),
+    (r"\bstarting (?:from|in|with)\b", "since"),
+    (r"\b(?:handed|given|sent) back\b", "refunded"),
+    (r"\bno breakdown(?: needed| required| necessary)?\b", ""),
+    (r"\bslice\b", "share"),
+    (r"\b(\w+?)s? as (?:rows|columns|lines)\b", r"by \1"),  # "months as rows"
+    (r"\bsort (\w+) by\b", r"\1 by"),  # "sort states by refund dollars ... keep the top 4"
+    (r"\b(vip|floor|upper|lower) (?:section|level|area)s?\b", r"\1 tier"),
+    (r"\bsat(?:urday)?s?\s*\+\s*sun(?:day)?s?\b", "weekends"),
+    (r"\(?\bmon(?:day)?\s*(?:-|to|through|thru)\s*sun(?:day)?\b\)?,?", ""),  # the whole week: no filter
+    (r"\blist (?:every|each|all) venue\b", "list all venues"),
+    (r"\b(?:a |each |per |one )?tickets? costs?\b", "ticket price"),
+    (r"\btix per\b", "tickets per"),
+    (  # "okay switch the city to Arlington": a follow-up with another one
+        r"^(?:ok(?:ay)?,? )?(?:now )?(?:switch|swap|change) (?:the )?"
+        r"(?:city|state|venue|artist|channel|tier|year|month|quarter|period|place) to\b",
+        "what about",
+    ),
     (r"\b(?:trimesters?)\b", "quarter"),  # the French and Spanish word for a quarter
     (r"\bhalf[- ]year\b", "half"),
     (
@@ -105,6 +132,7 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\b(?:room|hall)s\b(?= (?:in|we|do|are|with|by)\b)", "venues"),
     (r"\b(?:room|hall)\b(?= (?:in|we|do|is|with|by)\b)", "venue"),
 )
+_DASHES = str.maketrans({"\u2013": "-", "\u2014": " - ", "\u2212": "-", "\u2019": "'", "\u2018": "'"})
 _COMPILED = tuple((re.compile(p, re.IGNORECASE), r) for p, r in _REWRITES)
 
 
@@ -142,7 +170,7 @@ def reword(text: str) -> str:
     as words (`half_sql`), typos in the planner's words corrected, abbreviations and synonyms in
     the planner's words (spaces collapsed); a capitalised word inside the question is a name's
     and stays."""
-    out = _numbers(correct(half_sql.read(set_aside(text))))
+    out = _numbers(correct(half_sql.read(set_aside(text.translate(_DASHES)))))
     for pattern, replacement in _COMPILED:
 
         def keep_names(m: re.Match[str], replacement: str = replacement) -> str:

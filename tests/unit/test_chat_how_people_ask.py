@@ -223,3 +223,91 @@ def test_it_points_back_to_the_thing_asked_about(planner: DeterministicPlanner) 
     assert hosted.slots["group"] is None and hosted.slots["top"] is None
     alone = ask(planner, "How many concerts has it hosted in 2025?")
     assert not alone.calls and "points back" in (alone.reply or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("turnover from 01.04.2025 to 30.06.2025", "2025-04-01 to 2025-06-30"),  # dots: day first
+        ("tickets from the 1st of september to the 30th of november 2025", "2025-09-01 to 2025-11-30"),
+        ("refunds in the 4th quarter of 2025", "Q4 2025"),
+    ],
+)
+def test_more_ways_of_writing_a_period(text: str, label: str) -> None:
+    period = find_period(text, CLOCK)
+    assert period is not None and period.label.startswith(label), period
+
+
+MORE: list[tuple[str, dict[str, Any]]] = [
+    ("revenue • Texas • Jan\u2013Mar '26", {"period": "January to March 2026"}),  # dashes and '26
+    ("tix per order • TX • 3Q25", {"metric": "avg_order_tickets", "period": "Q3 2025"}),
+    ("What is the total of orders that were made in the past fortnight?", {"period": "the last 14 days"}),
+    (
+        "hi! intern here, first week, sorry if this is a silly one: how much money did we refund last month?",
+        {},
+    ),
+    ("count of distinct acts that had a show in Houston during 2025", {"metric": "artists_playing"}),
+    ("how many venues sold tickets in 2025", {"metric": "venues_sold", "period": "2025"}),
+    ("number of venues with at least one refund in Q1 2026", {"metric": "venues_refunded"}),
+    ("how many acts play country music", {"metric": "artists", "filters": {"genre": "country"}}),
+    ("How many artists of the genre rock exist in the catalog?", {"metric": "artists", "group": None}),
+    (
+        "the sell-through of the concerts of Houston in October 2025",
+        {"metric": "sell_through", "group": None},
+    ),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), MORE, ids=[q for q, _ in MORE])
+def test_answered_with_everything_asked_in_other_words(
+    planner: DeterministicPlanner, warehouse: Engine, question: str, expected: dict[str, Any]
+) -> None:
+    test_answered_with_everything_asked(planner, warehouse, question, expected)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many customers placed exactly one order in 2025?",  # each customer's count first
+        "venues in TX with zero concerts in Q1 2026",  # what did not happen
+        "how many different venues sold their tickets that year?",  # 'that year' with no year before
+    ],
+)
+def test_conditions_the_plans_cannot_compute_are_said(planner: DeterministicPlanner, question: str) -> None:
+    plan = ask(planner, question)
+    assert not plan.calls and plan.reply
+
+
+def test_a_month_or_year_the_plan_does_not_hold_is_reported() -> None:
+    from chat.plan import ToolCall
+
+    sql = "SELECT SUM(f.revenue) AS value FROM fact_ticket_sales AS f"
+    march = find_period("march 2026", CLOCK)
+    assert march is not None
+    slots: dict[str, Any] = {"metric": "revenue", "group": None, "filters": {}, "period": march.to_dict()}
+    narrower = Plan("analytics", [ToolCall("query_warehouse", {"sql": sql})], slots, planner="bedrock")
+    assert "the period" in uncovered("revenue from january to march 2026", narrower)
+    assert "the period" in uncovered("revenue in march 2025", narrower)
+    assert uncovered("revenue in march 2026", narrower) == []
+
+
+def test_splitting_by_a_kind_drops_the_filter_of_that_kind(planner: DeterministicPlanner) -> None:
+    memory = Conversation("s")
+    ask(planner, "upper tier tickets in Texas in 2025", memory)
+    split = ask(planner, "ok now split it all by tier pls", memory)
+    assert split.slots["group"] == "tier" and "tier" not in split.slots["filters"]
+    assert split.slots["filters"]["state"] == "TX"
+
+
+def test_a_follow_up_names_a_quarter_of_the_last_questions_year(planner: DeterministicPlanner) -> None:
+    memory = Conversation("q")
+    ask(planner, "average ticket price in Houston for february 2025", memory)
+    quarter = ask(planner, "and what about the whole first quarter", memory)
+    assert quarter.slots["period"]["label"] == "Q1 2025"
+
+
+def test_a_first_letter_is_not_a_typo() -> None:
+    from chat.understood import correct
+
+    assert correct("still learning the data") == "still learning the data"
+    assert correct("tikcets sold") == "tickets sold"
