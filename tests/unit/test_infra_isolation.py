@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -47,12 +50,13 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, A
     ml_asset = build_lambda_asset(root / "ml-asset")
     source = build_training_source(root / "training-source.tar.gz")
     out: dict[str, dict[str, Any]] = {}
-    for env in ENVIRONMENTS:
+    for env in (*ENVIRONMENTS, "prod"):
         cdk_out = root / f"cdk.out.{env}"
         build_app(
             cdk_out, asset_dir=asset, ml_asset_dir=ml_asset, training_source=source, context={"env": env}
         ).synth()
         out[env] = json.loads((cdk_out / f"{names_for(env).stack}.template.json").read_text())
+        out[env]["__file__"] = str(cdk_out / f"{names_for(env).stack}.template.json")
     return out
 
 
@@ -257,3 +261,31 @@ def test_the_settings_shape_each_environment(templates: dict[str, dict[str, Any]
             and "LOAD_MAX_WAIT_S" in r["Properties"].get("Environment", {}).get("Variables", {})
         ]
         assert etl and all((v["LOAD_MAX_WAIT_S"], v["LOAD_MIN_ROWS"]) == ("300", "50000") for v in etl)
+
+
+def test_prods_settings_reach_its_template(templates: dict[str, dict[str, Any]]) -> None:
+    resources = templates["prod"]["Resources"].values()
+    (stream,) = [r for r in resources if r["Type"] == "AWS::Kinesis::Stream"]
+    assert stream["Properties"]["StreamModeDetails"] == {"StreamMode": "ON_DEMAND"}
+    assert stream["Properties"]["RetentionPeriodHours"] == 168
+    (workgroup,) = [r for r in resources if r["Type"] == "AWS::RedshiftServerless::Workgroup"]
+    assert workgroup["Properties"]["BaseCapacity"] == 16
+    buckets = [r for r in resources if r["Type"] == "AWS::S3::Bucket"]
+    assert any(b["DeletionPolicy"] == "Retain" for b in buckets), "prod keeps its data"
+    ages = [
+        r["Properties"]["Threshold"]
+        for r in resources
+        if r["Type"] == "AWS::CloudWatch::Alarm"
+        and "IteratorAge" in r["Properties"].get("MetricName", "")
+        and "30 s" in r["Properties"].get("AlarmDescription", "")  # the operator's, not scaling's
+    ]
+    assert ages == [30_000, 30_000], "the stream's and the live consumer's"
+
+
+@pytest.mark.parametrize("env", ["staging", "prod"])
+def test_cfn_lint_has_no_findings_in_other_environments(
+    templates: dict[str, dict[str, Any]], env: str
+) -> None:
+    cfn_lint = Path(sys.executable).parent / "cfn-lint"
+    proc = subprocess.run([str(cfn_lint), templates[env]["__file__"]], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
