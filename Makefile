@@ -96,7 +96,7 @@ workflows: tools ## Lint the GitHub workflows (actionlint) and scan them for sec
 	$(TOOLS)/bin/actionlint -color=false
 	$(TOOLS)/bin/zizmor --offline --persona pedantic --no-progress .github/workflows
 
-test: install web chromium lint typecheck schemas-check security workflows ## Lint, type-check, security checks, then unit, integration and end-to-end tests
+test: install web chromium lint typecheck schemas-check security workflows ## Lint, type-check, security checks, workflow lints, then unit, integration and end-to-end tests
 	$(call run_pytest,-m "not slow")
 
 test-unit: install ## Unit tests only (no network)

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from infra.names import EnvironmentNameError, validate_environment
+from infra.names import DEFAULT_ENVIRONMENTS, EnvironmentNameError, validate_environment
 
 SETTINGS_FILE = Path(__file__).with_name("environments.toml")
 THROTTLE_SUFFIX = "_throttle"
@@ -142,7 +142,7 @@ def environments(path: Path = SETTINGS_FILE) -> list[str]:
     # reach the other's resources: refuse it.
     for a in envs:
         for b in envs:
-            if b.startswith(f"{a}-"):
+            if a not in DEFAULT_ENVIRONMENTS and b.startswith(f"{a}-"):  # defaults' names carry no env
                 raise EnvironmentSettingsError(
                     f"{path}: environment {b!r} begins with {a!r}-: names would overlap; rename one"
                 )

@@ -200,6 +200,8 @@ def test_environment_names_that_would_overlap_are_refused_in_the_file(tmp_path: 
         environments(_settings_file(tmp_path, "[environments.staging-b]\n"))
     with pytest.raises(EnvironmentSettingsError, match="may not begin with 'etl'"):
         environments(_settings_file(tmp_path, "[environments.etl-team]\n"))
+    # the default environments' names carry no environment: `dev-alice` overlaps nothing
+    assert "dev-alice" in environments(_settings_file(tmp_path, "[environments.dev-alice]\n"))
 
 
 def test_the_cli_and_the_app_default_to_local_locally_and_dev_on_aws(monkeypatch: pytest.MonkeyPatch) -> None:
