@@ -117,8 +117,33 @@ def _main(
         overrides["data_dir"] = data_dir
     if env is not None:
         overrides["env"] = env
-    ctx.obj = Runtime(CliSettings(**overrides))
+    ctx.obj = Runtime(_settings(overrides))
     ctx.obj.activate()
+
+
+def _settings(overrides: dict[str, Any]) -> CliSettings:
+    """The settings in force; an environment that is malformed or not defined in
+    infra/environments.toml is a usage error (exit 2) before anything starts."""
+    from pydantic import ValidationError
+
+    from infra.environments import environments
+
+    try:
+        settings = CliSettings(**overrides)
+    except ValidationError as exc:
+        if not any(e["loc"] == ("env",) for e in exc.errors()):
+            raise
+        raise CommandError(
+            f"--env: {exc.errors()[0]['msg'].removeprefix('Value error, ')}", EXIT_USAGE
+        ) from None
+    known = environments()
+    if settings.environment not in known:
+        raise CommandError(
+            f"--env: environment {settings.environment!r} is not defined in infra/environments.toml "
+            f"(defined: {', '.join(known)})",
+            EXIT_USAGE,
+        )
+    return settings
 
 
 # -- deploy ---------------------------------------------------------------------------------

@@ -217,3 +217,21 @@ def test_the_cli_and_the_app_default_to_local_locally_and_dev_on_aws(monkeypatch
         CliSettings(env="Prod")
     assert (environment(None, for_aws=True), environment(None, for_aws=False)) == ("dev", "local")
     assert environment({"env": "staging"}, for_aws=True) == "staging"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--env", "qa", "status"], "environment 'qa' is not defined in infra/environments.toml"),
+        (["--env", "Qa", "status"], "environment 'Qa': want 1-12 lowercase letters"),
+        (["--env", "etl-x", "status"], "may not begin with 'etl'"),
+    ],
+)
+def test_the_cli_refuses_an_unknown_or_malformed_environment_before_doing_anything(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from concert.cli import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("concert: error: --env: ") and message in err
