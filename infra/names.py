@@ -168,19 +168,18 @@ def default_environment(target: str) -> str:
     return DEFAULT_AWS_ENVIRONMENT if target == "aws" else DEFAULT_LOCAL_ENVIRONMENT
 
 
-# The words that follow `concert-` in the default environment's names (and its training jobs).
+# The words that follow `concert-` in the default environment's names and training jobs (and
+# `lake`, Glue's): an environment may not begin with one. The default environment itself is
+# exempt from the check, so computing its names first is safe.
 _RESERVED: frozenset[str] = frozenset()
 _DEFAULT = names_for(DEFAULT_LOCAL_ENVIRONMENT)
 _RESERVED = frozenset(
     {
-        *(
-            v.split("-")[1]
-            for v in _DEFAULT.physical().values()
-            if v.startswith(f"{PREFIX}-") and v.split("-")[1]
-        ),
+        *(v.split("-")[1] for v in _DEFAULT.physical().values() if v.startswith(f"{PREFIX}-")),
         *(m.split("_")[0] for m in TRAINED_MODELS),
         "lake",
     }
+    - {""}  # the training job prefix `concert-` itself
 )
 
 # The default environment's names (what `local` and `dev` use).
