@@ -55,7 +55,7 @@ web: $(WEB_STAMP) ## Build the dashboard (web/dist) from the npm lockfile
 
 # The browser tests drive Debian's Chromium (Playwright with an explicit executable path).
 chromium: ## Install Debian's Chromium for the browser tests (when missing)
-	@command -v chromium >/dev/null || { echo "installing Debian's chromium (browser tests)"; \
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { echo "installing Debian's chromium (browser tests)"; \
 		(apt-get update -qq && apt-get install -y -qq chromium) >/dev/null || \
 		{ echo "error: the browser tests need Chromium: apt-get install chromium"; exit 1; }; }
 
