@@ -195,6 +195,8 @@ def deploy(
             raise CommandError(f"--context wants KEY=VALUE, got {item!r}", EXIT_USAGE)
         pairs[key] = value
     rt = _rt(ctx)
+    if pairs.get("env", rt.settings.environment) != rt.settings.environment:
+        raise CommandError("choose the environment with the global --env NAME, not -c env=NAME", EXIT_USAGE)
     if target is not None and target.value != rt.settings.target:
         rt = Runtime(CliSettings(**{**rt.settings.model_dump(), "target": target.value}))
         rt.activate()

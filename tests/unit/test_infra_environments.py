@@ -3,6 +3,7 @@ validated at synthesis (infra/names.py, infra/environments.py, infra/environment
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -225,6 +226,7 @@ def test_the_cli_and_the_app_default_to_local_locally_and_dev_on_aws(monkeypatch
         (["--env", "qa", "status"], "environment 'qa' is not defined in infra/environments.toml"),
         (["--env", "Qa", "status"], "environment 'Qa': want 1-12 lowercase letters"),
         (["--env", "etl-x", "status"], "may not begin with 'etl'"),
+        (["deploy", "-c", "env=staging"], "choose the environment with the global --env NAME"),
     ],
 )
 def test_the_cli_refuses_an_unknown_or_malformed_environment_before_doing_anything(
@@ -232,6 +234,11 @@ def test_the_cli_refuses_an_unknown_or_malformed_environment_before_doing_anythi
 ) -> None:
     from concert.cli import main
 
-    assert main(argv) == 2
+    saved = dict(os.environ)  # the CLI points boto3 at the local cloud once its settings are valid
+    try:
+        assert main(argv) == 2
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     err = capsys.readouterr().err
-    assert err.startswith("concert: error: --env: ") and message in err
+    assert err.startswith("concert: error: ") and message in err
