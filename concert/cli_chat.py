@@ -90,7 +90,6 @@ def bench_chat(
     from concert.aws import client
     from consumers import pipeline_health
     from consumers.warehouse.client import DataApiWarehouse
-    from infra import names
     from ml import serving
     from ml.artifact_bucket import ArtifactBucket
     from ml.registry_table import MODELS, RegistryTable
@@ -118,7 +117,7 @@ def bench_chat(
             client("cloudwatch"),
             warehouse,
             outputs,
-            names.DEAD_LETTER_QUEUES,
+            runtime_of(ctx).names.dead_letter_queues,
         )
 
     def rank(a: Any) -> dict[str, Any]:

@@ -63,7 +63,6 @@ def probes(rt: Runtime, *, live_feed: bool = False) -> Any:
     from concert.aws import client
     from concert.operations import latency
     from consumers.warehouse.client import DataApiWarehouse
-    from infra import names
     from producers.pacing import publish_stream
     from producers.publisher import KinesisPublisher
     from producers.synthetic import as_live_feed, events_for
@@ -113,7 +112,7 @@ def probes(rt: Runtime, *, live_feed: bool = False) -> Any:
     def live() -> int:
         """Ticket events the live aggregates have counted (sales and refunds, all time)."""
         item = dynamodb.get_item(
-            TableName=names.LIVE_AGGREGATES_TABLE,
+            TableName=rt.names.live_aggregates_table,
             Key={"pk": {"S": "ALL"}, "sk": {"S": "TOTAL"}},
             ConsistentRead=True,
         ).get("Item", {})

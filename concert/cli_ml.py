@@ -13,7 +13,6 @@ from rich.table import Table
 
 from concert.aws import client
 from concert.cli_support import EXIT_FAILED, EXIT_USAGE, CommandError, emit, err, nullcontext, out, runtime_of
-from infra import names
 
 predict_app = typer.Typer(no_args_is_help=True, help="Predictions of the promoted models.")
 venues_app = typer.Typer(no_args_is_help=True, help="Venue popularity.")
@@ -52,7 +51,7 @@ def train(
         raise CommandError("the retraining workflow is not deployed: run `concert up` (or `concert deploy`)")
     deadline = time.monotonic() + timeout
     registry = RegistryTable(
-        client("dynamodb"), rt.outputs().get("ModelRegistryTableName", names.MODEL_REGISTRY_TABLE)
+        client("dynamodb"), rt.outputs().get("ModelRegistryTableName", rt.names.model_registry_table)
     )
     reports: list[dict[str, Any]] = []
     executions = []

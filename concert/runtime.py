@@ -15,6 +15,7 @@ from concert.localcloud import LocalCloud
 from concert.settings import ROOT, CliSettings
 from concert.warehouse_endpoint import WarehouseEndpoint
 from infra import names
+from infra.names import Names
 
 BUILD_DIR = ROOT / "build"
 CDK_OUT = BUILD_DIR / "cdk.out"
@@ -59,6 +60,7 @@ class Runtime:
             "lake_bucket": o["LakeBucketName"],
             "quarantine_bucket": o["QuarantineBucketName"],
             "dlq_url": o["DlqUrl"],
+            "application": self.names.kcl_application,
         }
         if self.local:
             # Locally a read every 500 ms: the KCL hands a record over ~3 idle periods after it
@@ -87,6 +89,11 @@ class Runtime:
         return Runtime(bench)
 
     @property
+    def names(self) -> Names:
+        """Every physical name of the environment in force."""
+        return self.settings.names
+
+    @property
     def local(self) -> bool:
         """True when the target is the embedded local cloud."""
         return self.settings.target == "local"
@@ -112,11 +119,11 @@ class Runtime:
         """The deployed stack's outputs (empty when it is not deployed)."""
         from infra.deploy import stack_outputs
 
-        return stack_outputs(names.STACK_NAME)
+        return stack_outputs(self.names.stack)
 
     def stream_name(self) -> str:
-        """The events stream: from the stack outputs, else its fixed physical name."""
-        return self.outputs().get("EventsStreamName", names.EVENTS_STREAM)
+        """The events stream: from the stack outputs, else the environment's physical name."""
+        return self.outputs().get("EventsStreamName", self.names.events_stream)
 
     def kinesis(self) -> Any:
         """A Kinesis client for the target."""
@@ -128,7 +135,7 @@ def synth_fingerprint(context: dict[str, str]) -> str:
     h = hashlib.sha256(repr(sorted(context.items())).encode())
     for top in _SYNTH_INPUTS:
         for f in sorted((ROOT / top).rglob("*")):
-            if f.is_file() and "__pycache__" not in f.parts and f.suffix in {".py", ".json", ".asl"}:
+            if f.is_file() and "__pycache__" not in f.parts and f.suffix in {".py", ".json", ".asl", ".toml"}:
                 h.update(str(f.relative_to(ROOT)).encode())
                 h.update(f.read_bytes())
     cdk_json = ROOT / "cdk.json"
@@ -138,14 +145,22 @@ def synth_fingerprint(context: dict[str, str]) -> str:
 
 
 def synthesize_cached(*, for_aws: bool, context: dict[str, str] | None = None) -> tuple[Path, bool]:
-    """Synthesize into build/cdk.out unless its inputs are unchanged; return (out dir, synthesized?)."""
+    """Synthesize into build/cdk.out unless its inputs are unchanged; return (out dir, synthesized?).
+
+    The context's `env` (default: the target's) chooses the environment; an environment other
+    than the default synthesizes into its own directory (`build/cdk.out.<env>`)."""
     from infra.app import synthesize
 
-    context = context or {}
+    default = names.default_environment("aws" if for_aws else "local")
+    context = {**(context or {}), "env": (context or {}).get("env") or default}
+    env = context["env"]
     out = CDK_OUT if not for_aws else BUILD_DIR / "cdk.out.aws"
+    if env != default:
+        out = out.with_name(f"{out.name}.{env}")
     stamp = out / ".fingerprint"
     fp = synth_fingerprint({**context, "for_aws": str(for_aws)})
-    if stamp.exists() and stamp.read_text() == fp and (out / f"{names.STACK_NAME}.template.json").exists():
+    stack = names.names_for(env).stack
+    if stamp.exists() and stamp.read_text() == fp and (out / f"{stack}.template.json").exists():
         return out, False
     synthesize(out, for_aws=for_aws, context=context)
     stamp.write_text(fp)

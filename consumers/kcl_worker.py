@@ -50,6 +50,9 @@ class WorkerSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CONCERT_KCL_", extra="ignore")
 
     stream: str = Field(min_length=1)
+    # The lease table and metrics namespace: the environment's (infra/names.py `kcl_application`),
+    # set by the CDK app and the CLI; the default is the default environment's (a test holds them
+    # equal: the worker's image does not carry infra/).
     application: str = "concert-kcl"
     lake_bucket: str = Field(min_length=3)
     quarantine_bucket: str = Field(min_length=3)

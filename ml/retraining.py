@@ -44,6 +44,7 @@ class Parts:
     bucket: ArtifactBucket
     code_version: str = "unknown"
     trainer: str = "lambda"  # or "sagemaker": the workflow's training path
+    job_prefix: str = ""  # the environment's SageMaker job names: `<prefix><model>-<version>`
     policy: Policy = field(default_factory=Policy)
 
 
@@ -115,7 +116,7 @@ def check(parts: Parts, event: dict[str, Any], owner: str, now: datetime | None 
                 "owner": owner,
                 "hyperparameters": {"seed": int(detail.get("seed", 7))},
                 "trainer": parts.trainer,
-                "job_name": f"concert-{name.replace('_', '-')}-{version}",
+                "job_name": f"{parts.job_prefix}{name.replace('_', '-')}-{version}",
                 "entry_point": ENTRY_POINTS[name],
             }
         (train if go else skipped).append(item)

@@ -24,6 +24,9 @@ class RetrainSettings(BaseSettings):
     registry_table: str = Field(min_length=3, validation_alias="REGISTRY_TABLE")
     code_version: str = Field(default="unknown", validation_alias="CODE_VERSION")
     trainer: Literal["lambda", "sagemaker"] = Field(default="lambda", validation_alias="TRAINER")
+    # SageMaker training jobs are `<prefix><model>-<version>`: the environment's prefix, set by the
+    # CDK app (infra/names.py); its IAM policy allows only those names.
+    job_prefix: str = Field(default="", validation_alias="TRAINING_JOB_PREFIX")
     min_sales: int = Field(default=5000, ge=1, validation_alias="RETRAIN_MIN_SALES")
     growth: float = Field(default=0.5, gt=0, validation_alias="RETRAIN_GROWTH")
     psi_threshold: float = Field(default=0.2, gt=0, validation_alias="RETRAIN_PSI_THRESHOLD")
@@ -45,6 +48,7 @@ def parts() -> Parts:
         bucket=ArtifactBucket(boto3.client("s3"), s.models_bucket),
         code_version=s.code_version,
         trainer=s.trainer,
+        job_prefix=s.job_prefix,
         policy=Policy(
             min_sales=s.min_sales,
             growth=s.growth,

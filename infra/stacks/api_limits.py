@@ -9,7 +9,8 @@ is lower: each question starts a workflow that asks the warehouse and may call a
 The WebSocket `$connect` is lower too: every connect runs the authorizer and writes a
 connection, and a reconnect storm (after a deploy) must not starve the messages of open ones.
 
-Every limit can be changed at synthesis: `-c <key>_throttle=RATE/BURST` (for example
+Each environment sets its limits in infra/environments.toml (`[defaults.throttle]`, the values
+of `DEFAULTS`); one synthesis can change one: `-c <key>_throttle=RATE/BURST` (for example
 `-c chat_api_throttle=100/200`); keys are those of `DEFAULTS`.
 """
 
@@ -20,6 +21,10 @@ from dataclasses import dataclass
 
 from aws_cdk import aws_apigatewayv2 as apigw
 from constructs import Construct
+
+from infra.environments import resolve_settings
+from infra.names import DEFAULT_LOCAL_ENVIRONMENT
+from infra.stacks.environment import settings_of
 
 
 @dataclass(frozen=True)
@@ -36,12 +41,9 @@ class Limit:
         )
 
 
+# The default environment's limits (infra/environments.toml `[defaults.throttle]`), by key.
 DEFAULTS: dict[str, Limit] = {
-    "dashboard_api": Limit(500, 1000),
-    "predictions_api": Limit(500, 1000),
-    "chat_api": Limit(50, 100),
-    "websocket_api": Limit(500, 1000),
-    "websocket_connect": Limit(100, 200),
+    key: Limit(value.rate, value.burst) for key, value in resolve_settings(DEFAULT_LOCAL_ENVIRONMENT).throttle
 }
 _FORMAT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(\d+)\s*$")
 
@@ -58,11 +60,15 @@ def parse_limit(text: str, key: str) -> Limit:
 
 
 def limit(scope: Construct, key: str) -> Limit:
-    """The limit `key` has in this synthesis: the context's `<key>_throttle`, else the default."""
+    """The limit `key` has in this synthesis: the context's `<key>_throttle`, else the
+    environment's (infra/environments.toml)."""
     if key not in DEFAULTS:
         raise KeyError(f"no API limit named {key!r}; known: {', '.join(DEFAULTS)}")
     value = scope.node.try_get_context(f"{key}_throttle")
-    return DEFAULTS[key] if value is None else parse_limit(str(value), key)
+    if value is not None:
+        return parse_limit(str(value), key)
+    configured = getattr(settings_of(scope).throttle, key)
+    return Limit(configured.rate, configured.burst)
 
 
 def throttle(stage: apigw.CfnStage, default: Limit, routes: dict[str, Limit] | None = None) -> None:

@@ -23,6 +23,7 @@ from constructs import Construct
 from infra import names
 from infra.bundle import ROOT
 from infra.stacks.api_limits import throttle_http_api
+from infra.stacks.environment import names_of
 from infra.stacks.ml import _arn, access_logged
 from infra.stacks.secure import SecureTable
 from infra.stacks.workflows import task_function
@@ -59,10 +60,11 @@ class Chat(Construct):
         retain: bool,
     ) -> None:
         super().__init__(scope, cid)
+        n = names_of(self)
         self.sessions = SecureTable(
             self,
             "Sessions",
-            table_name=names.CHAT_SESSIONS_TABLE,
+            table_name=n.chat_sessions_table,
             keys=("session",),
             ttl_attribute="expires_at",
             retain=retain,
@@ -84,7 +86,7 @@ class Chat(Construct):
                 package="chat",
                 module=step,
                 handler=f"functions.chat.{module}.{handler}",
-                name=f"{names.CHAT_FUNCTION_PREFIX}{step.replace('_', '-')}",
+                name=f"{n.chat_function_prefix}{step.replace('_', '-')}",
                 asset=asset,
                 timeout=Duration.seconds(60),
                 memory_mb=memory,
@@ -116,7 +118,7 @@ class Chat(Construct):
             "MODELS_BUCKET": models.bucket_name,
             "REGISTRY_TABLE": registry_table,
             "PIPELINE_STATE_MACHINES": cdk.Stack.of(self).to_json_string(machines),
-            "DEAD_LETTER_QUEUES": json.dumps(names.DEAD_LETTER_QUEUES),
+            "DEAD_LETTER_QUEUES": json.dumps(n.dead_letter_queues),
             "OMP_NUM_THREADS": "1",
             **base,
         }
@@ -163,7 +165,7 @@ class Chat(Construct):
         self.state_machine = sfn.StateMachine(
             self,
             "StateMachine",
-            state_machine_name=names.CHAT_STATE_MACHINE,
+            state_machine_name=n.chat_state_machine,
             state_machine_type=sfn.StateMachineType.STANDARD,
             definition_body=sfn.DefinitionBody.from_string(CHAT_ASL.read_text()),
             definition_substitutions={
@@ -188,14 +190,14 @@ class Chat(Construct):
         self.api_function.add_to_role_policy(
             iam.PolicyStatement(
                 actions=["states:DescribeExecution"],
-                resources=[_arn(self, "states", "execution", f"{names.CHAT_STATE_MACHINE}:*", colon=True)],
+                resources=[_arn(self, "states", "execution", f"{n.chat_state_machine}:*", colon=True)],
             )
         )
         self.sessions.grant(self.api_function, "dynamodb:GetItem")
         self.api = apigw.HttpApi(
             self,
             "ChatApi",
-            api_name=names.CHAT_API,
+            api_name=n.chat_api,
             description="Chat: plain-language questions answered through the chat workflow",
             default_authorizer=authorizers.HttpIamAuthorizer(),
             default_integration=integrations.HttpLambdaIntegration("Chat", self.api_function),

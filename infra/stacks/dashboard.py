@@ -25,8 +25,8 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from infra import names
 from infra.stacks.api_limits import limit, throttle, throttle_http_api
+from infra.stacks.environment import names_of, settings_of
 from infra.stacks.ml import access_logged
 from infra.stacks.secure import SecureBucket, SecureTable
 from infra.stacks.workflows import task_function
@@ -50,6 +50,7 @@ class Dashboard(Construct):
         retain: bool,
     ) -> None:
         super().__init__(scope, cid)
+        n = names_of(self)
         aggregates.add_global_secondary_index(
             index_name="ranked-by-tickets",
             partition_key=dynamodb.Attribute(name="ranked", type=dynamodb.AttributeType.STRING),
@@ -59,16 +60,19 @@ class Dashboard(Construct):
         self.signing_key = secretsmanager.Secret(
             self,
             "SigningKey",
-            secret_name=names.DASHBOARD_SIGNING_SECRET,
+            secret_name=n.dashboard_signing_secret,
             description="Signs the dashboard's session tokens and WebSocket tickets (HMAC-SHA256)",
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 password_length=64, exclude_punctuation=True
             ),
         )
+        # Who may mint dashboard links: reading the key is what minting takes (infra/environments.toml).
+        for minter in settings_of(self).dashboard_link_minters:
+            self.signing_key.grant_read(iam.ArnPrincipal(minter))
         self.connections = SecureTable(
             self,
             "Connections",
-            table_name=names.DASHBOARD_CONNECTIONS_TABLE,
+            table_name=n.dashboard_connections_table,
             keys=("connection_id",),
             ttl_attribute="expires_at",
             retain=retain,
@@ -110,7 +114,7 @@ class Dashboard(Construct):
                 package="dashboard",
                 module=f"{module}_{handler}" if handler != "handler" else module,
                 handler=f"functions.dashboard.{module}.{handler}",
-                name=f"{names.DASHBOARD_FUNCTION_PREFIX}{step.replace('_', '-')}",
+                name=f"{n.dashboard_function_prefix}{step.replace('_', '-')}",
                 asset=asset,
                 timeout=Duration.seconds(timeout),
                 memory_mb=memory,
@@ -137,7 +141,7 @@ class Dashboard(Construct):
         self.ws_api = apigw.WebSocketApi(
             self,
             "WebSocketApi",
-            api_name=names.DASHBOARD_WS_API,
+            api_name=n.dashboard_ws_api,
             description="Dashboard: live aggregates pushed to subscribed browsers",
             connect_route_options=apigw.WebSocketRouteOptions(
                 integration=integrations.WebSocketLambdaIntegration("ConnectIntegration", self.connect),
@@ -212,7 +216,7 @@ class Dashboard(Construct):
         self.api = apigw.HttpApi(
             self,
             "HttpApi",
-            api_name=names.DASHBOARD_API,
+            api_name=n.dashboard_api,
             description="Dashboard: analytics, models, workflows, chat, health, WebSocket tickets",
             default_authorizer=authorizers.HttpLambdaAuthorizer(
                 "SessionToken",

@@ -17,7 +17,7 @@ from constructs import Construct
 
 from consumers.lake import DEAD_SCHEMA, RAW_SCHEMA
 from consumers.tables import table_schemas
-from infra import names
+from infra.stacks.environment import names_of
 
 # Kept in the warehouse, never in the lake.
 WAREHOUSE_ONLY = {"agg_daily_sales", "etl_batches", "etl_lease", "entity_crosswalk", "fact_concert_published"}
@@ -63,8 +63,9 @@ class LakeCatalog(Construct):
 
     def __init__(self, scope: Construct, cid: str, *, lake: s3.IBucket) -> None:
         super().__init__(scope, cid)
+        n = names_of(self)
         account = Stack.of(self).account
-        self.database_name = names.GLUE_DATABASE
+        self.database_name = n.glue_database
         database = glue.CfnDatabase(
             self,
             "Database",

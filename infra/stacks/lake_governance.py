@@ -29,6 +29,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra import names
+from infra.stacks.environment import names_of
 
 ANALYST_TABLES = ("dim_date", "dim_artist", "dim_venue", "dim_concert", "fact_ticket_sales", "fact_refunds")
 HIDDEN_FROM_ANALYSTS = ("customer_id",)
@@ -50,6 +51,7 @@ class LakeGovernance(Construct):
     ) -> None:
         """Govern `lake` whose Glue `tables` are made by `after`; `pipeline` reads every table."""
         super().__init__(scope, cid)
+        n = names_of(self)
         stack = cdk.Stack.of(self)
         parameter = cdk.CfnParameter(
             stack,
@@ -87,8 +89,8 @@ class LakeGovernance(Construct):
                 actions=["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartitions"],
                 resources=[
                     f"{glue_arn}:catalog",
-                    f"{glue_arn}:database/{names.GLUE_DATABASE}",
-                    *(f"{glue_arn}:table/{names.GLUE_DATABASE}/{t}" for t in ANALYST_TABLES),
+                    f"{glue_arn}:database/{n.glue_database}",
+                    *(f"{glue_arn}:table/{n.glue_database}/{t}" for t in ANALYST_TABLES),
                 ],
             )
         )
@@ -128,13 +130,13 @@ class LakeGovernance(Construct):
 
     def _grant_database(self, role: iam.IRole, who: str) -> None:
         database = lf.CfnPrincipalPermissions.DatabaseResourceProperty(
-            catalog_id=cdk.Aws.ACCOUNT_ID, name=names.GLUE_DATABASE
+            catalog_id=cdk.Aws.ACCOUNT_ID, name=names_of(self).glue_database
         )
         self._grant(f"{who}Database", role, ["DESCRIBE"], database=database)
 
     def _grant_table(self, role: iam.IRole, table: str, who: str, permissions: list[str]) -> None:
         resource = lf.CfnPrincipalPermissions.TableResourceProperty(
-            catalog_id=cdk.Aws.ACCOUNT_ID, database_name=names.GLUE_DATABASE, name=table
+            catalog_id=cdk.Aws.ACCOUNT_ID, database_name=names_of(self).glue_database, name=table
         )
         self._grant(f"{who}{_camel(table)}", role, permissions, table=resource)
 
@@ -147,7 +149,7 @@ class LakeGovernance(Construct):
                 f"Filter{_camel(table)}",
                 name=name,
                 table_catalog_id=cdk.Aws.ACCOUNT_ID,
-                database_name=names.GLUE_DATABASE,
+                database_name=names_of(self).glue_database,
                 table_name=table,
                 row_filter=lf.CfnDataCellsFilter.RowFilterProperty(all_rows_wildcard={}),
                 column_wildcard=lf.CfnDataCellsFilter.ColumnWildcardProperty(
@@ -156,7 +158,7 @@ class LakeGovernance(Construct):
             )
         )
         resource = lf.CfnPrincipalPermissions.DataCellsFilterResourceProperty(
-            database_name=names.GLUE_DATABASE,
+            database_name=names_of(self).glue_database,
             name=name,
             table_catalog_id=cdk.Aws.ACCOUNT_ID,
             table_name=table,

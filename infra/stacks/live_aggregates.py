@@ -18,7 +18,7 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra import names
+from infra.stacks.environment import names_of
 from infra.stacks.secure import SecureTable
 
 
@@ -36,10 +36,11 @@ class LiveAggregates(Construct):
         retain: bool,
     ) -> None:
         super().__init__(scope, cid)
+        n = names_of(self)
         self.table = SecureTable(
             self,
             "Table",
-            table_name=names.LIVE_AGGREGATES_TABLE,
+            table_name=n.live_aggregates_table,
             keys=("pk", "sk"),
             retain=retain,
             ttl_attribute="expires_at",
@@ -49,7 +50,7 @@ class LiveAggregates(Construct):
         self.function = lambda_.Function(
             self,
             "Function",
-            function_name=names.LIVE_AGGREGATES_FUNCTION,
+            function_name=n.live_aggregates_function,
             runtime=lambda_.Runtime.PYTHON_3_11,
             architecture=lambda_.Architecture.X86_64,
             handler="functions.live_aggregates.handler.handler",

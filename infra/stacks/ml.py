@@ -25,6 +25,7 @@ from consumers.etl.events import SOURCE_WAREHOUSE, WAREHOUSE_UPDATED
 from infra import names
 from infra.bundle import ROOT
 from infra.stacks.api_limits import throttle_http_api
+from infra.stacks.environment import names_of
 from infra.stacks.secure import SecureTable
 from infra.stacks.workflows import event_started_workflow, task_function
 
@@ -105,8 +106,9 @@ class MachineLearning(Construct):
         retain: bool,
     ) -> None:
         super().__init__(scope, cid)
+        n = names_of(self)
         self.registry = SecureTable(
-            self, "Registry", table_name=names.MODEL_REGISTRY_TABLE, keys=("model", "version"), retain=retain
+            self, "Registry", table_name=n.model_registry_table, keys=("model", "version"), retain=retain
         )
         trainer = str(self.node.try_get_context("ml_trainer") or "lambda")
         env = {
@@ -114,6 +116,7 @@ class MachineLearning(Construct):
             "REGISTRY_TABLE": self.registry.table_name,
             "CODE_VERSION": code_version(),
             "TRAINER": trainer,
+            "TRAINING_JOB_PREFIX": n.training_job_prefix,
             # One OpenMP thread: gradient boosting otherwise spins threads against the other
             # work of a small host (7x slower locally under load), at no cost on Lambda's 2 vCPUs.
             "OMP_NUM_THREADS": "1",
@@ -128,7 +131,7 @@ class MachineLearning(Construct):
                 package="retrain",
                 module=step,
                 handler=f"functions.retrain.steps.{step}",
-                name=f"{names.RETRAIN_FUNCTION_PREFIX}{step}",
+                name=f"{n.retrain_function_prefix}{step}",
                 asset=ml_asset,
                 timeout=Duration.minutes(minutes),
                 memory_mb=memory,
@@ -190,7 +193,7 @@ class MachineLearning(Construct):
 
         self.state_machine = event_started_workflow(
             self,
-            name=names.RETRAIN_STATE_MACHINE,
+            name=n.retrain_state_machine,
             asl=RETRAIN_ASL,
             functions=self.functions,
             bus=bus,
@@ -203,7 +206,11 @@ class MachineLearning(Construct):
                 "SageMakerRoleArn": self.sagemaker_role.role_arn,
             },
         )
-        job_arn = _arn(self, "sagemaker", "training-job", "concert-*")
+        # This environment's jobs only, model by model (`concert-*` would reach every environment's).
+        job_arns = [
+            _arn(self, "sagemaker", "training-job", f"{n.training_job(model, '')}*")
+            for model in names.TRAINED_MODELS
+        ]
         self.state_machine.add_to_role_policy(
             iam.PolicyStatement(
                 actions=[
@@ -212,7 +219,7 @@ class MachineLearning(Construct):
                     "sagemaker:StopTrainingJob",
                     "sagemaker:AddTags",
                 ],
-                resources=[job_arn],
+                resources=job_arns,
             )
         )
         self.state_machine.add_to_role_policy(
@@ -235,7 +242,7 @@ class MachineLearning(Construct):
         self.predictions = lambda_.Function(
             self,
             "Predictions",
-            function_name=names.PREDICTIONS_FUNCTION,
+            function_name=n.predictions_function,
             runtime=lambda_.Runtime.PYTHON_3_11,
             architecture=lambda_.Architecture.X86_64,
             handler="functions.predictions.handler.handler",
@@ -254,7 +261,7 @@ class MachineLearning(Construct):
         self.api = apigw.HttpApi(
             self,
             "PredictionsApi",
-            api_name=names.PREDICTIONS_API,
+            api_name=n.predictions_api,
             description="Predictions: ticket sales, recommendations, venue ranking",
             default_authorizer=authorizers.HttpIamAuthorizer(),
             default_integration=integrations.HttpLambdaIntegration("Predictions", self.predictions),

@@ -19,8 +19,13 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-ITERATOR_AGE_LIMIT_MS = 60_000
+from infra.stacks.environment import names_of, settings_of
+
 FIVE_MINUTES = Duration.minutes(5)
+
+
+def _age(ms: int) -> str:
+    return "a minute" if ms == 60_000 else f"{ms / 1000:g} s"
 
 
 class Monitoring(Construct):
@@ -38,6 +43,7 @@ class Monitoring(Construct):
         functions: list[lambda_.Function],
     ) -> None:
         super().__init__(scope, cid)
+        limits = settings_of(self).alarms  # thresholds of this environment (infra/environments.toml)
         self.topic = sns.Topic(
             self,
             "Alarms",
@@ -48,8 +54,9 @@ class Monitoring(Construct):
         self._alarm(
             "StreamIteratorAge",
             stream.metric_get_records_iterator_age_milliseconds(statistic="Maximum", period=FIVE_MINUTES),
-            ITERATOR_AGE_LIMIT_MS,
-            "The events stream's oldest unread record is over a minute old: consumers are behind.",
+            limits.iterator_age_ms,
+            f"The events stream's oldest unread record is over {_age(limits.iterator_age_ms)} old: "
+            "consumers are behind.",
         )
         self._alarm(
             "ConsumerIteratorAge",
@@ -60,21 +67,21 @@ class Monitoring(Construct):
                 statistic="Maximum",
                 period=FIVE_MINUTES,
             ),
-            ITERATOR_AGE_LIMIT_MS,
-            "The live-aggregates consumer is over a minute behind the stream.",
+            limits.iterator_age_ms,
+            f"The live-aggregates consumer is over {_age(limits.iterator_age_ms)} behind the stream.",
         )
         for name, queue in queues.items():
             self._alarm(
                 f"{name}Depth",
                 queue.metric_approximate_number_of_messages_visible(statistic="Maximum", period=FIVE_MINUTES),
-                0,
+                limits.dead_letters,
                 f"Messages are waiting in {name}: look at `concert status` and replay after a fix.",
             )
         for name, machine in state_machines.items():
             self._alarm(
                 f"{name}Failed",
                 machine.metric_failed(statistic="Sum", period=FIVE_MINUTES),
-                0,
+                limits.failed_executions,
                 f"A {name} execution failed: `concert workflows executions --status FAILED`, then redrive.",
             )
         for fn in functions:
@@ -82,16 +89,16 @@ class Monitoring(Construct):
             self._alarm(
                 f"{label}Errors",
                 fn.metric_errors(statistic="Sum", period=FIVE_MINUTES),
-                0,
+                limits.function_errors,
                 f"{fn.node.path}: the function returned errors.",
             )
             self._alarm(
                 f"{label}Throttles",
                 fn.metric_throttles(statistic="Sum", period=FIVE_MINUTES),
-                0,
+                limits.function_throttles,
                 f"{fn.node.path}: invocations were throttled.",
             )
-        self.dashboard = cw.Dashboard(self, "Dashboard", dashboard_name="concert-operations")
+        self.dashboard = cw.Dashboard(self, "Dashboard", dashboard_name=names_of(self).operations_dashboard)
         self.dashboard.add_widgets(
             cw.GraphWidget(
                 title="Stream: incoming records and iterator age",

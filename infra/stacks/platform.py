@@ -40,6 +40,7 @@ from infra import names
 from infra.stacks.accepted_findings import CfnLintSuppressions, CheckovSuppressions
 from infra.stacks.chat import Chat
 from infra.stacks.dashboard import Dashboard
+from infra.stacks.environment import names_of, settings_of
 from infra.stacks.lake_catalog import LakeCatalog
 from infra.stacks.lake_governance import LakeGovernance
 from infra.stacks.live_aggregates import LiveAggregates
@@ -48,7 +49,6 @@ from infra.stacks.monitoring import Monitoring
 from infra.stacks.secure import SecureBucket, SecureQueue
 from infra.stacks.warehouse import Warehouse
 from infra.stacks.worker import (
-    APPLICATION,
     KclWorkerService,
     WorkerCapacity,
     deploys_worker_service,
@@ -71,18 +71,20 @@ class PlatformStack(cdk.Stack):
         **kwargs: object,
     ) -> None:
         super().__init__(scope, cid, **kwargs)  # type: ignore[arg-type]
-        retain = bool(self.node.try_get_context("retain_data"))
-        on_demand = str(self.node.try_get_context("on_demand") or "false").lower() == "true"
-        shards = int(self.node.try_get_context("shards") or 2)
+        n = self.names = names_of(self)
+        settings = self.settings = settings_of(self)
+        retain = settings.retain_data
+        on_demand = settings.on_demand
+        shards = settings.shards
 
         self.stream = kinesis.Stream(
             self,
             "EventsStream",
-            stream_name=names.EVENTS_STREAM,
+            stream_name=n.events_stream,
             encryption=kinesis.StreamEncryption.MANAGED,
             stream_mode=kinesis.StreamMode.ON_DEMAND if on_demand else kinesis.StreamMode.PROVISIONED,
             shard_count=None if on_demand else shards,
-            retention_period=Duration.hours(48),
+            retention_period=Duration.hours(settings.stream_retention_hours),
         )
         self.access_logs = SecureBucket(self, "AccessLogsBucket", retain=retain)
         self.raw_bucket = SecureBucket(self, "RawBucket", retain=retain, access_logs=self.access_logs)
@@ -90,13 +92,13 @@ class PlatformStack(cdk.Stack):
         self.quarantine_bucket = SecureBucket(
             self, "QuarantineBucket", retain=retain, access_logs=self.access_logs
         )
-        self.dlq = SecureQueue(self, "EventsDlq", queue_name=names.DLQ_QUEUE)
-        upload_failures = SecureQueue(self, "UploadFailures", queue_name=names.UPLOAD_FAILURES_QUEUE)
+        self.dlq = SecureQueue(self, "EventsDlq", queue_name=n.dlq_queue)
+        upload_failures = SecureQueue(self, "UploadFailures", queue_name=n.upload_failures_queue)
 
         self.upload_ingest = lambda_.Function(
             self,
             "UploadIngest",
-            function_name=names.UPLOAD_INGEST_FUNCTION,
+            function_name=n.upload_ingest_function,
             runtime=lambda_.Runtime.PYTHON_3_11,
             architecture=lambda_.Architecture.X86_64,
             handler="functions.upload_ingest.handler.handler",
@@ -145,7 +147,7 @@ class PlatformStack(cdk.Stack):
         self.stream.grant_write(producer_role)
 
         live_failures = SecureQueue(
-            self, "LiveAggregatesFailures", queue_name=names.LIVE_AGGREGATES_FAILURES_QUEUE
+            self, "LiveAggregatesFailures", queue_name=n.live_aggregates_failures_queue
         )
         self.live = LiveAggregates(
             self,
@@ -171,7 +173,7 @@ class PlatformStack(cdk.Stack):
             lake=self.lake_bucket,
             bus=self.etl.event_bus,
             warehouse_env=self.warehouse.env(),
-            min_files=int(self.node.try_get_context("compact_min_files") or 24),
+            min_files=settings.compact_min_files,
         )
         self.models_bucket = SecureBucket(self, "ModelsBucket", retain=retain, access_logs=self.access_logs)
         self.ml = MachineLearning(
@@ -220,7 +222,7 @@ class PlatformStack(cdk.Stack):
                 "PIPELINE_STATE_MACHINES": self.to_json_string(
                     {k: m.state_machine_arn for k, m in pipeline_machines.items()}
                 ),
-                "DEAD_LETTER_QUEUES": json.dumps(names.DEAD_LETTER_QUEUES),
+                "DEAD_LETTER_QUEUES": json.dumps(n.dead_letter_queues),
             },
             retain=retain,
         )
@@ -250,7 +252,7 @@ class PlatformStack(cdk.Stack):
             self.warehouse.consumer_role,
             lake=self.lake_bucket,
             quarantine=self.quarantine_bucket,
-            application=APPLICATION,
+            application=n.kcl_application,
         )
         # The KCL worker: an ECS service on AWS; locally the CLI runs it as a process.
         self.worker: KclWorkerService | None = None
@@ -262,7 +264,7 @@ class PlatformStack(cdk.Stack):
                 task_role=self.warehouse.consumer_role,
                 environment={
                     "CONCERT_KCL_STREAM": self.stream.stream_name,
-                    "CONCERT_KCL_APPLICATION": APPLICATION,
+                    "CONCERT_KCL_APPLICATION": n.kcl_application,
                     "CONCERT_KCL_LAKE_BUCKET": self.lake_bucket.bucket_name,
                     "CONCERT_KCL_QUARANTINE_BUCKET": self.quarantine_bucket.bucket_name,
                     "CONCERT_KCL_DLQ_URL": self.dlq.queue_url,
@@ -349,10 +351,8 @@ class PlatformStack(cdk.Stack):
         models = self.models_bucket.arn_for_objects("models/*")
         arns = [m.state_machine_arn for m in machines]
         executions = [
-            _arn(self, "states", "execution", f"{name}:*", colon=True)
-            for name in (names.ETL_STATE_MACHINE, names.COMPACTION_STATE_MACHINE, names.RETRAIN_STATE_MACHINE,
-                         names.CHAT_STATE_MACHINE)
-        ]  # fmt: skip
+            _arn(self, "states", "execution", f"{name}:*", colon=True) for name in self.names.state_machines
+        ]
         for statement in (
             iam.PolicyStatement(actions=["s3:GetObject"], resources=[models]),
             iam.PolicyStatement(

@@ -25,6 +25,8 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra import names
+from infra.stacks.environment import names_of, settings_of
+from infra.stacks.worker import LEASE_TABLE_SUFFIXES
 
 LAKE_PREFIXES = ("raw", "curated", "manifests", "dead", "state")
 DATA_API_STATEMENT_ACTIONS = [
@@ -75,6 +77,7 @@ class Warehouse(Construct):
         self, scope: Construct, cid: str, *, lake: s3.IBucket, stream: kinesis.IStream, dlq: sqs.IQueue
     ) -> None:
         super().__init__(scope, cid)
+        n = names_of(self)
         stack = cdk.Stack.of(self)
         provider = cdk.CfnParameter(
             stack,
@@ -114,8 +117,8 @@ class Warehouse(Construct):
                 actions=["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartitions"],
                 resources=[
                     f"{glue_arn}:catalog",
-                    f"{glue_arn}:database/{names.GLUE_DATABASE}",
-                    f"{glue_arn}:table/{names.GLUE_DATABASE}/*",
+                    f"{glue_arn}:database/{n.glue_database}",
+                    f"{glue_arn}:table/{n.glue_database}/*",
                 ],
             )
         )
@@ -123,8 +126,8 @@ class Warehouse(Construct):
         namespace = rs.CfnNamespace(
             self,
             "Namespace",
-            namespace_name=names.WAREHOUSE_NAMESPACE,
-            db_name=names.WAREHOUSE_DATABASE,
+            namespace_name=n.warehouse_namespace,
+            db_name=n.warehouse_database,
             admin_username="concert_admin",
             manage_admin_password=True,
             iam_roles=[self.copy_role.role_arn],
@@ -134,9 +137,9 @@ class Warehouse(Construct):
         workgroup = rs.CfnWorkgroup(
             self,
             "Workgroup",
-            workgroup_name=names.WAREHOUSE_WORKGROUP,
-            namespace_name=names.WAREHOUSE_NAMESPACE,
-            base_capacity=8,
+            workgroup_name=n.warehouse_workgroup,
+            namespace_name=n.warehouse_namespace,
+            base_capacity=settings_of(self).redshift_base_capacity,
             publicly_accessible=False,
             enhanced_vpc_routing=True,
             config_parameters=[
@@ -158,7 +161,12 @@ class Warehouse(Construct):
             description="The KCL consumer: stream, leases, lake, DLQ and warehouse loads",
         )
         stream.grant_read(self.consumer_role)
-        lease_tables = f"arn:{stack.partition}:dynamodb:{stack.region}:{stack.account}:table/concert-*"
+        # The KCL's lease tables of this environment only (never `concert-*`: that would reach
+        # every table of every environment in the account).
+        lease_tables = [
+            f"arn:{stack.partition}:dynamodb:{stack.region}:{stack.account}:table/{n.kcl_application}{suffix}"
+            for suffix in LEASE_TABLE_SUFFIXES
+        ]
         self.consumer_role.add_to_policy(
             iam.PolicyStatement(
                 actions=[
@@ -171,7 +179,7 @@ class Warehouse(Construct):
                     "dynamodb:Scan",
                     "dynamodb:Query",
                 ],
-                resources=[lease_tables, f"{lease_tables}/index/*"],
+                resources=[*lease_tables, *(f"{t}/index/*" for t in lease_tables)],
             )
         )
         self.consumer_role.add_to_policy(
@@ -212,8 +220,8 @@ class Warehouse(Construct):
         self._statements = statements
 
         for key, value in {
-            "WarehouseWorkgroupName": names.WAREHOUSE_WORKGROUP,
-            "WarehouseDatabaseName": names.WAREHOUSE_DATABASE,
+            "WarehouseWorkgroupName": n.warehouse_workgroup,
+            "WarehouseDatabaseName": n.warehouse_database,
             "WarehouseNamespaceName": namespace.attr_namespace_namespace_name,
         }.items():
             cdk.CfnOutput(stack, key, value=value, condition=self.condition)
@@ -234,7 +242,7 @@ class Warehouse(Construct):
     def env(self) -> dict[str, str]:
         """Where the Data API finds the warehouse (CONCERT_WAREHOUSE_* for DataApiWarehouse)."""
         return {
-            "CONCERT_WAREHOUSE_WORKGROUP": names.WAREHOUSE_WORKGROUP,
-            "CONCERT_WAREHOUSE_DATABASE": names.WAREHOUSE_DATABASE,
+            "CONCERT_WAREHOUSE_WORKGROUP": names_of(self).warehouse_workgroup,
+            "CONCERT_WAREHOUSE_DATABASE": names_of(self).warehouse_database,
             "CONCERT_WAREHOUSE_IAM_ROLE": self.copy_role.role_arn,
         }

@@ -34,14 +34,17 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from infra import names
 from infra.bundle import ROOT
+from infra.stacks.environment import names_of
 
-APPLICATION = "concert-kcl"  # the lease table's name and the KCL CloudWatch namespace
+# The default environment's lease table name and KCL CloudWatch namespace (infra/names.py);
+# the stack passes each environment its own (`Names.kcl_application`).
+APPLICATION = names.KCL_APPLICATION
 # KCL v3 keeps leases in `<app>` and creates `<app>-CoordinatorState` and `<app>-WorkerMetricStats`.
 LEASE_TABLE_SUFFIXES = ("", "-CoordinatorState", "-WorkerMetricStats")
 # What the worker writes to the lake (pipeline, shard state, landing ledger) and may delete.
 WORKER_LAKE_PREFIXES = ("raw", "curated", "manifests", "dead", "state", "ledger/landed")
-SERVICE_NAME = "concert-kcl-worker"
 ADOT_IMAGE = "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3"
 # X-Ray SDK segments (UDP 2000) and OTLP (localhost only) to X-Ray.
 ADOT_CONFIG = """\
@@ -163,6 +166,7 @@ class KclWorkerService(Construct):
     ) -> None:
         super().__init__(scope, cid)
         stack = cdk.Stack.of(self)
+        service_name = names_of(self).kcl_service
         flow_logs = logs.LogGroup(
             self, "FlowLogs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY
         )
@@ -209,7 +213,7 @@ class KclWorkerService(Construct):
         self.task_definition = ecs.FargateTaskDefinition(
             self,
             "Task",
-            family=SERVICE_NAME,
+            family=service_name,
             cpu=512,
             memory_limit_mib=1024,
             task_role=task_role,
@@ -236,7 +240,7 @@ class KclWorkerService(Construct):
                 "POWERTOOLS_SERVICE_NAME": "kcl-worker",
                 "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
                 "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318",
-                "OTEL_SERVICE_NAME": SERVICE_NAME,
+                "OTEL_SERVICE_NAME": service_name,
             },
             logging=ecs.LogDrivers.aws_logs(stream_prefix="worker", log_group=self.log_group),
         )
@@ -270,7 +274,7 @@ class KclWorkerService(Construct):
         self.service = ecs.FargateService(
             self,
             "Service",
-            service_name=SERVICE_NAME,
+            service_name=service_name,
             cluster=self.cluster,
             task_definition=self.task_definition,
             desired_count=capacity.desired,

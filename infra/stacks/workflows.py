@@ -19,8 +19,8 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from consumers.etl.events import BATCH_LANDED, SOURCE_LAKE, SOURCE_WAREHOUSE, WAREHOUSE_UPDATED
-from infra import names
 from infra.bundle import ROOT
+from infra.stacks.environment import names_of, settings_of
 
 ETL_ASL = ROOT / "state_machines" / "etl.asl.json"
 TASKS = {  # substitution in the ASL -> task module in functions/etl
@@ -110,14 +110,13 @@ class EtlWorkflow(Construct):
         warehouse_env: dict[str, str],
     ) -> None:
         super().__init__(scope, cid)
+        n = names_of(self)
         bus = events.EventBus.from_event_bus_name(self, "DefaultBus", "default")
+        settings = settings_of(self)  # the load cycle's buffering policy
         buffering = {
-            env: str(self.node.try_get_context(key) or default)
-            for env, key, default in (
-                ("LOAD_MAX_WAIT_S", "load_max_wait_s", 0),
-                ("LOAD_MIN_ROWS", "load_min_rows", 1),
-                ("LOAD_MAX_BATCHES", "load_max_batches", 200),
-            )
+            "LOAD_MAX_WAIT_S": str(settings.load_max_wait_s),
+            "LOAD_MIN_ROWS": str(settings.load_min_rows),
+            "LOAD_MAX_BATCHES": str(settings.load_max_batches),
         }
         self.functions: dict[str, lambda_.Function] = {}
         for key, module in TASKS.items():
@@ -125,7 +124,7 @@ class EtlWorkflow(Construct):
                 self,
                 package="etl",
                 module=module,
-                name=f"{names.ETL_FUNCTION_PREFIX}{module.replace('_', '-')}",
+                name=f"{n.etl_function_prefix}{module.replace('_', '-')}",
                 asset=lambda_asset,
                 timeout=Duration.minutes(5),
                 memory_mb=1024,
@@ -166,7 +165,7 @@ class EtlWorkflow(Construct):
                         cdk.ArnComponents(
                             service="states",
                             resource="execution",
-                            resource_name=f"{names.ETL_STATE_MACHINE}:*",
+                            resource_name=f"{n.etl_state_machine}:*",
                             arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
                         ),
                         cdk.Stack.of(self),
@@ -185,7 +184,7 @@ class EtlWorkflow(Construct):
 
         self.state_machine = event_started_workflow(
             self,
-            name=names.ETL_STATE_MACHINE,
+            name=n.etl_state_machine,
             asl=ETL_ASL,
             functions=self.functions,
             bus=bus,
@@ -215,13 +214,14 @@ class CompactionWorkflow(Construct):
         min_files: int,
     ) -> None:
         super().__init__(scope, cid)
+        n = names_of(self)
         self.functions: dict[str, lambda_.Function] = {}
         for key, module in COMPACTION_TASKS.items():
             self.functions[key] = task_function(
                 self,
                 package="compaction",
                 module=module,
-                name=f"{names.COMPACTION_FUNCTION_PREFIX}{module}",
+                name=f"{n.compaction_function_prefix}{module}",
                 asset=lambda_asset,
                 timeout=Duration.minutes(10),
                 memory_mb=2048,
@@ -241,7 +241,7 @@ class CompactionWorkflow(Construct):
         )
         self.state_machine = event_started_workflow(
             self,
-            name=names.COMPACTION_STATE_MACHINE,
+            name=n.compaction_state_machine,
             asl=COMPACTION_ASL,
             functions=self.functions,
             bus=bus,
