@@ -60,10 +60,13 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "artists_refunded": ("refunds", "COUNT(DISTINCT f.artist_id)", "artists with refunds"),
     "venues_hosting": ("concerts", "COUNT(DISTINCT c.venue_id)", "venues with concerts"),
     "artists_playing": ("concerts", "COUNT(DISTINCT c.artist_id)", "artists with concerts"),
+    "concerts_sold": ("sales", "COUNT(DISTINCT f.concert_id)", "concerts with sales"),
+    "concerts_refunded": ("refunds", "COUNT(DISTINCT f.concert_id)", "concerts with refunds"),
 }
 COUNTED_THROUGH = {
     "venues": ("venues_sold", "venues_refunded", "venues_hosting"),
     "artists": ("artists_sold", "artists_refunded", "artists_playing"),
+    "concerts": ("concerts_sold", "concerts_refunded", "concerts"),
 }
 # The measures by kind, as the coverage check (chat.coverage) reads a question's words.
 MEDIANS = ("median_price",)

@@ -40,7 +40,7 @@ _WORK = _lexicon(
     writing making drafting updating doing slide slides deck board meeting presentation report
     piece story article memo review annual question ballpark rough fine estimate approximate
     approximately roughly rounded ok sorry if silly dumb basic one again q sponsor sponsors pitch
-    sidebar data journalism live music bother mind
+    sidebar data journalism live music bother mind festival call on-call teach explain please
     """
 )
 _ASKER = _FUNCTION | _ROLES | _WORK

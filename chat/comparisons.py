@@ -61,6 +61,8 @@ def two_periods(t: str, clock: datetime) -> list[Period] | None:
     """The two periods a question sets side by side (earlier first), or None. Without a word
     of comparison, two periods joined by "and" ("Q1 and Q2 2026") are shown side by side too
     (never one of them alone); "between March and April", "from March to April" are ranges."""
+    if re.search(r"\d{4}-\d{2}-\d{2}\s*(?:to|-|through|thru|until|and)\s*\d{4}-\d{2}-\d{2}", t):
+        return None  # "2025-10-01 to 2025-12-31": one range
     cued = bool(re.search(CUE, t) or re.search(CHANGE, t))
     if not cued and not (re.search(r"\band\b|&", t) and not re.search(r"\bbetween\b", t)):
         return None
@@ -87,7 +89,7 @@ def two_periods(t: str, clock: datetime) -> list[Period] | None:
         named = find_period(f"this {word}", clock)
     if named is None:
         return None
-    before = _year_before(named) if yearly else _just_before(named)
+    before = _year_before(named) if yearly else just_before(named)
     return [before, named]
 
 
@@ -110,7 +112,7 @@ def _year_before(p: Period) -> Period:
     return Period(start, end, _label(start, end))
 
 
-def _just_before(p: Period) -> Period:
+def just_before(p: Period) -> Period:
     months = _months(p.start, p.end)
     if p.start.day == 1 and p.end.day == 1 and months in (1, 3, 6, 12):
         y, m = divmod(p.start.year * 12 + p.start.month - 1 - months, 12)

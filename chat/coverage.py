@@ -115,7 +115,7 @@ _PERIOD = (
     r"|\b(?:last|this|past|previous|next|coming)\s+(?:\d+\s+)?(?:day|week|month|quarter|year)s?\b"
     r"|\byesterday\b|\btoday\b|\bsince\b|\bbetween\b|\b(?:year|quarter|month) to date\b|\b[yqm]td\b"
     r"|\b(?:that|the same) (?:year|month|quarter|week|day|period|half)\b"
-    r"|\b(?:first|second|third|fourth|1st|2nd|3rd|4th) quarter\b"
+    r"|\b(?:first|second|third|fourth|1st|2nd|3rd|4th) quarter\b|\byears? ago\b"
 )
 _RANKING = (
     r"\b(?:busiest|biggest|largest|smallest|most|least|fewest|top|bottom|best|worst|highest|lowest"
@@ -195,6 +195,8 @@ _EACH_ONES_COUNT = (
     r"\b(?:exactly|only|just|more than|at least|fewer than|less than|over|under|at most)"
     r" (?:one|two|three|four|five|\d+) (?:orders?|tickets?|concerts?|shows?|purchases?|refunds?|times)\b"
     r"|\brepeat (?:customers|buyers)\b|\bone-time (?:customers|buyers)\b"
+    r"|\b(?:came|come|coming) back\b|\b(?:bought|buy|ordered) again\b|\breturning (?:customers|buyers)\b"
+    r"|\bretention\b|\bretained\b|\bchurn(?:ed)?\b"
 )
 # A reason: the warehouse holds figures, not their causes.
 _WHY = r"^\W*why\b|\bwhy (?:is|are|was|were|did|do|does|has|have|had)\b"

@@ -60,6 +60,7 @@ _MEASURE_WORDS = {"tickets", "tix", "revenue", "money", "dollars", "orders", "re
 _POINTS_BACK = (
     r"\binstead\b|\b(?:the same|same thing|same again|repeat that|do that|that one)\b"
     r"|\bthat (?:year|month|quarter|week|day|period|half)\b"
+    r"|\bsame (?:list|number|figure|question|query|breakdown|ranking|period|measure)\b"
 )
 # ... and a pronoun at the end, unless the question names what it stands for ("Baltimore venues -
 # list them").
@@ -92,6 +93,15 @@ _COUNTED = (
     r"\b(?:how many|number of|count|sold|sales?|tickets?|tix|revenue|orders|customers|refunds?|concerts|shows"
     r"|most|top|best|busiest|biggest|fewest|least)\b"
 )
+_BEFORE_THAT = (
+    r"\b(?:prior|before|preceding|previous|earlier)(?: to)? (?:those|that|them|it|this)\b"
+    r"|\b(?:the )?(?:\w+ )?(?:days?|weeks?|months?|quarters?|years?|period) (?:before|prior|preceding)\b"
+)
+_CONCERTS_WITH = (
+    r"\b(?:how many|number of|count of)\s+(?:[\w-]+\s+){0,4}?(?:concerts|shows|gigs)\s+(?:that\s+)?"
+    r"(?:had|have|has|with|got|saw)\b(?=.*\b(?:refund|sold|sales?|tickets?)\b)"
+)
+_ALL_TIME = r"\b(?:all[- ]time|across all time|of all time|ever)\b"
 _EACH_CONCERT = (
     r"\b(?:by|per|each|every|which|what|top|best|worst|highest|lowest|most|least|bottom) (?:\w+ )?"
     r"(?:concerts?|shows?|gigs?)\b"
@@ -106,6 +116,13 @@ _WRITE_WORDS = (
     r"^\s*(?:(?:hey|hi|ok|okay)[,!]?\s+)?(?:please\s+|can you\s+|could you\s+|go ahead and\s+)?"
     r"(?:please\s+)?(?:drop|delete|remove|insert|update|"
     r"truncate|alter|wipe|erase|add|create|rename|modify|change|set|mark|cancel|reset)\b(?!.*\bselect\b)"
+)
+# ... or anywhere outside a name, in the words of SQL's writes and DDL ("ddl pls: alter dim_artist,
+# new column x"); SQL itself goes to the guard, which says why it refuses.
+_WRITE_ANYWHERE = (
+    r"\b(?:alter|truncate|grant|revoke)\b|\bddl\b|\b(?:new|add(?: a)?) column\b|\binsert into\b"
+    r"|\bdelete from\b|\bdrop (?:table|column|view|schema|database)\b|\bupdate \w+ set\b"
+    r"|\bcreate (?:a )?(?:table|view|schema|index|user|database)\b"
 )
 
 
@@ -257,6 +274,8 @@ class DeterministicPlanner:
             return cannot("I only read the data: I can't change, add or remove anything.")
         if sql := self._sql(q):
             return Plan("sql", [ToolCall("query_warehouse", {"sql": sql})], {"sql": sql})
+        if has(self._without_names(q, t), _WRITE_ANYWHERE):
+            return cannot("I only read the data: I can't change, add or remove anything.")
         if re.fullmatch(r"(hi|hello|hey|help|what can you do\??)[!. ]*", t):
             return Plan("help", reply=CAPABILITIES)
         if has(
@@ -356,6 +375,10 @@ class DeterministicPlanner:
             return Plan("rank_venues", [ToolCall("rank_venues", ranked)], ranked)
         pronoun = None if found else re.search(_PRONOUN_INSIDE, t)
         said = re.search(_POINTS_BACK, t) or (None if found else re.search(_PRONOUN_END, t)) or pronoun
+        if previous is None and not said and _FOLLOW_UP.match(q):  # "and what did those bring in?"
+            said = re.search(r"\b(?:those|these|them|they|their|that|it)\b", t) or (
+                re.match(r"\s*(?:also|then|just|only)\b", t) if self._measure_only(t) or not found else None
+            )
         if previous is None and said:
             return cannot(
                 f"'{said[0].strip(' ?')}' points back to an earlier question, and there is none in this "
@@ -365,6 +388,12 @@ class DeterministicPlanner:
             follow or bool(pronoun) or self._bare(t, found) or self._measure_only(t) or self._grouping_only(t)
         )
         return self._analytics(q, t, found, clock, previous if follow else None)
+
+    def _without_names(self, q: str, t: str) -> str:
+        """The question without the names it holds (a city called "O'Hare'; DROP TABLE ...")."""
+        for f in self.vocabulary.find(q):
+            t = t.replace(f.entity.label.lower(), " ")
+        return t
 
     @staticmethod
     def _sql(q: str) -> str | None:
@@ -423,7 +452,11 @@ class DeterministicPlanner:
             and metric in (None, "tickets", "concerts")
             and not has(t, r"how many|number of|\bcount\b", r"\b(?:top|best|most|biggest|busiest)\b")
         )
-        if metric in analytics.COUNTED_THROUGH:  # "venues that sold tickets in 2025": through the facts
+        concerts_with = has(t, _CONCERTS_WITH)
+        if concerts_with:
+            metric = "concerts"  # "how many X concerts had a refund": concerts, counted through refunds
+        if metric in analytics.COUNTED_THROUGH and (metric != "concerts" or concerts_with):
+            # "venues that sold tickets in 2025": counted through the facts
             metric = _counted_through(t, metric)
         cities = metric in (None, "capacity", "venues") and has(t, *_CITY_LIST) and not has(t, _COUNTED)
         if cities:
@@ -441,9 +474,13 @@ class DeterministicPlanner:
                 "The warehouse has no ticket sales yet: produce some events first (`concert produce`)."
             )
         period = find_period(t, clock)
+        if period is None and base and base.get("period") and has(t, _BEFORE_THAT):
+            period = comparisons.just_before(Period.from_dict(base["period"]))  # "the 7 days prior to those"
         if period is None and base and base.get("period"):  # "and the whole first quarter": of that year
             year = str(Period.from_dict(base["period"]).start.year)
             period = find_period(f"in {comparisons.in_year(t, year)}", clock)
+        if has(t, _ALL_TIME) and base:
+            base = {**base, "period": None}  # "and across all time": no period, not the last one
         if period is None and metric in ("concerts", "cancelled") and not listing and has(t, _UPCOMING):
             period = Period(clock, clock.replace(year=clock.year + 20), "upcoming", future=True)
         if period is not None and period.start > clock and metric not in ("concerts", None) and not listing:

@@ -137,6 +137,7 @@ _PLAIN: tuple[tuple[str, tuple[str, ...]], ...] = (
             r"\b(?:take|took|taken|taking) in\b",
         ),
     ),
+    ("tickets", (r"\b(?:the )?(?:most|fewest|least) (?:\w+ )?tickets\b",)),  # "X fans buy the most tickets"
     ("customers", (r"customers", r"buyers", r"\bfans\b", r"people bought", r"unique (?:customers|buyers)")),
     (
         "concerts",

@@ -192,6 +192,9 @@ def find_period(text: str, clock: datetime) -> Period | None:
         return Period(_at(day), _at(today), f"yesterday ({day})")
     if re.search(r"\btoday\b", t):
         return Period(_at(today), tomorrow, f"today ({today})")
+    if m := re.search(rf"\b{number} years? ago\b", t):  # "2 years ago", "the year before last"
+        y = today.year - _count(m[1])
+        return Period(datetime(y, 1, 1, tzinfo=UTC), datetime(y + 1, 1, 1, tzinfo=UTC), f"{y}")
     if m := re.search(r"\b(last|this|next) (week|month|year|quarter)\b", t):
         return _relative(m[1], m[2], today)
     if m := re.search(r"\b(?:h([12])|(first|second|1st|2nd) half)(?: of)?(?: the year)?,? (\d{4})\b", t):

@@ -13,7 +13,8 @@ import re
 from chat import half_sql
 from chat.asker import set_aside
 from chat.groupings import NUMBER_WORDS
-from chat.understood import correct
+from chat.understood import KNOWN, correct
+from schemas.regions import REGIONS
 
 _REWRITES: tuple[tuple[str, str], ...] = (
     # abbreviations
@@ -77,6 +78,13 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\blist (?:every|each|all) venue\b", "list all venues"),
     (r"\b(?:a |each |per |one )?tickets? costs?\b", "ticket price"),
     (r"\btix per\b", "tickets per"),
+    (r"\b(\d{4})[- ]?q([1-4])\b", r"q\2 \1"),  # "2025-Q3"
+    (r"\b(\d{4})/(\d{2})/(\d{2})\b", r"\1-\2-\3"),  # "2025/10/01"
+    (r"(?<=\d)\s*~\s*(?=\d)", " to "),  # "2025-10-01~2025-12-31"
+    (r"\bback half\b", "second half"),
+    (r"\bfront half\b", "first half"),
+    (r"\b(?:the )?year before last\b", "2 years ago"),
+    (r"\(?\bby (?:the )?date of (?:the )?(?:concert|show|gig|sale|refund)s?\)?", ""),  # each is dated so
     (  # "okay switch the city to Arlington": a follow-up with another one
         r"^(?:ok(?:ay)?,? )?(?:now )?(?:switch|swap|change) (?:the )?"
         r"(?:city|state|venue|artist|channel|tier|year|month|quarter|period|place) to\b",
@@ -165,12 +173,30 @@ def _numbers(text: str) -> str:
     )
 
 
+def _unshout(text: str) -> str:
+    """Words written in capitals (three or more in a row: "HOW MANY SEATS IN TOTAL") read as
+    words: one the planner knows ("IN", "ME", "OK") is not a state code or a name, unless a
+    two-letter code follows a preposition ("TICKETS IN OH")."""
+    if re.match(r"\s*(?:(?:run|execute)?\s*(?:this\s+)?(?:sql|query)\s*:\s*)?(?:select|with)\b", text, re.I):
+        return text  # SQL, whatever its case
+    tokens = re.split(r"(\W+)", text)
+    shouted = [tok.isupper() and len(tok) > 1 for tok in tokens]
+    out = []
+    for i, tok in enumerate(tokens):
+        words = [j for j in range(max(0, i - 4), min(len(tokens), i + 5), 2) if tokens[j].strip()]
+        in_run = shouted[i] and sum(shouted[j] for j in words) >= 3
+        before = tokens[i - 2].lower() if i >= 2 else ""
+        state = len(tok) == 2 and tok in REGIONS and before in ("in", "for", "at", "from", "of")
+        out.append(tok.lower() if in_run and tok.lower() in KNOWN and not state else tok)
+    return "".join(out)
+
+
 def reword(text: str) -> str:
     """The question without an opening clause that only says who asks (`asker`), half-SQL read
     as words (`half_sql`), typos in the planner's words corrected, abbreviations and synonyms in
     the planner's words (spaces collapsed); a capitalised word inside the question is a name's
     and stays."""
-    out = _numbers(correct(half_sql.read(set_aside(text.translate(_DASHES)))))
+    out = _numbers(correct(half_sql.read(set_aside(_unshout(text.translate(_DASHES))))))
     for pattern, replacement in _COMPILED:
 
         def keep_names(m: re.Match[str], replacement: str = replacement) -> str:

@@ -1014,6 +1014,7 @@ class QuestionSet(StrEnum):
     seventh = "seventh"
     eighth = "eighth"
     ninth = "ninth"
+    tenth = "tenth"
 
 
 class EventTime(StrEnum):
@@ -1101,7 +1102,7 @@ def bench(
         QuestionSet,
         typer.Option(
             help="chat: the question set (standard; heldout, unseen, fresh, untouched, blind, sixth, "
-            "seventh, eighth, ninth: held-out sets, each written after the last was tuned on)."
+            "seventh, eighth, ninth, tenth: held-out sets, each written after the last was tuned on)."
         ),
     ] = QuestionSet.standard,
     rows: Annotated[int, typer.Option(min=10_000, help="warehouse: synthetic ticket sales.")] = 1_000_000,

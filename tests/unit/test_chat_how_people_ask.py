@@ -311,3 +311,77 @@ def test_a_first_letter_is_not_a_typo() -> None:
 
     assert correct("still learning the data") == "still learning the data"
     assert correct("tikcets sold") == "tickets sold"
+
+
+THIRD: list[tuple[str, dict[str, Any]]] = [
+    ("tickets TX 2025-Q3", {"period": "Q3 2025"}),
+    ("What did ticket revenue come to in the year before last?", {"period": "2024"}),
+    ("How many concerts was cancelled in 2025? (by date of concert)", {"metric": "cancelled", "group": None}),
+    (
+        "how many Gillette Stadium concerts had at least one refund issued during 2025?",
+        {"metric": "concerts_refunded"},
+    ),
+    (
+        "Gillette Stadium: HOW MANY SEATS IN TOTAL?",
+        {"metric": "capacity", "filters": {"venue": [1, "Gillette Stadium"]}},
+    ),
+    (
+        "GIVE ME THE MEAN PRICE PAID PER Cher TICKET, CALENDAR 2025",
+        {"metric": "avg_price", "filters": {"artist": [11, "Cher"]}},
+    ),
+    ("TICKETS IN TX IN 2025", {"filters": {"state": "TX"}, "period": "2025"}),
+    ("Which 4 states had the highest average order value in the back half of 2025?", {"period": "H2 2025"}),
+    (
+        "Which day of the week do Cher fans buy the most tickets on?",
+        {"metric": "tickets", "group": "weekday"},
+    ),
+    ("mobile and web, which one has more revenue in 2025/10/01~2025/12/31?", {"compare": {"dim": "channel"}}),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), THIRD, ids=[q for q, _ in THIRD])
+def test_answered_as_asked_in_capitals_keywords_and_ranges(
+    planner: DeterministicPlanner, warehouse: Engine, question: str, expected: dict[str, Any]
+) -> None:
+    plan = ask(planner, question)
+    assert plan.calls, plan.reply
+    for key, value in expected.items():
+        if key == "compare":
+            assert plan.slots["compare"]["dim"] == value["dim"]
+            assert plan.slots["period"]["label"].startswith("2025-10-01 to 2025-12-31")
+        elif key == "period":
+            assert value in plan.slots["period"]["label"], plan.slots["period"]
+        elif key == "filters":
+            assert all(plan.slots["filters"].get(k) == v for k, v in value.items()), plan.slots["filters"]
+        else:
+            assert plan.slots.get(key) == value, (key, plan.slots)
+    assert "IN" not in str(plan.slots["filters"].get("state")) and plan.slots["filters"].get("state") != "ME"
+    assert uncovered(question, plan) == []
+    assert run(warehouse, plan.calls[0].args["sql"])["Status"] == "FINISHED"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ddl pls: alter dim_artist, new column manager_email",
+        "How many customers bought in 2025 and then came back and bought again in 2026?",
+        "and what did those bring in, in dollars?",  # a follow-up with nothing before it
+        "same list but ranked by revenue",
+        "Also the number of orders, please.",
+    ],
+)
+def test_writes_cohorts_and_orphan_follow_ups_are_not_answered(
+    planner: DeterministicPlanner, question: str
+) -> None:
+    plan = ask(planner, question)
+    assert not plan.calls and plan.reply
+
+
+def test_a_follow_up_moves_to_the_period_before_or_to_all_time(planner: DeterministicPlanner) -> None:
+    memory = Conversation("b")
+    week = ask(planner, "how many orders came in over the last 7 days?", memory)
+    prior = ask(planner, "what about the seven days prior to those?", memory)
+    assert prior.slots["period"]["end"] == week.slots["period"]["start"]
+    ask(planner, "average ticket price for Cher in 2025", memory)
+    ever = ask(planner, "AND ACROSS ALL TIME", memory)
+    assert ever.slots["period"] is None and ever.slots["filters"]["artist"] == [11, "Cher"]
