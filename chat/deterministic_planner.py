@@ -10,7 +10,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from chat import analytics, comparisons
+from chat import analytics, comparisons, follow_ups
 from chat.groupings import (
     COMBINED,
     channel_and_tier,
@@ -55,29 +55,6 @@ _BREAKDOWN_WORDS = {"broken", "break", "breakdown", "down", "split", "per", "eac
 _GROUP_WORDS = {"day", "week", "month", "quarter", "year", "venue", "artist", "city", "state", "genre",
                 "channel", "tier", "weekday"}  # fmt: skip
 _MEASURE_WORDS = {"tickets", "tix", "revenue", "money", "dollars", "orders", "refunds", "customers", "buyers"}
-# Words that point back to an earlier question ("the ticket count there?", "tix instead",
-# "repeat that for X"): without one understood, the question is not answered as if standalone.
-_POINTS_BACK = (
-    r"\binstead\b|\b(?:the same|same thing|same again|repeat that|do that|that one)\b"
-    r"|\bthat (?:year|month|quarter|week|day|period|half)\b"
-    r"|\bsame (?:list|number|figure|question|query|breakdown|ranking|period|measure)\b"
-)
-# ... and a pronoun at the end, unless the question names what it stands for ("Baltimore venues -
-# list them").
-_PRONOUN_END = r"(?<!are )(?<!is )(?<!were )(?<!was )\b(?:there|that|those|them|it)\s*\??\s*$"
-# ... and "it" standing for a thing named before ("how many concerts has it hosted?", "does it
-# have seats?"), unless the question names one.
-_PRONOUN_INSIDE = (
-    r"\bit (?:has|had|have|hosted|held|sold|did|does|is|was|gets?|got|seats?|holds?)\b"
-    r"|\b(?:does|did|has|had|is|was) it\b|\b(?:at|for|in|of) it\b"
-)
-_FOLLOW_UP = re.compile(
-    r"^\s*(?:(?:ok|okay|right|cool|great|thanks)[,!.]?\s+)?"
-    r"(and|what about|how about|same(?: thing| again| question)?(?: for| but| with)?|now|also|then|but"
-    r"|only|just|(?:rank|sort|order|show|list|break down|split) (?:them|those|these|that|it)"
-    r"|(?:what|how) (?:if|for)|how (?:does|did|do) (?:that|it|this|those) compare)\b",
-    re.I,
-)
 _SQL = re.compile(
     r"^\s*(?:(?:run|execute)?\s*(?:this\s+)?(?:sql|query)\s*:\s*)?((?:select|with)\b.*)$", re.I | re.S
 )
@@ -93,15 +70,10 @@ _COUNTED = (
     r"\b(?:how many|number of|count|sold|sales?|tickets?|tix|revenue|orders|customers|refunds?|concerts|shows"
     r"|most|top|best|busiest|biggest|fewest|least)\b"
 )
-_BEFORE_THAT = (
-    r"\b(?:prior|before|preceding|previous|earlier)(?: to)? (?:those|that|them|it|this)\b"
-    r"|\b(?:the )?(?:\w+ )?(?:days?|weeks?|months?|quarters?|years?|period) (?:before|prior|preceding)\b"
-)
 _CONCERTS_WITH = (
     r"\b(?:how many|number of|count of)\s+(?:[\w-]+\s+){0,4}?(?:concerts|shows|gigs)\s+(?:that\s+)?"
     r"(?:had|have|has|with|got|saw)\b(?=.*\b(?:refund|sold|sales?|tickets?)\b)"
 )
-_ALL_TIME = r"\b(?:all[- ]time|across all time|of all time|ever)\b"
 _EACH_CONCERT = (
     r"\b(?:by|per|each|every|which|what|top|best|worst|highest|lowest|most|least|bottom) (?:\w+ )?"
     r"(?:concerts?|shows?|gigs?)\b"
@@ -240,21 +212,6 @@ def _counted_through(t: str, metric: str) -> str:
     return metric
 
 
-def _kept_comparison(
-    base: dict[str, Any] | None, new_filters: dict[str, Any], period: Period | None, group: str | None
-) -> dict[str, Any] | None:
-    """A follow-up of a comparison keeps its two sides: two things when it changes the measure
-    or the period ("and revenue-wise?", "what about this year?"), not when it names another
-    thing of their kind; two periods only when it changes the measure alone (a new filter, "ok
-    now Eagles", asks of the later period). A breakdown ends the comparison."""
-    kept = (base or {}).get("compare")
-    if not kept or group:
-        return None
-    if "dim" in kept:
-        return None if kept["dim"] in new_filters else dict(kept)
-    return dict(kept) if period is None and not new_filters else None
-
-
 class DeterministicPlanner:
     """Rules over the vocabulary of the warehouse's dimensions."""
 
@@ -305,7 +262,8 @@ class DeterministicPlanner:
             )
         # "and Q4?", "how many tix was that", "what's their combined capacity": from the last question
         follow = previous is not None and bool(
-            _FOLLOW_UP.match(q) or re.search(r"\b(?:that|those|them|it|instead)\s*\??\s*$|\btheir\b", t)
+            follow_ups.FOLLOW_UP.match(q)
+            or re.search(r"\b(?:that|those|them|it|instead)\s*\??\s*$|\btheir\b", t)
         )
         prev_intent = (previous or {}).get("intent")
         concert = number_after(t, "concert", "show", "event")
@@ -373,9 +331,13 @@ class DeterministicPlanner:
                 elif f.entity.kind == "city":
                     ranked["city"] = f.entity.key[0]
             return Plan("rank_venues", [ToolCall("rank_venues", ranked)], ranked)
-        pronoun = None if found else re.search(_PRONOUN_INSIDE, t)
-        said = re.search(_POINTS_BACK, t) or (None if found else re.search(_PRONOUN_END, t)) or pronoun
-        if previous is None and not said and _FOLLOW_UP.match(q):  # "and what did those bring in?"
+        pronoun = None if found else re.search(follow_ups.PRONOUN_INSIDE, t)
+        said = (
+            re.search(follow_ups.POINTS_BACK, t)
+            or (None if found else re.search(follow_ups.PRONOUN_END, t))
+            or pronoun
+        )
+        if previous is None and not said and follow_ups.FOLLOW_UP.match(q):  # "and what did those bring in?"
             said = re.search(r"\b(?:those|these|them|they|their|that|it)\b", t) or (
                 re.match(r"\s*(?:also|then|just|only)\b", t) if self._measure_only(t) or not found else None
             )
@@ -474,12 +436,12 @@ class DeterministicPlanner:
                 "The warehouse has no ticket sales yet: produce some events first (`concert produce`)."
             )
         period = find_period(t, clock)
-        if period is None and base and base.get("period") and has(t, _BEFORE_THAT):
+        if period is None and base and base.get("period") and has(t, follow_ups.BEFORE_THAT):
             period = comparisons.just_before(Period.from_dict(base["period"]))  # "the 7 days prior to those"
         if period is None and base and base.get("period"):  # "and the whole first quarter": of that year
             year = str(Period.from_dict(base["period"]).start.year)
             period = find_period(f"in {comparisons.in_year(t, year)}", clock)
-        if has(t, _ALL_TIME) and base:
+        if has(t, follow_ups.ALL_TIME) and base:
             base = {**base, "period": None}  # "and across all time": no period, not the last one
         if period is None and metric in ("concerts", "cancelled") and not listing and has(t, _UPCOMING):
             period = Period(clock, clock.replace(year=clock.year + 20), "upcoming", future=True)
@@ -552,7 +514,9 @@ class DeterministicPlanner:
             slots["group"] = "venue"  # "venues in Houston": the list of them, with their seats
         if slots["group"] and slots["metric"] in ("sold_out", "capacity", "venues") and slots["top"] is None:
             slots["top"] = 200  # a list of venues or sold-out shows: all of them, within reason
-        if compare := _compare(t, found, clock, base) or _kept_comparison(base, new_filters, period, group):
+        if compare := _compare(t, found, clock, base) or follow_ups.kept_comparison(
+            base, new_filters, period, group
+        ):
             slots.update(compare=compare, group=None, top=None, share=False)
             if "periods" in compare:  # the later one stays the question's period, for follow-ups
                 slots["period"] = compare["periods"][-1]

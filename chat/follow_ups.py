@@ -1,0 +1,53 @@
+"""Follow-ups: the words that point back to an earlier question, and what a follow-up keeps
+of it. Pure."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from chat.periods import Period
+
+# Words that point back to an earlier question ("the ticket count there?", "tix instead",
+# "repeat that for X"): without one understood, the question is not answered as if standalone.
+POINTS_BACK = (
+    r"\binstead\b|\b(?:the same|same thing|same again|repeat that|do that|that one)\b"
+    r"|\bthat (?:year|month|quarter|week|day|period|half)\b"
+    r"|\bsame (?:list|number|figure|question|query|breakdown|ranking|period|measure)\b"
+)
+# ... and a pronoun at the end, unless the question names what it stands for ("Baltimore venues -
+# list them").
+PRONOUN_END = r"(?<!are )(?<!is )(?<!were )(?<!was )\b(?:there|that|those|them|it)\s*\??\s*$"
+# ... and "it" standing for a thing named before ("how many concerts has it hosted?", "does it
+# have seats?"), unless the question names one.
+PRONOUN_INSIDE = (
+    r"\bit (?:has|had|have|hosted|held|sold|did|does|is|was|gets?|got|seats?|holds?)\b"
+    r"|\b(?:does|did|has|had|is|was) it\b|\b(?:at|for|in|of) it\b"
+)
+FOLLOW_UP = re.compile(
+    r"^\s*(?:(?:ok|okay|right|cool|great|thanks)[,!.]?\s+)?"
+    r"(and|what about|how about|same(?: thing| again| question)?(?: for| but| with)?|now|also|then|but"
+    r"|only|just|(?:rank|sort|order|show|list|break down|split) (?:them|those|these|that|it)"
+    r"|(?:what|how) (?:if|for)|how (?:does|did|do) (?:that|it|this|those) compare)\b",
+    re.I,
+)
+BEFORE_THAT = (
+    r"\b(?:prior|before|preceding|previous|earlier)(?: to)? (?:those|that|them|it|this)\b"
+    r"|\b(?:the )?(?:\w+ )?(?:days?|weeks?|months?|quarters?|years?|period) (?:before|prior|preceding)\b"
+)
+ALL_TIME = r"\b(?:all[- ]time|across all time|of all time|ever)\b"
+
+
+def kept_comparison(
+    base: dict[str, Any] | None, new_filters: dict[str, Any], period: Period | None, group: str | None
+) -> dict[str, Any] | None:
+    """A follow-up of a comparison keeps its two sides: two things when it changes the measure
+    or the period ("and revenue-wise?", "what about this year?"), not when it names another
+    thing of their kind; two periods only when it changes the measure alone (a new filter, "ok
+    now Eagles", asks of the later period). A breakdown ends the comparison."""
+    kept = (base or {}).get("compare")
+    if not kept or group:
+        return None
+    if "dim" in kept:
+        return None if kept["dim"] in new_filters else dict(kept)
+    return dict(kept) if period is None and not new_filters else None
