@@ -42,9 +42,19 @@ _CONDITION = re.compile(
 )
 
 
+_IMAGINED_TABLE = (
+    r"\bfrom\s+(?:the\s+)?(ticket sales|sales|orders|tickets|concerts|shows|venues|refunds|artists)\b"
+)
+
+
 def is_half_sql(text: str) -> bool:
-    """SQL-shaped (SELECT first, or an aggregate call) but not over the warehouse's tables."""
-    if _REAL_TABLE.search(text):
+    """SQL-shaped (SELECT first, an aggregate call, a condition) but over no table or only the
+    tables people imagine ("orders", "ticket sales"); SQL with two statements or over any other
+    table or function is SQL, for the guard to judge and explain."""
+    if _REAL_TABLE.search(text) or ";" in text:
+        return False
+    table = re.search(r"\bfrom\s+\S+", text, re.I)
+    if table and not re.match(_IMAGINED_TABLE, text[table.start() :], re.I):
         return False
     return bool(_STARTS_AS_SQL.match(text) or _AGGREGATE.search(text) or _CONDITION_ONLY.search(text))
 
@@ -68,9 +78,6 @@ def _condition(column: str, op: str, value: str) -> str:
     return f"{column} {value}"  # a column it does not know stays, for the coverage check
 
 
-_IMAGINED_TABLE = (
-    r"\bfrom\s+(?:the\s+)?(ticket sales|sales|orders|tickets|concerts|shows|venues|refunds|artists)\b"
-)
 _CLAUSES = r"\b(?:group by\s+\w+|order by\s+\S+(?:\s+(?:asc|desc))?|limit\s+\d+)"
 
 

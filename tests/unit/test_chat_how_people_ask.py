@@ -76,7 +76,7 @@ def test_who_asks_is_set_aside_and_the_names_in_it_kept(question: str, left: str
         ),
         ("count(*) from concerts where status = cancelled", "number of cancelled concerts"),
         ("same but count(*)", "same but number of orders"),
-        ("sum(quantity) from parking where mood = happy", "mood happy"),  # unknown words stay, to be said
+        ("sum(quantity) from sales where mood = happy", "mood happy"),  # unknown words stay, to be said
     ],
 )
 def test_half_sql_is_read_as_the_question_it_stands_for(shorthand: str, words: str) -> None:
@@ -84,9 +84,20 @@ def test_half_sql_is_read_as_the_question_it_stands_for(shorthand: str, words: s
     assert words in read(shorthand)
 
 
-def test_sql_over_the_warehouse_tables_stays_sql() -> None:
-    sql = "SELECT COUNT(*) FROM fact_ticket_sales WHERE channel = 'web'"
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT COUNT(*) FROM fact_ticket_sales WHERE channel = 'web'",
+        "SELECT * FROM event_log",  # a table the guard refuses, and says why
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "SELECT 1; DROP TABLE dim_venue",
+    ],
+)
+def test_sql_over_any_real_table_or_with_two_statements_stays_sql(sql: str) -> None:
     assert not is_half_sql(sql) and read(sql) == sql
+
+
+def test_words_that_are_not_sql_stay_words() -> None:
     assert read("how many tickets in 2025") == "how many tickets in 2025"
 
 
