@@ -326,6 +326,8 @@ def side_label(kind: str, value: Any) -> str:
         return REGIONS.get(str(value), str(value))
     if kind == "channel":
         return CHANNELS.get(str(value), str(value))
+    if kind == "days" and isinstance(value, list):
+        return day_names(value)
     return str(value)
 
 

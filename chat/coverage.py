@@ -239,7 +239,9 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         _DAYS,
-        lambda s: s.get("group") in ("weekday", "daytype") or "days" in (s.get("filters") or {}),
+        lambda s: s.get("group") in ("weekday", "daytype")
+        or "days" in (s.get("filters") or {})
+        or (s.get("compare") or {}).get("dim") == "days",
         "days of the week",
     ),
     _rule(_CHANNEL, _filtered("channel"), "a sales channel"),

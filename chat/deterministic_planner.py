@@ -14,6 +14,7 @@ from chat import analytics, comparisons, follow_ups
 from chat.groupings import (
     COMBINED,
     channel_and_tier,
+    days_named,
     days_of_week,
     grouping,
     number_after,
@@ -185,6 +186,8 @@ def _compare(
         at = sorted((m.start(), key) for key, pattern in table.items() if (m := re.search(pattern, t)))
         if len(at) == 2:
             return {"dim": kind, "values": [key for _, key in at]}
+    if len(days := days_named(t)) == 2:  # "Fridays vs Saturdays"
+        return {"dim": "days", "values": [[d] for d in days]}
     earlier = (base or {}).get("period")
     year = str(Period.from_dict(earlier).start.year) if earlier else None
     now = find_period(t, clock) or find_period(f"in {comparisons.in_year(t, year)}", clock)

@@ -82,6 +82,12 @@ _DAY_WORDS = {
 }
 
 
+def days_named(t: str) -> list[int]:
+    """The days of the week the text names, in the order it names them ("Fridays vs Saturdays")."""
+    at = sorted((m.start(), n) for day, n in _DAY_WORDS.items() if (m := re.search(rf"\b{day}s?\b", t)))
+    return [n for _, n in at]
+
+
 def days_of_week(t: str, group: str | None) -> list[int] | None:
     """The days of the week a question keeps ("on Fridays", "weekend sales"), unless it breaks
     the figures down by day of the week or sets the weekend against the weekdays."""

@@ -348,6 +348,7 @@ THIRD: list[tuple[str, dict[str, Any]]] = [
         "Which day of the week do Cher fans buy the most tickets on?",
         {"metric": "tickets", "group": "weekday"},
     ),
+    ("Fridays vs Saturdays: tickets sold in 2025", {"compare": {"dim": "days"}, "period": "2025"}),
     (
         "mobile and web, which one has more revenue in 2025/10/01~2025/12/31?",
         {"compare": {"dim": "channel"}, "period": "2025-10-01 to 2025-12-31"},
