@@ -215,6 +215,13 @@ def _counted_through(t: str, metric: str) -> str:
     return metric
 
 
+def _without_names(t: str, found: list[Found]) -> str:
+    """The question without the names it holds (a city called "O'Hare'; DROP TABLE ...")."""
+    for f in found:
+        t = t.replace(f.entity.label.lower(), " ")
+    return t
+
+
 class DeterministicPlanner:
     """Rules over the vocabulary of the warehouse's dimensions."""
 
@@ -234,7 +241,8 @@ class DeterministicPlanner:
             return cannot("I only read the data: I can't change, add or remove anything.")
         if sql := self._sql(q):
             return Plan("sql", [ToolCall("query_warehouse", {"sql": sql})], {"sql": sql})
-        if has(self._without_names(q, t), _WRITE_ANYWHERE):
+        found = self.vocabulary.find(q)  # read once: the names, kept out of the write check below
+        if has(_without_names(t, found), _WRITE_ANYWHERE):
             return cannot("I only read the data: I can't change, add or remove anything.")
         if re.fullmatch(r"(hi|hello|hey|help|what can you do\??)[!. ]*", t):
             return Plan("help", reply=CAPABILITIES)
@@ -302,7 +310,6 @@ class DeterministicPlanner:
                 return cannot("Which customer? Ask like 'recommend concerts for customer 42'.")
             args = {"customer_id": customer, "k": top_n(t) or 10}
             return Plan("recommend_concerts", [ToolCall("recommend_concerts", args)], args)
-        found = self.vocabulary.find(q)
         if clock is not None and find_period(t, clock):  # "September through November 2025": the
             # months of a period, not the artist called November
             found = [f for f in found if not (f.entity.kind == "artist" and f.entity.label.lower() in MONTHS)]
@@ -353,12 +360,6 @@ class DeterministicPlanner:
             follow or bool(pronoun) or self._bare(t, found) or self._measure_only(t) or self._grouping_only(t)
         )
         return self._analytics(q, t, found, clock, previous if follow else None)
-
-    def _without_names(self, q: str, t: str) -> str:
-        """The question without the names it holds (a city called "O'Hare'; DROP TABLE ...")."""
-        for f in self.vocabulary.find(q):
-            t = t.replace(f.entity.label.lower(), " ")
-        return t
 
     @staticmethod
     def _sql(q: str) -> str | None:

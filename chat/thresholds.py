@@ -20,7 +20,7 @@ _AFTER_WORDS = ("+", "or more", "and up", "or above", "or less", "or fewer")
 _BEFORE = "|".join(
     re.escape(k) for k in sorted((k for k in _OPS if k not in _AFTER_WORDS), key=len, reverse=True)
 )
-_AFTER = r"\+|or more|and up|or above|or less|or fewer"
+_AFTER = "|".join(re.escape(k) for k in _AFTER_WORDS)
 _NUMBER = r"(?P<n>\d[\d,]*(?:\.\d+)?)\s*(?P<k>k\b)?"
 _SEATS = r"(?:seats?|seating|capacity|people|fans|spectators)"
 # "over 15,000 seats", "capacity of at least 20,000", "seat more than 15,000", "20k+ seats",
@@ -35,29 +35,30 @@ _PATTERNS = (
 )
 
 
+def _found(text: str) -> re.Match[str] | None:
+    return next((m for pattern in _PATTERNS if (m := pattern.search(text))), None)
+
+
 def seat_threshold(text: str) -> tuple[str, int] | None:
     """The operator and number of a threshold on seats in the (lower-case) text, or None."""
-    for pattern in _PATTERNS:
-        if m := pattern.search(text):
-            value = float(m["n"].replace(",", "")) * (1000 if m["k"] else 1)
-            return _OPS[m["op"]], int(value)
+    if m := _found(text):
+        return _OPS[m["op"]], int(float(m["n"].replace(",", "")) * (1000 if m["k"] else 1))
     return None
 
 
 def without_seat_threshold(text: str) -> str:
     """The text with its threshold on seats taken out (the part a seat filter answers)."""
-    for pattern in _PATTERNS:
-        if m := pattern.search(text):
-            return text[: m.start()] + " " + text[m.end() :]
-    return text
+    m = _found(text)
+    return text[: m.start()] + " " + text[m.end() :] if m else text
 
 
-def seats_condition(threshold: list[object] | tuple[object, ...], column: str = "v.capacity") -> str:
-    """The SQL condition of a seat threshold (its operator checked: one of > >= < <=)."""
+def seats_condition(threshold: list[object] | tuple[object, ...]) -> str:
+    """The SQL condition of a seat threshold on the venue `v` (its operator checked: one of
+    > >= < <=)."""
     op, number = threshold
     if op not in (">", ">=", "<", "<="):
         raise ValueError(f"not a threshold: {op!r}")
-    return f"{column} {op} {int(str(number))}"
+    return f"v.capacity {op} {int(str(number))}"
 
 
 def seats_words(threshold: list[object] | tuple[object, ...]) -> str:

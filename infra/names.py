@@ -182,36 +182,16 @@ _RESERVED = frozenset(
     - {""}  # the training job prefix `concert-` itself
 )
 
-# The default environment's names (what `local` and `dev` use).
+# The default environment's names (what `local` and `dev` use) that code outside the CDK app reads
+# without an environment at hand.
 STACK_NAME = _DEFAULT.stack
 EVENTS_STREAM = _DEFAULT.events_stream
-DLQ_QUEUE = _DEFAULT.dlq_queue
-UPLOAD_FAILURES_QUEUE = _DEFAULT.upload_failures_queue
-UPLOAD_INGEST_FUNCTION = _DEFAULT.upload_ingest_function
 LIVE_AGGREGATES_TABLE = _DEFAULT.live_aggregates_table
 LIVE_AGGREGATES_FUNCTION = _DEFAULT.live_aggregates_function
-LIVE_AGGREGATES_FAILURES_QUEUE = _DEFAULT.live_aggregates_failures_queue
 GLUE_DATABASE = _DEFAULT.glue_database
-WAREHOUSE_NAMESPACE = _DEFAULT.warehouse_namespace
-WAREHOUSE_WORKGROUP = _DEFAULT.warehouse_workgroup
-WAREHOUSE_DATABASE = _DEFAULT.warehouse_database
-ETL_STATE_MACHINE = _DEFAULT.etl_state_machine
-ETL_FUNCTION_PREFIX = _DEFAULT.etl_function_prefix
-COMPACTION_STATE_MACHINE = _DEFAULT.compaction_state_machine
-COMPACTION_FUNCTION_PREFIX = _DEFAULT.compaction_function_prefix
-MODEL_REGISTRY_TABLE = _DEFAULT.model_registry_table
-RETRAIN_STATE_MACHINE = _DEFAULT.retrain_state_machine
-RETRAIN_FUNCTION_PREFIX = _DEFAULT.retrain_function_prefix
-PREDICTIONS_FUNCTION = _DEFAULT.predictions_function
 PREDICTIONS_API = _DEFAULT.predictions_api
 DEAD_LETTER_QUEUES = _DEFAULT.dead_letter_queues
-CHAT_STATE_MACHINE = _DEFAULT.chat_state_machine
-CHAT_FUNCTION_PREFIX = _DEFAULT.chat_function_prefix
-CHAT_SESSIONS_TABLE = _DEFAULT.chat_sessions_table
 CHAT_API = _DEFAULT.chat_api
-DASHBOARD_FUNCTION_PREFIX = _DEFAULT.dashboard_function_prefix
-DASHBOARD_CONNECTIONS_TABLE = _DEFAULT.dashboard_connections_table
-DASHBOARD_SIGNING_SECRET = _DEFAULT.dashboard_signing_secret
 DASHBOARD_WS_API = _DEFAULT.dashboard_ws_api
 DASHBOARD_API = _DEFAULT.dashboard_api
 KCL_APPLICATION = _DEFAULT.kcl_application
