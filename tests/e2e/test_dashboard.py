@@ -155,8 +155,14 @@ def test_a_dropped_websocket_reconnects_and_catches_up(cli: Cli, page: Page) -> 
             endpoint_url=callback.replace("ws://", "http://"),
             region_name="us-east-1",
         )
+        dropped = 0
         for cid in ids:  # the server drops every connection, as an idle timeout or a deploy would
-            manage.delete_connection(ConnectionId=cid)
+            try:
+                manage.delete_connection(ConnectionId=cid)
+                dropped += 1
+            except manage.exceptions.GoneException:
+                pass  # an earlier page's socket, closed before its $disconnect removed its row (410)
+        assert dropped, "no open connection to drop"
     page.wait_for_function("window.concert.live.reconnects >= 1", timeout=60_000)
     page.wait_for_selector("#ws-status[data-state='live']", timeout=60_000)
     before = _screen_tickets(page)
