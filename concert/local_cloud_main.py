@@ -1,6 +1,7 @@
-"""The local cloud's process: ministack, with the janitor that keeps its memory bounded and
-its Kinesis and DynamoDB patched where the platform leans on them (`concert.local_kinesis`,
-`concert.local_stream_records`, `concert.local_dynamodb`).
+"""The local cloud's process: ministack, with the janitor that keeps its memory bounded, its
+scratch directory emptied (`concert.local_scratch`), and its Kinesis and DynamoDB patched where
+the platform leans on them (`concert.local_kinesis`, `concert.local_stream_records`,
+`concert.local_dynamodb`).
 
 Run as `python -m concert.local_cloud_main` by `concert.localcloud.LocalCloud.start`.
 """
@@ -14,11 +15,15 @@ from concert.local_dynamodb import patch_dynamodb
 from concert.local_janitor import keep_s_from_env, run
 from concert.local_kinesis import patch_kinesis
 from concert.local_profile import install
+from concert.local_scratch import empty, scratch_from_env
 from concert.local_stream_records import patch_stream_records
 
 
 def main() -> None:
     """Start the janitor thread, then ministack's server (which never returns until stopped)."""
+    scratch = scratch_from_env()
+    if scratch is not None:
+        empty(scratch)  # what a killed run left
     patch_kinesis()
     patch_stream_records()  # after patch_kinesis: it wraps the expiry that one installs
     patch_dynamodb()
@@ -46,6 +51,8 @@ def main() -> None:
             profile.write()
         if memory is not None:
             memory.set()
+        if scratch is not None:
+            empty(scratch)
 
 
 if __name__ == "__main__":

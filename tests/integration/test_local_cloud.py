@@ -51,3 +51,44 @@ def test_restart_keeps_streams_and_records(tmp_path: Path) -> None:
     finally:
         cloud.stop()
     assert (tmp_path / "ministack-state").is_dir()
+
+
+def _zip(handler_source: str) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("app.py", handler_source)
+    return buf.getvalue()
+
+
+def test_lambda_workers_unpack_into_the_clouds_own_scratch_emptied_at_stop(tmp_path: Path) -> None:
+    cloud = LocalCloud(tmp_path, free_port())
+    leftover = cloud.scratch_dir / "ministack-lambda-left-by-a-killed-run"
+    leftover.mkdir(parents=True)
+    assert cloud.start() is True
+    try:
+        assert not leftover.exists(), "what a killed run left is removed at start"
+        with pointed_at(cloud):
+            lam = client("lambda")
+            lam.create_function(
+                FunctionName="scratch-probe",
+                Runtime="python3.11",
+                Role="arn:aws:iam::000000000000:role/probe",
+                Handler="app.handler",
+                Code={
+                    "ZipFile": _zip("import tempfile\ndef handler(e, c):\n    return tempfile.gettempdir()\n")
+                },
+            )
+            out = lam.invoke(FunctionName="scratch-probe", Payload=b"{}")
+        assert out["StatusCode"] == 200 and "FunctionError" not in out
+        workers = [
+            p.name
+            for p in cloud.scratch_dir.iterdir()
+            if p.name.startswith("ministack-lambda-scratch-probe-")
+        ]
+        assert workers, "the warm worker's code is unpacked under the cloud's own scratch directory"
+    finally:
+        assert cloud.stop() is True
+    assert list(cloud.scratch_dir.iterdir()) == [], "nothing is left behind once the cloud has stopped"
