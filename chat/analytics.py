@@ -26,6 +26,7 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "customers": ("sales", "COUNT(DISTINCT f.customer_id)", "customers"),
     "refunds": ("refunds", "SUM(f.quantity)", "tickets refunded"),
     "refund_amount": ("refunds", "SUM(f.amount)", "amount refunded"),
+    "refund_count": ("refunds", "COUNT(*)", "refunds"),
     "concerts": ("concerts", "COUNT(*)", "concerts"),
     "sell_through": ("concerts", "ROUND(AVG(s.sell_through), 4)", "average sell-through"),
     "sold_out": ("concerts", "COUNT(*)", "sold-out concerts"),
@@ -40,6 +41,9 @@ METRICS: dict[str, tuple[str, str, str]] = {
         "average tickets per order",
     ),
     "avg_order_value": ("sales", "ROUND(AVG(f.revenue), 2)", "average order value"),
+    "median_order_value": ("sales", "MEDIAN(f.revenue)", "median order value"),
+    "max_order_value": ("sales", "MAX(f.revenue)", "largest single order"),
+    "max_refund": ("refunds", "MAX(f.amount)", "largest single refund"),
     "revenue_per_customer": (
         "sales",
         "ROUND(SUM(f.revenue) / NULLIF(COUNT(DISTINCT f.customer_id), 0), 2)",
@@ -69,14 +73,15 @@ COUNTED_THROUGH = {
     "concerts": ("concerts_sold", "concerts_refunded", "concerts"),
 }
 # The measures by kind, as the coverage check (chat.coverage) reads a question's words.
-MEDIANS = ("median_price",)
+MEDIANS = ("median_price", "median_order_value")
 AVERAGES = ("avg_price", "sell_through", "avg_order_tickets", "avg_order_value")
 PER_ORDER = ("avg_order_tickets", "avg_order_value")
 PER_CUSTOMER = ("revenue_per_customer", "tickets_per_customer")
-EXTREMES = ("max_price", "min_price")
+EXTREMES = ("max_price", "min_price", "max_order_value", "max_refund")
 PRICES = ("avg_price", "median_price", "max_price", "min_price")
 MONEY: tuple[str, ...] = ("revenue", "avg_price", "refund_amount", "median_price", "max_price")
-MONEY += ("min_price", "avg_order_value", "revenue_per_customer")
+MONEY += ("min_price", "avg_order_value", "revenue_per_customer", "median_order_value", "max_order_value")
+MONEY += ("max_refund",)
 GROUPS: tuple[str, ...] = ("venue", "artist", "city", "state", "genre", "concert", "month", "day")
 GROUPS += ("channel", "tier", "week", "quarter", "year", "weekday", "daytype", "customer")
 TIME_GROUPS = ("day", "week", "month", "quarter", "year")
@@ -294,7 +299,8 @@ def _compile_dimension(slots: dict[str, Any], family: str, value: str) -> Compil
 def compile_listing(slots: dict[str, Any], clock: datetime) -> str:
     """The SQL of a concert list: upcoming (after the clock, soonest first), in a period, or
     the latest; with its place, artist and genre filters. `cancelled`: the cancelled ones
-    instead, in the order they were to start."""
+    instead, in the order they were to start. `of` "artist": the artists of those concerts,
+    each once, with their first concert's start and their number of concerts."""
     filters: dict[str, Any] = slots.get("filters") or {}
     cancelled = bool(slots.get("cancelled"))
     where = ["c.status = 'cancelled'" if cancelled else "c.status <> 'cancelled'"]
@@ -306,6 +312,16 @@ def compile_listing(slots: dict[str, Any], clock: datetime) -> str:
         where.append(f"c.starts_at > CAST({literal(clock.isoformat())} AS TIMESTAMPTZ)")
     where += _named(filters, ids="c")
     newest_first = period is None and not slots.get("upcoming") and not cancelled
+    if slots.get("of") == "artist":  # "which artists are booked there": each artist once
+        return (
+            "SELECT a.artist_id AS key, a.name AS label, MIN(c.starts_at) AS starts_at, "  # noqa: S608
+            "COUNT(*) AS concerts FROM resolved_concert AS c "
+            "JOIN resolved_artist AS a ON a.artist_id = c.artist_id "
+            "JOIN resolved_venue AS v ON v.venue_id = c.venue_id "
+            f"WHERE {' AND '.join(where)} GROUP BY a.artist_id, a.name "
+            f"ORDER BY {'MAX' if newest_first else 'MIN'}(c.starts_at) {'DESC' if newest_first else 'ASC'}, "
+            f"a.artist_id ASC LIMIT {int(slots.get('top') or 20)}"
+        )
     return (
         "SELECT c.concert_id AS key, a.name || ' at ' || v.name AS label, c.starts_at AS starts_at, "  # noqa: S608
         "v.city AS city, v.state AS state FROM resolved_concert AS c "
@@ -358,7 +374,7 @@ def _compile_sides(slots: dict[str, Any]) -> Compiled:
 # The filter a share without a breakdown is the part of ("the web's share of revenue"): the
 # first of these the question names; the other filters bound the whole as well as the part.
 SHARE_PARTS = ("channel", "tier", "days", "venue", "artist", "concert", "city", "state", "genre")
-SHARE_METRICS = ("tickets", "revenue", "orders", "customers", "refunds", "refund_amount")
+SHARE_METRICS = ("tickets", "revenue", "orders", "customers", "refunds", "refund_amount", "refund_count")
 
 
 def share_part(filters: dict[str, Any]) -> str | None:

@@ -13,7 +13,16 @@ from chat.plan import Plan
 _MONEY = set(analytics.MONEY)
 # Measures that are 0 over no rows (sums and counts); the others (averages, medians, extremes,
 # per-order and per-customer figures, sell-through) have no value there: "no sales".
-_ADDITIVE = {"tickets", "revenue", "customers", "refunds", "refund_amount", "concerts", "sold_out"}
+_ADDITIVE = {
+    "tickets",
+    "revenue",
+    "customers",
+    "refunds",
+    "refund_amount",
+    "refund_count",
+    "concerts",
+    "sold_out",
+}
 _ADDITIVE |= {"cancelled", "orders", "venues", "capacity", "artists"}
 _ADDITIVE |= {m for counted in analytics.COUNTED_THROUGH.values() for m in counted}
 
@@ -235,6 +244,18 @@ def _query(plan: Plan, r: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         what = "cancelled concerts" if plan.slots.get("cancelled") else "concerts"
         if not rows:
             return f"No {what[:-1]} found.", {"kind": "rows", "rows": [], "sql": r["sql"]}
+        if plan.slots.get("of") == "artist":
+            shown = "; ".join(
+                f"{x['label']} ({x['concerts']} {'concert' if x['concerts'] == 1 else 'concerts'}, the first "
+                f"{str(x['starts_at'])[:16]})"
+                for x in rows[:20]
+            )
+            artists = f"{len(rows)} artist{'' if len(rows) == 1 else 's'}"
+            return f"{artists} of those {what}: {shown}.", {
+                "kind": "rows",
+                "rows": rows,
+                "sql": r["sql"],
+            }
         shown = "; ".join(
             f"{x['label']}, {x['city']} ({str(x['starts_at'])[:16]}, concert {x['key']})" for x in rows[:20]
         )

@@ -2,11 +2,12 @@
 "I'm the touring agent for X. Which city ...", "ballpark is fine: ..."), set aside so the
 question is read alone. Pure.
 
-An opening clause is set aside only when every word of it is one of an asker's words (roles,
-the work they do, what the figure is for, hedges, function words) or part of a capitalised
-name; the names it holds stay, with their preposition ("for X", "at X"), since the question
-that follows often points back to them ("their tickets"). A clause holding any other word
-("merch question: ...") stays, so the question's other checks still see every word.
+An opening clause, or a closing sentence after the question's mark, is set aside only when
+every word of it is one of an asker's words (roles, the work they do, what the figure is for,
+hedges, function words) or part of a capitalised name; the names it holds stay, with their
+preposition ("for X", "at X"), since the question that follows often points back to them
+("their tickets"). A clause holding any other word ("merch question: ...") stays, so the
+question's other checks still see every word.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ def _lexicon(text: str) -> frozenset[str]:
 
 _FUNCTION = _lexicon(
     """
-    i i'm im i've am we we're our my me the a an for at of with on in this that to as and here is
+    i i'm im i've it am we we're our my me the a an for at of with on in this that to as and here is
     just quick new first week day who about
     """
 )
@@ -29,7 +30,9 @@ _ROLES = _lexicon(
     cfo ceo coo cmo cto cio vp svp evp president director head manager gm lead analyst supervisor
     agent promoter booker intern journalist reporter writer accountant controller planner producer
     coordinator owner founder investor consultant assistant staff team member editor student
-    researcher finance marketing operations ops partnerships partnership sponsorship sponsorships
+    researcher councillor councilor council committee constituents voters residents auditor
+    auditors underwriter underwriters insurer insurers account accounts partner partners finance
+    marketing operations ops partnerships partnership sponsorship sponsorships
     touring tour tours box office talent programming comms communications pr press bi general
     """
 )
@@ -41,21 +44,28 @@ _WORK = _lexicon(
     piece story article memo review annual question ballpark rough fine estimate approximate
     approximately roughly rounded ok sorry if silly dumb basic one again q sponsor sponsors pitch
     sidebar data journalism live music bother mind festival call on-call teach explain please
+    sit sits sitting office culture economy night time thesis master masters dissertation
+    chapter methods sample description fact check checking checker line draft audit file papers
+    underwrite underwriting cover insurance event cancellation context keep keeps asking ask asks
+    mention meeting next briefing need one number confirm help it's i'd like enough list
     """
 )
 _ASKER = _FUNCTION | _ROLES | _WORK
 # An opening clause ends at a colon, a dash, a full stop or a semicolon; or at a comma after
 # "here" ("CFO here, ...").
 _OPENING = re.compile(r"^\s*([^:;.!?]{1,80}?)(?:\s*[:;]\s+|\s+[-\u2013\u2014]+\s+|\.\s+|(?<=\bhere),\s+)")
+# ... and a closing sentence after the question ("... in 2025? It's for a council briefing.").
+_CLOSING = re.compile(r"(?<=\?)\s+([^?]{1,80}?)[.!]?\s*$")
 # A name in the clause: capitalised words after a preposition ("for Medeski Martin and Wood").
 _NAME = re.compile(
-    r"\b(for|at|of|with|about)\s+([A-Z0-9][\w'&.-]*(?:\s+(?:[A-Z0-9&][\w'&.-]*|and|of|the|de|la|y))*)"
+    r"\b(for|at|of|with|about|in)\s+([A-Z0-9][\w'&.-]*(?:\s+(?:[A-Z0-9&][\w'&.-]*|and|of|the|de|la|y))*)"
 )
 
 
 def _asker_only(clause: str) -> bool:
     """Every word an asker's word (a name aside), and at least one not a function word."""
-    words = re.findall(r"[a-z0-9'&]+", _NAME.sub(" ", clause).lower())
+    clause = re.sub(r"\bcity (council|hall)\b", r"\1", clause, flags=re.I)
+    words = [w.removesuffix("'s") for w in re.findall(r"[a-z0-9'&]+", _NAME.sub(" ", clause).lower())]
     return bool(words) and set(words) <= _ASKER and not set(words) <= _FUNCTION
 
 
@@ -70,4 +80,7 @@ def set_aside(question: str) -> str:
         name = _NAME.search(m[1])
         kept = f"{'for' if name[1] == 'about' else name[1]} {name[2].strip()}: " if name else ""
         out = kept + out[m.end() :]
+    closing = _CLOSING.search(out)
+    if closing and _asker_only(closing[1]) and not _NAME.search(closing[1]):
+        out = out[: closing.start()]
     return out.strip()

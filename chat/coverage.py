@@ -185,9 +185,16 @@ _FORECAST = (
 # What did not happen: the plans count and list what sold, and never what is missing from the
 # facts ("venues that did not sell a ticket" would need every venue against its sales).
 _ABSENCE = (
-    r"\b(?:zero|no|without(?: any)?) (?:concerts|shows|gigs|sales|tickets|orders|refunds|events)\b"
+    r"\b(?:zero|no|without(?: any)?)(?: ticket| single)?"
+    r" (?:concerts|shows|gigs|sales|tickets|orders|refunds|events)\b"
     r"|\b(?:did|do|does|have|has|had)(?: not|n't) (?:yet )?(?:sell|sold)\b|\bnever (?:sold|sell)\b"
     r"|\bnot (?:sell|sold) (?:a single|any|one)\b|\bnot a single (?:ticket|sale)\b"
+)
+# A share of things rather than of a measure ("what percentage of the concerts were cancelled"):
+# each thing's count against all of them, which the plans do not compute.
+_RATE_OF_THINGS = (
+    r"\b(?:percent(?:age)?|share|proportion|fraction|rate)(?: of)? (?:the |all |our )?"
+    r"(?:concerts|shows|gigs|events|venues|artists|customers|buyers)\b"
 )
 # A count per customer, venue or artist ("customers with exactly one order", "repeat customers
 # (more than one order)"): each one's total first, which the plans do not compute.
@@ -250,6 +257,7 @@ RULES: tuple[Rule, ...] = (
     _rule(_NOT_IN_WAREHOUSE, _never, "something the warehouse does not record"),
     _rule(_FORECAST, _never, "a forecast (I predict one concert's ticket sales: ask for a concert)"),
     _rule(_ABSENCE, _never, "what did not sell (I count and list what sold)"),
+    _rule(_RATE_OF_THINGS, _never, "a share of concerts, venues, artists or customers (a rate)"),
     _rule(_WHY, _never, "a reason why (I report the figures, not their causes)"),
 )  # fmt: skip
 

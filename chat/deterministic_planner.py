@@ -81,6 +81,13 @@ _EACH_CONCERT = (
 )
 # A list asked for: "list ...", "which ones?", "which gigs", "name them".
 _WHICH_ONES = r"\blist\b|\bwhich ones\b|\bname them\b|\b(?:which|what) (?:[a-z-]+ )?(?:concerts|shows|gigs)\b"
+_UNDATED = ("capacity", "venues", "artists")
+# "which artists are booked at X", "who is playing there from now on": a list of artists
+_WHICH_ARTISTS = (
+    r"\b(?:which|what) (?:artists|acts|bands|performers|musicians)\b.*\b(?:perform|performs|performed"
+    r"|performing|play|plays|played|playing|booked|scheduled|appear|appeared|appearing|on|have|has|had)\b"
+    r"|\bwho (?:is|are|was|were|has|have) (?:been )?(?:playing|performing|booked|scheduled|on)\b"
+)
 _UPCOMING = r"\b(?:upcoming|coming up|future|ahead|(?:are|is) scheduled|going forward)\b"
 _TIER_OR_CHANNEL_TICKETS = (
     r"\b(?:vip|floor|upper|lower|online|web|mobile|app|box[- ]office|partner)\s+(?:tickets?|seats?|sales)\b"
@@ -233,6 +240,8 @@ class DeterministicPlanner:
     def plan(self, question: str, clock: datetime | None, memory: Conversation | None = None) -> Plan:
         """The plan of one question; follow-ups start from the conversation's last question."""
         previous = memory.previous() if memory else None
+        if previous and memory and (missed := memory.missed()) and self._names_a_subject(missed, clock):
+            previous = None  # the misread question moved the conversation: what it was about is unknown
         q = reword(question)
         t = q.lower()
         if not q:
@@ -275,6 +284,7 @@ class DeterministicPlanner:
         follow = previous is not None and bool(
             follow_ups.FOLLOW_UP.match(q)
             or re.search(r"\b(?:that|those|them|it|instead)\s*\??\s*$|\btheir\b", t)
+            or re.search(follow_ups.POINTS_BACK, t)  # "those box-office sales", "this venue", "instead"
         )
         prev_intent = (previous or {}).get("intent")
         concert = number_after(t, "concert", "show", "event")
@@ -353,13 +363,25 @@ class DeterministicPlanner:
             )
         if previous is None and said:
             return cannot(
-                f"'{said[0].strip(' ?')}' points back to an earlier question, and there is none in this "
-                "conversation that I understood: ask the whole question."
+                f"'{said[0].strip(' ?')}' points back to an earlier question, and "
+                + (
+                    "I did not understand the last one"
+                    if memory and memory.missed()
+                    else "there is none in this conversation that I understood"
+                )
+                + ": ask the whole question."
             )
         follow = (
             follow or bool(pronoun) or self._bare(t, found) or self._measure_only(t) or self._grouping_only(t)
         )
         return self._analytics(q, t, found, clock, previous if follow else None)
+
+    def _names_a_subject(self, question: str, clock: datetime | None) -> bool:
+        """Whether a question names a measure, venue, artist, place, genre or period of its own."""
+        q = reword(question)
+        t = q.lower()
+        named_period = clock is not None and find_period(t, clock) is not None
+        return bool(self.vocabulary.find(q)) or named_period or metric_of(t) is not None
 
     @staticmethod
     def _sql(q: str) -> str | None:
@@ -427,6 +449,8 @@ class DeterministicPlanner:
         cities = metric in (None, "capacity", "venues") and has(t, *_CITY_LIST) and not has(t, _COUNTED)
         if cities:
             metric = "venues"  # "the cities in Ohio": each city, with its number of venues
+        if metric is None and has(t, _WHICH_ARTISTS):
+            listing = True  # "which artists performed at X in H1 2026": the artists of those concerts
         if metric == "cancelled" and has(t, _WHICH_ONES) and not has(t, r"how many|number of|\bcount\b"):
             listing = True  # "list X's cancelled gigs", "shows that got scrapped - which ones?"
         if metric is None and has(
@@ -498,7 +522,10 @@ class DeterministicPlanner:
             "metric": metric or (base or {}).get("metric") or "tickets",
             "group": group if group or not base or metric else base.get("group"),
             "filters": filters,
-            "period": period.to_dict() if period else ((base or {}).get("period") if base else None),
+            # a venue's seats have no date: "how many people can it hold?" after "its concerts in 2025"
+            "period": period.to_dict()
+            if period
+            else (None if metric in _UNDATED else (base or {}).get("period")),
             "top": top_n(t) or (1 if singular else None) or (base or {}).get("top"),
             # a breakdown by time is a timeline unless the question ranks it ("the busiest month")
             "rank": bool(top_n(t) or singular)
@@ -556,12 +583,16 @@ class DeterministicPlanner:
                 r"\bahead\b",
             )
         ) or (period is None and bool((base or {}).get("upcoming")))
-        slots = {
-            "intent": "concerts",
-            "filters": filters,
-            "period": period.to_dict() if period else None,
-            "upcoming": upcoming,
-            "top": top_n(t) or 20,
-        } | ({"cancelled": True} if cancelled else {})
+        slots = (
+            {
+                "intent": "concerts",
+                "filters": filters,
+                "period": period.to_dict() if period else None,
+                "upcoming": upcoming,
+                "top": top_n(t) or 20,
+            }
+            | ({"cancelled": True} if cancelled else {})
+            | ({"of": "artist"} if has(t, _WHICH_ARTISTS) else {})
+        )
         sql = analytics.compile_listing(slots, clock)
         return Plan("concerts", [ToolCall("query_warehouse", {"sql": sql})], slots)

@@ -8,12 +8,22 @@ from typing import Any
 
 from chat.periods import Period
 
+# "Those" standing for what the last answer counted ("how many of those went through the
+# box office?", "what did those box-office sales bring in?"); not "all of them" or "ahead of them".
+THOSE_THINGS = (
+    r"\b(?:how many|how much|which|what) of (?:those|these|them)\b|\b(?:of|from|among) (?:those|these)\b"
+    r"|\b(?:those|these) (?:[\w-]+ )?(?:sales|tickets|orders|concerts|shows|gigs|refunds|customers|buyers"
+    r"|venues|artists)\b"
+)
 # Words that point back to an earlier question ("the ticket count there?", "tix instead",
 # "repeat that for X"): without one understood, the question is not answered as if standalone.
 POINTS_BACK = (
     r"\binstead\b|\b(?:the same|same thing|same again|repeat that|do that|that one)\b"
     r"|\bthat (?:year|month|quarter|week|day|period|half)\b"
     r"|\bsame (?:list|number|figure|question|query|breakdown|ranking|period|measure)\b"
+    r"|\b(?:this|that|the same) (?:venue|place|stadium|arena|artist|band|act|city|state|channel|tier|genre)\b"
+    r"|\b(?:does|did|do|is|was|are|were) (?:that|those|these)\b"  # "how many tickets does that represent?"
+    r"|" + THOSE_THINGS
 )
 # ... and a pronoun at the end, unless the question names what it stands for ("Baltimore venues -
 # list them").
@@ -22,10 +32,11 @@ PRONOUN_END = r"(?<!are )(?<!is )(?<!were )(?<!was )\b(?:there|that|those|them|i
 # have seats?"), unless the question names one.
 PRONOUN_INSIDE = (
     r"\bit (?:has|had|have|hosted|held|sold|did|does|is|was|gets?|got|seats?|holds?)\b"
-    r"|\b(?:does|did|has|had|is|was) it\b|\b(?:at|for|in|of) it\b"
+    r"|\b(?:does|did|has|had|is|was) it\b|\b(?:at|for|in|of) it\b|\bits\b"
 )
 FOLLOW_UP = re.compile(
-    r"^\s*(?:(?:ok|okay|right|cool|great|thanks)[,!.]?\s+)?"
+    r"^\s*(?:(?:ok|okay|right|alright|cool|great|thanks|nice|perfect|ooh|oh|ah|hmm|wow|got it|sure|yes|yeah)"
+    r"\s*[,!.:-]?\s+)?"
     r"(and|what about|how about|same(?: thing| again| question)?(?: for| but| with)?|now|also|then|but"
     r"|only|just|(?:rank|sort|order|show|list|break down|split) (?:them|those|these|that|it)"
     r"|(?:what|how) (?:if|for)|how (?:does|did|do) (?:that|it|this|those) compare)\b",

@@ -199,7 +199,9 @@ def grouping(t: str, metric: str | None, found: list[Found]) -> tuple[str | None
         ):
             continue  # "across all the venues" is every venue together, not a breakdown
         for group, nouns in _GROUP_WORDS.items():
-            if w in nouns and not (group == "concert" and metric == "concerts"):
+            # concerts counted per concert are ones: "how many of our concerts were cancelled"
+            counted = metric == "concerts" or (metric in ("cancelled", "sold_out") and "how many" in t)
+            if w in nouns and not (group == "concert" and counted):
                 single = bool(re.match(r"\s*who\b", t)) or before in (
                     "which", "what", "busiest", "biggest", "largest", "smallest", "quietest", "top", "best",
                     "worst", "leading", "highest", "lowest",

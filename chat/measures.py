@@ -25,8 +25,15 @@ _HOW_MANY = r"\b(?:how many|number of|count of|count the)\s+(?:different\s+|dist
 def measure_of(t: str) -> str | None:
     """The measures beyond sums and counts: a median, extremes, per-order and per-customer forms,
     counts and seats of the dimensions themselves, cancelled concerts."""
+    if has(t, rf"\bmedian (?:{_ORDER}|basket) (?:value|size in dollars|amount)"):
+        return "median_order_value"
     if has(t, rf"\bmedian {_PRICE}", r"\bmedian\b.*\bpaid\b"):
         return "median_price"
+    single = r"(?:largest|biggest|highest|max(?:imum)?|most expensive) (?:single |individual |one )?"
+    if has(t, single + r"refunds?(?: amount)?\b", r"\bmax(?:imum)? refund\b"):
+        return "max_refund"
+    if has(t, single + rf"{_ORDER}(?: value| amount)?\b", r"\bmax(?:imum)? order value\b"):
+        return "max_order_value"
     if has(
         t,
         rf"\b(?:highest|max(?:imum)?|most expensive|top) {_PRICE}",
@@ -81,6 +88,9 @@ def measure_of(t: str) -> str | None:
         r"\b(?:seats|seating capacity)\b",
         r"\b(?:biggest|largest|smallest) (?:venue|arena|stadium)s?\b",
         r"\bcapacity of\b",
+        r"\b(?:its|their) (?:seating )?capacity\b",
+        r"\bhow many (?:people|persons|fans|spectators) (?:can|could|does|do|will) [\w .'-]{1,60}? "
+        r"(?:hold|fit|seat|take)\b",
         r"\b(?:total|combined|overall|aggregate) (?:seating )?capacity\b",
     ):
         return "capacity"
@@ -101,6 +111,17 @@ _PLAIN: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "sell_through",
         (r"sell[- ]?(?:through|thru)", r"occupancy", r"fill rate", r"how full", r"capacity sold"),
+    ),
+    # "the number of refunds", "refunds processed": refunds counted, each refund once (a refund
+    # may hand back several tickets)
+    (
+        "refund_count",
+        (
+            r"\b(?:number|count|no\.?) of refunds\b(?! (?:tickets|dollars|money|amount))",
+            r"\bhow many refunds\b",
+            r"\brefunds? (?:processed|count)\b",
+            r"\brefund count\b",
+        ),
     ),
     # "how much tickets were refunded", "the number of tickets refunded": tickets, not money
     (

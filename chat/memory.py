@@ -38,6 +38,13 @@ class Conversation:
                 return {**turn["slots"], "intent": turn["intent"]}
         return None
 
+    def missed(self) -> str | None:
+        """The last question, if it was not understood (the planner decides whether it named a
+        new subject, which breaks the chain: "and for all of 2025?" after a misread "same thing
+        for Dayton?" is about Dayton, not about the question before)."""
+        turn = self.turns[-1] if self.turns else None
+        return str(turn.get("question") or "") if turn and not turn.get("understood") else None
+
     def add(self, question: str, intent: str, slots: dict[str, Any], answer: str, understood: bool) -> None:
         """Remember a turn, forgetting the oldest beyond MAX_TURNS."""
         self.turns.append(

@@ -126,6 +126,7 @@ def _iso(text: str) -> date | None:
 _ORDINALS = {"1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth"}
 _QUARTERS = ("first", "second", "third", "fourth")
 _ORDINAL = "|".join((*_QUARTERS, *_ORDINALS))
+_TO_NOW = r"(?:through|thru|to|until|till|up to|up until) (?:today|now|date)\b"
 _NTH = r"(\d{1,2})(?:st|nd|rd|th)?"
 _MONTH_DAY = (  # "May 20", "the 20th of May"; not "top 20 May 2026 artists"
     rf"(?:the )?(?:{_MONTH}\.? (?:the )?{_NTH}|(?<!top )(?<!bottom )(?<!first )(?<!last )(?<!next )"
@@ -141,8 +142,12 @@ def _day(month: str | None, day: str | None, month2: str | None, day2: str | Non
 
 def _written_days(t: str) -> tuple[date, date] | None:
     """A day or a range of days with the month in words ("May 20 and June 10, 2026", "from 3
-    to 9 March 2026" is not read: the month must be on both days), first and last day."""
+    to 9 March 2026": the month said once for both days), first and last day."""
     one = rf"\b{_MONTH_DAY},? ((?:19|20)\d{{2}})\b"
+    shared = rf"\b{_NTH}\s*{_UNTIL}\s*{_NTH} (?:of )?{_MONTH}\.?,? ((?:19|20)\d{{2}})\b"
+    if m := re.search(shared, t):
+        first, last = _day(m[3], m[1], None, None, int(m[4])), _day(m[3], m[2], None, None, int(m[4]))
+        return (first, last) if first and last and first <= last else None
     if m := re.search(rf"\b{_MONTH_DAY}(?:,? ((?:19|20)\d{{2}}))?,?\s*{_UNTIL}\s*{one[2:]}", t):
         last = _day(m[6], m[7], m[9], m[8], int(m[10]))
         first = _day(m[1], m[2], m[4], m[3], int(m[5] or m[10]))
@@ -180,6 +185,26 @@ def find_period(text: str, clock: datetime) -> Period | None:
         if m[1] == "next":
             return Period(tomorrow, tomorrow + timedelta(days=days), f"the next {n} {m[3]}", future=True)
         return Period(tomorrow - timedelta(days=days), tomorrow, f"the last {n} {m[3]}")
+    m = re.search(rf"\b(?:from|since) {_ISO} {_TO_NOW}", t)  # "from 2025-01-01 until now": not that day alone
+    if m and (first := _iso(m[1])):
+        return Period(_at(first), tomorrow, _days_label(first, today, False))
+    if m := re.search(rf"\b(?:from|since) (\d{{4}}) {_TO_NOW}", t):  # "from 2025 to now"
+        return Period(datetime(int(m[1]), 1, 1, tzinfo=UTC), tomorrow, f"since {m[1]}")
+    if m := re.search(
+        rf"\b(?:(?:q([1-4])|({_ORDINAL}) quarter)|(?:h([12])|(first|second|1st|2nd) half))(?: of)?"
+        r" (this|last|next) year\b",
+        t,
+    ):  # "the first quarter of this year", "H2 last year": that year's quarter or half
+        y = today.year + {"this": 0, "last": -1, "next": 1}[m[5]]
+        if m[1] or m[2]:
+            q = int(m[1]) if m[1] else _QUARTERS.index(_ORDINALS.get(m[2], m[2])) + 1
+            start, end = _month(y, 3 * q - 2)[0], _month(y, 3 * q)[1]
+            return Period(start, end, f"Q{q} {y}", future=start > clock)
+        half = int(m[3]) if m[3] else 1 + (m[4] in ("second", "2nd"))
+        start, end = _month(y, 6 * half - 5)[0], _month(y, 6 * half)[1]
+        return Period(
+            start, end, f"H{half} {y} ({start:%B} to {end - timedelta(days=1):%B})", future=start > clock
+        )
     if m := re.search(
         rf"\b(?:from|since) (?:the )?(?:start|beginning) of (?:{_MONTH} )?(\d{{4}})"
         r"(?: (?:through|thru|to|until|till|up to) (?:today|now|date))?\b",

@@ -47,7 +47,10 @@ _FUNCTION = _lexicon(
     rounded rounding approx approximate approximately fine sorry sry oops autocorrect typo own alone
     catalog catalogue something anything word answer mean meant back included inclusive tag cell
     cells row rows column columns pivot whole alphabetical alphabetically names according exist
-    exists due letter code descending ascending keep ooh oh wow needed
+    exists due letter code descending ascending keep ooh oh wow needed platform platforms confirm
+    confirmed recorded placed provide send able possible ask calculate compute meaning interval
+    dated enough appear appears process processed processing cool nice perfect great papers very
+    represent represents representing
     """
 )
 # Words the planner reads (measures, groupings, superlatives, periods, channels, tiers, days)

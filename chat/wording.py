@@ -9,8 +9,9 @@ taken for a name's and left as written ("The Receipts").
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
-from chat import half_sql
+from chat import courtesy, half_sql
 from chat.asker import set_aside
 from chat.groupings import NUMBER_WORDS
 from chat.understood import KNOWN, correct
@@ -59,6 +60,44 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     ),  # a unit: the figure is dollars
     (r"(?<![\d\w])\$(?!\s*\d)", " dollars "),
     (r"\b(\w+)-wise\b", r"by \1"),
+    (r"\bkindly\b", ""),
+    (r"\bmay (?:i|we) (?:please )?(?:ask|know|request|have|get)\b", ""),  # not the month
+    (r"^(\s*(?:please |could you |can you |would you |pls )?)share\b(?! of\b)", r"\1give"),  # "share the X"
+    (r"\b(?:please )?help me(?: to)?\b", ""),  # "help me check how many ...", "help me list ..."
+    (r"\b(20\d\d) (first|second|third|fourth|1st|2nd|3rd|4th) (quarter|half)(?: year)?\b", r"\2 \3 of \1"),
+    (r"\bthis year's (first|second|third|fourth|1st|2nd|3rd|4th) (quarter|half)\b", r"\1 \2 of this year"),
+    (r"\b(?:the )?(?:prior|previous|preceding) (week|month|quarter|year)\b(?! (?:to|before)\b)", r"last \1"),
+    (r"\badd(?:s|ed)? up to\b", "total"),
+    (r"\b(capacity|capacities|seats) (?:of )?above (?=\d)", r"\1 more than "),  # a threshold on seats
+    (r"\bin (revenue|dollar|money|ticket|order) terms\b", r"in \1"),
+    (
+        r"^(?:now |ok |okay )?(?:narrow|filter|restrict|limit|cut) "
+        r"(?:that|it|this|those|them)(?: down)? to\b",
+        "what about",
+    ),
+    (r"^(?:now |ok |okay )?keep (?:only )?the (?:first|top) (\w+)\b", r"only the top \1"),
+    (r"\bvery (next|first|last)\b", r"\1"),
+    (r",?\s*considering only (?:the )?(\w+) with (?:at least one|a|any) (?:sale|ticket sold)s?\b", ""),
+    (
+        r"\bdistribution of (\w+) (?:across|over|among|by) (?:the )?(?:sales )?"
+        r"(channel|tier|state|city|venue|artist|genre)s?\b",
+        r"\1 by \2",
+    ),
+    (r",?\s*(?:with )?(?:the )?weeks? (?:starting|beginning) (?:on )?(?:a )?mondays?\b", ""),
+    (r"\b(?:the )?concert ids? (of|for)\b", r"the concerts \1"),
+    (r"\b(\d[\d,]*) (people|seats|persons|fans|spectators) or (?:more|above|over)\b", r"at least \1 \2"),
+    (r"\b(?:the )?(?:biggest|largest|highest|greatest) capacity\b", "the most seats"),
+    (  # "This venue can hold how many people?": the question word last, as some languages order it
+        r"^(this|that|the|its) (venue|place|stadium|arena|hall|room) can (?:hold|fit|seat) how many "
+        r"(people|persons|fans)\b",
+        r"how many \3 can \1 \2 hold",
+    ),
+    (r"(?<!year )(?<!quarter )(?<!month )(?<!week )\b(?:till|until|up to|to) date\b", "until now"),
+    (r"\b(?:classified|filed|listed) (?:under|as)\b", "in"),
+    (r"\benumerate\b", "list"),
+    (r"\bended up\b", ""),
+    (r"\brefund (?:records|rows|entries|transactions)\b", "refunds"),
+    (r"[,.]?\s*\bone (?:row|line|entry) (?:per|for each|a|each) (?:concert|show|gig|event)\b\.?", ""),
     (r"\bmnths?\b", "month"),
     (r"(?<=[\sq])'(\d{2})\b", r"20\1"),  # "Q3 '25", "Jan-Mar '26"
     (r"\b([1-4])q(\d{2})\b", r"q\1 20\2"),  # "3Q25"
@@ -173,6 +212,27 @@ def _numbers(text: str) -> str:
     )
 
 
+_INTERVAL = re.compile(
+    r"(?:(?:over|in|within|during|for) )?(?:the )?(?:interval |range |window )?"
+    r"\[\s*(\d{4}-\d{2}-\d{2})\s*,\s*(\d{4}-\d{2}-\d{2})\s*([)\]])"
+)
+
+
+def _intervals(text: str) -> str:
+    """An interval in a mathematician's notation read as dates: "[2025-07-01, 2025-10-01)"
+    excludes its end, so it runs "from 2025-07-01 to 2025-09-30"; "[a, b]" includes both."""
+
+    def read(m: re.Match[str]) -> str:
+        try:
+            start, end = date.fromisoformat(m[1]), date.fromisoformat(m[2])
+        except ValueError:
+            return m[0]
+        last = end - timedelta(days=1) if m[3] == ")" else end
+        return f"from {start.isoformat()} to {last.isoformat()}"
+
+    return _INTERVAL.sub(read, text)
+
+
 def _unshout(text: str) -> str:
     """Words written in capitals (three or more in a row: "HOW MANY SEATS IN TOTAL") read as
     words: one the planner knows ("IN", "ME", "OK") is not a state code or a name, unless a
@@ -192,11 +252,13 @@ def _unshout(text: str) -> str:
 
 
 def reword(text: str) -> str:
-    """The question without an opening clause that only says who asks (`asker`), half-SQL read
-    as words (`half_sql`), typos in the planner's words corrected, abbreviations and synonyms in
-    the planner's words (spaces collapsed); a capitalised word inside the question is a name's
-    and stays."""
-    out = _numbers(correct(half_sql.read(set_aside(_unshout(text.translate(_DASHES))))))
+    """The question without what wraps a message (`courtesy`) and an opening clause that only
+    says who asks (`asker`), half-SQL read as words (`half_sql`), typos in the planner's words
+    corrected, abbreviations and synonyms in the planner's words (spaces collapsed); a
+    capitalised word inside the question is a name's and stays."""
+    out = _numbers(
+        correct(half_sql.read(set_aside(_unshout(_intervals(courtesy.set_aside(text.translate(_DASHES)))))))
+    )
     for pattern, replacement in _COMPILED:
 
         def keep_names(m: re.Match[str], replacement: str = replacement) -> str:

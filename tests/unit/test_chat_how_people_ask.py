@@ -389,3 +389,165 @@ def test_a_follow_up_moves_to_the_period_before_or_to_all_time(planner: Determin
     ask(planner, "average ticket price for Cher in 2025", memory)
     ever = ask(planner, "AND ACROSS ALL TIME", memory)
     assert ever.slots["period"] is None and ever.slots["filters"]["artist"] == [11, "Cher"]
+
+
+FOURTH: list[tuple[str, dict[str, Any]]] = [
+    (
+        "Hi team, hope all is well. Could you let me know how many tickets were sold for Gillette Stadium"
+        " in 2025? Many thanks, Marta",
+        {"metric": "tickets", "filters": {"venue": [1, "Gillette Stadium"]}, "period": "2025"},
+    ),
+    ("hey :wave: how much rev did we do yesterday? ty", {"metric": "revenue", "period": "yesterday"}),
+    (
+        "Dear all, may I ask how many venues in TX hold more than 10,000 people? Kind regards, Ahmed",
+        {"metric": "venues", "filters": {"state": "TX"}},
+    ),
+    ("Kindly share the average ticket price of Cher for the year 2025.", {"metric": "avg_price"}),
+    ("Help me check how many tickets TX sold in 2025 second half year.", {"period": "H2 2025"}),
+    (
+        "For my master's thesis I need one number: total tickets sold on the platform over the interval"
+        " [2025-07-01, 2025-10-01).",
+        {"metric": "tickets", "period": "2025-07-01 to 2025-09-30"},
+    ),
+    ("How many venues are there in Houston? It's for a council briefing.", {"metric": "venues"}),
+    (
+        "Please share the quarter-wise revenue for TX from 2025 till date.",
+        {"group": "quarter", "period": "since 2025"},
+    ),
+    ("revenue by quarter in TX from 2025-01-01 until now", {"period": "2025-01-01 to 2026-05-06"}),
+    ("tickets in Houston in the first quarter of this year", {"period": "Q1 2026"}),
+    ("number of refunds per quarter in 2025", {"metric": "refund_count", "group": "quarter"}),
+    (
+        "Hi, could you provide daily ticket counts from 1 to 7 March 2026? Thanks, Jo",
+        {"group": "day", "period": "2026-03-01 to 2026-03-07"},
+    ),
+    ("In 2025, how many of our concerts ended up cancelled?", {"metric": "cancelled", "group": None}),
+    ("median order value last month? :thinking_face:", {"metric": "median_order_value"}),
+    (
+        "For the audit file: what was the largest single refund amount recorded in 2025?",
+        {"metric": "max_refund"},
+    ),
+    (
+        "biggest single order by value in Texas in 2025",
+        {"metric": "max_order_value", "filters": {"state": "TX"}},
+    ),
+    ("how many orders were placed in the prior quarter?", {"metric": "orders", "period": "Q1 2026"}),
+    ("Which venues in TX can hold 15,000 people or more?", {"metric": "capacity"}),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), FOURTH, ids=[q[:60] for q, _ in FOURTH])
+def test_answered_as_asked_in_mails_chats_intervals_and_other_englishes(
+    planner: DeterministicPlanner, warehouse: Engine, question: str, expected: dict[str, Any]
+) -> None:
+    test_answered_with_everything_asked(planner, warehouse, question, expected)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What percentage of the concerts scheduled to start in 2025 ended up cancelled?",  # a rate
+        "In March 2026, which of the Houston venues had zero ticket sales?",  # what did not sell
+    ],
+)
+def test_rates_and_absences_are_said_not_answered(planner: DeterministicPlanner, question: str) -> None:
+    plan = ask(planner, question)
+    assert not plan.calls and plan.reply
+
+
+def test_a_misread_question_that_named_a_new_subject_breaks_the_chain(planner: DeterministicPlanner) -> None:
+    memory = Conversation("k")
+    ask(planner, "average order value in Houston for H2 2025", memory)
+    misread = ask(planner, "and the zorblax in Foxborough?", memory)
+    assert not misread.calls
+    assert not ask(planner, "and for all of 2025?", memory).calls, "Foxborough or Houston: unknown"
+    pointing = ask(planner, "same thing for Texas?", memory)
+    assert not pointing.calls and "did not understand the last one" in (pointing.reply or "")
+
+
+def test_a_misread_question_that_named_nothing_new_keeps_the_chain(planner: DeterministicPlanner) -> None:
+    memory = Conversation("n")
+    ask(planner, "average order value in Houston for H2 2025", memory)
+    assert not ask(planner, "which of the two did better?", memory).calls
+    year = ask(planner, "and for all of 2025?", memory)
+    assert year.calls and year.slots["filters"]["city"] == ["Houston", "TX"]
+
+
+def test_those_points_back_to_what_the_last_answer_counted(planner: DeterministicPlanner) -> None:
+    memory = Conversation("t")
+    ask(planner, "how many tickets did Houston venues sell in Q1 2026?", memory)
+    box = ask(planner, "how much money did those box-office sales bring in?", memory)
+    assert box.calls, box.reply
+    assert box.slots["filters"].get("city") == ["Houston", "TX"] and box.slots["period"]["label"] == "Q1 2026"
+    assert ask(planner, "how much money did those box-office sales bring in?").calls == []
+
+
+@pytest.mark.parametrize(
+    ("message", "question"),
+    [
+        ("Which venue sold most? Best Buy Theater", "Which venue sold most? Best Buy Theater"),  # no comma
+        ("Revenue at 10:30:00 today?", "Revenue at 10:30:00 today?"),  # a time, not an emoji
+        ("Good morning, revenue in 2025? Thanks in advance! Best, Lena", "revenue in 2025?"),
+    ],
+)
+def test_only_a_greeting_a_sign_off_and_emoji_are_set_aside(message: str, question: str) -> None:
+    from chat.courtesy import set_aside as courtesy
+
+    assert courtesy(message) == question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "which artists are playing Gillette Stadium in the first half of 2026?",
+        "Good morning, could you let me know which artists are booked at Gillette Stadium from now on?",
+    ],
+)
+def test_which_artists_play_a_venue_lists_artists_not_concerts(
+    planner: DeterministicPlanner, warehouse: Engine, question: str
+) -> None:
+    plan = ask(planner, question)
+    assert plan.intent == "concerts" and plan.slots.get("of") == "artist", plan.reply
+    sql = plan.calls[0].args["sql"]
+    assert "GROUP BY a.artist_id" in sql and run(warehouse, sql)["Status"] == "FINISHED"
+
+
+def test_a_follow_up_after_an_interjection_and_a_dash_keeps_the_question(
+    planner: DeterministicPlanner,
+) -> None:
+    memory = Conversation("c")
+    ask(planner, "whats the avg order value in Houston for H2 2025? :moneybag:", memory)
+    same = ask(planner, "cool - same thing for Foxborough?", memory)
+    assert same.calls, same.reply
+    assert same.slots["metric"] == "avg_order_value" and same.slots["period"]["label"].startswith("H2 2025")
+    assert same.slots["filters"]["city"] == ["Foxborough", "MA"]
+
+
+def test_the_seats_of_the_venue_a_conversation_is_about(planner: DeterministicPlanner) -> None:
+    memory = Conversation("v")
+    ask(planner, "Gillette Stadium concerts in 2025", memory)
+    for question in (
+        "how many people can it hold?",
+        "This venue can hold how many people?",
+        "what is its capacity?",
+    ):
+        seats = ask(planner, question, memory)
+        assert seats.calls, seats.reply
+        assert seats.slots["metric"] == "capacity" and seats.slots["period"] is None
+        assert seats.slots["filters"]["venue"] == [1, "Gillette Stadium"]
+    alone = ask(planner, "how many people can this venue hold?")
+    assert not alone.calls and "points back" in (alone.reply or "")
+
+
+def test_what_that_represents_and_a_restriction_follow_the_conversation(
+    planner: DeterministicPlanner,
+) -> None:
+    memory = Conversation("r")
+    ask(planner, "What was total ticket revenue at Gillette Stadium in 2025?", memory)
+    ask(planner, "And for Robertson Stadium?", memory)
+    tickets = ask(planner, "How many tickets does that represent?", memory)
+    assert tickets.calls and tickets.slots["metric"] == "tickets"
+    assert tickets.slots["filters"]["venue"] == [2, "Robertson Stadium"]
+    vip = ask(planner, "Restrict that to VIP, please.", memory)
+    assert vip.calls and vip.slots["metric"] == "tickets" and vip.slots["filters"]["tier"] == "vip"
+    assert not ask(planner, "How many tickets does that represent?").calls, "nothing to point back to"

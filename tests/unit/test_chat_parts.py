@@ -196,9 +196,12 @@ def test_pipeline_answer_names_each_problem() -> None:
 
 def test_memory_keeps_the_last_turns_and_the_last_understood_question() -> None:
     memory = Conversation("s")
+    assert memory.previous() is None and memory.missed() is None
     memory.add("q0", "analytics", {"metric": "revenue"}, "answer", True)
     memory.add("q1", "unknown", {}, "no", False)
-    assert memory.previous() == {"metric": "revenue", "intent": "analytics"}
+    assert memory.previous() == {"metric": "revenue", "intent": "analytics"} and memory.missed() == "q1"
+    memory.add("q2", "analytics", {"metric": "tickets"}, "answer", True)
+    assert memory.previous() == {"metric": "tickets", "intent": "analytics"} and memory.missed() is None
     for i in range(MAX_TURNS + 5):
         memory.add(f"q{i}", "analytics", {}, "a\nsecond line", True)
     assert len(memory.turns) == MAX_TURNS and memory.turns[-1]["answer"] == "a"

@@ -1,0 +1,53 @@
+"""What wraps a question in a message, set aside so the question is read alone. Pure.
+
+People write to the chat as they write an e-mail or a team chat: a greeting ("Hi team, hope all
+is well."), a sign-off with their name ("Many thanks, Marta"), emoji shortcodes (":wave:") and
+chat courtesies ("ty", "lmk"), emoji ("🙏"). None of it changes what is asked. Only these shapes are removed:
+a sign-off only after the question's end mark and a name only after a comma (so "best" inside
+a question, or a name answering it, stays), a greeting only at the start.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_GREETING = re.compile(
+    r"^\s*(?:hi|hello|hey|hiya|dear|greetings|good (?:morning|afternoon|evening)|morning)"
+    r"(?:\s+(?:there|team|all|everyone|everybody|folks|guys|colleagues|both|y'all))?\s*[,!.:]*\s+"
+    r"(?:(?:i )?hope (?:all is|you(?:'re| are)(?: all)?|everyone is|this finds you|you're all)"
+    r"(?: doing)? (?:well|good|great)[.!,]*\s+)?",
+    re.IGNORECASE,
+)
+_SIGN_OFF = re.compile(
+    r"(?<=[?.!])\s+(?i:many thanks|thanks(?: (?:a lot|so much|in advance|again))?"
+    r"|thank you(?: (?:so much|in advance))?|cheers|best(?: regards| wishes)?|kind regards|warm regards"
+    r"|regards|all the best|ty|thx|tia|lmk)"
+    r"(?:\s*[,!.]\s*[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)?\s*[.!]?\s*$"
+)
+# "... at X? One row per concert.": a list of concerts has one anyway (not a breakdown by channel)
+_ONE_ROW_EACH = re.compile(
+    r"(?<=[?.!])\s+one (?:row|line|entry) (?:per|for each|each) (?:concert|show|gig|event)\.?\s*$", re.I
+)
+# ":wave:", ":moneybag:": a chat's emoji written out; never a time ("10:30:00").
+_SHORTCODE = re.compile(r"(?<![\w:]):[a-z][a-z0-9_+-]*:(?![\w:])")
+
+
+def _no_emoji(text: str) -> str:
+    """Pictographs ("🙏", "📊") and their joiners and variation selectors, as spaces."""
+    return "".join(
+        " "
+        if unicodedata.category(ch) == "So" or ch in "\u200d\ufe0f" or "\U0001f3fb" <= ch <= "\U0001f3ff"
+        else ch
+        for ch in text
+    )
+
+
+def set_aside(message: str) -> str:
+    """The message without its emoji (pictographs and shortcodes), its greeting and its sign-off."""
+    out = _SHORTCODE.sub(" ", _no_emoji(message))
+    out = _GREETING.sub("", out, count=1)
+    for _ in range(2):  # "Thanks in advance! Best, Lena"
+        out = _SIGN_OFF.sub("", out.rstrip())
+    out = _ONE_ROW_EACH.sub("", out)
+    return re.sub(r"\s{2,}", " ", out).strip()
