@@ -177,6 +177,10 @@ def compile_slots(slots: dict[str, Any]) -> Compiled:
             if family != "sales":
                 raise ValueError(f"{name} have no {kind}")
             where.append(f"f.{kind} = {literal(str(filters[kind]))}")
+    if "reason" in filters:  # why a refund was issued
+        if family != "refunds":
+            raise ValueError(f"{name} have no refund reason")
+        where.append(f"f.reason = {literal(str(filters['reason']))}")
     if "days" in filters:  # days of the week (0 = Sunday, as DATE_PART(dow) on Redshift)
         if family not in _TIME:
             raise ValueError(f"{name} have no date")
@@ -374,6 +378,10 @@ def _compile_sides(slots: dict[str, Any]) -> Compiled:
 # The filter a share without a breakdown is the part of ("the web's share of revenue"): the
 # first of these the question names; the other filters bound the whole as well as the part.
 SHARE_PARTS = ("channel", "tier", "days", "venue", "artist", "concert", "city", "state", "genre")
+REFUND_REASONS = {
+    "concert_cancelled": "the concert cancelled",
+    "customer_request": "at the customer's request",
+}
 SHARE_METRICS = ("tickets", "revenue", "orders", "customers", "refunds", "refund_amount", "refund_count")
 
 
@@ -456,6 +464,8 @@ def describe(slots: dict[str, Any]) -> str:
         text += f" sold via {CHANNELS.get(str(filters['channel']), filters['channel'])}"
     if "tier" in filters:
         text += f" in the {filters['tier']} tier"
+    if "reason" in filters:
+        text += f" ({REFUND_REASONS.get(str(filters['reason']), filters['reason'])})"
     if "days" in filters:
         text += f" on {day_names(filters['days'])}"
     if slots.get("share") and by:

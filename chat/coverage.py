@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chat import analytics
+from chat.groupings import refund_reason
 from chat.periods import BARE_YEAR, MONTHS, NOT_COUNT, Period
 from chat.plan import Plan, cannot
 from chat.thresholds import without_seat_threshold
@@ -319,7 +320,10 @@ def _months_of(p: Period) -> list[datetime]:
 
 def _without_filter_words(text: str, slots: dict[str, Any]) -> str:
     """The question without the genre the plan filters on ("country shows" is a genre, not the
-    artists' country), unless it is asked as a breakdown or a question ("by country")."""
+    artists' country), unless it is asked as a breakdown or a question ("by country"), and
+    without the refund reason it filters on ("because the concert was cancelled")."""
+    if (slots.get("filters") or {}).get("reason"):
+        text = refund_reason(text)[1]
     genre = str((slots.get("filters") or {}).get("genre") or "")
     if not genre:
         return text

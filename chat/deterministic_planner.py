@@ -18,6 +18,7 @@ from chat.groupings import (
     days_of_week,
     grouping,
     number_after,
+    refund_reason,
     top_n,
 )
 from chat.measures import has, metric_of
@@ -422,7 +423,24 @@ class DeterministicPlanner:
         base = dict(previous) if previous and previous.get("intent") in ("analytics", "concerts") else None
         if base and base.pop("lookup", False):  # after "where is X": X is kept, not the lookup's shape
             base.update(group=None, top=None, rank=False)
-        metric = metric_of(without_seat_threshold(t))  # "tickets at venues over 40,000 seats": tickets
+        reason, t_no_reason = refund_reason(t)  # "refunds issued because the concert was cancelled"
+        metric = metric_of(
+            without_seat_threshold(t_no_reason)
+        )  # "tickets at venues over 40,000 seats": tickets
+        refund_measures = ("refunds", "refund_amount", "refund_count")
+        if (
+            base
+            and metric == "refunds"
+            and base.get("metric") in refund_measures
+            and not has(t, r"\btickets?\b")
+        ):
+            metric = base[
+                "metric"
+            ]  # "restrict that to refunds issued ...": the refunds the last answer measured
+        if reason and "refund" in t:  # a refund's reason: the measure is of refunds
+            metric = {"tickets": "refunds", "revenue": "refund_amount", "orders": "refund_count"}.get(
+                metric or "", metric
+            )
         listing = (
             has(
                 t,
@@ -485,6 +503,8 @@ class DeterministicPlanner:
         if concert := number_after(t, "concert", "show"):
             new_filters["concert"] = concert
         new_filters.update(channel_and_tier(t))
+        if reason:
+            new_filters["reason"] = reason
         if threshold := seat_threshold(t):
             new_filters["seats"] = list(threshold)
         places = {"state", "city", "venue"}
@@ -500,7 +520,7 @@ class DeterministicPlanner:
         if base and str(base.get("metric", "")).startswith("refund") and not has(t, r"\b(?:sold|sales?)\b"):
             # a follow-up of refunds asks of refunds: "tickets?" is the tickets refunded
             metric = {"tickets": "refunds", "revenue": "refund_amount"}.get(metric or "", metric)
-        group, singular = ("city", False) if cities else grouping(t, metric, found)
+        group, singular = ("city", False) if cities else grouping(t_no_reason, metric, found)
         if base and group in filters and group not in new_filters:
             filters.pop(group)  # "now split it all by tier": every tier, not the one asked before
         if metric == "sell_through" and group == "concert" and not has(t, _EACH_CONCERT):

@@ -71,6 +71,30 @@ def channel_and_tier(t: str) -> dict[str, str]:
     return out
 
 
+# Why a refund was issued (fact_refunds.reason): "refunds issued because the concert was
+# cancelled", "customer-requested refunds".
+_REFUND_REASONS = {
+    "concert_cancelled": (
+        r"\b(?:because|as|since|after|when) (?:the |its |their )?(?:concert|show|gig|event)s? "
+        r"(?:was|were|got|had been|has been) (?:cancelled|canceled|called off|scrapped)\b"
+        r"|\b(?:due to|for|from|because of|over) (?:a |the )?(?:cancelled|canceled|called-off) "
+        r"(?:concert|show|gig|event)s?\b|\bcancell?ation refunds?\b"
+    ),
+    "customer_request": (
+        r"\bcustomer[- ]requested\b|\bcustomer[- ]requests?\b|\b(?:at|on) (?:the )?customers?'? request\b"
+        r"|\brequested by (?:the )?customers?\b"
+    ),
+}
+
+
+def refund_reason(t: str) -> tuple[str | None, str]:
+    """The refund reason the question names, if any, and the question without its phrase."""
+    for reason, pattern in _REFUND_REASONS.items():
+        if m := re.search(pattern, t):
+            return reason, f"{t[: m.start()]} {t[m.end() :]}"
+    return None, t
+
+
 _DAY_WORDS = {
     "sunday": 0,
     "monday": 1,

@@ -433,6 +433,11 @@ FOURTH: list[tuple[str, dict[str, Any]]] = [
     ),
     ("how many orders were placed in the prior quarter?", {"metric": "orders", "period": "Q1 2026"}),
     ("Which venues in TX can hold 15,000 people or more?", {"metric": "capacity"}),
+    (
+        "How much money was refunded during 2025 because the concert was cancelled?",
+        {"metric": "refund_amount", "group": None, "filters": {"reason": "concert_cancelled"}},
+    ),
+    ("customer-requested refunds in 2025, in dollars", {"filters": {"reason": "customer_request"}}),
 ]
 
 
@@ -551,3 +556,16 @@ def test_what_that_represents_and_a_restriction_follow_the_conversation(
     vip = ask(planner, "Restrict that to VIP, please.", memory)
     assert vip.calls and vip.slots["metric"] == "tickets" and vip.slots["filters"]["tier"] == "vip"
     assert not ask(planner, "How many tickets does that represent?").calls, "nothing to point back to"
+
+
+def test_a_refund_reason_filters_refunds_and_nothing_else(planner: DeterministicPlanner) -> None:
+    memory = Conversation("f")
+    ask(planner, "For the audit file: total refund amount per quarter for 2025.", memory)
+    ask(planner, "Now the count of refund records per quarter.", memory)
+    cancelled = ask(planner, "Restrict that to refunds issued because the concert was cancelled.", memory)
+    assert cancelled.calls, cancelled.reply
+    assert cancelled.slots["metric"] == "refund_count" and cancelled.slots["group"] == "quarter"
+    assert cancelled.slots["filters"]["reason"] == "concert_cancelled"
+    assert "f.reason = 'concert_cancelled'" in cancelled.calls[0].args["sql"]
+    sold = ask(planner, "tickets sold in 2025 because the concert was cancelled")
+    assert not sold.calls and "no refund reason" in (sold.reply or "")
