@@ -116,7 +116,7 @@ def _value(row: dict[str, Any]) -> Any:
 def _same_label(got: dict[str, Any], want: dict[str, Any]) -> bool:
     """Whether an answer's row names the oracle's: by `key` when the oracle has one (a concert,
     a customer: the answer's key, or the last number in its label), by the date or month when the
-    oracle's label is one, else by the label or the oracle's `alt` (a city without its state)."""
+    oracle's label is one (a quarter by its first day too), else by the label or the oracle's `alt` (a city without its state)."""
     if want.get("key") is not None:
         key = got.get("key")
         if key is None:
@@ -128,6 +128,8 @@ def _same_label(got: dict[str, Any], want: dict[str, Any]) -> bool:
         return text[:10] == wanted
     if _MONTH_LABEL.fullmatch(wanted):
         return text[:7] == wanted
+    if re.fullmatch(r"\d{4}-Q[1-4]", wanted):  # "the busiest quarter": its first day, or its name
+        return _period_key(text, "quarter") == wanted
     named = {_norm(text), _norm(re.sub(r", [A-Z]{2}$", "", text))}  # "New Orleans, LA" names New Orleans
     return bool(named & ({_norm(wanted)} | ({_norm(want["alt"])} if want.get("alt") is not None else set())))
 

@@ -233,6 +233,10 @@ def test_first_row_matches_by_label_alt_key_or_date() -> None:
     assert not _right(concert, q, {"key": 78, "label": "A at B", "value": 5})
     day = _oracle([{"label": "2026-03-14", "value": 9}])
     assert _right(day, q, {"label": "2026-03-14T00:00:00+00:00", "value": 9})
+    quarter = _oracle([{"label": "2025-Q2", "value": 9}])
+    assert _right(quarter, q, {"label": "2025-04-01T00:00:00+00:00", "value": 9})
+    assert _right(quarter, q, {"label": "2025-Q2", "value": 9})
+    assert not _right(quarter, q, {"label": "2025-07-01T00:00:00+00:00", "value": 9})
 
 
 def test_an_answer_of_another_shape_is_graded_wrong_not_a_crash() -> None:
