@@ -26,6 +26,13 @@ _SIGN_OFF = re.compile(
     r"(?:\s*[,!.]\s*[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)?\s*[.!]?\s*$"
 )
 # "... at X? One row per concert.": a list of concerts has one anyway (not a breakdown by channel)
+# "... in Orlando? Cancelled concerts not included.": concerts are counted without them anyway
+_CANCELLED_LEFT_OUT = re.compile(
+    r"(?<=[?.!])\s+(?:cancell?ed (?:concerts|shows|gigs|ones) (?:are )?(?:not included|excluded|left out)"
+    r"|(?:excluding|not counting|leaving out|without) (?:the )?cancell?ed (?:concerts|shows|gigs|ones))"
+    r"\.?\s*$",
+    re.I,
+)
 _ONE_ROW_EACH = re.compile(
     r"(?<=[?.!])\s+one (?:row|line|entry) (?:per|for each|each) (?:concert|show|gig|event)\.?\s*$", re.I
 )
@@ -49,5 +56,5 @@ def set_aside(message: str) -> str:
     out = _GREETING.sub("", out, count=1)
     for _ in range(2):  # "Thanks in advance! Best, Lena"
         out = _SIGN_OFF.sub("", out.rstrip())
-    out = _ONE_ROW_EACH.sub("", out)
+    out = _CANCELLED_LEFT_OUT.sub("", _ONE_ROW_EACH.sub("", out))
     return re.sub(r"\s{2,}", " ", out).strip()

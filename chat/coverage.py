@@ -214,7 +214,9 @@ RULES: tuple[Rule, ...] = (
     _rule(r"\b(?:average|avg|mean)\b", _metric(*analytics.AVERAGES), "an average"),
     _rule(r"\bper (?:order|purchase|transaction|booking|sale)\b", _metric(*analytics.PER_ORDER), "per order"),
     _rule(
-        r"\bper (?:customer|buyer|fan|person|head)\b", _metric(*analytics.PER_CUSTOMER), "per customer"
+        r"\bper (?:distinct |unique |individual |paying )?(?:customer|buyer|fan|person|head)s?\b",
+        _metric(*analytics.PER_CUSTOMER),
+        "per customer",
     ),
     _rule(_SHARE, _share, "a share of a total"),
     _rule(r"\brate\b", _metric("sell_through"), "a rate"),

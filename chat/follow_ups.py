@@ -55,9 +55,10 @@ def kept_comparison(
     """A follow-up of a comparison keeps its two sides: two things when it changes the measure
     or the period ("and revenue-wise?", "what about this year?"), not when it names another
     thing of their kind; two periods only when it changes the measure alone (a new filter, "ok
-    now Eagles", asks of the later period). A breakdown ends the comparison."""
+    now Eagles", asks of the later period). A breakdown ends the comparison, except by the
+    compared kind itself ("which city has more revenue then?": which of the two)."""
     kept = (base or {}).get("compare")
-    if not kept or group:
+    if not kept or (group and group != kept.get("dim")):
         return None
     if "dim" in kept:
         return None if kept["dim"] in new_filters else dict(kept)

@@ -16,7 +16,7 @@ _CANCELLED = r"\bcancel(?:l?ed|lations?)\b|\bcalled off\b|\bscrapped\b|\baxed\b"
 _ORDER = r"(?:order|purchase|transaction|booking|sale)"
 
 
-_PER_CUSTOMER = r"per (?:customer|buyer|fan|person|head)"
+_PER_CUSTOMER = r"per (?:distinct |unique |individual |paying )?(?:customer|buyer|fan|person|head)s?"
 
 
 _HOW_MANY = r"\b(?:how many|number of|count of|count the)\s+(?:different\s+|distinct\s+)?"
@@ -59,6 +59,7 @@ def measure_of(t: str) -> str | None:
         t,
         rf"\b(?:revenue|spend|spent|spending|money|dollars) {_PER_CUSTOMER}",
         rf"\b(?:average|avg) (?:spend|spending)\b.*{_PER_CUSTOMER}",
+        rf"\b(?:revenue|earn)\b.*\b{_PER_CUSTOMER}\b",  # "how much revenue was brought in per customer"
     ):
         return "revenue_per_customer"
     if has(t, rf"\btickets? {_PER_CUSTOMER}"):

@@ -17,6 +17,11 @@ from chat.groupings import NUMBER_WORDS
 from chat.understood import KNOWN, correct
 from schemas.regions import REGIONS
 
+# "cancelled concerts not included", "excluding cancelled shows"
+_CANCELLED_LEFT_OUT = (
+    r"cancell?ed (?:concerts|shows|gigs|ones) (?:not included|excluded|left out)"
+    r"|(?:excluding|not counting|leaving out|without) (?:the )?cancell?ed (?:concerts|shows|gigs|ones)"
+)
 _REWRITES: tuple[tuple[str, str], ...] = (
     # abbreviations
     (r"\baov\b", "average order value"),
@@ -84,6 +89,14 @@ _REWRITES: tuple[tuple[str, str], ...] = (
         r"\1 by \2",
     ),
     (r",?\s*(?:with )?(?:the )?weeks? (?:starting|beginning) (?:on )?(?:a )?mondays?\b", ""),
+    (
+        r"\b(?:the )?monday[- ](?:start(?:ing)?|based|to[- ]sunday|first) (weeks?)\b",
+        r"\1",
+    ),  # weeks are Monday's
+    (  # concerts are counted and listed without the cancelled ones anyway
+        r"[,.;]?\s*\b(?:(?:with )?(?:the )?" + _CANCELLED_LEFT_OUT + r")\b\.?",
+        "",
+    ),
     (r"\b(?:the )?concert ids? (of|for)\b", r"the concerts \1"),
     (r"\b(\d[\d,]*) (people|seats|persons|fans|spectators) or (?:more|above|over)\b", r"at least \1 \2"),
     (r"\b(?:the )?(?:biggest|largest|highest|greatest) capacity\b", "the most seats"),

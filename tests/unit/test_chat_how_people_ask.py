@@ -438,6 +438,15 @@ FOURTH: list[tuple[str, dict[str, Any]]] = [
         {"metric": "refund_amount", "group": None, "filters": {"reason": "concert_cancelled"}},
     ),
     ("customer-requested refunds in 2025, in dollars", {"filters": {"reason": "customer_request"}}),
+    (
+        "How much revenue was brought in per distinct customer in TX during 2025?",
+        {"metric": "revenue_per_customer"},
+    ),
+    (
+        "Mobile orders week by week for the Monday-start weeks from 2 February to 1 March 2026.",
+        {"metric": "orders", "group": "week", "filters": {"channel": "mobile"}},
+    ),
+    ("how many concerts in Houston in 2025, excluding cancelled shows", {"metric": "concerts"}),
 ]
 
 
@@ -569,3 +578,21 @@ def test_a_refund_reason_filters_refunds_and_nothing_else(planner: Deterministic
     assert "f.reason = 'concert_cancelled'" in cancelled.calls[0].args["sql"]
     sold = ask(planner, "tickets sold in 2025 because the concert was cancelled")
     assert not sold.calls and "no refund reason" in (sold.reply or "")
+
+
+def test_cancelled_ones_left_out_is_not_a_measure_and_mondays_start_weeks(
+    planner: DeterministicPlanner,
+) -> None:
+    artists = ask(
+        planner, "In Q1 of 2026 year, which artists performed in Houston? Cancelled concerts not included."
+    )
+    assert artists.calls and artists.slots.get("of") == "artist" and not artists.slots.get("cancelled")
+    weeks = ask(planner, "Mobile orders week by week for the Monday-start weeks in Q1 2026")
+    assert "days" not in weeks.slots["filters"], "a Monday-start week is not a filter on Mondays"
+
+
+def test_which_of_the_two_compared_keeps_the_comparison(planner: DeterministicPlanner) -> None:
+    memory = Conversation("w")
+    ask(planner, "who sold more tickets in 2025 - Houston or Chicago?", memory)
+    money = ask(planner, "And by money? Which city has more revenue then?", memory)
+    assert money.calls and money.slots["metric"] == "revenue" and money.slots["compare"]["dim"] == "city"
