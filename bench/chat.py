@@ -38,6 +38,8 @@ HELD_OUT = (
     "eighth",
     "ninth",
     "tenth",
+    "eleventh",
+    "twelfth",
 )  # sets written apart from the rules, each after the last
 NOT_FOR_CHAT = OPERATIONS  # the pipeline's own tables (the ledger, the crosswalk, ...): the operator's
 
@@ -115,8 +117,9 @@ def _value(row: dict[str, Any]) -> Any:
 
 def _same_label(got: dict[str, Any], want: dict[str, Any]) -> bool:
     """Whether an answer's row names the oracle's: by `key` when the oracle has one (a concert,
-    a customer: the answer's key, or the last number in its label), by the date or month when the
-    oracle's label is one (a quarter by its first day too), else by the label or the oracle's `alt` (a city without its state)."""
+    a customer: the answer's key, or the last number in its label) or its label is an id, by the
+    date or month when the oracle's label is one (a quarter by its first day too), else by the
+    label or the oracle's `alt` (a city without its state)."""
     if want.get("key") is not None:
         key = got.get("key")
         if key is None:
@@ -124,6 +127,8 @@ def _same_label(got: dict[str, Any], want: dict[str, Any]) -> bool:
             key = digits[-1] if digits else None
         return key is not None and str(key).isdigit() and int(key) == int(want["key"])
     wanted, text = str(want["label"]).strip(), str(_label(got)).strip()
+    if wanted.isdigit() and got.get("key") is not None:  # an id asked for ("which customer ID ..."): its key
+        return str(got["key"]) == wanted
     if _DAY.fullmatch(wanted):
         return text[:10] == wanted
     if _MONTH_LABEL.fullmatch(wanted):

@@ -44,6 +44,13 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "median_order_value": ("sales", "MEDIAN(f.revenue)", "median order value"),
     "max_order_value": ("sales", "MAX(f.revenue)", "largest single order"),
     "max_refund": ("refunds", "MAX(f.amount)", "largest single refund"),
+    "avg_refund": ("refunds", "ROUND(AVG(f.amount), 2)", "average refund"),
+    "max_order_tickets": ("sales", "MAX(f.quantity)", "most tickets in one order"),
+    "orders_per_customer": (
+        "sales",
+        "ROUND(CAST(COUNT(*) AS DOUBLE PRECISION) / NULLIF(COUNT(DISTINCT f.customer_id), 0), 2)",
+        "orders per customer",
+    ),
     "revenue_per_customer": (
         "sales",
         "ROUND(SUM(f.revenue) / NULLIF(COUNT(DISTINCT f.customer_id), 0), 2)",
@@ -74,14 +81,14 @@ COUNTED_THROUGH = {
 }
 # The measures by kind, as the coverage check (chat.coverage) reads a question's words.
 MEDIANS = ("median_price", "median_order_value")
-AVERAGES = ("avg_price", "sell_through", "avg_order_tickets", "avg_order_value")
+AVERAGES = ("avg_price", "sell_through", "avg_order_tickets", "avg_order_value", "avg_refund")
 PER_ORDER = ("avg_order_tickets", "avg_order_value")
-PER_CUSTOMER = ("revenue_per_customer", "tickets_per_customer")
-EXTREMES = ("max_price", "min_price", "max_order_value", "max_refund")
+PER_CUSTOMER = ("revenue_per_customer", "tickets_per_customer", "orders_per_customer")
+EXTREMES = ("max_price", "min_price", "max_order_value", "max_refund", "max_order_tickets")
 PRICES = ("avg_price", "median_price", "max_price", "min_price")
 MONEY: tuple[str, ...] = ("revenue", "avg_price", "refund_amount", "median_price", "max_price")
 MONEY += ("min_price", "avg_order_value", "revenue_per_customer", "median_order_value", "max_order_value")
-MONEY += ("max_refund",)
+MONEY += ("max_refund", "avg_refund")
 GROUPS: tuple[str, ...] = ("venue", "artist", "city", "state", "genre", "concert", "month", "day")
 GROUPS += ("channel", "tier", "week", "quarter", "year", "weekday", "daytype", "customer")
 TIME_GROUPS = ("day", "week", "month", "quarter", "year")

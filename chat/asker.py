@@ -48,6 +48,10 @@ _WORK = _lexicon(
     chapter methods sample description fact check checking checker line draft audit file papers
     underwrite underwriting cover insurance event cancellation context keep keeps asking ask asks
     mention meeting next briefing need one number confirm help it's i'd like enough list
+    fraud desk routine morning check checks pod podcast episode listener listeners co-host host
+    segment special prepping prep settling bet teacher teaching class students statistics exercise
+    worksheet answer key example migration migrated legacy validating validate settlement sheet
+    flagging flag outliers outlier looking bulk buying
     """
 )
 _ASKER = _FUNCTION | _ROLES | _WORK

@@ -28,7 +28,8 @@ _SIGN_OFF = re.compile(
 # "... at X? One row per concert.": a list of concerts has one anyway (not a breakdown by channel)
 # "... in Orlando? Cancelled concerts not included.": concerts are counted without them anyway
 _CANCELLED_LEFT_OUT = re.compile(
-    r"(?<=[?.!])\s+(?:cancell?ed (?:concerts|shows|gigs|ones) (?:are )?(?:not included|excluded|left out)"
+    r"(?<=[?.!])\s+(?:cancell?ed (?:concerts|shows|gigs|ones) (?:are )?"
+    r"(?:not included|excluded|left out|not (?:to be )?counted)"
     r"|(?:excluding|not counting|leaving out|without) (?:the )?cancell?ed (?:concerts|shows|gigs|ones))"
     r"\.?\s*$",
     re.I,

@@ -32,6 +32,12 @@ def measure_of(t: str) -> str | None:
     single = r"(?:largest|biggest|highest|max(?:imum)?|most expensive) (?:single |individual |one )?"
     if has(t, single + r"refunds?(?: amount)?\b", r"\bmax(?:imum)? refund\b"):
         return "max_refund"
+    if has(
+        t,
+        r"\b(?:largest|biggest|highest|max(?:imum)?|most) (?:number of )?tickets "
+        rf"(?:bought |sold |purchased )?(?:in|on|per) (?:a single|one|an?|any single) {_ORDER}\b",
+    ):
+        return "max_order_tickets"
     if has(t, single + rf"{_ORDER}(?: value| amount)?\b", r"\bmax(?:imum)? order value\b"):
         return "max_order_value"
     if has(
@@ -64,6 +70,10 @@ def measure_of(t: str) -> str | None:
         return "revenue_per_customer"
     if has(t, rf"\btickets? {_PER_CUSTOMER}"):
         return "tickets_per_customer"
+    if has(t, rf"\b(?:orders|purchases) {_PER_CUSTOMER}"):
+        return "orders_per_customer"
+    if has(t, r"\b(?:average|avg|mean) refund(?: amount| size| value)?\b", r"\bamount per refund\b"):
+        return "avg_refund"
     if has(t, _CANCELLED):
         return "cancelled"
     if has(t, r"\b(?:most|fewest|least|more|number of) (?:concerts|shows|gigs|events)\b"):

@@ -50,7 +50,7 @@ _FUNCTION = _lexicon(
     exists due letter code descending ascending keep ooh oh wow needed platform platforms confirm
     confirmed recorded placed provide send able possible ask calculate compute meaning interval
     dated enough appear appears process processed processing cool nice perfect great papers very
-    represent represents representing
+    id ids represent represents representing generated generate generates gave give mostly curious
     """
 )
 # Words the planner reads (measures, groupings, superlatives, periods, channels, tiers, days)

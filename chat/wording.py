@@ -19,7 +19,9 @@ from schemas.regions import REGIONS
 
 # "cancelled concerts not included", "excluding cancelled shows"
 _CANCELLED_LEFT_OUT = (
-    r"cancell?ed (?:concerts|shows|gigs|ones) (?:not included|excluded|left out)"
+    r"cancell?ed (?:concerts|shows|gigs|ones) (?:are )?"
+    r"(?:not included|excluded|left out|not (?:to be )?counted)"
+    r"|leaving out any (?:that were|which were) cancell?ed"
     r"|(?:excluding|not counting|leaving out|without) (?:the )?cancell?ed (?:concerts|shows|gigs|ones)"
 )
 _REWRITES: tuple[tuple[str, str], ...] = (
@@ -36,10 +38,11 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\bsat(?:urday)?\s*-\s*sun(?:day)?\b", "weekends"),
     (r"\b(wk|week|month|day|quarter|qtr)-by-(?:wk|week|month|day|quarter|qtr)\b", r"\1 by \1"),
     (r"\bnum\b(?! of)", "number of"),
+    (r"\b(?:number of )?(?:sales|order) rows\b", "orders"),
     (r"\b(average|avg|mean) (?:number of )?tickets (?:by|for each|in an?) order\b", "tickets per order"),
     (
-        r"\b(revenue|tickets) divided by (?:the )?(?:number of )?(?:distinct |unique )?"
-        r"(customer|buyer|order)s?\b",
+        r"\b(revenue|tickets|orders) divided by (?:the )?(?:number of )?(?:distinct |unique )?"
+        r"(customer|buyer|order)(?:s|_?ids?)?\b",
         r"\1 per \2",
     ),  # a formula written out: "total revenue divided by distinct customers"
     (r"\bone (?:line|row|entry|figure) (?:per|for each|a|each) (\w+)\b", r"by \1"),
@@ -65,6 +68,12 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     ),  # a unit: the figure is dollars
     (r"(?<![\d\w])\$(?!\s*\d)", " dollars "),
     (r"\b(\w+)-wise\b", r"by \1"),
+    (r",?\s*\b(?:um+|uh+|erm?|hmm+)\b,?", ""),  # spoken fillers ("the average, um, refund amount")
+    (
+        r"\binstead of (?:the |a |an )?(?:number of )?[\w$-]+(?: (?:sold|count|terms))?\b",
+        "instead",
+    ),  # the measure replaced
+    (r"\b(the|customer|concert|venue|artist|order|sale|an?) IDs?\b", r"\1 id"),  # an id, not Idaho
     (r"\bkindly\b", ""),
     (r"\bmay (?:i|we) (?:please )?(?:ask|know|request|have|get)\b", ""),  # not the month
     (r"^(\s*(?:please |could you |can you |would you |pls )?)share\b(?! of\b)", r"\1give"),  # "share the X"
@@ -110,6 +119,10 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\benumerate\b", "list"),
     (r"\bended up\b", ""),
     (r"\brefund (?:records|rows|entries|transactions)\b", "refunds"),
+    (
+        r"\bhow many tickets an? (?:order|purchase) (?:contained|had|held|included) on average\b",
+        "average tickets per order",
+    ),
     (r"[,.]?\s*\bone (?:row|line|entry) (?:per|for each|a|each) (?:concert|show|gig|event)\b\.?", ""),
     (r"\bmnths?\b", "month"),
     (r"(?<=[\sq])'(\d{2})\b", r"20\1"),  # "Q3 '25", "Jan-Mar '26"

@@ -447,6 +447,19 @@ FOURTH: list[tuple[str, dict[str, Any]]] = [
         {"metric": "orders", "group": "week", "filters": {"channel": "mobile"}},
     ),
     ("how many concerts in Houston in 2025, excluding cancelled shows", {"metric": "concerts"}),
+    ("uh, hey, what's the average, um, refund amount for last quarter?", {"metric": "avg_refund"}),
+    (
+        "orders per distinct customer for the first half of 2025 (sales rows divided by unique customer_id)",
+        {"metric": "orders_per_customer", "period": "H1 2025"},
+    ),
+    (
+        "What was the largest number of tickets bought in one order during 2025?",
+        {"metric": "max_order_tickets"},
+    ),
+    (
+        "Houston in 2025 year had how many concerts? Please let me know, cancelled ones not counted.",
+        {"metric": "concerts", "period": "2025"},
+    ),
 ]
 
 
@@ -596,3 +609,15 @@ def test_which_of_the_two_compared_keeps_the_comparison(planner: DeterministicPl
     ask(planner, "who sold more tickets in 2025 - Houston or Chicago?", memory)
     money = ask(planner, "And by money? Which city has more revenue then?", memory)
     assert money.calls and money.slots["metric"] == "revenue" and money.slots["compare"]["dim"] == "city"
+
+
+def test_an_id_is_not_idaho_and_instead_of_names_the_measure_replaced(planner: DeterministicPlanner) -> None:
+    top = ask(
+        planner, "Fraud desk: which customer ID bought the most tickets in 2025? Just the ID and the count."
+    )
+    assert top.calls and top.slots["group"] == "customer" and "state" not in top.slots["filters"]
+    assert ask(planner, "tickets sold in ID in 2025").slots["filters"]["state"] == "ID"
+    memory = Conversation("i")
+    ask(planner, "ticket revenue per quarter of 2025 at Houston venues", memory)
+    tickets = ask(planner, "What about tickets instead of revenue?", memory)
+    assert tickets.calls and tickets.slots["metric"] == "tickets" and tickets.slots["group"] == "quarter"
