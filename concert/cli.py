@@ -26,15 +26,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from typer.exceptions import TyperException
 
+from cloud.clients import CloudUnreachable, client, endpoint_url, explain
+from cloud.local_cloud import LocalCloudError
 from concert import cli_chat, cli_dashboard, cli_entities, cli_follow, cli_load, cli_ml
-from concert.aws import CloudUnreachable, client, endpoint_url, explain
 from concert.cli_support import EXIT_FAILED, EXIT_REFUSED, EXIT_USAGE, CommandError, err, out
 from concert.cli_support import emit as _emit
 from concert.cli_support import nullcontext as _nullcontext
 from concert.cli_support import runtime_of as _rt
-from concert.localcloud import LocalCloudError
-from concert.runtime import Runtime, synthesize_cached
+from concert.runtime import Runtime
 from concert.settings import CliSettings
+from infra.synth_cache import synthesize_cached
 
 app = typer.Typer(
     add_completion=False,

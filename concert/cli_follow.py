@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from concert.aws import client
+from cloud.clients import client
 from concert.cli_support import EXIT_FAILED, CommandError, err, nullcontext
 from concert.operations import live_total
 from concert.runtime import Runtime

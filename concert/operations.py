@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from concert.aws import client
+from cloud.clients import client
 
 if TYPE_CHECKING:  # imported where used: `concert status` needs none of them (pyarrow, sqlglot)
     from concert.reconcile import Reconciliation

@@ -27,7 +27,7 @@ from kcl_rs import RecordProcessorBase, Scheduler
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from concert.aws import client
+from cloud.clients import client
 from consumers.batch_events import BatchAnnouncer, CycleTrigger
 from consumers.catalog import CatalogState
 from consumers.core import ConsumerCore

@@ -18,7 +18,7 @@ import sqlglot
 from sqlglot import exp
 
 from bench.chat import Oracle, load_questions, periods
-from concert.dataapi.engine import Engine
+from cloud.dataapi.engine import Engine
 from tests.unit.local_warehouse import run, star_schema
 
 ROOT = Path(__file__).resolve().parents[2]
