@@ -31,7 +31,7 @@ from cloud.clients import client
 from consumers.batch_events import BatchAnnouncer, CycleTrigger
 from consumers.catalog import CatalogState
 from consumers.core import ConsumerCore
-from consumers.dlq import DeadLetterQueue
+from consumers.dead_letter_queue import DeadLetterQueue
 from consumers.etl.landing_ledger import LandingLedger
 from consumers.etl.manifest import parse_manifest
 from consumers.lake import LakeWriter

@@ -434,7 +434,7 @@ def test_lambda_handlers_import_only_packages_the_asset_holds() -> None:
                 elif top in ours:
                     todo.append(name)
     assert not bad, bad
-    assert "functions.chat.tools" in seen and "consumers.pipeline_health" in seen
+    assert "functions.chat.tool_steps" in seen and "consumers.pipeline_health" in seen
 
 
 def test_dashboard_apis_are_authorized_and_fed_by_the_live_consumer(template: Template) -> None:
