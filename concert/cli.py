@@ -465,7 +465,7 @@ def _count_cache(rt: Runtime, stream: str) -> Path:
 
 def _keep_count(rt: Runtime, *, budget_s: float) -> None:
     """Advance the kept stream count for at most `budget_s` (it resumes next time); best effort."""
-    from concert.operations import count_stream
+    from concert.pipeline_checks import count_stream
 
     stream = rt.stream_name()
     with contextlib.suppress(BotoCoreError, ClientError, OSError, KeyError):
@@ -478,7 +478,7 @@ def _status_signals(rt: Runtime, outputs: dict[str, str], *, count_records: bool
     not thread-safe, using one is)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from concert.operations import count_stream
+    from concert.pipeline_checks import count_stream
     from consumers import pipeline_health
     from consumers.warehouse.client import DataApiWarehouse
 
@@ -505,7 +505,7 @@ def _status_signals(rt: Runtime, outputs: dict[str, str], *, count_records: bool
         return int(attrs["Attributes"]["ApproximateNumberOfMessages"])
 
     def live_totals() -> dict[str, int]:
-        from concert.operations import live_total
+        from concert.pipeline_checks import live_total
 
         return live_total(dynamodb, outputs["LiveAggregatesTableName"])
 
@@ -744,7 +744,7 @@ CATCH_UP_AFTER_PROCESSED_S = 60.0  # how long `up --exit-when-done` waits for th
 
 
 class _CatchUpWatch(threading.Thread):
-    """`operations.catch_up` beside `up`: from the last event produced until the warehouse and
+    """`pipeline_checks.catch_up` beside `up`: from the last event produced until the warehouse and
     the live totals settle on the same figures; the line is printed when they do."""
 
     def __init__(self, live: Callable[[], Any], warehouse: Callable[[], Any], *, since: float,
@@ -755,7 +755,7 @@ class _CatchUpWatch(threading.Thread):
         self.result: Any = None
 
     def run(self) -> None:
-        from concert.operations import catch_up
+        from concert.pipeline_checks import catch_up
 
         try:
             self.result = catch_up(
@@ -777,7 +777,7 @@ def _watch_catch_up(
     rt: Runtime, outputs: dict[str, str], *, since: float, stop: threading.Event, show: bool
 ) -> _CatchUpWatch:
     """Start measuring when the warehouse and the live totals reach their final figures."""
-    from concert.operations import SALES_TOTALS, live_total, sales_totals
+    from concert.pipeline_checks import SALES_TOTALS, live_total, sales_totals
     from consumers.warehouse.client import DataApiWarehouse
 
     dynamodb, warehouse = client("dynamodb"), DataApiWarehouse(client("redshift-data"))
@@ -842,7 +842,7 @@ def _stop_local(rt: Runtime) -> bool:
 
 
 def _wait_processed(rt: Runtime, *, show: bool, timeout_s: float) -> dict[str, Any]:
-    from concert.operations import latency, wait_processed
+    from concert.pipeline_checks import latency, wait_processed
     from consumers.warehouse.client import DataApiWarehouse
 
     with _progress(show) as progress:
@@ -891,7 +891,7 @@ def query(
     as_json: Annotated[bool, typer.Option("--json", help="Print the rows as one JSON object.")] = False,
 ) -> None:
     """Run a read-only SQL query on the warehouse through the Redshift Data API."""
-    from concert.operations import NotReadOnly, check_read_only
+    from concert.pipeline_checks import NotReadOnly, check_read_only
     from consumers.warehouse.client import DataApiWarehouse
 
     _rt(ctx)
@@ -919,7 +919,7 @@ def reconcile_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object.")] = False,
 ) -> None:
     """Produced vs lake vs warehouse vs DLQ; exits 1 on any difference."""
-    from concert.operations import reconcile_now
+    from concert.pipeline_checks import reconcile_now
 
     rt = _rt(ctx)
     r = reconcile_now(rt.outputs()).summary()
@@ -1298,7 +1298,7 @@ def _bench_end_to_end(rt: Runtime, *, events: int, show: bool) -> dict[str, Any]
     from datetime import UTC, datetime
 
     from bench.consumer import run_end_to_end
-    from concert.operations import latency, reconcile_now
+    from concert.pipeline_checks import latency, reconcile_now
     from consumers.warehouse.client import DataApiWarehouse
     from producers.publisher import KinesisPublisher
 
