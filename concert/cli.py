@@ -465,7 +465,7 @@ def _count_cache(rt: Runtime, stream: str) -> Path:
 
 def _keep_count(rt: Runtime, *, budget_s: float) -> None:
     """Advance the kept stream count for at most `budget_s` (it resumes next time); best effort."""
-    from concert.pipeline_checks import count_stream
+    from concert.resumable_stream_count import count_stream
 
     stream = rt.stream_name()
     with contextlib.suppress(BotoCoreError, ClientError, OSError, KeyError):
@@ -478,7 +478,7 @@ def _status_signals(rt: Runtime, outputs: dict[str, str], *, count_records: bool
     not thread-safe, using one is)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from concert.pipeline_checks import count_stream
+    from concert.resumable_stream_count import count_stream
     from consumers import pipeline_health
     from consumers.warehouse.client import DataApiWarehouse
 

@@ -24,7 +24,7 @@ import pytest
 from cloud.clients import client
 from cloud.local_cloud import LocalCloud, LocalCloudError
 from cloud.warehouse_endpoint import WarehouseEndpoint
-from concert.pipeline_checks import count_stream
+from concert.resumable_stream_count import count_stream
 from tests.conftest import ROOT, free_port
 
 
