@@ -1,4 +1,5 @@
-"""What every `concert` command shares: consoles, exit codes, one-line errors, JSON output."""
+"""What every `concert` command shares: consoles, exit codes, one-line errors, JSON output,
+progress."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from concert.runtime import Runtime
 
@@ -50,3 +52,22 @@ class nullcontext:
 
     def update(self, *_args: object, **_kwargs: object) -> None:
         """A spinner's status update: nothing to show."""
+
+
+def said(message: str) -> None:
+    """A service start's progress (waiting for a busy one of ours), on stderr even with --json."""
+    err.print(f"[yellow]{message}[/]")
+
+
+def progress_bar(enabled: bool) -> Progress:
+    """The progress bar of a long command, on stderr (hidden when printing JSON)."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[info]}"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not enabled,
+        transient=False,
+    )

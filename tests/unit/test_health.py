@@ -124,7 +124,7 @@ def test_alarms_an_emulator_does_not_evaluate_are_unknown_not_clear() -> None:
 
 
 def test_the_cli_names_the_models_primary_metrics_as_the_trainer_does() -> None:
-    from concert.cli import MODEL_PRIMARY_METRICS
+    from concert.cli_status import MODEL_PRIMARY_METRICS
     from ml.models import SPECS
 
     assert {name: s.primary for name, s in SPECS.items()} == MODEL_PRIMARY_METRICS
