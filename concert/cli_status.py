@@ -1,11 +1,10 @@
 """`concert status`: where the platform runs, what is deployed, and the signals of the running
-pipeline."""
+pipeline (gathered by `concert/status.py` over the clients made here)."""
 
 from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,32 +17,6 @@ from concert.cli_support import emit as _emit
 from concert.cli_support import out
 from concert.cli_support import runtime_of as _rt
 from concert.runtime import Runtime
-
-# The promoted models' primary metrics (ml.models.SPECS, which imports scikit-learn: seconds
-# that `concert status` does not spend; a unit test keeps the two equal).
-MODEL_PRIMARY_METRICS = {
-    "ticket_sales": "tickets.mae",
-    "venue_popularity": "spearman",
-    "recommendations": "ndcg_at_10",
-}
-
-
-def _promoted_models(dynamodb: Any, table: str) -> dict[str, dict[str, Any] | None]:
-    """Per model, the promoted version and its primary test metric (None: not trained yet)."""
-    from ml.registry_table import RegistryTable
-
-    registry = RegistryTable(dynamodb, table)
-    out: dict[str, dict[str, Any] | None] = {}
-    for name, primary in MODEL_PRIMARY_METRICS.items():
-        record = registry.current(name)
-        if record is None:
-            out[name] = None
-            continue
-        value: Any = record["metrics"]
-        for part in primary.split("."):
-            value = value[part]
-        out[name] = {"version": record["version"], "primary": f"{primary} {float(value):.4f}"}
-    return out
 
 
 def _status(rt: Runtime, *, count_records: bool) -> dict[str, Any]:
@@ -107,57 +80,26 @@ def keep_count(rt: Runtime, *, budget_s: float) -> None:
 
 
 def _status_signals(rt: Runtime, outputs: dict[str, str], *, count_records: bool) -> dict[str, Any]:
-    """The stream, the DLQ, the live totals, the models and the health, asked concurrently
-    (each is a few requests to a different service; clients are made first: making one is
-    not thread-safe, using one is)."""
-    from concurrent.futures import ThreadPoolExecutor
-
+    """The deployed stack's signals (concert/status.py), over clients made here first."""
     from concert.resumable_stream_count import count_stream
-    from consumers import pipeline_health
+    from concert.status import StatusClients, gather_signals
     from consumers.warehouse.client import DataApiWarehouse
 
-    kinesis, sqs, dynamodb = rt.kinesis(), client("sqs"), client("dynamodb")
-    sfn, cloudwatch, data_api = client("stepfunctions"), client("cloudwatch"), client("redshift-data")
-    stream = outputs.get("EventsStreamName")
+    clients = StatusClients(
+        kinesis=rt.kinesis(),
+        sqs=client("sqs"),
+        dynamodb=client("dynamodb"),
+        stepfunctions=client("stepfunctions"),
+        cloudwatch=client("cloudwatch"),
+        warehouse=DataApiWarehouse(client("redshift-data")),
+    )
 
-    def streams() -> dict[str, Any]:
-        if not stream:
-            return {}
-        summary = kinesis.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"]
-        info: dict[str, Any] = {
-            "status": summary["StreamStatus"],
-            "open_shards": summary.get("OpenShardCount"),
-        }
-        if count_records:
-            info.update(count_stream(kinesis, stream, _count_cache(rt, stream), timeout_s=120))
-        return {stream: info}
+    def counted(kinesis: Any, stream: str) -> dict[str, Any]:
+        return count_stream(kinesis, stream, _count_cache(rt, stream), timeout_s=120)
 
-    def dlq_depth() -> int:
-        attrs = sqs.get_queue_attributes(
-            QueueUrl=outputs["DlqUrl"], AttributeNames=["ApproximateNumberOfMessages"]
-        )
-        return int(attrs["Attributes"]["ApproximateNumberOfMessages"])
-
-    def live_totals() -> dict[str, int]:
-        from concert.pipeline_checks import live_total
-
-        return live_total(dynamodb, outputs["LiveAggregatesTableName"])
-
-    def health() -> dict[str, Any]:
-        warehouse = DataApiWarehouse(data_api)
-        return pipeline_health.report(sqs, sfn, cloudwatch, warehouse, outputs, rt.names.dead_letter_queues)
-
-    asks: dict[str, Callable[[], Any]] = {"streams": streams}
-    if outputs.get("DlqUrl"):
-        asks["dlq_depth"] = dlq_depth
-    if outputs.get("LiveAggregatesTableName"):
-        asks["live_totals"] = live_totals
-    if outputs.get("ModelRegistryTableName"):
-        asks["models"] = lambda: _promoted_models(dynamodb, outputs["ModelRegistryTableName"])
-    asks["health"] = health
-    with ThreadPoolExecutor(max_workers=len(asks)) as pool:
-        futures = {key: pool.submit(ask) for key, ask in asks.items()}
-        return {key: future.result() for key, future in futures.items()}
+    return gather_signals(
+        clients, outputs, rt.names.dead_letter_queues, count_stream=counted if count_records else None
+    )
 
 
 def status(
