@@ -17,7 +17,7 @@ from rich.table import Table
 from cloud.clients import client
 from concert import cli_chat, cli_dashboard, cli_entities, cli_load, cli_ml
 from concert.cli_platform import deploy_stack, stop_local
-from concert.cli_support import EXIT_FAILED, EXIT_USAGE, CommandError, err, out, said
+from concert.cli_support import EXIT_FAILED, EXIT_USAGE, CommandError, err, out, parse_list, said
 from concert.cli_support import emit as _emit
 from concert.cli_support import runtime_of as _rt
 from concert.runtime import Runtime
@@ -151,16 +151,11 @@ def bench(
     rt = _rt(ctx)
     progress = None if as_json else err.print
     if suite is BenchSuite.ml and across_data:
-        names = [w.strip() for w in workloads.split(",") if w.strip()]
+        names = parse_list(workloads, "--workloads", str.strip, "names", skip_empty=True)
         _emit(cli_ml.bench_ml_suite(names, as_json=as_json), as_json, cli_ml.render_suite)
         return
     if suite is BenchSuite.ml:
-        try:
-            sizes = [int(s) for s in sales.split(",")]
-        except ValueError:
-            raise CommandError(
-                f"--sales must be comma-separated integers, got {sales!r}", EXIT_USAGE
-            ) from None
+        sizes = parse_list(sales, "--sales", int, "integers")
         if any(s < 2000 for s in sizes):
             raise CommandError("--sales: each size must be at least 2000", EXIT_USAGE)
         _emit(
@@ -170,12 +165,7 @@ def bench(
         )
         return
     if suite is BenchSuite.load:
-        try:
-            ladder = [float(r) for r in rates.split(",")]
-        except ValueError:
-            raise CommandError(
-                f"--rates must be comma-separated numbers, got {rates!r}", EXIT_USAGE
-            ) from None
+        ladder = parse_list(rates, "--rates", float, "numbers")
         if not ladder or any(r <= 0 for r in ladder) or ladder != sorted(ladder):
             raise CommandError("--rates must be positive and increasing", EXIT_USAGE)
         _emit(
@@ -195,20 +185,10 @@ def bench(
         )
         return
     if suite is BenchSuite.dashboard:
-        try:
-            counts = [int(c) for c in clients.split(",")]
-        except ValueError:
-            raise CommandError(
-                f"--clients must be comma-separated integers, got {clients!r}", EXIT_USAGE
-            ) from None
+        counts = parse_list(clients, "--clients", int, "integers")
         if not counts or any(not 1 <= c <= 5000 for c in counts):
             raise CommandError("--clients: each count must be between 1 and 5000", EXIT_USAGE)
-        try:
-            loads = [float(r) for r in load_rates.split(",") if r.strip()]
-        except ValueError:
-            raise CommandError(
-                f"--load-rates must be comma-separated numbers, got {load_rates!r}", EXIT_USAGE
-            ) from None
+        loads = parse_list(load_rates, "--load-rates", float, "numbers", skip_empty=True)
         if any(r <= 0 for r in loads):
             raise CommandError("--load-rates must be positive", EXIT_USAGE)
         with _bench_platform(rt, show=not as_json) as bench_rt:

@@ -1,12 +1,12 @@
 """What every `concert` command shares: consoles, exit codes, one-line errors, JSON output,
-progress."""
+progress, and the one parser of comma-separated options."""
 
 from __future__ import annotations
 
 import json
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -17,6 +17,7 @@ from concert.runtime import Runtime
 EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED = 1, 2, 3
 out = Console()
 err = Console(stderr=True)
+T = TypeVar("T")
 
 
 class CommandError(Exception):
@@ -71,3 +72,15 @@ def progress_bar(enabled: bool) -> Progress:
         disable=not enabled,
         transient=False,
     )
+
+
+def parse_list(
+    text: str, option: str, kind: Callable[[str], T], what: str, *, skip_empty: bool = False
+) -> list[T]:
+    """The items of a comma-separated option, each read by `kind` (blank ones skipped with
+    `skip_empty`, else refused); a usage error (exit 2) names the option and `what` it wants."""
+    items = [item for item in text.split(",") if item.strip() or not skip_empty]
+    try:
+        return [kind(item) for item in items]
+    except ValueError:
+        raise CommandError(f"{option} must be comma-separated {what}, got {text!r}", EXIT_USAGE) from None
