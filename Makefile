@@ -69,7 +69,7 @@ lint: install ## ruff
 	$(BIN)/ruff check .
 
 typecheck: install ## mypy (strict)
-	$(BIN)/mypy schemas producers consumers functions infra concert bench ml chat tests
+	$(BIN)/mypy schemas producers consumers functions infra concert cloud bench ml chat tests
 
 schemas: install ## Re-export the JSON Schemas of the events to schemas/json/
 	$(BIN)/python -m schemas.export
@@ -86,7 +86,7 @@ endef
 # resource with the reason (infra/stacks/accepted_findings.py). The secret scanner: every
 # tracked file against the audited baseline (.secrets.baseline: known false positives).
 security: install tools ## checkov on the CDK template and the secret scanner over the repository
-	$(BIN)/python -c "from concert.runtime import synthesize_cached; synthesize_cached(for_aws=False)"
+	$(BIN)/python -c "from infra.synth_cache import synthesize_cached; synthesize_cached(for_aws=False)"
 	$(TOOLS)/bin/checkov -f build/cdk.out/ConcertDataPlatform.template.json --framework cloudformation --compact --quiet --skip-download
 	git ls-files -z | xargs -0 $(TOOLS)/bin/detect-secrets-hook --baseline .secrets.baseline
 

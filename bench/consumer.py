@@ -26,7 +26,7 @@ from typing import Any
 
 import orjson
 
-from concert.dataapi.engine import Engine
+from cloud.dataapi.engine import Engine
 from consumers.core import ConsumerCore
 from consumers.lake import LakeWriter
 from consumers.records import StreamRecord

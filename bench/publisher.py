@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from concert.aws import client
+from cloud.clients import client
 from producers.publisher import KinesisPublisher
 from producers.synthetic import events_for
 from schemas import to_json

@@ -245,7 +245,7 @@ def endpoint(tree: Path, data: Path) -> Iterator[str]:
         port = int(s.getsockname()[1])
     log, url, db = data / "endpoint.log", f"http://127.0.0.1:{port}", str(data / "w.duckdb")
     with log.open("wb") as out:
-        argv = [sys.executable, "-m", "concert.dataapi.server", "--port", str(port), "--db", db]
+        argv = [sys.executable, "-m", "cloud.dataapi.server", "--port", str(port), "--db", db]
         env = {**os.environ, "PYTHONPATH": str(tree)}
         proc = subprocess.Popen(argv, cwd=tree, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:

@@ -1,1 +1,2 @@
-"""The `concert` command line and the runtime wiring shared by producers, consumers and tests."""
+"""The `concert` command line: its commands, their settings, and the runtime that wires the local
+platform (`cloud/`) to the deployed stack (`infra/`)."""

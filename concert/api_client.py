@@ -17,7 +17,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from concert.aws import session
+from cloud.clients import session
 
 THROTTLED = 429  # API Gateway's answer past a stage's or route's limit
 ATTEMPTS = 5

@@ -86,8 +86,8 @@ def bench_chat(
 
     from bench.chat import HELD_OUT, HELDOUT_FILE, QUESTIONS_FILE, InProcessChat, Oracle, run_chat_bench
     from chat import tools
+    from cloud.clients import client
     from concert.api_client import call
-    from concert.aws import client
     from consumers import pipeline_health
     from consumers.warehouse.client import DataApiWarehouse
     from ml import serving

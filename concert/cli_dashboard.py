@@ -17,7 +17,7 @@ from concert.runtime import Runtime
 
 def link(rt: Runtime, outputs: dict[str, str], *, hours: float) -> dict[str, Any]:
     """Serve the dashboard (locally) and return its URL with a fresh session token."""
-    from concert.aws import endpoint_url
+    from cloud.clients import endpoint_url
     from concert.dashboard import session_token, warm_api
 
     token = session_token(outputs, hours=hours)
@@ -33,11 +33,12 @@ def link(rt: Runtime, outputs: dict[str, str], *, hours: float) -> dict[str, Any
 
 def try_link(rt: Runtime, outputs: dict[str, str], *, hours: float) -> dict[str, Any]:
     """The link, or why there is none (the platform runs without its dashboard)."""
+    from cloud.web_server import WebAppNotBuilt
     from concert.dashboard import DashboardError
 
     try:
         return link(rt, outputs, hours=hours)
-    except DashboardError as exc:
+    except (DashboardError, WebAppNotBuilt) as exc:
         return {"url": None, "error": f"no dashboard: {exc}"}
 
 
@@ -65,7 +66,7 @@ def dashboard(
 
 def publish_web(outputs: dict[str, str]) -> int:
     """Upload the built app and its config.json to the web bucket (AWS); the number of files."""
-    from concert.aws import client
+    from cloud.clients import client
     from concert.dashboard import DIST, DashboardError
 
     if not (DIST / "index.html").is_file():
@@ -118,9 +119,9 @@ def bench(
         run_screen_latency,
         run_screen_under_load,
     )
-    from concert.aws import client, endpoint_url
+    from cloud.clients import client, endpoint_url
+    from cloud.web_server import local_execute_api
     from concert.browser import launch
-    from concert.dashboard import local_execute_api
     from functions.dashboard.tokens import WS_TICKET_TTL_S, mint
     from producers.pacing import publish_stream
     from producers.publisher import KinesisPublisher

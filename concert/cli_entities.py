@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from concert.aws import client
+from cloud.clients import client
 from concert.cli_support import EXIT_FAILED, EXIT_USAGE, CommandError, emit, out, runtime_of
 
 entities_app = typer.Typer(

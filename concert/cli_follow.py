@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from concert.aws import client
+from cloud.clients import client
 from concert.cli_support import EXIT_FAILED, CommandError, err, nullcontext
-from concert.operations import live_total
+from concert.pipeline_checks import live_total
 from concert.runtime import Runtime
 
 STATUS_EVERY_S = 2.0

@@ -60,8 +60,8 @@ class ProcessTree:
 def probes(rt: Runtime, *, live_feed: bool = False) -> Any:
     """The real probes of the deployed platform (events stamped as sent with `live_feed`)."""
     from bench.load import Probes
-    from concert.aws import client
-    from concert.operations import latency
+    from cloud.clients import client
+    from concert.pipeline_checks import latency
     from consumers.warehouse.client import DataApiWarehouse
     from producers.pacing import publish_stream
     from producers.publisher import KinesisPublisher

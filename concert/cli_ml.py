@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from concert.aws import client
+from cloud.clients import client
 from concert.cli_support import EXIT_FAILED, EXIT_USAGE, CommandError, emit, err, nullcontext, out, runtime_of
 
 predict_app = typer.Typer(no_args_is_help=True, help="Predictions of the promoted models.")

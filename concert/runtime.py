@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from concert.aws import client
-from concert.dashboard import WebServer
-from concert.kcl import KclWorker
-from concert.localcloud import LocalCloud
-from concert.settings import ROOT, CliSettings
-from concert.warehouse_endpoint import WarehouseEndpoint
-from infra import names
+from cloud.clients import client
+from cloud.kcl_launcher import KclWorker
+from cloud.local_cloud import LocalCloud
+from cloud.warehouse_endpoint import WarehouseEndpoint
+from cloud.web_server import WebServer
+from concert.dashboard import DIST
+from concert.settings import CliSettings
 from infra.names import Names
 
-BUILD_DIR = ROOT / "build"
-CDK_OUT = BUILD_DIR / "cdk.out"
 BENCH_DIR, BENCH_PORT_OFFSET = "bench", 10  # the benchmarks' own platform (`Runtime.for_bench`)
 LOCAL_IDLE_MS = 500  # the local worker's time between GetRecords calls (CONCERT_KCL_IDLE_MS)
-_SYNTH_INPUTS = ("infra", "functions", "schemas", "producers", "consumers", "state_machines", "ml", "chat")
 
 
 @dataclass
@@ -45,7 +40,7 @@ class Runtime:
     @property
     def web(self) -> WebServer:
         """The local dashboard web server."""
-        return WebServer(self.settings.data_dir, self.settings.web_port or self.settings.port + 2)
+        return WebServer(self.settings.data_dir, self.settings.web_port or self.settings.port + 2, DIST)
 
     @property
     def worker(self) -> KclWorker:
@@ -128,40 +123,3 @@ class Runtime:
     def kinesis(self) -> Any:
         """A Kinesis client for the target."""
         return client("kinesis")
-
-
-def synth_fingerprint(context: dict[str, str]) -> str:
-    """Hash of everything synthesis depends on: the CDK app, the Lambda code, cdk.json and context."""
-    h = hashlib.sha256(repr(sorted(context.items())).encode())
-    for top in _SYNTH_INPUTS:
-        for f in sorted((ROOT / top).rglob("*")):
-            if f.is_file() and "__pycache__" not in f.parts and f.suffix in {".py", ".json", ".asl", ".toml"}:
-                h.update(str(f.relative_to(ROOT)).encode())
-                h.update(f.read_bytes())
-    cdk_json = ROOT / "cdk.json"
-    if cdk_json.exists():
-        h.update(cdk_json.read_bytes())
-    return h.hexdigest()
-
-
-def synthesize_cached(*, for_aws: bool, context: dict[str, str] | None = None) -> tuple[Path, bool]:
-    """Synthesize into build/cdk.out unless its inputs are unchanged; return (out dir, synthesized?).
-
-    The context's `env` (default: the target's) chooses the environment; an environment other
-    than the default synthesizes into its own directory (`build/cdk.out.<env>`)."""
-    from infra.app import synthesize
-
-    default = names.default_environment("aws" if for_aws else "local")
-    context = {**(context or {}), "env": (context or {}).get("env") or default}
-    env = context["env"]
-    out = CDK_OUT if not for_aws else BUILD_DIR / "cdk.out.aws"
-    if env != default:
-        out = out.with_name(f"{out.name}.{env}")
-    stamp = out / ".fingerprint"
-    fp = synth_fingerprint({**context, "for_aws": str(for_aws)})
-    stack = names.names_for(env).stack
-    if stamp.exists() and stamp.read_text() == fp and (out / f"{stack}.template.json").exists():
-        return out, False
-    synthesize(out, for_aws=for_aws, context=context)
-    stamp.write_text(fp)
-    return out, True

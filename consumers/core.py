@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from consumers.catalog import CatalogState
-from consumers.deadletter import DeadLetter
+from consumers.dead_letter import DeadLetter
 from consumers.enrich import Row, catalog_row, event_log_row, fact_row, pending_fact_row
 from consumers.records import StreamRecord, decode
 from schemas import ConcertCancelled, ConcertUpdated, Envelope, InvalidEvent, parse_event

@@ -27,11 +27,11 @@ from kcl_rs import RecordProcessorBase, Scheduler
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from concert.aws import client
+from cloud.clients import client
 from consumers.batch_events import BatchAnnouncer, CycleTrigger
 from consumers.catalog import CatalogState
 from consumers.core import ConsumerCore
-from consumers.dlq import DeadLetterQueue
+from consumers.dead_letter_queue import DeadLetterQueue
 from consumers.etl.landing_ledger import LandingLedger
 from consumers.etl.manifest import parse_manifest
 from consumers.lake import LakeWriter

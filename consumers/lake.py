@@ -25,7 +25,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from consumers.deadletter import DeadLetter
+from consumers.dead_letter import DeadLetter
 from consumers.records import StreamRecord
 from consumers.tables import to_arrow
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from consumers.core import BatchOutput, ConsumerCore, Held
-from consumers.deadletter import DeadLetter
+from consumers.dead_letter import DeadLetter
 from consumers.etl.compaction import partition_of
 from consumers.lake import LakeWriter
 from consumers.records import StreamRecord

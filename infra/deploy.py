@@ -24,7 +24,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from concert.aws import client
+from cloud.clients import client
 from infra import names
 
 BOOTSTRAP_QUALIFIER = "hnb659fds"

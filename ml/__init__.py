@@ -1,1 +1,1 @@
-"""Machine learning on the warehouse: features, models and their evaluation (issue #5)."""
+"""Machine learning on the warehouse: features, models and their evaluation."""

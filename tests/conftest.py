@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from concert.localcloud import LocalCloud
+from cloud.local_cloud import LocalCloud
 
 if TYPE_CHECKING:
-    from concert.warehouse_endpoint import WarehouseEndpoint
+    from cloud.warehouse_endpoint import WarehouseEndpoint
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,8 +51,8 @@ class Platform:
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     """ministack on a free port with its own data dir, and the CDK template deployed into it."""
-    from concert.runtime import synthesize_cached
     from infra.deploy import deploy_template
+    from infra.synth_cache import synthesize_cached
 
     warehouse_port = free_port()
     cloud = LocalCloud(
@@ -75,8 +75,8 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
 @pytest.fixture(scope="session")
 def warehouse(platform: Platform) -> Iterator[Platform]:
     """The local Data API endpoint on the platform, with the star schema created."""
-    from concert.aws import client
-    from concert.warehouse_endpoint import WarehouseEndpoint
+    from cloud.clients import client
+    from cloud.warehouse_endpoint import WarehouseEndpoint
     from consumers.warehouse.client import DataApiWarehouse
 
     endpoint = WarehouseEndpoint(platform.cloud.data_dir, platform.warehouse_port)
@@ -96,11 +96,11 @@ def warehouse(platform: Platform) -> Iterator[Platform]:
 @contextmanager
 def own_platform(data_dir: Path) -> Iterator[tuple[Platform, WarehouseEndpoint]]:
     """A local cloud, warehouse endpoint and deployed stack of a module's own (ended on exit)."""
-    from concert.aws import client
-    from concert.runtime import synthesize_cached
-    from concert.warehouse_endpoint import WarehouseEndpoint
+    from cloud.clients import client
+    from cloud.warehouse_endpoint import WarehouseEndpoint
     from consumers.warehouse.client import DataApiWarehouse
     from infra.deploy import deploy_template
+    from infra.synth_cache import synthesize_cached
 
     endpoint = WarehouseEndpoint(data_dir, free_port())
     cloud = LocalCloud(data_dir, free_port(), warehouse_url=endpoint.url)

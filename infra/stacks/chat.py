@@ -125,7 +125,7 @@ class Chat(Construct):
         self.tools: dict[str, lambda_.Function] = {}
         for key, (handler, needs_models) in TOOLS.items():
             tool = fn(
-                "tools",
+                "tool_steps",
                 handler,
                 ml_asset if needs_models else lambda_asset,
                 tool_env,

@@ -1,11 +1,11 @@
 """The platform stack: event streams, the lake's buckets, the DLQ and the upload ingester.
 
-Later issues add their constructs (consumers, warehouse, workflows, web) to this app.
-Stream choice (see docs/architecture.md): one stream `concert-events` carries every event
-type. Concert and ticket events share the concert id as partition key, so a concert's
-schedule, sales and refunds arrive in order on one shard; catalog events are keyed by their
-own id. Two provisioned shards by default (enough for ~2,000 records/s in, and it exercises
-multi-shard leases locally); set the `shards` context, or `on_demand=true`, for production.
+Stream choice (docs/decisions.md, "One events stream, keyed by concert"): one stream
+`concert-events` carries every event type. Concert and ticket events share the concert id as
+partition key, so a concert's schedule, sales and refunds arrive in order on one shard;
+catalog events are keyed by their own id. Two provisioned shards by default (enough for
+~2,000 records/s in, and it exercises multi-shard leases locally); set the `shards` context,
+or `on_demand=true`, for production.
 """
 
 from __future__ import annotations

@@ -139,7 +139,7 @@ def grant_worker(role: iam.IRole, *, lake: s3.IBucket, quarantine: s3.IBucket, a
             resources=[lake.arn_for_objects(f"{prefix}/*") for prefix in WORKER_LAKE_PREFIXES],
         ),
         iam.PolicyStatement(actions=["s3:ListBucket"], resources=[lake.bucket_arn]),
-        # Dead letters' raw bytes (consumers/dlq.py).
+        # Dead letters' raw bytes (consumers/dead_letter_queue.py).
         iam.PolicyStatement(actions=["s3:PutObject"], resources=[quarantine.arn_for_objects("dlq/*")]),
         # PutMetricData takes no resource: the condition holds it to KCL's namespace.
         iam.PolicyStatement(

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from concert.aws import client
-from concert.localcloud import LocalCloud
+from cloud.clients import client
+from cloud.local_cloud import LocalCloud
 from concert.runtime import Runtime
 from concert.settings import CliSettings
 from concert.stream_stats import read_stream

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from bench.chat import Oracle, load_questions
+from cloud.clients import client
 from concert.api_client import call
-from concert.aws import client
 from consumers import pipeline_health
 from consumers.warehouse.client import DataApiWarehouse
 from functions.ops.workflows import history

@@ -27,9 +27,9 @@ from playwright.sync_api import Browser, Page, Route, sync_playwright
 from websockets.exceptions import InvalidStatus
 
 from bench.dashboard import FIRST_VIEW
-from concert.aws import client
+from cloud.clients import client
+from cloud.web_server import local_execute_api
 from concert.browser import launch
-from concert.dashboard import local_execute_api
 from concert.settings import ROOT
 from tests.e2e.conftest import CONCERT, Cli, activated, wait_for
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from concert.localcloud import LocalCloud
+from cloud.local_cloud import LocalCloud
 from producers.synthetic import SECOND_SOURCE_IDS, events_for
 from tests.conftest import free_port
 from tests.e2e.conftest import Cli, wait_for

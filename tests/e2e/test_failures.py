@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from concert.aws import client
+from cloud.clients import client
 from tests.e2e.conftest import CONCERT, Cli, activated, wait_for
 
 

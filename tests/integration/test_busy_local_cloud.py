@@ -21,10 +21,10 @@ from typing import Any
 import psutil
 import pytest
 
-from concert.aws import client
-from concert.localcloud import LocalCloud, LocalCloudError
-from concert.operations import count_stream
-from concert.warehouse_endpoint import WarehouseEndpoint
+from cloud.clients import client
+from cloud.local_cloud import LocalCloud, LocalCloudError
+from cloud.warehouse_endpoint import WarehouseEndpoint
+from concert.resumable_stream_count import count_stream
 from tests.conftest import ROOT, free_port
 
 
@@ -119,7 +119,7 @@ def test_a_second_start_on_a_saturated_platform_waits_for_it_and_reuses_it(local
         )
         message = said.get(timeout=60)
         assert f"dataapi (pid {endpoint_pid}, ours)" in message
-        assert _ours("concert.local_cloud_main") == [cloud_pid] and _ours("concert.dataapi.server") == [
+        assert _ours("cloud.local_cloud_main") == [cloud_pid] and _ours("cloud.dataapi.server") == [
             endpoint_pid
         ]
     finally:
@@ -128,7 +128,7 @@ def test_a_second_start_on_a_saturated_platform_waits_for_it_and_reuses_it(local
     assert cloud_started.get(timeout=300) is False and endpoint_started.get(timeout=300) is False
     assert local.cloud.pid_file.read_text() == str(cloud_pid)
     assert local.endpoint.process.pid_file.read_text() == str(endpoint_pid)
-    assert _ours("concert.local_cloud_main") == [cloud_pid] and local.cloud.healthy()
+    assert _ours("cloud.local_cloud_main") == [cloud_pid] and local.cloud.healthy()
 
 
 def test_a_platform_that_never_answers_fails_clearly_and_stays_ours(local: Local) -> None:
@@ -142,7 +142,7 @@ def test_a_platform_that_never_answers_fails_clearly_and_stays_ours(local: Local
         os.kill(pid, signal.SIGCONT)
     assert f"ministack (pid {pid}, ours) is running on port {local.cloud.port}" in str(failed.value)
     assert "a second one was not started" in str(failed.value)
-    assert local.cloud.pid_file.read_text() == str(pid) and _ours("concert.local_cloud_main") == [pid]
+    assert local.cloud.pid_file.read_text() == str(pid) and _ours("cloud.local_cloud_main") == [pid]
 
 
 def _cbor_cloudwatch() -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from concert.aws import client
+from cloud.clients import client
 from consumers.tables import table_schemas
 from infra.stacks.lake_catalog import WAREHOUSE_ONLY, hive_type
 from tests.conftest import Platform

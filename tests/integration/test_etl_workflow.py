@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from concert.aws import client
+from cloud.clients import client
 from consumers.batch_events import BatchAnnouncer, CycleTrigger
 from consumers.core import ConsumerCore
 from consumers.etl.landing_ledger import LandingLedger
@@ -165,7 +165,7 @@ def test_a_batch_failing_a_quality_gate_is_rejected_and_the_others_load(etl: Pla
 
 
 def test_a_task_failing_is_retried_and_a_failed_execution_is_redriven(etl: Platform) -> None:
-    from concert.warehouse_endpoint import WarehouseEndpoint
+    from cloud.warehouse_endpoint import WarehouseEndpoint
 
     endpoint = WarehouseEndpoint(etl.cloud.data_dir, etl.warehouse_port)
     started = time.time()

@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
-from concert.aws import client
-from concert.kcl import KclWorker
-from concert.localcloud import LocalCloud
+from cloud.clients import client
+from cloud.kcl_launcher import KclWorker
+from cloud.local_cloud import LocalCloud
+from cloud.warehouse_endpoint import WarehouseEndpoint
 from concert.reconcile import Reconciliation, lake_event_ids, reconcile
-from concert.warehouse_endpoint import WarehouseEndpoint
 from consumers.etl.landing_ledger import LandingLedger
 from consumers.warehouse.client import DataApiWarehouse
 from functions.ops.workflows import executions

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from concert.aws import client
+from cloud.clients import client
 from producers.publisher import KinesisPublisher
 from schemas import ConcertScheduled, Money, PriceTier, TicketSold, new_event
 from tests.conftest import Platform

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from concert.aws import client
-from concert.localcloud import LocalCloud
+from cloud.clients import client
+from cloud.local_cloud import LocalCloud
 from concert.stream_stats import read_stream
 from tests.conftest import free_port
 

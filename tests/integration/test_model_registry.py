@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from concert.aws import client
+from cloud.clients import client
 from ml.registry_table import RegistryTable
 from ml.retraining import new_version
 from tests.conftest import Platform

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from concert.aws import client
+from cloud.clients import client
 from concert.stream_stats import read_stream
 from producers.publisher import KinesisPublisher
 from producers.synthetic import events_for

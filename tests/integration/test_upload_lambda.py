@@ -9,7 +9,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from concert.aws import client
+from cloud.clients import client
 from concert.stream_stats import read_stream
 from producers.files import ingest_path
 from schemas import InvalidEvent, parse_event

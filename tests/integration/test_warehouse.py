@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from concert.aws import client
+from cloud.clients import client
 from consumers.core import ConsumerCore
 from consumers.lake import LakeWriter
 from consumers.records import StreamRecord

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from concert.dataapi.engine import Engine
-from concert.dataapi.server import dispatch
-from concert.dataapi.translate import split_statements
+from cloud.dataapi.engine import Engine
+from cloud.dataapi.server import dispatch
+from cloud.dataapi.translate import split_statements
 
 SCHEMA = Path(__file__).resolve().parents[2] / "consumers" / "warehouse" / "schema.sql"
 ENDED = ("FINISHED", "FAILED", "ABORTED")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
-from concert.aws import client, explain
+from cloud.clients import client, explain
 
 
 def test_endpoint_comes_from_the_standard_variables(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,7 +22,7 @@ from bench.warehouse import (
     seed_statements,
     summary,
 )
-from concert.dataapi.translate import to_duckdb
+from cloud.dataapi.translate import to_duckdb
 from consumers.tables import table_schemas
 
 SCHEMA = Path(__file__).resolve().parents[2] / "consumers" / "warehouse" / "schema.sql"

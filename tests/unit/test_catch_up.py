@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from concert.operations import Totals, catch_up, sales_totals
+from concert.pipeline_checks import Totals, catch_up, sales_totals
 
 
 def _series(values: list[tuple[int, int]]) -> Callable[[], Totals]:
@@ -71,7 +71,7 @@ def test_totals_are_integers_whatever_the_row_carries() -> None:
 
 
 def test_the_live_total_item_is_its_numbers() -> None:
-    from concert.operations import live_total
+    from concert.pipeline_checks import live_total
 
     class Table:
         def get_item(self, **kw: Any) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from chat.coverage import covered, uncovered
 from chat.deterministic_planner import DeterministicPlanner
 from chat.plan import Plan, ToolCall
 from chat.vocabulary import Vocabulary
-from concert.dataapi.engine import Engine
+from cloud.dataapi.engine import Engine
 from consumers.warehouse.guard import guard
 from tests.unit.local_warehouse import run, star_schema
 from tests.unit.test_chat_planner import ARTISTS, CLOCK, VENUES

@@ -203,7 +203,7 @@ def test_the_venue_ranking_tool_ranks_from_the_warehouse_rows_it_reads(
 
     monkeypatch.setenv("MODELS_BUCKET", "models")
     monkeypatch.setenv("REGISTRY_TABLE", "registry")
-    module = _module(monkeypatch, "functions.chat.tools")
+    module = _module(monkeypatch, "functions.chat.tool_steps")
     engine = star_schema(tmp_path / "w.duckdb")
     try:
         for sql in seed_statements(20_000):
@@ -225,4 +225,4 @@ def test_the_venue_ranking_tool_ranks_from_the_warehouse_rows_it_reads(
         assert [v["score"] for v in ranked] == sorted((v["score"] for v in ranked), reverse=True)
     finally:
         engine.close()
-        sys.modules.pop("functions.chat.tools", None)
+        sys.modules.pop("functions.chat.tool_steps", None)

@@ -20,7 +20,7 @@ from chat.coverage import covered
 from chat.deterministic_planner import DeterministicPlanner
 from chat.plan import Plan
 from chat.vocabulary import Vocabulary
-from concert.dataapi.engine import Engine
+from cloud.dataapi.engine import Engine
 from consumers.warehouse.guard import CHAT, Refused, guard
 from tests.unit.local_warehouse import run, star_schema
 

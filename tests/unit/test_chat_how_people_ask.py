@@ -20,7 +20,7 @@ from chat.periods import find_period
 from chat.plan import Plan
 from chat.thresholds import seat_threshold
 from chat.vocabulary import Vocabulary
-from concert.dataapi.engine import Engine
+from cloud.dataapi.engine import Engine
 from consumers.warehouse.guard import guard
 from tests.unit.local_warehouse import run, star_schema
 from tests.unit.test_chat_planner import ARTISTS, CLOCK, VENUES

@@ -18,7 +18,7 @@ import sqlglot
 from sqlglot import exp
 
 from bench.chat import Oracle, load_questions, periods
-from concert.dataapi.engine import Engine
+from cloud.dataapi.engine import Engine
 from tests.unit.local_warehouse import run, star_schema
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,7 +82,7 @@ def test_every_oracle_and_binding_runs_on_the_local_warehouse(warehouse: Engine,
 
 def test_every_set_the_bench_offers_is_a_file_of_its_own() -> None:
     from bench.chat import HELD_OUT, HELDOUT_FILE
-    from concert.cli import QuestionSet
+    from concert.cli_bench import QuestionSet
 
     offered = {q.value for q in QuestionSet} - {"standard"}
     assert offered == set(HELD_OUT), "a set the CLI offers but the bench does not know runs the standard set"

@@ -28,8 +28,8 @@ from botocore.exceptions import ClientError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from concert.dashboard import local_execute_api
-from concert.web_server import make_handler
+from cloud.web_server import local_execute_api
+from cloud.web_server_main import make_handler
 from functions.dashboard import analytics, frames, tokens
 from functions.dashboard.connections_api import Delivery, management_endpoint
 from functions.dashboard.tickets import DynamoTicketLedger
@@ -153,7 +153,7 @@ def test_analytics_parameters_become_guarded_sql() -> None:
 
 
 def test_the_analytics_page_panels_share_its_filters_and_run_on_the_warehouse(tmp_path: Path) -> None:
-    from concert.dataapi.server import dispatch
+    from cloud.dataapi.server import dispatch
     from tests.unit.local_warehouse import run, star_schema
 
     asked = {"from": "2026-01-01", "to": "2026-01-31", "genre": "rock", "metric": "ignored", "top": "99"}
@@ -643,7 +643,7 @@ def test_the_analytics_page_comes_in_one_request(api: Any, tmp_path: Path) -> No
             "SELECT SUM(quantity) AS n FROM fact_ticket_sales WHERE genre = 'jazz' AND sold_at >= "
             f"TIMESTAMPTZ '{since} 00:00:00+00'",
         )
-        from concert.dataapi.server import dispatch
+        from cloud.dataapi.server import dispatch
 
         tickets = dispatch(engine, "GetStatementResult", {"Id": expected["Id"]})["Records"][0][0]["longValue"]
         assert sum(r["value"] for r in page["panels"]["sales"]["rows"]) == tickets > 0
@@ -766,7 +766,7 @@ def test_recent_executions_of_every_workflow_come_failed_first_then_newest() -> 
 
 
 def test_the_prediction_pickers_run_on_the_warehouse_and_pass_its_guard(tmp_path: Path) -> None:
-    from concert.dataapi.server import dispatch
+    from cloud.dataapi.server import dispatch
     from consumers.warehouse.guard import guard
     from tests.unit.local_warehouse import run, star_schema
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from concert.dataapi.engine import Engine
-from concert.dataapi.server import ApiError, dispatch
+from cloud.dataapi.engine import Engine
+from cloud.dataapi.server import ApiError, dispatch
 
 DONE = ("FINISHED", "FAILED", "ABORTED")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from concert.dataapi.engine import Engine
+from cloud.dataapi.engine import Engine
 from consumers.entities.crosswalk import REVIEW_SQL, merge_statements, resolve_pass, split_statements
 from consumers.warehouse.client import DataApiWarehouse
 from tests.unit.local_warehouse import LocalDataApi, run, star_schema

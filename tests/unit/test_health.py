@@ -3,83 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 from typing import Any
 
 from consumers import pipeline_health as health
 from infra.names import DEAD_LETTER_QUEUES as QUEUES
-
-
-class Sqs:
-    class exceptions:
-        class QueueDoesNotExist(Exception):
-            pass
-
-    def __init__(self, depths: dict[str, int]) -> None:
-        self.depths = depths
-
-    def get_queue_url(self, QueueName: str) -> dict[str, str]:
-        if QueueName not in self.depths:
-            raise self.exceptions.QueueDoesNotExist()
-        return {"QueueUrl": QueueName}
-
-    def get_queue_attributes(self, QueueUrl: str, AttributeNames: list[str]) -> dict[str, Any]:
-        return {"Attributes": {"ApproximateNumberOfMessages": str(self.depths[QueueUrl])}}
-
-
-class Pages:
-    def __init__(self, pages: list[dict[str, Any]]) -> None:
-        self.pages = pages
-
-    def paginate(self, **_: Any) -> list[dict[str, Any]]:
-        return self.pages
-
-
-class Sfn:
-    def __init__(self, failed: int) -> None:
-        self.failed = failed
-
-    def get_paginator(self, _name: str) -> Any:
-        failed = self.failed
-
-        class P:
-            def paginate(self, stateMachineArn: str, statusFilter: str, **_: Any) -> list[dict[str, Any]]:
-                n = failed if statusFilter == "FAILED" and stateMachineArn.endswith("concert-etl") else 0
-                return [{"executions": [{}] * n}]
-
-        return P()
-
-
-class Cloudwatch:
-    """Alarms `firing` in ALARM state, `quiet` in OK; `endpoint` is where the client points."""
-
-    def __init__(
-        self,
-        firing: list[str],
-        quiet: tuple[str, ...] = (),
-        endpoint: str = "https://monitoring.us-east-1.amazonaws.com",
-    ) -> None:
-        self.firing, self.quiet = firing, quiet
-        self.meta = SimpleNamespace(endpoint_url=endpoint)
-
-    def get_paginator(self, _name: str) -> Any:
-        alarms = [{"AlarmName": n, "StateValue": "ALARM"} for n in self.firing]
-        alarms += [{"AlarmName": n, "StateValue": "OK"} for n in self.quiet]
-
-        class P:
-            def paginate(self, StateValue: str | None = None, **_: Any) -> list[dict[str, Any]]:
-                return [{"MetricAlarms": [a for a in alarms if StateValue in (None, a["StateValue"])]}]
-
-        return P()
-
-
-class Warehouse:
-    def __init__(self, last: datetime | None) -> None:
-        self.last = last
-
-    def query(self, sql: str) -> list[dict[str, Any]]:
-        return [{"events": 10 if self.last else 0, "last_load": self.last}]
-
+from tests.fakes.pipeline_signals import Cloudwatch, Sfn, Sqs, Warehouse
 
 OUTPUTS = {"EtlStateMachineArn": "arn:aws:states:us-east-1:1:stateMachine:concert-etl"}
 
@@ -124,7 +52,7 @@ def test_alarms_an_emulator_does_not_evaluate_are_unknown_not_clear() -> None:
 
 
 def test_the_cli_names_the_models_primary_metrics_as_the_trainer_does() -> None:
-    from concert.cli import MODEL_PRIMARY_METRICS
+    from concert.status import MODEL_PRIMARY_METRICS
     from ml.models import SPECS
 
     assert {name: s.primary for name, s in SPECS.items()} == MODEL_PRIMARY_METRICS

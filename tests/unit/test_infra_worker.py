@@ -15,7 +15,6 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk.assertions import Match, Template
 
-from concert.runtime import synthesize_cached
 from consumers.kcl_worker import WorkerSettings
 from infra.app import build_app
 from infra.bundle import build_lambda_asset, build_training_source
@@ -29,6 +28,7 @@ from infra.stacks.worker import (
     WorkerCapacity,
     deploys_worker_service,
 )
+from infra.synth_cache import synthesize_cached
 
 ITERATOR_AGE = "GetRecords.IteratorAgeMilliseconds"
 

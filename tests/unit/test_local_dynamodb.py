@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from concert.local_dynamodb import json_deepcopy, patch_dynamodb
+from cloud.local_dynamodb import json_deepcopy, patch_dynamodb
 
 TABLE = "live-aggregates"
 

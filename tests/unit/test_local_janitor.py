@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from concert.local_janitor import keep_s_from_env, sweep_logs
+from cloud.local_janitor import keep_s_from_env, sweep_logs
 
 
 class Logs:

@@ -14,8 +14,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from concert import local_kinesis
-from concert.local_kinesis import TRIMMED, ShardPoller, expire_in_order, patch_kinesis
+from cloud import local_kinesis
+from cloud.local_kinesis import TRIMMED, ShardPoller, expire_in_order, patch_kinesis
 
 ARN = "arn:aws:kinesis:us-east-1:000000000000:stream/events"
 

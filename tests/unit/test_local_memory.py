@@ -7,7 +7,7 @@ import threading
 import tracemalloc
 from pathlib import Path
 
-from concert.local_memory import start, top_sites
+from cloud.local_memory import start, top_sites
 
 
 def _hold() -> list[bytes]:

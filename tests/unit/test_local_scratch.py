@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from concert.local_scratch import SCRATCH_ENV, empty, scratch_from_env
+from cloud.local_scratch import SCRATCH_ENV, empty, scratch_from_env
 
 
 def test_empty_removes_directories_files_and_links_but_keeps_the_directory(tmp_path: Path) -> None:

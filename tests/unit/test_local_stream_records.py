@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from concert.local_kinesis import expire_in_order
-from concert.local_stream_records import (
+from cloud.local_kinesis import expire_in_order
+from cloud.local_stream_records import (
     RecordList,
     StreamRecord,
     compact,

@@ -18,7 +18,7 @@ from typing import Any
 import psutil
 import pytest
 
-from concert.process import ManagedProcess, ServiceError
+from cloud.managed_process import ManagedProcess, ServiceError
 from tests.conftest import free_port
 
 
@@ -31,7 +31,7 @@ def _answers(port: int, timeout: float = 1.0) -> bool:
 
 
 class Web:
-    """The dashboard's web server (`python -m concert.web_server`) as a managed service."""
+    """The dashboard's web server (`python -m cloud.web_server_main`) as a managed service."""
 
     def __init__(self, data_dir: Path) -> None:
         self.port = free_port(1)
@@ -39,7 +39,7 @@ class Web:
         (data_dir / "dist").mkdir()
         (data_dir / "dist" / "index.html").write_text("<html></html>")
         self.argv = [
-            sys.executable, "-m", "concert.web_server", "--port", str(self.port),
+            sys.executable, "-m", "cloud.web_server_main", "--port", str(self.port),
             "--dist", str(data_dir / "dist"), "--api", "http://127.0.0.1:9", "--ws", "ws://127.0.0.1:9",
         ]  # fmt: skip
 
@@ -100,7 +100,7 @@ def test_a_busy_service_of_ours_is_waited_for_and_never_doubled(web: Web) -> Non
     thread, result = _in_thread(lambda: web.ensure(wait_s=120, progress=said.put))
     message = said.get(timeout=30)  # the second start says it waits for ours
     assert f"pid {pid}, ours" in message and "busy" in message and str(web.port) in message
-    assert _children_running("concert.web_server") == [pid], "no second server was started"
+    assert _children_running("cloud.web_server_main") == [pid], "no second server was started"
     os.kill(pid, signal.SIGCONT)
     assert result.get(timeout=60) is False, "the running one is reused"
     thread.join(timeout=10)
@@ -166,4 +166,4 @@ def test_concurrent_starts_start_one(web: Web) -> None:
     threads = [_in_thread(lambda: web.ensure(wait_s=60)) for _ in range(3)]
     results = sorted(r.get(timeout=90) for _, r in threads)
     assert results == [False, False, True]
-    assert len(_children_running("concert.web_server")) == 1
+    assert len(_children_running("cloud.web_server_main")) == 1

@@ -17,10 +17,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from concert.dataapi.engine import CANCEL_ERROR, TIMEOUT_ERROR, Engine
-from concert.dataapi.server import dispatch
-from concert.dataapi.settings import CHAT_READER, MB, ChatPolicy, EndpointSettings, OperatorPolicy, Policy
-from concert.dataapi.statement import Statement
+from cloud.dataapi.engine import CANCEL_ERROR, TIMEOUT_ERROR, Engine
+from cloud.dataapi.server import dispatch
+from cloud.dataapi.settings import CHAT_READER, MB, ChatPolicy, EndpointSettings, OperatorPolicy, Policy
+from cloud.dataapi.statement import Statement
 
 P = TypeVar("P", bound=Policy)
 DONE = ("FINISHED", "FAILED", "ABORTED")

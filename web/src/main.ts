@@ -1,7 +1,7 @@
 // The dashboard: a page per hash route, one live channel shared by all pages.
 
 import { Api, loadConfig, takeToken } from "./api";
-import { LiveChannel } from "./live";
+import { LiveChannel } from "./live-channel";
 import { analyticsPage } from "./pages/analytics";
 import { chatPage } from "./pages/chat";
 import { livePage } from "./pages/live";

@@ -17,8 +17,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from concert.dataapi.engine import Engine
-from concert.dataapi.server import ApiError, dispatch, make_server
+from cloud.dataapi.engine import Engine
+from cloud.dataapi.server import ApiError, dispatch, make_server
 from tests.fakes.s3 import MemoryS3
 from tests.unit.local_warehouse import run, settled
 from tests.unit.redshift_conformance.test_sql import values

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from concert.dataapi.engine import Engine
-from concert.dataapi.server import dispatch
+from cloud.dataapi.engine import Engine
+from cloud.dataapi.server import dispatch
 from tests.unit.local_warehouse import run
 from tests.unit.redshift_conformance.cases import CASES, TICKIT_DDL, TICKIT_ROWS, Case
 

@@ -3,7 +3,7 @@
 
 import type { Api } from "../api";
 import { timeline } from "../charts";
-import type { Counters, LiveChannel } from "../live";
+import type { Counters, LiveChannel } from "../live-channel";
 import { card, fmt, h, table } from "../ui";
 
 interface Health {

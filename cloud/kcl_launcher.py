@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from concert.process import ManagedProcess, Progress
+from cloud.managed_process import ManagedProcess, Progress
 
 
 @dataclass(frozen=True)

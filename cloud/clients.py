@@ -1,6 +1,8 @@
-"""The one place boto3 clients are made.
+"""The boto3 client factory of the CLI, the KCL worker, the deployer and the benchmarks.
 
-Where a client points is configuration only: botocore reads `AWS_ENDPOINT_URL` and
+The Lambda handlers in functions/ do not use it: they make their own clients with boto3 (the
+Lambda runtime, or the local cloud, gives them their region, credentials and endpoint). Where
+a client points is configuration only: botocore reads `AWS_ENDPOINT_URL` and
 `AWS_ENDPOINT_URL_<SERVICE>` itself, so this module sets no endpoint of its own. With
 `CONCERT_TARGET=localstack`, endpoints come from localstack-client instead.
 """

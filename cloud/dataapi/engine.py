@@ -30,15 +30,15 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from concert.dataapi.bounds import TOO_LONG
-from concert.dataapi.catalog import load_catalog
-from concert.dataapi.copy_forms import CopyError, CopyFromS3, parse_copy
-from concert.dataapi.copy_load import CopyStopped, copy_into
-from concert.dataapi.errors import redshift_error
-from concert.dataapi.names import DEFAULT_SCHEMA, Source, result_columns, star_table
-from concert.dataapi.settings import EndpointSettings, Policy
-from concert.dataapi.statement import MAX_RESULT_ROWS, PAGE_ROWS, Statement, to_column, to_csv, to_field
-from concert.dataapi.translate import Catalog, SqlError, reads_only, to_duckdb
+from cloud.dataapi.bounds import TOO_LONG
+from cloud.dataapi.catalog import load_catalog
+from cloud.dataapi.copy_forms import CopyError, CopyFromS3, parse_copy
+from cloud.dataapi.copy_load import CopyStopped, copy_into
+from cloud.dataapi.errors import redshift_error
+from cloud.dataapi.names import DEFAULT_SCHEMA, Source, result_columns, star_table
+from cloud.dataapi.settings import EndpointSettings, Policy
+from cloud.dataapi.statement import MAX_RESULT_ROWS, PAGE_ROWS, Statement, to_column, to_csv, to_field
+from cloud.dataapi.translate import Catalog, SqlError, reads_only, to_duckdb
 
 TIMEOUT_ERROR = "ERROR: canceling statement due to statement timeout"
 CANCEL_ERROR = "ERROR: Query cancelled on user's request"

@@ -14,7 +14,7 @@ from functools import lru_cache
 import sqlglot
 from sqlglot import Token, TokenType, exp
 
-from concert.dataapi.functions import LocalRedshift
+from cloud.dataapi.functions import LocalRedshift
 
 ANONYMOUS = "?column?"
 DEFAULT_SCHEMA = "public"

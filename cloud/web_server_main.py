@@ -3,7 +3,7 @@ APIs, and `/api/*` passed through to the dashboard HTTP API in the local cloud (
 so the browser needs no CORS and no `*.execute-api.localhost` name resolution). On AWS the
 app is served by CloudFront and calls the API directly (CORS allows the CloudFront origin).
 
-Run by `concert up` / `concert dashboard` as `python -m concert.web_server ...`.
+Run by `concert up` / `concert dashboard` as `python -m cloud.web_server_main ...`.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from concert.process import ManagedProcess, Progress
+from cloud.managed_process import ManagedProcess, Progress
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class WarehouseEndpoint:
         argv = [
             sys.executable,
             "-m",
-            "concert.dataapi.server",
+            "cloud.dataapi.server",
             "--port",
             str(self.port),
             "--db",

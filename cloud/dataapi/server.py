@@ -1,6 +1,6 @@
 """The HTTP side of the local Data API: the `RedshiftData.*` JSON 1.1 protocol boto3 speaks.
 
-Run as `python -m concert.dataapi.server --port P --db FILE`; point boto3 at it with
+Run as `python -m cloud.dataapi.server --port P --db FILE`; point boto3 at it with
 `AWS_ENDPOINT_URL_REDSHIFT_DATA=http://localhost:P`. `GET /health` answers when ready.
 SIGTERM finishes queued statements and closes the DuckDB file. Limits come from
 CONCERT_DATAAPI_* (`settings`); the Data API's `DbUser` says whose policy a statement runs under.
@@ -16,10 +16,10 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from concert.aws import client
-from concert.dataapi.engine import Engine, NotFound
-from concert.dataapi.settings import EndpointSettings
-from concert.dataapi.translate import SqlError
+from cloud.clients import client
+from cloud.dataapi.engine import Engine, NotFound
+from cloud.dataapi.settings import EndpointSettings
+from cloud.dataapi.translate import SqlError
 
 TARGET_PREFIX = "RedshiftData."
 

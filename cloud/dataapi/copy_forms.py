@@ -21,7 +21,7 @@ from datetime import datetime
 
 from sqlglot import TokenType
 
-from concert.dataapi.functions import LocalRedshift
+from cloud.dataapi.functions import LocalRedshift
 
 
 class CopyError(ValueError):

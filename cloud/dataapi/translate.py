@@ -15,9 +15,9 @@ from functools import lru_cache
 import sqlglot
 from sqlglot import exp
 
-from concert.dataapi.bounds import Refused, bounded, is_read
-from concert.dataapi.ddl import enforce, is_table_ddl, strip_physical
-from concert.dataapi.functions import LocalRedshift, Schema, rewrite
+from cloud.dataapi.bounds import Refused, bounded, is_read
+from cloud.dataapi.ddl import enforce, is_table_ddl, strip_physical
+from cloud.dataapi.functions import LocalRedshift, Schema, rewrite
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)")

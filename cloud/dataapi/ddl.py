@@ -15,7 +15,7 @@ import re
 
 from sqlglot import Token, TokenType, exp
 
-from concert.dataapi.functions import LocalRedshift
+from cloud.dataapi.functions import LocalRedshift
 
 DEFAULT_VARCHAR = 256  # VARCHAR and TEXT without a length, as Redshift reads them
 MAX_VARCHAR = 65535

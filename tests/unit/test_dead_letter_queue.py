@@ -6,8 +6,8 @@ import base64
 import json
 from typing import Any
 
-from consumers.deadletter import DeadLetter
-from consumers.dlq import MAX_BATCH_BYTES, MAX_INLINE_B64, DeadLetterQueue
+from consumers.dead_letter import DeadLetter
+from consumers.dead_letter_queue import MAX_BATCH_BYTES, MAX_INLINE_B64, DeadLetterQueue
 from consumers.records import StreamRecord
 
 SQS_BATCH_LIMIT = 256 * 1024

@@ -16,7 +16,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from concert.dataapi.copy_forms import CopyError, CopyFromS3, iso, json_rows, reader_for, text_rows
+from cloud.dataapi.copy_forms import CopyError, CopyFromS3, iso, json_rows, reader_for, text_rows
 
 COPY_READERS = 8  # objects a COPY reads at once
 

@@ -1,9 +1,9 @@
 """The local cloud's process: ministack, with the janitor that keeps its memory bounded, its
-scratch directory emptied (`concert.local_scratch`), and its Kinesis and DynamoDB patched where
-the platform leans on them (`concert.local_kinesis`, `concert.local_stream_records`,
-`concert.local_dynamodb`).
+scratch directory emptied (`cloud.local_scratch`), and its Kinesis and DynamoDB patched where
+the platform leans on them (`cloud.local_kinesis`, `cloud.local_stream_records`,
+`cloud.local_dynamodb`).
 
-Run as `python -m concert.local_cloud_main` by `concert.localcloud.LocalCloud.start`.
+Run as `python -m cloud.local_cloud_main` by `cloud.local_cloud.LocalCloud.start`.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 import threading
 
-from concert.local_dynamodb import patch_dynamodb
-from concert.local_janitor import keep_s_from_env, run
-from concert.local_kinesis import patch_kinesis
-from concert.local_profile import install
-from concert.local_scratch import empty, scratch_from_env
-from concert.local_stream_records import patch_stream_records
+from cloud.local_dynamodb import patch_dynamodb
+from cloud.local_janitor import keep_s_from_env, run
+from cloud.local_kinesis import patch_kinesis
+from cloud.local_profile import install
+from cloud.local_scratch import empty, scratch_from_env
+from cloud.local_stream_records import patch_stream_records
 
 
 def main() -> None:
@@ -40,7 +40,7 @@ def main() -> None:
         profile = install(ministack.app.SERVICE_HANDLERS, out)
     memory = None
     if out := os.environ.get("CONCERT_LOCAL_CLOUD_MEMORY"):  # the soak's diagnostic
-        from concert.local_memory import start
+        from cloud.local_memory import start
 
         memory = start(out, frames=int(os.environ.get("CONCERT_LOCAL_CLOUD_MEMORY_FRAMES", "1")))
     try:

@@ -1,6 +1,6 @@
 """The local cloud: ministack run as a managed subprocess with its state under the data directory.
 
-`start()` follows the rule of `concert.process`: ours running (pid file, live, on the port) is
+`start()` follows the rule of `cloud.managed_process`: ours running (pid file, live, on the port) is
 waited for however busy and never doubled; else it spawns one, waits for its health endpoint.
 `stop()` sends SIGTERM, on which ministack saves its state, so the next start resumes it.
 Its Lambda workers unpack their code into a scratch directory of its own under the data
@@ -18,8 +18,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from concert.local_scratch import SCRATCH_ENV
-from concert.process import ManagedProcess, Progress, ServiceError
+from cloud.local_scratch import SCRATCH_ENV
+from cloud.managed_process import ManagedProcess, Progress, ServiceError
 
 DEFAULT_PORT = 4566
 HEALTH_PATH = "/_ministack/health"
@@ -112,7 +112,7 @@ class LocalCloud:
             env["AWS_ENDPOINT_URL_REDSHIFT_DATA"] = self.warehouse_url
         try:
             return self.process.ensure(
-                [sys.executable, "-m", "concert.local_cloud_main"],
+                [sys.executable, "-m", "cloud.local_cloud_main"],
                 env,
                 self.healthy,
                 wait_s=wait_s,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import duckdb
 
-from concert.dataapi.ddl import DECLARED
-from concert.dataapi.translate import Catalog
+from cloud.dataapi.ddl import DECLARED
+from cloud.dataapi.translate import Catalog
 
 _TYPE_NAMES = {"character varying": "varchar", "character": "bpchar"}
 

@@ -2,7 +2,7 @@
 
 ministack writes one CloudWatch Logs stream per Lambda invocation and keeps every one in
 memory (it records a retention policy but does not apply it). The janitor runs in the local
-cloud's process (`python -m concert.local_cloud_main`) and, once a minute, deletes the function
+cloud's process (`python -m cloud.local_cloud_main`) and, once a minute, deletes the function
 log streams whose last event is older than `keep_s` (default 30 minutes: enough for
 `concert workflows`, a failure being read, the test suites), through the Logs API. Tables'
 TTLs are turned on at deploy (`infra.deploy.apply_ttls`) and ministack expires those items.

@@ -26,10 +26,10 @@ PROGRESS_EVERY_S = 10.0
 
 # The command-line mark of each service the CLI runs (`python -m <module>`).
 MODULES = {
-    "ministack": "concert.local_cloud_main",
-    "dataapi": "concert.dataapi.server",
+    "ministack": "cloud.local_cloud_main",
+    "dataapi": "cloud.dataapi.server",
     "kcl-worker": "consumers.kcl_worker",
-    "web": "concert.web_server",
+    "web": "cloud.web_server_main",
 }
 
 

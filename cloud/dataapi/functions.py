@@ -20,7 +20,7 @@ from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.parsers.redshift import RedshiftParser
 
-from concert.dataapi.to_char import to_char
+from cloud.dataapi.to_char import to_char
 
 Schema = Mapping[str, Mapping[str, str]]
 

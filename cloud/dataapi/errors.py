@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from concert.dataapi.ddl import DECLARED
+from cloud.dataapi.ddl import DECLARED
 
 _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Division by zero"), "division by zero"),

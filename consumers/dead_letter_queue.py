@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from consumers.deadletter import DeadLetter
+from consumers.dead_letter import DeadLetter
 
 MAX_INLINE_B64 = 100 * 1024
 MAX_BATCH_BYTES = 250 * 1024  # SendMessageBatch: 256 KiB for the ten messages together
