@@ -50,6 +50,8 @@ class QuestionSet(StrEnum):
     eighth = "eighth"
     ninth = "ninth"
     tenth = "tenth"
+    eleventh = "eleventh"
+    twelfth = "twelfth"
 
 
 class EventTime(StrEnum):
@@ -136,7 +138,8 @@ def bench(
         QuestionSet,
         typer.Option(
             help="chat: the question set (standard; heldout, unseen, fresh, untouched, blind, sixth, "
-            "seventh, eighth, ninth, tenth: held-out sets, each written after the last was tuned on)."
+            "seventh, eighth, ninth, tenth, eleventh, twelfth: held-out sets, each written after the last "
+            "was tuned on)."
         ),
     ] = QuestionSet.standard,
     rows: Annotated[int, typer.Option(min=10_000, help="warehouse: synthetic ticket sales.")] = 1_000_000,
