@@ -424,19 +424,12 @@ class DeterministicPlanner:
         if base and base.pop("lookup", False):  # after "where is X": X is kept, not the lookup's shape
             base.update(group=None, top=None, rank=False)
         reason, t_no_reason = refund_reason(t)  # "refunds issued because the concert was cancelled"
-        metric = metric_of(
-            without_seat_threshold(t_no_reason)
-        )  # "tickets at venues over 40,000 seats": tickets
-        refund_measures = ("refunds", "refund_amount", "refund_count")
-        if (
-            base
-            and metric == "refunds"
-            and base.get("metric") in refund_measures
-            and not has(t, r"\btickets?\b")
-        ):
-            metric = base[
-                "metric"
-            ]  # "restrict that to refunds issued ...": the refunds the last answer measured
+        # "tickets at venues over 40,000 seats": tickets
+        metric = metric_of(without_seat_threshold(t_no_reason))
+        last_refunds = base and base.get("metric") in ("refunds", "refund_amount", "refund_count")
+        if last_refunds and metric == "refunds" and not has(t, r"\btickets?\b"):
+            # "restrict that to refunds issued ...": the refunds the last answer measured
+            metric = str((base or {})["metric"])
         if reason and "refund" in t:  # a refund's reason: the measure is of refunds
             metric = {"tickets": "refunds", "revenue": "refund_amount", "orders": "refund_count"}.get(
                 metric or "", metric
@@ -482,6 +475,10 @@ class DeterministicPlanner:
                 "The warehouse has no ticket sales yet: produce some events first (`concert produce`)."
             )
         period = find_period(t, clock)
+        if base and base.get("period") and (unit := re.search(follow_ups.PREVIOUS_UNIT, t)):
+            last = Period.from_dict(base["period"])  # "and the previous year?" after 2024: 2023
+            if follow_ups.spans_a(unit[1], last):
+                period = comparisons.just_before(last)
         if period is None and base and base.get("period") and has(t, follow_ups.BEFORE_THAT):
             period = comparisons.just_before(Period.from_dict(base["period"]))  # "the 7 days prior to those"
         if period is None and base and base.get("period"):  # "and the whole first quarter": of that year
@@ -537,15 +534,14 @@ class DeterministicPlanner:
             group, singular = None, False  # "artists of the genre latin": that one genre, not each
         if days := days_of_week(t, group):
             filters["days"] = days
+        # a venue's seats have no date: "how many people can it hold?" after "its concerts in 2025"
+        inherited_period = None if metric in _UNDATED else (base or {}).get("period")
         slots: dict[str, Any] = {
             "intent": "analytics",
             "metric": metric or (base or {}).get("metric") or "tickets",
             "group": group if group or not base or metric else base.get("group"),
             "filters": filters,
-            # a venue's seats have no date: "how many people can it hold?" after "its concerts in 2025"
-            "period": period.to_dict()
-            if period
-            else (None if metric in _UNDATED else (base or {}).get("period")),
+            "period": period.to_dict() if period else inherited_period,
             "top": top_n(t) or (1 if singular else None) or (base or {}).get("top"),
             # a breakdown by time is a timeline unless the question ranks it ("the busiest month")
             "rank": bool(top_n(t) or singular)

@@ -46,6 +46,17 @@ BEFORE_THAT = (
     r"\b(?:prior|before|preceding|previous|earlier)(?: to)? (?:those|that|them|it|this)\b"
     r"|\b(?:the )?(?:\w+ )?(?:days?|weeks?|months?|quarters?|years?|period) (?:before|prior|preceding)\b"
 )
+# "the previous year" after a question on 2024 is 2023, not the calendar's last year
+PREVIOUS_UNIT = r"\b(?:previous|preceding) (week|month|quarter|year)\b"
+_UNIT_DAYS = {"week": (7, 7), "month": (28, 31), "quarter": (89, 92), "year": (365, 366)}
+
+
+def spans_a(unit: str, period: Period) -> bool:
+    """Whether the period is one such unit long ("the previous quarter" after a quarter)."""
+    low, high = _UNIT_DAYS[unit]
+    return low <= (period.end - period.start).days <= high
+
+
 ALL_TIME = r"\b(?:all[- ]time|across all time|of all time|ever)\b"
 
 

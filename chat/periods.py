@@ -220,8 +220,8 @@ def find_period(text: str, clock: datetime) -> Period | None:
     if m := re.search(rf"\b{number} years? ago\b", t):  # "2 years ago", "the year before last"
         y = today.year - _count(m[1])
         return Period(datetime(y, 1, 1, tzinfo=UTC), datetime(y + 1, 1, 1, tzinfo=UTC), f"{y}")
-    if m := re.search(r"\b(last|this|next) (week|month|year|quarter)\b", t):
-        return _relative(m[1], m[2], today)
+    if m := re.search(r"\b(last|this|next|previous|preceding) (week|month|year|quarter)\b", t):
+        return _relative("last" if m[1] in ("previous", "preceding") else m[1], m[2], today)
     if m := re.search(r"\b(?:h([12])|(first|second|1st|2nd) half)(?: of)?(?: the year)?,? (\d{4})\b", t):
         half = int(m[1]) if m[1] else 1 + (m[2] in ("second", "2nd"))  # "H1 2025", "second half of 2025"
         start, _ = _month(int(m[3]), 6 * half - 5)

@@ -70,7 +70,8 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\b(\w+)-wise\b", r"by \1"),
     (r",?\s*\b(?:um+|uh+|erm?|hmm+)\b,?", ""),  # spoken fillers ("the average, um, refund amount")
     (
-        r"\binstead of (?:the |a |an )?(?:number of )?[\w$-]+(?: (?:sold|count|terms))?\b",
+        r"\binstead of (?:the |a |an )?(?:number of |total |ticket |gross )?[\w$-]+"
+        r"(?: (?:sold|count|terms))?\b",
         "instead",
     ),  # the measure replaced
     (r"\b(the|customer|concert|venue|artist|order|sale|an?) IDs?\b", r"\1 id"),  # an id, not Idaho
@@ -80,7 +81,7 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\b(?:please )?help me(?: to)?\b", ""),  # "help me check how many ...", "help me list ..."
     (r"\b(20\d\d) (first|second|third|fourth|1st|2nd|3rd|4th) (quarter|half)(?: year)?\b", r"\2 \3 of \1"),
     (r"\bthis year's (first|second|third|fourth|1st|2nd|3rd|4th) (quarter|half)\b", r"\1 \2 of this year"),
-    (r"\b(?:the )?(?:prior|previous|preceding) (week|month|quarter|year)\b(?! (?:to|before)\b)", r"last \1"),
+    (r"\bprior (week|month|quarter|year)\b", r"previous \1"),  # "the prior quarter"
     (r"\badd(?:s|ed)? up to\b", "total"),
     (r"\b(capacity|capacities|seats) (?:of )?above (?=\d)", r"\1 more than "),  # a threshold on seats
     (r"\bin (revenue|dollar|money|ticket|order) terms\b", r"in \1"),

@@ -621,3 +621,12 @@ def test_an_id_is_not_idaho_and_instead_of_names_the_measure_replaced(planner: D
     ask(planner, "ticket revenue per quarter of 2025 at Houston venues", memory)
     tickets = ask(planner, "What about tickets instead of revenue?", memory)
     assert tickets.calls and tickets.slots["metric"] == "tickets" and tickets.slots["group"] == "quarter"
+
+
+def test_the_previous_year_after_a_year_is_the_year_before_it(planner: DeterministicPlanner) -> None:
+    memory = Conversation("p")
+    ask(planner, "revenue in Texas in 2024", memory)
+    before = ask(planner, "and the previous year?", memory)
+    assert before.calls and before.slots["period"]["start"].startswith("2023-01-01")
+    alone = ask(planner, "tickets in TX during the previous year")
+    assert alone.slots["period"]["label"].startswith("last year (2025)")
