@@ -1,10 +1,12 @@
 """What wraps a question in a message, set aside so the question is read alone. Pure.
 
 People write to the chat as they write an e-mail or a team chat: a greeting ("Hi team, hope all
-is well."), a sign-off with their name ("Many thanks, Marta"), emoji shortcodes (":wave:") and
-chat courtesies ("ty", "lmk"), emoji ("🙏"). None of it changes what is asked. Only these shapes are removed:
-a sign-off only after the question's end mark and a name only after a comma (so "best" inside
-a question, or a name answering it, stays), a greeting only at the start.
+is well."), a sign-off with their name ("Many thanks, Marta"), emoji ("🙏") and their shortcodes
+(":wave:"), chat courtesies ("ty", "lmk"). None of it changes what is asked. Only these shapes are
+removed: a sign-off only after the question's end mark and a name only after a comma (so "best"
+inside a question, or a name answering it, stays), a greeting only at the start; and after the
+question, "One row per concert." or "Cancelled concerts not included.", which a list or a count
+of concerts does anyway.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ _SIGN_OFF = re.compile(
     r"|regards|all the best|ty|thx|tia|lmk)"
     r"(?:\s*[,!.]\s*[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)?\s*[.!]?\s*$"
 )
-# "... at X? One row per concert.": a list of concerts has one anyway (not a breakdown by channel)
 # "... in Orlando? Cancelled concerts not included.": concerts are counted without them anyway
 _CANCELLED_LEFT_OUT = re.compile(
     r"(?<=[?.!])\s+(?:cancell?ed (?:concerts|shows|gigs|ones) (?:are )?"
@@ -34,6 +35,7 @@ _CANCELLED_LEFT_OUT = re.compile(
     r"\.?\s*$",
     re.I,
 )
+# "... at X? One row per concert.": a list of concerts has one anyway (not a breakdown by channel)
 _ONE_ROW_EACH = re.compile(
     r"(?<=[?.!])\s+one (?:row|line|entry) (?:per|for each|each) (?:concert|show|gig|event)\.?\s*$", re.I
 )
