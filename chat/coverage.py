@@ -347,7 +347,10 @@ def covered(question: str, plan: Plan) -> Plan:
         else f"a list of {'cancelled ' if plan.slots.get('cancelled') else ''}concerts"
     )
     answering = not missing and plan.intent in ("analytics", "concerts") and plan.calls
-    if answering and (unknown := unexplained(reword(question), plan.slots)):
+    asked = reword(question)
+    if (plan.slots.get("filters") or {}).get("reason"):
+        asked = refund_reason(asked)[1]  # the reason's phrase is read by its filter
+    if answering and (unknown := unexplained(asked, plan.slots)):
         said = ", ".join(f"'{w}'" for w in unknown[:3])
         return cannot(
             f"I'm not sure what {said} means here, so I won't guess. I understood: {understood}. "

@@ -82,7 +82,6 @@ _EACH_CONCERT = (
 )
 # A list asked for: "list ...", "which ones?", "which gigs", "name them".
 _WHICH_ONES = r"\blist\b|\bwhich ones\b|\bname them\b|\b(?:which|what) (?:[a-z-]+ )?(?:concerts|shows|gigs)\b"
-_UNDATED = ("capacity", "venues", "artists")
 # "which artists are booked at X", "who is playing there from now on": a list of artists
 _WHICH_ARTISTS = (
     r"\b(?:which|what) (?:artists|acts|bands|performers|musicians)\b.*\b(?:perform|performs|performed"
@@ -535,7 +534,8 @@ class DeterministicPlanner:
         if days := days_of_week(t, group):
             filters["days"] = days
         # a venue's seats have no date: "how many people can it hold?" after "its concerts in 2025"
-        inherited_period = None if metric in _UNDATED else (base or {}).get("period")
+        undated = metric in analytics.METRICS and analytics.METRICS[metric][0] in ("venues", "artists")
+        inherited_period = None if undated else (base or {}).get("period")
         slots: dict[str, Any] = {
             "intent": "analytics",
             "metric": metric or (base or {}).get("metric") or "tickets",

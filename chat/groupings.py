@@ -90,7 +90,7 @@ _REFUND_REASONS = {
 def refund_reason(t: str) -> tuple[str | None, str]:
     """The refund reason the question names, if any, and the question without its phrase."""
     for reason, pattern in _REFUND_REASONS.items():
-        if m := re.search(pattern, t):
+        if m := re.search(pattern, t, re.IGNORECASE):
             return reason, f"{t[: m.start()]} {t[m.end() :]}"
     return None, t
 

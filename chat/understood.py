@@ -91,11 +91,6 @@ _DOMAIN = _lexicon(
     prior previous ahead behind trend trends trending time over
     """
 )
-# The words of a refund reason's phrase ("because the concert was cancelled"), read by its filter
-REASON_WORDS = _lexicon(
-    "because cancelled canceled called off scrapped cancellation customer customers requested request"
-    " requests"
-)
 _NUMBER_WORDS = _lexicon(
     """
     zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
@@ -155,8 +150,6 @@ def _named_words(slots: dict[str, Any]) -> set[str]:
             out |= {w for w, _ in words(str(part))}
         if kind == "state":
             out |= {w for w, _ in words(REGIONS.get(str(value), ""))} | {str(value).lower()}
-        if kind == "reason":  # "because the concert was cancelled": the refund reason's words
-            out |= REASON_WORDS
     return out
 
 
