@@ -40,6 +40,7 @@ HELD_OUT = (
     "tenth",
     "eleventh",
     "twelfth",
+    "thirteenth",
 )  # sets written apart from the rules, each after the last
 NOT_FOR_CHAT = OPERATIONS  # the pipeline's own tables (the ledger, the crosswalk, ...): the operator's
 

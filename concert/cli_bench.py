@@ -52,6 +52,7 @@ class QuestionSet(StrEnum):
     tenth = "tenth"
     eleventh = "eleventh"
     twelfth = "twelfth"
+    thirteenth = "thirteenth"
 
 
 class EventTime(StrEnum):
@@ -138,8 +139,8 @@ def bench(
         QuestionSet,
         typer.Option(
             help="chat: the question set (standard; heldout, unseen, fresh, untouched, blind, sixth, "
-            "seventh, eighth, ninth, tenth, eleventh, twelfth: held-out sets, each written after the last "
-            "was tuned on)."
+            "seventh, eighth, ninth, tenth, eleventh, twelfth, thirteenth: held-out sets, each written after "
+            "the last was tuned on)."
         ),
     ] = QuestionSet.standard,
     rows: Annotated[int, typer.Option(min=10_000, help="warehouse: synthetic ticket sales.")] = 1_000_000,
