@@ -347,8 +347,9 @@ def live_lag_trend(samples: list[tuple[float, int, int]], rate: float) -> dict[s
 # Processes that keep the data they are given: their memory grows with what the soak produces
 # (ministack keeps the stream's records for its 48 h retention and the tables in memory; DuckDB
 # caches the growing warehouse). For them the verdict is the memory per 1,000 events produced;
-# a leak is judged on the others, which hold no data (the KCL worker).
-DATA_HOLDERS = ("local cloud", "warehouse endpoint")
+# a leak is judged on the others, which hold no data (the KCL worker, the local cloud's Lambda
+# workers). "local cloud" is the emulator with its workers; "emulator" the process alone.
+DATA_HOLDERS = ("local cloud", "emulator", "warehouse endpoint")
 
 
 def soak_verdict(samples: list[dict[str, Any]], rate: float) -> dict[str, Any]:

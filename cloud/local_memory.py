@@ -28,6 +28,17 @@ def top_sites(snapshot: tracemalloc.Snapshot, top: int = TOP) -> list[dict[str, 
     return out
 
 
+def _rss_bytes() -> int:
+    """The process's resident memory (Linux: /proc/self/statm; 0 elsewhere)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+    import os
+
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
 def start(path: str, every_s: float = 30.0, frames: int = 1) -> threading.Event:
     """Trace allocations (`frames` deep) and write the top sites to `path` every `every_s`
     seconds (and once more when the returned event is set)."""
@@ -43,6 +54,10 @@ def start(path: str, every_s: float = 30.0, frames: int = 1) -> threading.Event:
             "seconds": round(time.time() - began, 1),
             "traced_mb": round(traced / 2**20, 1),
             "peak_mb": round(peak / 2**20, 1),
+            # what the process holds besides Python's live objects: the tracing's own tables,
+            # and memory freed by Python but not given back (fragmentation), or held by C code
+            "tracing_mb": round(tracemalloc.get_tracemalloc_memory() / 2**20, 1),
+            "rss_mb": round(_rss_bytes() / 2**20, 1),
             "sites": top_sites(snapshot),
         }
         tmp = Path(f"{path}.tmp")

@@ -18,16 +18,21 @@ from concert.runtime import Runtime
 
 class ProcessTree:
     """A process and its descendants (ministack runs each Lambda in a child), measured together:
-    summed RSS, and CPU % from the tree's CPU time between two calls."""
+    summed RSS, and CPU % from the tree's CPU time between two calls. `part` narrows it to the
+    process alone ("self") or to its descendants ("children": the local cloud's Lambda workers)."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, part: str = "all") -> None:
         import psutil
 
+        if part not in ("all", "self", "children"):
+            raise ValueError(f"part must be all, self or children, not {part!r}")
         self.root = psutil.Process(pid)
+        self.part = part
         self._last: tuple[float, float] | None = None
 
     def _tree(self) -> list[Any]:
-        return [self.root, *self.root.children(recursive=True)]
+        children = self.root.children(recursive=True) if self.part != "self" else []
+        return children if self.part == "children" else [self.root, *children]
 
     def memory_info(self) -> Any:
         """The tree's resident memory (`.rss`, bytes)."""
@@ -47,7 +52,9 @@ class ProcessTree:
         for p in self._tree():
             try:
                 t = p.cpu_times()
-                busy += t.user + t.system + getattr(t, "children_user", 0) + getattr(t, "children_system", 0)
+                busy += t.user + t.system
+                if self.part == "all":  # children that exited: counted in their parent's times
+                    busy += getattr(t, "children_user", 0) + getattr(t, "children_system", 0)
             except Exception:  # noqa: S112
                 continue
         now = time.monotonic()
@@ -107,6 +114,9 @@ def probes(rt: Runtime, *, live_feed: bool = False) -> Any:
             pid = proc.running_pid()
             if pid is not None:
                 found[name] = ProcessTree(pid)
+                if name == "local cloud":  # the emulator and its Lambda workers, each on its own too
+                    found["emulator"] = ProcessTree(pid, "self")
+                    found["lambda workers"] = ProcessTree(pid, "children")
         return found
 
     def live() -> int:

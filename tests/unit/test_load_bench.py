@@ -10,8 +10,10 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
+
 from bench.load import Probes, live_delays, live_lag_trend, run_load_bench, soak_verdict, write_chart
-from concert.cli_load import memory_verdict
+from concert.cli_load import ProcessTree, memory_verdict
 
 
 class FakePlatform:
@@ -204,6 +206,34 @@ def test_a_process_that_holds_the_data_reports_memory_per_event_instead() -> Non
     held = verdict["memory"]["warehouse endpoint"]
     assert held["holds_data"] and held["growth"] > 0.10 and not verdict["memory_grows"]
     assert held["mb_per_1k_events"] == 20.0  # 40 MB over 20 s at 100 events/s
+
+
+def test_the_emulator_holds_data_and_its_lambda_workers_are_judged_by_growth() -> None:
+    samples = _samples([100] * 6, [50] * 6)
+    for i, s in enumerate(samples):
+        s["emulator"] = {"rss_mb": 300 + 10 * i, "cpu_pct": 50}
+        s["lambda workers"] = {"rss_mb": 400 + 20 * i, "cpu_pct": 20}
+    verdict = soak_verdict(samples, rate=100)
+    assert verdict["memory"]["emulator"]["holds_data"]
+    assert not verdict["memory"]["lambda workers"].get("holds_data") and verdict["memory_grows"]
+
+
+def test_a_process_tree_is_measured_whole_alone_or_as_its_descendants() -> None:
+    import os
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    try:
+        whole, alone, children = (ProcessTree(os.getpid(), part) for part in ("all", "self", "children"))
+        assert [p.pid for p in children._tree()] == [child.pid]
+        assert [p.pid for p in alone._tree()] == [os.getpid()]
+        assert {p.pid for p in whole._tree()} == {os.getpid(), child.pid}
+        assert 0 < children.memory_info().rss < whole.memory_info().rss
+    finally:
+        child.communicate(b"")
+    with pytest.raises(ValueError, match="all, self or children"):
+        ProcessTree(os.getpid(), "workers")
 
 
 def test_chart_is_a_png(tmp_path: Path) -> None:

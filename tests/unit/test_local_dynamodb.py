@@ -114,6 +114,20 @@ def _requests() -> list[tuple[str, dict[str, Any]]]:
             "TransactWriteItems",
             {"TransactItems": [_mark("1", "3"), _counter("CONCERT#1", 5, False)]},
         ),  # moved: cancelled
+        # a delivery's token: a retry of the same request is not applied twice; the token with
+        # another request is refused (the emulator keeps the first by its digest once patched)
+        (
+            "TransactWriteItems",
+            {"TransactItems": [_counter("CONCERT#3", 4, True)], "ClientRequestToken": "d1"},
+        ),
+        (
+            "TransactWriteItems",
+            {"TransactItems": [_counter("CONCERT#3", 4, True)], "ClientRequestToken": "d1"},
+        ),
+        (
+            "TransactWriteItems",
+            {"TransactItems": [_counter("CONCERT#3", 9, True)], "ClientRequestToken": "d1"},
+        ),
         (
             "UpdateItem",
             {
@@ -172,8 +186,15 @@ def test_the_patched_emulator_answers_as_the_shipped_one() -> None:
     patch_dynamodb(patched)
     assert patched.concert_patched and not getattr(shipped, "concert_patched", False)
     expected, got = _run(shipped), _run(patched)
-    assert [s for s, _ in expected] == [200, 200, 200, 400, 200, 200, 200, 200, 200, 200], expected[3]
+    assert [s for s, _ in expected] == [200, 200, 200, 400, 200, 200, 400, 200, 200, 200, 200, 200, 200], (
+        expected
+    )
+    assert "IdempotentParameterMismatch" in json.dumps(expected[6][1])
     assert got == expected
+    stored = next(iter(v for _k, v in patched._txn_idempotency.all_items()))
+    assert stored["signature"] == {"TransactItems": [_counter("CONCERT#3", 4, True)]}
+    assert stored["signature"] != {"TransactItems": [_counter("CONCERT#3", 9, True)]}
+    assert len(stored["signature"].digest) == 32  # the request is not kept, only its digest
 
 
 @pytest.mark.parametrize(

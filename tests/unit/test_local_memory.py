@@ -41,4 +41,5 @@ def test_the_diagnostic_writes_its_file_when_stopped(tmp_path: Path) -> None:
     finally:
         tracemalloc.stop()
     doc = json.loads(out.read_text())
-    assert {"seconds", "traced_mb", "peak_mb", "sites"} <= set(doc)
+    assert {"seconds", "traced_mb", "peak_mb", "tracing_mb", "rss_mb", "sites"} <= set(doc)
+    assert doc["rss_mb"] > doc["traced_mb"] >= 0  # the interpreter itself is resident, untraced
