@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from consumers.etl.events import batch_landed
 
@@ -42,12 +42,28 @@ class BatchAnnouncer:
             )
 
 
+class Announcer(Protocol):
+    """Where landings are announced (BatchAnnouncer on EventBridge)."""
+
+    def announce(
+        self,
+        batch_id: str,
+        bucket: str,
+        manifests: Mapping[str, str],
+        rows: Mapping[str, int],
+        partitions: Sequence[str] = (),
+        **extra: Any,
+    ) -> None:
+        """Send one landing; raise if it was not accepted."""
+        ...
+
+
 class CycleTrigger:
     """Debounced announcements: at most one per interval, one always after the last landing."""
 
     def __init__(
         self,
-        announcer: BatchAnnouncer,
+        announcer: Announcer,
         *,
         min_interval_s: float = 1.0,
         max_backoff_s: float = 30.0,

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import ClientError
 
 CURRENT, TRAINING = "CURRENT", "TRAINING"
 # The models the registry keeps (ml.models.SPECS trains them; named here for readers of the
 # registry, which should not import scikit-learn to know them).
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+
 MODELS = ("ticket_sales", "venue_popularity", "recommendations")
 
 
@@ -34,7 +38,7 @@ def _conditional_failed(exc: ClientError) -> bool:
 class RegistryTable:
     """Reads and writes the registry through a boto3 DynamoDB client."""
 
-    def __init__(self, client: Any, table: str) -> None:
+    def __init__(self, client: DynamoDBClient, table: str) -> None:
         self.client, self.table = client, table
 
     def _get(self, model: str, version: str) -> dict[str, Any] | None:
@@ -67,23 +71,20 @@ class RegistryTable:
 
     def versions(self, model: str) -> list[dict[str, Any]]:
         """Every registered version, oldest first."""
-        out, key = [], None
-        while True:
-            page = self.client.query(
-                TableName=self.table,
-                KeyConditionExpression="#m = :m",
-                ExpressionAttributeNames={"#m": "model"},
-                ExpressionAttributeValues={":m": {"S": model}},
-                **({"ExclusiveStartKey": key} if key else {}),
-            )
+        out: list[dict[str, Any]] = []
+        pages = self.client.get_paginator("query").paginate(
+            TableName=self.table,
+            KeyConditionExpression="#m = :m",
+            ExpressionAttributeNames={"#m": "model"},
+            ExpressionAttributeValues={":m": {"S": model}},
+        )
+        for page in pages:
             out += [
                 json.loads(i["doc"]["S"])
                 for i in page["Items"]
                 if i["version"]["S"] not in (CURRENT, TRAINING)
             ]
-            key = page.get("LastEvaluatedKey")
-            if not key:
-                return sorted(out, key=lambda d: d["version"])
+        return sorted(out, key=lambda d: d["version"])
 
     def register(self, record: dict[str, Any]) -> None:
         """Write a version's record (idempotent: the same version rewrites the same record)."""

@@ -4,7 +4,11 @@ last minutes, and the top concerts and venues (from the sparse `ranked-by-ticket
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
 
 RANKED_INDEX = "ranked-by-tickets"
 
@@ -12,7 +16,7 @@ RANKED_INDEX = "ranked-by-tickets"
 class AggregatesReader:
     """The current live state, as DynamoDB images."""
 
-    def __init__(self, client: Any, table: str) -> None:
+    def __init__(self, client: DynamoDBClient, table: str) -> None:
         self._ddb = client
         self._table = table
 
@@ -64,7 +68,8 @@ class AggregatesReader:
                     RequestItems={self._table: {"Keys": pending, "ConsistentRead": True}}
                 )
                 images += resp.get("Responses", {}).get(self._table, [])
-                pending = resp.get("UnprocessedKeys", {}).get(self._table, {}).get("Keys", [])
+                unprocessed: Any = resp.get("UnprocessedKeys", {})
+                pending = unprocessed.get(self._table, {}).get("Keys", [])
                 if not pending:
                     break
         return images

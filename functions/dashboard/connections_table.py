@@ -6,13 +6,16 @@ The table also holds spent tickets (`TICKET#<id>`, functions/dashboard/tickets.p
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 class ConnectionsTable:
     """Connections keyed by `connection_id`; `subscribed` marks those that get live frames."""
 
-    def __init__(self, client: Any, table: str, *, ttl_s: int = 2 * 3600) -> None:
+    def __init__(self, client: DynamoDBClient, table: str, *, ttl_s: int = 2 * 3600) -> None:
         self._ddb = client
         self._table = table
         self._ttl_s = ttl_s

@@ -19,6 +19,7 @@ from chat.plan import TOOLS, Plan, ToolCall, cannot
 from chat.schema_doc import explain
 from chat.session_table import SessionTable
 from consumers.warehouse.guard import STAR_SCHEMA
+from tests.fakes.clients import dynamodb_client
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "aws"
 ROOT = Path(__file__).parent.parent.parent
@@ -29,7 +30,7 @@ class Warehouse:
         self.rows = rows
         self.sql: list[str] = []
 
-    def query(self, sql: str) -> list[dict[str, Any]]:
+    def query(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         self.sql.append(sql)
         return self.rows
 
@@ -73,7 +74,7 @@ def test_a_statement_the_warehouse_fails_is_a_failed_call_not_an_error() -> None
     from consumers.warehouse.client import WarehouseError
 
     class Failing:
-        def query(self, sql: str) -> list[dict[str, Any]]:
+        def query(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
             raise WarehouseError("FAILED: canceling statement due to statement timeout")
 
     out = tools.query_warehouse(tools.QueryArgs(sql="SELECT state FROM dim_venue"), Failing())
@@ -224,7 +225,7 @@ class Dynamo:
 
 def test_session_table_round_trips_and_expires() -> None:
     db = Dynamo()
-    table = SessionTable(db, "t", ttl_s=60)
+    table = SessionTable(dynamodb_client(db), "t", ttl_s=60)
     memory = table.load("s1")
     memory.add("q", "analytics", {"metric": "tickets"}, "a", True)
     table.save(memory)

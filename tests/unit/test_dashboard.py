@@ -33,6 +33,7 @@ from cloud.web_server_main import make_handler
 from functions.dashboard import analytics, frames, tokens
 from functions.dashboard.connections_api import Delivery, management_endpoint
 from functions.dashboard.tickets import DynamoTicketLedger
+from tests.fakes.clients import dynamodb_client
 from tests.fakes.tickets import MemoryTicketLedger
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "aws"
@@ -317,7 +318,7 @@ class Dynamo:
 
 def test_a_ticket_is_spent_once_in_the_connections_table() -> None:
     ddb = Dynamo()
-    ledger = DynamoTicketLedger(ddb, "connections")
+    ledger = DynamoTicketLedger(dynamodb_client(ddb), "connections")
     assert ledger.spend("abc", expires_at=1070) is True
     assert ledger.spend("abc", expires_at=1070) is False
     assert ledger.spend("abd", expires_at=1070) is True

@@ -20,6 +20,7 @@ from consumers.records import StreamRecord
 from consumers.tables import to_arrow
 from producers.synthetic import Spec, generate
 from schemas import to_json
+from tests.fakes.clients import s3_client
 from tests.fakes.s3 import MemoryS3
 
 ASL = Path(__file__).parent.parent.parent / "state_machines" / "etl.asl.json"
@@ -89,7 +90,7 @@ def test_concerts_known_to_the_warehouse_satisfy_integrity() -> None:
 
 def _landed(s3: MemoryS3) -> dict[str, Any]:
     out = _batch()
-    written = LakeWriter(s3, "lake").write(out.batch_id, out.raw, out.tables)
+    written = LakeWriter(s3_client(s3), "lake").write(out.batch_id, out.raw, out.tables)
     rows = {t: sum(n for _, n in f) for t, f in written.curated.items()}
     return {"batch_id": out.batch_id, "bucket": "lake", "manifests": written.manifests, "rows": rows}
 
