@@ -1,5 +1,5 @@
 """In-memory stand-ins for what the pipeline's health and `concert status` read: SQS queue
-depths, Step Functions executions, CloudWatch alarms, the warehouse's last load, DynamoDB items
+depths, CloudWatch alarms, the warehouse's last load, DynamoDB items
 and a stream's summary."""
 
 from __future__ import annotations
@@ -32,21 +32,6 @@ class Pages:
 
     def paginate(self, **_: Any) -> list[dict[str, Any]]:
         return self.pages
-
-
-class Sfn:
-    def __init__(self, failed: int) -> None:
-        self.failed = failed
-
-    def get_paginator(self, _name: str) -> Any:
-        failed = self.failed
-
-        class P:
-            def paginate(self, stateMachineArn: str, statusFilter: str, **_: Any) -> list[dict[str, Any]]:
-                n = failed if statusFilter == "FAILED" and stateMachineArn.endswith("concert-etl") else 0
-                return [{"executions": [{}] * n}]
-
-        return P()
 
 
 class Cloudwatch:

@@ -17,14 +17,11 @@ import pytest
 from botocore.exceptions import ClientError
 
 from chat.plan import Plan, ToolCall
+from tests.fakes.lambda_context import LambdaContext
+from tests.fakes.stepfunctions import MemoryStepFunctions
 from tests.unit.test_chat_parts import Dynamo
 
 EVENT = json.loads((Path(__file__).parent.parent / "fixtures" / "aws" / "http_api_v2_get.json").read_text())
-
-
-class Context:
-    function_name, memory_limit_in_mb, aws_request_id = "chat", 128, "req"
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:chat"
 
 
 def _module(monkeypatch: pytest.MonkeyPatch, name: str) -> Any:
@@ -33,21 +30,6 @@ def _module(monkeypatch: pytest.MonkeyPatch, name: str) -> Any:
     monkeypatch.setenv("CHAT_STATE_MACHINE_ARN", "arn:aws:states:us-east-1:1:stateMachine:concert-chat")
     sys.modules.pop(name, None)
     return importlib.import_module(name)
-
-
-class Sfn:
-    def __init__(self, final: dict[str, Any], running: int = 1) -> None:
-        self.final, self.running, self.inputs = final, running, []  # type: ignore[var-annotated]
-
-    def start_execution(self, **kw: Any) -> dict[str, Any]:
-        self.inputs.append(json.loads(kw["input"]))
-        return {"executionArn": "arn:aws:states:us-east-1:1:execution:concert-chat:x"}
-
-    def describe_execution(self, executionArn: str) -> dict[str, Any]:
-        if self.running > 0:
-            self.running -= 1
-            return {"status": "RUNNING"}
-        return self.final
 
 
 @pytest.fixture
@@ -80,15 +62,15 @@ def _post(module: Any, body: str) -> tuple[int, dict[str, Any]]:
     event["rawPath"] = event["requestContext"]["http"]["path"] = "/ask"
     event["requestContext"]["http"]["method"] = "POST"
     event["body"] = body
-    out = module.handler(event, Context())
+    out = module.handler(event, LambdaContext("chat", 128, "req"))
     return out["statusCode"], json.loads(out["body"])
 
 
 def test_chat_api_starts_the_workflow_and_returns_its_answer(api: Any) -> None:
     answer = {"answer": "42 tickets.", "answered": True, "calls": []}
-    api.sfn = Sfn({"status": "SUCCEEDED", "output": json.dumps(answer)})
+    api.sfn = MemoryStepFunctions(final={"status": "SUCCEEDED", "output": json.dumps(answer)})
     status, body = _post(api, json.dumps({"question": "How many tickets?", "session": "s-1"}))
-    assert status == 200 and body["answer"] == "42 tickets." and body["execution"].endswith(":x")
+    assert status == 200 and body["answer"] == "42 tickets." and ":execution:concert-chat:ask-" in body["execution"]
     assert api.sfn.inputs == [{"question": "How many tickets?", "session": "s-1"}]
 
 
@@ -103,19 +85,19 @@ def test_chat_api_starts_the_workflow_and_returns_its_answer(api: Any) -> None:
     ],
 )
 def test_chat_api_refuses_bad_requests(api: Any, body: str, error: str) -> None:
-    api.sfn = Sfn({"status": "SUCCEEDED", "output": "{}"})
+    api.sfn = MemoryStepFunctions(final={"status": "SUCCEEDED", "output": "{}"})
     status, out = _post(api, body)
     assert status == 400 and error in out["message"] and api.sfn.inputs == []
 
 
 def test_chat_api_reports_a_failed_or_slow_workflow(api: Any) -> None:
-    api.sfn = Sfn({"status": "FAILED", "cause": "States.Timeout"}, running=0)
+    api.sfn = MemoryStepFunctions(final={"status": "FAILED", "cause": "States.Timeout"})
     status, body = _post(api, json.dumps({"question": "q"}))
     assert status == 502 and "FAILED: States.Timeout" in body["error"]
-    api.sfn = Sfn({}, running=10**9)
+    api.sfn = MemoryStepFunctions(final={}, running=10**9)
     api.settings.wait_s = 0.2
     status, body = _post(api, json.dumps({"question": "q"}))
-    assert status == 504 and body["execution"].endswith(":x")
+    assert status == 504 and ":execution:concert-chat:ask-" in body["execution"]
 
 
 class Warehouse:
@@ -139,16 +121,20 @@ def plan_step(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 
 def test_plan_step_plans_with_the_warehouse_vocabulary(plan_step: Any) -> None:
-    out = plan_step.handler({"question": "tickets sold in Houston last month", "session": "s"}, Context())
+    out = plan_step.handler(
+        {"question": "tickets sold in Houston last month", "session": "s"}, LambdaContext("chat", 128, "req")
+    )
     assert (
         out["plan"]["calls"][0]["tool"] == "query_warehouse"
         and "'Houston'" in out["plan"]["calls"][0]["args"]["sql"]
     )
     assert out["clock"] == "2026-05-06T00:00:00+00:00"
     # Another source's spelling of the venue finds the venue as one entity.
-    alias = plan_step.handler({"question": "tickets sold at Robertson Stad. last month"}, Context())
+    alias = plan_step.handler(
+        {"question": "tickets sold at Robertson Stad. last month"}, LambdaContext("chat", 128, "req")
+    )
     assert "venue_id = 1" in alias["plan"]["calls"][0]["args"]["sql"]
-    bad = plan_step.handler({"question": "q", "session": "bad session"}, Context())
+    bad = plan_step.handler({"question": "q", "session": "bad session"}, LambdaContext("chat", 128, "req"))
     assert bad["plan"]["understood"] is False and "session must be" in bad["plan"]["reply"]
 
 
@@ -165,7 +151,9 @@ def test_plan_step_refuses_calls_with_invalid_arguments_and_falls_back_from_bedr
             raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "Converse")
 
     monkeypatch.setattr(plan_step, "planner", lambda: Broken())
-    out = plan_step.handler({"question": "tickets sold in Houston last month", "session": None}, Context())
+    out = plan_step.handler(
+        {"question": "tickets sold in Houston last month", "session": None}, LambdaContext("chat", 128, "req")
+    )
     assert out["plan"]["planner"] == "deterministic" and out["plan"]["calls"]
 
 
@@ -175,14 +163,14 @@ def test_answer_step_says_a_failed_plan_and_remembers_turns(monkeypatch: pytest.
     failed = {
         "state": {"question": "q", "session": "s", "error": {"Error": "Lambda.Unknown", "Cause": "boom"}}
     }
-    out = module.handler(failed, Context())
+    out = module.handler(failed, LambdaContext("chat", 128, "req"))
     assert out["answered"] is False and "couldn't plan an answer: boom" in out["answer"]
     plan = Plan("pipeline_status", [ToolCall("pipeline_status")])
     report = {"dead_letters": {}, "workflows": {}, "alarms_firing": [], "warehouse": {"events": 1, "last_load": "t"},
               "healthy": True}  # fmt: skip
     state = {"question": "ok?", "session": "s", "planned": {"plan": plan.to_dict(), "clock": "c"},
              "outcomes": [{"tool": "pipeline_status", "ok": True, "result": report, "error": None}]}  # fmt: skip
-    out = module.handler({"state": state, "execution": "arn:x"}, Context())
+    out = module.handler({"state": state, "execution": "arn:x"}, LambdaContext("chat", 128, "req"))
     assert out["answered"] and out["answer"].startswith("Healthy") and out["execution"] == "arn:x"
     turns = module.sessions.load("s").turns
     assert [t["question"] for t in turns] == ["q", "ok?"] and turns[-1]["understood"]
@@ -218,7 +206,7 @@ def test_the_venue_ranking_tool_ranks_from_the_warehouse_rows_it_reads(
                 return serving.Loaded(model, "v1", report)
 
         monkeypatch.setattr(module, "_serving", lambda: (Models(), rows))
-        out = module.rank_venues({"args": {"top": 5, "state": "TX"}}, Context())
+        out = module.rank_venues({"args": {"top": 5, "state": "TX"}}, LambdaContext("chat", 128, "req"))
         assert out["ok"], out
         ranked = out["result"]["venues"]
         assert len(ranked) == 5 and all(v["state"] == "TX" for v in ranked)

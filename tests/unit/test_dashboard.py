@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -34,6 +33,8 @@ from functions.dashboard import analytics, frames, tokens
 from functions.dashboard.connections_api import Delivery, management_endpoint
 from functions.dashboard.tickets import DynamoTicketLedger
 from tests.fakes.clients import dynamodb_client
+from tests.fakes.lambda_context import LambdaContext
+from tests.fakes.stepfunctions import MemoryStepFunctions
 from tests.fakes.tickets import MemoryTicketLedger
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "aws"
@@ -380,11 +381,6 @@ class Posts:
         return d
 
 
-class Context:
-    function_name, memory_limit_in_mb, aws_request_id = "broadcast", 128, "req"
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:broadcast"
-
-
 def test_the_broadcaster_sends_one_delta_and_forgets_gone_connections(env: None) -> None:
     broadcast = _load("broadcast")
     table = Table()
@@ -403,14 +399,17 @@ def test_the_broadcaster_sends_one_delta_and_forgets_gone_connections(env: None)
 
     broadcast.connections, broadcast.api, broadcast.aggregates = table, posts, Aggregates()
     keys = [["ALL", "TOTAL"], ["ALL", "MINUTE#2026-11-22T16:50"]]
-    result = broadcast.handler({"keys": keys}, Context())
+    result = broadcast.handler({"keys": keys}, LambdaContext("broadcast", 128, "req"))
     assert asked == [[("ALL", "TOTAL"), ("ALL", "MINUTE#2026-11-22T16:50")]]
     assert result == {"items": 2, "sent": 2, "gone": 1, "failed": 1}
     assert sorted(cid for cid, _ in posts.sent) == ["a", "d"] and "b" not in table.rows
     assert {i["k"] for i in posts.sent[0][1]["items"]} == {"ALL|TOTAL", "ALL|MINUTE#2026-11-22T16:50"}
-    assert broadcast.handler({"keys": []}, Context()) == {"items": 0, "sent": 0}
+    assert broadcast.handler({"keys": []}, LambdaContext("broadcast", 128, "req")) == {"items": 0, "sent": 0}
     images = [{"pk": {"S": "SHARD#s#0"}, "sk": {"S": "MARK"}}]  # nothing the dashboard shows
-    assert broadcast.handler({"keys": [["SHARD#s#0", "MARK"]]}, Context()) == {"items": 0, "sent": 0}
+    assert broadcast.handler({"keys": [["SHARD#s#0", "MARK"]]}, LambdaContext("broadcast", 128, "req")) == {
+        "items": 0,
+        "sent": 0,
+    }
 
 
 # -- local web server -------------------------------------------------------------------------
@@ -552,26 +551,6 @@ def test_a_slow_client_does_not_hold_up_the_others(monkeypatch: pytest.MonkeyPat
 # -- the HTTP API's routes --------------------------------------------------------------------
 
 
-class Sfn:
-    """Step Functions with one machine and no executions."""
-
-    def get_paginator(self, name: str) -> Any:
-        class Pages:
-            def paginate(self, **kw: Any) -> list[dict[str, Any]]:
-                return [
-                    {
-                        "stateMachines": [
-                            {"name": "concert-etl", "stateMachineArn": "arn:etl", "type": "STANDARD"}
-                        ]
-                    }
-                ]
-
-        return Pages()
-
-    def list_executions(self, **kw: Any) -> dict[str, Any]:
-        return {"executions": []}
-
-
 @pytest.fixture
 def api(env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     for k, v in {
@@ -583,7 +562,7 @@ def api(env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         monkeypatch.setenv(k, v)
     module = _load("api")
     module.key._client = Secrets()
-    module.sfn = Sfn()
+    module.sfn = MemoryStepFunctions({"concert-etl": "arn:etl"})
     yield module
     sys.modules.pop("functions.dashboard.api", None)
 
@@ -597,7 +576,7 @@ def _call(
     event["requestContext"]["authorizer"] = {"lambda": {"subject": "ana"}}
     event["queryStringParameters"] = query or {}
     event["rawQueryString"] = "&".join(f"{k}={v}" for k, v in (query or {}).items())
-    out = module.handler(event, Context())
+    out = module.handler(event, LambdaContext("broadcast", 128, "req"))
     return out["statusCode"], json.loads(out["body"])
 
 
@@ -746,21 +725,11 @@ def test_recent_executions_of_every_workflow_come_failed_first_then_newest() -> 
         "arn:retrain": [("r1", "TIMED_OUT", 3), ("r2", "SUCCEEDED", 7)],
     }
 
-    class TwoMachines:
-        def get_paginator(self, name: str) -> Any:
-            machines = [{"name": n, "stateMachineArn": f"arn:{n}"} for n in ("etl", "retrain")]
-            return SimpleNamespace(paginate=lambda **kw: [{"stateMachines": machines}])
-
-        def list_executions(self, stateMachineArn: str, maxResults: int) -> dict[str, Any]:
-            return {
-                "executions": [
-                    {"name": n, "executionArn": f"{stateMachineArn}:{n}", "status": st,
-                     "startDate": t0 + timedelta(minutes=m)}
-                    for n, st, m in runs[stateMachineArn]
-                ]
-            }  # fmt: skip
-
-    recent = workflows.recent(TwoMachines(), limit=4)
+    sfn = MemoryStepFunctions({n: f"arn:{n}" for n in ("etl", "retrain")})
+    for arn, executions in runs.items():
+        for name, status, minutes in executions:
+            sfn.add(arn, name, status, t0 + timedelta(minutes=minutes))
+    recent = workflows.recent(sfn, limit=4)
     assert [(e["machine"], e["name"]) for e in recent] == [
         ("retrain", "r1"), ("etl", "e2"), ("etl", "e3"), ("retrain", "r2")
     ]  # fmt: skip

@@ -6,7 +6,6 @@ import base64
 import copy
 import importlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -17,19 +16,12 @@ from aws_kinesis_agg.aggregator import RecordAggregator
 from producers.synthetic import Spec, generate
 from schemas import TicketSold, to_json
 from tests.fakes.aggregates import FakeAggregateStore
+from tests.fakes.lambda_context import LambdaContext
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "aws"
 WORKLOAD = generate(Spec().scaled(0.005))
 RAW = [to_json(e) for e in WORKLOAD.events]
 SOLD = sum(e.data.quantity for e in WORKLOAD.events if isinstance(e.data, TicketSold))
-
-
-@dataclass
-class Context:
-    function_name: str = "concert-live-aggregates"
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:concert-live-aggregates"
-    aws_request_id: str = "req-1"
 
 
 @pytest.fixture
@@ -76,14 +68,14 @@ def _tickets(store: FakeAggregateStore) -> int:
 
 @pytest.mark.parametrize("sample", ["kinesis_powertools.json", "kinesis_sam.json"])
 def test_the_samples_own_text_records_are_skipped_not_failed(handler: ModuleType, sample: str) -> None:
-    response = handler.handler(_sample(sample), Context())
+    response = handler.handler(_sample(sample), LambdaContext("concert-live-aggregates"))
     assert response == {"batchItemFailures": []}
     assert not handler.store.counters
 
 
 @pytest.mark.parametrize("sample", ["kinesis_powertools.json", "kinesis_sam.json"])
 def test_plain_records_in_the_sample_shape_are_counted(handler: ModuleType, sample: str) -> None:
-    response = handler.handler(_with_data(_sample(sample), RAW), Context())
+    response = handler.handler(_with_data(_sample(sample), RAW), LambdaContext("concert-live-aggregates"))
     assert response == {"batchItemFailures": []}
     assert _tickets(handler.store) == SOLD > 0
 
@@ -97,7 +89,9 @@ def test_kpl_aggregated_records_count_the_same(handler: ModuleType) -> None:
             aggregated.append(full.get_contents()[2])
     aggregated.append(agg.clear_and_get().get_contents()[2])
     assert len(aggregated) < len(RAW) / 10
-    response = handler.handler(_with_data(_sample("kinesis_powertools.json"), aggregated), Context())
+    response = handler.handler(
+        _with_data(_sample("kinesis_powertools.json"), aggregated), LambdaContext("concert-live-aggregates")
+    )
     assert response == {"batchItemFailures": []}
     assert _tickets(handler.store) == SOLD
 
@@ -107,13 +101,13 @@ def test_failing_records_are_reported_and_a_redelivery_counts_once(handler: Modu
     sales = [raw for e, raw in zip(WORKLOAD.events, RAW, strict=True) if isinstance(e.data, TicketSold)][:80]
     handler.store.fail_on_apply = {2}
     event = _with_data(_sample("kinesis_powertools.json"), sales)
-    response = handler.handler(event, Context())
+    response = handler.handler(event, LambdaContext("concert-live-aggregates"))
     failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
     sequences = [r["kinesis"]["sequenceNumber"] for r in event["Records"]]
     assert failed and failed < set(sequences)
     lowest = min(sequences.index(seq) for seq in failed)
     retry = {**event, "Records": event["Records"][lowest:]}
-    assert handler.handler(retry, Context()) == {"batchItemFailures": []}
+    assert handler.handler(retry, LambdaContext("concert-live-aggregates")) == {"batchItemFailures": []}
     expected = sum(
         e.data.quantity for e in WORKLOAD.events if isinstance(e.data, TicketSold) and to_json(e) in sales
     )
@@ -128,7 +122,7 @@ def test_injected_failures_fail_every_nth_delivery_and_retries_count_once(
     outcomes = []
     for _ in range(6):  # the mapping delivers the same batch again after each failure
         try:
-            outcomes.append(handler.handler(event, Context()))
+            outcomes.append(handler.handler(event, LambdaContext("concert-live-aggregates")))
         except handler.InjectedFault:
             outcomes.append(None)
     assert [o is None for o in outcomes] == [False, False, True, False, False, True]
@@ -155,14 +149,18 @@ def test_the_broadcaster_hears_of_counted_changes_and_its_failure_costs_nothing(
     client = LambdaClient()
     monkeypatch.setattr(handler, "lambda_client", client)
     event = _with_data(_sample("kinesis_powertools.json"), RAW)
-    assert handler.handler(event, Context()) == {"batchItemFailures": []}
+    assert handler.handler(event, LambdaContext("concert-live-aggregates")) == {"batchItemFailures": []}
     (call,) = client.calls
     assert call["FunctionName"] == "concert-dashboard-broadcast" and call["InvocationType"] == "Event"
     keys = json.loads(call["Payload"])["keys"]
     assert ["ALL", "TOTAL"] in keys and all(sk == "TOTAL" or pk == "ALL" for pk, sk in keys)
-    assert handler.handler(event, Context()) == {"batchItemFailures": []}  # a redelivery: no change
+    assert handler.handler(event, LambdaContext("concert-live-aggregates")) == {
+        "batchItemFailures": []
+    }  # a redelivery: no change
     assert len(client.calls) == 1
     monkeypatch.setattr(handler, "lambda_client", LambdaClient(fail=True))
     fresh = generate(Spec(seed=77).scaled(0.002))
     more = _with_data(_sample("kinesis_powertools.json"), [to_json(e) for e in fresh.events])
-    assert handler.handler(more, Context()) == {"batchItemFailures": []}  # counted all the same
+    assert handler.handler(more, LambdaContext("concert-live-aggregates")) == {
+        "batchItemFailures": []
+    }  # counted all the same

@@ -16,6 +16,7 @@ import pytest
 
 from ml import serving
 from ml.models import SPECS
+from tests.fakes.lambda_context import LambdaContext
 from tests.unit.ml_workload import rows
 
 FAST = {"seed": 3, "max_iter": 40, "peer": False}
@@ -120,11 +121,7 @@ def _get(module: Any, path: str, query: str = "") -> tuple[int, dict[str, Any]]:
     if query:
         event["queryStringParameters"] = dict(p.split("=") for p in query.split("&"))
 
-    class Context:
-        function_name, memory_limit_in_mb, aws_request_id = "predictions", 128, "req"
-        invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:predictions"
-
-    out = module.handler(event, Context())
+    out = module.handler(event, LambdaContext("predictions", 128, "req"))
     return out["statusCode"], json.loads(out["body"])
 
 

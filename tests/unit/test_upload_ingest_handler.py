@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import io
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -15,6 +14,7 @@ import pytest
 from producers.publisher import KinesisPublisher
 from schemas import parse_event
 from tests.fakes.kinesis import FakeKinesis
+from tests.fakes.lambda_context import LambdaContext
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 
@@ -32,14 +32,6 @@ class FakeS3:
 
     def put_object(self, Bucket: str, Key: str, Body: bytes, **_: Any) -> None:
         self.put[(Bucket, Key)] = Body
-
-
-@dataclass
-class Context:
-    function_name: str = "concert-upload-ingest"
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:concert-upload-ingest"
-    aws_request_id: str = "req-1"
 
 
 @pytest.fixture
@@ -63,7 +55,7 @@ def test_upload_is_published_and_reported(
     monkeypatch.setattr(handler_module, "_s3", s3)
     monkeypatch.setattr(handler_module, "_publisher", KinesisPublisher("concert-events", kinesis))
 
-    result = handler_module.handler(event, Context())
+    result = handler_module.handler(event, LambdaContext("concert-upload-ingest"))
 
     [report] = result["reports"]
     assert report["events"] == 3 and report["bad_rows"] == 7
@@ -83,7 +75,7 @@ def test_unsupported_upload_is_reported_not_raised(
     s3 = FakeS3({("example-bucket", "uploads/report.pdf"): b"%PDF"})
     monkeypatch.setattr(handler_module, "_s3", s3)
     monkeypatch.setattr(handler_module, "_publisher", KinesisPublisher("concert-events", FakeKinesis()))
-    result = handler_module.handler(event, Context())
+    result = handler_module.handler(event, LambdaContext("concert-upload-ingest"))
     assert "unsupported file type" in result["reports"][0]["error"]
 
 
@@ -113,7 +105,7 @@ def test_hostile_upload_is_streamed_in_batches_and_every_bad_row_reported(
     monkeypatch.setattr(handler_module, "_publisher", KinesisPublisher("concert-events", kinesis, lanes=1))
     monkeypatch.setattr(handler_module.settings, "publish_batch", 2)
 
-    [report] = handler_module.handler(event, Context())["reports"]
+    [report] = handler_module.handler(event, LambdaContext("concert-upload-ingest"))["reports"]
 
     assert report["events"] == 5 and report["bad_rows"] == 2 and report["publish"]["accepted"] == 5
     assert report["publish"]["requests"] == 3, "five events published two at a time"
