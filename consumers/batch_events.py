@@ -14,13 +14,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-from consumers.etl.events import batch_landed
+from consumers.etl.events import EventBus, batch_landed
 
 
 class BatchAnnouncer:
     """PutEvents of `CuratedBatchLanded` on one bus; raises if the event was not accepted."""
 
-    def __init__(self, events: Any, bus: str = "default") -> None:
+    def __init__(self, events: EventBus, bus: str = "default") -> None:
         self.events, self.bus = events, bus
 
     def announce(

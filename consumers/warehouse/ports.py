@@ -21,6 +21,10 @@ class LoadedBatches(Protocol):
         """`loaded` or `rejected` for each batch the warehouse has finished."""
         ...
 
+    def loaded_batches(self, batch_ids: set[str]) -> set[str]:
+        """Those of the batches that are loaded."""
+        ...
+
 
 class CopyRole(Protocol):
     """The role a COPY reads the lake with."""

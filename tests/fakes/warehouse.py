@@ -70,6 +70,9 @@ class LedgerWarehouse:
     def batch_statuses(self, batch_ids: list[str]) -> dict[str, str]:
         return {b: self.status[b] for b in batch_ids if b in self.status}
 
+    def loaded_batches(self, batch_ids: set[str]) -> set[str]:
+        return {b for b in batch_ids if self.status.get(b) == "loaded"}
+
     def known_concerts(self, ids: set[int]) -> set[int]:
         self.asked.append(set(ids))
         return ids & self.concerts

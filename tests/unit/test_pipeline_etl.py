@@ -17,14 +17,16 @@ from consumers.lake import LakeWriter
 from consumers.pipeline import Pipeline
 from consumers.records import StreamRecord
 from consumers.shard_state import ShardStateStore
+from functions.etl import wiring
 from producers.synthetic import Spec, generate
 from schemas import to_json
 from tests.fakes.clients import s3_client
 from tests.fakes.dead_letters import MemoryDeadLetters
 from tests.fakes.landings import MemoryAnnouncer, MemoryTrigger
 from tests.fakes.s3 import MemoryS3
+from tests.fakes.stepfunctions import MemoryStepFunctions
 from tests.fakes.warehouse import LedgerWarehouse
-from tests.unit.test_etl import CONTEXT
+from tests.unit.test_etl import CONTEXT, etl_parts
 
 EVENTS = generate(Spec(seed=8).scaled(0.002)).events
 
@@ -62,27 +64,15 @@ def _land(s3: MemoryS3, parts: int = 3) -> list[str]:
 def tasks(
     monkeypatch: pytest.MonkeyPatch,
 ) -> tuple[MemoryS3, LedgerWarehouse, dict[str, ModuleType]]:
-    """The cycle's task modules wired to an in-memory lake and warehouse."""
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("LAKE_BUCKET", "lake")
-    clients = importlib.reload(importlib.import_module("functions.etl.clients"))
+    """The cycle's task modules wired to an in-memory lake and warehouse (every lease holder's
+    execution still running, as Step Functions would say)."""
     s3, wh = MemoryS3(), LedgerWarehouse()
-    monkeypatch.setattr(clients, "s3", s3)
-    monkeypatch.setattr(clients, "warehouse", wh)
-    monkeypatch.setattr(clients, "ledger", LandingLedger(s3_client(s3), "lake"))
+    etl_parts(monkeypatch, s3, wh)
     mods = {
-        m: importlib.reload(importlib.import_module(f"functions.etl.{m}"))
+        m: importlib.import_module(f"functions.etl.{m}")
         for m in ("plan_cycle", "check_batches", "load_cycle")
     }
-    monkeypatch.setattr(mods["plan_cycle"], "sfn", Running())
     return s3, wh, mods
-
-
-class Running:
-    """Step Functions as the plan task asks it: every lease holder is still running."""
-
-    def describe_execution(self, executionArn: str) -> dict[str, str]:
-        return {"status": "RUNNING"}
 
 
 def _cycle(mods: dict[str, ModuleType], execution: str = "exec-1") -> dict[str, Any]:
@@ -162,7 +152,7 @@ def test_one_cycle_at_a_time_and_a_released_lease_is_taken_again(tasks: Any) -> 
 def test_the_buffering_policy_waits_for_rows_or_age(tasks: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     s3, wh, mods = tasks
     _land(s3, parts=1)
-    settings = mods["plan_cycle"].clients.settings
+    settings = wiring.parts().settings
     monkeypatch.setattr(settings, "min_rows", 10**9)
     monkeypatch.setattr(settings, "max_wait_s", 300.0)
     plan = mods["plan_cycle"].handler({"execution": "exec-1"}, CONTEXT)
@@ -243,13 +233,11 @@ def test_a_lease_held_by_an_ended_execution_is_taken_over(
     _land(s3, parts=1)
     wh.holder, wh.expires = "exec-old", 2**40  # valid for ages, but its execution may have ended
 
-    class Sfn:
-        def describe_execution(self, executionArn: str) -> dict[str, str]:
-            assert executionArn == "exec-old"
-            return {"status": status}
-
-    monkeypatch.setattr(mods["plan_cycle"], "sfn", Sfn())
+    sfn = wiring.parts().sfn
+    assert isinstance(sfn, MemoryStepFunctions)
+    sfn.described["exec-old"] = {"status": status}
     assert mods["plan_cycle"].handler({"execution": "exec-new"}, CONTEXT)["action"] == action
+    assert sfn.asked == ["exec-old"], "only the holder's execution is asked after"
     assert wh.holder == ("exec-new" if action == "load" else "exec-old")
 
 
