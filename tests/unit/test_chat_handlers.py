@@ -70,7 +70,11 @@ def test_chat_api_starts_the_workflow_and_returns_its_answer(api: Any) -> None:
     answer = {"answer": "42 tickets.", "answered": True, "calls": []}
     api.sfn = MemoryStepFunctions(final={"status": "SUCCEEDED", "output": json.dumps(answer)})
     status, body = _post(api, json.dumps({"question": "How many tickets?", "session": "s-1"}))
-    assert status == 200 and body["answer"] == "42 tickets." and ":execution:concert-chat:ask-" in body["execution"]
+    assert (
+        status == 200
+        and body["answer"] == "42 tickets."
+        and ":execution:concert-chat:ask-" in body["execution"]
+    )
     assert api.sfn.inputs == [{"question": "How many tickets?", "session": "s-1"}]
 
 
