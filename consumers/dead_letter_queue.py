@@ -13,13 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from consumers.dead_letter import DeadLetter
 
-MAX_INLINE_B64 = 100 * 1024
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
-
+MAX_INLINE_B64 = 100 * 1024
 MAX_BATCH_BYTES = 250 * 1024  # SendMessageBatch: 256 KiB for the ten messages together
 
 

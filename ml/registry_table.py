@@ -10,13 +10,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import ClientError
 
-CURRENT, TRAINING = "CURRENT", "TRAINING"
-# The models the registry keeps (ml.models.SPECS trains them; named here for readers of the
-# registry, which should not import scikit-learn to know them).
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-
+CURRENT, TRAINING = "CURRENT", "TRAINING"
+# The models the registry keeps (ml.models.SPECS trains them; named here for readers of the
+# registry, which should not import scikit-learn to know them).
 MODELS = ("ticket_sales", "venue_popularity", "recommendations")
 
 
@@ -72,19 +71,23 @@ class RegistryTable:
     def versions(self, model: str) -> list[dict[str, Any]]:
         """Every registered version, oldest first."""
         out: list[dict[str, Any]] = []
-        pages = self.client.get_paginator("query").paginate(
-            TableName=self.table,
-            KeyConditionExpression="#m = :m",
-            ExpressionAttributeNames={"#m": "model"},
-            ExpressionAttributeValues={":m": {"S": model}},
-        )
-        for page in pages:
+        key: Any = None
+        while True:
+            page = self.client.query(
+                TableName=self.table,
+                KeyConditionExpression="#m = :m",
+                ExpressionAttributeNames={"#m": "model"},
+                ExpressionAttributeValues={":m": {"S": model}},
+                **({"ExclusiveStartKey": key} if key else {}),
+            )
             out += [
                 json.loads(i["doc"]["S"])
                 for i in page["Items"]
                 if i["version"]["S"] not in (CURRENT, TRAINING)
             ]
-        return sorted(out, key=lambda d: d["version"])
+            key = page.get("LastEvaluatedKey")
+            if not key:
+                return sorted(out, key=lambda d: d["version"])
 
     def register(self, record: dict[str, Any]) -> None:
         """Write a version's record (idempotent: the same version rewrites the same record)."""
