@@ -15,8 +15,9 @@ from ml import retraining
 from ml.artifact_bucket import ArtifactBucket, parse_uri
 from ml.drift import Policy
 from tests.fakes.clients import s3_client
-from tests.fakes.registry import MemoryRegistry, MemoryWarehouse
+from tests.fakes.registry import MemoryRegistry
 from tests.fakes.s3 import MemoryS3
+from tests.fakes.warehouse import MemoryWarehouse
 from tests.unit.ml_workload import tables
 
 MODEL = "venue_popularity"
