@@ -4,13 +4,25 @@ last minutes, and the top concerts and venues (from the sparse `ranked-by-ticket
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 
 RANKED_INDEX = "ranked-by-tickets"
+
+
+class LiveAggregates(Protocol):
+    """The live aggregates as the dashboard reads them (AggregatesReader on DynamoDB)."""
+
+    def current(self, *, minutes: int, top: int) -> list[dict[str, Any]]:
+        """The items of a snapshot: totals, the newest minutes, the top concerts and venues."""
+        ...
+
+    def items(self, keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
+        """The current items of these keys."""
+        ...
 
 
 class AggregatesReader:

@@ -6,10 +6,30 @@ The table also holds spent tickets (`TICKET#<id>`, functions/dashboard/tickets.p
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+
+class Connections(Protocol):
+    """The WebSocket connections and who subscribed (ConnectionsTable on DynamoDB)."""
+
+    def add(self, connection_id: str, subject: str) -> None:
+        """Record a connection."""
+        ...
+
+    def subscribe(self, connection_id: str) -> None:
+        """Mark the connection subscribed to live frames."""
+        ...
+
+    def remove(self, connection_id: str) -> None:
+        """Forget a connection."""
+        ...
+
+    def subscribers(self) -> list[str]:
+        """The subscribed connections."""
+        ...
 
 
 class ConnectionsTable:
