@@ -22,7 +22,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 
@@ -34,6 +34,10 @@ from consumers.tables import ddl_statements
 from consumers.warehouse.load_sql import load_transactions
 from producers.synthetic import events_for
 from schemas import to_json
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
 
 BUCKET = "bench-lake"
 
@@ -80,7 +84,7 @@ def _parse_only(batches: list[list[StreamRecord]]) -> None:
 def _core(batches: list[list[StreamRecord]], stages: int) -> None:
     core = ConsumerCore()
     s3 = MemoryS3()
-    lake = LakeWriter(s3, BUCKET)
+    lake = LakeWriter(cast("S3Client", s3), BUCKET)  # the S3 calls the writer makes, on a dict
     engine: Engine | None = None
     with tempfile.TemporaryDirectory() as tmp:
         if stages >= 3:

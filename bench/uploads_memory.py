@@ -21,7 +21,11 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+from unittest import mock
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = (
@@ -92,6 +96,8 @@ class _Context:
 def _measure(impl: str, path: Path) -> dict[str, Any]:
     os.environ.update(EVENTS_STREAM="bench", QUARANTINE_BUCKET="bench", AWS_DEFAULT_REGION="us-east-1")
     import functions.upload_ingest.handler as handler
+    from functions.upload_ingest import wiring
+    from functions.upload_ingest.settings import UploadIngestSettings
     from producers.publisher import KinesisPublisher
 
     publisher = KinesisPublisher("bench", _NullKinesis())
@@ -99,10 +105,10 @@ def _measure(impl: str, path: Path) -> dict[str, Any]:
     base = _peak_mb()
     started = time.monotonic()
     if impl == "after":
-        handler._s3 = _FileS3(path)  # type: ignore[assignment]
-        handler._publisher = publisher
+        parts = wiring.Parts(UploadIngestSettings(), cast("S3Client", _FileS3(path)), publisher)
         event = {"Records": [{"s3": {"bucket": {"name": "b"}, "object": {"key": key}}}]}
-        report = handler.handler(event, _Context())["reports"][0]
+        with mock.patch.object(wiring, "parts", return_value=parts):  # the handler's parts, swapped
+            report = handler.handler(event, _Context())["reports"][0]
         events, bad = report["events"], report["bad_rows"]
     else:
         spec = importlib.util.spec_from_file_location("old_files", "/tmp/old_files.py")

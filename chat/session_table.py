@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chat.memory import TTL_SECONDS, Conversation, check_session
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 class SessionTable:
     """Loads and saves conversations."""
 
-    def __init__(self, client: Any, table: str, ttl_s: int = TTL_SECONDS) -> None:
+    def __init__(self, client: DynamoDBClient, table: str, ttl_s: int = TTL_SECONDS) -> None:
         self.client, self.table, self.ttl_s = client, table, ttl_s
 
     def load(self, session: str) -> Conversation:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from chat import schema_doc
 from consumers.warehouse.client import WarehouseError
 from consumers.warehouse.guard import CHAT, Refused, guard
+from consumers.warehouse.ports import Queries
 
 MAX_ROWS = 200
 
@@ -131,7 +132,7 @@ def failed(tool: str, error: str) -> dict[str, Any]:
     }
 
 
-def query_warehouse(args: QueryArgs, warehouse: Any) -> dict[str, Any]:
+def query_warehouse(args: QueryArgs, warehouse: Queries) -> dict[str, Any]:
     """Guard the SQL (read-only, star schema, LIMIT forced), run it, return its rows."""
     try:
         sql = guard(args.sql, CHAT)

@@ -12,15 +12,15 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
-from consumers.etl.events import batch_landed
+from consumers.etl.events import EventBus, batch_landed
 
 
 class BatchAnnouncer:
     """PutEvents of `CuratedBatchLanded` on one bus; raises if the event was not accepted."""
 
-    def __init__(self, events: Any, bus: str = "default") -> None:
+    def __init__(self, events: EventBus, bus: str = "default") -> None:
         self.events, self.bus = events, bus
 
     def announce(
@@ -42,12 +42,28 @@ class BatchAnnouncer:
             )
 
 
+class Announcer(Protocol):
+    """Where landings are announced (BatchAnnouncer on EventBridge)."""
+
+    def announce(
+        self,
+        batch_id: str,
+        bucket: str,
+        manifests: Mapping[str, str],
+        rows: Mapping[str, int],
+        partitions: Sequence[str] = (),
+        **extra: Any,
+    ) -> None:
+        """Send one landing; raise if it was not accepted."""
+        ...
+
+
 class CycleTrigger:
     """Debounced announcements: at most one per interval, one always after the last landing."""
 
     def __init__(
         self,
-        announcer: BatchAnnouncer,
+        announcer: Announcer,
         *,
         min_interval_s: float = 1.0,
         max_backoff_s: float = 30.0,

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from consumers.dead_letter import DeadLetter
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
 MAX_INLINE_B64 = 100 * 1024
 MAX_BATCH_BYTES = 250 * 1024  # SendMessageBatch: 256 KiB for the ten messages together
@@ -20,7 +25,7 @@ MAX_BATCH_BYTES = 250 * 1024  # SendMessageBatch: 256 KiB for the ten messages t
 class DeadLetterQueue:
     """Sends dead letters to an SQS queue in batches of ten."""
 
-    def __init__(self, sqs: Any, queue_url: str, s3: Any, quarantine_bucket: str) -> None:
+    def __init__(self, sqs: SQSClient, queue_url: str, s3: S3Client, quarantine_bucket: str) -> None:
         self.sqs, self.queue_url, self.s3, self.bucket = sqs, queue_url, s3, quarantine_bucket
 
     def _body(self, dead: DeadLetter) -> str:
@@ -43,7 +48,9 @@ class DeadLetterQueue:
         for bodies in batches:
             if not bodies:
                 continue
-            entries = [{"Id": str(n), "MessageBody": b} for n, b in enumerate(bodies)]
+            entries: list[SendMessageBatchRequestEntryTypeDef] = [
+                {"Id": str(n), "MessageBody": b} for n, b in enumerate(bodies)
+            ]
             resp = self.sqs.send_message_batch(QueueUrl=self.queue_url, Entries=entries)
             if resp.get("Failed"):
                 first = resp["Failed"][0]

@@ -17,8 +17,9 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import pyarrow.parquet as pq
 from aws_lambda_powertools import Metrics
@@ -35,10 +36,11 @@ from consumers.dead_letter_queue import DeadLetterQueue
 from consumers.etl.landing_ledger import LandingLedger
 from consumers.etl.manifest import parse_manifest
 from consumers.lake import LakeWriter
-from consumers.pipeline import Pipeline, Stopped
+from consumers.pipeline import BatchReport, Pipeline, Stopped
 from consumers.records import StreamRecord
 from consumers.shard_state import ShardStateStore
 from consumers.warehouse.client import DataApiWarehouse
+from consumers.warehouse.ports import LoadedBatches
 from consumers.warehouse.rehydrate import DIMENSION_TABLES, FACT_TABLES, apply_rows, catalog_from_warehouse
 
 metrics = Metrics(namespace="ConcertDataPlatform", service="kcl-worker")
@@ -101,12 +103,30 @@ def log(message: str, **fields: Any) -> None:
     )
 
 
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+
+class Batches(Protocol):
+    """What a shard's processor hands its records to (the Pipeline)."""
+
+    def restore_shard(self, shard_id: str, should_stop: Callable[[], bool] = ...) -> int:
+        """Give the core back a just-leased shard's held events; how many."""
+        ...
+
+    def handle(
+        self, shard_id: str, records: list[StreamRecord], should_stop: Callable[[], bool]
+    ) -> BatchReport:
+        """Route and land one batch; raise Stopped if abandoned."""
+        ...
+
+
 class ShardProcessor(RecordProcessorBase):
     """One shard's processor (amazon_kclpy interface)."""
 
     committed = 0  # batches landed by this process, across shards
 
-    def __init__(self, pipeline: Pipeline, stream: str, crash_after: int = 0) -> None:
+    def __init__(self, pipeline: Batches, stream: str, crash_after: int = 0) -> None:
         self.pipeline = pipeline
         self.stream = stream
         self.crash_after = crash_after
@@ -171,7 +191,7 @@ class ShardProcessor(RecordProcessorBase):
 
 
 def landed_catalog(
-    state: CatalogState, ledger: LandingLedger, warehouse: DataApiWarehouse, s3: Any
+    state: CatalogState, ledger: LandingLedger, warehouse: LoadedBatches, s3: S3Client
 ) -> list[dict[str, Any]]:
     """Add the dimensions (and sales) of batches landed but not loaded yet to a catalog rebuilt
     from the warehouse, so a restarted worker knows every dimension it landed; those batches."""

@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -28,6 +28,10 @@ import pyarrow.parquet as pq
 from consumers.dead_letter import DeadLetter
 from consumers.records import StreamRecord
 from consumers.tables import to_arrow
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
 
 RAW_SCHEMA = pa.schema(
     [
@@ -81,7 +85,7 @@ def _day(value: Any) -> str:
 class LakeWriter:
     """Writes a batch's raw records and curated rows to the lake bucket."""
 
-    def __init__(self, s3: Any, bucket: str) -> None:
+    def __init__(self, s3: S3Client, bucket: str) -> None:
         self.s3 = s3
         self.bucket = bucket
 

@@ -20,19 +20,36 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from consumers.core import BatchOutput, ConsumerCore, Held
 from consumers.dead_letter import DeadLetter
 from consumers.etl.compaction import partition_of
-from consumers.lake import LakeWriter
+from consumers.lake import WrittenBatch
 from consumers.records import StreamRecord
 
 
 class Stopped(RuntimeError):
     """The batch was abandoned because the shard's lease was lost or the worker is stopping."""
+
+
+class Lake(Protocol):
+    """Where a batch's files go (consumers/lake.py's LakeWriter on S3)."""
+
+    def write(
+        self,
+        batch_id: str,
+        records: Sequence[tuple[StreamRecord, str | None, str]],
+        tables: dict[str, list[dict[str, Any]]],
+    ) -> WrittenBatch:
+        """Write the raw records and curated rows, the COPY manifests last."""
+        ...
+
+    def write_dead(self, batch_id: str, dead: Sequence[DeadLetter]) -> str | None:
+        """Archive the batch's dead letters; their key (None when there are none)."""
+        ...
 
 
 class DeadLetterSink(Protocol):
@@ -86,7 +103,7 @@ class Pipeline:
     def __init__(
         self,
         core: ConsumerCore,
-        lake: LakeWriter,
+        lake: Lake,
         dlq: DeadLetterSink,
         state: ShardStates,
         ledger: Ledger,

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from consumers.step_functions import StepFunctions
+
 MACHINES = (
     "EtlStateMachineArn", "CompactionStateMachineArn", "RetrainStateMachineArn", "ChatStateMachineArn",
 )  # fmt: skip
@@ -33,7 +35,7 @@ def dead_letters(sqs: Any, queues: tuple[str, ...]) -> dict[str, int | None]:
     return out
 
 
-def workflows(sfn: Any, outputs: dict[str, str], limit: int = 1000) -> dict[str, dict[str, int]]:
+def workflows(sfn: StepFunctions, outputs: dict[str, str], limit: int = 1000) -> dict[str, dict[str, int]]:
     """Failed and running executions per deployed state machine (counted up to `limit`)."""
     out = {}
     for key in MACHINES:
@@ -102,7 +104,7 @@ def alarms(cloudwatch: Any, evaluated: bool | None = None) -> dict[str, Any]:
 
 def report(
     sqs: Any,
-    sfn: Any,
+    sfn: StepFunctions,
     cloudwatch: Any,
     warehouse: Any,
     machines: dict[str, str],

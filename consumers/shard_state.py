@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
@@ -17,11 +17,14 @@ from consumers.core import Held
 from consumers.records import StreamRecord
 from schemas import parse_event
 
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
 
 class ShardStateStore:
     """Saves and loads `state/<application>/<shard>.json` in the lake bucket."""
 
-    def __init__(self, s3: Any, bucket: str, application: str) -> None:
+    def __init__(self, s3: S3Client, bucket: str, application: str) -> None:
         self.s3, self.bucket, self.application = s3, bucket, application
 
     def _key(self, shard_id: str) -> str:

@@ -6,7 +6,10 @@ from __future__ import annotations
 import io
 import tarfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 
 def parse_uri(uri: str) -> tuple[str, str]:
@@ -20,7 +23,7 @@ def parse_uri(uri: str) -> tuple[str, str]:
 class ArtifactBucket:
     """Uploads and downloads channels and model archives through a boto3 S3 client."""
 
-    def __init__(self, client: Any, bucket: str) -> None:
+    def __init__(self, client: S3Client, bucket: str) -> None:
         self.client, self.bucket = client, bucket
 
     def prefix(self, model: str, version: str) -> str:

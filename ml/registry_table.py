@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 CURRENT, TRAINING = "CURRENT", "TRAINING"
 # The models the registry keeps (ml.models.SPECS trains them; named here for readers of the
@@ -34,7 +37,7 @@ def _conditional_failed(exc: ClientError) -> bool:
 class RegistryTable:
     """Reads and writes the registry through a boto3 DynamoDB client."""
 
-    def __init__(self, client: Any, table: str) -> None:
+    def __init__(self, client: DynamoDBClient, table: str) -> None:
         self.client, self.table = client, table
 
     def _get(self, model: str, version: str) -> dict[str, Any] | None:
@@ -67,7 +70,8 @@ class RegistryTable:
 
     def versions(self, model: str) -> list[dict[str, Any]]:
         """Every registered version, oldest first."""
-        out, key = [], None
+        out: list[dict[str, Any]] = []
+        key: Any = None
         while True:
             page = self.client.query(
                 TableName=self.table,

@@ -17,6 +17,7 @@ from typing import Any
 
 import joblib
 
+from consumers.warehouse.ports import Queries
 from ml.artifact_bucket import ArtifactBucket
 from ml.dataset import WAREHOUSE_QUERIES, read_channel, write_channel
 from ml.drift import Policy, cooling_down, should_train
@@ -39,7 +40,7 @@ RECENT_SALES = (  # the sales newer than a model's data, for the drift check (bo
 class Parts:
     """What the steps talk to."""
 
-    warehouse: Any  # .query(sql, params) -> rows
+    warehouse: Queries
     registry: Registry
     bucket: ArtifactBucket
     code_version: str = "unknown"

@@ -10,6 +10,7 @@ from typing import Any
 
 import joblib
 
+from consumers.warehouse.ports import Queries
 from ml.artifact_bucket import ArtifactBucket
 from ml.dataset import WAREHOUSE_QUERIES, SalesRows
 from ml.registry_table import Registry
@@ -42,12 +43,12 @@ _STARTS_BETWEEN = "starts_at >= CAST(:since AS TIMESTAMP) AND starts_at < CAST(:
 class ServingRows:
     """Reads the warehouse for one answer at a time."""
 
-    def __init__(self, warehouse: Any) -> None:
+    def __init__(self, warehouse: Queries) -> None:
         self.warehouse = warehouse
 
     def query(self, sql: str, **params: Any) -> list[dict[str, Any]]:
         """Rows of one statement, `:name` parameters bound from the keywords."""
-        return self.warehouse.query(sql, {k: str(v) for k, v in params.items()} or None)  # type: ignore[no-any-return]
+        return self.warehouse.query(sql, {k: str(v) for k, v in params.items()} or None)
 
     def data_clock(self) -> datetime | None:
         """The newest sale the warehouse knows (what 'now' means for the data)."""

@@ -1,15 +1,24 @@
-"""The events of the ETL, on EventBridge: a curated batch landed, the warehouse was updated. Pure."""
+"""The events of the ETL, on EventBridge: a curated batch landed, the warehouse was updated; and
+the bus they are put on, as a Protocol (no boto3-stubs package for EventBridge is installed)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 SOURCE_LAKE = "concert.lake"
 SOURCE_WAREHOUSE = "concert.warehouse"
 BATCH_LANDED = "CuratedBatchLanded"
 WAREHOUSE_UPDATED = "warehouse.updated"
+
+
+class EventBus(Protocol):
+    """EventBridge's PutEvents (the boto3 `events` client is one)."""
+
+    def put_events(self, *, Entries: list[dict[str, Any]]) -> Any:
+        """Put the entries; the answer counts and describes the failed ones."""
+        ...
 
 
 def batch_landed(

@@ -14,9 +14,13 @@ import json
 import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
 
 PREFIX = "ledger/landed/"
 
@@ -24,7 +28,7 @@ PREFIX = "ledger/landed/"
 class LandingLedger:
     """Writes, lists and removes landing-ledger entries in the lake bucket."""
 
-    def __init__(self, s3: Any, bucket: str, prefix: str = PREFIX) -> None:
+    def __init__(self, s3: S3Client, bucket: str, prefix: str = PREFIX) -> None:
         self.s3, self.bucket, self.prefix = s3, bucket, prefix
 
     def record(self, batch: Mapping[str, Any], now_ms: int | None = None) -> dict[str, Any]:

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger, Tracer
 
 from chat.answers import compose
 from chat.memory import BadSession
 from chat.plan import Plan, cannot
-from chat.session_table import SessionTable
-from functions.chat.settings import AnswerSettings
+from functions.chat import wiring
 
-settings = AnswerSettings()
 logger = Logger(service="chat")
 tracer = Tracer(service="chat")
-sessions = SessionTable(boto3.client("dynamodb"), settings.sessions_table)
 
 
 @logger.inject_lambda_context(log_event=False)
@@ -35,6 +31,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     session = state.get("session")
     if session:
         try:
+            sessions = wiring.answer_parts().sessions
             memory = sessions.load(str(session))
             memory.add(
                 question, plan.intent, plan.slots, answer["answer"], answer["answered"] and bool(plan.calls)

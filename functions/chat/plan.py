@@ -6,7 +6,6 @@ import time
 from datetime import datetime
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger, Tracer
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -15,34 +14,29 @@ from chat.coverage import covered
 from chat.deterministic_planner import DeterministicPlanner
 from chat.memory import BadSession, Conversation
 from chat.plan import Plan, Planner, cannot
-from chat.session_table import SessionTable
 from chat.vocabulary import Vocabulary
-from consumers.warehouse.client import DataApiWarehouse
-from functions.chat.settings import PlanSettings
+from functions.chat import wiring
+from functions.chat.wiring import PlanParts
 
-settings = PlanSettings()
 logger = Logger(service="chat")
 tracer = Tracer(service="chat")
-warehouse = DataApiWarehouse(boto3.client("redshift-data"))
-sessions = SessionTable(boto3.client("dynamodb"), settings.sessions_table)
-_vocabulary: tuple[float, Vocabulary] | None = None
 
 
-def vocabulary() -> Vocabulary:
+def vocabulary(parts: PlanParts) -> Vocabulary:
     """The names the warehouse knows, read again after `vocabulary_refresh_s`."""
-    global _vocabulary
-    if _vocabulary is None or time.monotonic() - _vocabulary[0] > settings.vocabulary_refresh_s:
-        _vocabulary = (time.monotonic(), Vocabulary.read(warehouse.query))
-    return _vocabulary[1]
+    held = parts.vocabulary
+    if held is None or time.monotonic() - held[0] > parts.settings.vocabulary_refresh_s:
+        parts.vocabulary = held = (time.monotonic(), Vocabulary.read(parts.warehouse.query))
+    return held[1]
 
 
-def planner() -> Planner:
+def planner(parts: PlanParts) -> Planner:
     """The configured planner."""
-    if settings.planner == "bedrock":
+    if parts.settings.planner == "bedrock":
         from chat.bedrock_planner import BedrockPlanner
 
-        return BedrockPlanner(boto3.client("bedrock-runtime"), str(settings.bedrock_model_id), vocabulary())
-    return DeterministicPlanner(vocabulary())
+        return BedrockPlanner(parts.bedrock, str(parts.settings.bedrock_model_id), vocabulary(parts))
+    return DeterministicPlanner(vocabulary(parts))
 
 
 def checked(plan: Plan) -> Plan:
@@ -59,19 +53,21 @@ def checked(plan: Plan) -> Plan:
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """{question, session} -> {plan, clock}."""
+    parts = wiring.plan_parts()
     question = str(event.get("question") or "")[:2000]
     session = event.get("session")
     try:
-        memory = sessions.load(str(session)) if session else None
+        memory = parts.sessions.load(str(session)) if session else None
     except BadSession as exc:
         return {"plan": cannot(str(exc)).to_dict(), "clock": None}
-    clock: datetime | None = warehouse.query("SELECT MAX(sold_at) AS at FROM fact_ticket_sales")[0]["at"]
+    latest = parts.warehouse.query("SELECT MAX(sold_at) AS at FROM fact_ticket_sales")
+    clock: datetime | None = latest[0]["at"]
     conversation = memory or Conversation("-")
     try:
-        plan = planner().plan(question, clock, conversation)
+        plan = planner(parts).plan(question, clock, conversation)
     except (BotoCoreError, ClientError) as exc:  # Bedrock unavailable: the rules still answer
         logger.warning("bedrock planner failed, using the deterministic one", extra={"error": str(exc)})
-        plan = DeterministicPlanner(vocabulary()).plan(question, clock, conversation)
+        plan = DeterministicPlanner(vocabulary(parts)).plan(question, clock, conversation)
     plan = checked(covered(question, plan))  # never an answer to a narrower question
     logger.info("planned", extra={"intent": plan.intent, "calls": [c.tool for c in plan.calls]})
     return {"plan": plan.to_dict(), "clock": clock.isoformat() if clock else None}

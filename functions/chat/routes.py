@@ -10,21 +10,16 @@ import time
 import uuid
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.exceptions import BadRequestError
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from chat.memory import BadSession, check_session
-from chat.session_table import SessionTable
-from functions.chat.settings import ApiSettings
+from functions.chat import wiring
 
-settings = ApiSettings()
 logger = Logger(service="chat")
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]
-sfn = boto3.client("stepfunctions")
-sessions = SessionTable(boto3.client("dynamodb"), settings.sessions_table)
 MAX_QUESTION = 2000
 
 
@@ -52,18 +47,19 @@ def ask() -> Response[Any]:
         check_session(str(session))
     except BadSession as exc:
         raise BadRequestError(str(exc)) from None
+    parts = wiring.api_parts()
     started = time.monotonic()
-    arn = sfn.start_execution(
-        stateMachineArn=settings.state_machine_arn,
+    arn = parts.sfn.start_execution(
+        stateMachineArn=parts.settings.state_machine_arn,
         name=f"ask-{uuid.uuid4().hex}",
         input=json.dumps({"question": question, "session": session}),
     )["executionArn"]
     delay = 0.05
     while True:
-        desc = sfn.describe_execution(executionArn=arn)
+        desc = parts.sfn.describe_execution(executionArn=arn)
         if desc["status"] != "RUNNING":
             break
-        if time.monotonic() - started > settings.wait_s:
+        if time.monotonic() - started > parts.settings.wait_s:
             return Response(
                 504, "application/json", {"error": "the answer is still being prepared", "execution": arn}
             )
@@ -86,7 +82,7 @@ def ask() -> Response[Any]:
 def conversation(session: str) -> dict[str, Any]:
     """The remembered turns of a session."""
     try:
-        memory = sessions.load(session)
+        memory = wiring.api_parts().sessions.load(session)
     except BadSession as exc:
         raise BadRequestError(str(exc)) from None
     return {"session": session, "turns": memory.turns}

@@ -4,46 +4,16 @@ the outcome carries the error; only infrastructure failures raise, for the workf
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger, Tracer
 
 from chat import tools
 from consumers import pipeline_health
-from consumers.warehouse.client import DataApiWarehouse
-from functions.chat.settings import ToolSettings
+from functions.chat import wiring
 
-if TYPE_CHECKING:  # the serving modules import scikit-learn: loaded on first use
-    from ml.serving_queries import ModelCache, ServingRows
-
-settings = ToolSettings()
 logger = Logger(service="chat")
 tracer = Tracer(service="chat")
-
-
-@cache
-def _warehouse() -> DataApiWarehouse:
-    return DataApiWarehouse(boto3.client("redshift-data"))
-
-
-@cache
-def _serving() -> tuple[ModelCache, ServingRows]:
-    """The model cache and the serving rows (imported on first use: scikit-learn is heavy)."""
-    from ml.artifact_bucket import ArtifactBucket
-    from ml.registry_table import RegistryTable
-    from ml.serving_queries import ModelCache, ServingRows
-
-    models = ModelCache(
-        RegistryTable(boto3.client("dynamodb"), settings.registry_table),
-        ArtifactBucket(boto3.client("s3"), settings.models_bucket),
-        Path(settings.cache_dir),
-        settings.refresh_s,
-    )
-    return models, ServingRows(_warehouse())
 
 
 def _run(tool: str, event: dict[str, Any], body: Any) -> dict[str, Any]:
@@ -67,7 +37,7 @@ def _model_tool(tool: str, event: dict[str, Any], body: Any) -> dict[str, Any]:
 @tracer.capture_lambda_handler(capture_response=False)
 def query_warehouse(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Guarded read-only SQL."""
-    return _run("query_warehouse", event, lambda a: tools.query_warehouse(a, _warehouse()))
+    return _run("query_warehouse", event, lambda a: tools.query_warehouse(a, wiring.tool_parts().warehouse))
 
 
 @tracer.capture_lambda_handler(capture_response=False)
@@ -76,7 +46,7 @@ def predict_sales(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from ml import serving
 
     def body(a: tools.PredictArgs) -> dict[str, Any]:
-        models, rows = _serving()
+        models, rows = wiring.serving()
         answer = serving.predict_sales(
             models.get("ticket_sales"), rows.for_concert(a.concert_id), a.concert_id, None
         )
@@ -91,7 +61,7 @@ def recommend_concerts(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from ml import serving
 
     def body(a: tools.RecommendArgs) -> dict[str, Any]:
-        models, rows = _serving()
+        models, rows = wiring.serving()
         at = rows.data_clock()
         if at is None:
             return tools.failed("recommend_concerts", "the warehouse has no sales yet")
@@ -110,7 +80,7 @@ def rank_venues(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from ml import serving
 
     def body(a: tools.RankArgs) -> dict[str, Any]:
-        models, rows = _serving()
+        models, rows = wiring.serving()
         at = rows.data_clock()
         if at is None:
             return tools.failed("rank_venues", "the warehouse has no sales yet")
@@ -127,14 +97,8 @@ def pipeline_status(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Dead letters, failed workflows, warehouse freshness, alarms."""
 
     def body(a: tools.StatusArgs) -> dict[str, Any]:
-        report = pipeline_health.report(
-            boto3.client("sqs"),
-            boto3.client("stepfunctions"),
-            boto3.client("cloudwatch"),
-            _warehouse(),
-            json.loads(settings.pipeline_machines),
-            tuple(json.loads(settings.dead_letter_queues)),
-        )
+        p = wiring.tool_parts()
+        report = pipeline_health.report(p.sqs, p.sfn, p.cloudwatch, p.warehouse, p.machines, p.queues)
         return tools.ok("pipeline_status", report)
 
     return _run("pipeline_status", event, body)

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
 import pyarrow.parquet as pq
 from aws_lambda_powertools import Logger, Tracer
 from botocore.exceptions import ClientError
 
 from consumers.etl.compaction import compacted_key, merge
-from functions.compaction.settings import CompactionSettings
+from functions.compaction import wiring
 
-settings = CompactionSettings()
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
 logger = Logger(service="compaction")
 tracer = Tracer(service="compaction")
-s3 = boto3.client("s3")
 
 
-def _read(bucket: str, key: str) -> Any:
+def _read(s3: S3Client, bucket: str, key: str) -> Any:
     try:
         return pq.read_table(io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read()))
     except ClientError as err:
@@ -36,8 +36,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     The compacted file is written whole (one PutObject) before any source is deleted, and it
     holds every row of the sources once, so readers never miss a row.
     """
+    s3 = wiring.parts().s3
     bucket, partition, sources = event["bucket"], event["partition"], event["sources"]
-    tables = [t for t in (_read(bucket, k) for k in sources) if t is not None]
+    tables = [t for t in (_read(s3, bucket, k) for k in sources) if t is not None]
     target = compacted_key(partition, sources)
     if not tables:
         return {"partition": partition, "key": target, "rows": 0, "merged": 0}

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
 from aws_lambda_powertools import Logger, Tracer
 
 from consumers.etl.compaction import batch_of, plan
-from consumers.warehouse.client import DataApiWarehouse
-from functions.compaction.settings import CompactionSettings
+from functions.compaction import wiring
 
-settings = CompactionSettings()
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
 logger = Logger(service="compaction")
 tracer = Tracer(service="compaction")
-s3 = boto3.client("s3")
-warehouse = DataApiWarehouse(boto3.client("redshift-data"))
 
 
-def _keys(bucket: str, prefix: str) -> list[str]:
+def _keys(s3: S3Client, bucket: str, prefix: str) -> list[str]:
     keys: list[str] = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         keys.extend(o["Key"] for o in page.get("Contents", []))
@@ -32,13 +30,14 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
     An operator may start it by hand with `min_files` in the detail to compact sooner.
     """
+    parts = wiring.parts()
     detail = event["detail"]
     bucket = detail["bucket"]
-    min_files = int(detail.get("min_files") or settings.min_files)
+    min_files = int(detail.get("min_files") or parts.settings.min_files)
     work = []
     for partition in detail.get("partitions", []):
-        keys = _keys(bucket, partition)
-        loaded = warehouse.loaded_batches({b for k in keys if (b := batch_of(k)) is not None})
+        keys = _keys(parts.s3, bucket, partition)
+        loaded = parts.warehouse.loaded_batches({b for k in keys if (b := batch_of(k)) is not None})
         sources = plan(keys, loaded, min_files)
         if sources:
             work.append({"bucket": bucket, "partition": partition, "sources": sources})

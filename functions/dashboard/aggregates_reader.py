@@ -4,15 +4,31 @@ last minutes, and the top concerts and venues (from the sparse `ranked-by-ticket
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
 
 RANKED_INDEX = "ranked-by-tickets"
+
+
+class LiveAggregates(Protocol):
+    """The live aggregates as the dashboard reads them (AggregatesReader on DynamoDB)."""
+
+    def current(self, *, minutes: int, top: int) -> list[dict[str, Any]]:
+        """The items of a snapshot: totals, the newest minutes, the top concerts and venues."""
+        ...
+
+    def items(self, keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
+        """The current items of these keys."""
+        ...
 
 
 class AggregatesReader:
     """The current live state, as DynamoDB images."""
 
-    def __init__(self, client: Any, table: str) -> None:
+    def __init__(self, client: DynamoDBClient, table: str) -> None:
         self._ddb = client
         self._table = table
 
@@ -64,7 +80,8 @@ class AggregatesReader:
                     RequestItems={self._table: {"Keys": pending, "ConsistentRead": True}}
                 )
                 images += resp.get("Responses", {}).get(self._table, [])
-                pending = resp.get("UnprocessedKeys", {}).get(self._table, {}).get("Keys", [])
+                unprocessed: Any = resp.get("UnprocessedKeys", {})
+                pending = unprocessed.get(self._table, {}).get("Keys", [])
                 if not pending:
                     break
         return images

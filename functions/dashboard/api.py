@@ -15,41 +15,36 @@ from __future__ import annotations
 
 import json
 import time
-from functools import cache
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import BadRequestError, NotFoundError
 
 from consumers import pipeline_health
+from consumers.step_functions import StepFunctions
 from consumers.warehouse.client import DataApiWarehouse, WarehouseError
 from consumers.warehouse.guard import Refused
 from functions.chat.routes import router as chat_router
-from functions.dashboard import analytics
-from functions.dashboard.aggregates_reader import AggregatesReader
+from functions.dashboard import analytics, wiring
 from functions.dashboard.frames import snapshot_frame
-from functions.dashboard.settings import DashboardSettings
-from functions.dashboard.signing_key import SigningKey
 from functions.dashboard.tokens import WS_TICKET_TTL_S, mint
 from functions.ops import workflows
 from functions.predictions.routes import router as models_router
 
-settings = DashboardSettings()
 logger = Logger(service="dashboard-api")
 tracer = Tracer(service="dashboard-api")
 app = APIGatewayHttpResolver()
 app.include_router(models_router, prefix="/models")
 app.include_router(chat_router, prefix="/chat")
-key = SigningKey(boto3.client("secretsmanager"), settings.signing_secret)
-aggregates = AggregatesReader(boto3.client("dynamodb"), settings.aggregates_table)
-sfn = boto3.client("stepfunctions")
 
 
-@cache
 def _warehouse() -> DataApiWarehouse:
-    return DataApiWarehouse(boto3.client("redshift-data"))
+    return wiring.api_parts().warehouse
+
+
+def _machines() -> StepFunctions:
+    return wiring.api_parts().sfn
 
 
 def _params() -> dict[str, str]:
@@ -66,7 +61,9 @@ def ticket() -> dict[str, Any]:
     """A short-lived ticket for the WebSocket connect, for the caller of this request."""
     now = time.time()
     return {
-        "ticket": mint(key.get(), subject=_subject(), scope="ws", ttl_s=WS_TICKET_TTL_S, now=now),
+        "ticket": mint(
+            wiring.api_parts().key.get(), subject=_subject(), scope="ws", ttl_s=WS_TICKET_TTL_S, now=now
+        ),
         "expires_at": int(now) + WS_TICKET_TTL_S,
     }
 
@@ -74,21 +71,18 @@ def ticket() -> dict[str, Any]:
 @app.get("/live")
 def live() -> dict[str, Any]:
     """The live state now."""
-    images = aggregates.current(minutes=settings.snapshot_minutes, top=settings.snapshot_top)
+    parts = wiring.api_parts()
+    images = parts.aggregates.current(
+        minutes=parts.settings.snapshot_minutes, top=parts.settings.snapshot_top
+    )
     return snapshot_frame(images, sent_ms=int(time.time() * 1000))
 
 
 @app.get("/health")
 def health() -> dict[str, Any]:
     """Dead letters, workflows, warehouse freshness and alarms."""
-    return pipeline_health.report(
-        boto3.client("sqs"),
-        boto3.client("stepfunctions"),
-        boto3.client("cloudwatch"),
-        _warehouse(),
-        json.loads(settings.pipeline_machines),
-        tuple(json.loads(settings.dead_letter_queues)),
-    )
+    p = wiring.api_parts()
+    return pipeline_health.report(p.sqs, p.sfn, p.cloudwatch, p.warehouse, p.machines, p.queues)
 
 
 @app.get("/analytics")
@@ -186,7 +180,7 @@ def _sfn(call: Any) -> Any:
 @app.get("/workflows")
 def workflows_list() -> dict[str, Any]:
     """The state machines."""
-    return {"state_machines": workflows.state_machines(sfn)}
+    return {"state_machines": workflows.state_machines(_machines())}
 
 
 @app.get("/workflows/<name>/executions")
@@ -197,7 +191,7 @@ def workflow_executions(name: str) -> dict[str, Any]:
         limit = min(max(int(_params().get("limit") or 25), 1), 200)
     except ValueError:
         raise BadRequestError("limit must be an integer") from None
-    return {"executions": _sfn(lambda: workflows.executions(sfn, name, status=status, limit=limit))}
+    return {"executions": _sfn(lambda: workflows.executions(_machines(), name, status=status, limit=limit))}
 
 
 @app.get("/executions/recent")
@@ -207,7 +201,7 @@ def recent_executions() -> dict[str, Any]:
         limit = min(max(int(_params().get("limit") or 30), 1), 100)
     except ValueError:
         raise BadRequestError("limit must be an integer") from None
-    return {"executions": _sfn(lambda: workflows.recent(sfn, limit=limit))}
+    return {"executions": _sfn(lambda: workflows.recent(_machines(), limit=limit))}
 
 
 @app.get("/executions/history")
@@ -216,7 +210,7 @@ def execution_history() -> dict[str, Any]:
     arn = _params().get("arn", "")
     if not arn.startswith("arn:"):
         raise BadRequestError("arn is required (an execution ARN)")
-    return {"execution": arn, "events": _sfn(lambda: workflows.history(sfn, arn))}
+    return {"execution": arn, "events": _sfn(lambda: workflows.history(_machines(), arn))}
 
 
 def _body() -> dict[str, Any]:
@@ -235,7 +229,7 @@ def workflow_start(name: str) -> dict[str, Any]:
     payload = _body().get("input", {})
     if not isinstance(payload, dict):
         raise BadRequestError("input must be a JSON object")
-    return _sfn(lambda: workflows.start(sfn, name, payload))  # type: ignore[no-any-return]
+    return _sfn(lambda: workflows.start(_machines(), name, payload))  # type: ignore[no-any-return]
 
 
 @app.post("/executions/redrive")
@@ -244,7 +238,7 @@ def execution_redrive() -> dict[str, Any]:
     arn = str(_body().get("arn", ""))
     if not arn.startswith("arn:"):
         raise BadRequestError('the body must name the execution: {"arn": "arn:..."}')
-    return _sfn(lambda: workflows.redrive(sfn, arn))  # type: ignore[no-any-return]
+    return _sfn(lambda: workflows.redrive(_machines(), arn))  # type: ignore[no-any-return]
 
 
 @app.exception_handler(WarehouseError)  # type: ignore[untyped-decorator]

@@ -10,18 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger
 
-from functions.dashboard.settings import DashboardSettings
-from functions.dashboard.signing_key import SigningKey
-from functions.dashboard.tickets import DynamoTicketLedger, TicketLedger
+from functions.dashboard import wiring
 from functions.dashboard.tokens import LEEWAY_S, InvalidToken, verify
 
-settings = DashboardSettings()
 logger = Logger(service="dashboard-auth")
-key = SigningKey(boto3.client("secretsmanager"), settings.signing_secret)
-tickets: TicketLedger = DynamoTicketLedger(boto3.client("dynamodb"), settings.connections_table)
 
 
 def _field(obj: object, name: str) -> object:
@@ -44,8 +38,9 @@ def _connect_subject(event: object) -> str:
     arn = _field(event, "methodArn")
     if not isinstance(arn, str) or not arn:
         raise InvalidToken("no method ARN")
-    claims = verify(key.get(), _field(_field(event, "queryStringParameters"), "ticket"), scope="ws")
-    if not tickets.spend(claims.token_id, expires_at=claims.expires_at + LEEWAY_S):
+    parts = wiring.auth_parts()
+    claims = verify(parts.key.get(), _field(_field(event, "queryStringParameters"), "ticket"), scope="ws")
+    if not parts.tickets.spend(claims.token_id, expires_at=claims.expires_at + LEEWAY_S):
         raise InvalidToken("ticket already used")
     return claims.subject
 
@@ -83,7 +78,7 @@ def _bearer(event: object) -> object:
 def http_authorizer(event: object, context: object) -> dict[str, Any]:
     """HTTP API simple response: authorized when the bearer token is a valid `api` token."""
     try:
-        claims = verify(key.get(), _bearer(event), scope="api")
+        claims = verify(wiring.auth_parts().key.get(), _bearer(event), scope="api")
     except InvalidToken as exc:
         logger.info("api request refused", extra={"reason": str(exc)})
         return {"isAuthorized": False}

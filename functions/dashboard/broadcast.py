@@ -10,24 +10,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
-from functions.dashboard.aggregates_reader import AggregatesReader
-from functions.dashboard.connections_api import ConnectionsApi
-from functions.dashboard.connections_table import ConnectionsTable
+from functions.dashboard import wiring
 from functions.dashboard.frames import delta_frame
-from functions.dashboard.settings import DashboardSettings
 
-settings = DashboardSettings()
 logger = Logger(service="dashboard-broadcast")
 tracer = Tracer(service="dashboard-broadcast")
 metrics = Metrics(namespace="ConcertDataPlatform", service="dashboard-broadcast")
-_ddb = boto3.client("dynamodb")
-connections = ConnectionsTable(_ddb, settings.connections_table)
-aggregates = AggregatesReader(_ddb, settings.aggregates_table)
-api = ConnectionsApi(settings.connections_url, workers=settings.post_workers)
 
 
 @logger.inject_lambda_context(log_event=False)
@@ -35,14 +26,15 @@ api = ConnectionsApi(settings.connections_url, workers=settings.post_workers)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Push the changed keys' values to the subscribers; report what was delivered."""
+    parts = wiring.broadcast_parts()
     keys = [(str(k[0]), str(k[1])) for k in event.get("keys", [])]
-    frame = delta_frame(aggregates.items(keys), sent_ms=int(time.time() * 1000)) if keys else None
+    frame = delta_frame(parts.aggregates.items(keys), sent_ms=int(time.time() * 1000)) if keys else None
     if frame is None:
         return {"items": 0, "sent": 0}
-    subscribers = connections.subscribers()
-    delivery = api.broadcast(subscribers, frame)
+    subscribers = parts.connections.subscribers()
+    delivery = parts.api.broadcast(subscribers, frame)
     for cid in delivery.gone:
-        connections.remove(cid)
+        parts.connections.remove(cid)
     if delivery.failed:
         logger.warning(
             "posts failed",

@@ -13,7 +13,7 @@ import urllib.parse
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import boto3
 from botocore.config import Config
@@ -36,6 +36,14 @@ class Delivery:
     sent: int = 0
     gone: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+
+
+class Broadcaster(Protocol):
+    """Sends a frame to many connections (ConnectionsApi on `@connections`)."""
+
+    def broadcast(self, connection_ids: Iterable[str], frame: dict[str, Any]) -> Delivery:
+        """Send the frame to every connection; report who is gone and what failed."""
+        ...
 
 
 class ConnectionsApi:

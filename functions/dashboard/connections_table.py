@@ -6,13 +6,36 @@ The table also holds spent tickets (`TICKET#<id>`, functions/dashboard/tickets.p
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+
+class Connections(Protocol):
+    """The WebSocket connections and who subscribed (ConnectionsTable on DynamoDB)."""
+
+    def add(self, connection_id: str, subject: str) -> None:
+        """Record a connection."""
+        ...
+
+    def subscribe(self, connection_id: str) -> None:
+        """Mark the connection subscribed to live frames."""
+        ...
+
+    def remove(self, connection_id: str) -> None:
+        """Forget a connection."""
+        ...
+
+    def subscribers(self) -> list[str]:
+        """The subscribed connections."""
+        ...
 
 
 class ConnectionsTable:
     """Connections keyed by `connection_id`; `subscribed` marks those that get live frames."""
 
-    def __init__(self, client: Any, table: str, *, ttl_s: int = 2 * 3600) -> None:
+    def __init__(self, client: DynamoDBClient, table: str, *, ttl_s: int = 2 * 3600) -> None:
         self._ddb = client
         self._table = table
         self._ttl_s = ttl_s

@@ -4,9 +4,12 @@ ticket has expired; until then a conditional put refuses a second spend)."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 class TicketLedger(Protocol):
@@ -23,7 +26,7 @@ class DynamoTicketLedger:
 
     PREFIX = "TICKET#"
 
-    def __init__(self, client: Any, table: str) -> None:
+    def __init__(self, client: DynamoDBClient, table: str) -> None:
         self._ddb = client
         self._table = table
 

@@ -11,21 +11,14 @@ import time
 from functools import cache
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger, Tracer
 
-from functions.dashboard.aggregates_reader import AggregatesReader
+from functions.dashboard import wiring
 from functions.dashboard.connections_api import ConnectionsApi
-from functions.dashboard.connections_table import ConnectionsTable
 from functions.dashboard.frames import BadMessage, error_frame, parse_client_message, snapshot_frame
-from functions.dashboard.settings import DashboardSettings
 
-settings = DashboardSettings()
 logger = Logger(service="dashboard-ws")
 tracer = Tracer(service="dashboard-ws")
-_ddb = boto3.client("dynamodb")
-connections = ConnectionsTable(_ddb, settings.connections_table, ttl_s=settings.connection_ttl_s)
-aggregates = AggregatesReader(_ddb, settings.aggregates_table)
 
 
 @cache
@@ -55,14 +48,14 @@ def _subject(event: dict[str, Any]) -> str:
 @tracer.capture_lambda_handler(capture_response=False)
 def connect(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Record the new (authorized) connection."""
-    connections.add(event["requestContext"]["connectionId"], _subject(event))
+    wiring.ws_parts().connections.add(event["requestContext"]["connectionId"], _subject(event))
     return {"statusCode": 200}
 
 
 @tracer.capture_lambda_handler(capture_response=False)
 def disconnect(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Forget the connection."""
-    connections.remove(event["requestContext"]["connectionId"])
+    wiring.ws_parts().connections.remove(event["requestContext"]["connectionId"])
     return {"statusCode": 200}
 
 
@@ -77,8 +70,11 @@ def message(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
         if msg.action == "ping":
             return _reply(event, {"type": "pong", "sent_ms": int(time.time() * 1000)})
-        connections.subscribe(connection_id)
-        images = aggregates.current(minutes=settings.snapshot_minutes, top=settings.snapshot_top)
+        parts = wiring.ws_parts()
+        parts.connections.subscribe(connection_id)
+        images = parts.aggregates.current(
+            minutes=parts.settings.snapshot_minutes, top=parts.settings.snapshot_top
+        )
         frame = snapshot_frame(images, sent_ms=int(time.time() * 1000))
     except Exception as exc:  # the answer is an error frame, never a dead route
         logger.exception("message failed", extra={"connection": connection_id})

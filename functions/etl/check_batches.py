@@ -14,8 +14,9 @@ from aws_lambda_powertools import Logger, Tracer
 from consumers.etl.manifest import check_manifests, parse_manifest
 from consumers.etl.quality import check_batch, concerts_named
 from consumers.warehouse.load_sql import cycle_ledger_statements
-from functions.etl import clients
+from functions.etl import wiring
 from functions.etl.correlation import carry
+from functions.etl.lake_objects import LakeObjects, each
 
 logger = Logger(service="etl")
 tracer = Tracer(service="etl")
@@ -24,16 +25,16 @@ tracer = Tracer(service="etl")
 Files = dict[tuple[str, str], bytes | None]
 
 
-def _read(batch: dict[str, Any]) -> tuple[dict[str, bytes | None], Files]:
+def _read(lake: LakeObjects, batch: dict[str, Any]) -> tuple[dict[str, bytes | None], Files]:
     """A batch's manifests and every file they name, each read once (None: missing)."""
-    manifests = {t: clients.read_or_none(batch["bucket"], k) for t, k in batch["manifests"].items()}
+    manifests = {t: lake.read_or_none(batch["bucket"], k) for t, k in batch["manifests"].items()}
     names: list[tuple[str, str]] = []
     for table, body in manifests.items():
         try:
             names += [(e.bucket, e.key) for e in parse_manifest(table, body)] if body else []
         except (ValueError, KeyError, TypeError):
             continue  # reported by the manifest check
-    return manifests, {(b, k): clients.read_or_none(b, k) for b, k in names}
+    return manifests, {(b, k): lake.read_or_none(b, k) for b, k in names}
 
 
 def _tables(
@@ -68,10 +69,12 @@ def _tables(
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Input: the cycle. Output: the cycle, the batches that passed and those rejected."""
+    parts = wiring.parts()
     cycle = event["cycle"]
     logger.append_keys(execution=event.get("execution"), cycle_id=cycle["cycle_id"])
-    batches = json.loads(clients.read(clients.settings.lake_bucket, cycle["plan"]))["batches"]
-    reads = clients.each(_read, batches)  # S3 waits on the network: 16 batches at a time
+    batches = json.loads(parts.lake.read(parts.settings.lake_bucket, cycle["plan"]))["batches"]
+    # S3 waits on the network: 16 batches at a time
+    reads = each(lambda batch: _read(parts.lake, batch), batches)
     landed = {b["batch_id"]: _tables(b, *read) for b, read in zip(batches, reads, strict=True)}
     # Concerts landed by any batch of the cycle are loaded with it: they satisfy integrity.
     in_cycle = {
@@ -84,7 +87,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # The warehouse is asked once per cycle for every concert the cycle's facts name, not once
     # per batch: a cycle of small batches paid a Data API round trip for each.
     named = set().union(*(concerts_named(tables) for tables, _, _ in landed.values())) - in_cycle
-    in_warehouse = clients.warehouse.known_concerts(named) if named else set()
+    in_warehouse = parts.warehouse.known_concerts(named) if named else set()
 
     def known(ids: set[int]) -> set[int]:
         return ids & (in_cycle | in_warehouse)
@@ -101,14 +104,14 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if report["passed"]:
             passed.append(batch["batch_id"])
             continue
-        key = f"{clients.settings.quality_prefix}{batch['batch_id']}.json"
-        clients.write_json(batch["bucket"], key, report)
+        key = f"{parts.settings.quality_prefix}{batch['batch_id']}.json"
+        parts.lake.write_json(batch["bucket"], key, report)
         failed = [g for g in report.get("gates", []) if not g.get("ok")] or report.get("problems") or []
         rejected.append(
             {"batch_id": batch["batch_id"], "report": f"s3://{batch['bucket']}/{key}", "failed": failed}
         )
     if rejected:
-        clients.warehouse.batch(
+        parts.warehouse.batch(
             cycle_ledger_statements(
                 [(r["batch_id"], "rejected", 0, json.dumps(r["failed"])) for r in rejected]
             )

@@ -14,8 +14,9 @@ from aws_lambda_powertools import Logger, Tracer
 from consumers.entities.crosswalk import resolve_pass
 from consumers.etl.cycle import combine_manifests, cycle_partitions, cycle_rows
 from consumers.warehouse.load_sql import cycle_ledger_statements, load_transactions
-from functions.etl import clients
+from functions.etl import wiring
 from functions.etl.correlation import carry
+from functions.etl.lake_objects import each
 
 logger = Logger(service="etl")
 tracer = Tracer(service="etl")
@@ -25,35 +26,36 @@ tracer = Tracer(service="etl")
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Input: the cycle and its passed batches. Output: rows loaded and partitions touched."""
+    parts = wiring.parts()
     cycle, execution = event["cycle"], event.get("execution")
     logger.append_keys(execution=execution, cycle_id=cycle["cycle_id"])
-    bucket = clients.settings.lake_bucket
+    bucket = parts.settings.lake_bucket
     passed = set(event["passed"])
     batches = [
-        b for b in json.loads(clients.read(bucket, cycle["plan"]))["batches"] if b["batch_id"] in passed
+        b for b in json.loads(parts.lake.read(bucket, cycle["plan"]))["batches"] if b["batch_id"] in passed
     ]
     named = [(table, b["bucket"], key) for b in batches for table, key in b["manifests"].items()]
-    read = clients.each(lambda n: clients.read(n[1], n[2]), named)
+    read = each(lambda n: parts.lake.read(n[1], n[2]), named)
     bodies: dict[str, list[bytes]] = {}
     for (table, _, _), body in zip(named, read, strict=True):
         bodies.setdefault(table, []).append(body)
     manifests: dict[str, str] = {}
     for table, body in combine_manifests(bodies).items():
         manifests[table] = f"manifests/cycles/{cycle['cycle_id']}/{table}.manifest"
-        clients.s3.put_object(Bucket=bucket, Key=manifests[table], Body=body)
+        parts.lake.write(bucket, manifests[table], body)
     report = json.dumps({"execution": execution, "cycle": cycle["cycle_id"]})
     ledger = [(b["batch_id"], "loaded", int(sum(b.get("rows", {}).values())), report) for b in batches]
     for sqls in load_transactions(
         manifests,
         bucket=bucket,
-        iam_role=clients.warehouse.settings.iam_role,
+        iam_role=parts.warehouse.settings.iam_role,
         ledger=cycle_ledger_statements(ledger),
     ):
-        clients.warehouse.batch(sqls)  # dimensions first, then the rest with the ledger
+        parts.warehouse.batch(sqls)  # dimensions first, then the rest with the ledger
     rows = cycle_rows(batches)
     logger.info("cycle loaded", extra={"batches": len(batches), "rows": rows})
     try:  # the new artists and venues, against the other sources' (consumers/entities/crosswalk.py)
-        resolved = resolve_pass(clients.warehouse)
+        resolved = resolve_pass(parts.warehouse)
         logger.info("entities resolved", extra=asdict(resolved))
     except Exception:  # never holds the load: what is left unresolved waits for the next cycle
         logger.exception("entity resolution failed; the next cycle tries again")

@@ -16,26 +16,25 @@ import hashlib
 import time
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger, Tracer
 from botocore.exceptions import ClientError
 
 from consumers.etl.cycle import cycle_rows, plan_cycle
-from functions.etl import clients
+from functions.etl import wiring
 from functions.etl.correlation import carry
+from functions.etl.wiring import Parts
 
 logger = Logger(service="etl")
 tracer = Tracer(service="etl")
 CYCLES_PREFIX = "ledger/cycles/"
-sfn = boto3.client("stepfunctions")
 
 
-def _ended(execution: str) -> bool:
+def _ended(parts: Parts, execution: str) -> bool:
     """True when that execution is known to have ended (its lease is stale). When Step Functions
     cannot say (throttled, timed out), it is taken as running: this execution ends `busy`, the
     holder goes on or the lease expires, and the next trigger asks again."""
     try:
-        return str(sfn.describe_execution(executionArn=execution)["status"]) != "RUNNING"
+        return str(parts.sfn.describe_execution(executionArn=execution)["status"]) != "RUNNING"
     except ClientError as err:
         return err.response["Error"].get("Code") == "ExecutionDoesNotExist"
     except Exception as err:  # a connection or read timeout: not known to have ended
@@ -43,21 +42,21 @@ def _ended(execution: str) -> bool:
         return False
 
 
-def _take(holder: str, now_s: int, ttl_s: int) -> bool:
-    other = clients.warehouse.take_lease(holder, now_s, ttl_s)
+def _take(parts: Parts, holder: str, now_s: int, ttl_s: int) -> bool:
+    other = parts.warehouse.take_lease(holder, now_s, ttl_s)
     if other is None or other == holder:
         return other == holder
-    if not _ended(other):
+    if not _ended(parts, other):
         return False
     logger.warning("taking over the lease of an ended execution", extra={"previous": other})
-    return clients.warehouse.take_lease(holder, now_s, ttl_s, replacing=other) == holder
+    return parts.warehouse.take_lease(holder, now_s, ttl_s, replacing=other) == holder
 
 
-def _plan(holder: str) -> dict[str, Any]:
-    settings, warehouse, ledger = clients.settings, clients.warehouse, clients.ledger
+def _plan(parts: Parts, holder: str) -> dict[str, Any]:
+    settings, warehouse, ledger = parts.settings, parts.warehouse, parts.ledger
     for _ in range(3):
         now = time.time()
-        if not _take(holder, int(now), settings.lease_ttl_s):
+        if not _take(parts, holder, int(now), settings.lease_ttl_s):
             return {"action": "busy"}
         entries = ledger.pending(limit=settings.max_batches * 2)
         finished = warehouse.batch_statuses([str(e["batch_id"]) for e in entries]) if entries else {}
@@ -71,7 +70,7 @@ def _plan(holder: str) -> dict[str, Any]:
             digest = hashlib.sha1(holder.encode(), usedforsecurity=False).hexdigest()[:8]
             cycle_id = f"cycle-{int(now * 1000)}-{digest}"
             key = f"{CYCLES_PREFIX}{cycle_id}.json"
-            clients.write_json(settings.lake_bucket, key, {"cycle_id": cycle_id, "batches": plan.batches})
+            parts.lake.write_json(settings.lake_bucket, key, {"cycle_id": cycle_id, "batches": plan.batches})
             rows = cycle_rows(plan.batches)
             return {
                 "action": "load",
@@ -88,11 +87,12 @@ def _plan(holder: str) -> dict[str, Any]:
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Input: the execution id (the lease holder). Output: the action and, to load, the cycle."""
+    parts = wiring.parts()
     holder = str(event["execution"])
     logger.append_keys(execution=holder)
     if event.get("release"):
-        clients.warehouse.release_lease(holder)
+        parts.warehouse.release_lease(holder)
         return carry(event, {"action": "released", "error": event.get("error")})
-    out = _plan(holder)
+    out = _plan(parts, holder)
     logger.info("cycle planned", extra={k: v for k, v in out.items() if k != "cycle"} | out.get("cycle", {}))
     return carry(event, out)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -24,34 +23,20 @@ from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import (
     KinesisStreamRecord,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.config import Config
 
-from consumers.aggregates_table import LiveAggregatesTable
-from consumers.live_aggregates import Delivered, Outcome, ShardCache, count_batch, live_keys
+from consumers.live_aggregates import Delivered, Outcome, count_batch, live_keys
 from consumers.records import StreamRecord, decode
-from functions.live_aggregates.settings import LiveAggregatesSettings
+from functions.live_aggregates import wiring
+from functions.live_aggregates.wiring import Parts
 
-settings = LiveAggregatesSettings()
 logger = Logger(service="live-aggregates")
 tracer = Tracer(service="live-aggregates")
 metrics = Metrics(namespace="ConcertDataPlatform", service="live-aggregates")
 processor = BatchProcessor(event_type=EventType.KinesisDataStreams)
-# The requests are built here from validated events and DynamoDB validates them again:
-# botocore's own check of each ~100-item transaction was a fifth of a delivery's time.
-store = LiveAggregatesTable(
-    boto3.client("dynamodb", config=Config(parameter_validation=False)),
-    settings.table,
-    page_ttl_s=settings.marker_ttl_hours * 3600,
-)
-lambda_client = boto3.client("lambda")
-shards = ShardCache()  # the marks and windows of the shards this container counted last
 
 
 class InjectedFault(RuntimeError):
     """The failure suite asked this delivery to fail (FAULT_FAIL_EVERY_N_BATCHES)."""
-
-
-_deliveries = 0
 
 
 class RecordNotCounted(RuntimeError):
@@ -78,15 +63,15 @@ def _report(outcomes: dict[str, Outcome]) -> Any:
     return record_handler
 
 
-def notify_dashboard(outcomes: Any) -> None:
+def notify_dashboard(parts: Parts, outcomes: Any) -> None:
     """Hand the keys this delivery changed to the dashboard's broadcaster (asynchronous, best
     effort: a live frame lost here is caught up by the next one or a reconnect's snapshot)."""
     keys = live_keys(outcomes)
-    if not keys or not settings.broadcast_function:
+    if not keys or not parts.settings.broadcast_function:
         return
     try:
-        lambda_client.invoke(
-            FunctionName=settings.broadcast_function,
+        parts.lambda_client.invoke(
+            FunctionName=parts.settings.broadcast_function,
             InvocationType="Event",
             Payload=json.dumps({"keys": keys}).encode(),
         )
@@ -99,11 +84,12 @@ def notify_dashboard(outcomes: Any) -> None:
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     """Count the delivery's ticket events; return the partial batch response."""
-    global _deliveries
-    _deliveries += 1
-    if settings.fail_every and _deliveries % settings.fail_every == 0:
-        logger.warning("injected fault", extra={"delivery": _deliveries, "every": settings.fail_every})
-        raise InjectedFault(f"delivery {_deliveries} fails by request (every {settings.fail_every})")
+    parts = wiring.parts()
+    parts.deliveries += 1
+    n, every = parts.deliveries, parts.settings.fail_every
+    if every and n % every == 0:
+        logger.warning("injected fault", extra={"delivery": n, "every": every})
+        raise InjectedFault(f"delivery {n} fails by request (every {every})")
     delivery = []
     for r in KinesisStreamEvent(event).records:
         record = _stream_record(r)
@@ -116,14 +102,14 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
                 arrival_ms=record.arrival_ms or 0,
             )
         )
-    outcomes = count_batch(delivery, store, shards)
+    outcomes = count_batch(delivery, parts.store, parts.shards)
     for name, value in {
         "EventsCounted": sum(o.counted for o in outcomes.values()),
         "DuplicatesSkipped": sum(o.duplicates for o in outcomes.values()),
         "InvalidSkipped": sum(o.invalid for o in outcomes.values()),
     }.items():
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
-    notify_dashboard(outcomes.values())
+    notify_dashboard(parts, outcomes.values())
     failed = [rid for rid, o in outcomes.items() if o.error is not None]
     if failed:
         logger.warning("records not counted", extra={"records": len(failed), "first": failed[0]})

@@ -14,6 +14,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from consumers.step_functions import StepFunctions
+
 _DETAIL_KEYS = (
     "stateEnteredEventDetails",
     "stateExitedEventDetails",
@@ -32,7 +34,7 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if isinstance(value, datetime) else (str(value) if value else None)
 
 
-def state_machines(sfn: Any) -> list[dict[str, Any]]:
+def state_machines(sfn: StepFunctions) -> list[dict[str, Any]]:
     """Every state machine: name, ARN, type, created."""
     out = []
     for page in sfn.get_paginator("list_state_machines").paginate():
@@ -48,7 +50,7 @@ def state_machines(sfn: Any) -> list[dict[str, Any]]:
     return out
 
 
-def machine_arn(sfn: Any, name_or_arn: str) -> str:
+def machine_arn(sfn: StepFunctions, name_or_arn: str) -> str:
     """The ARN of a state machine given by name or ARN."""
     if name_or_arn.startswith("arn:"):
         return name_or_arn
@@ -58,7 +60,9 @@ def machine_arn(sfn: Any, name_or_arn: str) -> str:
     raise WorkflowError(f"no state machine named {name_or_arn!r}")
 
 
-def executions(sfn: Any, machine: str, *, status: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+def executions(
+    sfn: StepFunctions, machine: str, *, status: str | None = None, limit: int = 50
+) -> list[dict[str, Any]]:
     """The newest executions of a state machine with status, start, stop and duration."""
     args: dict[str, Any] = {"stateMachineArn": machine_arn(sfn, machine), "maxResults": min(limit, 1000)}
     if status:
@@ -88,7 +92,7 @@ def executions(sfn: Any, machine: str, *, status: str | None = None, limit: int 
 _NOT_OK = ("FAILED", "TIMED_OUT", "ABORTED")
 
 
-def recent(sfn: Any, *, per_machine: int = 10, limit: int = 30) -> list[dict[str, Any]]:
+def recent(sfn: StepFunctions, *, per_machine: int = 10, limit: int = 30) -> list[dict[str, Any]]:
     """The newest executions of every state machine, each with its machine's name: the failed,
     timed out and aborted first, then by start time, newest first (what an operator opens)."""
     out = []
@@ -100,7 +104,7 @@ def recent(sfn: Any, *, per_machine: int = 10, limit: int = 30) -> list[dict[str
     return out[:limit]
 
 
-def execution_arn(sfn: Any, name_or_arn: str, machine: str) -> str:
+def execution_arn(sfn: StepFunctions, name_or_arn: str, machine: str) -> str:
     """The ARN of an execution given by ARN, or by name within a state machine."""
     if name_or_arn.startswith("arn:"):
         return name_or_arn
@@ -110,7 +114,7 @@ def execution_arn(sfn: Any, name_or_arn: str, machine: str) -> str:
     raise WorkflowError(f"no execution named {name_or_arn!r} of {machine}")
 
 
-def history(sfn: Any, execution: str) -> list[dict[str, Any]]:
+def history(sfn: StepFunctions, execution: str) -> list[dict[str, Any]]:
     """Every event of an execution, oldest first, with the state it concerns and any error."""
     out = []
     try:
@@ -132,7 +136,9 @@ def history(sfn: Any, execution: str) -> list[dict[str, Any]]:
     return out
 
 
-def start(sfn: Any, machine: str, payload: dict[str, Any], name: str | None = None) -> dict[str, Any]:
+def start(
+    sfn: StepFunctions, machine: str, payload: dict[str, Any], name: str | None = None
+) -> dict[str, Any]:
     """Start an execution with this input."""
     args: dict[str, Any] = {"stateMachineArn": machine_arn(sfn, machine), "input": json.dumps(payload)}
     if name:
@@ -141,7 +147,7 @@ def start(sfn: Any, machine: str, payload: dict[str, Any], name: str | None = No
     return {"arn": resp["executionArn"], "started": _iso(resp.get("startDate"))}
 
 
-def redrive(sfn: Any, execution: str) -> dict[str, Any]:
+def redrive(sfn: StepFunctions, execution: str) -> dict[str, Any]:
     """Redrive a failed execution (from its failed state); where unsupported, restart it with its input."""
     desc = sfn.describe_execution(executionArn=execution)
     if desc["status"] not in ("FAILED", "TIMED_OUT", "ABORTED"):

@@ -6,33 +6,21 @@ predictions API serves them at its root and the dashboard API under /models."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.exceptions import BadRequestError
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from consumers.warehouse.client import DataApiWarehouse, WarehouseError
-from functions.predictions.settings import PredictionsSettings
+from consumers.warehouse.client import WarehouseError
+from functions.predictions import wiring
 from ml import serving
-from ml.artifact_bucket import ArtifactBucket
-from ml.registry_table import MODELS, RegistryTable
-from ml.serving_queries import ModelCache, ServingRows
+from ml.registry_table import MODELS
+from ml.serving_queries import ServingRows
 
-settings = PredictionsSettings()
 logger = Logger(service="predictions")
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]
-registry = RegistryTable(boto3.client("dynamodb"), settings.registry_table)
-models = ModelCache(
-    registry,
-    ArtifactBucket(boto3.client("s3"), settings.models_bucket),
-    Path(settings.cache_dir),
-    settings.refresh_s,
-)
-rows = ServingRows(DataApiWarehouse(boto3.client("redshift-data")))
 
 
 def _int(name: str, value: str | None, lo: int, hi: int, default: int | None = None) -> int:
@@ -58,7 +46,7 @@ def _as_of() -> datetime | None:
     return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
-def _clock(as_of: datetime | None) -> datetime:
+def _clock(rows: ServingRows, as_of: datetime | None) -> datetime:
     at = as_of or rows.data_clock()
     if at is None:
         raise serving.ServingError(409, "the warehouse has no sales yet")
@@ -69,7 +57,8 @@ def _clock(as_of: datetime | None) -> datetime:
 def sales(concert_id: str) -> dict[str, Any]:
     """Predicted tickets and revenue of a concert."""
     cid = _int("concert_id", concert_id, 1, 2**62)
-    return serving.predict_sales(models.get("ticket_sales"), rows.for_concert(cid), cid, _as_of())
+    p = wiring.parts()
+    return serving.predict_sales(p.models.get("ticket_sales"), p.rows.for_concert(cid), cid, _as_of())
 
 
 @router.get("/recommendations/<customer_id>")
@@ -77,22 +66,25 @@ def recommendations(customer_id: str) -> dict[str, Any]:
     """Upcoming concerts for a customer."""
     cust = _int("customer_id", customer_id, 1, 2**62)
     k = _int("k", router.current_event.get_query_string_value("k"), 1, 50, default=10)
-    loaded, at = models.get("recommendations"), _clock(_as_of())
-    return serving.recommend(loaded, rows.for_customer(cust, at), cust, at, k)
+    p = wiring.parts()
+    loaded, at = p.models.get("recommendations"), _clock(p.rows, _as_of())
+    return serving.recommend(loaded, p.rows.for_customer(cust, at), cust, at, k)
 
 
 @router.get("/venues/rank")
 def venues() -> dict[str, Any]:
     """Venues by predicted demand over the next period."""
     top = _int("top", router.current_event.get_query_string_value("top"), 1, 1000, default=20)
-    loaded, at = models.get("venue_popularity"), _clock(_as_of())
-    return serving.rank_venues(loaded, rows.for_venues(at, serving.venue_window(at)), at, top)
+    p = wiring.parts()
+    loaded, at = p.models.get("venue_popularity"), _clock(p.rows, _as_of())
+    return serving.rank_venues(loaded, p.rows.for_venues(at, serving.venue_window(at)), at, top)
 
 
 @router.get("/models")
 def promoted() -> dict[str, Any]:
     """The promoted version of each model with its test metrics."""
     out = {}
+    registry = wiring.parts().registry
     for name in MODELS:
         record = registry.current(name)
         out[name] = (

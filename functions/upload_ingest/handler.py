@@ -11,37 +11,36 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
-import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
-from functions.upload_ingest.settings import UploadIngestSettings
+from functions.upload_ingest import wiring
+from functions.upload_ingest.wiring import Parts
 from producers.file_io import Readable
 from producers.files import IngestResult, UnsupportedFormat, detect_format, iter_events
-from producers.publisher import KinesisPublisher
 from schemas import Envelope
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 logger = Logger(service="upload-ingest")
 tracer = Tracer(service="upload-ingest")
 metrics = Metrics(namespace="ConcertDataPlatform", service="upload-ingest")
-settings = UploadIngestSettings()
-_s3 = boto3.client("s3")
-_publisher = KinesisPublisher(settings.events_stream, boto3.client("kinesis"))
 _COUNTS = ("accepted", "refused", "failed", "requests", "retried_entries", "records_put", "bytes_put")
 
 
-def _opener(bucket: str, key: str) -> Callable[[], Readable]:
+def _opener(s3: S3Client, bucket: str, key: str) -> Callable[[], Readable]:
     """Open the object's body as a stream; a later opening must find the same object (If-Match)."""
     etag: list[str] = []
 
     def open_stream() -> Readable:
         obj = (
-            _s3.get_object(Bucket=bucket, Key=key, IfMatch=etag[0])
+            s3.get_object(Bucket=bucket, Key=key, IfMatch=etag[0])
             if etag
-            else _s3.get_object(Bucket=bucket, Key=key)
+            else s3.get_object(Bucket=bucket, Key=key)
         )
         if not etag and obj.get("ETag"):
             etag.append(obj["ETag"])
@@ -51,12 +50,12 @@ def _opener(bucket: str, key: str) -> Callable[[], Readable]:
     return open_stream
 
 
-def _publish(events: Iterator[Envelope[Any]]) -> dict[str, Any]:
-    """Publish in batches of `settings.publish_batch` (only one held); one summary of them all."""
+def _publish(parts: Parts, events: Iterator[Envelope[Any]]) -> dict[str, Any]:
+    """Publish in batches of `publish_batch` (only one held); one summary of them all."""
     total: dict[str, Any] = dict.fromkeys(_COUNTS, 0) | {"elapsed_s": 0.0, "refusals": [], "failures": []}
     offset = 0
-    while batch := list(islice(events, settings.publish_batch)):
-        part = _publisher.publish(batch).summary()
+    while batch := list(islice(events, parts.settings.publish_batch)):
+        part = parts.publisher.publish(batch).summary()
         for name in _COUNTS:
             total[name] += part[name]
         total["elapsed_s"] = round(total["elapsed_s"] + part["elapsed_s"], 3)
@@ -73,6 +72,7 @@ def _publish(events: Iterator[Envelope[Any]]) -> dict[str, Any]:
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Ingest every uploaded object named in the S3 notification; return one report per object."""
+    parts = wiring.parts()
     reports = []
     for record in event.get("Records", []):
         bucket = record["s3"]["bucket"]["name"]
@@ -82,15 +82,17 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         except UnsupportedFormat as err:
             report: dict[str, Any] = {"file": key, "error": str(err)}
         else:
-            events = iter_events(_opener(bucket, key), result, size=record["s3"]["object"].get("size"))
-            published = _publish(events)
+            events = iter_events(
+                _opener(parts.s3, bucket, key), result, size=record["s3"]["object"].get("size")
+            )
+            published = _publish(parts, events)
             report = {**result.summary(), "publish": published}
             metrics.add_metric(name="Produced", unit=MetricUnit.Count, value=published["accepted"])
             metrics.add_metric(name="ProduceFailed", unit=MetricUnit.Count, value=published["failed"])
             metrics.add_metric(name="RowsRefused", unit=MetricUnit.Count, value=result.bad_rows)
         report_key = f"reports/{key}.json"
-        _s3.put_object(
-            Bucket=settings.quarantine_bucket,
+        parts.s3.put_object(
+            Bucket=parts.settings.quarantine_bucket,
             Key=report_key,
             Body=json.dumps(report).encode(),
             ContentType="application/json",

@@ -1,10 +1,9 @@
 """In-memory stand-ins for what the pipeline's health and `concert status` read: SQS queue
-depths, Step Functions executions, CloudWatch alarms, the warehouse's last load, DynamoDB items
+depths, CloudWatch alarms, DynamoDB items
 and a stream's summary."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -34,21 +33,6 @@ class Pages:
         return self.pages
 
 
-class Sfn:
-    def __init__(self, failed: int) -> None:
-        self.failed = failed
-
-    def get_paginator(self, _name: str) -> Any:
-        failed = self.failed
-
-        class P:
-            def paginate(self, stateMachineArn: str, statusFilter: str, **_: Any) -> list[dict[str, Any]]:
-                n = failed if statusFilter == "FAILED" and stateMachineArn.endswith("concert-etl") else 0
-                return [{"executions": [{}] * n}]
-
-        return P()
-
-
 class Cloudwatch:
     """Alarms `firing` in ALARM state, `quiet` in OK; `endpoint` is where the client points."""
 
@@ -70,14 +54,6 @@ class Cloudwatch:
                 return [{"MetricAlarms": [a for a in alarms if StateValue in (None, a["StateValue"])]}]
 
         return P()
-
-
-class Warehouse:
-    def __init__(self, last: datetime | None) -> None:
-        self.last = last
-
-    def query(self, sql: str) -> list[dict[str, Any]]:
-        return [{"events": 10 if self.last else 0, "last_load": self.last}]
 
 
 class Dynamodb:

@@ -1,15 +1,10 @@
-"""In-memory stand-ins for the model registry table and the warehouse the retraining reads."""
+"""An in-memory stand-in for the model registry table."""
 
 from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
-
-from ml.dataset import WAREHOUSE_QUERIES
-from ml.retraining import RECENT_SALES
 
 
 class MemoryRegistry:
@@ -53,25 +48,3 @@ class MemoryRegistry:
     def release(self, model: str, owner: str) -> None:
         if self.claims.get(model, ("",))[0] == owner:
             del self.claims[model]
-
-
-class MemoryWarehouse:
-    """Answers the retraining's and the serving's whole-table queries from in-memory tables."""
-
-    def __init__(self, tables: Mapping[str, list[dict[str, Any]]]) -> None:
-        self.tables = {k: list(v) for k, v in tables.items()}
-        self.statements: list[str] = []  # every statement asked, in order
-
-    def query(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        self.statements.append(sql)
-        sales = self.tables.get("fact_ticket_sales", [])
-        if sql == "SELECT COUNT(*) AS n FROM fact_ticket_sales":
-            return [{"n": len(sales)}]
-        if sql == RECENT_SALES:
-            since = datetime.fromisoformat(str((params or {})["since"]))
-            return [s for s in sales if s["sold_at"].replace(tzinfo=None) > since.replace(tzinfo=None)]
-        for name, known in WAREHOUSE_QUERIES.items():
-            if sql == known:
-                cols = [c.strip() for c in known.split("SELECT ", 1)[1].split(" FROM ")[0].split(",")]
-                return [{c: r.get(c) for c in cols} for r in self.tables.get(name, [])]
-        raise AssertionError(f"unexpected SQL: {sql}")

@@ -1,10 +1,19 @@
-"""An in-memory warehouse for the load cycle's tasks: the ETL ledger, the load lease and the
-transactions they were given (SQL kept as text, ledger rows read back from it)."""
+"""In-memory warehouses, one per port of consumers/warehouse/ports.py: `LedgerWarehouse` for the
+load cycle's tasks (`LoadWarehouse`: the ETL ledger, the load lease and the transactions they
+were given, SQL kept as text and ledger rows read back from it); `MemoryWarehouse` (`Queries`:
+the retraining's and the serving's whole-table questions over in-memory tables) and
+`ScriptedWarehouse` (`Queries`: answers chosen by what a statement contains)."""
 
 from __future__ import annotations
 
+import copy
 import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
+
+from ml.dataset import WAREHOUSE_QUERIES
+from ml.retraining import RECENT_SALES
 
 LEDGER_ROW = re.compile(r"\('((?:[^']|'')*)', '(loaded|rejected)', (\d+), GETDATE\(\)")
 LEASE_TAKE = re.compile(r"SET holder = '((?:[^']|'')*)', expires_epoch = (\d+) .* expires_epoch < (\d+)\)")
@@ -70,6 +79,9 @@ class LedgerWarehouse:
     def batch_statuses(self, batch_ids: list[str]) -> dict[str, str]:
         return {b: self.status[b] for b in batch_ids if b in self.status}
 
+    def loaded_batches(self, batch_ids: set[str]) -> set[str]:
+        return {b for b in batch_ids if self.status.get(b) == "loaded"}
+
     def known_concerts(self, ids: set[int]) -> set[int]:
         self.asked.append(set(ids))
         return ids & self.concerts
@@ -87,3 +99,53 @@ class LedgerWarehouse:
     def copies(self) -> list[str]:
         """Every COPY statement run, in order."""
         return [s for t in self.transactions for s in t if s.startswith("COPY ")]
+
+
+class MemoryWarehouse:
+    """Answers the retraining's and the serving's whole-table queries from in-memory tables."""
+
+    def __init__(self, tables: Mapping[str, list[dict[str, Any]]]) -> None:
+        self.tables = {k: list(v) for k, v in tables.items()}
+        self.statements: list[str] = []  # every statement asked, in order
+
+    def query(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        self.statements.append(sql)
+        sales = self.tables.get("fact_ticket_sales", [])
+        if sql == "SELECT COUNT(*) AS n FROM fact_ticket_sales":
+            return [{"n": len(sales)}]
+        if sql == RECENT_SALES:
+            since = datetime.fromisoformat(str((params or {})["since"]))
+            return [s for s in sales if s["sold_at"].replace(tzinfo=None) > since.replace(tzinfo=None)]
+        for name, known in WAREHOUSE_QUERIES.items():
+            if sql == known:
+                cols = [c.strip() for c in known.split("SELECT ", 1)[1].split(" FROM ")[0].split(",")]
+                return [{c: r.get(c) for c in cols} for r in self.tables.get(name, [])]
+        raise AssertionError(f"unexpected SQL: {sql}")
+
+
+class ScriptedWarehouse:
+    """Answers a statement with the rows of the first rule whose text it contains (an exception
+    in a rule is raised), else `default`; keeps every statement asked in `statements`."""
+
+    def __init__(
+        self,
+        rules: Sequence[tuple[str, list[dict[str, Any]] | Exception]] = (),
+        default: list[dict[str, Any]] | None = None,
+    ) -> None:
+        self.rules = list(rules)
+        self.default = default or []
+        self.statements: list[str] = []
+
+    def query(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        self.statements.append(sql)
+        for needle, answer in self.rules:
+            if needle in sql:
+                if isinstance(answer, Exception):
+                    raise answer
+                return copy.deepcopy(answer)
+        return copy.deepcopy(self.default)
+
+
+def loaded_at(last: datetime | None) -> ScriptedWarehouse:
+    """A warehouse whose event log was last loaded at `last` (None: never)."""
+    return ScriptedWarehouse(default=[{"events": 10 if last else 0, "last_load": last}])

@@ -27,6 +27,7 @@ from functions.ops.workflows import executions, history, redrive
 from producers.synthetic import Spec, generate
 from schemas import to_json
 from tests.conftest import Platform, own_platform
+from tests.fakes.dead_letters import MemoryDeadLetters
 
 MACHINE = "concert-etl"
 
@@ -236,11 +237,6 @@ def test_compaction_merges_loaded_batch_files_and_keeps_every_event_once(etl: Pl
     assert set(rejected) <= set(after), "a rejected batch's files stay where its manifest says"
 
 
-class _NoDeadLetters:
-    def send(self, letters: list[Any]) -> None:
-        assert not letters, letters
-
-
 def _worker(platform: Platform, application: str) -> Pipeline:
     """A worker as the KCL process builds it: its own core (catalog) over the shared lake."""
     bucket = platform.outputs["LakeBucketName"]
@@ -248,7 +244,7 @@ def _worker(platform: Platform, application: str) -> Pipeline:
     return Pipeline(
         ConsumerCore(),
         LakeWriter(s3, bucket),
-        _NoDeadLetters(),
+        MemoryDeadLetters(expected=False),
         ShardStateStore(s3, bucket, application),
         LandingLedger(s3, bucket),
         lake_bucket=bucket,

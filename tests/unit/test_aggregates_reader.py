@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from functions.dashboard.aggregates_reader import AggregatesReader, minute_window
+from tests.fakes.clients import dynamodb_client
 
 
 class Table:
@@ -53,13 +54,13 @@ def test_the_snapshot_reads_the_newest_minutes_by_key_when_the_total_names_the_n
     total = {"pk": {"S": "ALL"}, "sk": {"S": "TOTAL"}, "tickets": {"N": "200"},
              "newest_minute": {"S": "2026-11-22T09:02"}}  # fmt: skip
     table = Table({("ALL", "TOTAL"): total, **minutes})
-    images = AggregatesReader(table, "live").current(minutes=60, top=10)
+    images = AggregatesReader(dynamodb_client(table), "live").current(minutes=60, top=10)
     shown = sorted(i["sk"]["S"] for i in images if i["sk"]["S"].startswith("MINUTE#"))
     assert shown == [f"MINUTE#{m}" for m in minute_window("2026-11-22T09:02", 60)]
     assert "query table" not in table.asked and "batch 60" in table.asked
     # a table written before the total carried its newest minute: the partition's query
     del total["newest_minute"]
     table.asked.clear()
-    again = AggregatesReader(table, "live").current(minutes=60, top=10)
+    again = AggregatesReader(dynamodb_client(table), "live").current(minutes=60, top=10)
     assert sorted(i["sk"]["S"] for i in again if i["sk"]["S"].startswith("MINUTE#")) == shown
     assert "query table" in table.asked

@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 
 from consumers.aggregates_table import LiveAggregatesTable
 from consumers.live_aggregates import Chunk, Contribution, Position
+from tests.fakes.clients import dynamodb_client
 
 
 class Recording:
@@ -48,7 +49,7 @@ def _expressions(items: list[dict[str, Any]]) -> dict[str, str]:
 
 def test_a_counter_is_put_in_the_ranking_index_once_then_only_added_to() -> None:
     client = Recording()
-    table = LiveAggregatesTable(client, "live", clock=lambda: 1_000)  # type: ignore[arg-type]
+    table = LiveAggregatesTable(dynamodb_client(client), "live", clock=lambda: 1_000)
     table.apply(_chunk(None, 1, concert=1))
     table.apply(_chunk(1, 2, concert=1))
     table.apply(_chunk(2, 3, concert=2))
@@ -61,7 +62,7 @@ def test_a_counter_is_put_in_the_ranking_index_once_then_only_added_to() -> None
 
 def test_a_failed_transaction_ranks_nothing() -> None:
     client = Recording(fail=1)
-    table = LiveAggregatesTable(client, "live", clock=lambda: 1_000)  # type: ignore[arg-type]
+    table = LiveAggregatesTable(dynamodb_client(client), "live", clock=lambda: 1_000)
     with pytest.raises(ClientError):
         table.apply(_chunk(None, 1, concert=1))
     table.apply(_chunk(None, 1, concert=1))
@@ -72,7 +73,7 @@ def test_a_failed_transaction_ranks_nothing() -> None:
 
 def test_the_total_carries_the_newest_minute_the_chunk_counted() -> None:
     client = Recording()
-    table = LiveAggregatesTable(client, "live", clock=lambda: 1_000)  # type: ignore[arg-type]
+    table = LiveAggregatesTable(dynamodb_client(client), "live", clock=lambda: 1_000)
     chunk = Chunk("s#0", None)
     sale = {"orders": 1, "tickets": 2}
     keys = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.message
 import io
 import json
 import urllib.error
@@ -48,9 +49,11 @@ class _Answers:
         status = self.statuses.pop(0)
         if status == 200:
             return _Body(json.dumps({"ok": True}).encode())
-        headers = {"Retry-After": self.retry_after} if self.retry_after else {}
+        headers = email.message.Message()
+        if self.retry_after:
+            headers["Retry-After"] = self.retry_after
         body = io.BytesIO(json.dumps({"message": "Too Many Requests"}).encode())
-        raise urllib.error.HTTPError(req.full_url, status, "x", headers, body)  # type: ignore[arg-type]
+        raise urllib.error.HTTPError(req.full_url, status, "x", headers, body)
 
 
 class _Body(io.BytesIO):

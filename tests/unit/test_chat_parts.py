@@ -19,19 +19,11 @@ from chat.plan import TOOLS, Plan, ToolCall, cannot
 from chat.schema_doc import explain
 from chat.session_table import SessionTable
 from consumers.warehouse.guard import STAR_SCHEMA
+from tests.fakes.clients import dynamodb_client
+from tests.fakes.warehouse import ScriptedWarehouse
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "aws"
 ROOT = Path(__file__).parent.parent.parent
-
-
-class Warehouse:
-    def __init__(self, rows: list[dict[str, Any]]) -> None:
-        self.rows = rows
-        self.sql: list[str] = []
-
-    def query(self, sql: str) -> list[dict[str, Any]]:
-        self.sql.append(sql)
-        return self.rows
 
 
 @pytest.mark.parametrize(
@@ -51,20 +43,20 @@ def test_tool_arguments_are_validated(tool: str, args: dict[str, Any], error: st
 
 
 def test_refused_sql_never_reaches_the_warehouse() -> None:
-    wh = Warehouse([])
+    wh = ScriptedWarehouse()
     out = tools.query_warehouse(tools.QueryArgs(sql="DELETE FROM fact_ticket_sales"), wh)
     assert out == {"tool": "query_warehouse", "ok": False, "result": None,
                    "error": "refused: only a SELECT is allowed, not DELETE"}  # fmt: skip
-    assert wh.sql == []
+    assert wh.statements == []
 
 
 def test_allowed_sql_runs_with_its_limit_and_json_values() -> None:
     from datetime import UTC, datetime
     from decimal import Decimal
 
-    wh = Warehouse([{"label": datetime(2026, 1, 1, tzinfo=UTC), "value": Decimal("1.50")}])
+    wh = ScriptedWarehouse(default=[{"label": datetime(2026, 1, 1, tzinfo=UTC), "value": Decimal("1.50")}])
     out = tools.query_warehouse(tools.QueryArgs(sql="SELECT state FROM dim_venue"), wh)
-    assert wh.sql == ["SELECT state FROM dim_venue LIMIT 200"]
+    assert wh.statements == ["SELECT state FROM dim_venue LIMIT 200"]
     assert out["ok"] and out["result"]["rows"] == [{"label": "2026-01-01T00:00:00+00:00", "value": 1.5}]
     json.dumps(out)
 
@@ -72,11 +64,10 @@ def test_allowed_sql_runs_with_its_limit_and_json_values() -> None:
 def test_a_statement_the_warehouse_fails_is_a_failed_call_not_an_error() -> None:
     from consumers.warehouse.client import WarehouseError
 
-    class Failing:
-        def query(self, sql: str) -> list[dict[str, Any]]:
-            raise WarehouseError("FAILED: canceling statement due to statement timeout")
-
-    out = tools.query_warehouse(tools.QueryArgs(sql="SELECT state FROM dim_venue"), Failing())
+    failing = ScriptedWarehouse(
+        [("", WarehouseError("FAILED: canceling statement due to statement timeout"))]
+    )
+    out = tools.query_warehouse(tools.QueryArgs(sql="SELECT state FROM dim_venue"), failing)
     assert out["ok"] is False and out["result"] is None
     assert "statement timeout" in out["error"]
 
@@ -224,7 +215,7 @@ class Dynamo:
 
 def test_session_table_round_trips_and_expires() -> None:
     db = Dynamo()
-    table = SessionTable(db, "t", ttl_s=60)
+    table = SessionTable(dynamodb_client(db), "t", ttl_s=60)
     memory = table.load("s1")
     memory.add("q", "analytics", {"metric": "tickets"}, "a", True)
     table.save(memory)

@@ -6,7 +6,14 @@ import pyarrow as pa
 import pytest
 
 from consumers.etl.compaction import batch_of, compacted_key, merge, partition_of, plan
+from functions.compaction import compact as compact_task
+from functions.compaction import plan as plan_task
+from functions.compaction import wiring
+from functions.compaction.settings import CompactionSettings
+from tests.fakes.clients import s3_client
+from tests.fakes.lambda_context import LambdaContext
 from tests.fakes.s3 import MemoryS3
+from tests.fakes.warehouse import LedgerWarehouse
 
 P = "curated/fact_ticket_sales/date=2026-11-22/"
 
@@ -41,7 +48,6 @@ def test_merge_keeps_each_event_once_so_a_repeat_changes_nothing() -> None:
 
 def test_plan_and_compact_tasks_with_fakes(monkeypatch: pytest.MonkeyPatch) -> None:
     """The plan task keeps partitions with enough loaded files; compact writes one file, then deletes."""
-    import importlib
     import io
 
     import pyarrow.parquet as pq
@@ -54,31 +60,16 @@ def test_plan_and_compact_tasks_with_fakes(monkeypatch: pytest.MonkeyPatch) -> N
         pq.write_table(pa.table({"event_id": [f"e{n}", "shared"], "quantity": [n, 9]}), buf)
         s3.put_object(Bucket="lake", Key=_key(f"b-{n}-{n}", f"{n:012x}"), Body=buf.getvalue())
 
-    class FakeWarehouse:
-        def loaded_batches(self, ids: set[str]) -> set[str]:
-            return ids - {"b-3-3"}  # the newest batch is still being loaded
-
-    plan_mod = importlib.reload(importlib.import_module("functions.compaction.plan"))
-    monkeypatch.setattr(plan_mod, "s3", s3)
-    monkeypatch.setattr(plan_mod, "warehouse", FakeWarehouse())
-    planned = plan_mod.handler({"detail": {"bucket": "lake", "partitions": [P]}}, CONTEXT)["partitions"]
+    warehouse = LedgerWarehouse()
+    warehouse.status = {f"b-{n}-{n}": "loaded" for n in range(3)}  # the newest batch is still being loaded
+    monkeypatch.setattr(wiring, "parts", lambda: wiring.Parts(CompactionSettings(), s3_client(s3), warehouse))
+    planned = plan_task.handler({"detail": {"bucket": "lake", "partitions": [P]}}, CONTEXT)["partitions"]
     assert [len(p["sources"]) for p in planned] == [3]
-    compact_mod = importlib.reload(importlib.import_module("functions.compaction.compact"))
-    monkeypatch.setattr(compact_mod, "s3", s3)
-    result = compact_mod.handler(planned[0], CONTEXT)
+    result = compact_task.handler(planned[0], CONTEXT)
     assert result["rows"] == 4 and result["merged"] == 3, "e0, e1, e2 and 'shared' once"
     assert sorted(k.rsplit("/", 1)[1][:10] for _, k in s3.objects) == ["b-3-3-0000", "compacted-"]
-    again = compact_mod.handler(planned[0], CONTEXT)  # sources gone: the compacted file stands
+    again = compact_task.handler(planned[0], CONTEXT)  # sources gone: the compacted file stands
     assert again["rows"] == 0 and len(s3.objects) == 2
 
 
-CONTEXT = type(
-    "Context",
-    (),
-    {
-        "function_name": "concert-compaction-task",
-        "memory_limit_in_mb": 2048,
-        "invoked_function_arn": "arn:aws:lambda:us-east-1:000000000000:function:concert-compaction-task",
-        "aws_request_id": "req-1",
-    },
-)()
+CONTEXT = LambdaContext("concert-compaction-task", 2048)

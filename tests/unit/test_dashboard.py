@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import copy
 import gzip
-import importlib
 import json
 import os
 import subprocess
@@ -16,11 +15,10 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterable
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -30,9 +28,17 @@ from hypothesis import strategies as st
 
 from cloud.web_server import local_execute_api
 from cloud.web_server_main import make_handler
-from functions.dashboard import analytics, frames, tokens
+from functions.dashboard import analytics, broadcast, frames, tokens, wiring, ws
+from functions.dashboard import api as dashboard_api
+from functions.dashboard import auth as auth
 from functions.dashboard.connections_api import Delivery, management_endpoint
+from functions.dashboard.settings import DashboardSettings
+from functions.dashboard.signing_key import SigningKey
 from functions.dashboard.tickets import DynamoTicketLedger
+from tests.fakes.clients import dynamodb_client
+from tests.fakes.lambda_context import LambdaContext
+from tests.fakes.secrets import MemorySecrets
+from tests.fakes.stepfunctions import MemoryStepFunctions
 from tests.fakes.tickets import MemoryTicketLedger
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "aws"
@@ -222,11 +228,6 @@ def test_local_urls_take_the_path_form() -> None:
 # -- handlers ---------------------------------------------------------------------------------
 
 
-class Secrets:
-    def get_secret_value(self, SecretId: str) -> dict[str, str]:
-        return {"SecretString": KEY.decode()}
-
-
 class Table:
     """The connections table and the aggregates reader, in memory."""
 
@@ -251,32 +252,28 @@ class Table:
     def current(self, *, minutes: int, top: int) -> list[dict[str, Any]]:
         return [{"pk": {"S": "ALL"}, "sk": {"S": "TOTAL"}, "tickets": {"N": "7"}}]
 
+    def items(self, keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
+        return [i for i in self.current(minutes=1, top=1) if (i["pk"]["S"], i["sk"]["S"]) in keys]
+
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def env(monkeypatch: pytest.MonkeyPatch) -> None:
     for k, v in {
-        "AWS_DEFAULT_REGION": "us-east-1",
         "SIGNING_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:1:secret:k",
         "CONNECTIONS_TABLE": "connections",
         "AGGREGATES_TABLE": "aggregates",
         "CONNECTIONS_URL": "https://ws9.execute-api.us-east-1.amazonaws.com/live",
     }.items():
         monkeypatch.setenv(k, v)
-    yield
-    for name in [m for m in sys.modules if m.startswith("functions.dashboard.")]:
-        if name.rsplit(".", 1)[-1] in ("auth", "ws", "broadcast"):
-            sys.modules.pop(name)
 
 
-def _load(name: str) -> Any:
-    sys.modules.pop(f"functions.dashboard.{name}", None)
-    return importlib.import_module(f"functions.dashboard.{name}")
+def _key() -> SigningKey:
+    return SigningKey(MemorySecrets(KEY), "arn:aws:secretsmanager:us-east-1:1:secret:k")
 
 
-def test_the_authorizers_allow_valid_tokens_only(env: None) -> None:
-    auth = _load("auth")
-    auth.key._client = Secrets()
-    auth.tickets = MemoryTicketLedger()
+def test_the_authorizers_allow_valid_tokens_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    parts = wiring.AuthParts(_key(), MemoryTicketLedger())
+    monkeypatch.setattr(wiring, "auth_parts", lambda: parts)
     ws_event = _fixture("websocket_connect_authorizer.json")
     good_ticket = tokens.mint(KEY, subject="ana", scope="ws", ttl_s=60, now=time.time())
     for ticket, effect in [
@@ -317,19 +314,25 @@ class Dynamo:
 
 def test_a_ticket_is_spent_once_in_the_connections_table() -> None:
     ddb = Dynamo()
-    ledger = DynamoTicketLedger(ddb, "connections")
+    ledger = DynamoTicketLedger(dynamodb_client(ddb), "connections")
     assert ledger.spend("abc", expires_at=1070) is True
     assert ledger.spend("abc", expires_at=1070) is False
     assert ledger.spend("abd", expires_at=1070) is True
     assert ddb.items["TICKET#abc"] == {"connection_id": {"S": "TICKET#abc"}, "expires_at": {"N": "1070"}}
 
 
-def test_the_message_route_answers_every_message_on_the_socket(env: None) -> None:
-    ws = _load("ws")
+def test_the_message_route_answers_every_message_on_the_socket(
+    env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     table = Table()
-    ws.connections = ws.aggregates = table
+    parts = wiring.WsParts(DashboardSettings(), table, table)
+    monkeypatch.setattr(wiring, "ws_parts", lambda: parts)
     replies: list[tuple[str, dict[str, Any]]] = []
-    ws.post_to_caller = lambda e, frame: replies.append((e["requestContext"]["connectionId"], frame))
+
+    def answer(e: dict[str, Any], frame: dict[str, Any]) -> None:
+        replies.append((e["requestContext"]["connectionId"], frame))
+
+    monkeypatch.setattr(ws, "post_to_caller", answer)
     event = _fixture("websocket_message.json")
     cid = event["requestContext"]["connectionId"]
 
@@ -350,7 +353,7 @@ def test_the_message_route_answers_every_message_on_the_socket(env: None) -> Non
     def gone(e: dict[str, Any], frame: dict[str, Any]) -> None:
         raise RuntimeError("GoneException")
 
-    ws.post_to_caller = gone  # the caller left before its answer: still no exception
+    monkeypatch.setattr(ws, "post_to_caller", gone)  # the caller left before its answer: still no exception
     assert ws.message(event, None) == {"statusCode": 200}
     connect = copy.deepcopy(event)
     connect["requestContext"]["connectionId"] = "new"
@@ -366,9 +369,9 @@ class Posts:
     def __init__(self, gone: set[str], broken: set[str]) -> None:
         self.gone, self.broken, self.sent = gone, broken, []  # type: ignore[var-annotated]
 
-    def broadcast(self, ids: list[str], frame: dict[str, Any]) -> Delivery:
+    def broadcast(self, connection_ids: Iterable[str], frame: dict[str, Any]) -> Delivery:
         d = Delivery()
-        for cid in ids:
+        for cid in connection_ids:
             if cid in self.gone:
                 d.gone.append(cid)
             elif cid in self.broken:
@@ -379,13 +382,9 @@ class Posts:
         return d
 
 
-class Context:
-    function_name, memory_limit_in_mb, aws_request_id = "broadcast", 128, "req"
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:broadcast"
-
-
-def test_the_broadcaster_sends_one_delta_and_forgets_gone_connections(env: None) -> None:
-    broadcast = _load("broadcast")
+def test_the_broadcaster_sends_one_delta_and_forgets_gone_connections(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     table = Table()
     for cid in ("a", "b", "c", "d"):
         table.add(cid, "x")
@@ -396,20 +395,27 @@ def test_the_broadcaster_sends_one_delta_and_forgets_gone_connections(env: None)
     asked: list[list[tuple[str, str]]] = []
 
     class Aggregates:
+        def current(self, *, minutes: int, top: int) -> list[dict[str, Any]]:
+            raise AssertionError("the broadcaster reads only the changed keys")
+
         def items(self, keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
             asked.append(keys)
             return images
 
-    broadcast.connections, broadcast.api, broadcast.aggregates = table, posts, Aggregates()
+    parts = wiring.BroadcastParts(table, Aggregates(), posts)
+    monkeypatch.setattr(wiring, "broadcast_parts", lambda: parts)
     keys = [["ALL", "TOTAL"], ["ALL", "MINUTE#2026-11-22T16:50"]]
-    result = broadcast.handler({"keys": keys}, Context())
+    result = broadcast.handler({"keys": keys}, LambdaContext("broadcast", 128, "req"))
     assert asked == [[("ALL", "TOTAL"), ("ALL", "MINUTE#2026-11-22T16:50")]]
     assert result == {"items": 2, "sent": 2, "gone": 1, "failed": 1}
     assert sorted(cid for cid, _ in posts.sent) == ["a", "d"] and "b" not in table.rows
     assert {i["k"] for i in posts.sent[0][1]["items"]} == {"ALL|TOTAL", "ALL|MINUTE#2026-11-22T16:50"}
-    assert broadcast.handler({"keys": []}, Context()) == {"items": 0, "sent": 0}
+    assert broadcast.handler({"keys": []}, LambdaContext("broadcast", 128, "req")) == {"items": 0, "sent": 0}
     images = [{"pk": {"S": "SHARD#s#0"}, "sk": {"S": "MARK"}}]  # nothing the dashboard shows
-    assert broadcast.handler({"keys": [["SHARD#s#0", "MARK"]]}, Context()) == {"items": 0, "sent": 0}
+    assert broadcast.handler({"keys": [["SHARD#s#0", "MARK"]]}, LambdaContext("broadcast", 128, "req")) == {
+        "items": 0,
+        "sent": 0,
+    }
 
 
 # -- local web server -------------------------------------------------------------------------
@@ -551,40 +557,19 @@ def test_a_slow_client_does_not_hold_up_the_others(monkeypatch: pytest.MonkeyPat
 # -- the HTTP API's routes --------------------------------------------------------------------
 
 
-class Sfn:
-    """Step Functions with one machine and no executions."""
-
-    def get_paginator(self, name: str) -> Any:
-        class Pages:
-            def paginate(self, **kw: Any) -> list[dict[str, Any]]:
-                return [
-                    {
-                        "stateMachines": [
-                            {"name": "concert-etl", "stateMachineArn": "arn:etl", "type": "STANDARD"}
-                        ]
-                    }
-                ]
-
-        return Pages()
-
-    def list_executions(self, **kw: Any) -> dict[str, Any]:
-        return {"executions": []}
+@pytest.fixture
+def api_parts(env: None, monkeypatch: pytest.MonkeyPatch) -> wiring.ApiParts:
+    """The HTTP API's parts: an in-memory key and live aggregates, one state machine."""
+    parts = wiring.ApiParts(
+        DashboardSettings(), _key(), Table(), MemoryStepFunctions({"concert-etl": "arn:etl"})
+    )
+    monkeypatch.setattr(wiring, "api_parts", lambda: parts)
+    return parts
 
 
 @pytest.fixture
-def api(env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for k, v in {
-        "MODELS_BUCKET": "models",
-        "REGISTRY_TABLE": "registry",
-        "SESSIONS_TABLE": "sessions",
-        "CHAT_STATE_MACHINE_ARN": "arn:aws:states:us-east-1:1:stateMachine:concert-chat",
-    }.items():
-        monkeypatch.setenv(k, v)
-    module = _load("api")
-    module.key._client = Secrets()
-    module.sfn = Sfn()
-    yield module
-    sys.modules.pop("functions.dashboard.api", None)
+def api(api_parts: wiring.ApiParts) -> Any:
+    return dashboard_api
 
 
 def _call(
@@ -596,7 +581,7 @@ def _call(
     event["requestContext"]["authorizer"] = {"lambda": {"subject": "ana"}}
     event["queryStringParameters"] = query or {}
     event["rawQueryString"] = "&".join(f"{k}={v}" for k, v in (query or {}).items())
-    out = module.handler(event, Context())
+    out = module.handler(event, LambdaContext("broadcast", 128, "req"))
     return out["statusCode"], json.loads(out["body"])
 
 
@@ -618,13 +603,15 @@ def test_the_api_mints_tickets_for_its_caller_and_refuses_bad_requests(api: Any)
     assert _call(api, "POST", "/chat/ask")[0] == 400  # the chat routes, under /chat
 
 
-def test_the_analytics_page_comes_in_one_request(api: Any, tmp_path: Path) -> None:
+def test_the_analytics_page_comes_in_one_request(
+    api: Any, api_parts: wiring.ApiParts, tmp_path: Path
+) -> None:
     from consumers.warehouse.client import DataApiWarehouse
     from tests.unit.local_warehouse import LocalDataApi, run, star_schema
 
     engine = star_schema(tmp_path / "w.duckdb")
     try:
-        api._warehouse = lambda: DataApiWarehouse(LocalDataApi(engine))
+        api_parts.warehouse = DataApiWarehouse(LocalDataApi(engine))
         status, empty = _call(api, "GET", "/analytics/panels")
         assert status == 200 and empty["filters"] == {}  # no sales yet: all time, nothing to show
         assert set(empty["panels"]) == set(analytics.PANELS) and empty["options"]["cities"] == []
@@ -745,21 +732,11 @@ def test_recent_executions_of_every_workflow_come_failed_first_then_newest() -> 
         "arn:retrain": [("r1", "TIMED_OUT", 3), ("r2", "SUCCEEDED", 7)],
     }
 
-    class TwoMachines:
-        def get_paginator(self, name: str) -> Any:
-            machines = [{"name": n, "stateMachineArn": f"arn:{n}"} for n in ("etl", "retrain")]
-            return SimpleNamespace(paginate=lambda **kw: [{"stateMachines": machines}])
-
-        def list_executions(self, stateMachineArn: str, maxResults: int) -> dict[str, Any]:
-            return {
-                "executions": [
-                    {"name": n, "executionArn": f"{stateMachineArn}:{n}", "status": st,
-                     "startDate": t0 + timedelta(minutes=m)}
-                    for n, st, m in runs[stateMachineArn]
-                ]
-            }  # fmt: skip
-
-    recent = workflows.recent(TwoMachines(), limit=4)
+    sfn = MemoryStepFunctions({n: f"arn:{n}" for n in ("etl", "retrain")})
+    for arn, executions in runs.items():
+        for name, status, minutes in executions:
+            sfn.add(arn, name, status, t0 + timedelta(minutes=minutes))
+    recent = workflows.recent(sfn, limit=4)
     assert [(e["machine"], e["name"]) for e in recent] == [
         ("retrain", "r1"), ("etl", "e2"), ("etl", "e3"), ("retrain", "r2")
     ]  # fmt: skip

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pyarrow as pa
@@ -13,14 +11,23 @@ import pytest
 
 from consumers.core import ConsumerCore
 from consumers.etl.cycle import BufferingPolicy, combine_manifests, plan_cycle, unique_batches
+from consumers.etl.landing_ledger import LandingLedger
 from consumers.etl.manifest import check_manifests
 from consumers.etl.quality import check_batch
 from consumers.lake import LakeWriter
 from consumers.records import StreamRecord
 from consumers.tables import to_arrow
+from functions.etl import emit_updated, wiring
+from functions.etl.lake_objects import LakeObjects
+from functions.etl.settings import EtlSettings
 from producers.synthetic import Spec, generate
 from schemas import to_json
+from tests.fakes.clients import s3_client
+from tests.fakes.event_bus import MemoryEventBus
+from tests.fakes.lambda_context import LambdaContext
 from tests.fakes.s3 import MemoryS3
+from tests.fakes.stepfunctions import MemoryStepFunctions
+from tests.fakes.warehouse import LedgerWarehouse
 
 ASL = Path(__file__).parent.parent.parent / "state_machines" / "etl.asl.json"
 WORKLOAD = generate(Spec(seed=5).scaled(0.003))
@@ -89,7 +96,7 @@ def test_concerts_known_to_the_warehouse_satisfy_integrity() -> None:
 
 def _landed(s3: MemoryS3) -> dict[str, Any]:
     out = _batch()
-    written = LakeWriter(s3, "lake").write(out.batch_id, out.raw, out.tables)
+    written = LakeWriter(s3_client(s3), "lake").write(out.batch_id, out.raw, out.tables)
     rows = {t: sum(n for _, n in f) for t, f in written.curated.items()}
     return {"batch_id": out.batch_id, "bucket": "lake", "manifests": written.manifests, "rows": rows}
 
@@ -115,21 +122,29 @@ def test_manifests_are_checked_against_the_files() -> None:
     assert any(victim in p and "9 bytes" in p for p in problems)
 
 
-CONTEXT = type(
-    "Context",
-    (),
-    {
-        "function_name": "concert-etl-task",
-        "memory_limit_in_mb": 1024,
-        "invoked_function_arn": "arn:aws:lambda:us-east-1:000000000000:function:concert-etl-task",
-        "aws_request_id": "req-1",
-    },
-)()
+CONTEXT = LambdaContext("concert-etl-task", 1024)
 
 
-def _module(name: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    return importlib.reload(importlib.import_module(f"functions.etl.{name}"))
+def etl_parts(
+    monkeypatch: pytest.MonkeyPatch,
+    s3: MemoryS3 | None = None,
+    warehouse: LedgerWarehouse | None = None,
+    sfn: MemoryStepFunctions | None = None,
+    events: MemoryEventBus | None = None,
+) -> wiring.Parts:
+    """The ETL tasks' parts over in-memory fakes (lake bucket `lake`), in place of `wiring.parts`."""
+    monkeypatch.setenv("LAKE_BUCKET", "lake")
+    client = s3_client(s3 or MemoryS3())
+    parts = wiring.Parts(
+        settings=EtlSettings(),
+        lake=LakeObjects(client),
+        warehouse=warehouse or LedgerWarehouse(),
+        ledger=LandingLedger(client, "lake"),
+        sfn=sfn or MemoryStepFunctions(),
+        events=events or MemoryEventBus(),
+    )
+    monkeypatch.setattr(wiring, "parts", lambda: parts)
+    return parts
 
 
 def test_every_task_state_retries_and_catches_and_every_transition_exists() -> None:
@@ -146,21 +161,15 @@ def test_every_task_state_retries_and_catches_and_every_transition_exists() -> N
 
 
 def test_emit_task_sends_warehouse_updated_once_per_cycle(monkeypatch: pytest.MonkeyPatch) -> None:
-    mod = _module("emit_updated", monkeypatch)
-    sent: list[dict[str, Any]] = []
-
-    class FakeEvents:
-        def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:
-            sent.extend(Entries)
-            return {"FailedEntryCount": 0, "Entries": [{"EventId": "e-1"}]}
-
-    monkeypatch.setattr(mod, "events", FakeEvents())
+    bus = MemoryEventBus()
+    etl_parts(monkeypatch, events=bus)
+    mod = emit_updated
     execution = "arn:aws:states:us-east-1:000000000000:execution:concert-etl:e-1"
     cycle = {"cycle_id": "cycle-7", "plan": "ledger/cycles/cycle-7.json"}
     event = {"cycle": cycle, "rows": {"event_log": 3}, "bucket": "lake", "partitions": ["curated/x/"]}
     result = mod.handler({**event, "execution": execution}, CONTEXT)
     assert result["event_id"] == "e-1" and result["execution"] == execution
-    (entry,) = sent
+    (entry,) = bus.entries
     detail = json.loads(entry["Detail"])
     assert entry["DetailType"] == "warehouse.updated" and detail["batch_id"] == "cycle-7"
     assert detail["rows"] == {"event_log": 3} and detail["partitions"] == []

@@ -9,12 +9,11 @@ import base64
 import copy
 import hashlib
 import hmac
-import importlib
 import json
-import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,10 @@ from typing import Any
 import jwt
 import pytest
 
-from functions.dashboard import tokens
+from functions.dashboard import auth as auth_module
+from functions.dashboard import tokens, wiring
+from functions.dashboard.signing_key import SigningKey
+from tests.fakes.secrets import MemorySecrets
 from tests.fakes.tickets import MemoryTicketLedger
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "aws"
@@ -240,28 +242,31 @@ HTTP_EVENT_CASES: dict[str, Callable[[dict[str, Any]], object]] = {
 }
 
 
-class Secrets:
-    def __init__(self) -> None:
-        self.fail = False
+@dataclass
+class Authorizers:
+    """The authorizers over an in-memory key (`secrets`) and ticket ledger (`tickets`)."""
 
-    def get_secret_value(self, SecretId: str) -> dict[str, str]:
-        if self.fail:
-            raise ConnectionError("secrets manager unreachable")
-        return {"SecretString": KEY.decode()}
+    secrets: MemorySecrets
+    tickets: MemoryTicketLedger
+
+    @staticmethod
+    def ws_authorizer(event: object, context: object) -> dict[str, Any]:
+        return auth_module.ws_authorizer(event, context)
+
+    @staticmethod
+    def http_authorizer(event: object, context: object) -> dict[str, Any]:
+        return auth_module.http_authorizer(event, context)
 
 
 @pytest.fixture
-def auth(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """The authorizers' module with an in-memory key and ticket ledger."""
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("SIGNING_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:1:secret:k")
-    monkeypatch.setenv("CONNECTIONS_TABLE", "connections")
-    sys.modules.pop("functions.dashboard.auth", None)
-    module: Any = importlib.import_module("functions.dashboard.auth")
-    module.key._client = Secrets()
-    module.tickets = MemoryTicketLedger()
-    yield module
-    sys.modules.pop("functions.dashboard.auth", None)
+def auth(monkeypatch: pytest.MonkeyPatch) -> Authorizers:
+    """The authorizers with an in-memory key and ticket ledger in place of their parts."""
+    wired = Authorizers(MemorySecrets(KEY), MemoryTicketLedger())
+    parts = wiring.AuthParts(
+        SigningKey(wired.secrets, "arn:aws:secretsmanager:us-east-1:1:secret:k"), wired.tickets
+    )
+    monkeypatch.setattr(wiring, "auth_parts", lambda: parts)
+    return wired
 
 
 def _ws_event(ticket: object) -> dict[str, Any]:
@@ -362,7 +367,7 @@ def test_the_ledger_unreachable_denies_and_keeps_the_ticket(auth: Any) -> None:
 
 
 def test_the_key_unreachable_denies_both_doors(auth: Any) -> None:
-    auth.key._client.fail = True
+    auth.secrets.fail = True
     assert _denied(auth.ws_authorizer(_ws_event(_good("ws")), None))
     assert auth.http_authorizer(_http_event(f"Bearer {_good('api')}"), None) == {"isAuthorized": False}
 

@@ -14,18 +14,20 @@ import pytest
 from ml import retraining
 from ml.artifact_bucket import ArtifactBucket, parse_uri
 from ml.drift import Policy
-from tests.fakes.registry import MemoryRegistry, MemoryWarehouse
+from tests.fakes.clients import s3_client
+from tests.fakes.registry import MemoryRegistry
 from tests.fakes.s3 import MemoryS3
+from tests.fakes.warehouse import MemoryWarehouse
 from tests.unit.ml_workload import tables
 
 MODEL = "venue_popularity"
 
 
-def _parts(policy: Policy | None = None) -> retraining.Parts:
+def _parts(policy: Policy | None = None, s3: MemoryS3 | None = None) -> retraining.Parts:
     return retraining.Parts(
         warehouse=MemoryWarehouse(tables()),
         registry=MemoryRegistry(),
-        bucket=ArtifactBucket(MemoryS3(), "models"),
+        bucket=ArtifactBucket(s3_client(s3 or MemoryS3()), "models"),
         code_version="abc123",
         policy=policy or Policy(min_sales=1000),
     )
@@ -44,7 +46,8 @@ def _run(
 
 
 def test_first_training_promotes_and_a_second_on_the_same_data_promotes_nothing() -> None:
-    parts = _parts()
+    s3 = MemoryS3()
+    parts = _parts(s3=s3)
     plan, done = _run(parts, {"detail": {"models": [MODEL]}}, "exec-1")
     assert plan["train"][0]["reason"].startswith("no model yet") and plan["train"][0]["trainer"] == "lambda"
     assert [d["status"] for d in done] == ["promoted"]
@@ -52,7 +55,7 @@ def test_first_training_promotes_and_a_second_on_the_same_data_promotes_nothing(
     assert current is not None and current["code_version"] == "abc123" and current["execution"] == "exec-1"
     assert current["data"]["sales"] == len(tables()["fact_ticket_sales"])
     bucket, key = parse_uri(current["artifact"])
-    assert key.endswith("output/model.tar.gz") and (bucket, key) in parts.bucket.client.objects
+    assert key.endswith("output/model.tar.gz") and (bucket, key) in s3.objects
 
     later = datetime.now(UTC) + timedelta(minutes=16)
     plan, _ = _run(parts, {"detail": {"models": [MODEL]}}, "exec-2", later)
@@ -69,9 +72,11 @@ def test_first_training_promotes_and_a_second_on_the_same_data_promotes_nothing(
 def test_new_sales_or_drift_start_a_training() -> None:
     parts = _parts(Policy(min_sales=1000, growth=0.5, min_drift_sample=50))
     _run(parts, {"detail": {"models": [MODEL]}}, "exec-1")
-    sales = parts.warehouse.tables["fact_ticket_sales"]
+    warehouse = parts.warehouse
+    assert isinstance(warehouse, MemoryWarehouse)
+    sales = warehouse.tables["fact_ticket_sales"]
     last = max(s["sold_at"] for s in sales)
-    parts.warehouse.tables["fact_ticket_sales"] = sales + [
+    warehouse.tables["fact_ticket_sales"] = sales + [
         {**s, "sold_at": last + timedelta(minutes=i + 1), "revenue": s["revenue"] * 4}
         for i, s in enumerate(sales[:60])
     ]

@@ -4,10 +4,7 @@ low-confidence flags; the Lambda handler on an HTTP API (payload 2.0) event."""
 from __future__ import annotations
 
 import copy
-import importlib
 import json
-import sys
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,7 +12,13 @@ from typing import Any
 import pytest
 
 from ml import serving
+from ml.artifact_bucket import ArtifactBucket
 from ml.models import SPECS
+from tests.fakes.clients import s3_client
+from tests.fakes.lambda_context import LambdaContext
+from tests.fakes.registry import MemoryRegistry
+from tests.fakes.s3 import MemoryS3
+from tests.fakes.warehouse import ScriptedWarehouse
 from tests.unit.ml_workload import rows
 
 FAST = {"seed": 3, "max_iter": 40, "peer": False}
@@ -95,22 +98,17 @@ def test_the_venue_ranking_reads_sums_per_concert_and_sees_what_every_sale_shows
 
 
 @pytest.fixture
-def handler(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    monkeypatch.setenv("MODELS_BUCKET", "models")
-    monkeypatch.setenv("REGISTRY_TABLE", "registry")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    for name in ("functions.predictions.handler", "functions.predictions.routes"):
-        sys.modules.pop(name, None)
-    module = importlib.import_module("functions.predictions.handler")
-    routes = importlib.import_module("functions.predictions.routes")
-    from tests.fakes.registry import MemoryRegistry
+def handler(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
+    """The predictions API with an empty registry (no model promoted) and no warehouse behind."""
+    from functions.predictions import handler, wiring
+    from ml.serving_queries import ModelCache, ServingRows
 
-    fake = MemoryRegistry()
-    routes.models.registry = fake
-    setattr(routes, "registry", fake)  # noqa: B010 (the module's global, replaced for the test)
-    yield module
-    for name in ("functions.predictions.handler", "functions.predictions.routes"):
-        sys.modules.pop(name, None)
+    registry = MemoryRegistry()
+    bucket = ArtifactBucket(s3_client(MemoryS3()), "models")
+    empty = ServingRows(ScriptedWarehouse())
+    parts = wiring.Parts(registry, ModelCache(registry, bucket, tmp_path), empty)
+    monkeypatch.setattr(wiring, "parts", lambda: parts)
+    return handler
 
 
 def _get(module: Any, path: str, query: str = "") -> tuple[int, dict[str, Any]]:
@@ -120,11 +118,7 @@ def _get(module: Any, path: str, query: str = "") -> tuple[int, dict[str, Any]]:
     if query:
         event["queryStringParameters"] = dict(p.split("=") for p in query.split("&"))
 
-    class Context:
-        function_name, memory_limit_in_mb, aws_request_id = "predictions", 128, "req"
-        invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:predictions"
-
-    out = module.handler(event, Context())
+    out = module.handler(event, LambdaContext("predictions", 128, "req"))
     return out["statusCode"], json.loads(out["body"])
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import threading
 from types import ModuleType
 from typing import Any
 
@@ -18,35 +17,27 @@ from consumers.lake import LakeWriter
 from consumers.pipeline import Pipeline
 from consumers.records import StreamRecord
 from consumers.shard_state import ShardStateStore
+from functions.etl import wiring
 from producers.synthetic import Spec, generate
 from schemas import to_json
+from tests.fakes.clients import s3_client
+from tests.fakes.dead_letters import MemoryDeadLetters
+from tests.fakes.landings import MemoryAnnouncer, MemoryTrigger
 from tests.fakes.s3 import MemoryS3
+from tests.fakes.stepfunctions import MemoryStepFunctions
 from tests.fakes.warehouse import LedgerWarehouse
-from tests.unit.test_etl import CONTEXT
+from tests.unit.test_etl import CONTEXT, etl_parts
 
 EVENTS = generate(Spec(seed=8).scaled(0.002)).events
 
 
-class Triggers:
-    def __init__(self) -> None:
-        self.landed_ids: list[str] = []
-
-    def landed(self, batch: dict[str, Any]) -> None:
-        self.landed_ids.append(batch["batch_id"])
-
-
-class NoDlq:
-    def send(self, letters: list[Any]) -> None:
-        assert not letters
-
-
-def _pipeline(s3: MemoryS3, trigger: Triggers) -> Pipeline:
+def _pipeline(s3: MemoryS3, trigger: MemoryTrigger) -> Pipeline:
     return Pipeline(
         ConsumerCore(),
-        LakeWriter(s3, "lake"),
-        NoDlq(),
-        ShardStateStore(s3, "lake", "app"),
-        LandingLedger(s3, "lake"),
+        LakeWriter(s3_client(s3), "lake"),
+        MemoryDeadLetters(expected=False),
+        ShardStateStore(s3_client(s3), "lake", "app"),
+        LandingLedger(s3_client(s3), "lake"),
         lake_bucket="lake",
         trigger=trigger,
         max_backoff_s=0.01,
@@ -61,7 +52,7 @@ def _records(events: list[Any], shard: str = "shard-0", start: int = 100) -> lis
 
 def _land(s3: MemoryS3, parts: int = 3) -> list[str]:
     """The workload in `parts` batches (in order: catalog before sales), landed; their ids."""
-    trigger = Triggers()
+    trigger = MemoryTrigger()
     pipeline = _pipeline(s3, trigger)
     size = len(EVENTS) // parts + 1
     for i in range(parts):
@@ -73,27 +64,15 @@ def _land(s3: MemoryS3, parts: int = 3) -> list[str]:
 def tasks(
     monkeypatch: pytest.MonkeyPatch,
 ) -> tuple[MemoryS3, LedgerWarehouse, dict[str, ModuleType]]:
-    """The cycle's task modules wired to an in-memory lake and warehouse."""
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("LAKE_BUCKET", "lake")
-    clients = importlib.reload(importlib.import_module("functions.etl.clients"))
+    """The cycle's task modules wired to an in-memory lake and warehouse (every lease holder's
+    execution still running, as Step Functions would say)."""
     s3, wh = MemoryS3(), LedgerWarehouse()
-    monkeypatch.setattr(clients, "s3", s3)
-    monkeypatch.setattr(clients, "warehouse", wh)
-    monkeypatch.setattr(clients, "ledger", LandingLedger(s3, "lake"))
+    etl_parts(monkeypatch, s3, wh)
     mods = {
-        m: importlib.reload(importlib.import_module(f"functions.etl.{m}"))
+        m: importlib.import_module(f"functions.etl.{m}")
         for m in ("plan_cycle", "check_batches", "load_cycle")
     }
-    monkeypatch.setattr(mods["plan_cycle"], "sfn", Running())
     return s3, wh, mods
-
-
-class Running:
-    """Step Functions as the plan task asks it: every lease holder is still running."""
-
-    def describe_execution(self, executionArn: str) -> dict[str, str]:
-        return {"status": "RUNNING"}
 
 
 def _cycle(mods: dict[str, ModuleType], execution: str = "exec-1") -> dict[str, Any]:
@@ -108,9 +87,9 @@ def _cycle(mods: dict[str, ModuleType], execution: str = "exec-1") -> dict[str, 
 
 
 def test_a_batch_is_landed_and_done_without_the_warehouse() -> None:
-    s3, trigger = MemoryS3(), Triggers()
+    s3, trigger = MemoryS3(), MemoryTrigger()
     report = _pipeline(s3, trigger).handle("shard-0", _records(EVENTS), lambda: False)
-    (entry,) = LandingLedger(s3, "lake").pending()
+    (entry,) = LandingLedger(s3_client(s3), "lake").pending()
     assert entry["batch_id"] == report.batch_id == trigger.landed_ids[0]
     assert entry["rows"]["event_log"] == report.loaded == len(EVENTS)
     for key in entry["manifests"].values():  # everything the entry names is in the lake before it
@@ -135,13 +114,13 @@ def test_one_cycle_loads_every_landed_batch_with_one_copy_per_table(tasks: Any) 
     assert sum(wh.rows_loaded[b] for b in landed) == sum(out["rows"].values())
     # The next plan removes the finished entries, gives the lease back and finds nothing to do.
     assert _cycle(mods)["action"] == "done" and wh.holder is None
-    assert LandingLedger(s3, "lake").keys() == []
+    assert LandingLedger(s3_client(s3), "lake").keys() == []
 
 
 def test_a_batch_failing_a_gate_is_rejected_alone(tasks: Any) -> None:
     s3, wh, mods = tasks
     landed = _land(s3, parts=3)
-    ledger = LandingLedger(s3, "lake").pending()
+    ledger = LandingLedger(s3_client(s3), "lake").pending()
     victim = ledger[2]  # the last batch: no other batch needs its concerts
     s3.objects[("lake", victim["manifests"]["event_log"])] = b"not a manifest"
     out = _cycle(mods)
@@ -153,7 +132,7 @@ def test_a_batch_failing_a_gate_is_rejected_alone(tasks: Any) -> None:
 def test_facts_of_a_concert_in_a_rejected_batch_are_rejected_too(tasks: Any) -> None:
     s3, wh, mods = tasks
     landed = _land(s3, parts=3)
-    middle = LandingLedger(s3, "lake").pending()[1]
+    middle = LandingLedger(s3_client(s3), "lake").pending()[1]
     s3.objects[("lake", middle["manifests"]["event_log"])] = b"not a manifest"
     _cycle(mods)
     assert wh.status[landed[0]] == "loaded" and wh.status[landed[1]] == "rejected"
@@ -173,7 +152,7 @@ def test_one_cycle_at_a_time_and_a_released_lease_is_taken_again(tasks: Any) -> 
 def test_the_buffering_policy_waits_for_rows_or_age(tasks: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     s3, wh, mods = tasks
     _land(s3, parts=1)
-    settings = mods["plan_cycle"].clients.settings
+    settings = wiring.parts().settings
     monkeypatch.setattr(settings, "min_rows", 10**9)
     monkeypatch.setattr(settings, "max_wait_s", 300.0)
     plan = mods["plan_cycle"].handler({"execution": "exec-1"}, CONTEXT)
@@ -191,11 +170,11 @@ def test_a_cycle_asks_the_warehouse_for_its_concerts_once_whatever_its_batches(t
 
 def test_a_batch_landed_twice_after_a_crash_is_loaded_once(tasks: Any) -> None:
     s3, wh, mods = tasks
-    trigger = Triggers()
+    trigger = MemoryTrigger()
     records = _records(EVENTS)
     _pipeline(s3, trigger).handle("shard-0", records, lambda: False)
     _pipeline(s3, trigger).handle("shard-0", records, lambda: False)  # re-delivered after a restart
-    assert len(LandingLedger(s3, "lake").keys()) == 2
+    assert len(LandingLedger(s3_client(s3), "lake").keys()) == 2
     out = _cycle(mods)
     assert out["batches_loaded"] == 1 and list(wh.status) == [trigger.landed_ids[0]]
     load = [s for t in wh.transactions if any(s.startswith("COPY ") for s in t) for s in t]
@@ -229,35 +208,21 @@ def test_a_load_failing_after_its_dimensions_committed_is_loaded_once_by_the_nex
 
 
 def test_the_trigger_sends_at_once_then_once_per_interval_and_after_the_last_landing() -> None:
-    sent: list[str] = []
-    done = threading.Event()
-
-    class Announcer:
-        def announce(self, **batch: Any) -> None:
-            sent.append(batch["batch_id"])
-            if batch["batch_id"] == "b3":
-                done.set()
-
-    trigger = CycleTrigger(Announcer(), min_interval_s=0.2)  # type: ignore[arg-type]
+    announcer = MemoryAnnouncer()
+    trigger = CycleTrigger(announcer, min_interval_s=0.2)
     for b in ("b1", "b2", "b3"):
-        trigger.landed({"batch_id": b})
-    assert done.wait(5), "the last landing of a burst is announced"
-    assert sent == ["b1", "b3"]
+        trigger.landed({"batch_id": b, "bucket": "lake", "manifests": {}, "rows": {}})
+    assert announcer.wait_until(lambda a: "b3" in a.sent, 5), "the last landing of a burst is announced"
+    assert announcer.sent == ["b1", "b3"]
 
 
 def test_a_failed_trigger_is_sent_again() -> None:
-    calls: list[str] = []
-    done = threading.Event()
-
-    class Flaky:
-        def announce(self, **batch: Any) -> None:
-            calls.append(batch["batch_id"])
-            if len(calls) < 3:
-                raise RuntimeError("throttled")
-            done.set()
-
-    CycleTrigger(Flaky(), min_interval_s=0.0, max_backoff_s=0.5).landed({"batch_id": "b1"})  # type: ignore[arg-type]
-    assert done.wait(10) and calls == ["b1"] * 3
+    announcer = MemoryAnnouncer(fail_first=2)
+    CycleTrigger(announcer, min_interval_s=0.0, max_backoff_s=0.5).landed(
+        {"batch_id": "b1", "bucket": "lake", "manifests": {}, "rows": {}}
+    )
+    assert announcer.wait_until(lambda a: bool(a.sent), 10)
+    assert announcer.tried == ["b1"] * 3 and announcer.sent == ["b1"]
 
 
 @pytest.mark.parametrize(("status", "action"), [("FAILED", "load"), ("RUNNING", "busy")])
@@ -268,13 +233,11 @@ def test_a_lease_held_by_an_ended_execution_is_taken_over(
     _land(s3, parts=1)
     wh.holder, wh.expires = "exec-old", 2**40  # valid for ages, but its execution may have ended
 
-    class Sfn:
-        def describe_execution(self, executionArn: str) -> dict[str, str]:
-            assert executionArn == "exec-old"
-            return {"status": status}
-
-    monkeypatch.setattr(mods["plan_cycle"], "sfn", Sfn())
+    sfn = wiring.parts().sfn
+    assert isinstance(sfn, MemoryStepFunctions)
+    sfn.described["exec-old"] = {"status": status}
     assert mods["plan_cycle"].handler({"execution": "exec-new"}, CONTEXT)["action"] == action
+    assert sfn.asked == ["exec-old"], "only the holder's execution is asked after"
     assert wh.holder == ("exec-new" if action == "load" else "exec-old")
 
 
@@ -286,9 +249,9 @@ def test_a_restarted_worker_knows_the_dimensions_it_landed_but_not_loaded() -> N
     landed = _land(s3, parts=2)
     wh.status[landed[0]] = "loaded"  # the first batch is in the warehouse, the second only landed
     state = CatalogState()
-    waiting = landed_catalog(state, LandingLedger(s3, "lake"), wh, s3)  # type: ignore[arg-type]
+    waiting = landed_catalog(state, LandingLedger(s3_client(s3), "lake"), wh, s3_client(s3))
     assert [e["batch_id"] for e in waiting] == [landed[1]]
-    second = LandingLedger(s3, "lake").pending()[1]
+    second = LandingLedger(s3_client(s3), "lake").pending()[1]
     concerts = json.loads(s3.objects[("lake", second["manifests"]["dim_concert"])])["entries"]
     assert concerts, "the second batch landed concerts"
     one_worker = ConsumerCore()

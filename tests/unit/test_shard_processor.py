@@ -51,7 +51,7 @@ def _input(n: int, checkpointer: Checkpointer) -> Any:
 
 
 def _processor(pipeline: FakePipeline) -> ShardProcessor:
-    p = ShardProcessor(pipeline, "concert-events")  # type: ignore[arg-type]
+    p = ShardProcessor(pipeline, "concert-events")
     p.initialize(SimpleNamespace(shard_id="shardId-000000000001"))
     return p
 

@@ -8,7 +8,9 @@ from typing import Any
 
 from concert.status import MODEL_PRIMARY_METRICS, StatusClients, gather_signals
 from infra.names import DEAD_LETTER_QUEUES as QUEUES
-from tests.fakes.pipeline_signals import Cloudwatch, Dynamodb, Sfn, Sqs, StreamSummary, Warehouse
+from tests.fakes.pipeline_signals import Cloudwatch, Dynamodb, Sqs, StreamSummary
+from tests.fakes.stepfunctions import etl_with_failures
+from tests.fakes.warehouse import loaded_at
 
 OUTPUTS = {
     "EventsStreamName": "events",
@@ -26,9 +28,9 @@ def _clients(
         kinesis=StreamSummary(open_shards=2),
         sqs=Sqs({"dlq-url": dlq, **{q: 0 for q in QUEUES}}),
         dynamodb=Dynamodb(items or {}),
-        stepfunctions=Sfn(failed),
+        stepfunctions=etl_with_failures(failed),
         cloudwatch=Cloudwatch([]),
-        warehouse=Warehouse(datetime.now(UTC)),
+        warehouse=loaded_at(datetime.now(UTC)),
     )
 
 
