@@ -73,10 +73,33 @@ def _asker_only(clause: str) -> bool:
     return bool(words) and set(words) <= _ASKER and not set(words) <= _FUNCTION
 
 
+# A user story ("As a scheduler, I want to count the concerts ..., so that I can plan."): the role
+# and the purpose are who asks and why; what is wanted is the question.
+_STORY = re.compile(
+    r"^\s*as (?:a|an|the|our|my) ([^,]{1,80}?),?\s+(?:i|we) (?:want|need|would like|'d like|wish)"
+    r"(?: to (?:know|see|get|find out|have|understand|check|learn))?(?:\s*:)?\s+",
+    re.I,
+)
+_PURPOSE = re.compile(
+    r"[,;]?\s+so (?:that )?(?:i|we) (?:can|could|may|might|will|would)\b[^?]*[.!]?\s*$", re.I
+)
+
+
+def _story(question: str) -> str:
+    """A user story read as its question: the role set aside (a name in it kept with its
+    preposition) and the purpose after "so that" too."""
+    if not (m := _STORY.match(question)):
+        return question
+    name = _NAME.search(m[1])
+    kept = f"{'for' if name[1] == 'about' else name[1]} {name[2].strip()}: " if name else ""
+    return kept + _PURPOSE.sub("", question[m.end() :])
+
+
 def set_aside(question: str) -> str:
     """The question without a greeting and the opening clauses that only say who asks and why;
-    a name in one kept with its preposition ("for X: which city ...")."""
-    out = re.sub(r"^\s*(?:hi|hello|hey)(?: there)?\b[!,.]*\s*", "", question, flags=re.I)
+    a name in one kept with its preposition ("for X: which city ..."); a user story's role and
+    purpose ("As a planner, I want ..., so that I can ...")."""
+    out = _story(re.sub(r"^\s*(?:hi|hello|hey)(?: there)?\b[!,.]*\s*", "", question, flags=re.I))
     for _ in range(3):
         m = _OPENING.match(out)
         if not m or not _asker_only(m[1]):

@@ -61,6 +61,21 @@ def _days_period(s: dict[str, Any]) -> bool:
 _DAY_WRITTEN = r"(?<![\d/])\d{1,2}/\d{1,2}/\d{4}\b|(?<![\d-])\d{4}-\d{1,2}-\d{1,2}(?![\d-])"
 
 
+def _week_long(s: dict[str, Any]) -> bool:
+    """The plan's period is one week ("week 6 of 2026"), or two periods are compared."""
+    period = s.get("period")
+    if not period:
+        return _periods_compared(s)
+    p = Period.from_dict(period)
+    return (p.end - p.start).days == 7 or _periods_compared(s)
+
+
+# A week by its number ("week 6 of 2026", "2026-W06"): a plan over the whole year did not use it.
+_WEEK_NUMBER = (
+    r"\b(?:week|w)\.? ?(?:no\.? |number |#)?\d{1,2}\b(?! ?(?:days|weeks|months))|\b(?:19|20)\d{2}-?w\d{2}\b"
+)
+
+
 def _periods_compared(s: dict[str, Any]) -> bool:
     return "periods" in (s.get("compare") or {})
 
@@ -225,6 +240,7 @@ RULES: tuple[Rule, ...] = (
     _rule(r"\btrend(?:s|ing)?\b|\bover time\b", lambda s: s.get("group") in analytics.TIME_GROUPS, "a trend"),
     _rule(_PERIOD, _period, "the period"),
     _rule(_DAY_WRITTEN, lambda s: _days_period(s) or _periods_compared(s), "the date as written (not a day)"),
+    _rule(_WEEK_NUMBER, _week_long, "the week number"),
     _rule(_RANKING, _grouped, "a ranking"),
     _rule(
         _COUNT + r"(?:venues|arenas|stadiums)\b",
@@ -236,10 +252,25 @@ RULES: tuple[Rule, ...] = (
         _metric("artists", *analytics.COUNTED_THROUGH["artists"]),
         "a count of artists",
     ),
+    _rule(
+        _COUNT + r"(?:[a-z-]+ )?(?:customers|buyers|customer_ids?)\b",
+        _metric("customers", "customers_refunded"),
+        "a count of customers",
+    ),
+    _rule(
+        r"\bdivided by\b|\w\s+/\s+\w",
+        lambda s: s.get("metric") in (*analytics.AVERAGES, *analytics.PER_CUSTOMER) or _share(s),
+        "a ratio",
+    ),
     _rule(_EACH_ONES_COUNT, _never, "a condition on each one's orders or tickets"),
     _rule(_COUNT + r"(?:cities|states|provinces|genres)\b", _never, "a count of places or genres"),
     _rule(r"\b(?:seats|seating|capacity)\b", _metric("capacity", "sell_through"), "a capacity"),
     _rule(_MONEY_WORDS, _metric(*analytics.MONEY), "an amount of money"),
+    _rule(  # "revenue without cancellations": revenue, not the cancelled concerts
+        r"\brevenues?\b",
+        lambda s: s.get("metric") in analytics.MONEY or s.get("metric") in analytics.COUNTED_THROUGH_SOLD,
+        "revenue",
+    ),
     _rule(_PRICE_EXTREME, _metric(*analytics.PRICES), "a ticket price"),
     _rule(_BUYER_HOME, _never, "where buyers live (the warehouse records where tickets were sold)"),
     _rule(
@@ -290,6 +321,7 @@ def uncovered(question: str, plan: Plan) -> list[str]:
 _YEAR_SAID = re.compile(
     r"(?<!concert )(?<!customer )(?<!show )(?<!#)(?<!than )(?<!top )(?<!least )(?<!most )(?<!under )"
     r"(?<!over )(?<![\d.,$])\b((?:19|20)\d{2})\b(?![.,]\d)"
+    r"|\b(?:under|over) (20[1-3]\d)\b(?![.,]\d)" + NOT_COUNT  # "under 2025": during it, not a threshold
 )
 _MONTH_SAID = re.compile(r"\b(" + "|".join(m for m in MONTHS if m != "may") + r")\b")
 
@@ -304,7 +336,7 @@ def _dates_outside(text: str, slots: dict[str, Any]) -> bool:
     periods = [Period.from_dict(p) for p in spans]
     months = {(d.year, d.month) for p in periods for d in _months_of(p)}
     years = {y for y, _ in months}
-    said_years = {int(y) for y in _YEAR_SAID.findall(text)}
+    said_years = {int(y) for pair in _YEAR_SAID.findall(text) for y in pair if y}
     said_months = {MONTHS[m] for m in _MONTH_SAID.findall(text)}
     return bool(said_years - years) or bool(said_months - {m for _, m in months})
 

@@ -88,6 +88,12 @@ _WHICH_ARTISTS = (
     r"|performing|play|plays|played|playing|booked|scheduled|appear|appeared|appearing|on|have|has|had)\b"
     r"|\bwho (?:is|are|was|were|has|have) (?:been )?(?:playing|performing|booked|scheduled|on)\b"
 )
+# "... venue names please", "which venues did X play in 2025": a list of the venues of those concerts
+_WHICH_VENUES = (
+    r"\bvenue names?\b|\bnames? of (?:the )?venues\b"
+    r"|\b(?:which|what) (?:venues|arenas|stadiums)\b.*\b(?:perform|performs|performed|performing|play|plays"
+    r"|played|playing|booked|scheduled|appear|appeared|appearing)\b"
+)
 _UPCOMING = r"\b(?:upcoming|coming up|future|ahead|(?:are|is) scheduled|going forward)\b"
 _TIER_OR_CHANNEL_TICKETS = (
     r"\b(?:vip|floor|upper|lower|online|web|mobile|app|box[- ]office|partner)\s+(?:tickets?|seats?|sales)\b"
@@ -461,6 +467,8 @@ class DeterministicPlanner:
             metric = "venues"  # "the cities in Ohio": each city, with its number of venues
         if metric is None and has(t, _WHICH_ARTISTS):
             listing = True  # "which artists performed at X in H1 2026": the artists of those concerts
+        if metric in (None, "capacity") and has(t, _WHICH_VENUES) and not has(t, _WHICH_ARTISTS):
+            listing, metric = True, None  # "which venues did X play in 2025": the venues of those concerts
         if metric == "cancelled" and has(t, _WHICH_ONES) and not has(t, r"how many|number of|\bcount\b"):
             listing = True  # "list X's cancelled gigs", "shows that got scrapped - which ones?"
         if metric is None and has(
@@ -605,10 +613,16 @@ class DeterministicPlanner:
                 "filters": filters,
                 "period": period.to_dict() if period else None,
                 "upcoming": upcoming,
-                "top": top_n(t) or 20,
+                "top": top_n(t) or (200 if has(t, _WHICH_ARTISTS, _WHICH_VENUES) else 20),
             }
             | ({"cancelled": True} if cancelled else {})
-            | ({"of": "artist"} if has(t, _WHICH_ARTISTS) else {})
+            | (
+                {"of": "artist"}
+                if has(t, _WHICH_ARTISTS)
+                else {"of": "venue"}
+                if has(t, _WHICH_VENUES)
+                else {}
+            )
         )
         sql = analytics.compile_listing(slots, clock)
         return Plan("concerts", [ToolCall("query_warehouse", {"sql": sql})], slots)

@@ -32,7 +32,7 @@ PRONOUN_END = r"(?<!are )(?<!is )(?<!were )(?<!was )\b(?:there|that|those|them|i
 # have seats?"), unless the question names one.
 PRONOUN_INSIDE = (
     r"\bit (?:has|had|have|hosted|held|sold|did|does|is|was|gets?|got|seats?|holds?)\b"
-    r"|\b(?:does|did|has|had|is|was) it\b|\b(?:at|for|in|of) it\b|\bits\b"
+    r"|\b(?:does|did|has|had|is|was) it\b|\b(?:at|for|in|of|from|on|with|about|by) it\b|\bits\b"
 )
 FOLLOW_UP = re.compile(
     r"^\s*(?:(?:ok|okay|right|alright|cool|great|thanks|nice|perfect|ooh|oh|ah|hmm|wow|got it|sure|yes|yeah)"

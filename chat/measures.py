@@ -29,8 +29,15 @@ def measure_of(t: str) -> str | None:
         return "median_order_value"
     if has(t, rf"\bmedian {_PRICE}", r"\bmedian\b.*\bpaid\b"):
         return "median_price"
+    if has(
+        t,
+        _HOW_MANY + r"(?:[a-z-]+ )?(?:customers|buyers|fans|people|customer_ids?)\b.*\brefund",
+        r"\brefunded (?:customers|buyers|fans)\b|\b(?:customers|buyers) (?:who|that) (?:were|got) refunded\b",
+    ):  # "how many distinct customers got a refund": customers counted through the refunds
+        return "customers_refunded"
     single = r"(?:largest|biggest|highest|max(?:imum)?|most expensive) (?:single |individual |one )?"
-    if has(t, single + r"refunds?(?: amount)?\b", r"\bmax(?:imum)? refund\b"):
+    total = r"(?! (?:total|sum|in total|dollars|money|overall))"  # "the biggest refund total": a sum, ranked
+    if has(t, single + r"refunds?(?: amount)?\b" + total, r"\bmax(?:imum)? refund\b"):
         return "max_refund"
     if has(
         t,

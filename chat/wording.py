@@ -18,12 +18,33 @@ from chat.understood import KNOWN, correct
 from schemas.regions import REGIONS
 
 # "cancelled concerts not included", "excluding cancelled shows"
+_CANCELLED_THINGS = r"(?:cancell?ations|cancell?ed (?:concerts|shows|gigs|ones|events))"
 _CANCELLED_LEFT_OUT = (
-    r"cancell?ed (?:concerts|shows|gigs|ones) (?:are )?"
-    r"(?:not included|excluded|left out|not (?:to be )?counted)"
+    r"(?:the )?" + _CANCELLED_THINGS + r" (?:are |being )?"
+    r"(?:not included|excluded|left out|not (?:to be )?counted|(?:do not|don't|does not|doesn't) count)"
     r"|leaving out any (?:that were|which were) cancell?ed"
-    r"|(?:excluding|not counting|leaving out|without) (?:the )?cancell?ed (?:concerts|shows|gigs|ones)"
+    r"|(?:excluding|not counting|leaving out|without|ignoring|except(?: for)?) (?:the |any )?"
+    + _CANCELLED_THINGS
 )
+# ... said of concerts: a concert counted or listed is never a cancelled one, so the phrase changes
+# nothing; said of sales ("revenue without cancellations") it is kept, for the coverage check.
+_OF_CONCERTS = re.compile(
+    r"\b(?:concerts?|shows?|gigs?|events?|performances?|dates|play(?:s|ed|ing)?|perform(?:s|ed|ing)?|planned"
+    r"|scheduled|booked|held|hosted)\b",
+    re.I,
+)
+_LEFT_OUT = re.compile(r"[,.;]?\s*\b(?:(?:with )?(?:the )?" + _CANCELLED_LEFT_OUT + r")\b\.?", re.I)
+
+
+def _without_cancelled(text: str) -> str:
+    """The question without "cancellations excluded" when it asks about concerts."""
+    if not (m := _LEFT_OUT.search(text)) or not _OF_CONCERTS.search(
+        text[: m.start()] + " " + text[m.end() :]
+    ):
+        return text
+    return _LEFT_OUT.sub("", text)
+
+
 _REWRITES: tuple[tuple[str, str], ...] = (
     # abbreviations
     (r"\baov\b", "average order value"),
@@ -76,6 +97,8 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     ),  # the measure replaced
     (r"\b(the|customer|concert|venue|artist|order|sale|an?) IDs?\b", r"\1 id"),  # an id, not Idaho
     (r"\bkindly\b", ""),
+    (r",?\s*\b(?:totally|in totality)\b", " in total"),  # Swedish English "totally": all of it together
+    (r"\bi\.e\.?,?|\bthat is to say\b", "that is"),  # "i.e. revenue over orders": a restatement
     (r"\bmay (?:i|we) (?:please )?(?:ask|know|request|have|get)\b", ""),  # not the month
     (r"^(\s*(?:please |could you |can you |would you |pls )?)share\b(?! of\b)", r"\1give"),  # "share the X"
     (r"\b(?:please )?help me(?: to)?\b", ""),  # "help me check how many ...", "help me list ..."
@@ -103,10 +126,6 @@ _REWRITES: tuple[tuple[str, str], ...] = (
         r"\b(?:the )?monday[- ](?:start(?:ing)?|based|to[- ]sunday|first) (weeks?)\b",
         r"\1",
     ),  # weeks are Monday's
-    (  # concerts are counted and listed without the cancelled ones anyway
-        r"[,.;]?\s*\b(?:(?:with )?(?:the )?" + _CANCELLED_LEFT_OUT + r")\b\.?",
-        "",
-    ),
     (r"\b(?:the )?concert ids? (of|for)\b", r"the concerts \1"),
     (r"\b(\d[\d,]*) (people|seats|persons|fans|spectators) or (?:more|above|over)\b", r"at least \1 \2"),
     (r"\b(?:the )?(?:biggest|largest|highest|greatest) capacity\b", "the most seats"),
@@ -119,6 +138,11 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\b(?:classified|filed|listed) (?:under|as)\b", "in"),
     (r"\benumerate\b", "list"),
     (r"\bended up\b", ""),
+    # refund rows counted: "the fewest refund transactions" is the number of refunds, each once
+    (
+        r"(?<!number of )(?<!count of )(?<!how many )\brefund (?:records|rows|entries|transactions)\b",
+        "number of refunds",
+    ),
     (r"\brefund (?:records|rows|entries|transactions)\b", "refunds"),
     (
         r"\bhow many tickets an? (?:order|purchase) (?:contained|had|held|included) on average\b",
@@ -128,6 +152,8 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\bmnths?\b", "month"),
     (r"(?<=[\sq])'(\d{2})\b", r"20\1"),  # "Q3 '25", "Jan-Mar '26"
     (r"\b([1-4])q(\d{2})\b", r"q\1 20\2"),  # "3Q25"
+    (r"\b([12])h(\d{2})\b", r"h\1 20\2"),  # "1H25": the first half of 2025
+    (r"\b((?:19|20)\d{2})-?w(\d{1,2})\b", r"week \2 of \1"),  # "2026-W06": the ISO week
     (r"\bq([1-4])[ -]?(\d{2})\b", r"q\1 20\2"),  # "Q3-25", "q325" is not read
     (r"\bsemesters?\b", "half"),
     (r"\b(?:the )?(?:past|last) fortnight\b", "the last 14 days"),
@@ -206,6 +232,7 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\b(?:room|hall)s\b(?= (?:in|we|do|are|with|by)\b)", "venues"),
     (r"\b(?:room|hall)\b(?= (?:in|we|do|is|with|by)\b)", "venue"),
 )
+_DAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "sat"}
 _DASHES = str.maketrans({"\u2013": "-", "\u2014": " - ", "\u2212": "-", "\u2019": "'", "\u2018": "'"})
 _COMPILED = tuple((re.compile(p, re.IGNORECASE), r) for p, r in _REWRITES)
 
@@ -283,14 +310,19 @@ def reword(text: str) -> str:
     says who asks (`asker`), half-SQL read as words (`half_sql`), typos in the planner's words
     corrected, abbreviations and synonyms in the planner's words (spaces collapsed); a
     capitalised word inside the question is a name's and stays."""
-    out = _numbers(
-        correct(half_sql.read(set_aside(_unshout(_intervals(courtesy.set_aside(text.translate(_DASHES)))))))
+    out = _without_cancelled(
+        _numbers(
+            correct(
+                half_sql.read(set_aside(_unshout(_intervals(courtesy.set_aside(text.translate(_DASHES))))))
+            )
+        )
     )
     for pattern, replacement in _COMPILED:
 
         def keep_names(m: re.Match[str], replacement: str = replacement) -> str:
             first = m[0].split()[0] if m[0].split() else m[0]
-            if m.start() > 0 and first[:1].isupper() and not first.isupper():
+            day = first.lower().strip("(,").rstrip("s") in _DAYS  # "Monday through Sunday": a day, no name
+            if m.start() > 0 and first[:1].isupper() and not first.isupper() and not day:
                 return m[0]
             return m.expand(replacement)
 

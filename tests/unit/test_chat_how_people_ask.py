@@ -630,3 +630,76 @@ def test_the_previous_year_after_a_year_is_the_year_before_it(planner: Determini
     assert before.calls and before.slots["period"]["start"].startswith("2023-01-01")
     alone = ask(planner, "tickets in TX during the previous year")
     assert alone.slots["period"]["label"].startswith("last year (2025)")
+
+
+FIFTH: list[tuple[str, dict[str, Any]]] = [
+    ("Revenue for Texas in week 12 of 2026?", {"metric": "revenue", "period": "week 12 of 2026 (2026-03-16"}),
+    ("orders per day, 2026-W10", {"group": "day", "period": "week 10 of 2026 (2026-03-02 to 2026-03-08)"}),
+    (
+        "Daily tickets for the week before last, Monday through Sunday",
+        {"group": "day", "period": "the week before last"},
+    ),
+    ("revenue the month before last", {"period": "the month before last (March 2026)"}),
+    ("How many tickets did Cher sell under 2025?", {"metric": "tickets", "period": "2025"}),
+    ("Orders in Texas Tuesday through Thursday in 2025", {"filters": {"days": [2, 3, 4]}}),
+    (
+        "What share of 2025 revenue came Monday to Friday?",
+        {"share": True, "filters": {"days": [1, 2, 3, 4, 5]}},
+    ),
+    ("Please tally the shows in 2025 that were called off.", {"metric": "cancelled", "group": None}),
+    ("How many unique buyers received a refund in 2025?", {"metric": "customers_refunded"}),
+    (
+        "which state had the largest refund total in dollars in 2025",
+        {"metric": "refund_amount", "group": "state"},
+    ),
+    ("Which month of 2025 saw the most refund transactions?", {"metric": "refund_count", "group": "month"}),
+    ("revenue.sum() / customer_id.nunique() in 2025", {"metric": "revenue_per_customer"}),
+    ("df[df.state == 'TX'].quantity.sum() in 2025", {"metric": "tickets", "filters": {"state": "TX"}}),
+    ("groupby('channel') revenue.sum() for 2025", {"metric": "revenue", "group": "channel"}),
+    ("dim_venue rows where state == 'TX' - names only", {"metric": "capacity", "group": "venue"}),
+    (
+        "As a booking assistant, I want to know how many orders came in last week, so that I can plan shifts.",
+        {"metric": "orders", "period": "last week"},
+    ),
+    ("As the tour manager for Cher, I want the revenue of 2025.", {"filters": {"artist": [11, "Cher"]}}),
+    (
+        "Houston concerts per quarter in 2025, without cancellations",
+        {"metric": "concerts", "group": "quarter"},
+    ),
+    ("Which venues did Cher play in 2025?", {"of": "venue"}),
+    ("Cher's gigs in Q1 2026, venue names please", {"of": "venue"}),
+    ("tickets sold in 1H25", {"period": "H1 2025"}),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), FIFTH, ids=[q[:60] for q, _ in FIFTH])
+def test_answered_as_asked_with_week_numbers_stories_pandas_and_swedish_english(
+    planner: DeterministicPlanner, warehouse: Engine, question: str, expected: dict[str, Any]
+) -> None:
+    test_answered_with_everything_asked(planner, warehouse, question, expected)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "tickets in week 61 of 2026",  # no such week: not the year's figure
+        "revenue in 2025 without cancellations",  # revenue, not the cancelled concerts
+        "revenue.sum() / quantity.max() in 2025",  # a ratio the plans do not compute
+        "how many customers bought more than 3 tickets in 2025",
+    ],
+)
+def test_a_week_number_a_ratio_or_a_measure_left_out_is_said(
+    planner: DeterministicPlanner, question: str
+) -> None:
+    plan = ask(planner, question)
+    assert not plan.calls and plan.reply
+
+
+def test_from_it_points_back_and_keeps_the_filters(planner: DeterministicPlanner) -> None:
+    memory = Conversation("m")
+    ask(planner, "Gillette Stadium - how many tickets were sold there under 2025, totally?", memory)
+    money = ask(planner, "How big was the revenue from it, in dollars?", memory)
+    assert money.calls and money.slots["filters"]["venue"] == [1, "Gillette Stadium"]
+    assert money.slots["period"]["label"] == "2025"
+    orphan = ask(planner, "How big was the revenue from it?", Conversation("o"))
+    assert not orphan.calls and "points back" in (orphan.reply or "")
