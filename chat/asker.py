@@ -52,6 +52,9 @@ _WORK = _lexicon(
     segment special prepping prep settling bet teacher teaching class students statistics exercise
     worksheet answer key example migration migrated legacy validating validate settlement sheet
     flagging flag outliers outlier looking bulk buying
+    tourism hotel hotels diner restaurant grant grants application applications funders funder reach
+    security safety crowd rota evacuation plan dashboard chart daughter son kid kids wife husband
+    friend friends obsessed retail bear jargon arts figure wants want needs catering coming
     """
 )
 _ASKER = _FUNCTION | _ROLES | _WORK

@@ -53,7 +53,7 @@ def _period(s: dict[str, Any]) -> bool:
 def _days_period(s: dict[str, Any]) -> bool:
     """The plan's period is a day or days (its label begins with one), not a month or a year."""
     period = s.get("period") or {}
-    return bool(re.match(r"\d{4}-\d{2}-\d{2}", str(period.get("label", ""))))
+    return bool(re.match(r"(?:since )?\d{4}-\d{2}-\d{2}", str(period.get("label", ""))))
 
 
 # A day written in digits (02/03/2026, 2026-03-02): a plan that reads only its year did not use it
@@ -68,6 +68,12 @@ def _week_long(s: dict[str, Any]) -> bool:
         return _periods_compared(s)
     p = Period.from_dict(period)
     return (p.end - p.start).days == 7 or _periods_compared(s)
+
+
+def _season(s: dict[str, Any]) -> bool:
+    """A period of the plan is a season ("spring 2025 (March to May)"): "winter 2025" is not read."""
+    spans = [s.get("period") or {}, *((s.get("compare") or {}).get("periods") or [])]
+    return any(re.match(r"(?:spring|summer|autumn|fall|winter) ", str(p.get("label", ""))) for p in spans)
 
 
 # A week by its number ("week 6 of 2026", "2026-W06"): a plan over the whole year did not use it.
@@ -217,6 +223,8 @@ _RATE_OF_THINGS = (
 _EACH_ONES_COUNT = (
     r"\b(?:exactly|only|just|more than|at least|fewer than|less than|over|under|at most)"
     r" (?:one|two|three|four|five|\d+) (?:orders?|tickets?|concerts?|shows?|purchases?|refunds?|times)\b"
+    r"|\b(?:one|two|three|four|five|\d+)\s*(?:\+|or more|or fewer|or less|or above|and (?:up|above|over))\s*"
+    r"(?:orders?|tickets?|concerts?|shows?|purchases?|refunds?|times)\b"  # "orders with 6+ tickets"
     r"|\brepeat (?:customers|buyers)\b|\bone-time (?:customers|buyers)\b"
     r"|\b(?:came|come|coming) back\b|\b(?:bought|buy|ordered) again\b|\breturning (?:customers|buyers)\b"
     r"|\bretention\b|\bretained\b|\bchurn(?:ed)?\b"
@@ -226,7 +234,9 @@ _WHY = r"^\W*why\b|\bwhy (?:is|are|was|were|did|do|does|has|have|had)\b"
 
 RULES: tuple[Rule, ...] = (
     _rule(r"\bmedian\b", _metric(*analytics.MEDIANS), "a median"),
-    _rule(r"\b(?:average|avg|mean)\b", _metric(*analytics.AVERAGES), "an average"),
+    _rule(  # "the average spend per buyer": a figure per customer is an average
+        r"\b(?:average|avg|mean)\b", _metric(*analytics.AVERAGES, *analytics.PER_CUSTOMER), "an average"
+    ),
     _rule(r"\bper (?:order|purchase|transaction|booking|sale)\b", _metric(*analytics.PER_ORDER), "per order"),
     _rule(
         r"\bper (?:distinct |unique |individual |paying )?(?:customer|buyer|fan|person|head)s?\b",
@@ -241,6 +251,7 @@ RULES: tuple[Rule, ...] = (
     _rule(_PERIOD, _period, "the period"),
     _rule(_DAY_WRITTEN, lambda s: _days_period(s) or _periods_compared(s), "the date as written (not a day)"),
     _rule(_WEEK_NUMBER, _week_long, "the week number"),
+    _rule(r"\b(?:spring|summer|autumn|fall|winter)\b", _season, "the season"),
     _rule(_RANKING, _grouped, "a ranking"),
     _rule(
         _COUNT + r"(?:venues|arenas|stadiums)\b",

@@ -106,7 +106,9 @@ _WRITE_WORDS = (
 # ... or anywhere outside a name, in the words of SQL's writes and DDL ("ddl pls: alter dim_artist,
 # new column x"); SQL itself goes to the guard, which says why it refuses.
 _WRITE_ANYWHERE = (
-    r"\b(?:alter|truncate|grant|revoke)\b|\bddl\b|\b(?:new|add(?: a)?) column\b|\binsert into\b"
+    r"\b(?:alter|truncate|revoke)\b|\bddl\b"
+    r"|\bgrant (?:select|insert|update|delete|all|usage|execute|create|references|role|access|permissions?"
+    r"|privileges?|rights?|\w+ (?:on|to))\b|\b(?:new|add(?: a)?) column\b|\binsert into\b"
     r"|\bdelete from\b|\bdrop (?:table|column|view|schema|database)\b|\bupdate \w+ set\b"
     r"|\bcreate (?:a )?(?:table|view|schema|index|user|database)\b"
 )

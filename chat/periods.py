@@ -92,6 +92,14 @@ ISO_WEEK = (
     r"\b(?:iso |calendar )?(?:week|wk|w)\.? ?(?:no\.? |number |#)?(\d{1,2}),?(?: of| in)? ((?:19|20)\d{2})\b"
     r"|\b((?:19|20)\d{2})-?w(\d{2})\b"
 )
+# A season of a year, as meteorologists count them in the northern hemisphere, where the venues
+# are: spring March to May, summer June to August, autumn (fall) September to November, winter
+# December to February, so a winter is named by both its years ("winter 2025/26"); "winter 2025"
+# alone could be either and is not read.
+SEASON = (
+    r"\b(spring|summer|autumn|fall)(?: of)? ((?:19|20)\d{2})\b(?![/-]\d)"
+    r"|\b(?:the )?(winter)(?: of)? ((?:19|20)\d{2})\s*[/-]\s*(?:(?:19|20)?\d{2})\b"
+)
 BARE_YEAR = (
     r"(?<!concert )(?<!customer )(?<!show )(?<!#)(?<!than )(?<!top )(?<!least )(?<!most )(?<!under )"
     r"(?<!over )\b((?:19|20)\d{2})\b" + NOT_COUNT
@@ -236,6 +244,16 @@ def find_period(text: str, clock: datetime) -> Period | None:
             monday = date.fromisocalendar(year, week, 1)
             label = f"week {week} of {year} ({monday} to {monday + timedelta(days=6)})"
             return Period(_at(monday), _at(monday + timedelta(days=7)), label, future=_at(monday) > clock)
+    if m := re.search(SEASON, t):  # "spring 2025", "winter 2025/26": meteorological seasons
+        said_name = m[1] or m[3]
+        name = "autumn" if said_name == "fall" else said_name
+        first = int(m[2] or m[4])
+        start_month = {"spring": 3, "summer": 6, "autumn": 9, "winter": 12}[name]
+        start = _month(first, start_month)[0]
+        end = _month(first + (name == "winter"), start_month + 2 - 12 * (name == "winter"))[1]
+        said = f"winter {first}/{str(first + 1)[2:]}" if name == "winter" else f"{said_name} {first}"
+        label = f"{said} ({start:%B} to {end - timedelta(days=1):%B})"
+        return Period(start, end, label, future=start > clock)
     if m := re.search(r"\b(?:h([12])|(first|second|1st|2nd) half)(?: of)?(?: the year)?,? (\d{4})\b", t):
         half = int(m[1]) if m[1] else 1 + (m[2] in ("second", "2nd"))  # "H1 2025", "second half of 2025"
         start, _ = _month(int(m[3]), 6 * half - 5)

@@ -51,7 +51,9 @@ _FUNCTION = _lexicon(
     confirmed recorded placed provide send able possible ask calculate compute meaning interval
     dated enough appear appears process processed processing cool nice perfect great papers very
     id ids represent represents representing generated generate generates gave give mostly curious
-    saw seen tally
+    spring summer autumn fall winter eve
+    saw seen tally pulled pulls basically honestly literally
+    ngl fr rn lol lmao bestie tho lowkey highkey tbh imo fwiw mate mates righto cheers
     """
 )
 # Words the planner reads (measures, groupings, superlatives, periods, channels, tiers, days)

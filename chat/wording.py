@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import Any
 
 from chat import courtesy, half_sql
 from chat.asker import set_aside
@@ -46,6 +47,11 @@ def _without_cancelled(text: str) -> str:
 
 
 _REWRITES: tuple[tuple[str, str], ...] = (
+    (r",?\s*\bno cap\b", ""),  # slang: "no lie", not a capacity
+    # retail's key figures: average selling price, average transaction value, units per transaction
+    (r"\b(?:asp|average selling price)(?: per ticket)?\b", "average ticket price"),
+    (r"\b(?:atv|average transaction value)\b", "average order value"),
+    (r"\bupt\b", "units per transaction"),
     # abbreviations
     (r"\baov\b", "average order value"),
     (r"\bavg\b", "average"),
@@ -91,12 +97,25 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\b(\w+)-wise\b", r"by \1"),
     (r",?\s*\b(?:um+|uh+|erm?|hmm+)\b,?", ""),  # spoken fillers ("the average, um, refund amount")
     (
-        r"\binstead of (?:the |a |an )?(?:number of |total |ticket |gross )?[\w$-]+"
+        r"\b(?:instead of|rather than) (?:the |a |an )?(?:number of |total |ticket |gross )?[\w$-]+"
         r"(?: (?:sold|count|terms))?\b",
         "instead",
     ),  # the measure replaced
     (r"\b(the|customer|concert|venue|artist|order|sale|an?) IDs?\b", r"\1 id"),  # an id, not Idaho
     (r"\bkindly\b", ""),
+    (r"\bflogged\b", "sold"),  # Australian English: "which venue flogged the most tickets"
+    (r"\bflog(?:s|ging)?\b", "sell"),
+    (r"\b(?:forked|shelled) out\b|\bcoughed up\b", "paid"),
+    (r"\bdiff\b(?= [a-z]+s\b)", "different"),  # texting: "how many diff artists"
+    (r"\bbox_office\b", "box office"),
+    (r"\bside[- ]by[- ]side\b", "compared"),
+    (r"\bticket[- ]?holders\b", "customers"),
+    (r"(?<![-\w])towns\b(?!-)", "cities"),  # "which towns in AB have venues"; not "out-of-town"
+    (r"(?<![-\w])town\b(?!-)", "city"),
+    (r"\b(?:the same|that) stretch\b", "the same period"),
+    (r",?\s*\bresample[- ]style\b", ""),  # pandas: weekly figures as resample('W') gives them
+    (r"\(?\bof those (?:that|which|who) (?:sold|had|have|made) (?:any|some|at least one)(?: \w+)?\)?", ""),
+    (r"\b(?:a|an|the) typical\b", "an average"),
     (r",?\s*\b(?:totally|in totality)\b", " in total"),  # Swedish English "totally": all of it together
     (r"\bi\.e\.?,?|\bthat is to say\b", "that is"),  # "i.e. revenue over orders": a restatement
     (r"\bmay (?:i|we) (?:please )?(?:ask|know|request|have|get)\b", ""),  # not the month
@@ -215,7 +234,7 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\b(?:pull|pulled|pulling|bring|brought|bringing|rake|raked) in\b", "earn"),
     (r"\b(?:sales|sale|selling) (channels?)\b", r"\1"),
     (r"\b(?:ticket|seating|price) (tiers?)\b", r"\1"),
-    (r"\border count\b", "number of orders"),
+    (r"\b(?:order|transaction|purchase) counts?\b", "number of orders"),
     (r"\bseat (?:count|total)s?\b", "seats"),
     (r"\b(vip|floor|upper|lower|upper tier|lower tier) seats?\b", r"\1 tickets"),
     (r"\b(?:order|basket) sizes?\b", "tickets per order"),
@@ -272,6 +291,46 @@ _INTERVAL = re.compile(
 )
 
 
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
+    """The n-th (1-based; -1 the last) weekday (Monday 0) of a month."""
+    if n < 0:
+        last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        return last - timedelta(days=(last.weekday() - weekday) % 7)
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+
+# The days of the American calendar people name instead of a date ("on New Year's Eve 2025",
+# "since Labor Day 2025"): with its year, the day itself; without one, it is not read.
+_HOLIDAYS: tuple[tuple[str, Any], ...] = (
+    (r"new year'?s eve", lambda y: date(y, 12, 31)),
+    (r"new year'?s(?: day)?", lambda y: date(y, 1, 1)),
+    (r"christmas eve", lambda y: date(y, 12, 24)),
+    (r"christmas(?: day)?|xmas(?: day)?", lambda y: date(y, 12, 25)),
+    (r"boxing day", lambda y: date(y, 12, 26)),
+    (r"valentine'?s(?: day)?", lambda y: date(y, 2, 14)),
+    (r"halloween", lambda y: date(y, 10, 31)),
+    (r"independence day|the fourth of july", lambda y: date(y, 7, 4)),
+    (r"labou?r day", lambda y: _nth_weekday(y, 9, 0, 1)),
+    (r"memorial day", lambda y: _nth_weekday(y, 5, 0, -1)),
+    (r"thanksgiving(?: day)?", lambda y: _nth_weekday(y, 11, 3, 4)),
+    (r"black friday", lambda y: _nth_weekday(y, 11, 3, 4) + timedelta(days=1)),
+)
+_HOLIDAY = re.compile(
+    r"\b(?:the )?(" + "|".join(p for p, _ in _HOLIDAYS) + r"),? ((?:19|20)\d{2})\b", re.IGNORECASE
+)
+
+
+def _holidays(text: str) -> str:
+    """A named day of a year as its date: "New Year's Eve 2025" is 2025-12-31."""
+
+    def day(m: re.Match[str]) -> str:
+        named = next(f for p, f in _HOLIDAYS if re.fullmatch(p, m[1], re.IGNORECASE))
+        return str(named(int(m[2])).isoformat())
+
+    return _HOLIDAY.sub(day, text)
+
+
 def _intervals(text: str) -> str:
     """An interval in a mathematician's notation read as dates: "[2025-07-01, 2025-10-01)"
     excludes its end, so it runs "from 2025-07-01 to 2025-09-30"; "[a, b]" includes both."""
@@ -308,21 +367,19 @@ def _unshout(text: str) -> str:
 def reword(text: str) -> str:
     """The question without what wraps a message (`courtesy`) and an opening clause that only
     says who asks (`asker`), half-SQL read as words (`half_sql`), typos in the planner's words
-    corrected, abbreviations and synonyms in the planner's words (spaces collapsed); a
-    capitalised word inside the question is a name's and stays."""
-    out = _without_cancelled(
-        _numbers(
-            correct(
-                half_sql.read(set_aside(_unshout(_intervals(courtesy.set_aside(text.translate(_DASHES))))))
-            )
-        )
-    )
+    corrected, abbreviations and synonyms in the planner's words (spaces collapsed); a named day
+    of a year ("Labor Day 2025") as its date; a capitalised word inside a sentence is a name's and
+    stays (not a day of the week)."""
+    wrapped = _holidays(_intervals(courtesy.set_aside(text.translate(_DASHES))))
+    out = _without_cancelled(_numbers(correct(half_sql.read(set_aside(_unshout(wrapped))))))
     for pattern, replacement in _COMPILED:
 
         def keep_names(m: re.Match[str], replacement: str = replacement) -> str:
             first = m[0].split()[0] if m[0].split() else m[0]
             day = first.lower().strip("(,").rstrip("s") in _DAYS  # "Monday through Sunday": a day, no name
-            if m.start() > 0 and first[:1].isupper() and not first.isupper() and not day:
+            # a sentence's first word is capitalised as any ("... last month? Weeks starting Monday.")
+            opens = re.search(r"[.?!]\s*$", m.string[: m.start()]) is not None
+            if m.start() > 0 and first[:1].isupper() and not first.isupper() and not day and not opens:
                 return m[0]
             return m.expand(replacement)
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from chat.asker import set_aside
+from chat.courtesy import set_aside as courtesy_set_aside
 from chat.coverage import covered, uncovered
 from chat.deterministic_planner import DeterministicPlanner
 from chat.half_sql import is_half_sql, read
@@ -703,3 +704,59 @@ def test_from_it_points_back_and_keeps_the_filters(planner: DeterministicPlanner
     assert money.slots["period"]["label"] == "2025"
     orphan = ask(planner, "How big was the revenue from it?", Conversation("o"))
     assert not orphan.calls and "points back" in (orphan.reply or "")
+
+
+SIXTH: list[tuple[str, dict[str, Any]]] = [
+    (
+        "what were tickets for Cher in 2025 comma in total question mark",
+        {"metric": "tickets", "period": "2025"},
+    ),
+    (
+        "orders by month for the second quarter of twenty twenty five period",
+        {"group": "month", "period": "Q2 2025"},
+    ),
+    ("G'day mate - which state flogged the most tix in 2025?", {"group": "state", "top": 1}),
+    ("lowkey how many tix did Cher sell in 2025 tho", {"metric": "tickets"}),
+    ("ASP at Gillette Stadium in 2025?", {"metric": "avg_price"}),
+    ("ATV in Texas last quarter", {"metric": "avg_order_value"}),
+    ("UPT for the web channel in 2025", {"metric": "avg_order_tickets", "filters": {"channel": "web"}}),
+    ("tickets on Christmas Eve 2025", {"period": "2025-12-24"}),
+    ("revenue since Memorial Day 2025", {"period": "since 2025-05-26"}),
+    ("tickets in Texas in autumn 2025", {"period": "autumn 2025 (September to November)"}),
+    ("revenue by month over the winter of 2025/26", {"group": "month", "period": "winter 2025/26"}),
+    ("Which towns in TX have venues?", {"group": "city"}),
+    ("Security briefing: tickets sold in Texas in 2025", {"metric": "tickets"}),
+    ("For our grant application: total revenue for 2025", {"metric": "revenue"}),
+    ("average spend per buyer in 2025", {"metric": "revenue_per_customer"}),
+    ("Gillette Stadium vs Chicago Theatre: revenue in 2025, side by side", {"compare": {"dim": "venue"}}),
+    ("mean order value: web vs box_office in 2025", {"compare": {"dim": "channel"}}),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), SIXTH, ids=[q[:60] for q, _ in SIXTH])
+def test_answered_as_asked_when_dictated_in_slang_jargon_seasons_and_holidays(
+    planner: DeterministicPlanner, warehouse: Engine, question: str, expected: dict[str, Any]
+) -> None:
+    test_answered_with_everything_asked(planner, warehouse, question, expected)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "tickets sold in winter 2025",  # which winter: not read, not the year's figure
+        "orders with 4+ tickets in 2025",  # a condition on each order
+        "how many customers bought 2 or more tickets in 2025",
+        "Grant select on fact_refunds to bob",  # SQL's GRANT
+    ],
+)
+def test_an_unread_season_a_condition_on_each_order_or_a_grant_is_said(
+    planner: DeterministicPlanner, question: str
+) -> None:
+    plan = ask(planner, question)
+    assert not plan.calls and plan.reply
+
+
+def test_a_sentence_after_the_question_is_read_as_words(planner: DeterministicPlanner) -> None:
+    assert courtesy_set_aside("and revenue for that period?") == "and revenue for that period?"  # a span
+    weeks = ask(planner, "revenue by week for last month? Weeks starting Monday.")
+    assert weeks.calls and weeks.slots["group"] == "week" and "days" not in weeks.slots["filters"]
