@@ -247,11 +247,11 @@ def find_period(text: str, clock: datetime) -> Period | None:
     if m := re.search(SEASON, t):  # "spring 2025", "winter 2025/26": meteorological seasons
         said_name = m[1] or m[3]
         name = "autumn" if said_name == "fall" else said_name
-        first = int(m[2] or m[4])
+        year1 = int(m[2] or m[4])
         start_month = {"spring": 3, "summer": 6, "autumn": 9, "winter": 12}[name]
-        start = _month(first, start_month)[0]
-        end = _month(first + (name == "winter"), start_month + 2 - 12 * (name == "winter"))[1]
-        said = f"winter {first}/{str(first + 1)[2:]}" if name == "winter" else f"{said_name} {first}"
+        start = _month(year1, start_month)[0]
+        end = _month(year1 + (name == "winter"), start_month + 2 - 12 * (name == "winter"))[1]
+        said = f"winter {year1}/{str(year1 + 1)[2:]}" if name == "winter" else f"{said_name} {year1}"
         label = f"{said} ({start:%B} to {end - timedelta(days=1):%B})"
         return Period(start, end, label, future=start > clock)
     if m := re.search(r"\b(?:h([12])|(first|second|1st|2nd) half)(?: of)?(?: the year)?,? (\d{4})\b", t):
