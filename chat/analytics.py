@@ -360,6 +360,10 @@ def side_label(kind: str, value: Any) -> str:
         return CHANNELS.get(str(value), str(value))
     if kind == "days" and isinstance(value, list):
         return day_names(value)
+    if kind == "reason":  # "Cancelled concerts: $52,744.21; customer requests: ..."
+        return {"concert_cancelled": "cancelled concerts", "customer_request": "customer requests"}.get(
+            str(value), str(value)
+        )
     return str(value)
 
 

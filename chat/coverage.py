@@ -276,6 +276,11 @@ RULES: tuple[Rule, ...] = (
     _rule(_EACH_ONES_COUNT, _never, "a condition on each one's orders or tickets"),
     _rule(_COUNT + r"(?:cities|states|provinces|genres)\b", _never, "a count of places or genres"),
     _rule(r"\b(?:seats|seating|capacity)\b", _metric("capacity", "sell_through"), "a capacity"),
+    _rule(  # "how many tickets have people bought": tickets, not the people
+        r"\bhow many (?:tickets|tix)\b",
+        _metric("tickets", "refunds", "avg_order_tickets", "max_order_tickets", "tickets_per_customer"),
+        "a number of tickets",
+    ),
     _rule(_MONEY_WORDS, _metric(*analytics.MONEY), "an amount of money"),
     _rule(  # "revenue without cancellations": revenue, not the cancelled concerts
         r"\brevenues?\b",
@@ -365,14 +370,26 @@ def _months_of(p: Period) -> list[datetime]:
 
 def _without_filter_words(text: str, slots: dict[str, Any]) -> str:
     """The question without the genre the plan filters on ("country shows" is a genre, not the
-    artists' country), unless it is asked as a breakdown or a question ("by country"), and
-    without the refund reason it filters on ("because the concert was cancelled")."""
-    if (slots.get("filters") or {}).get("reason"):
-        text = refund_reason(text)[1]
+    artists' country), unless it is asked as a breakdown or a question ("by country"), without
+    the refund reason it filters on ("because the concert was cancelled"), and without the name
+    of the venue or artist it filters on."""
+    text = _without_reasons(text, slots)
+    for kind in ("venue", "artist"):  # a name the plan uses is no cue: "Boyz II Men" asks nothing of men
+        value = (slots.get("filters") or {}).get(kind)
+        if isinstance(value, list) and len(value) == 2 and len(str(value[1])) > 3:
+            text = re.sub(rf"(?<!\w){re.escape(str(value[1]).lower())}(?!\w)", " ", text)
     genre = str((slots.get("filters") or {}).get("genre") or "")
     if not genre:
         return text
     return re.sub(rf"(?<!by )(?<!per )(?<!which )(?<!what )(?<!each )\b{re.escape(genre)}s?\b", " ", text)
+
+
+def _without_reasons(text: str, slots: dict[str, Any]) -> str:
+    """The text without the refund reasons the plan filters on or compares."""
+    if (slots.get("filters") or {}).get("reason") or (slots.get("compare") or {}).get("dim") == "reason":
+        for _ in range(2):
+            text = refund_reason(text)[1]
+    return text
 
 
 def _filter_of(slots: dict[str, Any], dim: str) -> bool:
@@ -391,8 +408,7 @@ def covered(question: str, plan: Plan) -> Plan:
     )
     answering = not missing and plan.intent in ("analytics", "concerts") and plan.calls
     asked = reword(question)
-    if (plan.slots.get("filters") or {}).get("reason"):
-        asked = refund_reason(asked)[1]  # the reason's phrase is read by its filter
+    asked = _without_reasons(asked, plan.slots)  # the reasons' phrases are read by their filter
     if answering and (unknown := unexplained(asked, plan.slots)):
         said = ", ".join(f"'{w}'" for w in unknown[:3])
         return cannot(

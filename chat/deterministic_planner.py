@@ -19,6 +19,7 @@ from chat.groupings import (
     grouping,
     number_after,
     refund_reason,
+    refund_reasons,
     top_n,
 )
 from chat.measures import has, metric_of
@@ -81,7 +82,10 @@ _EACH_CONCERT = (
     r"(?:concerts?|shows?|gigs?)\b"
 )
 # A list asked for: "list ...", "which ones?", "which gigs", "name them".
-_WHICH_ONES = r"\blist\b|\bwhich ones\b|\bname them\b|\b(?:which|what) (?:[a-z-]+ )?(?:concerts|shows|gigs)\b"
+_WHICH_ONES = (
+    r"\blist\b|\bwhich ones\b|\bname them\b|\b(?:which|what) (?:[a-z-]+ )?(?:concerts|shows|gigs)\b"
+    r"|\bthe concerts (?:of|for)\b"  # "the concert IDs of every cancelled X show"
+)
 # "which artists are booked at X", "who is playing there from now on": a list of artists
 _WHICH_ARTISTS = (
     r"\b(?:which|what) (?:artists|acts|bands|performers|musicians)\b.*\b(?:perform|performs|performed"
@@ -115,7 +119,7 @@ _WRITE_ANYWHERE = (
 
 
 _NOT_NAMES = set(MONTHS) | {f"{d}s" for d in ("monday", "tuesday", "wednesday", "thursday", "friday")} | {
-    "saturdays", "sundays", "ytd", "mtd",
+    "saturdays", "sundays", "ytd", "mtd", "i'm", "i've", "i'd", "i'll",
     "i", "q1", "q2", "q3", "q4", "h1", "h2", "sql", "dlq", "etl", "api", "utc", "id", "ok", "monday",
     "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "jan", "feb", "mar", "apr", "jun",
     "jul", "aug", "sep", "sept", "oct", "nov", "dec",
@@ -203,6 +207,8 @@ def _compare(
             return {"dim": kind, "values": [key for _, key in at]}
     if len(days := days_named(t)) == 2:  # "Fridays vs Saturdays"
         return {"dim": "days", "values": [[d] for d in days]}
+    if len(reasons := refund_reasons(t)) == 2:  # "refunds for cancelled concerts versus customer requests"
+        return {"dim": "reason", "values": reasons}
     earlier = (base or {}).get("period")
     year = str(Period.from_dict(earlier).start.year) if earlier else None
     now = find_period(t, clock) or find_period(f"in {comparisons.in_year(t, year)}", clock)
@@ -382,7 +388,8 @@ class DeterministicPlanner:
         follow = (
             follow or bool(pronoun) or self._bare(t, found) or self._measure_only(t) or self._grouping_only(t)
         )
-        return self._analytics(q, t, found, clock, previous if follow else None)
+        last_answer = memory.answered() if memory and follow else ""
+        return self._analytics(q, t, found, clock, previous if follow else None, last_answer)
 
     def _names_a_subject(self, question: str, clock: datetime | None) -> bool:
         """Whether a question names a measure, venue, artist, place, genre or period of its own."""
@@ -425,11 +432,33 @@ class DeterministicPlanner:
         )
 
     def _analytics(
-        self, q: str, t: str, found: list[Found], clock: datetime | None, previous: dict[str, Any] | None
+        self,
+        q: str,
+        t: str,
+        found: list[Found],
+        clock: datetime | None,
+        previous: dict[str, Any] | None,
+        last_answer: str = "",
     ) -> Plan:
         base = dict(previous) if previous and previous.get("intent") in ("analytics", "concerts") else None
         if base and base.pop("lookup", False):  # after "where is X": X is kept, not the lookup's shape
             base.update(group=None, top=None, rank=False)
+        pointed = has(t, follow_ups.THAT_ONE) and grouping(t, None, found)[0] in (
+            None,
+            (base or {}).get("group"),
+        )
+        if base and base.get("group") in _COMPARABLE and base.get("top") and pointed:
+            # "how many seats has that one got?" after "which venue took the most money?": that venue
+            kind = str(base["group"])
+            one = follow_ups.first_ranked(last_answer) if base.get("top") == 1 else None
+            named = [f for f in self.vocabulary.find(one) if f.entity.kind == kind] if one else []
+            if not any(f.entity.kind == kind for f in found):
+                if len(named) != 1:
+                    return cannot(
+                        f"'that one' points to one {kind} of the last answer: ask about it by its name."
+                    )
+                kept = {**(base.get("filters") or {}), kind: _filter_value(named[0].entity)}
+                base.update(group=None, top=None, rank=False, filters=kept)
         reason, t_no_reason = refund_reason(t)  # "refunds issued because the concert was cancelled"
         # "tickets at venues over 40,000 seats": tickets
         metric = metric_of(without_seat_threshold(t_no_reason))

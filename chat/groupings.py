@@ -91,6 +91,13 @@ _REFUND_REASONS = {
 }
 
 
+def refund_reasons(t: str) -> list[str]:
+    """Every refund reason the question names, in the order it names them ("for cancelled
+    concerts versus customer requests")."""
+    at = sorted((m.start(), r) for r, p in _REFUND_REASONS.items() if (m := re.search(p, t, re.IGNORECASE)))
+    return [r for _, r in at]
+
+
 def refund_reason(t: str) -> tuple[str | None, str]:
     """The refund reason the question names, if any, and the question without its phrase."""
     for reason, pattern in _REFUND_REASONS.items():

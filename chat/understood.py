@@ -52,6 +52,8 @@ _FUNCTION = _lexicon(
     dated enough appear appears process processed processing cool nice perfect great papers very
     id ids represent represents representing generated generate generates gave give mostly curious
     spring summer autumn fall winter eve
+    i'm i've i'd i'll we're we've you're
+    leaving leave left everything table tables period periods span metric
     saw seen tally pulled pulls basically honestly literally
     ngl fr rn lol lmao bestie tho lowkey highkey tbh imo fwiw mate mates righto cheers
     """

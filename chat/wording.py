@@ -116,6 +116,12 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r",?\s*\bresample[- ]style\b", ""),  # pandas: weekly figures as resample('W') gives them
     (r"\(?\bof those (?:that|which|who) (?:sold|had|have|made) (?:any|some|at least one)(?: \w+)?\)?", ""),
     (r"\b(?:a|an|the) typical\b", "an average"),
+    (
+        r"\b(?:past|earlier|previous) (?:or|and|&) (?:future|upcoming|later)\b"
+        r"|\b(?:future|upcoming) (?:or|and) past\b",
+        "all time",
+    ),
+    (r"\bseparate (?=[a-z]+s\b)", "distinct "),  # "how many separate venues"
     (r",?\s*\b(?:totally|in totality)\b", " in total"),  # Swedish English "totally": all of it together
     (r"\bi\.e\.?,?|\bthat is to say\b", "that is"),  # "i.e. revenue over orders": a restatement
     (r"\bmay (?:i|we) (?:please )?(?:ask|know|request|have|get)\b", ""),  # not the month
@@ -376,7 +382,9 @@ def reword(text: str) -> str:
 
         def keep_names(m: re.Match[str], replacement: str = replacement) -> str:
             first = m[0].split()[0] if m[0].split() else m[0]
-            day = first.lower().strip("(,").rstrip("s") in _DAYS  # "Monday through Sunday": a day, no name
+            day = (
+                first.lower().strip("(,").split("-")[0].rstrip("s") in _DAYS
+            )  # "Monday-start weeks": no name
             # a sentence's first word is capitalised as any ("... last month? Weeks starting Monday.")
             opens = re.search(r"[.?!]\s*$", m.string[: m.start()]) is not None
             if m.start() > 0 and first[:1].isupper() and not first.isupper() and not day and not opens:

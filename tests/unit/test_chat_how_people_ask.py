@@ -760,3 +760,62 @@ def test_a_sentence_after_the_question_is_read_as_words(planner: DeterministicPl
     assert courtesy_set_aside("and revenue for that period?") == "and revenue for that period?"  # a span
     weeks = ask(planner, "revenue by week for last month? Weeks starting Monday.")
     assert weeks.calls and weeks.slots["group"] == "week" and "days" not in weeks.slots["filters"]
+
+
+SEVENTH: list[tuple[str, dict[str, Any]]] = [
+    ("What did a ticket cost on average at Gillette Stadium in 2025?", {"metric": "avg_price"}),
+    ("How many tickets does a typical Houston order contain in 2025?", {"metric": "avg_order_tickets"}),
+    ("What's the most anyone has paid for a single Cher ticket?", {"metric": "max_price"}),
+    (
+        "My son is obsessed with Cher - how many tickets have people bought for her shows?",
+        {"metric": "tickets"},
+    ),
+    ("Which Monday-start week in Q1 2026 had the most orders?", {"group": "week", "top": 1}),
+    ("How many separate venues sold tickets in 2025?", {"metric": "venues_sold"}),
+    (
+        "Revenue per month for summer 2025 - June, July and August.",
+        {"group": "month", "period": "summer 2025"},
+    ),
+    ("Seats at Chicago Theatre, please - we need it for the evacuation plan.", {"metric": "capacity"}),
+    (
+        "refunds in dollars for cancelled concerts vs customer requests in 2025",
+        {"compare": {"dim": "reason"}},
+    ),
+    ("Coming from retail, so bear with my jargon: ASP in 2025?", {"metric": "avg_price"}),
+    ("How many concerts does Cher have, past or future, leaving out cancelled ones?", {"metric": "concerts"}),
+    ("As a booker, I want the concert IDs of every cancelled Cher show.", {"cancelled": True}),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), SEVENTH, ids=[q[:60] for q, _ in SEVENTH])
+def test_answered_as_asked_with_typical_orders_named_seasons_reasons_and_asides(
+    planner: DeterministicPlanner, warehouse: Engine, question: str, expected: dict[str, Any]
+) -> None:
+    test_answered_with_everything_asked(planner, warehouse, question, expected)
+
+
+def test_a_name_in_the_plan_is_no_cue() -> None:
+    venue = {"metric": "tickets", "filters": {"artist": [7, "Men At Work"]}, "group": None}
+    assert uncovered("tickets for Men At Work", Plan("analytics", [], venue)) == []
+
+
+def test_two_periods_one_within_the_other_are_still_two_unless_its_months_are_listed(
+    planner: DeterministicPlanner,
+) -> None:
+    both = ask(planner, "revenue in Q1 2026 and March 2026")
+    assert both.calls and len(both.slots["compare"]["periods"]) == 2
+
+
+def test_that_one_after_a_ranking_is_the_thing_ranked_first(planner: DeterministicPlanner) -> None:
+    memory = Conversation("t")
+    first = ask(planner, "which venue in Texas sold the most tickets in 2025?", memory)
+    assert first.slots["group"] == "venue" and first.slots["top"] == 1
+    memory.turns[-1]["answer"] = "Top 1 venues by tickets sold in Texas, 2025: 1. Robertson Stadium (120)."
+    seats = ask(planner, "How many seats has that one got?", memory)
+    assert seats.calls and seats.slots["filters"]["venue"] == [2, "Robertson Stadium"]
+    assert seats.slots["group"] is None
+    memory = Conversation("u")
+    ask(planner, "top 3 venues by tickets sold in 2025", memory)
+    memory.turns[-1]["answer"] = "Top 3 venues by tickets sold, 2025: 1. Robertson Stadium (120); 2. ..."
+    which = ask(planner, "and how many seats has that one got?", memory)
+    assert not which.calls and "by its name" in (which.reply or "")
