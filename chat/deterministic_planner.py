@@ -562,8 +562,10 @@ class DeterministicPlanner:
             group = None  # "the sell-through of the concerts in X": one average over them
         if base and metric == "tickets" and has(t, _TIER_OR_CHANNEL_TICKETS) and base.get("metric"):
             metric = None  # "what about vip tickets?": a filter on the last question's measure
+        # "just the VIP tickets in that month - how many?" after a breakdown (not a ranking): one figure
+        one_figure = bool(base) and has(t, r"\bhow (?:many|much)\b") and not (base or {}).get("rank")
         if base and group is None and not has(t, r"\b(?:in total|overall|altogether|all together)\b"):
-            group = base.get("group")  # a follow-up keeps the breakdown unless it asks for a total
+            group = None if one_figure else base.get("group")  # the breakdown kept, unless a total is asked
         if (group == "venue" and metric in ("venues", *analytics.COUNTED_THROUGH["venues"])) or (
             group == "artist" and metric in ("artists", *analytics.COUNTED_THROUGH["artists"])
         ):
@@ -578,7 +580,7 @@ class DeterministicPlanner:
         slots: dict[str, Any] = {
             "intent": "analytics",
             "metric": metric or (base or {}).get("metric") or "tickets",
-            "group": group if group or not base or metric else base.get("group"),
+            "group": group if group or not base or metric or one_figure else base.get("group"),
             "filters": filters,
             "period": period.to_dict() if period else inherited_period,
             "top": top_n(t) or (1 if singular else None) or (base or {}).get("top"),

@@ -19,7 +19,8 @@ THOSE_THINGS = (
 # "repeat that for X"): without one understood, the question is not answered as if standalone.
 POINTS_BACK = (
     r"\binstead\b|\b(?:the same|same thing|same again|repeat that|do that|that one)\b"
-    r"|\bthat (?:year|month|quarter|week|day|period|half)\b"
+    r"|\bthat (?:same )?(?:year|month|quarter|week|day|period|half)\b"
+    r"|\b(?:this|the) same (?:year|month|quarter|week|day|half)\b"
     r"|\bsame (?:list|number|figure|question|query|breakdown|ranking|period|measure|metric|kpi|pairing)\b"
     r"|\b(?:this|that|the same) (?:venue|place|stadium|arena|artist|band|act|city|state|channel|tier|genre)\b"
     r"|\b(?:does|did|do|is|was|are|were) (?:that|those|these)\b"  # "how many tickets does that represent?"

@@ -819,3 +819,15 @@ def test_that_one_after_a_ranking_is_the_thing_ranked_first(planner: Determinist
     memory.turns[-1]["answer"] = "Top 3 venues by tickets sold, 2025: 1. Robertson Stadium (120); 2. ..."
     which = ask(planner, "and how many seats has that one got?", memory)
     assert not which.calls and "by its name" in (which.reply or "")
+
+
+def test_that_same_month_points_back_and_how_many_after_a_breakdown_is_one_figure(
+    planner: DeterministicPlanner,
+) -> None:
+    memory = Conversation("s")
+    ask(planner, "tickets sold in Texas last month", memory)
+    split = ask(planner, "Can you split that same month by day of the week?", memory)
+    assert split.calls and split.slots["group"] == "weekday" and split.slots["filters"]["state"] == "TX"
+    vip = ask(planner, "Just the VIP tickets in that month - how many?", memory)
+    assert vip.calls and vip.slots["group"] is None and vip.slots["filters"]["tier"] == "vip"
+    assert not ask(planner, "Split that same month by channel?").calls  # nothing to point back to
