@@ -328,7 +328,10 @@ def uncovered(question: str, plan: Plan) -> list[str]:
         if combined and found.group(0).startswith(("every", "each", "for every", "for each")):
             continue  # "the combined capacity of every venue": all of them together
         wanted = _DIMS.get(found.group(1).rstrip("s"), _DIMS.get(found.group(1)))
-        per_customer = found.group(0).startswith("per") and slots.get("metric") in analytics.PER_CUSTOMER
+        per_customer = (  # "how many orders did each customer place, on average": the divisor
+            found.group(0).startswith(("per", "each", "every", "for each", "for every"))
+            and slots.get("metric") in analytics.PER_CUSTOMER
+        )
         if wanted and slots.get("group") != wanted and not _filter_of(slots, wanted) and not per_customer:
             missing.append(f"a breakdown by {wanted}")
     return list(dict.fromkeys(missing))

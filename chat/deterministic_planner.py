@@ -570,6 +570,11 @@ class DeterministicPlanner:
             group == "artist" and metric in ("artists", *analytics.COUNTED_THROUGH["artists"])
         ):
             group, singular = None, False  # "count the venues in X": the count, not each venue
+        if group == "customer" and metric in analytics.PER_CUSTOMER:
+            group, singular = (
+                None,
+                False,
+            )  # "orders each customer placed, on average": one figure per customer
         if group in new_filters and group in ("genre", "state", "channel", "tier"):
             group, singular = None, False  # "artists of the genre latin": that one genre, not each
         if days := days_of_week(t, group):

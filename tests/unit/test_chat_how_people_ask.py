@@ -782,6 +782,10 @@ SEVENTH: list[tuple[str, dict[str, Any]]] = [
         {"compare": {"dim": "reason"}},
     ),
     ("Coming from retail, so bear with my jargon: ASP in 2025?", {"metric": "avg_price"}),
+    (
+        "On average, how many orders did each customer place in 2025? (orders divided by distinct customers)",
+        {"metric": "orders_per_customer", "group": None},
+    ),
     ("How many concerts does Cher have, past or future, leaving out cancelled ones?", {"metric": "concerts"}),
     ("As a booker, I want the concert IDs of every cancelled Cher show.", {"cancelled": True}),
 ]
