@@ -27,6 +27,7 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "refunds": ("refunds", "SUM(f.quantity)", "tickets refunded"),
     "refund_amount": ("refunds", "SUM(f.amount)", "amount refunded"),
     "refund_count": ("refunds", "COUNT(*)", "refunds"),
+    "customers_refunded": ("refunds", "COUNT(DISTINCT f.customer_id)", "customers refunded"),
     "concerts": ("concerts", "COUNT(*)", "concerts"),
     "sell_through": ("concerts", "ROUND(AVG(s.sell_through), 4)", "average sell-through"),
     "sold_out": ("concerts", "COUNT(*)", "sold-out concerts"),
@@ -79,6 +80,8 @@ COUNTED_THROUGH = {
     "artists": ("artists_sold", "artists_refunded", "artists_playing"),
     "concerts": ("concerts_sold", "concerts_refunded", "concerts"),
 }
+# Things counted through their sales ("venues with revenue in 2025").
+COUNTED_THROUGH_SOLD = tuple(sold for sold, _, _ in COUNTED_THROUGH.values())
 # The measures by kind, as the coverage check (chat.coverage) reads a question's words.
 MEDIANS = ("median_price", "median_order_value")
 AVERAGES = ("avg_price", "sell_through", "avg_order_tickets", "avg_order_value", "avg_refund")
@@ -310,8 +313,9 @@ def _compile_dimension(slots: dict[str, Any], family: str, value: str) -> Compil
 def compile_listing(slots: dict[str, Any], clock: datetime) -> str:
     """The SQL of a concert list: upcoming (after the clock, soonest first), in a period, or
     the latest; with its place, artist and genre filters. `cancelled`: the cancelled ones
-    instead, in the order they were to start. `of` "artist": the artists of those concerts,
-    each once, with their first concert's start and their number of concerts."""
+    instead, in the order they were to start. `of` "artist" or "venue": the artists (venues) of
+    those concerts, each once, with their first concert's start and their number of concerts,
+    all of them within reason (200) unless a top N is asked."""
     filters: dict[str, Any] = slots.get("filters") or {}
     cancelled = bool(slots.get("cancelled"))
     where = ["c.status = 'cancelled'" if cancelled else "c.status <> 'cancelled'"]
@@ -323,15 +327,16 @@ def compile_listing(slots: dict[str, Any], clock: datetime) -> str:
         where.append(f"c.starts_at > CAST({literal(clock.isoformat())} AS TIMESTAMPTZ)")
     where += _named(filters, ids="c")
     newest_first = period is None and not slots.get("upcoming") and not cancelled
-    if slots.get("of") == "artist":  # "which artists are booked there": each artist once
+    if slots.get("of") in ("artist", "venue"):  # "which artists are booked there": each one once
+        one = "a" if slots["of"] == "artist" else "v"
         return (
-            "SELECT a.artist_id AS key, a.name AS label, MIN(c.starts_at) AS starts_at, "  # noqa: S608
+            f"SELECT {one}.{slots['of']}_id AS key, {one}.name AS label, MIN(c.starts_at) AS starts_at, "  # noqa: S608
             "COUNT(*) AS concerts FROM resolved_concert AS c "
             "JOIN resolved_artist AS a ON a.artist_id = c.artist_id "
             "JOIN resolved_venue AS v ON v.venue_id = c.venue_id "
-            f"WHERE {' AND '.join(where)} GROUP BY a.artist_id, a.name "
+            f"WHERE {' AND '.join(where)} GROUP BY {one}.{slots['of']}_id, {one}.name "
             f"ORDER BY {'MAX' if newest_first else 'MIN'}(c.starts_at) {'DESC' if newest_first else 'ASC'}, "
-            f"a.artist_id ASC LIMIT {int(slots.get('top') or 20)}"
+            f"{one}.{slots['of']}_id ASC LIMIT {int(slots.get('top') or 200)}"
         )
     return (
         "SELECT c.concert_id AS key, a.name || ' at ' || v.name AS label, c.starts_at AS starts_at, "  # noqa: S608
@@ -355,6 +360,10 @@ def side_label(kind: str, value: Any) -> str:
         return CHANNELS.get(str(value), str(value))
     if kind == "days" and isinstance(value, list):
         return day_names(value)
+    if kind == "reason":  # "Cancelled concerts: $52,744.21; customer requests: ..."
+        return {"concert_cancelled": "cancelled concerts", "customer_request": "customer requests"}.get(
+            str(value), str(value)
+        )
     return str(value)
 
 

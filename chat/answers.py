@@ -23,7 +23,7 @@ _ADDITIVE = {
     "concerts",
     "sold_out",
 }
-_ADDITIVE |= {"cancelled", "orders", "venues", "capacity", "artists"}
+_ADDITIVE |= {"cancelled", "orders", "venues", "capacity", "artists", "customers_refunded"}
 _ADDITIVE |= {m for counted in analytics.COUNTED_THROUGH.values() for m in counted}
 
 
@@ -244,14 +244,15 @@ def _query(plan: Plan, r: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         what = "cancelled concerts" if plan.slots.get("cancelled") else "concerts"
         if not rows:
             return f"No {what[:-1]} found.", {"kind": "rows", "rows": [], "sql": r["sql"]}
-        if plan.slots.get("of") == "artist":
+        if (of := plan.slots.get("of")) in ("artist", "venue"):
             shown = "; ".join(
                 f"{x['label']} ({x['concerts']} {'concert' if x['concerts'] == 1 else 'concerts'}, the first "
                 f"{str(x['starts_at'])[:16]})"
                 for x in rows[:20]
             )
-            artists = f"{len(rows)} artist{'' if len(rows) == 1 else 's'}"
-            return f"{artists} of those {what}: {shown}.", {
+            ones = f"{len(rows)} {of}{'' if len(rows) == 1 else 's'}"
+            more = " (the first 20 shown)" if len(rows) > 20 else ""
+            return f"{ones} of those {what}{more}: {shown}.", {
                 "kind": "rows",
                 "rows": rows,
                 "sql": r["sql"],

@@ -22,7 +22,7 @@ def _lexicon(text: str) -> frozenset[str]:
 _FUNCTION = _lexicon(
     """
     i i'm im i've it am we we're our my me the a an for at of with on in this that to as and here is
-    just quick new first week day who about
+    just quick new first week day who about so from your after
     """
 )
 _ROLES = _lexicon(
@@ -52,14 +52,18 @@ _WORK = _lexicon(
     segment special prepping prep settling bet teacher teaching class students statistics exercise
     worksheet answer key example migration migrated legacy validating validate settlement sheet
     flagging flag outliers outlier looking bulk buying
+    tourism hotel hotels diner restaurant grant grants application applications funders funder reach
+    security safety crowd rota evacuation plan dashboard chart daughter son kid kids wife husband
+    friend friends obsessed retail bear jargon arts figure wants want needs catering coming shows
     """
 )
 _ASKER = _FUNCTION | _ROLES | _WORK
 # An opening clause ends at a colon, a dash, a full stop or a semicolon; or at a comma after
 # "here" ("CFO here, ...").
 _OPENING = re.compile(r"^\s*([^:;.!?]{1,80}?)(?:\s*[:;]\s+|\s+[-\u2013\u2014]+\s+|\.\s+|(?<=\bhere),\s+)")
-# ... and a closing sentence after the question ("... in 2025? It's for a council briefing.").
-_CLOSING = re.compile(r"(?<=\?)\s+([^?]{1,80}?)[.!]?\s*$")
+# ... and a closing sentence after the question ("... in 2025? It's for a council briefing.") or
+# a dash ("... of X, please - we need it for the evacuation plan.").
+_CLOSING = re.compile(r"(?:(?<=\?)\s+|,?\s+-+\s+)([^?]{1,80}?)[.!]?\s*$")
 # A name in the clause: capitalised words after a preposition ("for Medeski Martin and Wood").
 _NAME = re.compile(
     r"\b(for|at|of|with|about|in)\s+([A-Z0-9][\w'&.-]*(?:\s+(?:[A-Z0-9&][\w'&.-]*|and|of|the|de|la|y))*)"
@@ -73,16 +77,39 @@ def _asker_only(clause: str) -> bool:
     return bool(words) and set(words) <= _ASKER and not set(words) <= _FUNCTION
 
 
+# A user story ("As a scheduler, I want to count the concerts ..., so that I can plan."): the role
+# and the purpose are who asks and why; what is wanted is the question.
+_STORY = re.compile(
+    r"^\s*as (?:a|an|the|our|my) ([^,]{1,80}?),?\s+(?:i|we) (?:want|need|would like|'d like|wish)"
+    r"(?: to (?:know|see|get|find out|have|understand|check|learn))?(?:\s*:)?\s+",
+    re.I,
+)
+_PURPOSE = re.compile(
+    r"[,;]?\s+so (?:that )?(?:i|we) (?:can|could|may|might|will|would)\b[^?]*[.!]?\s*$", re.I
+)
+
+
+def _story(question: str) -> str:
+    """A user story read as its question: the role set aside (a name in it kept with its
+    preposition) and the purpose after "so that" too."""
+    if not (m := _STORY.match(question)):
+        return question
+    name = _NAME.search(m[1])
+    kept = f"{'for' if name[1] in ('about', 'with') else name[1]} {name[2].strip()}: " if name else ""
+    return kept + _PURPOSE.sub("", question[m.end() :])
+
+
 def set_aside(question: str) -> str:
     """The question without a greeting and the opening clauses that only say who asks and why;
-    a name in one kept with its preposition ("for X: which city ...")."""
-    out = re.sub(r"^\s*(?:hi|hello|hey)(?: there)?\b[!,.]*\s*", "", question, flags=re.I)
+    a name in one kept with its preposition ("for X: which city ..."); a user story's role and
+    purpose ("As a planner, I want ..., so that I can ...")."""
+    out = _story(re.sub(r"^\s*(?:hi|hello|hey)(?: there)?\b[!,.]*\s*", "", question, flags=re.I))
     for _ in range(3):
         m = _OPENING.match(out)
         if not m or not _asker_only(m[1]):
             break
         name = _NAME.search(m[1])
-        kept = f"{'for' if name[1] == 'about' else name[1]} {name[2].strip()}: " if name else ""
+        kept = f"{'for' if name[1] in ('about', 'with') else name[1]} {name[2].strip()}: " if name else ""
         out = kept + out[m.end() :]
     closing = _CLOSING.search(out)
     if closing and _asker_only(closing[1]) and not _NAME.search(closing[1]):

@@ -57,10 +57,25 @@ def _read(part: str, clock: datetime) -> Period | None:
     return find_period(f"in {part.strip()}", clock) or find_period(part, clock)
 
 
+def _restated(outer: Period, inner: Period, t: str) -> bool:
+    """The second period lies within the first and the text names every month of the first:
+    a restatement of it ("spring 2025 - March, April and May"), not a second period."""
+    if not (outer.start <= inner.start and inner.end <= outer.end):
+        return False
+    named = {MONTHS[m] for m in re.findall(r"\b(" + "|".join(MONTHS) + r")\b", t)}
+    months: set[int] = set()
+    at = outer.start
+    while at < outer.end and len(months) < 13:
+        months.add(at.month)
+        at = at.replace(year=at.year + at.month // 12, month=at.month % 12 + 1, day=1)
+    return months <= named
+
+
 def two_periods(t: str, clock: datetime) -> list[Period] | None:
     """The two periods a question sets side by side (earlier first), or None. Without a word
     of comparison, two periods joined by "and" ("Q1 and Q2 2026") are shown side by side too
-    (never one of them alone); "between March and April", "from March to April" are ranges."""
+    (never one of them alone), unless the second lies within the first ("spring 2025 - March,
+    April and May" restates it); "between March and April", "from March to April" are ranges."""
     if re.search(r"\d{4}-\d{2}-\d{2}\s*(?:to|-|through|thru|until|and)\s*\d{4}-\d{2}-\d{2}", t):
         return None  # "2025-10-01 to 2025-12-31": one range
     cued = bool(re.search(CUE, t) or re.search(CHANGE, t))
@@ -73,6 +88,8 @@ def two_periods(t: str, clock: datetime) -> list[Period] | None:
         period = _read(in_year(part, years[-1] if years else None), clock)
         if period is not None and all(period != f for f in found):
             found.append(period)
+    if len(found) >= 2 and not cued and _restated(found[0], found[1], t):
+        return None  # "for spring 2025 - March, April and May": the months restate the season
     if len(found) >= 2:
         return sorted(found[:2], key=lambda p: p.start)
     if not cued:

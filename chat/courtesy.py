@@ -15,8 +15,8 @@ import re
 import unicodedata
 
 _GREETING = re.compile(
-    r"^\s*(?:hi|hello|hey|hiya|dear|greetings|good (?:morning|afternoon|evening)|morning)"
-    r"(?:\s+(?:there|team|all|everyone|everybody|folks|guys|colleagues|both|y'all))?\s*[,!.:]*\s+"
+    r"^\s*(?:hi|hello|hey|hiya|howdy|g'day|gday|dear|greetings|good (?:morning|afternoon|evening)|morning)"
+    r"(?:\s+(?:there|team|all|everyone|everybody|folks|guys|colleagues|both|y'all|mate|mates))?\s*[,!.:-]*\s+"
     r"(?:(?:i )?hope (?:all is|you(?:'re| are)(?: all)?|everyone is|this finds you|you're all)"
     r"(?: doing)? (?:well|good|great)[.!,]*\s+)?",
     re.IGNORECASE,
@@ -53,9 +53,37 @@ def _no_emoji(text: str) -> str:
     )
 
 
+# Punctuation said aloud to a dictation app ("... in twenty twenty five question mark", "the
+# average refund comma in dollars comma ..."): the mark itself. "period" is a mark only at the
+# end, or before another spoken mark, and not after a word that makes it a span of time ("the
+# same period", "that period").
+_SPOKEN_MARKS = (
+    (re.compile(r"\s*\bquestion mark\b", re.I), "?"),
+    (re.compile(r"\s*\b(?:exclamation (?:mark|point))\b", re.I), "!"),
+    (re.compile(r"\s*\bfull stop\b", re.I), "."),
+    (re.compile(r"\s*\bcomma\b", re.I), ","),
+    (
+        re.compile(
+            r"(?<!\bsame)(?<!\bthat)(?<!\bthis)(?<!\bthe)(?<!\ba)(?<!\btime)(?<!\bwhole)(?<!\bentire)(?<!\bprior)"
+            r"(?<!\beach)(?<!\bevery)(?<!\bwhich)(?<!\bwhat)(?<!\bprevious)(?<!\bcomparable)(?<!\bgiven)"
+            r"\s+period(?=\s*(?:[?!.,]|$))",
+            re.I,
+        ),
+        ".",
+    ),
+)
+
+
+def _spoken_marks(text: str) -> str:
+    for pattern, mark in _SPOKEN_MARKS:
+        text = pattern.sub(mark, text)
+    return text
+
+
 def set_aside(message: str) -> str:
-    """The message without its emoji (pictographs and shortcodes), its greeting and its sign-off."""
-    out = _SHORTCODE.sub(" ", _no_emoji(message))
+    """The message without its emoji (pictographs and shortcodes), its greeting and its sign-off;
+    punctuation said aloud to a dictation app is the mark."""
+    out = _SHORTCODE.sub(" ", _no_emoji(_spoken_marks(message)))
     out = _GREETING.sub("", out, count=1)
     for _ in range(2):  # "Thanks in advance! Best, Lena"
         out = _SIGN_OFF.sub("", out.rstrip())

@@ -53,12 +53,33 @@ def _period(s: dict[str, Any]) -> bool:
 def _days_period(s: dict[str, Any]) -> bool:
     """The plan's period is a day or days (its label begins with one), not a month or a year."""
     period = s.get("period") or {}
-    return bool(re.match(r"\d{4}-\d{2}-\d{2}", str(period.get("label", ""))))
+    return bool(re.match(r"(?:since )?\d{4}-\d{2}-\d{2}", str(period.get("label", ""))))
 
 
 # A day written in digits (02/03/2026, 2026-03-02): a plan that reads only its year did not use it
 # (31/02/2026 is no day: the answer says so instead of giving the year's figures).
 _DAY_WRITTEN = r"(?<![\d/])\d{1,2}/\d{1,2}/\d{4}\b|(?<![\d-])\d{4}-\d{1,2}-\d{1,2}(?![\d-])"
+
+
+def _week_long(s: dict[str, Any]) -> bool:
+    """The plan's period is one week ("week 6 of 2026"), or two periods are compared."""
+    period = s.get("period")
+    if not period:
+        return _periods_compared(s)
+    p = Period.from_dict(period)
+    return (p.end - p.start).days == 7 or _periods_compared(s)
+
+
+def _season(s: dict[str, Any]) -> bool:
+    """A period of the plan is a season ("spring 2025 (March to May)"): "winter 2025" is not read."""
+    spans = [s.get("period") or {}, *((s.get("compare") or {}).get("periods") or [])]
+    return any(re.match(r"(?:spring|summer|autumn|fall|winter) ", str(p.get("label", ""))) for p in spans)
+
+
+# A week by its number ("week 6 of 2026", "2026-W06"): a plan over the whole year did not use it.
+_WEEK_NUMBER = (
+    r"\b(?:week|w)\.? ?(?:no\.? |number |#)?\d{1,2}\b(?! ?(?:days|weeks|months))|\b(?:19|20)\d{2}-?w\d{2}\b"
+)
 
 
 def _periods_compared(s: dict[str, Any]) -> bool:
@@ -202,6 +223,8 @@ _RATE_OF_THINGS = (
 _EACH_ONES_COUNT = (
     r"\b(?:exactly|only|just|more than|at least|fewer than|less than|over|under|at most)"
     r" (?:one|two|three|four|five|\d+) (?:orders?|tickets?|concerts?|shows?|purchases?|refunds?|times)\b"
+    r"|\b(?:one|two|three|four|five|\d+)\s*(?:\+|or more|or fewer|or less|or above|and (?:up|above|over))\s*"
+    r"(?:orders?|tickets?|concerts?|shows?|purchases?|refunds?|times)\b"  # "orders with 6+ tickets"
     r"|\brepeat (?:customers|buyers)\b|\bone-time (?:customers|buyers)\b"
     r"|\b(?:came|come|coming) back\b|\b(?:bought|buy|ordered) again\b|\breturning (?:customers|buyers)\b"
     r"|\bretention\b|\bretained\b|\bchurn(?:ed)?\b"
@@ -211,7 +234,9 @@ _WHY = r"^\W*why\b|\bwhy (?:is|are|was|were|did|do|does|has|have|had)\b"
 
 RULES: tuple[Rule, ...] = (
     _rule(r"\bmedian\b", _metric(*analytics.MEDIANS), "a median"),
-    _rule(r"\b(?:average|avg|mean)\b", _metric(*analytics.AVERAGES), "an average"),
+    _rule(  # "the average spend per buyer": a figure per customer is an average
+        r"\b(?:average|avg|mean)\b", _metric(*analytics.AVERAGES, *analytics.PER_CUSTOMER), "an average"
+    ),
     _rule(r"\bper (?:order|purchase|transaction|booking|sale)\b", _metric(*analytics.PER_ORDER), "per order"),
     _rule(
         r"\bper (?:distinct |unique |individual |paying )?(?:customer|buyer|fan|person|head)s?\b",
@@ -225,6 +250,8 @@ RULES: tuple[Rule, ...] = (
     _rule(r"\btrend(?:s|ing)?\b|\bover time\b", lambda s: s.get("group") in analytics.TIME_GROUPS, "a trend"),
     _rule(_PERIOD, _period, "the period"),
     _rule(_DAY_WRITTEN, lambda s: _days_period(s) or _periods_compared(s), "the date as written (not a day)"),
+    _rule(_WEEK_NUMBER, _week_long, "the week number"),
+    _rule(r"\b(?:spring|summer|autumn|fall|winter)\b", _season, "the season"),
     _rule(_RANKING, _grouped, "a ranking"),
     _rule(
         _COUNT + r"(?:venues|arenas|stadiums)\b",
@@ -236,10 +263,30 @@ RULES: tuple[Rule, ...] = (
         _metric("artists", *analytics.COUNTED_THROUGH["artists"]),
         "a count of artists",
     ),
+    _rule(
+        _COUNT + r"(?:[a-z-]+ )?(?:customers|buyers|customer_ids?)\b",
+        _metric("customers", "customers_refunded"),
+        "a count of customers",
+    ),
+    _rule(
+        r"\bdivided by\b|\w\s+/\s+\w",
+        lambda s: s.get("metric") in (*analytics.AVERAGES, *analytics.PER_CUSTOMER) or _share(s),
+        "a ratio",
+    ),
     _rule(_EACH_ONES_COUNT, _never, "a condition on each one's orders or tickets"),
     _rule(_COUNT + r"(?:cities|states|provinces|genres)\b", _never, "a count of places or genres"),
     _rule(r"\b(?:seats|seating|capacity)\b", _metric("capacity", "sell_through"), "a capacity"),
+    _rule(  # "how many tickets have people bought": tickets, not the people
+        r"\bhow many (?:tickets|tix)\b",
+        _metric("tickets", "refunds", "avg_order_tickets", "max_order_tickets", "tickets_per_customer"),
+        "a number of tickets",
+    ),
     _rule(_MONEY_WORDS, _metric(*analytics.MONEY), "an amount of money"),
+    _rule(  # "revenue without cancellations": revenue, not the cancelled concerts
+        r"\brevenues?\b",
+        lambda s: s.get("metric") in analytics.MONEY or s.get("metric") in analytics.COUNTED_THROUGH_SOLD,
+        "revenue",
+    ),
     _rule(_PRICE_EXTREME, _metric(*analytics.PRICES), "a ticket price"),
     _rule(_BUYER_HOME, _never, "where buyers live (the warehouse records where tickets were sold)"),
     _rule(
@@ -281,7 +328,10 @@ def uncovered(question: str, plan: Plan) -> list[str]:
         if combined and found.group(0).startswith(("every", "each", "for every", "for each")):
             continue  # "the combined capacity of every venue": all of them together
         wanted = _DIMS.get(found.group(1).rstrip("s"), _DIMS.get(found.group(1)))
-        per_customer = found.group(0).startswith("per") and slots.get("metric") in analytics.PER_CUSTOMER
+        per_customer = (  # "how many orders did each customer place, on average": the divisor
+            found.group(0).startswith(("per", "each", "every", "for each", "for every"))
+            and slots.get("metric") in analytics.PER_CUSTOMER
+        )
         if wanted and slots.get("group") != wanted and not _filter_of(slots, wanted) and not per_customer:
             missing.append(f"a breakdown by {wanted}")
     return list(dict.fromkeys(missing))
@@ -290,6 +340,7 @@ def uncovered(question: str, plan: Plan) -> list[str]:
 _YEAR_SAID = re.compile(
     r"(?<!concert )(?<!customer )(?<!show )(?<!#)(?<!than )(?<!top )(?<!least )(?<!most )(?<!under )"
     r"(?<!over )(?<![\d.,$])\b((?:19|20)\d{2})\b(?![.,]\d)"
+    r"|\b(?:under|over) (20[1-3]\d)\b(?![.,]\d)" + NOT_COUNT  # "under 2025": during it, not a threshold
 )
 _MONTH_SAID = re.compile(r"\b(" + "|".join(m for m in MONTHS if m != "may") + r")\b")
 
@@ -304,7 +355,7 @@ def _dates_outside(text: str, slots: dict[str, Any]) -> bool:
     periods = [Period.from_dict(p) for p in spans]
     months = {(d.year, d.month) for p in periods for d in _months_of(p)}
     years = {y for y, _ in months}
-    said_years = {int(y) for y in _YEAR_SAID.findall(text)}
+    said_years = {int(y) for pair in _YEAR_SAID.findall(text) for y in pair if y}
     said_months = {MONTHS[m] for m in _MONTH_SAID.findall(text)}
     return bool(said_years - years) or bool(said_months - {m for _, m in months})
 
@@ -322,14 +373,26 @@ def _months_of(p: Period) -> list[datetime]:
 
 def _without_filter_words(text: str, slots: dict[str, Any]) -> str:
     """The question without the genre the plan filters on ("country shows" is a genre, not the
-    artists' country), unless it is asked as a breakdown or a question ("by country"), and
-    without the refund reason it filters on ("because the concert was cancelled")."""
-    if (slots.get("filters") or {}).get("reason"):
-        text = refund_reason(text)[1]
+    artists' country), unless it is asked as a breakdown or a question ("by country"), without
+    the refund reason it filters on ("because the concert was cancelled"), and without the name
+    of the venue or artist it filters on."""
+    text = _without_reasons(text, slots)
+    for kind in ("venue", "artist"):  # a name the plan uses is no cue: "Boyz II Men" asks nothing of men
+        value = (slots.get("filters") or {}).get(kind)
+        if isinstance(value, list) and len(value) == 2 and len(str(value[1])) > 3:
+            text = re.sub(rf"(?<!\w){re.escape(str(value[1]).lower())}(?!\w)", " ", text)
     genre = str((slots.get("filters") or {}).get("genre") or "")
     if not genre:
         return text
     return re.sub(rf"(?<!by )(?<!per )(?<!which )(?<!what )(?<!each )\b{re.escape(genre)}s?\b", " ", text)
+
+
+def _without_reasons(text: str, slots: dict[str, Any]) -> str:
+    """The text without the refund reasons the plan filters on or compares."""
+    if (slots.get("filters") or {}).get("reason") or (slots.get("compare") or {}).get("dim") == "reason":
+        for _ in range(2):
+            text = refund_reason(text)[1]
+    return text
 
 
 def _filter_of(slots: dict[str, Any], dim: str) -> bool:
@@ -348,8 +411,7 @@ def covered(question: str, plan: Plan) -> Plan:
     )
     answering = not missing and plan.intent in ("analytics", "concerts") and plan.calls
     asked = reword(question)
-    if (plan.slots.get("filters") or {}).get("reason"):
-        asked = refund_reason(asked)[1]  # the reason's phrase is read by its filter
+    asked = _without_reasons(asked, plan.slots)  # the reasons' phrases are read by their filter
     if answering and (unknown := unexplained(asked, plan.slots)):
         said = ", ".join(f"'{w}'" for w in unknown[:3])
         return cannot(

@@ -19,6 +19,7 @@ from chat.groupings import (
     grouping,
     number_after,
     refund_reason,
+    refund_reasons,
     top_n,
 )
 from chat.measures import has, metric_of
@@ -81,12 +82,21 @@ _EACH_CONCERT = (
     r"(?:concerts?|shows?|gigs?)\b"
 )
 # A list asked for: "list ...", "which ones?", "which gigs", "name them".
-_WHICH_ONES = r"\blist\b|\bwhich ones\b|\bname them\b|\b(?:which|what) (?:[a-z-]+ )?(?:concerts|shows|gigs)\b"
+_WHICH_ONES = (
+    r"\blist\b|\bwhich ones\b|\bname them\b|\b(?:which|what) (?:[a-z-]+ )?(?:concerts|shows|gigs)\b"
+    r"|\bthe concerts (?:of|for)\b"  # "the concert IDs of every cancelled X show"
+)
 # "which artists are booked at X", "who is playing there from now on": a list of artists
 _WHICH_ARTISTS = (
     r"\b(?:which|what) (?:artists|acts|bands|performers|musicians)\b.*\b(?:perform|performs|performed"
     r"|performing|play|plays|played|playing|booked|scheduled|appear|appeared|appearing|on|have|has|had)\b"
     r"|\bwho (?:is|are|was|were|has|have) (?:been )?(?:playing|performing|booked|scheduled|on)\b"
+)
+# "... venue names please", "which venues did X play in 2025": a list of the venues of those concerts
+_WHICH_VENUES = (
+    r"\bvenue names?\b|\bnames? of (?:the )?venues\b"
+    r"|\b(?:which|what) (?:venues|arenas|stadiums)\b.*\b(?:perform|performs|performed|performing|play|plays"
+    r"|played|playing|booked|scheduled|appear|appeared|appearing)\b"
 )
 _UPCOMING = r"\b(?:upcoming|coming up|future|ahead|(?:are|is) scheduled|going forward)\b"
 _TIER_OR_CHANNEL_TICKETS = (
@@ -100,14 +110,16 @@ _WRITE_WORDS = (
 # ... or anywhere outside a name, in the words of SQL's writes and DDL ("ddl pls: alter dim_artist,
 # new column x"); SQL itself goes to the guard, which says why it refuses.
 _WRITE_ANYWHERE = (
-    r"\b(?:alter|truncate|grant|revoke)\b|\bddl\b|\b(?:new|add(?: a)?) column\b|\binsert into\b"
+    r"\b(?:alter|truncate|revoke)\b|\bddl\b"
+    r"|\bgrant (?:select|insert|update|delete|all|usage|execute|create|references|role|access|permissions?"
+    r"|privileges?|rights?|\w+ (?:on|to))\b|\b(?:new|add(?: a)?) column\b|\binsert into\b"
     r"|\bdelete from\b|\bdrop (?:table|column|view|schema|database)\b|\bupdate \w+ set\b"
     r"|\bcreate (?:a )?(?:table|view|schema|index|user|database)\b"
 )
 
 
 _NOT_NAMES = set(MONTHS) | {f"{d}s" for d in ("monday", "tuesday", "wednesday", "thursday", "friday")} | {
-    "saturdays", "sundays", "ytd", "mtd",
+    "saturdays", "sundays", "ytd", "mtd", "i'm", "i've", "i'd", "i'll",
     "i", "q1", "q2", "q3", "q4", "h1", "h2", "sql", "dlq", "etl", "api", "utc", "id", "ok", "monday",
     "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "jan", "feb", "mar", "apr", "jun",
     "jul", "aug", "sep", "sept", "oct", "nov", "dec",
@@ -195,6 +207,8 @@ def _compare(
             return {"dim": kind, "values": [key for _, key in at]}
     if len(days := days_named(t)) == 2:  # "Fridays vs Saturdays"
         return {"dim": "days", "values": [[d] for d in days]}
+    if len(reasons := refund_reasons(t)) == 2:  # "refunds for cancelled concerts versus customer requests"
+        return {"dim": "reason", "values": reasons}
     earlier = (base or {}).get("period")
     year = str(Period.from_dict(earlier).start.year) if earlier else None
     now = find_period(t, clock) or find_period(f"in {comparisons.in_year(t, year)}", clock)
@@ -374,7 +388,8 @@ class DeterministicPlanner:
         follow = (
             follow or bool(pronoun) or self._bare(t, found) or self._measure_only(t) or self._grouping_only(t)
         )
-        return self._analytics(q, t, found, clock, previous if follow else None)
+        last_answer = memory.answered() if memory and follow else ""
+        return self._analytics(q, t, found, clock, previous if follow else None, last_answer)
 
     def _names_a_subject(self, question: str, clock: datetime | None) -> bool:
         """Whether a question names a measure, venue, artist, place, genre or period of its own."""
@@ -417,11 +432,33 @@ class DeterministicPlanner:
         )
 
     def _analytics(
-        self, q: str, t: str, found: list[Found], clock: datetime | None, previous: dict[str, Any] | None
+        self,
+        q: str,
+        t: str,
+        found: list[Found],
+        clock: datetime | None,
+        previous: dict[str, Any] | None,
+        last_answer: str = "",
     ) -> Plan:
         base = dict(previous) if previous and previous.get("intent") in ("analytics", "concerts") else None
         if base and base.pop("lookup", False):  # after "where is X": X is kept, not the lookup's shape
             base.update(group=None, top=None, rank=False)
+        pointed = has(t, follow_ups.THAT_ONE) and grouping(t, None, found)[0] in (
+            None,
+            (base or {}).get("group"),
+        )
+        if base and base.get("group") in _COMPARABLE and base.get("top") and pointed:
+            # "how many seats has that one got?" after "which venue took the most money?": that venue
+            kind = str(base["group"])
+            one = follow_ups.first_ranked(last_answer) if base.get("top") == 1 else None
+            named = [f for f in self.vocabulary.find(one) if f.entity.kind == kind] if one else []
+            if not any(f.entity.kind == kind for f in found):
+                if len(named) != 1:
+                    return cannot(
+                        f"'that one' points to one {kind} of the last answer: ask about it by its name."
+                    )
+                kept = {**(base.get("filters") or {}), kind: _filter_value(named[0].entity)}
+                base.update(group=None, top=None, rank=False, filters=kept)
         reason, t_no_reason = refund_reason(t)  # "refunds issued because the concert was cancelled"
         # "tickets at venues over 40,000 seats": tickets
         metric = metric_of(without_seat_threshold(t_no_reason))
@@ -461,6 +498,8 @@ class DeterministicPlanner:
             metric = "venues"  # "the cities in Ohio": each city, with its number of venues
         if metric is None and has(t, _WHICH_ARTISTS):
             listing = True  # "which artists performed at X in H1 2026": the artists of those concerts
+        if metric in (None, "capacity") and has(t, _WHICH_VENUES) and not has(t, _WHICH_ARTISTS):
+            listing, metric = True, None  # "which venues did X play in 2025": the venues of those concerts
         if metric == "cancelled" and has(t, _WHICH_ONES) and not has(t, r"how many|number of|\bcount\b"):
             listing = True  # "list X's cancelled gigs", "shows that got scrapped - which ones?"
         if metric is None and has(
@@ -523,12 +562,19 @@ class DeterministicPlanner:
             group = None  # "the sell-through of the concerts in X": one average over them
         if base and metric == "tickets" and has(t, _TIER_OR_CHANNEL_TICKETS) and base.get("metric"):
             metric = None  # "what about vip tickets?": a filter on the last question's measure
+        # "just the VIP tickets in that month - how many?" after a breakdown (not a ranking): one figure
+        one_figure = bool(base) and has(t, r"\bhow (?:many|much)\b") and not (base or {}).get("rank")
         if base and group is None and not has(t, r"\b(?:in total|overall|altogether|all together)\b"):
-            group = base.get("group")  # a follow-up keeps the breakdown unless it asks for a total
+            group = None if one_figure else base.get("group")  # the breakdown kept, unless a total is asked
         if (group == "venue" and metric in ("venues", *analytics.COUNTED_THROUGH["venues"])) or (
             group == "artist" and metric in ("artists", *analytics.COUNTED_THROUGH["artists"])
         ):
             group, singular = None, False  # "count the venues in X": the count, not each venue
+        if group == "customer" and metric in analytics.PER_CUSTOMER:
+            group, singular = (
+                None,
+                False,
+            )  # "orders each customer placed, on average": one figure per customer
         if group in new_filters and group in ("genre", "state", "channel", "tier"):
             group, singular = None, False  # "artists of the genre latin": that one genre, not each
         if days := days_of_week(t, group):
@@ -539,7 +585,7 @@ class DeterministicPlanner:
         slots: dict[str, Any] = {
             "intent": "analytics",
             "metric": metric or (base or {}).get("metric") or "tickets",
-            "group": group if group or not base or metric else base.get("group"),
+            "group": group if group or not base or metric or one_figure else base.get("group"),
             "filters": filters,
             "period": period.to_dict() if period else inherited_period,
             "top": top_n(t) or (1 if singular else None) or (base or {}).get("top"),
@@ -605,10 +651,16 @@ class DeterministicPlanner:
                 "filters": filters,
                 "period": period.to_dict() if period else None,
                 "upcoming": upcoming,
-                "top": top_n(t) or 20,
+                "top": top_n(t) or (200 if has(t, _WHICH_ARTISTS, _WHICH_VENUES) else 20),
             }
             | ({"cancelled": True} if cancelled else {})
-            | ({"of": "artist"} if has(t, _WHICH_ARTISTS) else {})
+            | (
+                {"of": "artist"}
+                if has(t, _WHICH_ARTISTS)
+                else {"of": "venue"}
+                if has(t, _WHICH_VENUES)
+                else {}
+            )
         )
         sql = analytics.compile_listing(slots, clock)
         return Plan("concerts", [ToolCall("query_warehouse", {"sql": sql})], slots)

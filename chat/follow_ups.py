@@ -19,8 +19,9 @@ THOSE_THINGS = (
 # "repeat that for X"): without one understood, the question is not answered as if standalone.
 POINTS_BACK = (
     r"\binstead\b|\b(?:the same|same thing|same again|repeat that|do that|that one)\b"
-    r"|\bthat (?:year|month|quarter|week|day|period|half)\b"
-    r"|\bsame (?:list|number|figure|question|query|breakdown|ranking|period|measure)\b"
+    r"|\bthat (?:same )?(?:year|month|quarter|week|day|period|half)\b"
+    r"|\b(?:this|the) same (?:year|month|quarter|week|day|half)\b"
+    r"|\bsame (?:list|number|figure|question|query|breakdown|ranking|period|measure|metric|kpi|pairing)\b"
     r"|\b(?:this|that|the same) (?:venue|place|stadium|arena|artist|band|act|city|state|channel|tier|genre)\b"
     r"|\b(?:does|did|do|is|was|are|were) (?:that|those|these)\b"  # "how many tickets does that represent?"
     r"|" + THOSE_THINGS
@@ -32,7 +33,7 @@ PRONOUN_END = r"(?<!are )(?<!is )(?<!were )(?<!was )\b(?:there|that|those|them|i
 # have seats?"), unless the question names one.
 PRONOUN_INSIDE = (
     r"\bit (?:has|had|have|hosted|held|sold|did|does|is|was|gets?|got|seats?|holds?)\b"
-    r"|\b(?:does|did|has|had|is|was) it\b|\b(?:at|for|in|of) it\b|\bits\b"
+    r"|\b(?:does|did|has|had|is|was) it\b|\b(?:at|for|in|of|from|on|with|about|by) it\b|\bits\b"
 )
 FOLLOW_UP = re.compile(
     r"^\s*(?:(?:ok|okay|right|alright|cool|great|thanks|nice|perfect|ooh|oh|ah|hmm|wow|got it|sure|yes|yeah)"
@@ -42,6 +43,22 @@ FOLLOW_UP = re.compile(
     r"|(?:what|how) (?:if|for)|how (?:does|did|do) (?:that|it|this|those) compare)\b",
     re.I,
 )
+# One thing pointed at ("how many seats has that one got?", "its capacity"): after a ranking, the
+# thing the last answer ranked first.
+THAT_ONE = (
+    r"\b(?:that|this|the same) one\b"
+    r"|\b(?:that|this) (?:venue|place|stadium|arena|artist|band|act|city|state)\b"
+    r"|\bit\b|\bits\b"
+)
+_FIRST_RANKED = re.compile(r":\s+1\.\s+(.+?)\s+\((?=[^()]*\)(?:;|\.|$))")
+
+
+def first_ranked(answer: str) -> str | None:
+    """The label the answer ranked first ("Top 1 venues by revenue ...: 1. Rexall Place ($...)")."""
+    m = _FIRST_RANKED.search(answer)
+    return m[1] if m else None
+
+
 BEFORE_THAT = (
     r"\b(?:prior|before|preceding|previous|earlier)(?: to)? (?:those|that|them|it|this)\b"
     r"|\b(?:the )?(?:\w+ )?(?:days?|weeks?|months?|quarters?|years?|period) (?:before|prior|preceding)\b"

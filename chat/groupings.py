@@ -34,6 +34,10 @@ _GROUP_WORDS = {
 }
 
 
+# Words that ask for a count of things ("count the concerts that were cancelled"), not each one.
+_COUNTED = r"\bhow many\b|\bnumber of\b|\bcount(?:s|ed)?\b|\btally\b"
+
+
 _TOGETHER = {"across", "in", "at", "for", "of", "over", "from"}
 
 
@@ -87,6 +91,13 @@ _REFUND_REASONS = {
 }
 
 
+def refund_reasons(t: str) -> list[str]:
+    """Every refund reason the question names, in the order it names them ("for cancelled
+    concerts versus customer requests")."""
+    at = sorted((m.start(), r) for r, p in _REFUND_REASONS.items() if (m := re.search(p, t, re.IGNORECASE)))
+    return [r for _, r in at]
+
+
 def refund_reason(t: str) -> tuple[str | None, str]:
     """The refund reason the question names, if any, and the question without its phrase."""
     for reason, pattern in _REFUND_REASONS.items():
@@ -106,8 +117,29 @@ _DAY_WORDS = {
 }
 
 
+_DAY_RANGE = re.compile(
+    r"\b(?:from )?("
+    + "|".join(_DAY_WORDS)
+    + r")s? ?(?:-|to|through|thru|until|till) ?("
+    + "|".join(_DAY_WORDS)
+    + r")s?\b"
+)
+
+
+def day_range(t: str) -> list[int] | None:
+    """The days of a range of days of the week ("Monday to Friday", "Friday to Monday"): every
+    day from the first to the last, both included, going forward (DATE_PART(dow) values)."""
+    if not (m := _DAY_RANGE.search(t)):
+        return None
+    first, last = _DAY_WORDS[m[1]], _DAY_WORDS[m[2]]
+    return sorted((first + i) % 7 for i in range((last - first) % 7 + 1))  # "Friday to Monday" wraps
+
+
 def days_named(t: str) -> list[int]:
-    """The days of the week the text names, in the order it names them ("Fridays vs Saturdays")."""
+    """The days of the week the text names, in the order it names them ("Fridays vs Saturdays");
+    none when they are the ends of a range ("Monday to Friday")."""
+    if day_range(t):
+        return []
     at = sorted((m.start(), n) for day, n in _DAY_WORDS.items() if (m := re.search(rf"\b{day}s?\b", t)))
     return [n for _, n in at]
 
@@ -117,6 +149,8 @@ def days_of_week(t: str, group: str | None) -> list[int] | None:
     the figures down by day of the week or sets the weekend against the weekdays."""
     if group in ("weekday", "daytype"):
         return None
+    if (ranged := day_range(t)) is not None:
+        return None if len(ranged) == 7 else ranged  # "Monday to Sunday": the whole week, no filter
     named = [n for day, n in _DAY_WORDS.items() if re.search(rf"\b{day}s?\b", t)]
     if named:
         return named
@@ -224,7 +258,7 @@ def grouping(t: str, metric: str | None, found: list[Found]) -> tuple[str | None
             continue  # "across all the venues" is every venue together, not a breakdown
         for group, nouns in _GROUP_WORDS.items():
             # concerts counted per concert are ones: "how many of our concerts were cancelled"
-            counted = metric == "concerts" or (metric in ("cancelled", "sold_out") and "how many" in t)
+            counted = metric == "concerts" or (metric in ("cancelled", "sold_out") and has(t, _COUNTED))
             if w in nouns and not (group == "concert" and counted):
                 single = bool(re.match(r"\s*who\b", t)) or before in (
                     "which", "what", "busiest", "biggest", "largest", "smallest", "quietest", "top", "best",

@@ -33,7 +33,7 @@ _NOUNS = {"concerts": "concerts", "shows": "concerts", "venues": "venues", "refu
 _PLACE = {"state": "in", "city": "in", "venue": "at", "artist": "for", "year": "in", "sold_at": "in",
           "quarter": "in", "month": "in", "date": "in", "starts_at": "in", "refunded_at": "in"}  # fmt: skip
 _CONDITION = re.compile(
-    r"(\w+)\s*(=|>=|<=|>|<|\bin\b)\s*(\([^)]*\)|'[^']*'|.+?)(?=\s+and\s|\s+group\b|\s+order\b|\s+limit\b|,|$)",
+    r"(\w+)\s*(=|>=|<=|>|<|\bin\b)\s*(\([^)]*\)|'[^']*'|.+?(?=\s+and\s|\s+group\b|\s+order\b|\s+limit\b|,|$))",
     re.I,
 )
 
@@ -77,9 +77,56 @@ def _condition(column: str, op: str, value: str) -> str:
 _CLAUSES = r"\b(?:group by\s+\w+|order by\s+\S+(?:\s+(?:asc|desc))?|limit\s+\d+)"
 
 
+# pandas notation: a column's aggregate ("quantity.sum()", "df['revenue'].mean()"), a boolean
+# filter ("df[df.state == 'QC']"), a group ("groupby('tier')") and a ratio of two aggregates.
+_PANDAS_COLUMNS = {"quantity": "tickets", "revenue": "revenue", "amount": "refund amount",
+                   "unit_price": "ticket price", "price": "ticket price", "customer_id": "customers",
+                   "sale_id": "orders", "order_id": "orders", "concert_id": "concerts", "venue_id": "venues",
+                   "artist_id": "artists", "refund_id": "refunds"}  # fmt: skip
+_PANDAS_AGGREGATES = {"sum": "{}", "nunique": "distinct {}", "mean": "average {}", "median": "median {}",
+                      "max": "highest {}", "min": "lowest {}", "count": "number of {}",
+                      "size": "number of {}"}  # fmt: skip
+_PANDAS_AGGREGATE = re.compile(
+    r"(?:\b\w+)?(?:\.|\b)(?:\[\s*['\"](\w+)['\"]\s*\]|(\w+))\.(" + "|".join(_PANDAS_AGGREGATES) + r")\(\s*\)"
+)
+_PANDAS_FILTER = re.compile(
+    r"\b\w+\[\s*\w+(?:\.(\w+)|\[\s*['\"](\w+)['\"]\s*\])\s*==\s*['\"]?([^'\"\]]+?)['\"]?\s*\]"
+)
+_PANDAS_GROUP = re.compile(r"\b(?:\w+\.)?groupby\(\s*['\"](\w+)['\"]\s*\)(?:\.)?")
+# A dimension table's rows asked by a condition ("dim_venue rows where city == 'X'"): its things.
+_DIMENSION_ROWS = re.compile(
+    r"\b(dim_venue|dim_artist|dim_concert)(?: rows| records| entries)?\b(?=.*\bwhere\b)", re.I
+)
+_TABLE_NOUNS = {"dim_venue": "venues", "dim_artist": "artists", "dim_concert": "concerts"}
+
+
+def _pandas(text: str) -> str:
+    """pandas notation as words: "revenue.sum() / customer_id.nunique()" is "revenue divided by
+    distinct customers", "df[df.state == 'QC'].quantity.sum()" is "tickets in QC"; Python's
+    "==" is "="."""
+
+    def aggregate(m: re.Match[str]) -> str:
+        column = (m[1] or m[2]).lower()
+        noun = _PANDAS_COLUMNS.get(column, column)
+        if m[3] in ("count", "size") and column not in _PANDAS_COLUMNS:
+            noun = "orders"  # "df.count()": the rows, each a sale
+        return " " + _PANDAS_AGGREGATES[m[3]].format(noun) + " "
+
+    out = _PANDAS_FILTER.sub(lambda m: f" {_condition(m[1] or m[2], '=', m[3])} ", text)
+    out = _PANDAS_GROUP.sub(lambda m: f" by {m[1]} ", out)
+    out = _PANDAS_AGGREGATE.sub(aggregate, out)
+    if out != text:
+        out = re.sub(r"\s+/\s+", " divided by ", out)
+    out = re.sub(r"(?<=\w)\s*==\s*", " = ", out)
+    if not _STARTS_AS_SQL.match(out):
+        out = _DIMENSION_ROWS.sub(lambda m: _TABLE_NOUNS[m[1].lower()], out)
+    return " ".join(out.split())
+
+
 def read(text: str) -> str:
     """The shorthand as words, or the text unchanged when it is not half-SQL. Words it does not
     translate are kept, so the coverage check sees them."""
+    text = _pandas(text)
     if not is_half_sql(text):
         return text
     t = " ".join(text.strip().rstrip(";").split())

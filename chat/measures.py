@@ -29,8 +29,15 @@ def measure_of(t: str) -> str | None:
         return "median_order_value"
     if has(t, rf"\bmedian {_PRICE}", r"\bmedian\b.*\bpaid\b"):
         return "median_price"
+    if has(
+        t,
+        _HOW_MANY + r"(?:[a-z-]+ )?(?:customers|buyers|fans|people|customer_ids?)\b.*\brefund",
+        r"\brefunded (?:customers|buyers|fans)\b|\b(?:customers|buyers) (?:who|that) (?:were|got) refunded\b",
+    ):  # "how many distinct customers got a refund": customers counted through the refunds
+        return "customers_refunded"
     single = r"(?:largest|biggest|highest|max(?:imum)?|most expensive) (?:single |individual |one )?"
-    if has(t, single + r"refunds?(?: amount)?\b", r"\bmax(?:imum)? refund\b"):
+    total = r"(?! (?:total|sum|in total|dollars|money|overall))"  # "the biggest refund total": a sum, ranked
+    if has(t, single + r"refunds?(?: amount)?\b" + total, r"\bmax(?:imum)? refund\b"):
         return "max_refund"
     if has(
         t,
@@ -42,6 +49,10 @@ def measure_of(t: str) -> str | None:
         return "max_order_value"
     if has(
         t,
+        # "the most anyone has paid for one X ticket"
+        r"\bmost (?:anyone|anybody|someone|a (?:fan|customer|buyer))(?:'s| has| ever)*(?: ever)?"
+        r" (?:paid|spent)\b"
+        r".*\b(?:one|a|a single|per) (?:[\w'-]+ ){0,3}?ticket\b",
         rf"\b(?:highest|max(?:imum)?|most expensive|top) {_PRICE}",
         r"\b(?:most expensive|priciest|dearest) (?:tickets?|seats?)\b",
         r"\b(?:dearest|priciest|most expensive)\b.*\btickets?\b",
@@ -53,7 +64,15 @@ def measure_of(t: str) -> str | None:
         r"\b(?:cheapest|least expensive)(?: [a-z-]+){0,2} (?:tickets?|seats?)\b",
     ):
         return "min_price"
-    if has(t, rf"\btickets? per {_ORDER}", r"\baverage order size\b", rf"\bper {_ORDER}\b.*\btickets\b"):
+    if has(
+        t,
+        rf"\btickets? per {_ORDER}",
+        r"\baverage order size\b",
+        rf"\bper {_ORDER}\b.*\btickets\b",
+        # "how many tickets does an average Raleigh order contain"
+        rf"\bhow many tickets (?:does|did|do|would) an? average (?:[\w'-]+ ){{0,3}}?{_ORDER}"
+        r" (?:contain|have|hold|include)",
+    ):
         return "avg_order_tickets"
     if has(
         t,
@@ -155,7 +174,15 @@ _PLAIN: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("refunds", (r"refund",)),
-    ("avg_price", (r"average (?:ticket )?price", r"mean (?:ticket )?price", r"price per ticket")),
+    (
+        "avg_price",
+        (
+            r"average (?:ticket )?price",
+            r"mean (?:ticket )?price",
+            r"price per ticket",
+            r"\bticket price on average\b",  # "what did one ticket cost on average"
+        ),
+    ),
     (
         "revenue",
         (
@@ -169,7 +196,10 @@ _PLAIN: tuple[tuple[str, tuple[str, ...]], ...] = (
             r"\b(?:take|took|taken|taking) in\b",
         ),
     ),
-    ("tickets", (r"\b(?:the )?(?:most|fewest|least) (?:\w+ )?tickets\b",)),  # "X fans buy the most tickets"
+    (  # "X fans buy the most tickets", "how many tickets have people bought": tickets, not people
+        "tickets",
+        (r"\b(?:the )?(?:most|fewest|least) (?:\w+ )?tickets\b", r"\bhow many (?:tickets|tix)\b"),
+    ),
     ("customers", (r"customers", r"buyers", r"\bfans\b", r"people bought", r"unique (?:customers|buyers)")),
     (
         "concerts",

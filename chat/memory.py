@@ -38,6 +38,13 @@ class Conversation:
                 return {**turn["slots"], "intent": turn["intent"]}
         return None
 
+    def answered(self) -> str:
+        """The first line of the answer to the last question that was understood."""
+        for turn in reversed(self.turns):
+            if turn.get("understood") and turn.get("slots") is not None:
+                return str(turn.get("answer") or "")
+        return ""
+
     def missed(self) -> str | None:
         """The last question, if it was not understood (the planner decides whether it named a
         new subject, which breaks the chain: "and for all of 2025?" after a misread "same thing

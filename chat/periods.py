@@ -86,6 +86,20 @@ NOT_COUNT = (
     r"(?! ?(?:tickets|ticket(?! (?:revenue|sales|income|gross|money|buyers))|seats?|people|fans|customers"
     r"|orders|dollars|\$|capacity))"
 )
+# An ISO week: "week 6 of 2026", "week 6, 2026", "ISO week 6 2026", "2026-W06" (Monday to Sunday,
+# week 1 the one holding the year's first Thursday).
+ISO_WEEK = (
+    r"\b(?:iso |calendar )?(?:week|wk|w)\.? ?(?:no\.? |number |#)?(\d{1,2}),?(?: of| in)? ((?:19|20)\d{2})\b"
+    r"|\b((?:19|20)\d{2})-?w(\d{2})\b"
+)
+# A season of a year, as meteorologists count them in the northern hemisphere, where the venues
+# are: spring March to May, summer June to August, autumn (fall) September to November, winter
+# December to February, so a winter is named by both its years ("winter 2025/26"); "winter 2025"
+# alone could be either and is not read.
+SEASON = (
+    r"\b(spring|summer|autumn|fall)(?: of)? ((?:19|20)\d{2})\b(?![/-]\d)"
+    r"|\b(?:the )?(winter)(?: of)? ((?:19|20)\d{2})\s*[/-]\s*(?:(?:19|20)?\d{2})\b"
+)
 BARE_YEAR = (
     r"(?<!concert )(?<!customer )(?<!show )(?<!#)(?<!than )(?<!top )(?<!least )(?<!most )(?<!under )"
     r"(?<!over )\b((?:19|20)\d{2})\b" + NOT_COUNT
@@ -220,8 +234,26 @@ def find_period(text: str, clock: datetime) -> Period | None:
     if m := re.search(rf"\b{number} years? ago\b", t):  # "2 years ago", "the year before last"
         y = today.year - _count(m[1])
         return Period(datetime(y, 1, 1, tzinfo=UTC), datetime(y + 1, 1, 1, tzinfo=UTC), f"{y}")
+    if m := re.search(r"\b(week|month|quarter) before last\b", t):  # "the week before last"
+        return _relative("last", m[1], today, step=-2, said=f"the {m[1]} before last")
     if m := re.search(r"\b(last|this|next|previous|preceding) (week|month|year|quarter)\b", t):
         return _relative("last" if m[1] in ("previous", "preceding") else m[1], m[2], today)
+    if m := re.search(ISO_WEEK, t):  # "week 6 of 2026", "2026-W06": the ISO week, Monday to Sunday
+        year, week = (int(m[2]), int(m[1])) if m[1] else (int(m[3]), int(m[4]))
+        with contextlib.suppress(ValueError):
+            monday = date.fromisocalendar(year, week, 1)
+            label = f"week {week} of {year} ({monday} to {monday + timedelta(days=6)})"
+            return Period(_at(monday), _at(monday + timedelta(days=7)), label, future=_at(monday) > clock)
+    if m := re.search(SEASON, t):  # "spring 2025", "winter 2025/26": meteorological seasons
+        said_name = m[1] or m[3]
+        name = "autumn" if said_name == "fall" else said_name
+        year1 = int(m[2] or m[4])
+        start_month = {"spring": 3, "summer": 6, "autumn": 9, "winter": 12}[name]
+        start = _month(year1, start_month)[0]
+        end = _month(year1 + (name == "winter"), start_month + 2 - 12 * (name == "winter"))[1]
+        said = f"winter {year1}/{str(year1 + 1)[2:]}" if name == "winter" else f"{said_name} {year1}"
+        label = f"{said} ({start:%B} to {end - timedelta(days=1):%B})"
+        return Period(start, end, label, future=start > clock)
     if m := re.search(r"\b(?:h([12])|(first|second|1st|2nd) half)(?: of)?(?: the year)?,? (\d{4})\b", t):
         half = int(m[1]) if m[1] else 1 + (m[2] in ("second", "2nd"))  # "H1 2025", "second half of 2025"
         start, _ = _month(int(m[3]), 6 * half - 5)
@@ -291,7 +323,10 @@ def find_period(text: str, clock: datetime) -> Period | None:
     if m := re.search(rf"\b{_MONTH}\.? (\d{{4}})\b", t):
         start, end = _month(int(m[2]), _month_number(m[1]))
         return Period(start, end, start.strftime("%B %Y"), future=start > clock)
-    if m := re.search(r"\b(?:in|during|for|of|over|across|throughout|through) (\d{4})\b" + NOT_COUNT, t) or (
+    # "under 2025": Swedish English for "during 2025" (a count after it, "under 2025 tickets", is not)
+    if m := re.search(
+        r"\b(?:in|during|for|of|over|across|throughout|through|under) (\d{4})\b" + NOT_COUNT, t
+    ) or (
         re.search(
             r"(?:'s|\b(?:share|percentage|percent|proportion|fraction) of|%(?: of)?) ((?:19|20)\d{2})\b", t
         )
@@ -308,22 +343,23 @@ def find_period(text: str, clock: datetime) -> Period | None:
     return None
 
 
-def _relative(which: str, unit: str, today: date) -> Period:
-    step = {"last": -1, "this": 0, "next": 1}[which]
+def _relative(which: str, unit: str, today: date, step: int | None = None, said: str = "") -> Period:
+    """This, last or next week (Monday to Sunday), month, quarter or year; `step` units from
+    this one when given ("the week before last": -2), said as `said`."""
+    step = {"last": -1, "this": 0, "next": 1}[which] if step is None else step
+    said = said or f"{which} {unit}"
     if unit == "week":
         monday = today - timedelta(days=today.weekday()) + timedelta(weeks=step)
-        return Period(_at(monday), _at(monday + timedelta(days=7)), f"{which} week (from {monday})", step > 0)
+        return Period(_at(monday), _at(monday + timedelta(days=7)), f"{said} (from {monday})", step > 0)
     if unit == "month":
         y, m = divmod(today.year * 12 + today.month - 1 + step, 12)
         start, end = _month(y, m + 1)
-        return Period(start, end, f"{which} month ({start.strftime('%B %Y')})", step > 0)
+        return Period(start, end, f"{said} ({start.strftime('%B %Y')})", step > 0)
     if unit == "quarter":
         q0 = (today.year * 12 + today.month - 1) // 3 + step
         y, q = divmod(q0, 4)
         start, _ = _month(y, 3 * q + 1)
         _, end = _month(y, 3 * q + 3)
-        return Period(start, end, f"{which} quarter (Q{q + 1} {y})", step > 0)
+        return Period(start, end, f"{said} (Q{q + 1} {y})", step > 0)
     y = today.year + step
-    return Period(
-        datetime(y, 1, 1, tzinfo=UTC), datetime(y + 1, 1, 1, tzinfo=UTC), f"{which} year ({y})", step > 0
-    )
+    return Period(datetime(y, 1, 1, tzinfo=UTC), datetime(y + 1, 1, 1, tzinfo=UTC), f"{said} ({y})", step > 0)

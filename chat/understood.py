@@ -51,6 +51,11 @@ _FUNCTION = _lexicon(
     confirmed recorded placed provide send able possible ask calculate compute meaning interval
     dated enough appear appears process processed processing cool nice perfect great papers very
     id ids represent represents representing generated generate generates gave give mostly curious
+    spring summer autumn fall winter eve
+    i'm i've i'd i'll we're we've you're
+    leaving leave left everything table tables period periods span metric
+    saw seen tally pulled pulls basically honestly literally
+    ngl fr rn lol lmao bestie tho lowkey highkey tbh imo fwiw mate mates righto cheers
     """
 )
 # Words the planner reads (measures, groupings, superlatives, periods, channels, tiers, days)
@@ -65,7 +70,8 @@ _DOMAIN = _lexicon(
     customer customers buyer buyers fan fans people person head unique distinct different refund
     refunds refunded refunding returned issued concert concerts show shows gig gigs event events date dates
     performance performances played play plays playing perform performed performing scheduled
-    upcoming coming future next ahead calendar happening held host hosts hosted hosting cancelled
+    upcoming coming future next ahead calendar happening held host hosts hosted hosting planned started
+    starts starting cancelled
     canceled cancellation cancellations cancel called off scrapped axed sold-out sold-outs sellout
     sellouts soldout full
     sell-through sellthrough through thru occupancy fill rate venue venues arena arenas stadium

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import Any
 
 from chat import courtesy, half_sql
 from chat.asker import set_aside
@@ -18,13 +19,39 @@ from chat.understood import KNOWN, correct
 from schemas.regions import REGIONS
 
 # "cancelled concerts not included", "excluding cancelled shows"
+_CANCELLED_THINGS = r"(?:cancell?ations|cancell?ed (?:concerts|shows|gigs|ones|events))"
 _CANCELLED_LEFT_OUT = (
-    r"cancell?ed (?:concerts|shows|gigs|ones) (?:are )?"
-    r"(?:not included|excluded|left out|not (?:to be )?counted)"
+    r"(?:the )?" + _CANCELLED_THINGS + r" (?:are |being )?"
+    r"(?:not included|excluded|left out|not (?:to be )?counted|(?:do not|don't|does not|doesn't) count)"
     r"|leaving out any (?:that were|which were) cancell?ed"
-    r"|(?:excluding|not counting|leaving out|without) (?:the )?cancell?ed (?:concerts|shows|gigs|ones)"
+    r"|(?:excluding|not counting|leaving out|without|ignoring|except(?: for)?) (?:the |any )?"
+    + _CANCELLED_THINGS
 )
+# ... said of concerts: a concert counted or listed is never a cancelled one, so the phrase changes
+# nothing; said of sales ("revenue without cancellations") it is kept, for the coverage check.
+_OF_CONCERTS = re.compile(
+    r"\b(?:concerts?|shows?|gigs?|events?|performances?|dates|play(?:s|ed|ing)?|perform(?:s|ed|ing)?|planned"
+    r"|scheduled|booked|held|hosted)\b",
+    re.I,
+)
+_LEFT_OUT = re.compile(r"[,.;]?\s*\b(?:(?:with )?(?:the )?" + _CANCELLED_LEFT_OUT + r")\b\.?", re.I)
+
+
+def _without_cancelled(text: str) -> str:
+    """The question without "cancellations excluded" when it asks about concerts."""
+    if not (m := _LEFT_OUT.search(text)) or not _OF_CONCERTS.search(
+        text[: m.start()] + " " + text[m.end() :]
+    ):
+        return text
+    return _LEFT_OUT.sub("", text)
+
+
 _REWRITES: tuple[tuple[str, str], ...] = (
+    (r",?\s*\bno cap\b", ""),  # slang: "no lie", not a capacity
+    # retail's key figures: average selling price, average transaction value, units per transaction
+    (r"\b(?:asp|average selling price)(?: per ticket)?\b", "average ticket price"),
+    (r"\b(?:atv|average transaction value)\b", "average order value"),
+    (r"\bupt\b", "units per transaction"),
     # abbreviations
     (r"\baov\b", "average order value"),
     (r"\bavg\b", "average"),
@@ -70,12 +97,33 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\b(\w+)-wise\b", r"by \1"),
     (r",?\s*\b(?:um+|uh+|erm?|hmm+)\b,?", ""),  # spoken fillers ("the average, um, refund amount")
     (
-        r"\binstead of (?:the |a |an )?(?:number of |total |ticket |gross )?[\w$-]+"
+        r"\b(?:instead of|rather than) (?:the |a |an )?(?:number of |total |ticket |gross )?[\w$-]+"
         r"(?: (?:sold|count|terms))?\b",
         "instead",
     ),  # the measure replaced
     (r"\b(the|customer|concert|venue|artist|order|sale|an?) IDs?\b", r"\1 id"),  # an id, not Idaho
     (r"\bkindly\b", ""),
+    (r"\bflogged\b", "sold"),  # Australian English: "which venue flogged the most tickets"
+    (r"\bflog(?:s|ging)?\b", "sell"),
+    (r"\b(?:forked|shelled) out\b|\bcoughed up\b", "paid"),
+    (r"\bdiff\b(?= [a-z]+s\b)", "different"),  # texting: "how many diff artists"
+    (r"\bbox_office\b", "box office"),
+    (r"\bside[- ]by[- ]side\b", "compared"),
+    (r"\bticket[- ]?holders\b", "customers"),
+    (r"(?<![-\w])towns\b(?!-)", "cities"),  # "which towns in AB have venues"; not "out-of-town"
+    (r"(?<![-\w])town\b(?!-)", "city"),
+    (r"\b(?:the same|that) stretch\b", "the same period"),
+    (r",?\s*\bresample[- ]style\b", ""),  # pandas: weekly figures as resample('W') gives them
+    (r"\(?\bof those (?:that|which|who) (?:sold|had|have|made) (?:any|some|at least one)(?: \w+)?\)?", ""),
+    (r"\b(?:a|an|the) typical\b", "an average"),
+    (
+        r"\b(?:past|earlier|previous) (?:or|and|&) (?:future|upcoming|later)\b"
+        r"|\b(?:future|upcoming) (?:or|and) past\b",
+        "all time",
+    ),
+    (r"\bseparate (?=[a-z]+s\b)", "distinct "),  # "how many separate venues"
+    (r",?\s*\b(?:totally|in totality)\b", " in total"),  # Swedish English "totally": all of it together
+    (r"\bi\.e\.?,?|\bthat is to say\b", "that is"),  # "i.e. revenue over orders": a restatement
     (r"\bmay (?:i|we) (?:please )?(?:ask|know|request|have|get)\b", ""),  # not the month
     (r"^(\s*(?:please |could you |can you |would you |pls )?)share\b(?! of\b)", r"\1give"),  # "share the X"
     (r"\b(?:please )?help me(?: to)?\b", ""),  # "help me check how many ...", "help me list ..."
@@ -103,10 +151,6 @@ _REWRITES: tuple[tuple[str, str], ...] = (
         r"\b(?:the )?monday[- ](?:start(?:ing)?|based|to[- ]sunday|first) (weeks?)\b",
         r"\1",
     ),  # weeks are Monday's
-    (  # concerts are counted and listed without the cancelled ones anyway
-        r"[,.;]?\s*\b(?:(?:with )?(?:the )?" + _CANCELLED_LEFT_OUT + r")\b\.?",
-        "",
-    ),
     (r"\b(?:the )?concert ids? (of|for)\b", r"the concerts \1"),
     (r"\b(\d[\d,]*) (people|seats|persons|fans|spectators) or (?:more|above|over)\b", r"at least \1 \2"),
     (r"\b(?:the )?(?:biggest|largest|highest|greatest) capacity\b", "the most seats"),
@@ -119,6 +163,11 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\b(?:classified|filed|listed) (?:under|as)\b", "in"),
     (r"\benumerate\b", "list"),
     (r"\bended up\b", ""),
+    # refund rows counted: "the fewest refund transactions" is the number of refunds, each once
+    (
+        r"(?<!number of )(?<!count of )(?<!how many )\brefund (?:records|rows|entries|transactions)\b",
+        "number of refunds",
+    ),
     (r"\brefund (?:records|rows|entries|transactions)\b", "refunds"),
     (
         r"\bhow many tickets an? (?:order|purchase) (?:contained|had|held|included) on average\b",
@@ -128,6 +177,8 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\bmnths?\b", "month"),
     (r"(?<=[\sq])'(\d{2})\b", r"20\1"),  # "Q3 '25", "Jan-Mar '26"
     (r"\b([1-4])q(\d{2})\b", r"q\1 20\2"),  # "3Q25"
+    (r"\b([12])h(\d{2})\b", r"h\1 20\2"),  # "1H25": the first half of 2025
+    (r"\b((?:19|20)\d{2})-?w(\d{1,2})\b", r"week \2 of \1"),  # "2026-W06": the ISO week
     (r"\bq([1-4])[ -]?(\d{2})\b", r"q\1 20\2"),  # "Q3-25", "q325" is not read
     (r"\bsemesters?\b", "half"),
     (r"\b(?:the )?(?:past|last) fortnight\b", "the last 14 days"),
@@ -189,7 +240,7 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\b(?:pull|pulled|pulling|bring|brought|bringing|rake|raked) in\b", "earn"),
     (r"\b(?:sales|sale|selling) (channels?)\b", r"\1"),
     (r"\b(?:ticket|seating|price) (tiers?)\b", r"\1"),
-    (r"\border count\b", "number of orders"),
+    (r"\b(?:order|transaction|purchase) counts?\b", "number of orders"),
     (r"\bseat (?:count|total)s?\b", "seats"),
     (r"\b(vip|floor|upper|lower|upper tier|lower tier) seats?\b", r"\1 tickets"),
     (r"\b(?:order|basket) sizes?\b", "tickets per order"),
@@ -206,6 +257,7 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\b(?:room|hall)s\b(?= (?:in|we|do|are|with|by)\b)", "venues"),
     (r"\b(?:room|hall)\b(?= (?:in|we|do|is|with|by)\b)", "venue"),
 )
+_DAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "sat"}
 _DASHES = str.maketrans({"\u2013": "-", "\u2014": " - ", "\u2212": "-", "\u2019": "'", "\u2018": "'"})
 _COMPILED = tuple((re.compile(p, re.IGNORECASE), r) for p, r in _REWRITES)
 
@@ -245,6 +297,46 @@ _INTERVAL = re.compile(
 )
 
 
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
+    """The n-th (1-based; -1 the last) weekday (Monday 0) of a month."""
+    if n < 0:
+        last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        return last - timedelta(days=(last.weekday() - weekday) % 7)
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+
+# The days of the American calendar people name instead of a date ("on New Year's Eve 2025",
+# "since Labor Day 2025"): with its year, the day itself; without one, it is not read.
+_HOLIDAYS: tuple[tuple[str, Any], ...] = (
+    (r"new year'?s eve", lambda y: date(y, 12, 31)),
+    (r"new year'?s(?: day)?", lambda y: date(y, 1, 1)),
+    (r"christmas eve", lambda y: date(y, 12, 24)),
+    (r"christmas(?: day)?|xmas(?: day)?", lambda y: date(y, 12, 25)),
+    (r"boxing day", lambda y: date(y, 12, 26)),
+    (r"valentine'?s(?: day)?", lambda y: date(y, 2, 14)),
+    (r"halloween", lambda y: date(y, 10, 31)),
+    (r"independence day|the fourth of july", lambda y: date(y, 7, 4)),
+    (r"labou?r day", lambda y: _nth_weekday(y, 9, 0, 1)),
+    (r"memorial day", lambda y: _nth_weekday(y, 5, 0, -1)),
+    (r"thanksgiving(?: day)?", lambda y: _nth_weekday(y, 11, 3, 4)),
+    (r"black friday", lambda y: _nth_weekday(y, 11, 3, 4) + timedelta(days=1)),
+)
+_HOLIDAY = re.compile(
+    r"\b(?:the )?(" + "|".join(p for p, _ in _HOLIDAYS) + r"),? ((?:19|20)\d{2})\b", re.IGNORECASE
+)
+
+
+def _holidays(text: str) -> str:
+    """A named day of a year as its date: "New Year's Eve 2025" is 2025-12-31."""
+
+    def day(m: re.Match[str]) -> str:
+        named = next(f for p, f in _HOLIDAYS if re.fullmatch(p, m[1], re.IGNORECASE))
+        return str(named(int(m[2])).isoformat())
+
+    return _HOLIDAY.sub(day, text)
+
+
 def _intervals(text: str) -> str:
     """An interval in a mathematician's notation read as dates: "[2025-07-01, 2025-10-01)"
     excludes its end, so it runs "from 2025-07-01 to 2025-09-30"; "[a, b]" includes both."""
@@ -281,16 +373,21 @@ def _unshout(text: str) -> str:
 def reword(text: str) -> str:
     """The question without what wraps a message (`courtesy`) and an opening clause that only
     says who asks (`asker`), half-SQL read as words (`half_sql`), typos in the planner's words
-    corrected, abbreviations and synonyms in the planner's words (spaces collapsed); a
-    capitalised word inside the question is a name's and stays."""
-    out = _numbers(
-        correct(half_sql.read(set_aside(_unshout(_intervals(courtesy.set_aside(text.translate(_DASHES)))))))
-    )
+    corrected, abbreviations and synonyms in the planner's words (spaces collapsed); a named day
+    of a year ("Labor Day 2025") as its date; a capitalised word inside a sentence is a name's and
+    stays (not a day of the week)."""
+    wrapped = _holidays(_intervals(courtesy.set_aside(text.translate(_DASHES))))
+    out = _without_cancelled(_numbers(correct(half_sql.read(set_aside(_unshout(wrapped))))))
     for pattern, replacement in _COMPILED:
 
         def keep_names(m: re.Match[str], replacement: str = replacement) -> str:
             first = m[0].split()[0] if m[0].split() else m[0]
-            if m.start() > 0 and first[:1].isupper() and not first.isupper():
+            day = (
+                first.lower().strip("(,").split("-")[0].rstrip("s") in _DAYS
+            )  # "Monday-start weeks": no name
+            # a sentence's first word is capitalised as any ("... last month? Weeks starting Monday.")
+            opens = re.search(r"[.?!]\s*$", m.string[: m.start()]) is not None
+            if m.start() > 0 and first[:1].isupper() and not first.isupper() and not day and not opens:
                 return m[0]
             return m.expand(replacement)
 

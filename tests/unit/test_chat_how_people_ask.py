@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from chat.asker import set_aside
+from chat.courtesy import set_aside as courtesy_set_aside
 from chat.coverage import covered, uncovered
 from chat.deterministic_planner import DeterministicPlanner
 from chat.half_sql import is_half_sql, read
@@ -630,3 +631,207 @@ def test_the_previous_year_after_a_year_is_the_year_before_it(planner: Determini
     assert before.calls and before.slots["period"]["start"].startswith("2023-01-01")
     alone = ask(planner, "tickets in TX during the previous year")
     assert alone.slots["period"]["label"].startswith("last year (2025)")
+
+
+FIFTH: list[tuple[str, dict[str, Any]]] = [
+    ("Revenue for Texas in week 12 of 2026?", {"metric": "revenue", "period": "week 12 of 2026 (2026-03-16"}),
+    ("orders per day, 2026-W10", {"group": "day", "period": "week 10 of 2026 (2026-03-02 to 2026-03-08)"}),
+    (
+        "Daily tickets for the week before last, Monday through Sunday",
+        {"group": "day", "period": "the week before last"},
+    ),
+    ("revenue the month before last", {"period": "the month before last (March 2026)"}),
+    ("How many tickets did Cher sell under 2025?", {"metric": "tickets", "period": "2025"}),
+    ("Orders in Texas Tuesday through Thursday in 2025", {"filters": {"days": [2, 3, 4]}}),
+    (
+        "What share of 2025 revenue came Monday to Friday?",
+        {"share": True, "filters": {"days": [1, 2, 3, 4, 5]}},
+    ),
+    ("Please tally the shows in 2025 that were called off.", {"metric": "cancelled", "group": None}),
+    ("How many unique buyers received a refund in 2025?", {"metric": "customers_refunded"}),
+    (
+        "which state had the largest refund total in dollars in 2025",
+        {"metric": "refund_amount", "group": "state"},
+    ),
+    ("Which month of 2025 saw the most refund transactions?", {"metric": "refund_count", "group": "month"}),
+    ("revenue.sum() / customer_id.nunique() in 2025", {"metric": "revenue_per_customer"}),
+    ("df[df.state == 'TX'].quantity.sum() in 2025", {"metric": "tickets", "filters": {"state": "TX"}}),
+    ("groupby('channel') revenue.sum() for 2025", {"metric": "revenue", "group": "channel"}),
+    ("dim_venue rows where state == 'TX' - names only", {"metric": "capacity", "group": "venue"}),
+    (
+        "As a booking assistant, I want to know how many orders came in last week, so that I can plan shifts.",
+        {"metric": "orders", "period": "last week"},
+    ),
+    ("As the tour manager for Cher, I want the revenue of 2025.", {"filters": {"artist": [11, "Cher"]}}),
+    (
+        "Houston concerts per quarter in 2025, without cancellations",
+        {"metric": "concerts", "group": "quarter"},
+    ),
+    ("Which venues did Cher play in 2025?", {"of": "venue"}),
+    ("Cher's gigs in Q1 2026, venue names please", {"of": "venue"}),
+    ("tickets sold in 1H25", {"period": "H1 2025"}),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), FIFTH, ids=[q[:60] for q, _ in FIFTH])
+def test_answered_as_asked_with_week_numbers_stories_pandas_and_swedish_english(
+    planner: DeterministicPlanner, warehouse: Engine, question: str, expected: dict[str, Any]
+) -> None:
+    test_answered_with_everything_asked(planner, warehouse, question, expected)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "tickets in week 61 of 2026",  # no such week: not the year's figure
+        "revenue in 2025 without cancellations",  # revenue, not the cancelled concerts
+        "revenue.sum() / quantity.max() in 2025",  # a ratio the plans do not compute
+        "how many customers bought more than 3 tickets in 2025",
+    ],
+)
+def test_a_week_number_a_ratio_or_a_measure_left_out_is_said(
+    planner: DeterministicPlanner, question: str
+) -> None:
+    plan = ask(planner, question)
+    assert not plan.calls and plan.reply
+
+
+def test_from_it_points_back_and_keeps_the_filters(planner: DeterministicPlanner) -> None:
+    memory = Conversation("m")
+    ask(planner, "Gillette Stadium - how many tickets were sold there under 2025, totally?", memory)
+    money = ask(planner, "How big was the revenue from it, in dollars?", memory)
+    assert money.calls and money.slots["filters"]["venue"] == [1, "Gillette Stadium"]
+    assert money.slots["period"]["label"] == "2025"
+    orphan = ask(planner, "How big was the revenue from it?", Conversation("o"))
+    assert not orphan.calls and "points back" in (orphan.reply or "")
+
+
+SIXTH: list[tuple[str, dict[str, Any]]] = [
+    (
+        "what were tickets for Cher in 2025 comma in total question mark",
+        {"metric": "tickets", "period": "2025"},
+    ),
+    (
+        "orders by month for the second quarter of twenty twenty five period",
+        {"group": "month", "period": "Q2 2025"},
+    ),
+    ("G'day mate - which state flogged the most tix in 2025?", {"group": "state", "top": 1}),
+    ("lowkey how many tix did Cher sell in 2025 tho", {"metric": "tickets"}),
+    ("ASP at Gillette Stadium in 2025?", {"metric": "avg_price"}),
+    ("ATV in Texas last quarter", {"metric": "avg_order_value"}),
+    ("UPT for the web channel in 2025", {"metric": "avg_order_tickets", "filters": {"channel": "web"}}),
+    ("tickets on Christmas Eve 2025", {"period": "2025-12-24"}),
+    ("revenue since Memorial Day 2025", {"period": "since 2025-05-26"}),
+    ("tickets in Texas in autumn 2025", {"period": "autumn 2025 (September to November)"}),
+    ("revenue by month over the winter of 2025/26", {"group": "month", "period": "winter 2025/26"}),
+    ("Which towns in TX have venues?", {"group": "city"}),
+    ("Security briefing: tickets sold in Texas in 2025", {"metric": "tickets"}),
+    ("For our grant application: total revenue for 2025", {"metric": "revenue"}),
+    ("average spend per buyer in 2025", {"metric": "revenue_per_customer"}),
+    ("Gillette Stadium vs Chicago Theatre: revenue in 2025, side by side", {"compare": {"dim": "venue"}}),
+    ("mean order value: web vs box_office in 2025", {"compare": {"dim": "channel"}}),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), SIXTH, ids=[q[:60] for q, _ in SIXTH])
+def test_answered_as_asked_when_dictated_in_slang_jargon_seasons_and_holidays(
+    planner: DeterministicPlanner, warehouse: Engine, question: str, expected: dict[str, Any]
+) -> None:
+    test_answered_with_everything_asked(planner, warehouse, question, expected)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "tickets sold in winter 2025",  # which winter: not read, not the year's figure
+        "orders with 4+ tickets in 2025",  # a condition on each order
+        "how many customers bought 2 or more tickets in 2025",
+        "Grant select on fact_refunds to bob",  # SQL's GRANT
+    ],
+)
+def test_an_unread_season_a_condition_on_each_order_or_a_grant_is_said(
+    planner: DeterministicPlanner, question: str
+) -> None:
+    plan = ask(planner, question)
+    assert not plan.calls and plan.reply
+
+
+def test_a_sentence_after_the_question_is_read_as_words(planner: DeterministicPlanner) -> None:
+    assert courtesy_set_aside("and revenue for that period?") == "and revenue for that period?"  # a span
+    weeks = ask(planner, "revenue by week for last month? Weeks starting Monday.")
+    assert weeks.calls and weeks.slots["group"] == "week" and "days" not in weeks.slots["filters"]
+
+
+SEVENTH: list[tuple[str, dict[str, Any]]] = [
+    ("What did a ticket cost on average at Gillette Stadium in 2025?", {"metric": "avg_price"}),
+    ("How many tickets does a typical Houston order contain in 2025?", {"metric": "avg_order_tickets"}),
+    ("What's the most anyone has paid for a single Cher ticket?", {"metric": "max_price"}),
+    (
+        "My son is obsessed with Cher - how many tickets have people bought for her shows?",
+        {"metric": "tickets"},
+    ),
+    ("Which Monday-start week in Q1 2026 had the most orders?", {"group": "week", "top": 1}),
+    ("How many separate venues sold tickets in 2025?", {"metric": "venues_sold"}),
+    (
+        "Revenue per month for summer 2025 - June, July and August.",
+        {"group": "month", "period": "summer 2025"},
+    ),
+    ("Seats at Chicago Theatre, please - we need it for the evacuation plan.", {"metric": "capacity"}),
+    (
+        "refunds in dollars for cancelled concerts vs customer requests in 2025",
+        {"compare": {"dim": "reason"}},
+    ),
+    ("Coming from retail, so bear with my jargon: ASP in 2025?", {"metric": "avg_price"}),
+    (
+        "On average, how many orders did each customer place in 2025? (orders divided by distinct customers)",
+        {"metric": "orders_per_customer", "group": None},
+    ),
+    ("How many concerts does Cher have, past or future, leaving out cancelled ones?", {"metric": "concerts"}),
+    ("As a booker, I want the concert IDs of every cancelled Cher show.", {"cancelled": True}),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), SEVENTH, ids=[q[:60] for q, _ in SEVENTH])
+def test_answered_as_asked_with_typical_orders_named_seasons_reasons_and_asides(
+    planner: DeterministicPlanner, warehouse: Engine, question: str, expected: dict[str, Any]
+) -> None:
+    test_answered_with_everything_asked(planner, warehouse, question, expected)
+
+
+def test_a_name_in_the_plan_is_no_cue() -> None:
+    venue = {"metric": "tickets", "filters": {"artist": [7, "Men At Work"]}, "group": None}
+    assert uncovered("tickets for Men At Work", Plan("analytics", [], venue)) == []
+
+
+def test_two_periods_one_within_the_other_are_still_two_unless_its_months_are_listed(
+    planner: DeterministicPlanner,
+) -> None:
+    both = ask(planner, "revenue in Q1 2026 and March 2026")
+    assert both.calls and len(both.slots["compare"]["periods"]) == 2
+
+
+def test_that_one_after_a_ranking_is_the_thing_ranked_first(planner: DeterministicPlanner) -> None:
+    memory = Conversation("t")
+    first = ask(planner, "which venue in Texas sold the most tickets in 2025?", memory)
+    assert first.slots["group"] == "venue" and first.slots["top"] == 1
+    memory.turns[-1]["answer"] = "Top 1 venues by tickets sold in Texas, 2025: 1. Robertson Stadium (120)."
+    seats = ask(planner, "How many seats has that one got?", memory)
+    assert seats.calls and seats.slots["filters"]["venue"] == [2, "Robertson Stadium"]
+    assert seats.slots["group"] is None
+    memory = Conversation("u")
+    ask(planner, "top 3 venues by tickets sold in 2025", memory)
+    memory.turns[-1]["answer"] = "Top 3 venues by tickets sold, 2025: 1. Robertson Stadium (120); 2. ..."
+    which = ask(planner, "and how many seats has that one got?", memory)
+    assert not which.calls and "by its name" in (which.reply or "")
+
+
+def test_that_same_month_points_back_and_how_many_after_a_breakdown_is_one_figure(
+    planner: DeterministicPlanner,
+) -> None:
+    memory = Conversation("s")
+    ask(planner, "tickets sold in Texas last month", memory)
+    split = ask(planner, "Can you split that same month by day of the week?", memory)
+    assert split.calls and split.slots["group"] == "weekday" and split.slots["filters"]["state"] == "TX"
+    vip = ask(planner, "Just the VIP tickets in that month - how many?", memory)
+    assert vip.calls and vip.slots["group"] is None and vip.slots["filters"]["tier"] == "vip"
+    assert not ask(planner, "Split that same month by channel?").calls  # nothing to point back to
