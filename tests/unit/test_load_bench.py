@@ -226,9 +226,12 @@ def test_a_process_tree_is_measured_whole_alone_or_as_its_descendants() -> None:
     child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
     try:
         whole, alone, children = (ProcessTree(os.getpid(), part) for part in ("all", "self", "children"))
-        assert [p.pid for p in children._tree()] == [child.pid]
+        # (the test process may have other children of its own: only ours is asserted)
+        assert child.pid in {p.pid for p in children._tree()} and os.getpid() not in {
+            p.pid for p in children._tree()
+        }
         assert [p.pid for p in alone._tree()] == [os.getpid()]
-        assert {p.pid for p in whole._tree()} == {os.getpid(), child.pid}
+        assert {os.getpid(), child.pid} <= {p.pid for p in whole._tree()}
         assert 0 < children.memory_info().rss < whole.memory_info().rss
     finally:
         child.communicate(b"")
