@@ -12,7 +12,17 @@ import typer
 from rich.table import Table
 
 from cloud.clients import client
-from concert.cli_support import EXIT_FAILED, EXIT_USAGE, CommandError, emit, err, nullcontext, out, runtime_of
+from concert.cli_support import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    CommandError,
+    emit,
+    err,
+    nullcontext,
+    out,
+    parse_list,
+    runtime_of,
+)
 
 predict_app = typer.Typer(no_args_is_help=True, help="Predictions of the promoted models.")
 venues_app = typer.Typer(no_args_is_help=True, help="Venue popularity.")
@@ -27,10 +37,7 @@ def _models(model: str) -> list[str]:
 
     if model == "all":
         return list(SPECS)
-    try:
-        return [spec(m.strip()).name for m in model.split(",")]
-    except ValueError as exc:
-        raise CommandError(f"{exc}, or all", EXIT_USAGE) from None
+    return parse_list(model, "--model", lambda m: spec(m.strip()).name, "all", explained=True)
 
 
 def train(

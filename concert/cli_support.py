@@ -75,12 +75,21 @@ def progress_bar(enabled: bool) -> Progress:
 
 
 def parse_list(
-    text: str, option: str, kind: Callable[[str], T], what: str, *, skip_empty: bool = False
+    text: str,
+    option: str,
+    kind: Callable[[str], T],
+    what: str,
+    *,
+    skip_empty: bool = False,
+    explained: bool = False,
 ) -> list[T]:
     """The items of a comma-separated option, each read by `kind` (blank ones skipped with
-    `skip_empty`, else refused); a usage error (exit 2) names the option and `what` it wants."""
+    `skip_empty`, else refused); a usage error (exit 2) names the option and `what` it wants,
+    or, with `explained`, gives `kind`'s own reason (one that names the item and the choices)."""
     items = [item for item in text.split(",") if item.strip() or not skip_empty]
     try:
         return [kind(item) for item in items]
-    except ValueError:
+    except ValueError as exc:
+        if explained:
+            raise CommandError(f"{option}: {exc}, or {what}", EXIT_USAGE) from None
         raise CommandError(f"{option} must be comma-separated {what}, got {text!r}", EXIT_USAGE) from None

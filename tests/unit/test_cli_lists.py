@@ -1,4 +1,4 @@
-"""The one parser of the CLI's comma-separated options (`bench --rates`, `--sales`, ...)."""
+"""The one parser of the CLI's comma-separated options (`bench --rates`, `--sales`, `train --model`, ...)."""
 
 from __future__ import annotations
 
@@ -23,3 +23,15 @@ def test_an_item_that_cannot_be_read_is_a_usage_error_naming_the_option(text: st
         parse_list(text, "--sales", int, "integers", skip_empty=skip_empty)
     assert caught.value.code == EXIT_USAGE
     assert str(caught.value) == f"--sales must be comma-separated integers, got {text!r}"
+
+
+def test_train_reads_its_models_with_the_same_parser_and_names_the_unknown_one() -> None:
+    from concert.cli_ml import _models
+
+    assert _models("sales, recommend") == ["ticket_sales", "recommendations"]
+    assert _models("all") == ["ticket_sales", "venue_popularity", "recommendations"]
+    with pytest.raises(CommandError) as caught:
+        _models("sales,nope")
+    assert caught.value.code == EXIT_USAGE
+    assert str(caught.value).startswith("--model: unknown model 'nope'; available: ticket_sales")
+    assert str(caught.value).endswith(", or all")
