@@ -101,6 +101,48 @@ def deploy(
     )
 
 
+def _start_platform(rt: Runtime, *, show: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`up`'s first half: the local cloud (when local), the deployment, the warehouse endpoint and
+    the KCL worker (when local), and a link to the dashboard; the deployment and the link."""
+    if rt.local:
+        with (
+            err.status(f"starting the local cloud on port {rt.settings.port}", spinner="dots")
+            if show
+            else _nullcontext()
+        ):
+            rt.cloud.start(progress=said)
+    deployed = deploy_stack(rt, show=show)
+    if show:
+        err.print(f"[green]deployed[/] {deployed['stack']} at {deployed['endpoint_url']}")
+    if rt.local:
+        with (
+            err.status("starting the warehouse endpoint and the KCL worker", spinner="dots")
+            if show
+            else _nullcontext()
+        ):
+            rt.endpoint.start(rt.cloud.env(), progress=said)
+            rt.worker.start(rt.services_env(), rt.worker_settings(), progress=said)
+    board = cli_dashboard.try_link(rt, deployed["outputs"], hours=12)
+    if show:
+        err.print(  # soft wrap: the link is printed whole, whatever the terminal's width
+            f"[bold green]dashboard:[/] {board['url']}" if board["url"] else f"[yellow]{board['error']}[/]",
+            soft_wrap=True,
+        )
+    return deployed, board
+
+
+def _run_until_stopped(rt: Runtime, stop: threading.Event, *, show: bool) -> None:
+    """Keep the platform running until Ctrl-C, counting the stream now and then (so `concert
+    status` never reads a backlog)."""
+    if show:
+        err.print("[bold]workload produced; the platform keeps running. Ctrl-C to stop.[/]")
+    counted_at = 0.0
+    while not stop.wait(0.5):
+        if time.monotonic() - counted_at > 30:
+            keep_count(rt, budget_s=2)
+            counted_at = time.monotonic()
+
+
 def up(
     ctx: typer.Context,
     events: Annotated[
@@ -139,30 +181,7 @@ def up(
     rt = _rt(ctx)
     started = time.monotonic()
     show = not as_json
-    if rt.local:
-        with (
-            err.status(f"starting the local cloud on port {rt.settings.port}", spinner="dots")
-            if show
-            else _nullcontext()
-        ):
-            rt.cloud.start(progress=said)
-    deployed = deploy_stack(rt, show=show)
-    if show:
-        err.print(f"[green]deployed[/] {deployed['stack']} at {deployed['endpoint_url']}")
-    if rt.local:
-        with (
-            err.status("starting the warehouse endpoint and the KCL worker", spinner="dots")
-            if show
-            else _nullcontext()
-        ):
-            rt.endpoint.start(rt.cloud.env(), progress=said)
-            rt.worker.start(rt.services_env(), rt.worker_settings(), progress=said)
-    board = cli_dashboard.try_link(rt, deployed["outputs"], hours=12)
-    if show:
-        err.print(  # soft wrap: the link is printed whole, whatever the terminal's width
-            f"[bold green]dashboard:[/] {board['url']}" if board["url"] else f"[yellow]{board['error']}[/]",
-            soft_wrap=True,
-        )
+    deployed, board = _start_platform(rt, show=show)
 
     stop = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -194,13 +213,7 @@ def up(
                 rt, rate=follow_rate, workload=workload, seconds=None, show=show, stop=stop
             )
         elif not stop.is_set():
-            if show:
-                err.print("[bold]workload produced; the platform keeps running. Ctrl-C to stop.[/]")
-            counted_at = 0.0
-            while not stop.wait(0.5):
-                if time.monotonic() - counted_at > 30:  # keeps `concert status` from reading a backlog
-                    keep_count(rt, budget_s=2)
-                    counted_at = time.monotonic()
+            _run_until_stopped(rt, stop, show=show)
     finally:
         signal.signal(signal.SIGINT, previous)
     elapsed = round(time.monotonic() - started, 2)
