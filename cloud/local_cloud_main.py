@@ -1,7 +1,7 @@
 """The local cloud's process: ministack, with the janitor that keeps its memory bounded, its
-scratch directory emptied (`cloud.local_scratch`), and its Kinesis and DynamoDB patched where
+scratch directory emptied (`cloud.local_scratch`), and its Kinesis, DynamoDB and S3 patched where
 the platform leans on them (`cloud.local_kinesis`, `cloud.local_stream_records`,
-`cloud.local_dynamodb`).
+`cloud.local_dynamodb`, `cloud.local_s3`).
 
 Run as `python -m cloud.local_cloud_main` by `cloud.local_cloud.LocalCloud.start`.
 """
@@ -15,6 +15,7 @@ from cloud.local_dynamodb import patch_dynamodb
 from cloud.local_janitor import keep_s_from_env, run
 from cloud.local_kinesis import patch_kinesis
 from cloud.local_profile import install
+from cloud.local_s3 import patch_s3
 from cloud.local_scratch import empty, scratch_from_env
 from cloud.local_stream_records import patch_stream_records
 
@@ -27,6 +28,7 @@ def main() -> None:
     patch_kinesis()
     patch_stream_records()  # after patch_kinesis: it wraps the expiry that one installs
     patch_dynamodb()
+    patch_s3()  # its bytes are on disk: LocalCloud.start sets S3_PERSIST
     port = os.environ.get("GATEWAY_PORT", "4566")
     stop = threading.Event()
     threading.Thread(
