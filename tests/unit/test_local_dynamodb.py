@@ -15,6 +15,7 @@ import pytest
 from cloud.local_dynamodb import json_deepcopy, patch_dynamodb
 
 TABLE = "live-aggregates"
+DELIVERY = "delivery-7f3a2c"  # at most 36 characters
 
 
 def _fresh_module(name: str) -> ModuleType:
@@ -62,6 +63,11 @@ def _mark(was: str | None, to: str) -> dict[str, Any]:
             "ExpressionAttributeValues": values,
         }
     }
+
+
+def _delivery(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """A transaction with the delivery's request token, as the live path sends it."""
+    return dict(TransactItems=items, ClientRequestToken=DELIVERY)
 
 
 def _requests() -> list[tuple[str, dict[str, Any]]]:
@@ -116,18 +122,9 @@ def _requests() -> list[tuple[str, dict[str, Any]]]:
         ),  # moved: cancelled
         # a delivery's token: a retry of the same request is not applied twice; the token with
         # another request is refused (the emulator keeps the first by its digest once patched)
-        (
-            "TransactWriteItems",
-            {"TransactItems": [_counter("CONCERT#3", 4, True)], "ClientRequestToken": "d1"},
-        ),
-        (
-            "TransactWriteItems",
-            {"TransactItems": [_counter("CONCERT#3", 4, True)], "ClientRequestToken": "d1"},
-        ),
-        (
-            "TransactWriteItems",
-            {"TransactItems": [_counter("CONCERT#3", 9, True)], "ClientRequestToken": "d1"},
-        ),
+        ("TransactWriteItems", _delivery([_counter("CONCERT#3", 4, True)])),
+        ("TransactWriteItems", _delivery([_counter("CONCERT#3", 4, True)])),
+        ("TransactWriteItems", _delivery([_counter("CONCERT#3", 9, True)])),
         (
             "UpdateItem",
             {
