@@ -31,8 +31,11 @@ class ToolSettings(BaseSettings):
 
     models_bucket: str = Field(min_length=3, validation_alias="MODELS_BUCKET")
     registry_table: str = Field(min_length=3, validation_alias="REGISTRY_TABLE")
-    pipeline_machines: str = Field(default="{}", validation_alias="PIPELINE_STATE_MACHINES")
-    dead_letter_queues: str = Field(default="[]", validation_alias="DEAD_LETTER_QUEUES")
+    # JSON in the environment (the CDK app's); read as such by pydantic-settings
+    pipeline_machines: dict[str, str] = Field(
+        default_factory=dict, validation_alias="PIPELINE_STATE_MACHINES"
+    )
+    dead_letter_queues: tuple[str, ...] = Field(default=(), validation_alias="DEAD_LETTER_QUEUES")
     refresh_s: float = Field(default=30.0, ge=0, validation_alias="MODEL_REFRESH_SECONDS")
     cache_dir: str = Field(
         default_factory=lambda: f"{tempfile.gettempdir()}/models", validation_alias="MODEL_CACHE_DIR"

@@ -98,7 +98,14 @@ def pipeline_status(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
     def body(a: tools.StatusArgs) -> dict[str, Any]:
         p = wiring.tool_parts()
-        report = pipeline_health.report(p.sqs, p.sfn, p.cloudwatch, p.warehouse, p.machines, p.queues)
+        report = pipeline_health.report(
+            p.sqs,
+            p.sfn,
+            p.cloudwatch,
+            p.warehouse,
+            p.settings.pipeline_machines,
+            p.settings.dead_letter_queues,
+        )
         return tools.ok("pipeline_status", report)
 
     return _run("pipeline_status", event, body)

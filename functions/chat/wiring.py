@@ -4,7 +4,6 @@ steps'. Handlers call their `*_parts()` at invocation; tests replace them."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -86,16 +85,6 @@ class ToolParts:
     sqs: SQSClient
     sfn: StepFunctions
     cloudwatch: Any  # no boto3-stubs package for CloudWatch installed
-
-    @property
-    def machines(self) -> dict[str, str]:
-        """The pipeline's state machines by output name."""
-        return dict(json.loads(self.settings.pipeline_machines))
-
-    @property
-    def queues(self) -> tuple[str, ...]:
-        """The dead-letter queues' names."""
-        return tuple(json.loads(self.settings.dead_letter_queues))
 
 
 @lru_cache(maxsize=1)

@@ -82,7 +82,9 @@ def live() -> dict[str, Any]:
 def health() -> dict[str, Any]:
     """Dead letters, workflows, warehouse freshness and alarms."""
     p = wiring.api_parts()
-    return pipeline_health.report(p.sqs, p.sfn, p.cloudwatch, p.warehouse, p.machines, p.queues)
+    return pipeline_health.report(
+        p.sqs, p.sfn, p.cloudwatch, p.warehouse, p.settings.pipeline_machines, p.settings.dead_letter_queues
+    )
 
 
 @app.get("/analytics")

@@ -21,5 +21,6 @@ class DashboardSettings(BaseSettings):
     post_workers: int = Field(32, alias="POST_WORKERS", ge=1, le=256)
     connection_ttl_s: int = Field(2 * 3600, alias="CONNECTION_TTL_S", ge=60)
     session_ttl_s: int = Field(8 * 3600, alias="SESSION_TTL_S", ge=60)
-    pipeline_machines: str = Field("{}", alias="PIPELINE_STATE_MACHINES")
-    dead_letter_queues: str = Field("[]", alias="DEAD_LETTER_QUEUES")
+    # JSON in the environment (the CDK app's); read as such by pydantic-settings
+    pipeline_machines: dict[str, str] = Field(default_factory=dict, alias="PIPELINE_STATE_MACHINES")
+    dead_letter_queues: tuple[str, ...] = Field((), alias="DEAD_LETTER_QUEUES")

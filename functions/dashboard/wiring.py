@@ -5,7 +5,6 @@ replace them."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
@@ -67,16 +66,6 @@ class ApiParts:
     def cloudwatch(self) -> Any:
         """CloudWatch, for the alarms (no boto3-stubs package for it installed)."""
         return boto3.client("cloudwatch")
-
-    @property
-    def machines(self) -> dict[str, str]:
-        """The pipeline's state machines by output name."""
-        return dict(json.loads(self.settings.pipeline_machines))
-
-    @property
-    def queues(self) -> tuple[str, ...]:
-        """The dead-letter queues' names."""
-        return tuple(json.loads(self.settings.dead_letter_queues))
 
 
 @lru_cache(maxsize=1)
