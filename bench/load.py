@@ -13,6 +13,11 @@ producing (at the end, under `LAG_BOUND_S` seconds of events) and the platform d
 `drain_s`; the ladder stops at the first rate that is not. Sustained rate and drain time are
 separate figures: a fixed latency is a drain time, not a lower capacity. The baseline side by
 side is the target rate itself: `ratio` is the producer's rate over the target.
+
+Before the ladder, `warm_up` produces events until they are queryable and the first trainings
+they start are done: the steps measure the stream's path on a platform in use, and a platform's
+first training (which a running platform repeats at most every 15 minutes a model) is reported
+by the warm-up, not folded into one step's CPU.
 """
 
 from __future__ import annotations
@@ -43,6 +48,9 @@ class Probes:
     # and ticket events handed to the stream so far (cumulative, updated as chunks are accepted).
     live: Callable[[], int] | None = None
     live_produced: Callable[[], int] | None = None
+    # Whether the background work events start is done: every model trained once and no
+    # retraining running (None: nothing to wait for).
+    settled: Callable[[], bool] | None = None
 
 
 @dataclass
@@ -253,6 +261,39 @@ def _saturated(step: dict[str, Any]) -> str | None:
 def _live_done(live: LiveSampler) -> bool:
     _t, produced, counted = live.sample()
     return counted >= produced
+
+
+def warm_up(
+    probes: Probes, events: int, *, rate: float, seed: int, wait_s: float, progress: Progress = None
+) -> dict[str, Any]:
+    """Before the ladder: `events` produced at `rate` and waited for until queryable, then until
+    the background work they started is done (`probes.settled`: the first trainings of a platform
+    that starts empty), so the steps measure the stream's path on a platform as a user has it
+    after `concert up`, not one training its first models. At most `wait_s` in all; the result
+    says what was reached and how long each part took."""
+    started = time.monotonic()
+    since = time.time()
+    if progress:
+        progress(f"warm-up: {events:,} events at {rate:,.0f}/s, then the first trainings")
+    probes.publish(events, rate, seed, lambda _n: None)
+    deadline = time.monotonic() + wait_s
+    while probes.loaded(since) < events and time.monotonic() < deadline:
+        time.sleep(0.5)
+    queryable = probes.loaded(since) >= events
+    loaded_at = time.monotonic()
+    settled = probes.settled is None
+    while not settled and time.monotonic() < deadline:
+        settled = probes.settled is not None and probes.settled()
+        if not settled:
+            time.sleep(1.0)
+    return {
+        "events": events,
+        "rate": rate,
+        "queryable": queryable,
+        "queryable_s": round(loaded_at - started, 1),
+        "settled": settled,
+        "settled_s": round(time.monotonic() - loaded_at, 1),
+    }
 
 
 def run_load_bench(

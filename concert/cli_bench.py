@@ -53,6 +53,7 @@ class QuestionSet(StrEnum):
     eleventh = "eleventh"
     twelfth = "twelfth"
     thirteenth = "thirteenth"
+    fourteenth = "fourteenth"
 
 
 class EventTime(StrEnum):
@@ -115,6 +116,15 @@ def bench(
         typer.Option(min=0, help="load: the soak's events/s (0: 80% of the highest rate sustained)."),
     ] = 0,
     chart: Annotated[Path | None, typer.Option(help="load: where to write the PNG chart.")] = None,
+    warm_up: Annotated[
+        int,
+        typer.Option(
+            min=200,
+            help="load: events produced (at 1,000/s) before the first step, waited for until "
+            "queryable and the first trainings they start are done (below ~6,500 events, under "
+            "the retraining's 5,000 sales: no training; 200 only lets the worker take its leases).",
+        ),
+    ] = 10_000,
     samples: Annotated[int, typer.Option(min=3, help="dashboard: produced -> on screen samples.")] = 20,
     clients: Annotated[
         str,
@@ -139,8 +149,8 @@ def bench(
         QuestionSet,
         typer.Option(
             help="chat: the question set (standard; heldout, unseen, fresh, untouched, blind, sixth, "
-            "seventh, eighth, ninth, tenth, eleventh, twelfth, thirteenth: held-out sets, each written after "
-            "the last was tuned on)."
+            "seventh, eighth, ninth, tenth, eleventh, twelfth, thirteenth, fourteenth: held-out sets, each "
+            "written after the last was tuned on)."
         ),
     ] = QuestionSet.standard,
     rows: Annotated[int, typer.Option(min=10_000, help="warehouse: synthetic ticket sales.")] = 1_000_000,
@@ -183,6 +193,7 @@ def bench(
                 chart=chart,
                 show=not as_json,
                 live_feed=event_time is EventTime.now,
+                warm_up=warm_up,
             ),
             as_json,
             cli_load.render,
@@ -280,22 +291,23 @@ def _bench_load(
     chart: Path | None,
     show: bool,
     live_feed: bool = False,
+    warm_up: int = 10_000,
 ) -> dict[str, Any]:
     """The load ladder (and soak) on the platform, started here if needed; the chart written.
-    With `live_feed` the events are stamped as sent (`producers.synthetic.as_live_feed`)."""
+    With `live_feed` the events are stamped as sent (`producers.synthetic.as_live_feed`).
+    The warm-up (`bench.load.warm_up`) runs before the clock starts: the worker holds its
+    leases, and the first trainings of the empty platform are done."""
     from bench import load
 
     progress = err.print if show else None
     with _bench_platform(rt, show=show) as bench_rt:
         probes = cli_load.probes(bench_rt, live_feed=live_feed)
-        warm = time.time()  # warm-up: the worker holds its leases before the clock starts
         # Fresh seeds each run: events of a seed loaded by an earlier run are duplicates that
         # the platform rightly keeps once, and they would never count as arriving again.
         seeds = int(time.time()) % 100_000 * 100 + 100_000
-        probes.publish(200, 200, seeds - 1, lambda _n: None)
-        deadline = time.monotonic() + drain
-        while probes.loaded(warm) < 200 and time.monotonic() < deadline:
-            time.sleep(1)
+        warmed = load.warm_up(
+            probes, warm_up, rate=min(1_000.0, warm_up), seed=seeds - 1, wait_s=2 * drain, progress=progress
+        )
         result = load.run_load_bench(
             probes, rates, seconds=seconds, drain_s=drain, progress=progress, seed_base=seeds
         )
@@ -306,6 +318,7 @@ def _bench_load(
             result["soak"] = load.run_soak(probes, rate, soak, seed=seeds + 50, progress=progress)
         result["chart"] = str(load.write_chart(result, cli_load.chart_path(chart, rt)))
         result["event_time"] = "now" if live_feed else "workload"
+        result["warm_up"] = warmed
         return result
 
 

@@ -70,6 +70,8 @@ def probes(rt: Runtime, *, live_feed: bool = False) -> Any:
     from cloud.clients import client
     from concert.pipeline_checks import latency
     from consumers.warehouse.client import DataApiWarehouse
+    from functions.retrain.settings import RetrainSettings
+    from ml.registry_table import RegistryTable
     from producers.pacing import publish_stream
     from producers.publisher import KinesisPublisher
     from producers.synthetic import as_live_feed, events_for
@@ -78,6 +80,7 @@ def probes(rt: Runtime, *, live_feed: bool = False) -> Any:
     publisher = KinesisPublisher(rt.stream_name(), rt.kinesis())
     warehouse = DataApiWarehouse(client("redshift-data"))
     dynamodb = client("dynamodb")
+    outputs = rt.outputs()
     tickets = {"accepted": 0}  # ticket events the stream accepted, over every step
 
     def publish(events: int, rate: float, seed: int, on_progress: Callable[[int], None]) -> float:
@@ -135,7 +138,33 @@ def probes(rt: Runtime, *, live_feed: bool = False) -> Any:
         loaded=loaded,
         latency=lambda since: latency(warehouse, since=datetime.fromtimestamp(since, UTC)),
         processes=processes,
+        settled=trainings_settled(
+            client("stepfunctions"),
+            outputs.get("RetrainStateMachineArn"),
+            RegistryTable(dynamodb, outputs.get("ModelRegistryTableName", rt.names.model_registry_table)),
+            lambda: int(warehouse.query("SELECT COUNT(*) AS n FROM fact_ticket_sales")[0]["n"] or 0),
+            int(RetrainSettings.model_fields["min_sales"].default),
+        ),
     )
+
+
+def trainings_settled(
+    sfn: Any, machine: str | None, registry: Any, sales: Callable[[], int], min_sales: int
+) -> Callable[[], bool]:
+    """Whether the trainings the events started are done: no execution of the retraining
+    workflow `machine` running, and every model trained once (its latest version in `registry`,
+    any outcome) or the warehouse holding fewer `sales` than a first training needs (then none
+    starts)."""
+    from ml.models import SPECS
+
+    def settled() -> bool:
+        if not machine:
+            return True
+        if sfn.list_executions(stateMachineArn=machine, statusFilter="RUNNING", maxResults=1)["executions"]:
+            return False
+        return all(registry.latest(name) for name in SPECS) or sales() < min_sales
+
+    return settled
 
 
 def render(d: dict[str, Any]) -> None:

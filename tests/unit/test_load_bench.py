@@ -12,8 +12,19 @@ from typing import Any
 
 import pytest
 
-from bench.load import Probes, live_delays, live_lag_trend, run_load_bench, soak_verdict, write_chart
-from concert.cli_load import ProcessTree, memory_verdict
+from bench.load import (
+    Probes,
+    live_delays,
+    live_lag_trend,
+    run_load_bench,
+    soak_verdict,
+    warm_up,
+    write_chart,
+)
+from concert.cli_load import ProcessTree, memory_verdict, trainings_settled
+from ml.models import SPECS
+from tests.fakes.registry import MemoryRegistry
+from tests.fakes.stepfunctions import MemoryStepFunctions
 
 
 class FakePlatform:
@@ -81,6 +92,54 @@ def test_the_ladder_stops_at_the_first_rate_the_platform_cannot_drain() -> None:
     assert first["processes"]["worker"]["cpu_s_per_1k_events"] > 0
     assert result["steps"][-1]["lag_max"] > result["steps"][0]["lag_max"]
     assert result["max_sustained_per_s"] == 200 and result["steps"][2]["drain_s"] is None
+
+
+def test_the_warm_up_waits_until_its_events_are_queryable_and_the_trainings_they_started_end() -> None:
+    platform = FakePlatform(capacity=2_000)
+    probes = platform.probes()
+    training = threading.Event()  # a retraining the warm-up started, done when set
+    checks: list[int] = []
+
+    def settled() -> bool:
+        checks.append(platform.loaded(0))
+        if len(checks) == 2:  # the training ends while the warm-up waits for it
+            training.set()
+        return training.is_set()
+
+    probes.settled = settled
+    result = warm_up(probes, 400, rate=4_000, seed=1, wait_s=30)
+    assert result["queryable"] and result["settled"] and result["events"] == 400
+    assert checks[0] == 400, "the trainings are waited for only once every event is queryable"
+    assert len(checks) == 2 and result["settled_s"] >= 0.9  # one wait of a second between checks
+
+
+def test_a_warm_up_that_never_settles_ends_at_its_bound_and_says_so() -> None:
+    platform = FakePlatform(capacity=2_000)
+    probes = platform.probes()
+    probes.settled = lambda: False
+    started = time.monotonic()
+    result = warm_up(probes, 100, rate=1_000, seed=1, wait_s=1.5)
+    assert result["queryable"] and not result["settled"]
+    assert time.monotonic() - started < 10
+    nothing = warm_up(FakePlatform(capacity=2_000).probes(), 100, rate=1_000, seed=2, wait_s=5)
+    assert nothing["settled"] and nothing["settled_s"] < 0.5, "no background work: nothing to wait for"
+
+
+def test_trainings_are_settled_when_none_runs_and_every_model_trained_or_none_could() -> None:
+    machine = "arn:aws:states:us-east-1:1:stateMachine:concert-retrain"
+    sfn, registry, sales = MemoryStepFunctions({"concert-retrain": machine}), MemoryRegistry(), [9_000]
+    settled = trainings_settled(sfn, machine, registry, lambda: sales[0], min_sales=5_000)
+    assert not settled(), "enough sales for a first training, and no model trained yet"
+    running = sfn.add(machine, "t1", "RUNNING")
+    for name in SPECS:
+        registry.register({"model": name, "version": "v1", "status": "failed"})
+    assert not settled(), "a retraining still runs"
+    sfn.executions[machine][0]["status"] = "SUCCEEDED"
+    assert running and settled(), "none runs and every model has a version (any outcome)"
+    empty = trainings_settled(sfn, machine, MemoryRegistry(), lambda: sales[0], min_sales=5_000)
+    sales[0] = 4_999
+    assert empty(), "fewer sales than a first training needs: none will start"
+    assert trainings_settled(sfn, None, MemoryRegistry(), lambda: 0, min_sales=1)(), "no workflow deployed"
 
 
 def test_a_lag_that_grows_past_its_bound_while_producing_is_not_sustained(monkeypatch: Any) -> None:
