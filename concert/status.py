@@ -9,7 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from consumers.pipeline_health import Alarms, Queues
+    from consumers.step_functions import StepFunctions
+    from consumers.warehouse.ports import Queries
 
 # The promoted models' primary metrics (ml.models.SPECS, which imports scikit-learn: seconds
 # that `concert status` does not spend; a unit test keeps the two equal).
@@ -27,11 +32,11 @@ class StatusClients:
     """What the signals are read from: boto3 clients (or fakes) and the warehouse."""
 
     kinesis: Any
-    sqs: Any
+    sqs: Queues
     dynamodb: Any
-    stepfunctions: Any
-    cloudwatch: Any
-    warehouse: Any  # consumers.warehouse.client.DataApiWarehouse, or anything with `query(sql)`
+    stepfunctions: StepFunctions
+    cloudwatch: Alarms
+    warehouse: Queries  # consumers.warehouse.client.DataApiWarehouse, or a fake
 
 
 def promoted_models(dynamodb: Any, table: str) -> dict[str, dict[str, Any] | None]:
