@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -66,7 +67,10 @@ class _NullKinesis:
     def __init__(self) -> None:
         self.seq = 0
 
-    def put_records(self, StreamName: str, Records: list[dict[str, Any]]) -> dict[str, Any]:
+    def list_shards(self, **_: Any) -> dict[str, Any]:
+        return {"Shards": []}  # asked only by an aggregating publisher, which this one is not
+
+    def put_records(self, StreamName: str, Records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         self.seq += len(Records)
         return {
             "FailedRecordCount": 0,

@@ -180,7 +180,7 @@ class Session:
     """One client of the endpoint (a thread's own): runs a statement or a batch to its end."""
 
     def __init__(self, url: str) -> None:
-        self.client: Any = boto3.client(
+        self.client = boto3.client(
             "redshift-data", endpoint_url=url, region_name="us-east-1",
             aws_access_key_id="x", aws_secret_access_key="x",
         )  # fmt: skip
@@ -190,15 +190,19 @@ class Session:
 
     def timed(self, sqls: list[str]) -> float:
         """Seconds from submission to FINISHED and every result page read."""
-        target, started = {"Database": "concert", "WorkgroupName": "concert"}, time.perf_counter()
+        db, started = "concert", time.perf_counter()  # the database, and its workgroup's name
         if len(sqls) == 1:
-            sid = self.client.execute_statement(Sql=sqls[0], **target)["Id"]
+            sid = self.client.execute_statement(Sql=sqls[0], Database=db, WorkgroupName=db)["Id"]
         else:
-            sid = self.client.batch_execute_statement(Sqls=sqls, **target)["Id"]
+            sid = self.client.batch_execute_statement(Sqls=sqls, Database=db, WorkgroupName=db)["Id"]
         self.submitted.set()
         token: str | None = "" if self.warehouse.wait(sid).get("HasResultSet") else None
         while token is not None:  # every page of the result
-            page = self.client.get_statement_result(Id=sid, **({"NextToken": token} if token else {}))
+            page = (
+                self.client.get_statement_result(Id=sid, NextToken=token)
+                if token
+                else self.client.get_statement_result(Id=sid)
+            )
             token = page.get("NextToken") or None
         return time.perf_counter() - started
 

@@ -6,13 +6,23 @@ every other plan's."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from chat import schema_doc, semantic_tool, tools
 from chat.memory import Conversation
 from chat.plan import TOOLS, Plan, ToolCall, cannot
 from chat.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from mypy_boto3_bedrock_runtime.type_defs import (
+        InferenceConfigurationTypeDef,
+        MessageTypeDef,
+        MessageUnionTypeDef,
+        SystemContentBlockTypeDef,
+        ToolConfigurationTypeDef,
+    )
 
 SYSTEM = """You answer questions about a live-concert business by calling tools.
 The warehouse (Redshift SQL) holds these tables, readable with query_warehouse (one SELECT):
@@ -28,12 +38,30 @@ platform's health, explain_schema for questions about the data itself. If no too
 in one sentence."""
 
 
+class Converse(Protocol):
+    """The one Bedrock call the planner makes: the boto3 `bedrock-runtime` client
+    (`BedrockRuntimeClient`) is one, and so are the tests' scripted models. Arguments are typed
+    as boto3-stubs types them; the answer is read as a mapping."""
+
+    def converse(
+        self,
+        *,
+        modelId: str,
+        system: Sequence[SystemContentBlockTypeDef],
+        messages: Sequence[MessageUnionTypeDef],
+        toolConfig: ToolConfigurationTypeDef,
+        inferenceConfig: InferenceConfigurationTypeDef,
+    ) -> Mapping[str, Any]:
+        """One turn of the conversation: the model's message (text and toolUse blocks)."""
+        ...
+
+
 class BedrockPlanner:
     """Plans with a Bedrock model (any model with tool use, e.g. Anthropic Claude)."""
 
     name = "bedrock"
 
-    def __init__(self, client: Any, model_id: str, vocabulary: Vocabulary | None = None) -> None:
+    def __init__(self, client: Converse, model_id: str, vocabulary: Vocabulary | None = None) -> None:
         self.client, self.model_id = client, model_id
         self.vocabulary = vocabulary or Vocabulary()
 
@@ -42,7 +70,7 @@ class BedrockPlanner:
         schema = "\n".join(
             f"- {name}({', '.join(c['name'] for c in cols)})" for name, cols in schema_doc.tables().items()
         )
-        messages: list[dict[str, Any]] = []
+        messages: list[MessageTypeDef] = []
         for turn in (memory.turns if memory else [])[-4:]:
             messages.append({"role": "user", "content": [{"text": turn["question"]}]})
             messages.append({"role": "assistant", "content": [{"text": turn["answer"] or "(no answer)"}]})

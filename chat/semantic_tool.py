@@ -6,7 +6,7 @@ check, SQL guard and answer text as the deterministic planner's. Pure."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -14,6 +14,9 @@ from chat import analytics
 from chat.periods import find_period
 from chat.plan import Plan, ToolCall, cannot
 from chat.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from mypy_boto3_bedrock_runtime.type_defs import ToolTypeDef
 
 NAME = "analytics_query"
 
@@ -53,7 +56,7 @@ class AnalyticsQuery(BaseModel):
     )
 
 
-def spec() -> dict[str, Any]:
+def spec() -> ToolTypeDef:
     """The tool as a Bedrock Converse `toolSpec`."""
     return {
         "toolSpec": {

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -15,6 +15,9 @@ from chat import schema_doc
 from consumers.warehouse.client import WarehouseError
 from consumers.warehouse.guard import CHAT, Refused, guard
 from consumers.warehouse.ports import Queries
+
+if TYPE_CHECKING:
+    from mypy_boto3_bedrock_runtime.type_defs import ToolTypeDef
 
 MAX_ROWS = 200
 
@@ -78,7 +81,7 @@ ToolName = Literal[
 ]
 
 
-def specs() -> list[dict[str, Any]]:
+def specs() -> list[ToolTypeDef]:
     """The tools as Bedrock Converse `toolSpec`s."""
     return [
         {

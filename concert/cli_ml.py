@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -23,6 +23,9 @@ from concert.cli_support import (
     parse_list,
     runtime_of,
 )
+
+if TYPE_CHECKING:
+    from consumers.step_functions import StepFunctions
 
 predict_app = typer.Typer(no_args_is_help=True, help="Predictions of the promoted models.")
 venues_app = typer.Typer(no_args_is_help=True, help="Venue popularity.")
@@ -79,7 +82,7 @@ def train(
 
 
 def _run_retraining(
-    sfn: Any, machine: str, models: list[str], seed: int, deadline: float, *, show: bool
+    sfn: StepFunctions, machine: str, models: list[str], seed: int, deadline: float, *, show: bool
 ) -> tuple[dict[str, Any], str]:
     """Wait for running retrainings, start one for `models` (forced), wait; (output, arn)."""
     with err.status("waiting for a running retraining", spinner="dots") if show else nullcontext():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from botocore.exceptions import BotoCoreError, ClientError
@@ -17,6 +17,9 @@ from concert.cli_support import emit as _emit
 from concert.cli_support import out
 from concert.cli_support import runtime_of as _rt
 from concert.runtime import Runtime
+
+if TYPE_CHECKING:
+    from mypy_boto3_kinesis import KinesisClient
 
 
 def _status(rt: Runtime, *, count_records: bool) -> dict[str, Any]:
@@ -94,7 +97,7 @@ def _status_signals(rt: Runtime, outputs: dict[str, str], *, count_records: bool
         warehouse=DataApiWarehouse(client("redshift-data")),
     )
 
-    def counted(kinesis: Any, stream: str) -> dict[str, Any]:
+    def counted(kinesis: KinesisClient, stream: str) -> dict[str, Any]:
         return count_stream(kinesis, stream, _count_cache(rt, stream), timeout_s=120)
 
     return gather_signals(

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from cloud.clients import client
 
 if TYPE_CHECKING:  # imported where used: `concert status` needs none of them (pyarrow, sqlglot)
+    from mypy_boto3_dynamodb import DynamoDBClient
+
     from concert.reconcile import Reconciliation
     from consumers.warehouse.client import DataApiWarehouse
 
@@ -127,7 +129,7 @@ def catch_up(
             return CatchUp(totals=wh_totals)
 
 
-def live_total(dynamodb: Any, table: str) -> dict[str, int]:
+def live_total(dynamodb: DynamoDBClient, table: str) -> dict[str, int]:
     """The live aggregates' `ALL/TOTAL` item: its numeric attributes (counters and the newest
     counted event's arrival, `newest_arrival_ms`), read consistently."""
     item = dynamodb.get_item(

@@ -14,7 +14,7 @@ import io
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow.parquet as pq
 
@@ -22,6 +22,11 @@ from concert.stream_stats import read_stream
 from consumers.etl.landing_ledger import LandingLedger
 from consumers.warehouse.client import DataApiWarehouse
 from schemas import InvalidEvent, parse_event
+
+if TYPE_CHECKING:
+    from mypy_boto3_kinesis import KinesisClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sqs import SQSClient
 
 
 @dataclass
@@ -78,7 +83,7 @@ class Reconciliation:
         return d
 
 
-def stream_ids(kinesis: Any, stream: str) -> tuple[Counter[str], int, int, bool]:
+def stream_ids(kinesis: KinesisClient, stream: str) -> tuple[Counter[str], int, int, bool]:
     """Valid event ids with their counts in the stream, invalid records, user records, complete?"""
     count = read_stream(kinesis, stream, timeout_s=300, keep_payloads=True)
     ids: Counter[str] = Counter()
@@ -91,7 +96,7 @@ def stream_ids(kinesis: Any, stream: str) -> tuple[Counter[str], int, int, bool]
     return ids, invalid, count.events, count.complete
 
 
-def _event_log_ids(s3: Any, bucket: str, keys: list[str]) -> set[str]:
+def _event_log_ids(s3: S3Client, bucket: str, keys: list[str]) -> set[str]:
     ids: set[str] = set()
     for key in sorted(set(keys)):
         body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
@@ -99,7 +104,7 @@ def _event_log_ids(s3: Any, bucket: str, keys: list[str]) -> set[str]:
     return ids
 
 
-def lake_event_ids(s3: Any, bucket: str, only_batches: set[str] | None = None) -> set[str]:
+def lake_event_ids(s3: S3Client, bucket: str, only_batches: set[str] | None = None) -> set[str]:
     """Event ids in the curated event log: every file (batch or compacted), or those of some batches.
 
     A batch's own files are found through its COPY manifest; compaction only ever merges files
@@ -120,7 +125,7 @@ def lake_event_ids(s3: Any, bucket: str, only_batches: set[str] | None = None) -
     return _event_log_ids(s3, bucket, keys)
 
 
-def dead_letters(s3: Any, bucket: str) -> list[dict[str, Any]]:
+def dead_letters(s3: S3Client, bucket: str) -> list[dict[str, Any]]:
     """Every archived dead letter (without its raw bytes)."""
     out: list[dict[str, Any]] = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="dead/"):
@@ -134,7 +139,7 @@ def dead_letters(s3: Any, bucket: str) -> list[dict[str, Any]]:
     return out
 
 
-def held_count(s3: Any, bucket: str) -> tuple[int, set[str]]:
+def held_count(s3: S3Client, bucket: str) -> tuple[int, set[str]]:
     """Events held by the shards for a missing catalog entry, and their ids."""
     ids: set[str] = set()
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="state/"):
@@ -147,9 +152,9 @@ def held_count(s3: Any, bucket: str) -> tuple[int, set[str]]:
 
 def reconcile(
     *,
-    kinesis: Any,
-    s3: Any,
-    sqs: Any,
+    kinesis: KinesisClient,
+    s3: S3Client,
+    sqs: SQSClient,
     warehouse: DataApiWarehouse,
     stream: str,
     lake_bucket: str,

@@ -11,9 +11,12 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pyarrow.parquet as pq
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 
 @dataclass(frozen=True)
@@ -37,14 +40,14 @@ def _partition(key: str, name: str) -> str | None:
     return None
 
 
-def _objects(s3: Any, bucket: str, prefix: str) -> Iterator[str]:
+def _objects(s3: S3Client, bucket: str, prefix: str) -> Iterator[str]:
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for obj in page.get("Contents", []):
             if obj["Key"].endswith(".parquet"):
                 yield obj["Key"]
 
 
-def lake_records(s3: Any, bucket: str, flt: ReplayFilter) -> list[bytes]:
+def lake_records(s3: S3Client, bucket: str, flt: ReplayFilter) -> list[bytes]:
     """Raw records (each once, by stream position) matching the filter, in stream order per shard."""
     seen: dict[tuple[str, str, int], bytes] = {}
     for key in _objects(s3, bucket, "raw/"):
@@ -57,7 +60,7 @@ def lake_records(s3: Any, bucket: str, flt: ReplayFilter) -> list[bytes]:
     return [seen[k] for k in sorted(seen, key=lambda k: (k[0], int(k[1]), k[2]))]
 
 
-def dead_records(s3: Any, bucket: str, flt: ReplayFilter) -> list[bytes]:
+def dead_records(s3: S3Client, bucket: str, flt: ReplayFilter) -> list[bytes]:
     """Dead letters' raw bytes (each once, by stream position) matching the filter."""
     seen: dict[tuple[str, str, int], bytes] = {}
     for key in _objects(s3, bucket, "dead/"):

@@ -9,11 +9,17 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mypy_boto3_kinesis import KinesisClient
 
 
-def count_stream(kinesis: Any, stream: str, cache: Path, *, timeout_s: float = 120.0) -> dict[str, Any]:
+def count_stream(
+    kinesis: KinesisClient, stream: str, cache: Path, *, timeout_s: float = 120.0
+) -> dict[str, Any]:
     """Records and events in `stream`, reading only what arrived since the last count.
 
     Kinesis has no count API, so counting reads the stream: a full read costs time in
@@ -69,7 +75,7 @@ ITERATOR_REUSE_S = 240.0
 
 
 def _read_shard(
-    kinesis: Any, stream: str, sid: str, entry: dict[str, Any], deadline: float, retention_s: float
+    kinesis: KinesisClient, stream: str, sid: str, entry: dict[str, Any], deadline: float, retention_s: float
 ) -> bool:
     """Count the shard's records after `entry['sequence']` into `entry`; False if out of time.
 
@@ -137,7 +143,7 @@ def _kept_iterator(entry: dict[str, Any], retention_s: float) -> str | None:
     return str(entry["iterator"])
 
 
-def _add(entry: dict[str, Any], records: list[dict[str, Any]]) -> None:
+def _add(entry: dict[str, Any], records: Sequence[Mapping[str, Any]]) -> None:
     """Count `records` (KPL aggregates by user record) into the shard's entry."""
     from aws_kinesis_agg.deaggregator import iter_deaggregate_records
 

@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_kinesis import KinesisClient
+
+    from consumers.pipeline_health import Alarms, Queues
+    from consumers.step_functions import StepFunctions
+    from consumers.warehouse.ports import Queries
 
 # The promoted models' primary metrics (ml.models.SPECS, which imports scikit-learn: seconds
 # that `concert status` does not spend; a unit test keeps the two equal).
@@ -19,22 +27,22 @@ MODEL_PRIMARY_METRICS = {
     "recommendations": "ndcg_at_10",
 }
 
-StreamCounter = Callable[[Any, str], dict[str, Any]]  # (kinesis, stream) -> records and events
+StreamCounter = Callable[["KinesisClient", str], dict[str, Any]]  # (kinesis, stream) -> records and events
 
 
 @dataclass(frozen=True)
 class StatusClients:
     """What the signals are read from: boto3 clients (or fakes) and the warehouse."""
 
-    kinesis: Any
-    sqs: Any
-    dynamodb: Any
-    stepfunctions: Any
-    cloudwatch: Any
-    warehouse: Any  # consumers.warehouse.client.DataApiWarehouse, or anything with `query(sql)`
+    kinesis: KinesisClient
+    sqs: Queues
+    dynamodb: DynamoDBClient
+    stepfunctions: StepFunctions
+    cloudwatch: Alarms
+    warehouse: Queries  # consumers.warehouse.client.DataApiWarehouse, or a fake
 
 
-def promoted_models(dynamodb: Any, table: str) -> dict[str, dict[str, Any] | None]:
+def promoted_models(dynamodb: DynamoDBClient, table: str) -> dict[str, dict[str, Any] | None]:
     """Per model, the promoted version and its primary test metric (None: not trained yet)."""
     from ml.registry_table import RegistryTable
 

@@ -9,11 +9,15 @@ from __future__ import annotations
 import base64
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_kinesis_agg.deaggregator import iter_deaggregate_records
 
 from consumers.records import KPL_MAGIC
+
+if TYPE_CHECKING:
+    from mypy_boto3_kinesis import KinesisClient
+    from mypy_boto3_kinesis.type_defs import ShardTypeDef
 
 
 @dataclass
@@ -29,12 +33,12 @@ class StreamCount:
 
 
 def read_stream(
-    kinesis: Any, stream: str, *, timeout_s: float = 60.0, keep_payloads: bool = False
+    kinesis: KinesisClient, stream: str, *, timeout_s: float = 60.0, keep_payloads: bool = False
 ) -> StreamCount:
     """Count (and optionally keep) every user record in `stream`."""
     out = StreamCount(stream)
     deadline = time.monotonic() + timeout_s
-    shards: list[dict[str, Any]] = []
+    shards: list[ShardTypeDef] = []
     kwargs: dict[str, Any] = {"StreamName": stream}
     while True:
         page = kinesis.list_shards(**kwargs)

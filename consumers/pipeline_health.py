@@ -10,18 +10,68 @@ speaks for the other signals only (`unknown_signals` names what it leaves out)."
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import urlsplit
 
 from consumers.step_functions import StepFunctions
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudwatch.literals import StateValueType
+    from mypy_boto3_sqs.literals import QueueAttributeFilterType
+
+    from consumers.warehouse.ports import Queries
 
 MACHINES = (
     "EtlStateMachineArn", "CompactionStateMachineArn", "RetrainStateMachineArn", "ChatStateMachineArn",
 )  # fmt: skip
 
 
-def dead_letters(sqs: Any, queues: tuple[str, ...]) -> dict[str, int | None]:
+class _QueueErrors(Protocol):
+    @property
+    def QueueDoesNotExist(self) -> type[Exception]: ...
+
+
+class Queues(Protocol):
+    """The SQS calls the health report makes (the boto3 `sqs` client, `SQSClient`, is one; so is
+    tests/fakes/pipeline_signals.py's `Sqs`)."""
+
+    @property
+    def exceptions(self) -> _QueueErrors:
+        """The client's error classes (`QueueDoesNotExist`)."""
+        ...
+
+    def get_queue_url(self, *, QueueName: str) -> Mapping[str, Any]:
+        """A queue's URL; raises `exceptions.QueueDoesNotExist`."""
+        ...
+
+    def get_queue_attributes(
+        self, *, QueueUrl: str, AttributeNames: Sequence[QueueAttributeFilterType]
+    ) -> Mapping[str, Any]:
+        """A queue's attributes (its depth)."""
+        ...
+
+
+class AlarmPages(Protocol):
+    """The pages of CloudWatch's `describe_alarms`."""
+
+    def paginate(self, *, StateValue: StateValueType = ...) -> Iterable[Mapping[str, Any]]:
+        """Every page of the alarms (in one state)."""
+        ...
+
+
+class Alarms(Protocol):
+    """The CloudWatch call the health report makes (the boto3 `cloudwatch` client,
+    `CloudWatchClient`, is one; so is tests/fakes/pipeline_signals.py's `Cloudwatch`). Where the
+    client points (`meta.endpoint_url`) is read when the client has it."""
+
+    def get_paginator(self, operation_name: Literal["describe_alarms"], /) -> AlarmPages:
+        """The pages of the alarms."""
+        ...
+
+
+def dead_letters(sqs: Queues, queues: tuple[str, ...]) -> dict[str, int | None]:
     """Messages visible per dead-letter queue (None: the queue does not exist)."""
     out: dict[str, int | None] = {}
     for name in queues:
@@ -52,7 +102,7 @@ def workflows(sfn: StepFunctions, outputs: dict[str, str], limit: int = 1000) ->
     return out
 
 
-def warehouse_freshness(warehouse: Any, now: datetime | None = None) -> dict[str, Any]:
+def warehouse_freshness(warehouse: Queries, now: datetime | None = None) -> dict[str, Any]:
     """Events loaded and seconds since the last load (None before the first)."""
     row = warehouse.query("SELECT COUNT(*) AS events, MAX(loaded_at) AS last_load FROM event_log")[0]
     last = row["last_load"]
@@ -64,7 +114,7 @@ def warehouse_freshness(warehouse: Any, now: datetime | None = None) -> dict[str
     }
 
 
-def alarms_firing(cloudwatch: Any) -> list[str]:
+def alarms_firing(cloudwatch: Alarms) -> list[str]:
     """Names of the alarms in ALARM state."""
     pages = cloudwatch.get_paginator("describe_alarms").paginate(StateValue="ALARM")
     return sorted(a["AlarmName"] for p in pages for a in p.get("MetricAlarms", []))
@@ -73,7 +123,7 @@ def alarms_firing(cloudwatch: Any) -> list[str]:
 AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
 
 
-def alarms_evaluated(cloudwatch: Any) -> tuple[bool, str | None]:
+def alarms_evaluated(cloudwatch: Alarms) -> tuple[bool, str | None]:
     """Whether the CloudWatch the client talks to evaluates alarms, and if not why.
 
     Only AWS's CloudWatch does; an endpoint elsewhere is an emulator (the local cloud)."""
@@ -87,7 +137,7 @@ def alarms_evaluated(cloudwatch: Any) -> tuple[bool, str | None]:
     )
 
 
-def alarms(cloudwatch: Any, evaluated: bool | None = None) -> dict[str, Any]:
+def alarms(cloudwatch: Alarms, evaluated: bool | None = None) -> dict[str, Any]:
     """The alarm signal: evaluated or not (with the reason), the alarms firing and how many exist."""
     known, reason = alarms_evaluated(cloudwatch) if evaluated is None else (evaluated, None)
     if not known and reason is None:
@@ -103,10 +153,10 @@ def alarms(cloudwatch: Any, evaluated: bool | None = None) -> dict[str, Any]:
 
 
 def report(
-    sqs: Any,
+    sqs: Queues,
     sfn: StepFunctions,
-    cloudwatch: Any,
-    warehouse: Any,
+    cloudwatch: Alarms,
+    warehouse: Queries,
     machines: dict[str, str],
     queues: tuple[str, ...],
     *,

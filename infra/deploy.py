@@ -20,12 +20,16 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from cloud.clients import client
 from infra import names
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudformation import CloudFormationClient
+
 
 BOOTSTRAP_QUALIFIER = "hnb659fds"
 BOOTSTRAP_VERSION = "27"
@@ -125,7 +129,7 @@ def publish_assets(cdk_out: Path, stack_name: str, account: str, region: str) ->
     return uploaded, skipped
 
 
-def _stack_status(cfn: Any, stack_name: str) -> str | None:
+def _stack_status(cfn: CloudFormationClient, stack_name: str) -> str | None:
     try:
         return str(cfn.describe_stacks(StackName=stack_name)["Stacks"][0]["StackStatus"])
     except ClientError as err:
@@ -134,7 +138,7 @@ def _stack_status(cfn: Any, stack_name: str) -> str | None:
         raise
 
 
-def _failure_reasons(cfn: Any, stack_name: str) -> list[str]:
+def _failure_reasons(cfn: CloudFormationClient, stack_name: str) -> list[str]:
     events = cfn.describe_stack_events(StackName=stack_name).get("StackEvents", [])
     return [
         f"{e['LogicalResourceId']} ({e['ResourceType']}): {e.get('ResourceStatusReason', '')}"

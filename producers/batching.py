@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mypy_boto3_kinesis.type_defs import PutRecordsRequestEntryTypeDef
 
 MAX_RECORDS_PER_REQUEST = 500
 MAX_BYTES_PER_REQUEST = 5 * 1024 * 1024
@@ -25,9 +29,9 @@ class OutRecord:
         """Bytes counted against the record and request limits."""
         return len(self.data) + len(self.partition_key.encode())
 
-    def entry(self) -> dict[str, object]:
+    def entry(self) -> PutRecordsRequestEntryTypeDef:
         """The PutRecords request entry."""
-        e: dict[str, object] = {"Data": self.data, "PartitionKey": self.partition_key}
+        e: PutRecordsRequestEntryTypeDef = {"Data": self.data, "PartitionKey": self.partition_key}
         if self.explicit_hash_key is not None:
             e["ExplicitHashKey"] = self.explicit_hash_key
         return e

@@ -13,9 +13,14 @@ import random
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemas import MAX_EVENT_BYTES
+
+if TYPE_CHECKING:
+    from mypy_boto3_kinesis import KinesisClient
+    from mypy_boto3_kinesis.type_defs import PutRecordsRequestEntryTypeDef
+
 
 KINDS = (
     "not_json",
@@ -88,11 +93,15 @@ def malformed(n: int, seed: int = 0) -> list[Malformed]:
     ]
 
 
-def send_unvalidated(kinesis: Any, stream: str, records: list[Malformed], *, max_attempts: int = 6) -> int:
+def send_unvalidated(
+    kinesis: KinesisClient, stream: str, records: list[Malformed], *, max_attempts: int = 6
+) -> int:
     """PutRecords without validation; failed entries are resent (bounded). Returns records accepted."""
     accepted = 0
     for start in range(0, len(records), 100):
-        pending = [{"Data": r.data, "PartitionKey": r.partition_key} for r in records[start : start + 100]]
+        pending: list[PutRecordsRequestEntryTypeDef] = [
+            {"Data": r.data, "PartitionKey": r.partition_key} for r in records[start : start + 100]
+        ]
         for attempt in range(max_attempts):
             resp = kinesis.put_records(StreamName=stream, Records=pending)
             results = resp["Records"]

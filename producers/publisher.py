@@ -20,15 +20,18 @@ import random
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 
 from producers.batching import OutRecord, plan_batches, record_problem
 from schemas import Envelope, InvalidEvent, parse_event, to_json, validate_event
+
+if TYPE_CHECKING:
+    from mypy_boto3_kinesis.type_defs import PutRecordsRequestEntryTypeDef
 
 RETRYABLE_CODES = frozenset(
     {
@@ -106,6 +109,22 @@ class PublishReport:
         }
 
 
+class Stream(Protocol):
+    """The Kinesis calls the publisher makes: the boto3 `kinesis` client (`KinesisClient`) is one,
+    and so is tests/fakes/kinesis.py's `FakeKinesis`. Arguments are typed as boto3-stubs types
+    them; answers are read as mappings."""
+
+    def list_shards(self, *, StreamName: str = ..., NextToken: str = ...) -> Mapping[str, Any]:
+        """One page of the stream's shards (aggregation routes records by their hash ranges)."""
+        ...
+
+    def put_records(
+        self, *, StreamName: str, Records: Sequence[PutRecordsRequestEntryTypeDef]
+    ) -> Mapping[str, Any]:
+        """Put up to 500 records; each entry of the answer says where one went or why not."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class _Shard:
     shard_id: str
@@ -123,7 +142,7 @@ class KinesisPublisher:
     def __init__(
         self,
         stream_name: str,
-        kinesis: Any,
+        kinesis: Stream,
         *,
         aggregate: bool = False,
         max_attempts: int = 6,

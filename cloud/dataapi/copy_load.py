@@ -10,13 +10,17 @@ import re
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cloud.dataapi.copy_forms import CopyError, CopyFromS3, iso, json_rows, reader_for, text_rows
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
 
 COPY_READERS = 8  # objects a COPY reads at once
 
@@ -26,7 +30,7 @@ class CopyStopped(Exception):
 
 
 def copy_into(
-    cur: duckdb.DuckDBPyConnection, s3: Any, copy: CopyFromS3, *, stopped: Callable[[], bool]
+    cur: duckdb.DuckDBPyConnection, s3: S3Client, copy: CopyFromS3, *, stopped: Callable[[], bool]
 ) -> int:
     """Run a COPY: read its objects from S3 (several at once, as Redshift's slices do), insert
     their rows into the table in one statement; the number of rows loaded."""

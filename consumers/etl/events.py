@@ -1,11 +1,15 @@
 """The events of the ETL, on EventBridge: a curated batch landed, the warehouse was updated; and
-the bus they are put on, as a Protocol (no boto3-stubs package for EventBridge is installed)."""
+the bus they are put on, as a Protocol (the boto3 `events` client, `EventBridgeClient`, is one; so
+is the fake in tests/fakes/event_bus.py)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from mypy_boto3_events.type_defs import PutEventsRequestEntryTypeDef
 
 SOURCE_LAKE = "concert.lake"
 SOURCE_WAREHOUSE = "concert.warehouse"
@@ -16,7 +20,7 @@ WAREHOUSE_UPDATED = "warehouse.updated"
 class EventBus(Protocol):
     """EventBridge's PutEvents (the boto3 `events` client is one)."""
 
-    def put_events(self, *, Entries: list[dict[str, Any]]) -> Any:
+    def put_events(self, *, Entries: Sequence[PutEventsRequestEntryTypeDef]) -> Mapping[str, Any]:
         """Put the entries; the answer counts and describes the failed ones."""
         ...
 
@@ -28,7 +32,7 @@ def batch_landed(
     manifests: Mapping[str, str],
     rows: Mapping[str, int],
     partitions: Sequence[str] = (),
-) -> dict[str, Any]:
+) -> PutEventsRequestEntryTypeDef:
     """The PutEvents entry announcing a batch's curated files, manifests and partitions."""
     detail = {
         "batch_id": batch_id,
@@ -47,7 +51,7 @@ def batch_landed(
 
 def warehouse_updated(
     bus: str, batch_id: str, rows: Mapping[str, int], bucket: str = "", partitions: Sequence[str] = ()
-) -> dict[str, Any]:
+) -> PutEventsRequestEntryTypeDef:
     """The PutEvents entry saying a batch is queryable (retraining and compaction listen to it)."""
     detail = {"batch_id": batch_id, "rows": dict(rows), "bucket": bucket, "partitions": list(partitions)}
     return {

@@ -5,12 +5,36 @@ locally, the DuckDB endpoint. Submits, waits with a bounded poll, and converts t
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from mypy_boto3_redshift_data.type_defs import SqlParameterTypeDef
+
+    class _Target(TypedDict, total=False):
+        """Where a statement runs."""
+
+        Database: str
+        WorkgroupName: str
+        DbUser: str
+
+    class _Parameters(TypedDict, total=False):
+        """A statement's named parameters, when it has any."""
+
+        Parameters: list[SqlParameterTypeDef]
+
+    class _NextPage(TypedDict, total=False):
+        """The token of a result's next page, past the first."""
+
+        NextToken: str
+
 
 DONE = {"FINISHED", "FAILED", "ABORTED"}
 
@@ -53,16 +77,55 @@ def _value(field: dict[str, Any], type_name: str) -> Any:
     return text
 
 
+class DataApi(Protocol):
+    """The Data API calls the warehouse makes. The boto3 `redshift-data` client
+    (`RedshiftDataAPIServiceClient`) is one; so are tests/fakes/data_api.py's scripted one and
+    tests/unit/local_warehouse.py's, which asks the local engine in-process. Arguments are typed
+    as boto3-stubs types them; answers are read as mappings."""
+
+    def execute_statement(
+        self,
+        *,
+        Sql: str,
+        Database: str = ...,
+        WorkgroupName: str = ...,
+        DbUser: str = ...,
+        Parameters: Sequence[SqlParameterTypeDef] = ...,
+    ) -> Mapping[str, Any]:
+        """Submit one statement; its `Id`."""
+        ...
+
+    def batch_execute_statement(
+        self, *, Sqls: Sequence[str], Database: str = ..., WorkgroupName: str = ..., DbUser: str = ...
+    ) -> Mapping[str, Any]:
+        """Submit statements to run as one transaction; the batch's `Id`."""
+        ...
+
+    def describe_statement(self, *, Id: str) -> Mapping[str, Any]:
+        """A statement's status, error and row count."""
+        ...
+
+    def get_statement_result(self, *, Id: str, NextToken: str = ...) -> Mapping[str, Any]:
+        """One page of a statement's rows."""
+        ...
+
+    def cancel_statement(self, *, Id: str) -> Mapping[str, Any]:
+        """Cancel a running statement."""
+        ...
+
+
 class DataApiWarehouse:
     """Runs SQL on the warehouse; every call waits for the statement to end."""
 
-    def __init__(self, client: Any, settings: WarehouseSettings | None = None) -> None:
+    def __init__(self, client: DataApi, settings: WarehouseSettings | None = None) -> None:
         self.client = client
         self.settings = settings or WarehouseSettings()
 
-    def _target(self) -> dict[str, str]:
-        user = {"DbUser": self.settings.db_user} if self.settings.db_user else {}
-        return {"Database": self.settings.database, "WorkgroupName": self.settings.workgroup, **user}
+    def _target(self) -> _Target:
+        target: _Target = {"Database": self.settings.database, "WorkgroupName": self.settings.workgroup}
+        if self.settings.db_user:
+            target["DbUser"] = self.settings.db_user
+        return target
 
     def wait(self, statement_id: str) -> dict[str, Any]:
         """Poll DescribeStatement (10 ms doubling to `poll_max_s`) until the statement ends; raise
@@ -70,7 +133,7 @@ class DataApiWarehouse:
         deadline = time.monotonic() + self.settings.timeout_s
         delay = 0.01
         while True:
-            desc: dict[str, Any] = self.client.describe_statement(Id=statement_id)
+            desc = self.client.describe_statement(Id=statement_id)
             if desc["Status"] in DONE:
                 break
             if time.monotonic() > deadline:
@@ -84,11 +147,11 @@ class DataApiWarehouse:
             failed = [s for s in desc.get("SubStatements", []) if s.get("Status") == "FAILED"]
             where = f" (in: {failed[0]['QueryString'][:200]})" if failed else ""
             raise WarehouseError(f"{desc['Status']}: {desc.get('Error', 'no error given')}{where}")
-        return desc
+        return dict(desc)
 
     def query(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run one statement; return its rows as dicts (empty for statements without a result)."""
-        extra: dict[str, Any] = {}
+        extra: _Parameters = {}
         if params:
             extra["Parameters"] = [{"name": k, "value": str(v)} for k, v in params.items()]
         sid = self.client.execute_statement(Sql=sql, **self._target(), **extra)["Id"]
@@ -107,7 +170,8 @@ class DataApiWarehouse:
         rows: list[dict[str, Any]] = []
         token: str | None = None
         while True:
-            page = self.client.get_statement_result(Id=sid, **({"NextToken": token} if token else {}))
+            more: _NextPage = {"NextToken": token} if token else {}
+            page = self.client.get_statement_result(Id=sid, **more)
             meta = page["ColumnMetadata"]
             rows.extend(
                 {m["name"]: _value(f, m["typeName"]) for m, f in zip(meta, rec, strict=True)}

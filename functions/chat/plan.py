@@ -35,6 +35,8 @@ def planner(parts: PlanParts) -> Planner:
     if parts.settings.planner == "bedrock":
         from chat.bedrock_planner import BedrockPlanner
 
+        if parts.bedrock is None:  # plan_parts() makes the client whenever the planner is Bedrock
+            raise RuntimeError("the Bedrock planner is configured without a bedrock-runtime client")
         return BedrockPlanner(parts.bedrock, str(parts.settings.bedrock_model_id), vocabulary(parts))
     return DeterministicPlanner(vocabulary(parts))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import boto3
 
@@ -21,6 +21,8 @@ from functions.chat.settings import AnswerSettings, ApiSettings, PlanSettings, T
 if TYPE_CHECKING:  # the serving modules import scikit-learn: loaded on first use
     from mypy_boto3_sqs import SQSClient
 
+    from chat.bedrock_planner import Converse
+    from consumers.pipeline_health import Alarms
     from ml.serving_queries import ModelCache, ServingRows
 
 
@@ -32,7 +34,7 @@ class PlanParts:
     settings: PlanSettings
     warehouse: Queries
     sessions: SessionTable
-    bedrock: Any = None  # a bedrock-runtime client (no boto3-stubs package for it installed)
+    bedrock: Converse | None = None  # a bedrock-runtime client
     vocabulary: tuple[float, Vocabulary] | None = None  # (read at, monotonic seconds; the names)
 
 
@@ -84,7 +86,7 @@ class ToolParts:
     warehouse: Queries
     sqs: SQSClient
     sfn: StepFunctions
-    cloudwatch: Any  # no boto3-stubs package for CloudWatch installed
+    cloudwatch: Alarms
 
 
 @lru_cache(maxsize=1)

@@ -4,13 +4,23 @@ rotated key takes effect without a cold start)."""
 from __future__ import annotations
 
 import time
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+
+class Secrets(Protocol):
+    """The one Secrets Manager call the key makes: the boto3 `secretsmanager` client
+    (`SecretsManagerClient`) is one, and so is tests/fakes/secrets.py's `MemorySecrets`."""
+
+    def get_secret_value(self, *, SecretId: str) -> Mapping[str, Any]:
+        """The secret's current value (`SecretString`)."""
+        ...
 
 
 class SigningKey:
     """The key in secret `secret_id` (its SecretString, as bytes)."""
 
-    def __init__(self, client: Any, secret_id: str, *, ttl_s: float = 300) -> None:
+    def __init__(self, client: Secrets, secret_id: str, *, ttl_s: float = 300) -> None:
         self._client = client
         self._secret_id = secret_id
         self._ttl_s = ttl_s

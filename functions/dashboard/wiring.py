@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import boto3
 
@@ -21,6 +21,7 @@ from functions.dashboard.signing_key import SigningKey
 from functions.dashboard.tickets import DynamoTicketLedger, TicketLedger
 
 if TYPE_CHECKING:
+    from mypy_boto3_cloudwatch import CloudWatchClient
     from mypy_boto3_sqs import SQSClient
 
 
@@ -63,8 +64,8 @@ class ApiParts:
         return boto3.client("sqs")
 
     @cached_property
-    def cloudwatch(self) -> Any:
-        """CloudWatch, for the alarms (no boto3-stubs package for it installed)."""
+    def cloudwatch(self) -> CloudWatchClient:
+        """CloudWatch, for the alarms."""
         return boto3.client("cloudwatch")
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_kinesis import KinesisClient
     from mypy_boto3_lambda import LambdaClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sqs import SQSClient
@@ -28,6 +29,11 @@ def dynamodb_client(fake: object) -> DynamoDBClient:
 def sqs_client(fake: object) -> SQSClient:
     """`fake` where an SQS client is expected."""
     return cast("SQSClient", fake)
+
+
+def kinesis_client(fake: object) -> KinesisClient:
+    """`fake` where a Kinesis client is expected."""
+    return cast("KinesisClient", fake)
 
 
 def lambda_client(fake: object) -> LambdaClient:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -9,11 +10,11 @@ class MemoryEventBus:
     """Keeps every entry put, in order; the entries of the first `fail_first` calls are refused."""
 
     def __init__(self, fail_first: int = 0) -> None:
-        self.entries: list[dict[str, Any]] = []
+        self.entries: list[Mapping[str, Any]] = []
         self.fail_first = fail_first
         self.calls = 0
 
-    def put_events(self, *, Entries: list[dict[str, Any]]) -> dict[str, Any]:
+    def put_events(self, *, Entries: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         """Accept the entries (each gets an id) or refuse them all, as PutEvents answers."""
         self.calls += 1
         if self.calls <= self.fail_first:

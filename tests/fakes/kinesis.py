@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -20,7 +20,7 @@ class FakeKinesis:
     """
 
     def __init__(
-        self, shards: int = 2, fail: Callable[[dict[str, Any], int], str | None] | None = None
+        self, shards: int = 2, fail: Callable[[Mapping[str, Any], int], str | None] | None = None
     ) -> None:
         step = (MAX_HASH + 1) // shards
         self.shards: list[dict[str, Any]] = [
@@ -35,7 +35,7 @@ class FakeKinesis:
             for i in range(shards)
         ]
         self.stored: dict[str, list[dict[str, Any]]] = {s["ShardId"]: [] for s in self.shards}
-        self.calls: list[list[dict[str, Any]]] = []
+        self.calls: list[Sequence[Mapping[str, Any]]] = []
         self.fail = fail or (lambda _e, _n: None)
         self.raise_on_call: dict[int, Exception] = {}
         self._seq = 0
@@ -43,7 +43,7 @@ class FakeKinesis:
     def list_shards(self, **_: Any) -> dict[str, Any]:
         return {"Shards": self.shards}
 
-    def _shard_for(self, entry: dict[str, Any]) -> str:
+    def _shard_for(self, entry: Mapping[str, Any]) -> str:
         h = (
             int(entry["ExplicitHashKey"])
             if entry.get("ExplicitHashKey")
@@ -55,7 +55,7 @@ class FakeKinesis:
                 return str(s["ShardId"])
         raise AssertionError("hash outside every shard")
 
-    def put_records(self, StreamName: str, Records: list[dict[str, Any]]) -> dict[str, Any]:
+    def put_records(self, StreamName: str, Records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         call_no = len(self.calls) + 1
         self.calls.append(Records)
         if call_no in self.raise_on_call:

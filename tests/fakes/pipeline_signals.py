@@ -4,14 +4,23 @@ and a stream's summary."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
 
+class QueueDoesNotExist(Exception):
+    """SQS's answer for a queue that does not exist."""
+
+
+class SqsErrors:
+    """The client's error classes, as `client.exceptions` has them."""
+
+    QueueDoesNotExist = QueueDoesNotExist
+
+
 class Sqs:
-    class exceptions:
-        class QueueDoesNotExist(Exception):
-            pass
+    exceptions = SqsErrors()
 
     def __init__(self, depths: dict[str, int]) -> None:
         self.depths = depths
@@ -21,7 +30,7 @@ class Sqs:
             raise self.exceptions.QueueDoesNotExist()
         return {"QueueUrl": QueueName}
 
-    def get_queue_attributes(self, QueueUrl: str, AttributeNames: list[str]) -> dict[str, Any]:
+    def get_queue_attributes(self, QueueUrl: str, AttributeNames: Sequence[str]) -> dict[str, Any]:
         return {"Attributes": {"ApproximateNumberOfMessages": str(self.depths[QueueUrl])}}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -54,7 +55,7 @@ class FaultyKinesis:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real, name)
 
-    def put_records(self, StreamName: str, Records: list[dict[str, Any]]) -> dict[str, Any]:
+    def put_records(self, StreamName: str, Records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         verdict = []
         with self._lock:
             for r in Records:

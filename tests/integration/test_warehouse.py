@@ -146,7 +146,7 @@ def test_a_failed_batch_changes_nothing(wh: DataApiWarehouse) -> None:
 
 
 def test_statements_are_listed_described_and_cancellable(wh: DataApiWarehouse) -> None:
-    api = wh.client
+    api = client("redshift-data")  # the whole Data API, not only the calls the warehouse makes
     sid = api.execute_statement(
         # Hours of work by construction (10^12 hashed pairs): it cannot end before the cancel.
         Sql="SELECT SUM(hash(a.range + b.range)) FROM range(1000000) a CROSS JOIN range(1000000) b",

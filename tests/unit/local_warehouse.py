@@ -4,9 +4,9 @@ them, waited for with a bound, and the platform's star schema created from its o
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cloud.dataapi.engine import Engine
 from cloud.dataapi.server import dispatch
@@ -14,9 +14,10 @@ from cloud.dataapi.translate import split_statements
 
 SCHEMA = Path(__file__).resolve().parents[2] / "consumers" / "warehouse" / "schema.sql"
 ENDED = ("FINISHED", "FAILED", "ABORTED")
+Described = TypeVar("Described", bound=Mapping[str, Any])  # the engine's dict, or boto3's TypedDict
 
 
-def settled(describe: Callable[[], dict[str, Any]], what: str, bound_s: float = 30.0) -> dict[str, Any]:
+def settled(describe: Callable[[], Described], what: str, bound_s: float = 30.0) -> Described:
     """DescribeStatement's answer once the statement has ended; fails past `bound_s`."""
     deadline = time.monotonic() + bound_s
     while (described := describe())["Status"] not in ENDED:

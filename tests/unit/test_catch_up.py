@@ -72,11 +72,12 @@ def test_totals_are_integers_whatever_the_row_carries() -> None:
 
 def test_the_live_total_item_is_its_numbers() -> None:
     from concert.pipeline_checks import live_total
+    from tests.fakes.clients import dynamodb_client
 
     class Table:
         def get_item(self, **kw: Any) -> dict[str, Any]:
             assert kw["Key"] == {"pk": {"S": "ALL"}, "sk": {"S": "TOTAL"}} and kw["ConsistentRead"]
             return {"Item": {"pk": {"S": "ALL"}, "orders": {"N": "3"}, "newest_arrival_ms": {"N": "17"}}}
 
-    assert live_total(Table(), "t") == {"orders": 3, "newest_arrival_ms": 17}
+    assert live_total(dynamodb_client(Table()), "t") == {"orders": 3, "newest_arrival_ms": 17}
     assert live_total(type("Empty", (), {"get_item": lambda self, **kw: {}})(), "t") == {}

@@ -290,22 +290,12 @@ def test_the_aws_read_only_role_grants_exactly_the_chat_tables() -> None:
 
 def test_the_warehouse_client_names_its_database_user_only_when_set() -> None:
     from consumers.warehouse.client import DataApiWarehouse, WarehouseSettings
+    from tests.fakes.data_api import ScriptedDataApi
 
-    class DataApi:
-        def __init__(self) -> None:
-            self.calls: list[dict[str, Any]] = []
-
-        def execute_statement(self, **kw: Any) -> dict[str, str]:
-            self.calls.append(kw)
-            return {"Id": "s1"}
-
-        def describe_statement(self, Id: str) -> dict[str, Any]:
-            return {"Status": "FINISHED", "HasResultSet": False}
-
-    api = DataApi()
+    api = ScriptedDataApi()
     DataApiWarehouse(api, WarehouseSettings(db_user="chat_reader")).execute("SELECT 1")
     DataApiWarehouse(api, WarehouseSettings()).execute("SELECT 1")
-    assert api.calls[0]["DbUser"] == "chat_reader" and "DbUser" not in api.calls[1]
+    assert api.requests[0]["DbUser"] == "chat_reader" and "DbUser" not in api.requests[1]
 
 
 def test_a_comparison_says_both_sides_and_the_difference() -> None:

@@ -6,6 +6,7 @@ import random
 import threading
 import time
 import zlib
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -37,7 +38,7 @@ class GatedKinesis(FakeKinesis):
         self.release = threading.Event()
         self.seen: list[str] = []
 
-    def put_records(self, StreamName: str, Records: list[dict[str, Any]]) -> dict[str, Any]:
+    def put_records(self, StreamName: str, Records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         keys = [r["PartitionKey"] for r in Records]
         self.seen.extend(keys)
         if self.held in keys:
@@ -83,7 +84,7 @@ def test_each_concerts_events_stay_in_order_across_pipelined_chunks() -> None:
     rng = random.Random(3)
 
     class Jittery(FakeKinesis):
-        def put_records(self, StreamName: str, Records: list[dict[str, Any]]) -> dict[str, Any]:
+        def put_records(self, StreamName: str, Records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             time.sleep(rng.random() / 500)  # requests finish out of order across lanes
             return super().put_records(StreamName, Records)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import random
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -54,7 +55,7 @@ def test_only_failed_entries_are_resent_and_all_end_accepted() -> None:
     evs = _events(300)
     flaky = {str(e.event_id) for e in evs[::7]}
 
-    def fail(entry: dict[str, Any], call_no: int) -> str | None:
+    def fail(entry: Mapping[str, Any], call_no: int) -> str | None:
         eid = str(parse_event(entry["Data"]).event_id)
         return "ProvisionedThroughputExceededException" if eid in flaky and call_no <= 2 else None
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from concert.status import MODEL_PRIMARY_METRICS, StatusClients, gather_signals
 from infra.names import DEAD_LETTER_QUEUES as QUEUES
+from tests.fakes.clients import dynamodb_client, kinesis_client
 from tests.fakes.pipeline_signals import Cloudwatch, Dynamodb, Sqs, StreamSummary
 from tests.fakes.stepfunctions import etl_with_failures
 from tests.fakes.warehouse import loaded_at
@@ -25,9 +26,9 @@ def _clients(
     *, dlq: int = 0, failed: int = 0, items: dict[tuple[str, ...], dict[str, Any]] | None = None
 ) -> StatusClients:
     return StatusClients(
-        kinesis=StreamSummary(open_shards=2),
+        kinesis=kinesis_client(StreamSummary(open_shards=2)),
         sqs=Sqs({"dlq-url": dlq, **{q: 0 for q in QUEUES}}),
-        dynamodb=Dynamodb(items or {}),
+        dynamodb=dynamodb_client(Dynamodb(items or {})),
         stepfunctions=etl_with_failures(failed),
         cloudwatch=Cloudwatch([]),
         warehouse=loaded_at(datetime.now(UTC)),
