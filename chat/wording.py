@@ -12,7 +12,7 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-from chat import courtesy, half_sql
+from chat import answer_format, courtesy, dated_weeks, forwarded, half_sql, numbered_periods, texting
 from chat.asker import set_aside
 from chat.groupings import NUMBER_WORDS
 from chat.understood import KNOWN, correct
@@ -169,6 +169,7 @@ _REWRITES: tuple[tuple[str, str], ...] = (
         "number of refunds",
     ),
     (r"\brefund (?:records|rows|entries|transactions)\b", "refunds"),
+    (r"\brefund (?:record|row|entry|transaction) counts?\b", "number of refunds"),
     (
         r"\bhow many tickets an? (?:order|purchase) (?:contained|had|held|included) on average\b",
         "average tickets per order",
@@ -256,6 +257,7 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"(?<!by )(?<!per )(?<!each )(?<!every )(?<!between )\b(?:dates|gigs|performances)\b", "shows"),
     (r"\b(?:room|hall)s\b(?= (?:in|we|do|are|with|by)\b)", "venues"),
     (r"\b(?:room|hall)\b(?= (?:in|we|do|is|with|by)\b)", "venue"),
+    (r"\b(?:average|mean) dollars (?:per|a|for each) ticket\b", "average ticket price"),  # "avg $ per tkt"
 )
 _DAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "sat"}
 _DASHES = str.maketrans({"\u2013": "-", "\u2014": " - ", "\u2212": "-", "\u2019": "'", "\u2018": "'"})
@@ -376,7 +378,9 @@ def reword(text: str) -> str:
     corrected, abbreviations and synonyms in the planner's words (spaces collapsed); a named day
     of a year ("Labor Day 2025") as its date; a capitalised word inside a sentence is a name's and
     stays (not a day of the week)."""
-    wrapped = _holidays(_intervals(courtesy.set_aside(text.translate(_DASHES))))
+    text = courtesy.set_aside(forwarded.reduce(text.translate(_DASHES)))
+    text = dated_weeks.read(numbered_periods.read(answer_format.set_aside(text)))
+    wrapped = _holidays(_intervals(texting.expand(text)))
     out = _without_cancelled(_numbers(correct(half_sql.read(set_aside(_unshout(wrapped))))))
     for pattern, replacement in _COMPILED:
 

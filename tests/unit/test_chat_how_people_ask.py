@@ -835,3 +835,28 @@ def test_that_same_month_points_back_and_how_many_after_a_breakdown_is_one_figur
     vip = ask(planner, "Just the VIP tickets in that month - how many?", memory)
     assert vip.calls and vip.slots["group"] is None and vip.slots["filters"]["tier"] == "vip"
     assert not ask(planner, "Split that same month by channel?").calls  # nothing to point back to
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        '=COUNTIFS(dim_artist[genre], "rock")',  # a spreadsheet formula
+        'SUMPRODUCT((tier="vip")*quantity) over the 2025 rows',
+        "Project dim_artist onto name, selecting rows with genre = 'pop'.",  # relational algebra
+        "how many rows does fact_refunds hold where amount > 10",
+    ],
+)
+def test_a_formula_or_an_expression_over_a_table_is_not_read_as_the_schema(
+    planner: DeterministicPlanner, question: str
+) -> None:
+    plan = ask(planner, question)
+    assert not plan.calls and plan.intent != "explain_schema" and "formula" in (plan.reply or "")
+
+
+def test_both_in_a_follow_up_is_asked_again(planner: DeterministicPlanner) -> None:
+    memory = Conversation("both")
+    ask(planner, "web tickets in 2025", memory)
+    ask(planner, "and mobile?", memory)
+    plan = ask(planner, "revenue for both of them", memory)
+    assert not plan.calls and "both" in (plan.reply or "")
+    assert planner.plan("describe dim_venue", CLOCK).intent == "explain_schema"  # a table's name alone

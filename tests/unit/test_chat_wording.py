@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from chat import forwarded
 from chat.coverage import covered
 from chat.deterministic_planner import DeterministicPlanner
 from chat.understood import correct, unexplained
@@ -59,3 +60,45 @@ def test_a_word_the_planner_does_not_read_is_said_and_nothing_is_stated() -> Non
     assert not guarded.calls and "'students'" in (guarded.reply or "")
     ok = "could you please tell me how many tickets we sold at Gillette Stadium in 2025, thanks"
     assert unexplained(reword(ok), planner.plan(ok, CLOCK).slots) == []
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("hw mny ordrs lst mth", "how many orders last month"),  # texting: vowels dropped
+        ("rev 4 both", "revenue for both"),
+        ("top 5 vnues ths yr", "top 5 venues this year"),
+        ("In month 11 year 2025, how many orders?", "In November 2025, how many orders?"),  # numbered
+        ("revenue quarter 2 of year 2025", "revenue Q2 2025"),
+        ("orders in the year 2024", "orders in 2024"),
+        (
+            "orders per day, the week of Tuesday 3 February 2026",
+            "orders per day, from 2026-02-03 to 2026-02-09",
+        ),
+        ("tickets from Friday 6 Feb 2026 to Sunday 8 Feb 2026", "tickets from 6 Feb 2026 to 8 Feb 2026"),
+        ("Answer only, one figure: orders in 2025", "orders in 2025"),  # the answer's shape
+        ("refunds in June 2026 - no commentary.", "refunds in June 2026"),
+        ("Two columns, week and orders, for May 2026", "orders by week, for May 2026"),
+        ("refund record counts in 2025", "number of refunds in 2025"),
+    ],
+)
+def test_how_people_write_is_read_in_the_planners_words(written: str, read: str) -> None:
+    assert reword(written) == read
+
+
+@pytest.mark.parametrize(
+    ("message", "question"),
+    [
+        (
+            "FW: from ops - 'how many orders did we take in May?' see below",
+            "how many orders did we take in May?",
+        ),
+        ("Forwarded from Ana: 'what was last week's revenue?' Thanks", "what was last week's revenue?"),
+        ("Forwarding the note below > tickets sold in Ohio in 2025?", "tickets sold in Ohio in 2025?"),
+        ("See thread below - Ivo needs the number of concerts in June", "the number of concerts in June"),
+        ("And only web sales, he says.", "And only web sales"),
+        ("Cher's 'Believe' tour: tickets in 2025", "Cher's 'Believe' tour: tickets in 2025"),  # relays none
+    ],
+)
+def test_a_relayed_question_is_read_alone(message: str, question: str) -> None:
+    assert forwarded.reduce(message) == question
