@@ -55,6 +55,8 @@ _WORK = _lexicon(
     tourism hotel hotels diner restaurant grant grants application applications funders funder reach
     security safety crowd rota evacuation plan dashboard chart daughter son kid kids wife husband
     friend friends obsessed retail bear jargon arts figure wants want needs catering coming shows
+    transit authority planning buses bus shuttle shuttles dispatch network service commuter pattern
+    staff trains train lay extra group groups sizes size us those ones are there we'd these off
     """
 )
 _ASKER = _FUNCTION | _ROLES | _WORK

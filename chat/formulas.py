@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import re
 
+# a spreadsheet's own functions; sum(...), count(...), avg(...) are half-SQL's too (`half_sql`)
 _FUNCTIONS = (
     "sumifs", "countifs", "averageifs", "sumif", "countif", "averageif", "sumproduct", "counta", "countblank",
-    "vlookup", "hlookup", "xlookup", "index", "match", "filter", "unique", "maxifs", "minifs", "sum",
-    "count", "average", "max", "min", "median", "year", "month", "date",
+    "vlookup", "hlookup", "xlookup", "index", "match", "filter", "unique", "maxifs", "minifs",
 )  # fmt: skip
-_FORMULA = re.compile(r"(?:^|\s|\()=\s*[A-Za-z]+\s*\(|\b(?:" + "|".join(_FUNCTIONS) + r")\s*\(", re.I)
-_UPPER_CALL = re.compile(r"\b(?:" + "|".join(_FUNCTIONS) + r")\(", re.I)
+_CALL = re.compile(r"\b(?:" + "|".join(_FUNCTIONS) + r")\s*\(", re.I)
+_CELL = re.compile(r"(?:^|[\s:(])=\s*[A-Za-z]+\s*\(")  # "=SUM(", "Evaluate =COUNTIFS("
 # a condition on a table's rows: a comparison, a quoted value, or the algebra's words
 _CONDITION = re.compile(
     r"[<>=]|\"[^\"]*\"|'[^']*'|\[[a-z_]+\]|\b(?:select(?:ing|ed)?|project(?:ed|ion)?|rows?|where|whose|filter(?:ed)?"
@@ -28,10 +28,8 @@ REPLY = (
 
 
 def is_formula(text: str) -> bool:
-    """Whether the text is (or holds) a spreadsheet formula: "=NAME(" or a known function called."""
-    return bool(
-        (_FORMULA.search(text) and _UPPER_CALL.search(text)) or re.match(r"\s*=\s*[A-Za-z]+\s*\(", text)
-    )
+    """Whether the text holds a spreadsheet formula: "=NAME(" or a spreadsheet's own function."""
+    return bool(_CELL.search(text) or _CALL.search(text))
 
 
 def names_rows(text: str) -> bool:

@@ -17,7 +17,7 @@ _WORDS = {
     "vnus": "venues", "cty": "city", "cties": "cities", "mob": "mobile", "wht": "what", "whch": "which",
     "twn": "town", "tht": "that", "u": "you", "r": "are", "ur": "your", "b4": "before", "ppl": "people",
     "shws": "shows", "cncrts": "concerts", "ordrs": "orders", "cstmrs": "customers", "rfnds": "refunds",
-    "rfnd": "refund", "avg": "average", "tot": "total", "cnt": "count", "btwn": "between",
+    "rfnd": "refund", "tot": "total", "cnt": "count", "btwn": "between",
     "frm": "from", "bst": "best", "wrst": "worst", "n": "and",
 }  # fmt: skip
 _WORD = re.compile(r"(?<![\w'$-])(" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")(?![\w'-])")

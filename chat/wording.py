@@ -12,20 +12,30 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-from chat import answer_format, courtesy, dated_weeks, forwarded, half_sql, numbered_periods, texting
+from chat import (
+    answer_format,
+    courtesy,
+    dated_weeks,
+    formal,
+    forwarded,
+    half_sql,
+    numbered_periods,
+    sports_talk,
+    texting,
+)
 from chat.asker import set_aside
 from chat.groupings import NUMBER_WORDS
 from chat.understood import KNOWN, correct
 from schemas.regions import REGIONS
 
 # "cancelled concerts not included", "excluding cancelled shows"
-_CANCELLED_THINGS = r"(?:cancell?ations|cancell?ed (?:concerts|shows|gigs|ones|events))"
+_CANCELLED_THINGS = r"(?:cancell?ations|cancel(?:l?ed)? (?:concerts?|shows?|gigs|ones?|events|dates))"
 _CANCELLED_LEFT_OUT = (
     r"(?:the )?" + _CANCELLED_THINGS + r" (?:are |being )?"
     r"(?:not included|excluded|left out|not (?:to be )?counted|(?:do not|don't|does not|doesn't) count)"
     r"|leaving out any (?:that were|which were) cancell?ed"
-    r"|(?:excluding|not counting|leaving out|without|ignoring|except(?: for)?) (?:the |any )?"
-    + _CANCELLED_THINGS
+    r"|(?:excluding|exclude|not count(?:ing)?|leav(?:e|ing) out|without|ignor(?:e|ing)|omit(?:ting)?"
+    r"|except(?: for)?|not) (?:the |any )?" + _CANCELLED_THINGS
 )
 # ... said of concerts: a concert counted or listed is never a cancelled one, so the phrase changes
 # nothing; said of sales ("revenue without cancellations") it is kept, for the coverage check.
@@ -159,6 +169,10 @@ _REWRITES: tuple[tuple[str, str], ...] = (
         r"(people|persons|fans)\b",
         r"how many \3 can \1 \2 hold",
     ),
+    (  # "X in 2025 have how many concert?": the question word last, as some languages order it
+        r"^([^?,]{3,60}?) (?:have|has|had) how many ([a-z]+?)s?\b",
+        r"how many \2s does \1 have",
+    ),
     (r"(?<!year )(?<!quarter )(?<!month )(?<!week )\b(?:till|until|up to|to) date\b", "until now"),
     (r"\b(?:classified|filed|listed) (?:under|as)\b", "in"),
     (r"\benumerate\b", "list"),
@@ -191,7 +205,17 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\b(\w+?)s? as (?:rows|columns|lines)\b", r"by \1"),  # "months as rows"
     (r"\bsort (\w+) by\b", r"\1 by"),  # "sort states by refund dollars ... keep the top 4"
     (r"\b(vip|floor|upper|lower) (?:section|level|area)s?\b", r"\1 tier"),
-    (r"\bsat(?:urday)?s?\s*\+\s*sun(?:day)?s?\b", "weekends"),
+    (r"\bsat(?:urday)?s?\s*(?:\+|plus)\s*sun(?:day)?s?\b", "weekends"),
+    (
+        r"\s*\((?:sat(?:urday)?s? (?:and|&|\+|plus|to) sun(?:day)?s?"
+        r"|mon(?:day)?s? (?:to|through|-) fri(?:day)?s?)\)",
+        "",
+    ),
+    (  # sales are dated by their sale: "Purchase dates, not show dates." says so again
+        r"[,.;]?\s*\b(?:by )?(?:the )?(?:purchase|sale) (?:dates?|days?)(?:, not (?:the )?(?:show|concert) "
+        r"(?:dates?|days?))?(?:, that is)?(?=\s*[.?!]?\s*$)",
+        "",
+    ),
     (r"\(?\bmon(?:day)?\s*(?:-|to|through|thru)\s*sun(?:day)?\b\)?,?", ""),  # the whole week: no filter
     (r"\blist (?:every|each|all) venue\b", "list all venues"),
     (r"\b(?:a |each |per |one )?tickets? costs?\b", "ticket price"),
@@ -380,7 +404,7 @@ def reword(text: str) -> str:
     stays (not a day of the week)."""
     text = courtesy.set_aside(forwarded.reduce(text.translate(_DASHES)))
     text = dated_weeks.read(numbered_periods.read(answer_format.set_aside(text)))
-    wrapped = _holidays(_intervals(texting.expand(text)))
+    wrapped = _holidays(_intervals(formal.read(sports_talk.read(texting.expand(text)))))
     out = _without_cancelled(_numbers(correct(half_sql.read(set_aside(_unshout(wrapped))))))
     for pattern, replacement in _COMPILED:
 

@@ -111,6 +111,8 @@ def test_words_that_are_not_sql_stay_words() -> None:
         ("concerts between may 20 and june 10, 2026", "2026-05-20 to 2026-06-10"),
         ("sales on 3rd of march 2026", "2026-03-03"),
         ("cher's 2025 tickets", "2025"),
+        ("the 2025 ticket total", "2025"),  # a year before "ticket total", not 2025 tickets
+        ("orders last weekend", "last weekend"),
     ],
 )
 def test_periods_written_as_people_write_them(text: str, label: str) -> None:
@@ -860,3 +862,53 @@ def test_both_in_a_follow_up_is_asked_again(planner: DeterministicPlanner) -> No
     plan = ask(planner, "revenue for both of them", memory)
     assert not plan.calls and "both" in (plan.reply or "")
     assert planner.plan("describe dim_venue", CLOCK).intent == "explain_schema"  # a table's name alone
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "Channel splits for Cher, 2025 season: revenue",
+            {"group": "channel", "period": "2025"},
+        ),  # a fan's words
+        (
+            "Head-to-head, the 2025 season: Cher against Foo Fighters in revenue",
+            {"compare": {"dim": "artist"}},
+        ),
+        ("Top-3 leaderboard, 2025: venues ranked by revenue", {"group": "venue", "top": 3}),
+        (
+            "Kindly furnish the aggregate refund amount recorded against Gillette Stadium in 2025",
+            {},
+        ),  # formal
+        ("Identify the single artist with the highest revenue in 2025", {"group": "artist", "top": 1}),
+        ("Cher in year 2025 have how many concert? Not count the cancel one.", {"metric": "concerts"}),
+        ("at which venues did Cher play in 2025? Leave out cancelled dates.", {"period": "2025"}),
+    ],
+)
+def test_how_a_fan_a_lawyer_or_a_learner_asks(
+    planner: DeterministicPlanner, warehouse: Engine, question: str, expected: dict[str, Any]
+) -> None:
+    plan = ask(planner, question)
+    assert plan.calls, plan.reply
+    assert not plan.slots.get("cancelled"), plan.slots
+    for key, value in expected.items():
+        if key == "period":
+            assert value in plan.slots["period"]["label"], plan.slots["period"]
+        elif key == "compare":
+            assert plan.slots["compare"]["dim"] == value["dim"], plan.slots["compare"]
+        else:
+            assert plan.slots.get(key) == value, (key, plan.slots)
+    assert run(warehouse, plan.calls[0].args["sql"])["Status"] == "FINISHED"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "orders for the web and box office channels in 2025",  # two channels: not the first alone
+        "floor and vip tickets in 2025",
+        "list every Texas venue that recorded no ticket sale in 2025",  # what did not sell
+    ],
+)
+def test_two_sides_or_an_absence_are_never_narrowed(planner: DeterministicPlanner, question: str) -> None:
+    plan = ask(planner, question)
+    assert not plan.calls and plan.reply
