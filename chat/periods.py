@@ -102,8 +102,10 @@ SEASON = (
     r"|\b(?:the )?(winter)(?: of)? ((?:19|20)\d{2})\s*[/-]\s*(?:(?:19|20)?\d{2})\b"
 )
 BARE_YEAR = (
-    r"(?<!concert )(?<!customer )(?<!show )(?<!#)(?<!than )(?<!top )(?<!least )(?<!most )(?<!under )"
-    r"(?<!over )\b((?:19|20)\d{2})\b" + NOT_COUNT
+    r"(?<!concert )(?<!customer )(?<!show )(?<!#)(?<!than )(?<!top )(?<!under )(?<!over )"
+    # "the most 2025 revenue": a year; "the most 2025" alone may be a count
+    r"(?:(?<!least )(?<!most )|(?=(?:19|20)\d{2} (?:ticket )?(?:revenue|sales|income|money)\b))"
+    r"\b((?:19|20)\d{2})\b" + NOT_COUNT
 )
 
 

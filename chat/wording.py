@@ -20,7 +20,9 @@ from chat import (
     forwarded,
     half_sql,
     numbered_periods,
+    set_notation,
     sports_talk,
+    spreadsheet,
     texting,
 )
 from chat.asker import set_aside
@@ -402,9 +404,9 @@ def reword(text: str) -> str:
     corrected, abbreviations and synonyms in the planner's words (spaces collapsed); a named day
     of a year ("Labor Day 2025") as its date; a capitalised word inside a sentence is a name's and
     stays (not a day of the week)."""
-    text = courtesy.set_aside(forwarded.reduce(text.translate(_DASHES)))
+    text = courtesy.set_aside(forwarded.reduce(spreadsheet.read(text.translate(_DASHES))))
     text = dated_weeks.read(numbered_periods.read(answer_format.set_aside(text)))
-    wrapped = _holidays(_intervals(formal.read(sports_talk.read(texting.expand(text)))))
+    wrapped = _holidays(_intervals(set_notation.read(formal.read(sports_talk.read(texting.expand(text))))))
     out = _without_cancelled(_numbers(correct(half_sql.read(set_aside(_unshout(wrapped))))))
     for pattern, replacement in _COMPILED:
 

@@ -113,6 +113,7 @@ def test_words_that_are_not_sql_stay_words() -> None:
         ("cher's 2025 tickets", "2025"),
         ("the 2025 ticket total", "2025"),  # a year before "ticket total", not 2025 tickets
         ("orders last weekend", "last weekend"),
+        ("which city had the least 2025 revenue", "2025"),  # a year after "least", not a count
     ],
 )
 def test_periods_written_as_people_write_them(text: str, label: str) -> None:

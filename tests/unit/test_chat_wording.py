@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from chat import forwarded
+from chat import forwarded, set_notation, spreadsheet
 from chat.coverage import covered
 from chat.deterministic_planner import DeterministicPlanner
 from chat.understood import correct, unexplained
@@ -102,3 +102,56 @@ def test_how_people_write_is_read_in_the_planners_words(written: str, read: str)
 )
 def test_a_relayed_question_is_read_alone(message: str, question: str) -> None:
     assert forwarded.reduce(message) == question
+
+
+@pytest.mark.parametrize(
+    ("formula", "question"),
+    [
+        ('=SUMIFS(quantity, city, "Houston", year, 2024)', "tickets sold in Houston in 2024?"),
+        (
+            '=SUMIFS(Sales[revenue], Sales[channel], "mobile", Sales[sold_at], ">="&DATE(2026,2,1), '
+            'Sales[sold_at], "<"&DATE(2026,3,1)) - value?',
+            "revenue via mobile between 2026-02-01 and 2026-02-28?",
+        ),
+        (
+            '=COUNTIFS(dim_venue[state], "IL", dim_venue[capacity], ">5000")',
+            "how many venues in IL with more than 5000 seats?",
+        ),
+        (
+            '=COUNTIFS(Sales[tier], "floor", Sales[quarter], "2026-Q1")',
+            "how many orders in the floor tier in Q1 2026?",
+        ),
+        (
+            '=SUMIFS(quantity, city, "Houston") and the same formula with "Chicago"',
+            None,
+        ),  # two sides: as written
+        ('=SUMIFS(quantity, colour, "red")', None),  # a column it does not know
+        ("Now swap the sum range for revenue, same criteria.", "revenue instead"),  # the last formula changed
+        ('Add one more criteria pair: tier, "vip".', "and only in the vip tier"),
+    ],
+)
+def test_a_spreadsheet_formula_is_read_as_its_question(formula: str, question: str | None) -> None:
+    assert spreadsheet.read(formula) == (question or formula)
+
+
+@pytest.mark.parametrize(
+    ("notation", "words"),
+    [
+        (
+            "argmax over venue_id of total quantity purchased in 2024?",
+            "which venue has the most tickets in 2024?",
+        ),
+        ("Cardinality of the set of artists whose genre is rock?", "how many artists whose genre is rock?"),
+        (
+            "Let W be the set of venues whose state is OH. What is |W|?",
+            "What is the number of venues whose state is OH?",
+        ),
+        (
+            "Compute the sum of quantity over all sales rows with sold_at in Q2 2025.",
+            "tickets sold in Q2 2025.",
+        ),
+        ("Cher's tickets split across the sales channels", "Cher's tickets split across the sales channels"),
+    ],
+)
+def test_set_notation_is_read_in_words(notation: str, words: str) -> None:
+    assert set_notation.read(notation) == words
