@@ -35,6 +35,22 @@ _REWRITES = tuple(
 )
 
 
+# "Tabulate f(m) = total revenue of month m, for m from 2025-09 to 2026-02": a breakdown
+_TABULATE = re.compile(
+    r"^\s*(?:tabulate|list|give)\s+\w\((\w)\)\s*=\s*(?:the )?(?:total )?(.+?) (?:of|in|for) "
+    r"(month|quarter|week|day|year) \1,?\s*for \1 (?=from|in|between)",
+    re.I,
+)
+_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December",
+)  # fmt: skip
+
+
+def _month(m: re.Match[str]) -> str:
+    return f"{_MONTH_NAMES[int(m[2]) - 1]} {m[1]}" if 1 <= int(m[2]) <= 12 else m[0]
+
+
 def read(text: str) -> str:
     """The text in the planner's words, a set named by a letter replaced by its definition."""
     if m := _LET.match(text):
@@ -43,6 +59,9 @@ def read(text: str) -> str:
             what = m["what"].strip()
             rest = re.sub(rf"\|\s*{m['name']}\s*\|", f"the number of {what}", rest)
             text = re.sub(rf"\b(?:over |in )?{m['name']}\b", f"over {what}", rest)
+    if m := _TABULATE.match(text):
+        rest = re.sub(r"\b((?:19|20)\d\d)-(\d\d)\b(?!-)", _month, text[m.end() :])
+        text = f"{m[2]} by {m[3]} {rest}"
     for pattern, replacement in _REWRITES:
         text = pattern.sub(replacement, text)
     return re.sub(r"\s{2,}", " ", text)

@@ -118,6 +118,25 @@ _ADD_PAIR = re.compile(
 )
 
 
+# a pivot table described: "Pivot table: rows = month of sold_at, values = SUM of quantity,
+# filter state = TX, ..."
+_PIVOT = re.compile(
+    r"^\s*pivot(?: table)?\s*:\s*rows\s*=\s*"
+    r"(?P<by>month|quarter|week|day|year|state|city|venue|artist|channel|tier)(?: of sold_at)?,\s*"
+    r"values\s*=\s*sum of (?P<sum>\w+),\s*filter (?P<col>\w+)\s*=\s*(?P<value>[\w .'-]+?)\s*(?=,|$)",
+    re.I,
+)
+
+
+def _pivot(text: str) -> str:
+    m = _PIVOT.match(text)
+    summed = _SUMMED.get(m["sum"].lower()) if m else None
+    condition = _condition(m["col"].lower(), m["value"]) if m else None
+    if not (m and summed and condition):
+        return text
+    return f"{summed} by {m['by'].lower()} {condition}{text[m.end() :]}"
+
+
 def _follow_up(text: str) -> str:
     if (m := _SWAP.match(text)) and m[1].lower() in _SUMMED:
         return f"{_SUMMED[m[1].lower()]} instead"
@@ -130,7 +149,7 @@ def read(text: str) -> str:
     """The question a lone SUMIFS or COUNTIFS formula stands for, or a change to the last one
     ("swap the sum range for revenue"); other text as written."""
     if not (m := _FORMULA.search(text)) or len(_FORMULA.findall(text)) > 1:
-        return _follow_up(text)
+        return _follow_up(_pivot(text))
     parsed = _arguments(text, m.end())
     if parsed is None:
         return text

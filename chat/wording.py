@@ -283,7 +283,29 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"(?<!by )(?<!per )(?<!each )(?<!every )(?<!between )\b(?:dates|gigs|performances)\b", "shows"),
     (r"\b(?:room|hall)s\b(?= (?:in|we|do|are|with|by)\b)", "venues"),
     (r"\b(?:room|hall)\b(?= (?:in|we|do|is|with|by)\b)", "venue"),
-    (r"\b(?:average|mean) dollars (?:per|a|for each) ticket\b", "average ticket price"),  # "avg $ per tkt"
+    (r"\b(?:average|mean) dollars (?:per|a|for each) tickets?\b", "average ticket price"),  # "avg $ per tkt"
+    (r"\bwithin (?=the (?:next|last|past) )", "in "),  # "within the next 30 days"
+    (r"\bnight of the week\b", "day of the week"),
+    (r"\s*(?:that |which )?the sale (?:happened|took place|was made) on\b", ""),  # the day is the sale's
+    (r"\b(?:the )?(?:biggest|largest|highest|greatest) seating capacity\b", "the most seats"),
+    (r"\bone single\b", "one"),
+    (r"\b(?:the )?most tickets ever bought\b", "the most tickets bought"),
+    (  # "every month the revenue is how much": a breakdown, the question word last
+        r"\b(?:every|each) (month|quarter|week|day) the (revenue|tickets?|orders?|refunds?) "
+        r"(?:is|are|was|were) how (?:much|many)\b",
+        r"\2 by \1",
+    ),
+    (r"\bone order (?:have|has|had|contains?) how many tickets? on average\b", "average tickets per order"),
+    (
+        r"\s*-\s*(?:are|is) (?:the )?(?:crowds|sales|demand|things) "
+        r"(?:growing|rising|shrinking|falling)\s*\?\s*$",
+        "",
+    ),
+    (r"^\s*(?:compare|comparing)\s*-\s*strictly\b", "compare -"),
+    (
+        r"\b(?:the|our|last year's|this year's) (?:champ|champion|winner)\b",
+        "that one",
+    ),  # the first of a ranking
 )
 _DAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "sat"}
 _DASHES = str.maketrans({"\u2013": "-", "\u2014": " - ", "\u2212": "-", "\u2019": "'", "\u2018": "'"})

@@ -155,3 +155,30 @@ def test_a_spreadsheet_formula_is_read_as_its_question(formula: str, question: s
 )
 def test_set_notation_is_read_in_words(notation: str, words: str) -> None:
     assert set_notation.read(notation) == words
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("orders within the next 14 days", "orders in the next 14 days"),
+        ("best night of the week for tickets", "best day of the week for tickets"),
+        ("which arena in OH has the greatest seating capacity", "which arena in OH has the most seats"),
+        (
+            "In 2026, every quarter the orders are how many?",
+            "In 2026, orders by quarter?",
+        ),  # question word last
+        ("In Q1 2026, one order has how many tickets on average?", "In Q1 2026, average tickets per order?"),
+        ("Orders this month versus last month - is demand growing?", "Orders this month versus last month"),
+        ("What is the capacity of the winner?", "What is the capacity of that one?"),  # a ranking's first
+        (
+            "Pivot table: rows = quarter of sold_at, values = SUM of revenue, filter city = Houston, 2025.",
+            "revenue by quarter in Houston, 2025.",
+        ),
+        (  # a function tabulated: a breakdown, its months read as months
+            "Tabulate g(q) = total orders of quarter q, for q from 2025-04 to 2025-12.",
+            "orders by quarter from April 2025 to December 2025.",
+        ),
+    ],
+)
+def test_more_ways_people_write_are_read_in_the_planners_words(written: str, read: str) -> None:
+    assert reword(written) == read
