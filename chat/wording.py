@@ -283,7 +283,23 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"(?<!by )(?<!per )(?<!each )(?<!every )(?<!between )\b(?:dates|gigs|performances)\b", "shows"),
     (r"\b(?:room|hall)s\b(?= (?:in|we|do|are|with|by)\b)", "venues"),
     (r"\b(?:room|hall)\b(?= (?:in|we|do|is|with|by)\b)", "venue"),
-    (r"\b(?:average|mean) dollars (?:per|a|for each) tickets?\b", "average ticket price"),  # "avg $ per tkt"
+    (
+        r"\b(?:average|mean)\s+dollars\s+(?:per|a|for each)\s+tickets?\b",
+        "average ticket price",
+    ),  # "avg $ per tkt"
+    (
+        r"\b(the (?:day|week|month|quarter|year) before) it\b",
+        r"\1",
+    ),  # "last month versus the month before it"
+    (r"\btook the stage\b", "performed"),
+    (
+        r"\s*\beach (?:act|artist|band|venue|city|customer|buyer) (?:counted )?once\b[,.]?",
+        "",
+    ),  # distinct anyway
+    (  # a pedant's restatement: "- capacity as listed, mind you, not attendance"
+        r"\s+-+\s+[^-?]*\bmind(?: you)?,? not\b[^-?]*?(?=\s*[?.!]?\s*$)",
+        "",
+    ),
     (r"\bwithin (?=the (?:next|last|past) )", "in "),  # "within the next 30 days"
     (r"\bnight of the week\b", "day of the week"),
     (r"\s*(?:that |which )?the sale (?:happened|took place|was made) on\b", ""),  # the day is the sale's

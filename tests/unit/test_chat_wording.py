@@ -170,6 +170,10 @@ def test_set_notation_is_read_in_words(notation: str, words: str) -> None:
         ("In Q1 2026, one order has how many tickets on average?", "In Q1 2026, average tickets per order?"),
         ("Orders this month versus last month - is demand growing?", "Orders this month versus last month"),
         ("What is the capacity of the winner?", "What is the capacity of that one?"),  # a ranking's first
+        ("Box office wants last week's order count.", "last week's number of orders."),  # who wants it
+        ("Orders in OH by city - cities, mind you, not venues.", "Orders in OH by city."),  # a restatement
+        ("revenue this week versus the week before it", "revenue this week versus the week before"),
+        ("avg $ per tkt lst wk", "average ticket price last week"),
         (
             "Pivot table: rows = quarter of sold_at, values = SUM of revenue, filter city = Houston, 2025.",
             "revenue by quarter in Houston, 2025.",
