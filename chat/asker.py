@@ -55,6 +55,8 @@ _WORK = _lexicon(
     tourism hotel hotels diner restaurant grant grants application applications funders funder reach
     security safety crowd rota evacuation plan dashboard chart daughter son kid kids wife husband
     friend friends obsessed retail bear jargon arts figure wants want needs catering coming shows
+    transit authority planning buses bus shuttle shuttles dispatch network service commuter pattern
+    staff trains train lay extra group groups sizes size us those ones are there we'd these off
     """
 )
 _ASKER = _FUNCTION | _ROLES | _WORK
@@ -99,6 +101,10 @@ def _story(question: str) -> str:
     return kept + _PURPOSE.sub("", question[m.end() :])
 
 
+# "Shuttle dispatch wants ...": who wants the figure, said as the sentence's subject
+_WANTS = re.compile(r"^\s*([a-z][\w' ]{1,40}?) (?:wants|needs|would like|is asking for|asks for)\s+", re.I)
+
+
 def set_aside(question: str) -> str:
     """The question without a greeting and the opening clauses that only say who asks and why;
     a name in one kept with its preposition ("for X: which city ..."); a user story's role and
@@ -111,6 +117,8 @@ def set_aside(question: str) -> str:
         name = _NAME.search(m[1])
         kept = f"{'for' if name[1] in ('about', 'with') else name[1]} {name[2].strip()}: " if name else ""
         out = kept + out[m.end() :]
+    if (wants := _WANTS.match(out)) and _asker_only(wants[1]):
+        out = out[wants.end() :]
     closing = _CLOSING.search(out)
     if closing and _asker_only(closing[1]) and not _NAME.search(closing[1]):
         out = out[: closing.start()]

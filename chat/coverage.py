@@ -112,6 +112,18 @@ class Rule:
     what: str  # how the answer names the part it could not use
 
 
+def _both(kind: str) -> Check:
+    def honored(s: dict[str, Any]) -> bool:
+        kept = (s.get("filters") or {}).get(kind)
+        return (
+            s.get("group") == kind
+            or (s.get("compare") or {}).get("dim") == kind
+            or (isinstance(kept, list | tuple) and len(kept) > 1)
+        )
+
+    return honored
+
+
 def _rule(pattern: str, honored: Check, what: str) -> Rule:
     return Rule(re.compile(pattern), honored, what)
 
@@ -149,6 +161,12 @@ _TIME_OF_DAY = (
     r"|\b\d{1,2}(?::\d{2})?\s*(?:am|pm)\b"
 )
 _CHANNEL = r"\b(?:online|web|mobile|app|box[- ]office|partners?|resellers?)\b"
+# Two channels or two tiers named together ("the web and box office channels", "floor, vip"):
+# both sides kept, as a comparison or a breakdown, never the first alone.
+_TIERS = r"\b(?:vip|floor|upper|lower)\b"
+_LISTED = r"(?:\s*(?:,|and|or|&|\+|plus|/)\s*(?:the\s+)?)"
+_TWO_CHANNELS = _CHANNEL + _LISTED + _CHANNEL
+_TWO_TIERS = _TIERS + _LISTED + _TIERS
 _DAYS = (
     r"\b(?:weekends?|weekdays?|mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?"
     r"|sundays?)\b"
@@ -208,7 +226,7 @@ _FORECAST = (
 # facts ("venues that did not sell a ticket" would need every venue against its sales).
 _ABSENCE = (
     r"\b(?:zero|no|without(?: any)?)(?: ticket| single)?"
-    r" (?:concerts|shows|gigs|sales|tickets|orders|refunds|events)\b"
+    r" (?:concerts?|shows?|gigs?|sales?|tickets?|orders?|refunds?|events?)\b"
     r"|\b(?:did|do|does|have|has|had)(?: not|n't) (?:yet )?(?:sell|sold)\b|\bnever (?:sold|sell)\b"
     r"|\bnot (?:sell|sold) (?:a single|any|one)\b|\bnot a single (?:ticket|sale)\b"
 )
@@ -302,6 +320,8 @@ RULES: tuple[Rule, ...] = (
         "days of the week",
     ),
     _rule(_CHANNEL, _filtered("channel"), "a sales channel"),
+    _rule(_TWO_CHANNELS, _both("channel"), "two sales channels together"),
+    _rule(_TWO_TIERS, _both("tier"), "two tiers together"),
     _rule(r"\b(?:vip|floor|upper|lower|balcony|general admission)\b(?! than)", _filtered("tier"), "a tier"),
     _rule(_TIME_OF_DAY, _never, "a time of day"),
     _rule(_NOT_IN_WAREHOUSE, _never, "something the warehouse does not record"),

@@ -10,7 +10,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from chat import analytics, comparisons, follow_ups
+from chat import analytics, comparisons, follow_ups, formulas
 from chat.groupings import (
     COMBINED,
     channel_and_tier,
@@ -285,6 +285,9 @@ class DeterministicPlanner:
         ):
             return Plan("pipeline_status", [ToolCall("pipeline_status")])
         table = next((n for n in TABLES if re.search(rf"\b{n}\b", t)), None)
+        bare = _without_names(t, found)  # a name may hold anything ("O'Hare'; DROP TABLE dim_venue")
+        if formulas.is_formula(bare) or (table and table in bare and formulas.names_rows(bare)):
+            return cannot(formulas.REPLY)
         if (table and metric_of(t) is None) or has(
             t, r"\bschema\b", r"\b(what|which|list( the)?|show( me)?( the)?) tables\b", r"\btables are there",
             r"\bcolumns\b", r"what data (is|do)", r"\bdescribe\b",
@@ -300,6 +303,11 @@ class DeterministicPlanner:
             or re.search(r"\b(?:that|those|them|it|instead)\s*\??\s*$|\btheir\b", t)
             or re.search(follow_ups.POINTS_BACK, t)  # "those box-office sales", "this venue", "instead"
         )
+        if follow and has(t, follow_ups.SEVERAL):
+            return cannot(
+                "'both' points back to more than one earlier question, and I keep only the last: "
+                "ask with both named, like 'revenue, web against mobile, last month'."
+            )
         prev_intent = (previous or {}).get("intent")
         concert = number_after(t, "concert", "show", "event")
         customer = number_after(t, "customer", "user", "fan", "buyer")

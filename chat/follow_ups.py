@@ -26,6 +26,12 @@ POINTS_BACK = (
     r"|\b(?:does|did|do|is|was|are|were) (?:that|those|these)\b"  # "how many tickets does that represent?"
     r"|" + THOSE_THINGS
 )
+# "... for both", "both of them", "each of those": several earlier things, which a follow-up does
+# not hold (it starts from the last question only), so it is asked again rather than narrowed.
+SEVERAL = (
+    r"\b(?:for|of|in|on|with|about) (?:both|the two|all three|each of (?:them|those|these))\s*[?.!]?\s*$"
+    r"|\bboth (?:of )?(?:them|those|these)\b"
+)
 # ... and a pronoun at the end, unless the question names what it stands for ("Baltimore venues -
 # list them").
 PRONOUN_END = r"(?<!are )(?<!is )(?<!were )(?<!was )\b(?:there|that|those|them|it)\s*\??\s*$"

@@ -83,7 +83,8 @@ def _count(word: str) -> int:
 # A year on its own ("2025 revenue by month"), not a count ("over 2000 tickets", "top 2000").
 # A number that counts something ("2025 tickets") is not a year; "2025 ticket revenue" is one.
 NOT_COUNT = (
-    r"(?! ?(?:tickets|ticket(?! (?:revenue|sales|income|gross|money|buyers))|seats?|people|fans|customers"
+    r"(?! ?(?:tickets|ticket(?! (?:revenue|sales|income|gross|money|buyers|total|count|tally|figure|number"
+    r"|sum))|seats?|people|fans|customers"
     r"|orders|dollars|\$|capacity))"
 )
 # An ISO week: "week 6 of 2026", "week 6, 2026", "ISO week 6 2026", "2026-W06" (Monday to Sunday,
@@ -101,8 +102,10 @@ SEASON = (
     r"|\b(?:the )?(winter)(?: of)? ((?:19|20)\d{2})\s*[/-]\s*(?:(?:19|20)?\d{2})\b"
 )
 BARE_YEAR = (
-    r"(?<!concert )(?<!customer )(?<!show )(?<!#)(?<!than )(?<!top )(?<!least )(?<!most )(?<!under )"
-    r"(?<!over )\b((?:19|20)\d{2})\b" + NOT_COUNT
+    r"(?<!concert )(?<!customer )(?<!show )(?<!#)(?<!than )(?<!top )(?<!under )(?<!over )"
+    # "the most 2025 revenue": a year; "the most 2025" alone may be a count
+    r"(?:(?<!least )(?<!most )|(?=(?:19|20)\d{2} (?:ticket )?(?:revenue|sales|income|money)\b))"
+    r"\b((?:19|20)\d{2})\b" + NOT_COUNT
 )
 
 
@@ -226,6 +229,13 @@ def find_period(text: str, clock: datetime) -> Period | None:
     ):  # "from the start of 2025 through today": before "today" is read alone
         start = _month(int(m[2]), _month_number(m[1]))[0] if m[1] else datetime(int(m[2]), 1, 1, tzinfo=UTC)
         return Period(start, tomorrow, f"since {start:%B %Y}" if m[1] else f"since {m[2]}")
+    if re.search(r"\b(?:last|previous|past) weekend\b", t):  # Saturday and Sunday of last week
+        saturday = today - timedelta(days=today.weekday() + 2)
+        return Period(
+            _at(saturday),
+            _at(saturday + timedelta(days=2)),
+            f"last weekend ({saturday} to {saturday + timedelta(days=1)})",
+        )
     if re.search(r"\byesterday\b", t):
         day = today - timedelta(days=1)
         return Period(_at(day), _at(today), f"yesterday ({day})")

@@ -12,20 +12,32 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-from chat import courtesy, half_sql
+from chat import (
+    answer_format,
+    courtesy,
+    dated_weeks,
+    formal,
+    forwarded,
+    half_sql,
+    numbered_periods,
+    set_notation,
+    sports_talk,
+    spreadsheet,
+    texting,
+)
 from chat.asker import set_aside
 from chat.groupings import NUMBER_WORDS
 from chat.understood import KNOWN, correct
 from schemas.regions import REGIONS
 
 # "cancelled concerts not included", "excluding cancelled shows"
-_CANCELLED_THINGS = r"(?:cancell?ations|cancell?ed (?:concerts|shows|gigs|ones|events))"
+_CANCELLED_THINGS = r"(?:cancell?ations|cancel(?:l?ed)? (?:concerts?|shows?|gigs|ones?|events|dates))"
 _CANCELLED_LEFT_OUT = (
     r"(?:the )?" + _CANCELLED_THINGS + r" (?:are |being )?"
     r"(?:not included|excluded|left out|not (?:to be )?counted|(?:do not|don't|does not|doesn't) count)"
     r"|leaving out any (?:that were|which were) cancell?ed"
-    r"|(?:excluding|not counting|leaving out|without|ignoring|except(?: for)?) (?:the |any )?"
-    + _CANCELLED_THINGS
+    r"|(?:excluding|exclude|not count(?:ing)?|leav(?:e|ing) out|without|ignor(?:e|ing)|omit(?:ting)?"
+    r"|except(?: for)?|not) (?:the |any )?" + _CANCELLED_THINGS
 )
 # ... said of concerts: a concert counted or listed is never a cancelled one, so the phrase changes
 # nothing; said of sales ("revenue without cancellations") it is kept, for the coverage check.
@@ -159,6 +171,10 @@ _REWRITES: tuple[tuple[str, str], ...] = (
         r"(people|persons|fans)\b",
         r"how many \3 can \1 \2 hold",
     ),
+    (  # "X in 2025 have how many concert?": the question word last, as some languages order it
+        r"^([^?,]{3,60}?) (?:have|has|had) how many ([a-z]+?)s?\b",
+        r"how many \2s does \1 have",
+    ),
     (r"(?<!year )(?<!quarter )(?<!month )(?<!week )\b(?:till|until|up to|to) date\b", "until now"),
     (r"\b(?:classified|filed|listed) (?:under|as)\b", "in"),
     (r"\benumerate\b", "list"),
@@ -169,6 +185,7 @@ _REWRITES: tuple[tuple[str, str], ...] = (
         "number of refunds",
     ),
     (r"\brefund (?:records|rows|entries|transactions)\b", "refunds"),
+    (r"\brefund (?:record|row|entry|transaction) counts?\b", "number of refunds"),
     (
         r"\bhow many tickets an? (?:order|purchase) (?:contained|had|held|included) on average\b",
         "average tickets per order",
@@ -190,7 +207,17 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\b(\w+?)s? as (?:rows|columns|lines)\b", r"by \1"),  # "months as rows"
     (r"\bsort (\w+) by\b", r"\1 by"),  # "sort states by refund dollars ... keep the top 4"
     (r"\b(vip|floor|upper|lower) (?:section|level|area)s?\b", r"\1 tier"),
-    (r"\bsat(?:urday)?s?\s*\+\s*sun(?:day)?s?\b", "weekends"),
+    (r"\bsat(?:urday)?s?\s*(?:\+|plus)\s*sun(?:day)?s?\b", "weekends"),
+    (
+        r"\s*\((?:sat(?:urday)?s? (?:and|&|\+|plus|to) sun(?:day)?s?"
+        r"|mon(?:day)?s? (?:to|through|-) fri(?:day)?s?)\)",
+        "",
+    ),
+    (  # sales are dated by their sale: "Purchase dates, not show dates." says so again
+        r"[,.;]?\s*\b(?:by )?(?:the )?(?:purchase|sale) (?:dates?|days?)(?:, not (?:the )?(?:show|concert) "
+        r"(?:dates?|days?))?(?:, that is)?(?=\s*[.?!]?\s*$)",
+        "",
+    ),
     (r"\(?\bmon(?:day)?\s*(?:-|to|through|thru)\s*sun(?:day)?\b\)?,?", ""),  # the whole week: no filter
     (r"\blist (?:every|each|all) venue\b", "list all venues"),
     (r"\b(?:a |each |per |one )?tickets? costs?\b", "ticket price"),
@@ -256,6 +283,45 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"(?<!by )(?<!per )(?<!each )(?<!every )(?<!between )\b(?:dates|gigs|performances)\b", "shows"),
     (r"\b(?:room|hall)s\b(?= (?:in|we|do|are|with|by)\b)", "venues"),
     (r"\b(?:room|hall)\b(?= (?:in|we|do|is|with|by)\b)", "venue"),
+    (
+        r"\b(?:average|mean)\s+dollars\s+(?:per|a|for each)\s+tickets?\b",
+        "average ticket price",
+    ),  # "avg $ per tkt"
+    (
+        r"\b(the (?:day|week|month|quarter|year) before) it\b",
+        r"\1",
+    ),  # "last month versus the month before it"
+    (r"\btook the stage\b", "performed"),
+    (
+        r"\s*\beach (?:act|artist|band|venue|city|customer|buyer) (?:counted )?once\b[,.]?",
+        "",
+    ),  # distinct anyway
+    (  # a pedant's restatement: "- capacity as listed, mind you, not attendance"
+        r"\s+-+\s+[^-?]*\bmind(?: you)?,? not\b[^-?]*?(?=\s*[?.!]?\s*$)",
+        "",
+    ),
+    (r"\bwithin (?=the (?:next|last|past) )", "in "),  # "within the next 30 days"
+    (r"\bnight of the week\b", "day of the week"),
+    (r"\s*(?:that |which )?the sale (?:happened|took place|was made) on\b", ""),  # the day is the sale's
+    (r"\b(?:the )?(?:biggest|largest|highest|greatest) seating capacity\b", "the most seats"),
+    (r"\bone single\b", "one"),
+    (r"\b(?:the )?most tickets ever bought\b", "the most tickets bought"),
+    (  # "every month the revenue is how much": a breakdown, the question word last
+        r"\b(?:every|each) (month|quarter|week|day) the (revenue|tickets?|orders?|refunds?) "
+        r"(?:is|are|was|were) how (?:much|many)\b",
+        r"\2 by \1",
+    ),
+    (r"\bone order (?:have|has|had|contains?) how many tickets? on average\b", "average tickets per order"),
+    (
+        r"\s*-\s*(?:are|is) (?:the )?(?:crowds|sales|demand|things) "
+        r"(?:growing|rising|shrinking|falling)\s*\?\s*$",
+        "",
+    ),
+    (r"^\s*(?:compare|comparing)\s*-\s*strictly\b", "compare -"),
+    (
+        r"\b(?:the|our|last year's|this year's) (?:champ|champion|winner)\b",
+        "that one",
+    ),  # the first of a ranking
 )
 _DAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "sat"}
 _DASHES = str.maketrans({"\u2013": "-", "\u2014": " - ", "\u2212": "-", "\u2019": "'", "\u2018": "'"})
@@ -376,7 +442,9 @@ def reword(text: str) -> str:
     corrected, abbreviations and synonyms in the planner's words (spaces collapsed); a named day
     of a year ("Labor Day 2025") as its date; a capitalised word inside a sentence is a name's and
     stays (not a day of the week)."""
-    wrapped = _holidays(_intervals(courtesy.set_aside(text.translate(_DASHES))))
+    text = courtesy.set_aside(forwarded.reduce(spreadsheet.read(text.translate(_DASHES))))
+    text = dated_weeks.read(numbered_periods.read(answer_format.set_aside(text)))
+    wrapped = _holidays(_intervals(set_notation.read(formal.read(sports_talk.read(texting.expand(text))))))
     out = _without_cancelled(_numbers(correct(half_sql.read(set_aside(_unshout(wrapped))))))
     for pattern, replacement in _COMPILED:
 

@@ -111,6 +111,9 @@ def test_words_that_are_not_sql_stay_words() -> None:
         ("concerts between may 20 and june 10, 2026", "2026-05-20 to 2026-06-10"),
         ("sales on 3rd of march 2026", "2026-03-03"),
         ("cher's 2025 tickets", "2025"),
+        ("the 2025 ticket total", "2025"),  # a year before "ticket total", not 2025 tickets
+        ("orders last weekend", "last weekend"),
+        ("which city had the least 2025 revenue", "2025"),  # a year after "least", not a count
     ],
 )
 def test_periods_written_as_people_write_them(text: str, label: str) -> None:
@@ -835,3 +838,78 @@ def test_that_same_month_points_back_and_how_many_after_a_breakdown_is_one_figur
     vip = ask(planner, "Just the VIP tickets in that month - how many?", memory)
     assert vip.calls and vip.slots["group"] is None and vip.slots["filters"]["tier"] == "vip"
     assert not ask(planner, "Split that same month by channel?").calls  # nothing to point back to
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        '=COUNTIFS(dim_artist[genre], "rock")',  # a spreadsheet formula
+        'SUMPRODUCT((tier="vip")*quantity) over the 2025 rows',
+        "Project dim_artist onto name, selecting rows with genre = 'pop'.",  # relational algebra
+        "how many rows does fact_refunds hold where amount > 10",
+    ],
+)
+def test_a_formula_or_an_expression_over_a_table_is_not_read_as_the_schema(
+    planner: DeterministicPlanner, question: str
+) -> None:
+    plan = ask(planner, question)
+    assert not plan.calls and plan.intent != "explain_schema" and "formula" in (plan.reply or "")
+
+
+def test_both_in_a_follow_up_is_asked_again(planner: DeterministicPlanner) -> None:
+    memory = Conversation("both")
+    ask(planner, "web tickets in 2025", memory)
+    ask(planner, "and mobile?", memory)
+    plan = ask(planner, "revenue for both of them", memory)
+    assert not plan.calls and "both" in (plan.reply or "")
+    assert planner.plan("describe dim_venue", CLOCK).intent == "explain_schema"  # a table's name alone
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "Channel splits for Cher, 2025 season: revenue",
+            {"group": "channel", "period": "2025"},
+        ),  # a fan's words
+        (
+            "Head-to-head, the 2025 season: Cher against Foo Fighters in revenue",
+            {"compare": {"dim": "artist"}},
+        ),
+        ("Top-3 leaderboard, 2025: venues ranked by revenue", {"group": "venue", "top": 3}),
+        (
+            "Kindly furnish the aggregate refund amount recorded against Gillette Stadium in 2025",
+            {},
+        ),  # formal
+        ("Identify the single artist with the highest revenue in 2025", {"group": "artist", "top": 1}),
+        ("Cher in year 2025 have how many concert? Not count the cancel one.", {"metric": "concerts"}),
+        ("at which venues did Cher play in 2025? Leave out cancelled dates.", {"period": "2025"}),
+    ],
+)
+def test_how_a_fan_a_lawyer_or_a_learner_asks(
+    planner: DeterministicPlanner, warehouse: Engine, question: str, expected: dict[str, Any]
+) -> None:
+    plan = ask(planner, question)
+    assert plan.calls, plan.reply
+    assert not plan.slots.get("cancelled"), plan.slots
+    for key, value in expected.items():
+        if key == "period":
+            assert value in plan.slots["period"]["label"], plan.slots["period"]
+        elif key == "compare":
+            assert plan.slots["compare"]["dim"] == value["dim"], plan.slots["compare"]
+        else:
+            assert plan.slots.get(key) == value, (key, plan.slots)
+    assert run(warehouse, plan.calls[0].args["sql"])["Status"] == "FINISHED"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "orders for the web and box office channels in 2025",  # two channels: not the first alone
+        "floor and vip tickets in 2025",
+        "list every Texas venue that recorded no ticket sale in 2025",  # what did not sell
+    ],
+)
+def test_two_sides_or_an_absence_are_never_narrowed(planner: DeterministicPlanner, question: str) -> None:
+    plan = ask(planner, question)
+    assert not plan.calls and plan.reply

@@ -1,0 +1,43 @@
+"""How the answer should look, said before or after the question ("Just the number: ...",
+"One integer, no words: ...", "... - no commentary."), set aside so the question is read alone.
+Pure.
+
+A clause is set aside only when every word of it is a word about the answer's shape (numbers,
+rows, decimals, "nothing else"); "Two columns, month and refund dollars, for Q1" names what the
+columns hold, and is read as the measure by the first ("refund dollars by month, for Q1").
+"""
+
+from __future__ import annotations
+
+import re
+
+_SHAPE = frozenset(
+    """
+    just the a an number numbers figure figures value values only one two three four five six seven
+    eight nine ten twelve integer integers decimal decimals place places no words word nothing else
+    table rows row plain digits digit answer commentary comment text single exact to cent cents
+    rounded round please reply with and whole bare raw format formatted explanation prose chatter
+    """.split()  # noqa: SIM905 - a lexicon is read best as prose
+)
+_OPENING = re.compile(r"^\s*([^:;.!?]{1,60}?)\s*:\s+")
+_CLOSING = re.compile(r"(?:[,;.]|\s+-+)\s+([^?,;.:-]{1,40}?)[.!]?\s*$")
+_COLUMNS = re.compile(
+    r"^\s*(?:\w+\s+)?columns?\s*[,:]\s*(?:the\s+)?(\w+)\s+(?:and|then)\s+(?:the\s+)?([\w$ ]+?)"
+    r"\s*(?=,|:|\bfor\b|$)",
+    re.I,
+)
+
+
+def _shape_only(clause: str) -> bool:
+    words = re.findall(r"[a-z0-9']+", clause.lower())
+    return bool(words) and set(words) <= _SHAPE
+
+
+def set_aside(question: str) -> str:
+    """The question without the clauses that only say how its answer should look."""
+    out = _COLUMNS.sub(lambda m: f"{m[2]} by {m[1]}", question, count=1)
+    if (m := _OPENING.match(out)) and _shape_only(m[1]):
+        out = out[m.end() :]
+    if (m := _CLOSING.search(out)) and _shape_only(m[1]):
+        out = out[: m.start()] + ("?" if out.rstrip().endswith("?") else "")
+    return out.strip()

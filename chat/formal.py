@@ -1,0 +1,39 @@
+"""A lawyer's or a clerk's formal words for a plain question ("Kindly furnish the count of ...",
+"Please confirm the aggregate refund amount recorded against X", "Identify the single venue
+with the highest ...", "carry the status cancelled"), read as the planner's words. Pure."""
+
+from __future__ import annotations
+
+import re
+
+_REWRITES = tuple(
+    (re.compile(pattern, re.I), replacement)
+    for pattern, replacement in (
+        (
+            r"^\s*(?:(?:please|kindly|could you|would you)\s+)*(?:furnish|provide|supply|confirm|state"
+            r"|set out|report|give)(?:\s+(?:me|us))?(?:\s*,\s*|\s+)",
+            "give ",
+        ),
+        (
+            r"^\s*(?:(?:please|kindly)\s+)*identify the (?:single |one )?(\w+) (?:with|that has|having)\b",
+            r"which \1 has",
+        ),
+        (r"\baggregate\b", "total"),
+        (r"\brecorded against\b", "at"),
+        (
+            r"\b(?:that |which )?(?:carry|carries|bear|bears|have|has|with) the status (cancell?ed)\b",
+            r"are \1",
+        ),
+        (r"\bwhose status is (cancell?ed)\b", r"that are \1"),
+        (r"^\s*for the record\s*[:,-]\s*", ""),
+        (r",?\s*all venues combined\b", ""),
+        (r"\b(?:across|over) the (?:whole|entire) (?:network|platform|business)\b", ""),
+    )
+)
+
+
+def read(text: str) -> str:
+    """The text with formal wording as the planner's."""
+    for pattern, replacement in _REWRITES:
+        text = pattern.sub(replacement, text)
+    return text
