@@ -4,11 +4,10 @@ with the highest ...", "carry the status cancelled"), read as the planner's word
 
 from __future__ import annotations
 
-import re
+from chat.rewrites import compiled, rewrite
 
-_REWRITES = tuple(
-    (re.compile(pattern, re.I), replacement)
-    for pattern, replacement in (
+_REWRITES = compiled(
+    (
         (
             r"^\s*(?:(?:please|kindly|could you|would you)\s+)*(?:furnish|provide|supply|confirm|state"
             r"|set out|report|give)(?:\s+(?:me|us))?(?:\s*,\s*|\s+)",
@@ -34,6 +33,4 @@ _REWRITES = tuple(
 
 def read(text: str) -> str:
     """The text with formal wording as the planner's."""
-    for pattern, replacement in _REWRITES:
-        text = pattern.sub(replacement, text)
-    return text
+    return rewrite(_REWRITES, text)

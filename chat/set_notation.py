@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 
+from chat.rewrites import compiled, rewrite
+
 _LET = re.compile(r"^\s*let (?P<name>[A-Z]) be the set of (?P<what>[^.?!]+)[.?!]?\s*", re.I)
-_REWRITES = tuple(
-    (re.compile(pattern, re.I), replacement)
-    for pattern, replacement in (
+_REWRITES = compiled(
+    (
         (r"\barg(max|min) over (?:the )?(\w+?)(?:_ids?|s)? of (?:the )?(?:total )?", r"which \2 has the \1 "),
         (r"\bthe (max) (?=\w)", "the most "),
         (r"\bthe (min) (?=\w)", "the least "),
@@ -62,6 +63,5 @@ def read(text: str) -> str:
     if m := _TABULATE.match(text):
         rest = re.sub(r"\b((?:19|20)\d\d)-(\d\d)\b(?!-)", _month, text[m.end() :])
         text = f"{m[2]} by {m[3]} {rest}"
-    for pattern, replacement in _REWRITES:
-        text = pattern.sub(replacement, text)
+    text = rewrite(_REWRITES, text)
     return re.sub(r"\s{2,}", " ", text)

@@ -8,11 +8,10 @@ record is the first of one. A word left unread here stays for the coverage check
 
 from __future__ import annotations
 
-import re
+from chat.rewrites import compiled, rewrite
 
-_REWRITES = tuple(
-    (re.compile(pattern, re.I), replacement)
-    for pattern, replacement in (
+_REWRITES = compiled(
+    (
         (r"\b(?:the )?((?:19|20)\d\d) season\b", r"\1"),
         (r"[,.]?\s*\b(?:(?:the )?(?:whole|full|entire)[- ]season (?:number|total|figure))\b", ""),
         (r"\b(?:the )?(?:whole|full|entire)[- ]season\b", ""),
@@ -31,6 +30,4 @@ _REWRITES = tuple(
 
 def read(text: str) -> str:
     """The text with a sports fan's words as the planner's."""
-    for pattern, replacement in _REWRITES:
-        text = pattern.sub(replacement, text)
-    return text
+    return rewrite(_REWRITES, text)
