@@ -8,12 +8,16 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
 from concert.cli_support import EXIT_FAILED, CommandError, out
 from concert.runtime import Runtime
+
+if TYPE_CHECKING:
+    from consumers.step_functions import StepFunctions
+    from ml.registry_table import Registry
 
 
 class ProcessTree:
@@ -149,20 +153,20 @@ def probes(rt: Runtime, *, live_feed: bool = False) -> Any:
 
 
 def trainings_settled(
-    sfn: Any, machine: str | None, registry: Any, sales: Callable[[], int], min_sales: int
+    sfn: StepFunctions, machine: str | None, registry: Registry, sales: Callable[[], int], min_sales: int
 ) -> Callable[[], bool]:
     """Whether the trainings the events started are done: no execution of the retraining
     workflow `machine` running, and every model trained once (its latest version in `registry`,
     any outcome) or the warehouse holding fewer `sales` than a first training needs (then none
     starts)."""
-    from ml.models import SPECS
+    from ml.registry_table import MODELS
 
     def settled() -> bool:
         if not machine:
             return True
         if sfn.list_executions(stateMachineArn=machine, statusFilter="RUNNING", maxResults=1)["executions"]:
             return False
-        return all(registry.latest(name) for name in SPECS) or sales() < min_sales
+        return all(registry.latest(name) for name in MODELS) or sales() < min_sales
 
     return settled
 
