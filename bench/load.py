@@ -142,6 +142,7 @@ class Sampler:
     since: float = 0.0
     every_s: float = 1.0
     samples: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # lag probes that failed, each said once
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -154,7 +155,10 @@ class Sampler:
         def loop() -> None:
             while not self._stop.wait(self.every_s):
                 sample: dict[str, Any] = {"t": round(time.monotonic() - started, 1)}
-                sample["lag"] = max(0, self.target() - self.probes.loaded(self.since))
+                try:  # a probe the platform fails to answer (a query refused under memory pressure)
+                    sample["lag"] = max(0, self.target() - self.probes.loaded(self.since))
+                except Exception as exc:
+                    self.failures.append(f"{type(exc).__name__}: {str(exc)[:200]}")
                 for name, p in procs.items():
                     try:
                         sample[name] = {"rss_mb": p.memory_info().rss / 2**20, "cpu_pct": p.cpu_percent(None)}
@@ -229,10 +233,11 @@ def run_step(probes: Probes, rate: float, seconds: float, *, drain_s: float, see
         "lag_bounded": lag_at_end <= rate * LAG_BOUND_S,
         "drained": drained,
         "drain_s": round(drain_done - ended, 1) if drained else None,
-        "lag_max": max((s["lag"] for s in sampler.samples), default=0),
+        "lag_max": max((s["lag"] for s in sampler.samples if "lag" in s), default=0),
         **probes.latency(since),
         "processes": processes,
-        "lag_series": [(s["t"], s["lag"]) for s in sampler.samples],
+        "lag_series": [(s["t"], s["lag"]) for s in sampler.samples if "lag" in s],
+        "probe_failures": sampler.failures,
     }
     if live is not None:
         step.update(live_figures(live, live_end_t, rate))
@@ -363,7 +368,12 @@ def run_soak(
             produced["n"] = done + int(rate * 60)
             if progress:
                 progress(f"soak: minute {minute + 1}/{int(minutes)}")
-    result = {"rate": rate, "minutes": minutes, **soak_verdict(sampler.samples, rate)}
+    result = {
+        "rate": rate,
+        "minutes": minutes,
+        **soak_verdict(sampler.samples, rate),
+        "probe_failures": sampler.failures,
+    }
     if live is not None:
         result["live"] = live_lag_trend(live.samples, rate)
     return result
@@ -415,8 +425,8 @@ def soak_verdict(samples: list[dict[str, Any]], rate: float) -> dict[str, Any]:
                 memory[name]["holds_data"] = True
                 per_k = (statistics.mean(b) - statistics.mean(a)) / (events / 1000) if events > 0 else None
                 memory[name]["mb_per_1k_events"] = round(per_k, 3) if per_k is not None else None
-    lag_first = statistics.mean(s["lag"] for s in first)
-    lag_last = statistics.mean(s["lag"] for s in last)
+    lag_first = statistics.mean([s["lag"] for s in first if "lag" in s] or [0])
+    lag_last = statistics.mean([s["lag"] for s in last if "lag" in s] or [0])
     lag_grows = lag_last > 2 * lag_first and lag_last > rate * 60
     return {
         "memory": memory,
@@ -425,7 +435,7 @@ def soak_verdict(samples: list[dict[str, Any]], rate: float) -> dict[str, Any]:
         "lag_last": round(lag_last, 1),
         "lag_grows": lag_grows,
         "series": [
-            {"t": s["t"], "lag": s["lag"], **{n: round(s[n]["rss_mb"], 1) for n in names if s.get(n)}}
+            {"t": s["t"], "lag": s.get("lag"), **{n: round(s[n]["rss_mb"], 1) for n in names if s.get(n)}}
             for s in samples
         ],
     }
@@ -469,7 +479,7 @@ def write_chart(result: dict[str, Any], path: Path) -> Path:
         for name in result["soak"]["memory"]:
             ax.plot(ts, [x.get(name, 0) for x in series], label=f"{name} RSS MB")
         ax2 = ax.twinx()
-        ax2.plot(ts, [x["lag"] for x in series], "k:", label="lag")
+        ax2.plot(ts, [x["lag"] if x["lag"] is not None else float("nan") for x in series], "k:", label="lag")
         ax.set(xlabel="minutes", ylabel="MB", title=f"soak at {result['soak']['rate']:.0f}/s")
         ax.legend(loc="upper left")
         ax2.set_ylabel("lag (events)")

@@ -14,6 +14,7 @@ import pytest
 
 from bench.load import (
     Probes,
+    Sampler,
     live_delays,
     live_lag_trend,
     run_load_bench,
@@ -140,6 +141,31 @@ def test_trainings_are_settled_when_none_runs_and_every_model_trained_or_none_co
     sales[0] = 4_999
     assert empty(), "fewer sales than a first training needs: none will start"
     assert trainings_settled(sfn, None, MemoryRegistry(), lambda: 0, min_sales=1)(), "no workflow deployed"
+
+
+def test_a_lag_probe_the_platform_fails_to_answer_leaves_a_gap_not_a_dead_sampler() -> None:
+    platform = FakePlatform(capacity=2_000)
+    probes = platform.probes()
+    answers = {"n": 0}
+
+    def loaded(since: float) -> int:
+        answers["n"] += 1
+        if answers["n"] % 2 == 0:  # every other sample: refused, as a query under memory pressure is
+            raise RuntimeError("FAILED: ERROR: out of memory")
+        return platform.loaded(since)
+
+    probes.loaded = loaded
+    sampler = Sampler(probes, target=lambda: 0, every_s=0.05)
+    with sampler:
+        deadline = time.monotonic() + 10
+        while len(sampler.samples) < 6 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    with_lag = [s for s in sampler.samples if "lag" in s]
+    assert len(sampler.samples) >= 6, "the sampler went on after a failed probe"
+    assert 0 < len(with_lag) < len(sampler.samples) and sampler.failures[0].startswith("RuntimeError")
+    assert all("worker" in s for s in sampler.samples), "each sample keeps its processes"
+    verdict = soak_verdict([{**s, "t": 60 + i} for i, s in enumerate(sampler.samples)], rate=10)
+    assert verdict["lag_first"] == 0 and None in [x["lag"] for x in verdict["series"]]
 
 
 def test_a_lag_that_grows_past_its_bound_while_producing_is_not_sustained(monkeypatch: Any) -> None:
