@@ -118,10 +118,8 @@ def test_a_warm_up_that_never_settles_ends_at_its_bound_and_says_so() -> None:
     platform = FakePlatform(capacity=2_000)
     probes = platform.probes()
     probes.settled = lambda: False
-    started = time.monotonic()
-    result = warm_up(probes, 100, rate=1_000, seed=1, wait_s=1.5)
-    assert result["queryable"] and not result["settled"]
-    assert time.monotonic() - started < 10
+    result = warm_up(probes, 100, rate=1_000, seed=1, wait_s=1.5)  # returns: its bound ended it
+    assert result["queryable"] and not result["settled"] and result["settled_s"] >= 0.5
     nothing = warm_up(FakePlatform(capacity=2_000).probes(), 100, rate=1_000, seed=2, wait_s=5)
     assert nothing["settled"] and nothing["settled_s"] < 0.5, "no background work: nothing to wait for"
 
