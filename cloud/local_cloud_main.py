@@ -1,7 +1,8 @@
-"""The local cloud's process: ministack, with the janitor that keeps its memory bounded, its
-scratch directory emptied (`cloud.local_scratch`), and its Kinesis, DynamoDB and S3 patched where
-the platform leans on them (`cloud.local_kinesis`, `cloud.local_stream_records`,
-`cloud.local_dynamodb`, `cloud.local_s3`).
+"""The local cloud's process: ministack, with the janitor that keeps its memory bounded (and
+idle Lambda workers retired, `cloud.local_idle_workers`), its scratch directory emptied
+(`cloud.local_scratch`), and its Kinesis, DynamoDB and S3 patched where the platform leans on
+them (`cloud.local_kinesis`, `cloud.local_stream_records`, `cloud.local_dynamodb`,
+`cloud.local_s3`).
 
 Run as `python -m cloud.local_cloud_main` by `cloud.local_cloud.LocalCloud.start`.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import threading
 
+from cloud import local_idle_workers
 from cloud.local_dynamodb import patch_dynamodb
 from cloud.local_janitor import keep_s_from_env, run
 from cloud.local_kinesis import patch_kinesis
@@ -34,6 +36,10 @@ def main() -> None:
     threading.Thread(
         target=run, args=(f"http://localhost:{port}", stop), kwargs={"keep_s": keep_s_from_env()},
         name="concert-local-janitor", daemon=True,
+    ).start()  # fmt: skip
+    threading.Thread(
+        target=local_idle_workers.run, args=(stop,), kwargs={"idle_s": local_idle_workers.idle_s_from_env()},
+        name="concert-idle-workers", daemon=True,
     ).start()  # fmt: skip
     import ministack.app  # type: ignore[import-untyped]
 

@@ -20,7 +20,7 @@ import joblib
 from consumers.warehouse.ports import Queries
 from ml.artifact_bucket import ArtifactBucket
 from ml.dataset import WAREHOUSE_QUERIES, read_channel, write_channel
-from ml.drift import Policy, cooling_down, should_train
+from ml.drift import Policy, Recent, cooling_down, recent_query, should_train
 from ml.models import SPECS, spec
 from ml.promotion import decide
 from ml.registry_table import Registry
@@ -31,9 +31,6 @@ ENTRY_POINTS = {  # SageMaker script-mode programs (ml/train_*.py, at the root o
     "venue_popularity": "train_venues.py",
     "recommendations": "train_recommendations.py",
 }
-RECENT_SALES = (  # the sales newer than a model's data, for the drift check (bounded)
-    "SELECT quantity, revenue FROM fact_ticket_sales WHERE sold_at > CAST(:since AS TIMESTAMP) LIMIT 100000"
-)
 
 
 @dataclass
@@ -97,9 +94,11 @@ def check(parts: Parts, event: dict[str, Any], owner: str, now: datetime | None 
         if detail.get("force"):
             go, reason = True, "requested"
         else:
-            recent = []
+            recent = None
             if current and current["data"].get("last_sale"):
-                recent = parts.warehouse.query(RECENT_SALES, {"since": current["data"]["last_sale"][:26]})
+                ref = current["reference"] or {}
+                sql, params = recent_query(ref, current["data"]["last_sale"][:26])
+                recent = Recent.of_row(parts.warehouse.query(sql, params)[0], ref)
             state = None
             if current:
                 latest = newest.get(name) or current

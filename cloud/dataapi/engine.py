@@ -23,7 +23,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from cloud.dataapi.catalog import load_catalog
 from cloud.dataapi.copy_forms import CopyError, CopyFromS3, parse_copy
 from cloud.dataapi.copy_load import CopyStopped, copy_into
 from cloud.dataapi.errors import redshift_error
+from cloud.dataapi.kept_rows import KeptRows
 from cloud.dataapi.names import DEFAULT_SCHEMA, Source, result_columns, star_table
 from cloud.dataapi.settings import EndpointSettings, Policy
 from cloud.dataapi.statement import MAX_RESULT_ROWS, PAGE_ROWS, Statement, to_column, to_csv, to_field
@@ -108,7 +109,7 @@ class Engine:
         self.db.execute("SET lock_configuration = true")
         self._s3_factory, self._s3_client = s3, None
         self._statements: dict[str, Statement] = {}
-        self._order: list[str] = []
+        self._order: deque[str] = deque()
         self._kept: deque[tuple[Statement, int]] = deque()
         self._kept_bytes = 0
         self._lock = threading.Lock()
@@ -153,6 +154,7 @@ class Engine:
         with self._lock:
             self._statements[st.id] = st
             self._order.append(st.id)
+            self._forget_oldest()
         self._queues[lane].put(st)
         return st
 
@@ -408,7 +410,6 @@ class Engine:
             )
             if st.is_batch:
                 st.sub_results.append((st.columns, st.rows))
-                st.sub_size += max(st.result_size, 0)
         if st.is_batch:
             slot.cursor.execute("COMMIT")
 
@@ -433,19 +434,18 @@ class Engine:
             if _changes_catalog(sql):
                 self._catalog_stale = True
         if cur.description and _returns_rows(duck):
-            rows: list[tuple[Any, ...]] = []
-            size = 0
+            st.columns = _columns(sql, cur.description, self._catalog)
+            rows = KeptRows()  # packed as fetched: the result's size is the bytes it holds
             while chunk := cur.fetchmany(FETCH_ROWS):
                 if st.stop:
                     raise _Stopped
-                rows.extend(chunk)
-                size += sum(len(repr(r)) for r in chunk)
+                rows.extend(_padded(st.columns, chunk))
                 if len(rows) > MAX_RESULT_ROWS:
                     raise SqlError(f"result larger than {MAX_RESULT_ROWS} rows; add a LIMIT or UNLOAD")
-                if size > max_bytes:
+                if rows.nbytes > max_bytes:
                     raise SqlError(f"result larger than {max_bytes // 2**20} MB; add a LIMIT or UNLOAD")
-            st.columns = _columns(sql, cur.description, self._catalog)
-            st.rows, st.result_rows, st.result_size = _padded(st.columns, rows), len(rows), size
+            rows.seal()
+            st.rows, st.result_rows, st.result_size = rows, len(rows), rows.nbytes
         else:
             changed = cur.fetchone() if cur.description else None
             st.columns, st.rows, st.result_size = [], [], -1
@@ -467,8 +467,9 @@ class Engine:
             raise _Stopped from None
 
     def _keep(self, st: Statement) -> None:
-        """Keep results up to `kept_result_mb` in all; the oldest expire first."""
-        size = st.sub_size if st.is_batch else max(st.result_size, 0)
+        """Keep results up to `kept_result_mb` in all, counted by the bytes they hold; the
+        oldest expire first."""
+        size = sum(_held(rows) for _, rows in st.sub_results) if st.is_batch else _held(st.rows)
         with self._lock:
             self._kept.append((st, size))
             self._kept_bytes += size
@@ -478,10 +479,30 @@ class Engine:
                 old.sub_results = [(columns, []) for columns, _ in old.sub_results]
                 self._kept_bytes -= old_size
 
+    def _forget_oldest(self) -> None:
+        """Drop the oldest ended statements past `kept_statements` or older than a day (the
+        Data API lists a day's statements): the endpoint's memory does not grow with every
+        statement it ever ran. A statement still queued or running is never dropped. Called
+        under the lock."""
+        day_ago = datetime.now(UTC) - timedelta(days=1)
+        while self._order:
+            old = self._statements[self._order[0]]
+            if old.status in ("SUBMITTED", "STARTED"):
+                return
+            if len(self._order) <= self.settings.kept_statements and old.created_at > day_ago:
+                return
+            self._order.popleft()
+            del self._statements[old.id]
+
     def _end(self, st: Statement, status: str, error: str | None = None) -> None:
         st.status, st.error = status, error
         st.updated_at = datetime.now(UTC)
         st.duration_ns = int((time.perf_counter() - st.started) * 1e9) if st.started else -1
+
+
+def _held(rows: object) -> int:
+    """The bytes a kept result holds (a result is kept as `KeptRows`; anything else: none)."""
+    return rows.nbytes if isinstance(rows, KeptRows) else 0
 
 
 def _end_session(cur: duckdb.DuckDBPyConnection) -> None:

@@ -57,7 +57,10 @@ class EndpointSettings(BaseSettings):
     temp_directory: str | None = Field(default=None, description="default: next to the database file")
     max_temp_directory_size: str = "4GB"
     rss_limit_mb: int = Field(default=4096, gt=0, description="process size that stops queries")
-    kept_result_mb: int = Field(default=512, gt=0, description="results kept for GetStatementResult, in all")
+    kept_result_mb: int = Field(default=256, gt=0, description="results kept for GetStatementResult, in all")
+    kept_statements: int = Field(
+        default=10_000, gt=0, description="ended statements kept for DescribeStatement and ListStatements"
+    )
     watch_interval_s: float = Field(default=0.05, gt=0)
     abandon_after_s: float = Field(
         default=10.0, gt=0, description="a query that ignores its interrupts this long is ended"

@@ -6,6 +6,7 @@ import base64
 import csv
 import io
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -54,13 +55,12 @@ class Statement:
     started: float = 0.0
     duration_ns: int = -1
     columns: list[dict[str, Any]] = field(default_factory=list)
-    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    rows: Sequence[tuple[Any, ...]] = field(default_factory=list)  # KeptRows once finished
     result_rows: int = -1
     result_size: int = -1
     sub_status: list[dict[str, Any]] = field(default_factory=list)
     # A batch's results, one (columns, rows) per sub-statement (GetStatementResult of `<id>:<n>`).
-    sub_results: list[tuple[list[dict[str, Any]], list[tuple[Any, ...]]]] = field(default_factory=list)
-    sub_size: int = 0  # their bytes, in all
+    sub_results: list[tuple[list[dict[str, Any]], Sequence[tuple[Any, ...]]]] = field(default_factory=list)
     db_user: str | None = None
     policy: str = "operator"
     result_format: str = "JSON"  # or CSV: fetched with GetStatementResultV2
@@ -148,7 +148,7 @@ def to_field(value: Any) -> dict[str, Any]:
     return {"stringValue": str(value)}
 
 
-def to_csv(columns: list[dict[str, Any]], rows: list[tuple[Any, ...]]) -> str:
+def to_csv(columns: list[dict[str, Any]], rows: Sequence[tuple[Any, ...]]) -> str:
     """Rows as GetStatementResultV2's CSV records: a header, then one line a row (NULL empty)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from ml.dataset import WAREHOUSE_QUERIES
-from ml.retraining import RECENT_SALES
+from ml.drift import MONITORED, Recent
 
 LEDGER_ROW = re.compile(r"\('((?:[^']|'')*)', '(loaded|rejected)', (\d+), GETDATE\(\)")
 LEASE_TAKE = re.compile(r"SET holder = '((?:[^']|'')*)', expires_epoch = (\d+) .* expires_epoch < (\d+)\)")
@@ -113,9 +113,15 @@ class MemoryWarehouse:
         sales = self.tables.get("fact_ticket_sales", [])
         if sql == "SELECT COUNT(*) AS n FROM fact_ticket_sales":
             return [{"n": len(sales)}]
-        if sql == RECENT_SALES:
-            since = datetime.fromisoformat(str((params or {})["since"]))
-            return [s for s in sales if s["sold_at"].replace(tzinfo=None) > since.replace(tzinfo=None)]
+        if "AS recent" in sql and params and "since" in params:  # the drift check: counted in memory
+            since = datetime.fromisoformat(str(params["since"])).replace(tzinfo=None)
+            newer = [s for s in sales if s["sold_at"].replace(tzinfo=None) > since]
+            edges: dict[str, list[float]] = {}
+            for f in MONITORED:
+                while (edge := params.get(f"{f}_edge_{len(edges.get(f, []))}")) is not None:
+                    edges.setdefault(f, []).append(float(edge))
+            ref = {f: {"edges": e} for f, e in edges.items()}
+            return [Recent.of_sales(newer, ref).as_row()]
         for name, known in WAREHOUSE_QUERIES.items():
             if sql == known:
                 cols = [c.strip() for c in known.split("SELECT ", 1)[1].split(" FROM ")[0].split(",")]

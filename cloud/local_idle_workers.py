@@ -1,0 +1,72 @@
+"""Idle Lambda execution environments retired locally, as AWS retires them.
+
+ministack runs each function in a warm subprocess and keeps the first one of every function
+forever (its own reaper retires only the surplus a burst left). The retraining functions import
+scikit-learn and hold a training's data: in a 30-minute soak the local cloud's Lambda workers
+went from 2.0 to 4.3 GB at the second training round and stayed there between rounds, while
+on AWS an idle environment is reclaimed after some minutes and costs nothing. Here every
+worker idle longer than `idle_s` is retired, the first of its function's too (default 5
+minutes, `CONCERT_LOCAL_LAMBDA_IDLE_MIN`: the window ministack gives surplus workers and warm
+containers); the next invocation starts cold, as on AWS. A worker running an invocation is
+never retired.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, MutableMapping
+from typing import Any
+
+DEFAULT_IDLE_S = 5 * 60
+SWEEP_EVERY_S = 30.0
+
+
+def idle_s_from_env() -> float:
+    """How long an idle Lambda worker lives locally (`CONCERT_LOCAL_LAMBDA_IDLE_MIN`, minutes)."""
+    raw = os.environ.get("CONCERT_LOCAL_LAMBDA_IDLE_MIN", "")
+    try:
+        return max(0.1, float(raw)) * 60 if raw else DEFAULT_IDLE_S
+    except ValueError:
+        return DEFAULT_IDLE_S
+
+
+def retire_idle(
+    pools: MutableMapping[str, list[Any]],
+    lock: threading.Lock,
+    kill: Callable[[list[Any]], None],
+    *,
+    idle_s: float,
+    now: float,
+) -> int:
+    """Take every worker idle longer than `idle_s` out of its function's pool (a pool left
+    empty is dropped), then kill them outside the lock; return how many."""
+    retired: list[Any] = []
+    with lock:
+        for key, workers in list(pools.items()):
+            kept = [w for w in workers if w.in_use or now - w.last_used < idle_s]
+            retired.extend(w for w in workers if w not in kept)
+            if kept:
+                pools[key] = kept
+            else:
+                del pools[key]
+    if retired:
+        kill(retired)
+    return len(retired)
+
+
+def run(stop: threading.Event, *, idle_s: float, every_s: float = SWEEP_EVERY_S) -> None:
+    """Retire ministack's idle workers every `every_s` until `stop` is set (in the local
+    cloud's process; a sweep that fails is tried again at the next tick)."""
+    import time
+
+    from ministack.core import lambda_runtime  # type: ignore[import-untyped]
+
+    while not stop.wait(every_s):
+        try:
+            retire_idle(
+                lambda_runtime._workers, lambda_runtime._lock, lambda_runtime.kill_workers,
+                idle_s=idle_s, now=time.time(),
+            )  # fmt: skip
+        except Exception:  # noqa: S112 - housekeeping never stops the local cloud
+            continue
