@@ -36,6 +36,26 @@ KNOWN_SHOWS_SQL = (
     _SHOW + "JOIN entity_crosswalk AS x ON x.kind = 'concert' AND x.entity_id = c.concert_id "
     "AND x.canonical_id = x.entity_id"
 )
+MAX_NAMED_IDS = 1_000  # artists or venues named in one narrowed query (the Data API takes 100 KB of SQL)
+
+
+def known_shows_sql(unresolved: Sequence[dict[str, Any]]) -> str:
+    """KNOWN_SHOWS_SQL narrowed to the shows an unresolved one can match (`shows.ShowResolver`):
+    the same artist and venue as decided, of another source when all come from one. A pass
+    reads the shows of the artists and venues it brought, not every show ever known (too many
+    to name: all of them, as before)."""
+    where = []
+    artists = sorted({int(r["artist_id"]) for r in unresolved})
+    venues = sorted({int(r["venue_id"]) for r in unresolved})
+    if len(artists) <= MAX_NAMED_IDS and len(venues) <= MAX_NAMED_IDS:
+        where.append(f"COALESCE(xa.canonical_id, c.artist_id) IN ({', '.join(map(str, artists))})")
+        where.append(f"COALESCE(xv.canonical_id, c.venue_id) IN ({', '.join(map(str, venues))})")
+    sources = {str(r["source"]) for r in unresolved}
+    if len(sources) == 1:
+        where.append("COALESCE(e.source, '') <> '" + sources.pop().replace("'", "''") + "'")
+    return KNOWN_SHOWS_SQL + (" WHERE " + " AND ".join(where) if where and unresolved else "")
+
+
 MERGED_SHOWS_SQL = (
     "SELECT COUNT(*) AS n FROM entity_crosswalk WHERE kind = 'concert' AND canonical_id <> entity_id"
 )

@@ -33,9 +33,9 @@ class EntityWarehouse(Protocol):
     def batch(self, sqls: list[str]) -> dict[str, Any]: ...
 
 
-def _rows(kind: Kind, known: bool) -> str:
+def _rows(kind: Kind, known: bool, besides: str | None = None) -> str:
     """SELECT of the artists or venues (with their source) the crosswalk does not know, or the
-    canonical ones it does."""
+    canonical ones it does (with `besides`, those of every other source)."""
     table, key = f"dim_{kind}", f"{kind}_id"
     place = "d.city, d.state, d.capacity" if kind == "venue" else "'' AS city, '' AS state, 0 AS capacity"
     if known:
@@ -43,6 +43,8 @@ def _rows(kind: Kind, known: bool) -> str:
             f"JOIN entity_crosswalk AS x ON x.kind = '{kind}' AND x.entity_id = d.{key} "
             "AND x.canonical_id = x.entity_id"
         )
+        if besides is not None:
+            where += f" WHERE COALESCE(e.source, '') <> {_literal(besides)}"
     else:
         where = (
             f"WHERE NOT EXISTS (SELECT 1 FROM entity_crosswalk AS x WHERE x.kind = '{kind}' "
@@ -57,6 +59,20 @@ def _rows(kind: Kind, known: bool) -> str:
 
 UNRESOLVED_SQL = " UNION ALL ".join(_rows(k, known=False) for k in KINDS) + " ORDER BY 8, 1, 2"
 KNOWN_SQL = " UNION ALL ".join(_rows(k, known=True) for k in KINDS)
+
+
+def known_sql(unresolved: Sequence[dict[str, Any]]) -> str:
+    """KNOWN_SQL narrowed to what the unresolved rows are compared with. A record of a named
+    source is compared only with other sources' entities (`Resolver.resolve`), so when every
+    unresolved row comes from one named source, that source's own entities are not read: a
+    pass costs what is new, not the whole catalog (on a one-source platform, nothing)."""
+    sources = {str(r["source"]) for r in unresolved}
+    if len(sources) != 1 or "" in sources:
+        return KNOWN_SQL
+    (source,) = sources
+    return " UNION ALL ".join(_rows(k, known=True, besides=source) for k in KINDS)
+
+
 MERGED_COUNT_SQL = "SELECT COUNT(*) AS n FROM entity_crosswalk WHERE canonical_id <> entity_id"
 REVIEW_SQL = (  # (a concert is named by its start)
     "SELECT x.kind, x.entity_id, x.source, "
@@ -182,7 +198,7 @@ def resolve_pass(warehouse: EntityWarehouse, policy: Policy | None = None) -> Pa
     """Decide every artist and venue the crosswalk does not know and re-point merged ids'
     facts; then the concerts whose artist and venue are decided, and move merged shows' facts."""
     unresolved = warehouse.query(UNRESOLVED_SQL)
-    decisions = decide(unresolved, warehouse.query(KNOWN_SQL), policy) if unresolved else []
+    decisions = decide(unresolved, warehouse.query(known_sql(unresolved)), policy) if unresolved else []
     merged = sum(d.verdict is Verdict.MERGE for d in decisions)
     sqls = decision_statements(decisions)
     repoint = merged > 0 or int(warehouse.query(MERGED_COUNT_SQL)[0]["n"]) > 0
@@ -198,7 +214,8 @@ def _shows_pass(warehouse: EntityWarehouse, done: Pass) -> Pass:
     venue's): decide the new ones, undo merges whose artist or venue a person split, and move
     the facts of merged shows (in one transaction: its temp tables)."""
     unresolved = warehouse.query(concerts.UNRESOLVED_SHOWS_SQL)
-    decisions = concerts.decide(unresolved, warehouse.query(concerts.KNOWN_SHOWS_SQL)) if unresolved else []
+    known = warehouse.query(concerts.known_shows_sql(unresolved)) if unresolved else []
+    decisions = concerts.decide(unresolved, known) if unresolved else []
     _run(warehouse, crosswalk_inserts([
         ("concert", d.show.concert_id, d.show.source, d.verdict, d.concert_id, d.score, d.reason)
         for d in decisions

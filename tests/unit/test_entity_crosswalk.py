@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -215,3 +216,86 @@ def test_a_show_merged_on_an_artist_a_person_splits_is_two_shows_again_at_the_ne
     assert (third.shows_decided, third.shows_merged) == (2, 1)  # both its shows, decided again
     assert _by(warehouse, "concert_id") == {1001: 12, 1003: 6, 1004: 6}
     assert _total(warehouse) == before and _lineage(warehouse) == {1002: 3}
+
+
+class _Reads:
+    """The warehouse, with each query's rows kept (what a pass reads)."""
+
+    def __init__(self, warehouse: DataApiWarehouse) -> None:
+        self.warehouse = warehouse
+        self.read: list[tuple[str, list[dict[str, Any]]]] = []
+
+    def query(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        rows = self.warehouse.query(sql, params)
+        self.read.append((sql, rows))
+        return rows
+
+    def batch(self, sqls: list[str]) -> dict[str, Any]:
+        return self.warehouse.batch(sqls)
+
+    def known(self, what: str) -> list[dict[str, Any]]:
+        """The rows the pass read of the known (canonical) entities or shows."""
+        known = "AND x.canonical_id = x.entity_id"
+        return [r for sql, rows in self.read if sql.startswith(what) and known in sql for r in rows]
+
+
+def _add_artist_and_show(
+    warehouse: DataApiWarehouse, aid: int, name: str, cid: int, vid: int, source: str
+) -> None:
+    warehouse.batch([
+        f"INSERT INTO dim_artist VALUES ({aid}, '{name}', 'pop', 'pop', 50, NULL, '2026-02-01 00:00:00+00', 'a{aid}')",
+        f"INSERT INTO dim_concert VALUES ({cid}, {aid}, {vid}, '2026-06-01 21:00:00+00', '2026-01-01 00:00:00+00', "
+        f"1000, 10, 90, 'scheduled', NULL, '2026-02-01 00:00:00+00', 'c{cid}')",
+        *(
+            "INSERT INTO event_log (event_id, event_type, occurred_at, source, batch_id, shard_id, sequence_number, "
+            f"sub_sequence_number) VALUES ('{eid}', '{kind}', '2026-02-01 00:00:00+00', '{source}', 'b', 's', '2', 0)"
+            for eid, kind in ((f"a{aid}", "ArtistUpserted"), (f"c{cid}", "ConcertScheduled"))
+        ),
+    ])  # fmt: skip
+
+
+@pytest.mark.parametrize("narrowed", [True, False], ids=["narrowed", "whole catalog"])
+def test_a_pass_reads_only_what_its_new_rows_can_match_and_decides_the_same(
+    warehouse: DataApiWarehouse, monkeypatch: pytest.MonkeyPatch, narrowed: bool
+) -> None:
+    """A later pass brings one source's new artist and show: it reads the other sources'
+    entities and the shows of that artist and venue only, and decides as reading everything does."""
+    from consumers.entities import concerts, crosswalk
+
+    if not narrowed:
+        monkeypatch.setattr(crosswalk, "known_sql", lambda _rows: crosswalk.KNOWN_SQL)
+        monkeypatch.setattr(concerts, "known_shows_sql", lambda _rows: concerts.KNOWN_SHOWS_SQL)
+    _concert_sources(warehouse, {1001: "tickit", 1002: "feed", 1003: "feed", 1004: "feed"})
+    resolve_pass(warehouse)
+    _add_artist_and_show(warehouse, 104, "Elton Jon", 1005, 111, "feed")  # the feed's spelling, same night
+    reads = _Reads(warehouse)
+    done = resolve_pass(reads)
+    assert (done.decided, done.merged, done.shows_decided, done.shows_merged) == (1, 1, 1, 1)
+    rows = warehouse.query(
+        "SELECT kind, entity_id, canonical_id FROM entity_crosswalk WHERE entity_id IN (104, 1005)"
+    )
+    assert {(r["kind"], r["entity_id"]): r["canonical_id"] for r in rows} == {
+        ("artist", 104): 1,
+        ("concert", 1005): 1001,
+    }
+    known_entities = reads.known("SELECT 'artist' AS kind")
+    known_shows = [
+        int(r["concert_id"]) for r in reads.known("SELECT c.concert_id") if r["concert_id"] != 1005
+    ]
+    if narrowed:
+        assert known_entities and {r["source"] for r in known_entities} == {"tickit"}, (
+            "the feed's own: not read"
+        )
+        assert known_shows == [1001], "only the show of the same artist and venue, of another source"
+    else:
+        assert {r["source"] for r in known_entities} == {"tickit", "feed"} and len(known_shows) >= 3
+
+
+def test_a_sources_own_new_look_alike_is_still_never_merged_with_it(warehouse: DataApiWarehouse) -> None:
+    _concert_sources(warehouse, {1001: "tickit", 1002: "feed", 1003: "feed", 1004: "feed"})
+    resolve_pass(warehouse)
+    _add_artist_and_show(warehouse, 5, "Elton Johnn", 1006, 11, "tickit")
+    reads = _Reads(warehouse)
+    done = resolve_pass(reads)
+    assert (done.decided, done.merged, done.shows_merged) == (1, 0, 0)
+    assert all(r["source"] != "tickit" for r in reads.known("SELECT 'artist' AS kind"))
