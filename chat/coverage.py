@@ -16,7 +16,7 @@ from typing import Any
 
 from chat import analytics
 from chat.groupings import refund_reason
-from chat.periods import BARE_YEAR, MONTHS, NOT_COUNT, Period
+from chat.periods import BARE_YEAR, MONTHS, NOT_COUNT, RANKED_YEAR, Period
 from chat.plan import Plan, cannot
 from chat.thresholds import without_seat_threshold
 from chat.understood import unexplained
@@ -145,7 +145,12 @@ _CHANGE = (
     r"|fell|fallen|dropped|jump(?:ed)?|spike[ds]?)\b"
 )
 _PERIOD = (
-    BARE_YEAR + r"|\b(?:" + _MONTHS + r")\b|\b[qh][1-4]\b|\b(?:first|second|1st|2nd) half\b"
+    BARE_YEAR
+    + "|"
+    + RANKED_YEAR
+    + r"|\b(?:"
+    + _MONTHS
+    + r")\b|\b[qh][1-4]\b|\b(?:first|second|1st|2nd) half\b"
     r"|\b(?:last|this|past|previous|next|coming)\s+(?:\d+\s+)?(?:day|week|month|quarter|year)s?\b"
     r"|\byesterday\b|\btoday\b|\bsince\b|\bbetween\b|\b(?:year|quarter|month) to date\b|\b[yqm]td\b"
     r"|\b(?:that|the same) (?:year|month|quarter|week|day|period|half)\b"

@@ -108,6 +108,9 @@ BARE_YEAR = (
     r"\b((?:19|20)\d{2})\b" + NOT_COUNT
 )
 
+# "sold the most 2025 tickets": a year (NOT_COUNT reads "2025 tickets" as a count elsewhere)
+RANKED_YEAR = r"\b(?:most|least|fewest) ((?:19|20)\d{2})(?= (?:tickets|orders)\b)"
+
 
 def _day_of(parts: tuple[str, str, str], day_first: bool = False) -> tuple[date, bool] | None:
     """A day written as digits, and whether it was ambiguous: day first or month first,
@@ -340,6 +343,7 @@ def find_period(text: str, clock: datetime) -> Period | None:
         re.search(
             r"(?:'s|\b(?:share|percentage|percent|proportion|fraction) of|%(?: of)?) ((?:19|20)\d{2})\b", t
         )
+        or re.search(RANKED_YEAR, t)
         or re.search(BARE_YEAR, t)  # "Coldplay's 2025 tickets", "share of 2025 orders"
     ):
         y = int(m[1])

@@ -54,6 +54,7 @@ class QuestionSet(StrEnum):
     twelfth = "twelfth"
     thirteenth = "thirteenth"
     fourteenth = "fourteenth"
+    fifteenth = "fifteenth"
 
 
 class EventTime(StrEnum):
@@ -149,8 +150,8 @@ def bench(
         QuestionSet,
         typer.Option(
             help="chat: the question set (standard; heldout, unseen, fresh, untouched, blind, sixth, "
-            "seventh, eighth, ninth, tenth, eleventh, twelfth, thirteenth, fourteenth: held-out sets, each "
-            "written after the last was tuned on)."
+            "seventh, eighth, ninth, tenth, eleventh, twelfth, thirteenth, fourteenth, fifteenth: "
+            "held-out sets, each written after the last was tuned on)."
         ),
     ] = QuestionSet.standard,
     rows: Annotated[int, typer.Option(min=10_000, help="warehouse: synthetic ticket sales.")] = 1_000_000,

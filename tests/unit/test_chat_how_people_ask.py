@@ -114,6 +114,8 @@ def test_words_that_are_not_sql_stay_words() -> None:
         ("the 2025 ticket total", "2025"),  # a year before "ticket total", not 2025 tickets
         ("orders last weekend", "last weekend"),
         ("which city had the least 2025 revenue", "2025"),  # a year after "least", not a count
+        ("which venue sold the most 2025 tickets", "2025"),  # (it was answered for all time)
+        ("the fewest 2024 orders by state", "2024"),
     ],
 )
 def test_periods_written_as_people_write_them(text: str, label: str) -> None:
