@@ -17,10 +17,11 @@ _SHAPE = frozenset(
     eight nine ten twelve integer integers decimal decimals place places no words word nothing else
     table rows row plain digits digit answer commentary comment text single exact to cent cents
     rounded round please reply with and whole bare raw format formatted explanation prose chatter
+    name names date dates point for
     """.split()  # noqa: SIM905 - a lexicon is read best as prose
 )
 _OPENING = re.compile(r"^\s*([^:;.!?]{1,60}?)\s*:\s+")
-_CLOSING = re.compile(r"(?:[,;.]|\s+-+)\s+([^?,;.:-]{1,40}?)[.!]?\s*$")
+_CLOSING = re.compile(r"(?:(?<=\?)|[,;.]|\s+-+)\s+([^?,;.:-]{1,40}?)[.!]?\s*$")
 _COLUMNS = re.compile(
     r"^\s*(?:\w+\s+)?columns?\s*[,:]\s*(?:the\s+)?(\w+)\s+(?:and|then)\s+(?:the\s+)?([\w$ ]+?)"
     r"\s*(?=,|:|\bfor\b|$)",

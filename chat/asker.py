@@ -22,7 +22,7 @@ def _lexicon(text: str) -> frozenset[str]:
 _FUNCTION = _lexicon(
     """
     i i'm im i've it am we we're our my me the a an for at of with on in this that to as and here is
-    just quick new first week day who about so from your after
+    just quick new first week day who about so from your after out or
     """
 )
 _ROLES = _lexicon(
@@ -57,6 +57,10 @@ _WORK = _lexicon(
     friend friends obsessed retail bear jargon arts figure wants want needs catering coming shows
     transit authority planning buses bus shuttle shuttles dispatch network service commuter pattern
     staff trains train lay extra group groups sizes size us those ones are there we'd these off
+    company history compiling archive archivist ledger timeline scouting units catchment footfall proxy
+    anchor tenant hunt shortlist quiz quizmaster round tie breaker nearest dollar wins stats linkedin
+    post posts angle carousel growth energy thrilled announce pub study studies shout entry true false
+    point points offer bonus going scratcher prep
     """
 )
 _ASKER = _FUNCTION | _ROLES | _WORK
@@ -75,6 +79,8 @@ _NAME = re.compile(
 def _asker_only(clause: str) -> bool:
     """Every word an asker's word (a name aside), and at least one not a function word."""
     clause = re.sub(r"\bcity (council|hall)\b", r"\1", clause, flags=re.I)
+    # "Quiz round 3, question 2: ...": a numbered part of the asker's work, not a figure
+    clause = re.sub(r"\b(?:round|question|part|no\.?)\s*\d{1,2}\b", " ", clause, flags=re.I)
     words = [w.removesuffix("'s") for w in re.findall(r"[a-z0-9'&]+", _NAME.sub(" ", clause).lower())]
     return bool(words) and set(words) <= _ASKER and not set(words) <= _FUNCTION
 

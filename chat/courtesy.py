@@ -39,12 +39,38 @@ _CANCELLED_LEFT_OUT = re.compile(
 _ONE_ROW_EACH = re.compile(
     r"(?<=[?.!])\s+one (?:row|line|entry) (?:per|for each|each) (?:concert|show|gig|event)\.?\s*$", re.I
 )
+# "... in total? #milestone #livemusic": a post's hashtags after the question (never "#1")
+_HASHTAGS = re.compile(r"(?:\s+#[a-z][\w-]*)+\s*$", re.I)
+# A hedge around the question: "Not sure if this is even possible, but maybe you could tell me
+# how many ...? No worries if not."; "Sorry if this is a strange one - I'm hoping to find ...".
+_SILLY = r"(?:strange|silly|dumb|stupid|weird|odd|obvious|basic)"
+_HEDGE_BEFORE = re.compile(
+    r"^\s*(?:(?:i'?m )?not sure if this is (?:even )?possible"
+    rf"|(?:sorry|apologies) if this is (?:a |an )?{_SILLY}(?: one| question)?|sorry to (?:bother|trouble) you"
+    rf"|(?:probably|maybe|possibly) (?:a |an )?{_SILLY} (?:question|one|comparison|ask)"
+    r"(?:,? and feel free to say no)?"
+    r"|i might be asking this wrong(?:,? sorry)?|if it isn'?t too much (?:trouble|bother)"
+    r"|hopefully this makes sense|i could be wrong|feel free to tell me (?:this|that) isn'?t how it works)"
+    r"\s*[,;:.!-]*\s*(?:but\s+)?"
+    r"(?:(?:maybe|perhaps)\s+)?"
+    r"(?:(?:you could|could you|would it be possible to|i'?m hoping to|would you happen to)"
+    r"(?:\s+maybe)?\s+)?"
+    r"(?:(?:tell me|get|find|give me|show me|look up|know)\s+)?",
+    re.I,
+)
+_HEDGE_AFTER = re.compile(
+    r"[,;]?\s*(?:no worries if not|only if it'?s easy|whatever is easiest(?: for you)?"
+    r"|if that'?s something you can (?:look up|find|check)|if you can)[.!?]?\s*$",
+    re.I,
+)
 # ":wave:", ":moneybag:": a chat's emoji written out; never a time ("10:30:00").
 _SHORTCODE = re.compile(r"(?<![\w:]):[a-z][a-z0-9_+-]*:(?![\w:])")
 
 
 def _no_emoji(text: str) -> str:
-    """Pictographs ("🙏", "📊") and their joiners and variation selectors, as spaces."""
+    """Pictographs ("🙏", "📊") and their joiners and variation selectors, as spaces; one between
+    two clauses ("Drafting a post 🚀 how many ...") as a dash, which ends an opening clause."""
+    text = re.sub(r"(?<=\w)\s*[\U0001f300-\U0001faff\u2600-\u27bf]+\ufe0f?\s+(?=[a-z])", " - ", text)
     return "".join(
         " "
         if unicodedata.category(ch) == "So" or ch in "\u200d\ufe0f" or "\U0001f3fb" <= ch <= "\U0001f3ff"
@@ -88,4 +114,8 @@ def set_aside(message: str) -> str:
     for _ in range(2):  # "Thanks in advance! Best, Lena"
         out = _SIGN_OFF.sub("", out.rstrip())
     out = _CANCELLED_LEFT_OUT.sub("", _ONE_ROW_EACH.sub("", out))
+    out = _HASHTAGS.sub("", out)
+    for _ in range(2):  # "... ? Only if it's easy." after "... , if that's something you can look up?"
+        out = _HEDGE_AFTER.sub("", out.rstrip())
+    out = _HEDGE_BEFORE.sub("", out, count=1)
     return re.sub(r"\s{2,}", " ", out).strip()

@@ -272,6 +272,12 @@ RULES: tuple[Rule, ...] = (
     _rule(_CHANGE, _periods_compared, "a change between periods"),
     _rule(r"\btrend(?:s|ing)?\b|\bover time\b", lambda s: s.get("group") in analytics.TIME_GROUPS, "a trend"),
     _rule(_PERIOD, _period, "the period"),
+    _rule(  # "on what date was the first sale": a date, which no figure the planner computes is
+        r"\b(?:on )?(?:what|which) (?:date|day)\b(?! of the week)"
+        r"|\bwhen (?:was|were|did) (?:the )?(?:very )?(?:first|last)\b",
+        lambda s: s.get("group") in ("day", "date"),
+        "the date of an event",
+    ),
     _rule(_DAY_WRITTEN, lambda s: _days_period(s) or _periods_compared(s), "the date as written (not a day)"),
     _rule(_WEEK_NUMBER, _week_long, "the week number"),
     _rule(r"\b(?:spring|summer|autumn|fall|winter)\b", _season, "the season"),

@@ -23,6 +23,8 @@ _DATE = (
 _WEEKDAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?"
 _NAMED_DAY = re.compile(r"\b" + _WEEKDAY + r"\s+(?=" + _DATE + r")", re.I)
 _WEEK_OF = re.compile(
+    # (not "by week from 2026-03-02 to ...": a breakdown over a span)
+    r"(?<!by )(?<!per )(?<!each )(?<!every )"
     r"\b(?:the\s+)?week\s+(?:of|starting|beginning|commencing|from)\s+(?:on\s+)?" + _DATE
     + r"(?:,?\s+(?:through|thru|to|until|till)\s+(?:the\s+)?(?:following\s+)?sunday\b)?",
     re.I,

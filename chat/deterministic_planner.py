@@ -396,6 +396,15 @@ class DeterministicPlanner:
         follow = (
             follow or bool(pronoun) or self._bare(t, found) or self._measure_only(t) or self._grouping_only(t)
         )
+        kinds = {f.entity.kind for f in found}
+        winner = self._winner(t, previous) if follow and (previous or {}).get("group") not in kinds else None
+        if winner is not None:
+            # "top-selling act ... - who?" then "how many concerts did they play": the one the last
+            # answer named, which a ranking by another measure need not find again
+            return cannot(
+                f"'{winner}' stands for the one the last answer ranked first, and I do not carry an "
+                "answer's name into the next question: ask again with it named."
+            )
         last_answer = memory.answered() if memory and follow else ""
         return self._analytics(q, t, found, clock, previous if follow else None, last_answer)
 
@@ -438,6 +447,21 @@ class DeterministicPlanner:
         return bool(found or find_period(t, datetime.now(UTC))) and all(
             w in _FILLER or w in MONTHS or w.isdigit() for w in left
         )
+
+    @staticmethod
+    def _winner(t: str, previous: dict[str, Any] | None) -> str | None:
+        """The pronoun that stands for the one a top-1 ranking found ("they" for an artist, "it"
+        for a venue or a place), when the question before named no such thing itself."""
+        if not previous or previous.get("top") != 1 or not previous.get("group"):
+            return None
+        group, named = previous["group"], set(previous.get("filters") or {})
+        if group == "artist" and "artist" not in named:
+            said = re.search(r"\b(?:they|them|their|he|she|his|her)\b", t)
+        elif group in ("venue", "city", "state") and not named & {"venue", "city", "state"}:
+            said = re.search(r"\b(?:it|its)\b", t)
+        else:
+            said = None
+        return said[0] if said else None
 
     def _analytics(
         self,

@@ -192,13 +192,22 @@ _PLAIN: tuple[tuple[str, tuple[str, ...]], ...] = (
             r"\bmoney\b",
             r"\bdollars\b",
             r"how much .*(?:make|made|bring)",
+            # "how much did customers spend": their money, not how many they are
+            r"\b(?:how much|what) did (?:the |our |all )?(?:customers|buyers|fans|punters|people)"
+            r" (?:\w+ )?(?:spend|spent|pay|paid)\b",
+            r"\b(?:customers|buyers|fans|punters) (?:spend|spent|paid)\b",
             r"\bincome\b",
             r"\b(?:take|took|taken|taking) in\b",
         ),
     ),
     (  # "X fans buy the most tickets", "how many tickets have people bought": tickets, not people
         "tickets",
-        (r"\b(?:the )?(?:most|fewest|least) (?:\w+ )?tickets\b", r"\bhow many (?:tickets|tix)\b"),
+        (
+            r"\b(?:the )?(?:most|fewest|least) (?:\w+ )?tickets\b",
+            r"\bhow many (?:tickets|tix)\b",
+            # "the ticket total of Tuesday purchases": tickets, not orders
+            r"\bticket (?:total|count|tally)s?\b(?! (?:revenue|dollars|money|value))",
+        ),
     ),
     ("customers", (r"customers", r"buyers", r"\bfans\b", r"people bought", r"unique (?:customers|buyers)")),
     (

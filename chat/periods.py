@@ -187,6 +187,8 @@ def find_period(text: str, clock: datetime) -> Period | None:
         return Period(_at(a), _at(b + timedelta(days=1)), f"{a} to {b}")
     if (m := re.search(rf"since {_ISO}", t)) and (a := _iso(m[1])):
         return Period(_at(a), tomorrow, f"since {a}")
+    if (m := re.search(rf"\bsince {_DAY_DATE}", t)) and (d := _day_of((m[1], m[2], m[3]))):
+        return Period(_at(d[0]), tomorrow, "since " + _days_label(d[0], d[0], d[1]))  # "since 01/01/2026"
     if (m := re.search(rf"\bon {_ISO}", t)) and (a := _iso(m[1])):
         return Period(_at(a), _at(a + timedelta(days=1)), str(a))
     if m := re.search(rf"\b(last|past|next) {number} (days?|weeks?|months?)\b", t):

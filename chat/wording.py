@@ -14,10 +14,12 @@ from typing import Any
 
 from chat import (
     answer_format,
+    api_calls,
     courtesy,
     dated_weeks,
     formal,
     forwarded,
+    gherkin,
     half_sql,
     numbered_periods,
     set_notation,
@@ -36,6 +38,7 @@ _CANCELLED_LEFT_OUT = (
     r"(?:the )?" + _CANCELLED_THINGS + r" (?:are |being )?"
     r"(?:not included|excluded|left out|not (?:to be )?counted|(?:do not|don't|does not|doesn't) count)"
     r"|leaving out any (?:that were|which were) cancell?ed"
+    r"|(?:excluding|leav(?:e|ing) out|without|ignor(?:e|ing)|not counting) (?:anything|everything) cancell?ed"
     r"|(?:excluding|exclude|not count(?:ing)?|leav(?:e|ing) out|without|ignor(?:e|ing)|omit(?:ting)?"
     r"|except(?: for)?|not) (?:the |any )?" + _CANCELLED_THINGS
 )
@@ -72,6 +75,18 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\btkts?\b", "tickets"),
     (r"\bcap\b", "capacity"),
     (r"\bw/", "with "),
+    # two things set side by side: "this month's revenue next to last month's", "2025 beside 2024"
+    # ("next to last month" alone is the one before last: not a comparison)
+    (
+        r"\b(?:the )?(?:next|second)[- ]to[- ]last (day|week|month|quarter|year)\b(?!'s)",
+        r"the \1 before last",
+    ),
+    (r"^\s*(?:please\s+)?(?:set|put|place|lay)\s+(?=.{1,80}?\b(?:beside|alongside|next to)\b)", ""),
+    (
+        r"\b(?:beside|alongside|next to)"
+        r"(?= (?:the|that|its|their|(?:last|this|previous|prior) \w+'s|[\w-]+'s)\b| (?:19|20)\d\d\b)",
+        "vs",
+    ),
     (r"\b(last|this|next|per|each|a|every) mo\b", r"\1 month"),
     (r"\bmon(?:day)?\s*-\s*fri(?:day)?\b", "weekdays"),
     (r"\bsat(?:urday)?\s*-\s*sun(?:day)?\b", "weekends"),
@@ -279,6 +294,21 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\bbreaking down\b|\bbroken out\b", "broken down"),
     (r"\b(?:kind|type|style|sort)s? of music\b", "genre"),
     (r"\b(?:move|moves|moved|moving|shift|shifts|shifted)\b", "sell"),
+    # a property scout's and a publican's words: footfall is the people a place draws, tickets here
+    (r"\b(?:ticket )?footfall\b", "tickets sold"),
+    (r"\bpunters\b", "customers"),
+    (r"\b(?:called|call|calling) off\b", "cancelled"),
+    # the whole history said at length: all time
+    (
+        r"\b(?:across|in|over|during) (?:the (?:platform|company)'s |our |its )?(?:entire|whole) history\b",
+        "all time",
+    ),
+    (r"\b(?:across )?everything on record\b", "all time"),
+    (r"^\s*all told,?\s*", ""),
+    (
+        r"^\s*sure,? (?=(?:how|what|which|who|when|where|is|are|was|were|did|do|does)\b)",
+        "",
+    ),  # Irish "Sure how"
     (r"\bamong (?:all )?(?:of )?(?:our |the |all the |all our )?(?=[a-z]+s\b)", "by "),
     (r"(?<!by )(?<!per )(?<!each )(?<!every )(?<!between )\b(?:dates|gigs|performances)\b", "shows"),
     (r"\b(?:room|hall)s\b(?= (?:in|we|do|are|with|by)\b)", "venues"),
@@ -442,7 +472,8 @@ def reword(text: str) -> str:
     corrected, abbreviations and synonyms in the planner's words (spaces collapsed); a named day
     of a year ("Labor Day 2025") as its date; a capitalised word inside a sentence is a name's and
     stays (not a day of the week)."""
-    text = courtesy.set_aside(forwarded.reduce(spreadsheet.read(text.translate(_DASHES))))
+    text = spreadsheet.read(api_calls.read(gherkin.read(text.translate(_DASHES))))
+    text = courtesy.set_aside(forwarded.reduce(text))
     text = dated_weeks.read(numbered_periods.read(answer_format.set_aside(text)))
     wrapped = _holidays(_intervals(set_notation.read(formal.read(sports_talk.read(texting.expand(text))))))
     out = _without_cancelled(_numbers(correct(half_sql.read(set_aside(_unshout(wrapped))))))
