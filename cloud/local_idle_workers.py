@@ -13,10 +13,11 @@ never retired.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, MutableMapping
 from typing import Any
+
+from cloud.local_janitor import minutes_from_env
 
 DEFAULT_IDLE_S = 5 * 60
 SWEEP_EVERY_S = 30.0
@@ -24,11 +25,7 @@ SWEEP_EVERY_S = 30.0
 
 def idle_s_from_env() -> float:
     """How long an idle Lambda worker lives locally (`CONCERT_LOCAL_LAMBDA_IDLE_MIN`, minutes)."""
-    raw = os.environ.get("CONCERT_LOCAL_LAMBDA_IDLE_MIN", "")
-    try:
-        return max(0.1, float(raw)) * 60 if raw else DEFAULT_IDLE_S
-    except ValueError:
-        return DEFAULT_IDLE_S
+    return minutes_from_env("CONCERT_LOCAL_LAMBDA_IDLE_MIN", DEFAULT_IDLE_S, 0.1)
 
 
 def retire_idle(

@@ -20,13 +20,19 @@ DEFAULT_KEEP_S = 30 * 60
 SWEEP_EVERY_S = 60.0
 
 
+def minutes_from_env(name: str, default_s: float, least_min: float) -> float:
+    """Seconds from the environment variable `name`, given in minutes (at least `least_min`);
+    `default_s` when it is unset or not a number."""
+    raw = os.environ.get(name, "")
+    try:
+        return max(least_min, float(raw)) * 60 if raw else default_s
+    except ValueError:
+        return default_s
+
+
 def keep_s_from_env() -> float:
     """How long function logs are kept locally (`CONCERT_LOCAL_LOG_KEEP_MIN`, minutes)."""
-    raw = os.environ.get("CONCERT_LOCAL_LOG_KEEP_MIN", "")
-    try:
-        return max(1.0, float(raw)) * 60 if raw else DEFAULT_KEEP_S
-    except ValueError:
-        return DEFAULT_KEEP_S
+    return minutes_from_env("CONCERT_LOCAL_LOG_KEEP_MIN", DEFAULT_KEEP_S, 1.0)
 
 
 def sweep_logs(logs: Any, *, keep_s: float, now_ms: int, prefix: str = LOG_GROUP_PREFIX) -> int:
