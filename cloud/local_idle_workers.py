@@ -1,10 +1,10 @@
 """Idle Lambda execution environments retired locally, as AWS retires them.
 
 ministack runs each function in a warm subprocess and keeps the first one of every function
-forever (its own reaper retires only the surplus a burst left). The retraining functions import
-scikit-learn and hold a training's data: in a 30-minute soak the local cloud's Lambda workers
-went from 2.0 to 4.3 GB at the second training round and stayed there between rounds, while
-on AWS an idle environment is reclaimed after some minutes and costs nothing. Here every
+forever (its own reaper retires only the surplus a burst left). The retraining's steps import
+scikit-learn and hold a training's data: between trainings the platform's workers held ~2.5 GB,
+the training steps' among them, while on AWS an idle environment is reclaimed after some
+minutes and costs nothing (with this sweep: ~1.3 GB between trainings in a soak). Here every
 worker idle longer than `idle_s` is retired, the first of its function's too (default 5
 minutes, `CONCERT_LOCAL_LAMBDA_IDLE_MIN`: the window ministack gives surplus workers and warm
 containers); the next invocation starts cold, as on AWS. A worker running an invocation is
