@@ -19,7 +19,7 @@ import joblib
 
 from consumers.warehouse.ports import Queries
 from ml.artifact_bucket import ArtifactBucket
-from ml.dataset import WAREHOUSE_QUERIES, read_channel, write_channel
+from ml.dataset import WAREHOUSE_QUERIES, read_channel, sales_in_pages, write_channel
 from ml.drift import Policy, Recent, cooling_down, recent_query, should_train
 from ml.models import SPECS, spec
 from ml.promotion import decide
@@ -126,9 +126,13 @@ def check(parts: Parts, event: dict[str, Any], owner: str, now: datetime | None 
 def extract(parts: Parts, item: dict[str, Any]) -> dict[str, Any]:
     """Write the warehouse rows as the training channel under the version's prefix."""
     with tempfile.TemporaryDirectory() as tmp:
-        counts = write_channel(
-            {name: parts.warehouse.query(sql) for name, sql in WAREHOUSE_QUERIES.items()}, Path(tmp)
-        )
+        tables = {
+            name: sales_in_pages(parts.warehouse.query)
+            if name == "fact_ticket_sales"
+            else parts.warehouse.query(sql)
+            for name, sql in WAREHOUSE_QUERIES.items()
+        }  # the sales streamed to the channel by pages, never held whole
+        counts = write_channel(tables, Path(tmp))
         channel = parts.bucket.upload_dir(Path(tmp), f"{item['prefix']}/input/train")
     return {**item, "channel": channel, "rows": counts}
 

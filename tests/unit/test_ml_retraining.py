@@ -169,3 +169,42 @@ def test_serving_loads_a_model_once_per_version_and_sees_promotions(tmp_path: Pa
     newer = {**registry.pointers[MODEL], "version": "99990101T000000000000Z"}
     registry.pointers[MODEL] = newer
     assert cache.get(MODEL).version == newer["version"] and cache.get(MODEL).model is not first.model
+
+
+def test_the_extract_reads_the_sales_in_pages_each_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sales stream to the channel a page at a time (one Data API result holds 100 MB, the
+    local endpoint a million rows): every sale written once, in as many queries as pages."""
+    from ml import dataset
+
+    monkeypatch.setattr(dataset, "SALES_PAGE_ROWS", 700)
+    parts = _parts()
+    warehouse = parts.warehouse
+    assert isinstance(warehouse, MemoryWarehouse)
+    sales = len(warehouse.tables["fact_ticket_sales"])
+    item = retraining.extract(parts, {"model": MODEL, "prefix": parts.bucket.prefix(MODEL, "v1")})
+    pages = [s for s in warehouse.statements if "ORDER BY event_id LIMIT 700" in s]
+    assert item["rows"]["fact_ticket_sales"] == sales and len(pages) == sales // 700 + 1
+
+
+def test_the_sales_pages_follow_the_key_as_the_warehouse_orders_it(tmp_path: Path) -> None:
+    """On the local Redshift endpoint: ids whose text order is not their number order ("s10"
+    before "s2"), a page boundary on the last row, every sale once."""
+    from consumers.warehouse.client import DataApiWarehouse
+    from ml.dataset import sales_in_pages
+    from tests.unit.local_warehouse import LocalDataApi, run, star_schema
+
+    engine = star_schema(tmp_path / "w.duckdb")
+    try:
+        values = ", ".join(
+            f"('s{i}', {i}, 1, 1, 1, {i % 7}, '2026-03-01 10:00:00+00', 20260301, 'ga', 1, 50, 50, 'USD', 'web', "
+            "'mid', 'x', 'IL', 1, 1, 'pop', 50, 1, 1, 0.1)"
+            for i in range(1, 31)
+        )
+        assert run(engine, f"INSERT INTO fact_ticket_sales VALUES {values}")["Status"] == "FINISHED"
+        warehouse = DataApiWarehouse(LocalDataApi(engine))
+        for size in (7, 10, 30, 100):
+            rows = list(sales_in_pages(warehouse.query, size))
+            assert sorted(int(r["customer_id"]) for r in rows) == sorted(i % 7 for i in range(1, 31)), size
+            assert len(rows) == 30 and all("event_id" not in r for r in rows)
+    finally:
+        engine.close()
