@@ -2,7 +2,7 @@
 
 ministack runs each function in a warm subprocess and keeps the first one of every function
 forever (its own reaper retires only the surplus a burst left). The retraining's steps import
-scikit-learn and hold a training's data: between trainings the platform's workers held ~2.5 GB,
+scikit-learn and hold a training's data: between trainings the platform's workers held ~2.0 GB,
 the training steps' among them, while on AWS an idle environment is reclaimed after some
 minutes and costs nothing (with this sweep: ~1.3 GB between trainings in a soak). Here every
 worker idle longer than `idle_s` is retired, the first of its function's too (default 5
