@@ -91,8 +91,9 @@ WAREHOUSE_QUERIES = {
 SALES_PAGE_ROWS = 50_000
 SALES_PAGE = (
     "SELECT event_id, concert_id, artist_id, venue_id, customer_id, sold_at, quantity, revenue, price_band "
-    "FROM fact_ticket_sales WHERE event_id > :after ORDER BY event_id LIMIT {rows}"
+    "FROM fact_ticket_sales {where}ORDER BY event_id LIMIT {rows}"
 )
+_AFTER = "WHERE event_id > :after "  # (not on the first page: a Data API parameter is never empty)
 
 
 def sales_in_pages(
@@ -103,7 +104,8 @@ def sales_in_pages(
     page_rows = page_rows or SALES_PAGE_ROWS
     after = ""
     while True:
-        page = query(SALES_PAGE.format(rows=int(page_rows)), {"after": after})
+        where, params = (_AFTER, {"after": after}) if after else ("", None)
+        page = query(SALES_PAGE.format(where=where, rows=int(page_rows)), params)
         for row in page:
             yield {k: v for k, v in row.items() if k != "event_id"}
         if len(page) < page_rows:

@@ -202,8 +202,14 @@ def test_the_sales_pages_follow_the_key_as_the_warehouse_orders_it(tmp_path: Pat
         )
         assert run(engine, f"INSERT INTO fact_ticket_sales VALUES {values}")["Status"] == "FINISHED"
         warehouse = DataApiWarehouse(LocalDataApi(engine))
+
+        def query(sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+            # as botocore validates a request: the Data API takes no empty parameter value
+            assert all(str(v) for v in (params or {}).values()), params
+            return warehouse.query(sql, params)
+
         for size in (7, 10, 30, 100):
-            rows = list(sales_in_pages(warehouse.query, size))
+            rows = list(sales_in_pages(query, size))
             assert sorted(int(r["customer_id"]) for r in rows) == sorted(i % 7 for i in range(1, 31)), size
             assert len(rows) == 30 and all("event_id" not in r for r in rows)
     finally:
