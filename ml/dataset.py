@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ml.features import Example, build_examples
+from ml.sale import sales_decoder
 
 Row = Mapping[str, Any]
 TIMESTAMPS = ("starts_at", "on_sale_at", "updated_at", "sold_at")
@@ -136,12 +137,15 @@ def write_channel(tables: Mapping[str, Iterable[Row]], directory: Path) -> dict[
 
 
 def read_channel(directory: Path) -> SalesRows:
-    """The rows of a channel written by `write_channel`."""
-    tables: dict[str, list[dict[str, Any]]] = {}
+    """The rows of a channel written by `write_channel` (the sales as compact `Sale`s)."""
+    tables: dict[str, list[Row]] = {}
     for name in WAREHOUSE_QUERIES:
         path = directory / f"{name}.jsonl.gz"
-        rows = []
-        if path.exists():
+        rows: list[Row] = []
+        if path.exists() and name == "fact_ticket_sales":
+            with gzip.open(path, "rt") as f:
+                rows.extend(map(sales_decoder().decode, f))  # one decoder: its values shared
+        elif path.exists():
             with gzip.open(path, "rt") as f:
                 for line in f:
                     row = json.loads(line)
