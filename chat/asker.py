@@ -6,13 +6,19 @@ An opening clause, or a closing sentence after the question's mark, is set aside
 every word of it is one of an asker's words (roles, the work they do, what the figure is for,
 hedges, function words) or part of a capitalised name; the names it holds stay, with their
 preposition ("for X", "at X"), since the question that follows often points back to them
-("their tickets"). A clause holding any other word ("merch question: ...") stays, so the
-question's other checks still see every word.
+("their tickets"). A clause that says nothing the planner reads goes too, whatever its words
+("Coach driver on the tour here, planning routes:", "Merch float check:"): no
+measure, grouping, period, channel or tier, no number, no name, and no word that would narrow
+or redirect the question (only, except, a season, a forecast, SQL). Any other clause ("merch
+question: ...", "rev: ...", "Cher: ...") stays, so the question's other checks still see
+every word.
 """
 
 from __future__ import annotations
 
 import re
+
+from chat.understood import DOMAIN, KNOWN
 
 
 def _lexicon(text: str) -> frozenset[str]:
@@ -76,6 +82,35 @@ _NAME = re.compile(
 )
 
 
+# Words that would narrow or widen the question if a side clause held them ("ignore comps:",
+# "only the matinees -"): such a clause is never set aside for holding no measure.
+_RESTRICTS = _lexicon(
+    """
+    only just except excluding exclude excluded without not no never nor but aside ignore ignoring
+    minus apart other others besides unless if including include includes included plus also too
+    spring summer autumn fall winter season seasons holiday holidays christmas easter
+    prediction predictions predict predicted forecast forecasts projection projections will
+    sql query queries run execute exec statement command
+    """
+)
+_NUMBERS = _lexicon("two three four five six seven eight nine ten dozen hundred thousand million half")
+
+
+def _says_nothing_asked(clause: str) -> bool:
+    """No word the planner reads (a measure, a grouping, a period, a channel, ...), no number,
+    no word that would narrow the question and no name: the clause only tells the asker's story
+    ("Coach driver on the tour here, planning routes:", "... ? It decides the shirt designs.")."""
+    if re.search(r"\d|[A-Z]{2,}", clause) or _NAME.search(clause):
+        return False
+    words = [w.removesuffix("'s") for w in re.findall(r"[a-z'&-]+", clause.lower())]
+    capitalised = re.findall(r"(?<![\w'-])[A-Z][\w'-]*", clause)
+    opening_capital = len(capitalised) == 1 and re.match(r"\W*" + re.escape(capitalised[0]), clause)
+    if capitalised and not (opening_capital and len(words) >= 3):  # "Wynonna:", "Atlanta or X -":
+        return False  # a name, the question's subject; only a sentence's first capital is no name
+    told = set(words) - KNOWN  # a story has words of its own ("list them" is the question's)
+    return len(words) >= 2 and bool(told) and not set(words) & (DOMAIN | _RESTRICTS | _NUMBERS)
+
+
 def _asker_only(clause: str) -> bool:
     """Every word an asker's word (a name aside), and at least one not a function word."""
     clause = re.sub(r"\bcity (council|hall)\b", r"\1", clause, flags=re.I)
@@ -118,7 +153,7 @@ def set_aside(question: str) -> str:
     out = _story(re.sub(r"^\s*(?:hi|hello|hey)(?: there)?\b[!,.]*\s*", "", question, flags=re.I))
     for _ in range(3):
         m = _OPENING.match(out)
-        if not m or not _asker_only(m[1]):
+        if not m or not (_asker_only(m[1]) or _says_nothing_asked(m[1])):
             break
         name = _NAME.search(m[1])
         kept = f"{'for' if name[1] in ('about', 'with') else name[1]} {name[2].strip()}: " if name else ""
@@ -126,6 +161,10 @@ def set_aside(question: str) -> str:
     if (wants := _WANTS.match(out)) and _asker_only(wants[1]):
         out = out[wants.end() :]
     closing = _CLOSING.search(out)
-    if closing and _asker_only(closing[1]) and not _NAME.search(closing[1]):
+    if (
+        closing
+        and (_asker_only(closing[1]) or _says_nothing_asked(closing[1]))
+        and not _NAME.search(closing[1])
+    ):
         out = out[: closing.start()]
     return out.strip()

@@ -80,14 +80,15 @@ def _no_emoji(text: str) -> str:
 
 
 # Punctuation said aloud to a dictation app ("... in twenty twenty five question mark", "the
-# average refund comma in dollars comma ..."): the mark itself. "period" is a mark only at the
-# end, or before another spoken mark, and not after a word that makes it a span of time ("the
-# same period", "that period").
+# average refund comma in dollars comma ...") or written as a telegram's STOP: the mark itself.
+# "period" is a mark only at the end, or before another spoken mark, and not after a word that
+# makes it a span of time ("the same period", "that period").
 _SPOKEN_MARKS = (
     (re.compile(r"\s*\bquestion mark\b", re.I), "?"),
     (re.compile(r"\s*\b(?:exclamation (?:mark|point))\b", re.I), "!"),
     (re.compile(r"\s*\bfull stop\b", re.I), "."),
     (re.compile(r"\s*\bcomma\b", re.I), ","),
+    (re.compile(r"\s+STOP\b"), "."),  # in capitals: "... last week STOP all venues STOP"
     (
         re.compile(
             r"(?<!\bsame)(?<!\bthat)(?<!\bthis)(?<!\bthe)(?<!\ba)(?<!\btime)(?<!\bwhole)(?<!\bentire)(?<!\bprior)"

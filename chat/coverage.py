@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chat import analytics
-from chat.groupings import refund_reason
+from chat.groupings import named_values, refund_reason
 from chat.periods import BARE_YEAR, MONTHS, NOT_COUNT, RANKED_YEAR, Period
 from chat.plan import Plan, cannot
 from chat.thresholds import without_seat_threshold
@@ -166,12 +166,6 @@ _TIME_OF_DAY = (
     r"|\b\d{1,2}(?::\d{2})?\s*(?:am|pm)\b"
 )
 _CHANNEL = r"\b(?:online|web|mobile|app|box[- ]office|partners?|resellers?)\b"
-# Two channels or two tiers named together ("the web and box office channels", "floor, vip"):
-# both sides kept, as a comparison or a breakdown, never the first alone.
-_TIERS = r"\b(?:vip|floor|upper|lower)\b"
-_LISTED = r"(?:\s*(?:,|and|or|&|\+|plus|/)\s*(?:the\s+)?)"
-_TWO_CHANNELS = _CHANNEL + _LISTED + _CHANNEL
-_TWO_TIERS = _TIERS + _LISTED + _TIERS
 _DAYS = (
     r"\b(?:weekends?|weekdays?|mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?"
     r"|sundays?)\b"
@@ -221,6 +215,8 @@ def _two_groups(s: dict[str, Any]) -> bool:
 # states nothing about a period that has not happened.
 _FORECAST = (
     r"\b(?:projections?|projected|project|forecasts?|forecasted|forecasting|estimates?|estimated|expected"
+    r"|predictions?|predicted"
+    r"|will (?:beat|exceed|top|outsell|outperform|surpass|overtake|be (?:higher|bigger|more))"
     r"|outlook|rest of (?:the )?(?:year|month|quarter|19\d\d|20\d\d)"
     r"|will (?:we|it|they) (?:sell|make|earn)"
     r"|(?:we|it|they)(?:'ll| will| are going to|'re going to|re going to)"
@@ -234,6 +230,7 @@ _ABSENCE = (
     r" (?:concerts?|shows?|gigs?|sales?|tickets?|orders?|refunds?|events?)\b"
     r"|\b(?:did|do|does|have|has|had)(?: not|n't) (?:yet )?(?:sell|sold)\b|\bnever (?:sold|sell)\b"
     r"|\bnot (?:sell|sold) (?:a single|any|one)\b|\bnot a single (?:ticket|sale)\b"
+    r"|\bwithout (?:a|one|a single|any)(?: single)?(?: ticket)? (?:sales?|tickets?|orders?)\b"
 )
 # A share of things rather than of a measure ("what percentage of the concerts were cancelled"):
 # each thing's count against all of them, which the plans do not compute.
@@ -274,9 +271,19 @@ RULES: tuple[Rule, ...] = (
     _rule(_PERIOD, _period, "the period"),
     _rule(  # "on what date was the first sale": a date, which no figure the planner computes is
         r"\b(?:on )?(?:what|which) (?:date|day)\b(?! of the week)"
-        r"|\bwhen (?:was|were|did) (?:the )?(?:very )?(?:first|last)\b",
+        r"|\bwhen (?:was|were|did)\b[^?.]{0,40}?\b(?:first|last|earliest|latest|most recent)\b",
         lambda s: s.get("group") in ("day", "date"),
         "the date of an event",
+    ),
+    _rule(  # "send the start date of the cancelled X concert": each concert's date, not a count
+        r"\b(?:start(?:ing)?|show|concert|event) dates? of\b|\bdates? only\b",
+        lambda s: s.get("group") in ("day", "date") or s.get("intent") == "concerts",
+        "the date of an event",
+    ),
+    _rule(  # "the largest single order, in tickets": a number of tickets, not dollars
+        r"(?<!not )(?<!rather than )\b(?:in|measured in|counted in) tickets\b",
+        _metric("tickets", "refunds", "avg_order_tickets", "max_order_tickets", "tickets_per_customer"),
+        "a number of tickets",
     ),
     _rule(_DAY_WRITTEN, lambda s: _days_period(s) or _periods_compared(s), "the date as written (not a day)"),
     _rule(_WEEK_NUMBER, _week_long, "the week number"),
@@ -331,8 +338,6 @@ RULES: tuple[Rule, ...] = (
         "days of the week",
     ),
     _rule(_CHANNEL, _filtered("channel"), "a sales channel"),
-    _rule(_TWO_CHANNELS, _both("channel"), "two sales channels together"),
-    _rule(_TWO_TIERS, _both("tier"), "two tiers together"),
     _rule(r"\b(?:vip|floor|upper|lower|balcony|general admission)\b(?! than)", _filtered("tier"), "a tier"),
     _rule(_TIME_OF_DAY, _never, "a time of day"),
     _rule(_NOT_IN_WAREHOUSE, _never, "something the warehouse does not record"),
@@ -354,6 +359,9 @@ def uncovered(question: str, plan: Plan) -> list[str]:
     missing = [r.what for r in RULES if r.pattern.search(text) and not r.honored(slots)]
     if _dates_outside(text, slots):
         missing.append("the period")
+    for kind, named in named_values(text).items():  # "web and box office", a table of the four tiers:
+        if len(named) > 1 and not _both(kind)(slots):  # all of them kept, never the first alone
+            missing.append(f"{len(named)} {'sales channels' if kind == 'channel' else 'tiers'} together")
     combined = re.search(r"\b(?:combined|total|altogether|all together|overall|sum of|in all)\b", text)
     for found in _GROUP.finditer(text):
         if combined and found.group(0).startswith(("every", "each", "for every", "for each")):
@@ -373,6 +381,7 @@ _YEAR_SAID = re.compile(
     r"(?<!over )(?<![\d.,$])\b((?:19|20)\d{2})\b(?![.,]\d)"
     r"|\b(?:under|over) (20[1-3]\d)\b(?![.,]\d)" + NOT_COUNT  # "under 2025": during it, not a threshold
 )
+_QUARTER_SAID = re.compile(r"\b(?:((?:19|20)\d{2})\s*-?\s*q([1-4])|q([1-4])\s*[-/']?\s*((?:19|20)\d{2}))\b")
 _MONTH_SAID = re.compile(r"\b(" + "|".join(m for m in MONTHS if m != "may") + r")\b")
 
 
@@ -388,7 +397,15 @@ def _dates_outside(text: str, slots: dict[str, Any]) -> bool:
     years = {y for y, _ in months}
     said_years = {int(y) for pair in _YEAR_SAID.findall(text) for y in pair if y}
     said_months = {MONTHS[m] for m in _MONTH_SAID.findall(text)}
-    return bool(said_years - years) or bool(said_months - {m for _, m in months})
+    said_quarters = {  # "Q3 2025 | Q4 2025" answered for Q3 alone
+        (int(a or d), int(b or c)) for a, b, c, d in _QUARTER_SAID.findall(text)
+    }
+    quarter_months = {(y, 3 * q - i) for y, q in said_quarters for i in range(3)}
+    return (
+        bool(said_years - years)
+        or bool(said_months - {m for _, m in months})
+        or bool(quarter_months - months)
+    )
 
 
 def _months_of(p: Period) -> list[datetime]:

@@ -21,7 +21,17 @@ _DATE = (
     r"|(?P<iso>20\d\d-\d\d-\d\d))"
 )
 _WEEKDAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?"
-_NAMED_DAY = re.compile(r"\b" + _WEEKDAY + r"\s+(?=" + _DATE + r")", re.I)
+# A day and month with the year said once at the end ("from Monday 20 April to Sunday 26 April
+# 2026") still name a date.
+_DAY_MONTH = (
+    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?"
+    + _MONTH
+    + r"(?!\w)|"
+    + _MONTH
+    + r"\s+\d{1,2}(?:st|nd|rd|th)?\b"
+    r"|the\s+\d{1,2}(?:st|nd|rd|th)\b|\d{1,2}/\d{1,2}(?:/\d{2,4})?\b)"
+)
+_NAMED_DAY = re.compile(r"\b" + _WEEKDAY + r"\s+(?=" + _DATE + "|" + _DAY_MONTH + r")", re.I)
 _WEEK_OF = re.compile(
     # (not "by week from 2026-03-02 to ...": a breakdown over a span)
     r"(?<!by )(?<!per )(?<!each )(?<!every )"

@@ -12,7 +12,9 @@ from typing import Any
 
 from chat import analytics, comparisons, follow_ups, formulas
 from chat.groupings import (
+    CHANNEL_WORDS,
     COMBINED,
+    TIER_WORDS,
     channel_and_tier,
     days_named,
     days_of_week,
@@ -182,9 +184,6 @@ def _filter_value(e: Entity) -> Any:
 
 
 _COMPARABLE = ("artist", "venue", "city", "state", "genre")
-_CHANNEL_WORDS = {"web": r"\b(?:online|web|website)\b", "mobile": r"\b(?:mobile|app|phone)\b",
-                  "box_office": r"\bbox[- ]office\b", "partner": r"\b(?:partners?|resellers?)\b"}  # fmt: skip
-_TIER_WORDS = {tier: rf"\b{tier}\b(?! than)" for tier in ("vip", "floor", "upper", "lower")}
 
 
 def _compare(
@@ -201,7 +200,7 @@ def _compare(
         named = [f.entity for f in found if f.entity.kind == kind]
         if len(named) == 2:
             return {"dim": kind, "values": [_filter_value(e) for e in named]}
-    for kind, table in (("channel", _CHANNEL_WORDS), ("tier", _TIER_WORDS)):
+    for kind, table in (("channel", CHANNEL_WORDS), ("tier", TIER_WORDS)):
         at = sorted((m.start(), key) for key, pattern in table.items() if (m := re.search(pattern, t)))
         if len(at) == 2:
             return {"dim": kind, "values": [key for _, key in at]}
@@ -383,6 +382,8 @@ class DeterministicPlanner:
             said = re.search(r"\b(?:those|these|them|they|their|that|it)\b", t) or (
                 re.match(r"\s*(?:also|then|just|only)\b", t) if self._measure_only(t) or not found else None
             )
+        if previous is None and not said and memory and memory.missed():
+            said = follow_ups.FOLLOW_UP.match(q)  # "And at which venues?" after a misread question
         if previous is None and said:
             return cannot(
                 f"'{said[0].strip(' ?')}' points back to an earlier question, and "

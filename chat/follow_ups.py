@@ -40,6 +40,10 @@ PRONOUN_END = r"(?<!are )(?<!is )(?<!were )(?<!was )\b(?:there|that|those|them|i
 PRONOUN_INSIDE = (
     r"\bit (?:has|had|have|hosted|held|sold|did|does|is|was|gets?|got|seats?|holds?)\b"
     r"|\b(?:does|did|has|had|is|was) it\b|\b(?:at|for|in|of|from|on|with|about|by) it\b|\bits\b"
+    # "how many concerts did they have in 2025?": an artist or a venue named before
+    r"|\b(?:did|do|does|have|has|had|will) they"
+    r" (?:have|had|play|played|perform|performed|host|hosted|sell|sold)\b"
+    r"|\bthey (?:have|had|played|performed|hosted)\b"
 )
 FOLLOW_UP = re.compile(
     r"^\s*(?:(?:ok|okay|right|alright|cool|great|thanks|nice|perfect|ooh|oh|ah|hmm|wow|got it|sure|yes|yeah)"

@@ -56,23 +56,29 @@ _SINGULAR = {"venue", "arena", "stadium", "artist", "performer", "band", "act", 
              "state", "province", "genre", "concert", "event", "channel", "tier"}  # fmt: skip
 
 
+# The workload's sales channels and ticket tiers, and the words that name them.
+CHANNEL_WORDS = {"web": r"\b(?:online|web|website)\b", "mobile": r"\b(?:mobile|app|phone)\b",
+                 "box_office": r"\bbox[- ]office\b", "partner": r"\b(?:partners?|resellers?)\b"}  # fmt: skip
+TIER_WORDS = {tier: rf"\b{tier}\b(?! than)" for tier in ("vip", "floor", "lower", "upper")}
+
+
 def channel_and_tier(t: str) -> dict[str, str]:
     """Sales channel and ticket tier named in the question (the workload's values)."""
     out: dict[str, str] = {}
-    for channel, pattern in (
-        ("web", r"\b(?:online|web|website)\b"),
-        ("mobile", r"\b(?:mobile|app|phone)\b"),
-        ("box_office", r"\bbox[- ]office\b"),
-        ("partner", r"\b(?:partners?|resellers?)\b"),
-    ):
-        if re.search(pattern, t) and not re.search(r"\b(?:by|per|each) channel", t):
-            out["channel"] = channel
-            break
-    for tier in ("vip", "floor", "lower", "upper"):
-        if re.search(rf"\b{tier}\b(?! than)", t) and not re.search(r"\b(?:by|per|each) tier", t):
-            out["tier"] = tier
-            break
+    for kind, table in (("channel", CHANNEL_WORDS), ("tier", TIER_WORDS)):
+        if re.search(rf"\b(?:by|per|each) {kind}", t):
+            continue
+        if named := next((value for value, pattern in table.items() if re.search(pattern, t)), None):
+            out[kind] = named
     return out
+
+
+def named_values(t: str) -> dict[str, list[str]]:
+    """Every channel and every tier the text names, in the tables' order."""
+    return {
+        kind: [value for value, pattern in table.items() if re.search(pattern, t)]
+        for kind, table in (("channel", CHANNEL_WORDS), ("tier", TIER_WORDS))
+    }
 
 
 # Why a refund was issued (fact_refunds.reason): "refunds issued because the concert was

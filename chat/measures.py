@@ -45,6 +45,8 @@ def measure_of(t: str) -> str | None:
         rf"(?:bought |sold |purchased )?(?:in|on|per) (?:a single|one|an?|any single) {_ORDER}\b",
     ):
         return "max_order_tickets"
+    if has(t, single + rf"{_ORDER}\b.*\b(?:in|by|measured in|counted in) (?:number of )?tickets\b"):
+        return "max_order_tickets"  # "the largest single order ever placed ..., in tickets"
     if has(t, single + rf"{_ORDER}(?: value| amount)?\b", r"\bmax(?:imum)? order value\b"):
         return "max_order_value"
     if has(

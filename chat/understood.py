@@ -60,7 +60,7 @@ _FUNCTION = _lexicon(
 )
 # Words the planner reads (measures, groupings, superlatives, periods, channels, tiers, days)
 # or that only restate the subject (tickets are sold, concerts are played).
-_DOMAIN = _lexicon(
+DOMAIN = _lexicon(
     """
     ticket tickets tix sold sell sells selling sale sales bought buy buys buying purchased purchase
     purchases order orders ordered transaction transactions booking bookings booked revenue revenues
@@ -103,9 +103,9 @@ _NUMBER_WORDS = _lexicon(
     sixteen seventeen eighteen nineteen twenty thirty forty fifty hundred thousand million
     """
 )
-KNOWN = _FUNCTION | _DOMAIN | _NUMBER_WORDS
+KNOWN = _FUNCTION | DOMAIN | _NUMBER_WORDS
 _MIN_TYPO, _TYPO_CUTOFF = 5, 0.84
-_CORRECTABLE = sorted(w for w in _DOMAIN if len(w) >= _MIN_TYPO)
+_CORRECTABLE = sorted(w for w in DOMAIN if len(w) >= _MIN_TYPO)
 
 
 def _one_slip(a: str, b: str) -> bool:

@@ -55,6 +55,7 @@ class QuestionSet(StrEnum):
     thirteenth = "thirteenth"
     fourteenth = "fourteenth"
     fifteenth = "fifteenth"
+    sixteenth = "sixteenth"
 
 
 class EventTime(StrEnum):
@@ -150,7 +151,8 @@ def bench(
         QuestionSet,
         typer.Option(
             help="chat: the question set (standard; heldout, unseen, fresh, untouched, blind, sixth, "
-            "seventh, eighth, ninth, tenth, eleventh, twelfth, thirteenth, fourteenth, fifteenth: "
+            "seventh, eighth, ninth, tenth, eleventh, twelfth, thirteenth, fourteenth, fifteenth, "
+            "sixteenth: "
             "held-out sets, each written after the last was tuned on)."
         ),
     ] = QuestionSet.standard,
