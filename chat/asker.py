@@ -93,6 +93,13 @@ _RESTRICTS = _lexicon(
     sql query queries run execute exec statement command
     """
 )
+# A clause that names what the question is about ("merch question:", "re merch -"): its topic,
+# which the warehouse may not record, never a story to set aside.
+_TOPIC = re.compile(
+    r"\b(?:question|query|q|ask|request|enquiry|inquiry|topic)s?\W*$"
+    r"|^\W*(?:re|about|regarding|concerning|on the (?:topic|subject) of)\b",
+    re.I,
+)
 _NUMBERS = _lexicon("two three four five six seven eight nine ten dozen hundred thousand million half")
 
 
@@ -100,7 +107,7 @@ def _says_nothing_asked(clause: str) -> bool:
     """No word the planner reads (a measure, a grouping, a period, a channel, ...), no number,
     no word that would narrow the question and no name: the clause only tells the asker's story
     ("Coach driver on the tour here, planning routes:", "... ? It decides the shirt designs.")."""
-    if re.search(r"\d|[A-Z]{2,}", clause) or _NAME.search(clause):
+    if re.search(r"\d|[A-Z]{2,}", clause) or _NAME.search(clause) or _TOPIC.search(clause):
         return False
     words = [w.removesuffix("'s") for w in re.findall(r"[a-z'&-]+", clause.lower())]
     capitalised = re.findall(r"(?<![\w'-])[A-Z][\w'-]*", clause)
