@@ -7,6 +7,7 @@ import gzip
 import json
 import re
 import tracemalloc
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -89,10 +90,10 @@ def _decoded(path: Path) -> list[dict[str, object]]:
         return [{**row, "sold_at": datetime.fromisoformat(row["sold_at"])} for row in map(json.loads, f)]
 
 
-def _held(make: object) -> int:
+def _held(make: Callable[[], object]) -> int:
     tracemalloc.start()
     try:
-        kept = make()  # type: ignore[operator]
+        kept = make()
         size = tracemalloc.get_traced_memory()[0]
         del kept
         return size
