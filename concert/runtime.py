@@ -17,6 +17,7 @@ from infra.names import Names
 
 BENCH_DIR, BENCH_PORT_OFFSET = "bench", 10  # the benchmarks' own platform (`Runtime.for_bench`)
 LOCAL_IDLE_MS = 500  # the local worker's time between GetRecords calls (CONCERT_KCL_IDLE_MS)
+LOCAL_PUTS_AT_ONCE = 1  # the local worker's S3 PUTs in flight per batch (CONCERT_KCL_PUTS_AT_ONCE)
 
 
 @dataclass
@@ -64,6 +65,11 @@ class Runtime:
             # local cloud: 200 ms gave p95 8-11 s at 1,000/s). On AWS the worker keeps 1 s: a
             # shard allows 5 GetRecords a second, shared with the live path's Lambda mapping.
             settings["idle_ms"] = os.environ.get("CONCERT_KCL_IDLE_MS", str(LOCAL_IDLE_MS))
+            # One PUT at a time: the local cloud is one process, and 4 in flight from each shard
+            # made it slower for everyone (`concert bench load --rates 1000`, two rounds: the
+            # warehouse p95 16.6 / 16.7 s against 12.0 / 12.8 s, the live p95 13.7 / 13.9 s
+            # against 6.6 / 9.7 s). On AWS S3 PUTs wait on the network: 4 at a time.
+            settings["puts_at_once"] = os.environ.get("CONCERT_KCL_PUTS_AT_ONCE", str(LOCAL_PUTS_AT_ONCE))
         return settings
 
     def services_env(self) -> dict[str, str]:

@@ -66,6 +66,9 @@ class WorkerSettings(BaseSettings):
     idle_ms: int = Field(default=1_000, ge=200)
     shard_sync_ms: int = Field(default=1_000, ge=100)
     event_bus: str = "default"  # where CuratedBatchLanded goes (the ETL workflow's trigger)
+    # A batch's lake files PUT this many at a time (its manifests after them): a batch lands in
+    # about the time of its slowest few PUTs rather than the sum of ~15.
+    puts_at_once: int = Field(default=4, ge=1, le=32)
     trigger_interval_s: float = Field(default=1.0, ge=0, le=60)  # at most one trigger per interval
     # A landed batch still unloaded after this long gets its trigger again (a load cycle failed,
     # for example while the warehouse was away, and nothing has landed since).
@@ -251,7 +254,7 @@ def build_pipeline(settings: WorkerSettings) -> tuple[Pipeline, CycleTrigger]:
     )
     pipeline = Pipeline(
         ConsumerCore(state),
-        LakeWriter(s3, settings.lake_bucket),
+        LakeWriter(s3, settings.lake_bucket, puts_at_once=settings.puts_at_once),
         DeadLetterQueue(client("sqs"), settings.dlq_url, s3, settings.quarantine_bucket),
         ShardStateStore(s3, settings.lake_bucket, settings.application),
         ledger,

@@ -18,6 +18,7 @@ import io
 import json
 from collections import defaultdict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -85,14 +86,26 @@ def _day(value: Any) -> str:
 class LakeWriter:
     """Writes a batch's raw records and curated rows to the lake bucket."""
 
-    def __init__(self, s3: S3Client, bucket: str) -> None:
+    def __init__(self, s3: S3Client, bucket: str, *, puts_at_once: int = 1) -> None:
         self.s3 = s3
         self.bucket = bucket
+        # A batch's files are independent objects: up to this many PUTs in flight (the manifests
+        # still after every file they name). boto3 clients are thread-safe.
+        self.puts_at_once = puts_at_once
 
-    def _put(self, key: str, body: bytes, out: WrittenBatch) -> int:
-        self.s3.put_object(Bucket=self.bucket, Key=key, Body=body)
-        out.bytes += len(body)
-        return len(body)
+    def _put_all(self, files: list[tuple[str, bytes]], out: WrittenBatch) -> None:
+        """PUT every (key, body), `puts_at_once` at a time; raise the first failure."""
+
+        def put(file: tuple[str, bytes]) -> None:
+            self.s3.put_object(Bucket=self.bucket, Key=file[0], Body=file[1])
+
+        if self.puts_at_once <= 1 or len(files) <= 1:
+            for file in files:
+                put(file)
+        else:
+            with ThreadPoolExecutor(min(self.puts_at_once, len(files))) as pool:
+                list(pool.map(put, files))
+        out.bytes += sum(len(body) for _, body in files)
 
     def write(
         self,
@@ -117,9 +130,10 @@ class LakeWriter:
                     "data": rec.data,
                 }
             )
+        files: list[tuple[str, bytes]] = []
         for (kind, day), rows in sorted(raw_groups.items()):
             key = f"raw/event_type={kind}/date={day}/{batch_id}.parquet"
-            self._put(key, _parquet(pa.Table.from_pylist(rows, schema=RAW_SCHEMA)), out)
+            files.append((key, _parquet(pa.Table.from_pylist(rows, schema=RAW_SCHEMA))))
             out.raw.append(key)
         # Curated files are partitioned by ingestion date: one file per table and batch, however
         # many event dates a batch spans (event dates are columns, for pruning inside the file).
@@ -130,9 +144,12 @@ class LakeWriter:
             # rewrites the same file; one that yields fewer (some already loaded) never replaces it.
             digest = hashlib.sha1(repr(sorted(str(r) for r in rows)).encode(), usedforsecurity=False)
             key = f"curated/{table}/date={today}/{batch_id}-{digest.hexdigest()[:12]}.parquet"
-            sizes[key] = self._put(key, _parquet(to_arrow(table, rows)), out)
+            files.append((key, _parquet(to_arrow(table, rows))))
+            sizes[key] = len(files[-1][1])
             out.curated.setdefault(table, []).append((key, len(rows)))
-        for table, files in out.curated.items():
+        self._put_all(files, out)
+        manifests: list[tuple[str, bytes]] = []
+        for table, written in out.curated.items():
             manifest = {
                 "entries": [
                     {
@@ -140,15 +157,16 @@ class LakeWriter:
                         "mandatory": True,
                         "meta": {"content_length": sizes[key], "record_count": n},
                     }
-                    for key, n in files
+                    for key, n in written
                 ]
             }
-            names = hashlib.sha1("".join(k for k, _ in files).encode(), usedforsecurity=False).hexdigest()[
+            names = hashlib.sha1("".join(k for k, _ in written).encode(), usedforsecurity=False).hexdigest()[
                 :12
             ]
             key = f"manifests/{table}/{batch_id}-{names}.manifest"
-            self._put(key, json.dumps(manifest).encode(), out)
+            manifests.append((key, json.dumps(manifest).encode()))
             out.manifests[table] = key
+        self._put_all(manifests, out)  # after every file they name
         return out
 
     def write_dead(self, batch_id: str, dead: Sequence[DeadLetter]) -> str | None:

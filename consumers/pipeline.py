@@ -10,9 +10,12 @@ workflow's, in cycles over everything landed (see consumers/etl/cycle.py), start
 so a failed step is retried with backoff on the same output until it succeeds or
 `should_stop` says the lease is gone.
 
-Batches of all shards are routed and landed one at a time (one short lock, no I/O to the
-warehouse under it): a held fact released by another shard's batch is landed after the
-dimension it waited for, so a load cycle that sees a fact's batch sees its dimension's too.
+Batches of all shards are routed one at a time (one short lock around the core, no I/O under
+it); their files are then written side by side, each shard's on its own thread, and only the
+ledger entries and shard states are written in the order the batches were routed (`Turns`):
+a batch is visible to a load cycle only after every batch routed before it, so a fact whose
+dimension an earlier batch brought (or a held fact another shard's batch released) is never
+loaded before that dimension, and a shard's state is never overwritten by an older one.
 """
 
 from __future__ import annotations
@@ -97,6 +100,40 @@ class BatchReport:
     seconds: float
 
 
+class Turns:
+    """Ordered turns across threads: `wait(n)` returns once turns 0..n-1 are `done`. A turn given
+    up (its batch abandoned) is `done` at once, so the turns after it go on."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._next = 0  # the next turn handed out
+        self._upto = -1  # every turn up to this one is done
+        self._done: set[int] = set()
+
+    def take(self) -> int:
+        """A new turn, after every turn taken before it."""
+        with self._cond:
+            self._next += 1
+            return self._next - 1
+
+    def wait(self, turn: int, should_stop: Callable[[], bool], poll_s: float = 0.2) -> None:
+        """Block until every earlier turn is done; raise Stopped if `should_stop` says so first."""
+        with self._cond:
+            while self._upto < turn - 1:
+                if should_stop():
+                    raise Stopped(f"turn {turn}: abandoned while waiting for turn {self._upto + 1}")
+                self._cond.wait(poll_s)
+
+    def done(self, turn: int) -> None:
+        """Mark the turn done (idempotent)."""
+        with self._cond:
+            self._done.add(turn)
+            while self._upto + 1 in self._done:
+                self._upto += 1
+                self._done.discard(self._upto)
+            self._cond.notify_all()
+
+
 class Pipeline:
     """Core + sinks, shared by the shard processors of one worker."""
 
@@ -119,6 +156,7 @@ class Pipeline:
         self.max_backoff_s = max_backoff_s
         self.log = log
         self.lock = threading.Lock()
+        self.turns = Turns()
 
     def restore_shard(self, shard_id: str, should_stop: Callable[[], bool] = lambda: False) -> int:
         """Give the core back a just-leased shard's held events."""
@@ -143,7 +181,11 @@ class Pipeline:
             # may have changed gets its state saved, so no state file lists an event landed.
             shards = before | {h.record.shard_id for h in self.core.held.values()} | {shard_id}
             held = {s: [h for h in self.core.held.values() if h.record.shard_id == s] for s in sorted(shards)}
-            attempts, landed = self._land(out, held, should_stop)
+            turn = self.turns.take()
+        try:
+            attempts, landed = self._land(out, held, should_stop, turn)
+        finally:
+            self.turns.done(turn)
         if landed is not None:
             self.trigger.landed(landed)
         return BatchReport(
@@ -158,16 +200,22 @@ class Pipeline:
         )
 
     def _land(
-        self, out: BatchOutput, held: dict[str, list[Held]], should_stop: Callable[[], bool]
+        self, out: BatchOutput, held: dict[str, list[Held]], should_stop: Callable[[], bool], turn: int
     ) -> tuple[int, dict[str, Any] | None]:
+        """The files first (beside other shards' batches), then, in the batches' routing order,
+        the ledger entry and the shards' states."""
         landed: dict[str, Any] | None = None
+        written = WrittenBatch(out.batch_id)
 
-        def write() -> None:
-            nonlocal landed
+        def write_files() -> None:
+            nonlocal written
             written = self.lake.write(out.batch_id, out.raw, out.tables)
             if out.dead:
                 self.lake.write_dead(out.batch_id, out.dead)
                 self.dlq.send(out.dead)
+
+        def write_entry() -> None:
+            nonlocal landed
             if written.manifests:
                 rows = {t: sum(n for _, n in files) for t, files in written.curated.items()}
                 partitions = sorted({partition_of(k) for files in written.curated.values() for k, _ in files})
@@ -183,7 +231,9 @@ class Pipeline:
             for shard, events in held.items():
                 self.state.save(shard, events, out.batch_id)
 
-        attempts = self._retry(write, should_stop, f"batch {out.batch_id}")[1]
+        attempts = self._retry(write_files, should_stop, f"batch {out.batch_id}")[1]
+        self.turns.wait(turn, should_stop)
+        attempts += self._retry(write_entry, should_stop, f"ledger entry of {out.batch_id}")[1] - 1
         return attempts, landed
 
     def _retry(self, fn: Callable[[], Any], should_stop: Callable[[], bool], what: str) -> tuple[Any, int]:

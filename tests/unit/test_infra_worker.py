@@ -305,6 +305,22 @@ OUTPUTS = {
 }
 
 
+def _worker_settings(
+    monkeypatch: pytest.MonkeyPatch, target: Literal["local", "aws"], variable: str, value: str | None
+) -> dict[str, str]:
+    """What the CLI hands the worker for `target`, with `variable` set to `value` (None: unset)."""
+    from concert.runtime import Runtime
+    from concert.settings import CliSettings
+
+    if value is None:
+        monkeypatch.delenv(variable, raising=False)
+    else:
+        monkeypatch.setenv(variable, value)
+    rt = Runtime(CliSettings(target=target))
+    monkeypatch.setattr(rt, "outputs", lambda: OUTPUTS)
+    return rt.worker_settings()
+
+
 @pytest.mark.parametrize(
     ("target", "env", "idle"),
     [("local", None, "500"), ("local", "750", "750"), ("aws", None, None), ("aws", "750", None)],
@@ -312,16 +328,19 @@ OUTPUTS = {
 def test_the_local_worker_reads_more_often_than_the_deployed_one(
     monkeypatch: pytest.MonkeyPatch, target: Literal["local", "aws"], env: str | None, idle: str | None
 ) -> None:
-    from concert.runtime import Runtime
-    from concert.settings import CliSettings
-
-    if env is None:
-        monkeypatch.delenv("CONCERT_KCL_IDLE_MS", raising=False)
-    else:
-        monkeypatch.setenv("CONCERT_KCL_IDLE_MS", env)
-    rt = Runtime(CliSettings(target=target))
-    monkeypatch.setattr(rt, "outputs", lambda: OUTPUTS)
-    settings = rt.worker_settings()
+    settings = _worker_settings(monkeypatch, target, "CONCERT_KCL_IDLE_MS", env)
     assert settings.get("idle_ms") == idle
     if idle is None and env is None:  # the worker's own default: within a shard's 5 reads a second
         assert WorkerSettings.model_validate(settings).idle_ms == 1_000
+
+
+@pytest.mark.parametrize(
+    ("target", "env", "puts"),
+    [("local", None, "1"), ("local", "3", "3"), ("aws", None, None)],
+)
+def test_the_local_worker_puts_one_file_at_a_time_and_the_deployed_one_four(
+    monkeypatch: pytest.MonkeyPatch, target: Literal["local", "aws"], env: str | None, puts: str | None
+) -> None:
+    settings = _worker_settings(monkeypatch, target, "CONCERT_KCL_PUTS_AT_ONCE", env)
+    assert settings.get("puts_at_once") == puts
+    assert WorkerSettings.model_validate(settings).puts_at_once == int(puts or 4)
