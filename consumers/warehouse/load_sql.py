@@ -68,6 +68,7 @@ def load_transactions(
     with the `ledger` statements last. Empty ones are left out."""
     tag = _TAG.sub("_", tag.lower())[:40]
     dims = _staged(manifests, DIMENSIONS, bucket, iam_role, tag)
+    dims += _follow_dimensions(manifests, tag)
     rest = _staged(manifests, FACTS, bucket, iam_role, tag)
     rest += _resolve_pending(tag) + _aggregates(manifests, tag) + [_lineage(manifests, tag)]
     rest += list(ledger or [])
@@ -222,6 +223,64 @@ def _resolve_pending(tag: str) -> list[str]:
     ]
 
 
+# What a fact carries from its concert's dimensions (SET column = source column of `d` below).
+_CARRIED = {
+    "fact_ticket_sales": (
+        "artist_id", "venue_id", "city", "state", "venue_capacity", "genre", "artist_popularity",
+    ),
+    "fact_refunds": ("artist_id", "venue_id"),
+    "agg_daily_sales": ("artist_id", "venue_id"),
+}  # fmt: skip
+
+
+def _follow_dimensions(manifests: dict[str, str], tag: str) -> list[str]:
+    """Facts and daily aggregates of the concerts whose concert, venue or artist row this load
+    changed take what they carry from them as they now are (Kimball's type-1 attributes: a
+    concert moved to another venue, a venue's city corrected), so the facts' own columns say
+    what the dimensions say. Only rows that differ are written."""
+    sources = []
+    if "dim_concert" in manifests:
+        sources.append(f"SELECT concert_id FROM stg_dim_concert_{tag}_latest")
+    if "dim_venue" in manifests:
+        sources.append(
+            f"SELECT c.concert_id FROM dim_concert AS c JOIN stg_dim_venue_{tag}_latest AS s "
+            "ON s.venue_id = c.venue_id"
+        )
+    if "dim_artist" in manifests:
+        sources.append(
+            f"SELECT c.concert_id FROM dim_concert AS c JOIN stg_dim_artist_{tag}_latest AS s "
+            "ON s.artist_id = c.artist_id"
+        )
+    if not sources:
+        return []
+    changed = f"changed_concerts_{tag}"
+    return [
+        f"CREATE TEMP TABLE {changed} AS {' UNION '.join(sources)}",
+        *follow_statements(changed, _CARRIED),
+    ]
+
+
+def follow_statements(concerts: str, carried: dict[str, tuple[str, ...]]) -> list[str]:
+    """UPDATEs giving the rows of `carried`'s tables whose concert is in the table `concerts`
+    what they carry from the concert, its venue and its artist as the dimensions now say."""
+    current = (
+        f"SELECT c.concert_id, {_CANONICAL_IDS}, v.city, v.state, v.capacity AS venue_capacity, a.genre, "
+        "a.popularity AS artist_popularity FROM dim_concert AS c "
+        "JOIN dim_venue AS v ON v.venue_id = c.venue_id "
+        f"JOIN dim_artist AS a ON a.artist_id = c.artist_id{_CONCERT_CROSSWALK} "
+        f"WHERE c.concert_id IN (SELECT concert_id FROM {concerts})"
+    )
+    out = []
+    for table, cols in carried.items():
+        sets = ", ".join(f"{c} = d.{c}" for c in cols)
+        differs = " OR ".join(f"{table}.{c} IS DISTINCT FROM d.{c}" for c in cols)
+        out.append(
+            f"UPDATE {table} SET {sets} FROM ({current}) AS d "
+            f"WHERE {table}.concert_id = d.concert_id AND ({differs})"
+        )
+    return out
+
+
 def _own(columns: str) -> str:
     """A pending fact's own columns (`p`), its concert as entity resolution decided it."""
     return ", ".join(
@@ -254,7 +313,14 @@ def _aggregates(manifests: dict[str, str], tag: str) -> list[str]:
     union = " UNION ".join(
         f"SELECT DISTINCT date_key, concert_id FROM {t}" for t in _loaded_facts(manifests, tag)
     )
-    return [f"CREATE TEMP TABLE {touched} AS {union}", *rebuild_aggregates(touched)]
+    # The facts just loaded carry what the worker's catalog said; the dimensions decide (a tie
+    # between two versions of a row can be broken one way in the worker and the other here).
+    facts = {t: _CARRIED[t] for t in CANONICAL}
+    return [
+        f"CREATE TEMP TABLE {touched} AS {union}",
+        *follow_statements(touched, facts),
+        *rebuild_aggregates(touched),
+    ]
 
 
 def rebuild_aggregates(touched: str) -> list[str]:

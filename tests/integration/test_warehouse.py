@@ -264,3 +264,58 @@ def test_a_load_puts_facts_of_an_already_merged_show_artist_and_venue_on_their_e
         {"sale_id": 998_402, "concert_id": twin_show},
     ]
     assert _count(wh, f"SELECT artist_id FROM dim_concert WHERE concert_id = {twin_show}") == twin_artist
+
+
+def _shifted(event: Any, by: int) -> Any:
+    """The event with its concert, artist and venue ids moved by `by` (ids no other test uses)."""
+    ids = {
+        k: getattr(event.data, k) + by
+        for k in ("concert_id", "artist_id", "venue_id")
+        if getattr(event.data, k, None) is not None
+    }
+    return event.model_copy(update={"data": event.data.model_copy(update=ids)})
+
+
+def test_facts_follow_a_concert_moved_to_another_venue_and_a_venue_corrected(
+    wh: DataApiWarehouse, warehouse: Platform
+) -> None:
+    from schemas import new_event
+
+    bucket = warehouse.outputs["LakeBucketName"]
+    lake = LakeWriter(client("s3"), bucket)
+    events = [_shifted(e, 900_000) for e in generate(Spec(seed=31).scaled(0.01)).events]
+    _load(wh, ConsumerCore(), lake, events, "it-follow-0", bucket, start=500_000)
+    sold = Counter(e.data.concert_id for e in events if e.event_type == "TicketSold")
+    scheduled = {e.data.concert_id: e for e in events if e.event_type == "ConcertScheduled"}
+    moved, kept = [c for c, _ in sold.most_common(2)]
+    venues = {e.data.venue_id: e for e in events if e.event_type == "VenueUpserted"}
+    target = next(v for v in venues if v != scheduled[moved].data.venue_id)
+    corrected = scheduled[kept].data.venue_id
+    changes = [
+        new_event(scheduled[moved].data.model_copy(update={"venue_id": target}), source="it"),
+        new_event(
+            venues[corrected].data.model_copy(update={"city": "Springfield", "state": "IL"}), source="it"
+        ),
+    ]
+    _load(wh, ConsumerCore(), lake, changes, "it-follow-1", bucket, start=600_000)
+    disagree = (  # ids as entity resolution decided them (an earlier test merges some)
+        "SELECT COUNT(*) FROM {t} AS f JOIN dim_concert AS c ON c.concert_id = f.concert_id "
+        "JOIN dim_venue AS v ON v.venue_id = c.venue_id "
+        "LEFT JOIN entity_crosswalk AS xa ON xa.kind = 'artist' AND xa.entity_id = c.artist_id "
+        "LEFT JOIN entity_crosswalk AS xv ON xv.kind = 'venue' AND xv.entity_id = c.venue_id "
+        "WHERE f.concert_id IN ({moved}, {kept}) AND (f.venue_id <> COALESCE(xv.canonical_id, c.venue_id) "
+        "OR f.artist_id <> COALESCE(xa.canonical_id, c.artist_id){more})"
+    )
+    more = " OR f.city <> v.city OR f.state <> v.state OR f.venue_capacity <> v.capacity"
+    assert _count(wh, disagree.format(t="fact_ticket_sales", moved=moved, kept=kept, more=more)) == 0
+    assert _count(wh, disagree.format(t="fact_refunds", moved=moved, kept=kept, more="")) == 0
+    assert _count(wh, disagree.format(t="agg_daily_sales", moved=moved, kept=kept, more="")) == 0
+    at_target = (
+        f"SELECT COUNT(*) FROM fact_ticket_sales AS f LEFT JOIN entity_crosswalk AS x ON x.kind = 'venue' "
+        f"AND x.entity_id = {target} WHERE f.concert_id = {moved} AND f.venue_id = COALESCE(x.canonical_id, {target})"
+    )
+    assert _count(wh, at_target) >= sold[moved]  # with any earlier test's sales of the same id
+    in_springfield = (
+        f"SELECT COUNT(*) FROM fact_ticket_sales WHERE concert_id = {kept} AND city = 'Springfield'"
+    )
+    assert _count(wh, in_springfield) >= sold[kept]
