@@ -31,8 +31,24 @@ _SIGN_OFF = re.compile(
 _CANCELLED_LEFT_OUT = re.compile(
     r"(?<=[?.!])\s+(?:cancell?ed (?:concerts|shows|gigs|ones) (?:are )?"
     r"(?:not included|excluded|left out|not (?:to be )?counted)"
-    r"|(?:excluding|not counting|leaving out|without) (?:the )?cancell?ed (?:concerts|shows|gigs|ones))"
+    r"|(?:excluding|not counting|leaving out|without) (?:the )?cancell?ed(?: (?:concerts|shows|gigs|ones))?)"
     r"\.?\s*$",
+    re.I,
+)
+# "the concert IDs of X's shows in 2026, cancelled ones left out, in order of start"; "Where's X
+# playing? Venue names, cancellations left off.": a clause inside a sentence, set aside only
+# when the message names no sales measure (concerts are listed and counted without the cancelled
+# ones anyway; tickets sold "with cancelled concerts left out" is another question).
+_CANCELLED_CLAUSE = re.compile(
+    r",\s*(?:(?:with |but )?(?:the |any )?(?:cancell?ed (?:concerts|shows|gigs|ones|dates)|cancellations) "
+    r"(?:are |being )?(?:not included|excluded|left (?:out|off)|omitted|dropped|not (?:to be )?counted)"
+    r"|(?:excluding|not counting|leaving (?:out|off)|without|minus|except(?: for)?) (?:the |any )?"
+    r"(?:cancell?ed (?:concerts|shows|gigs|ones|dates)|cancellations))(?=\s*(?:[,.;?!]|$))",
+    re.I,
+)
+_SALES_WORDS = re.compile(
+    r"\b(?:tickets?|revenue|sales?|sold|sell|(?<!in )orders?|money|takings|grossed?|refund\w*"
+    r"|customers?|buyers?|prices?|spen[dt]|earn\w*|income)\b",
     re.I,
 )
 # "... at X? One row per concert.": a list of concerts has one anyway (not a breakdown by channel)
@@ -115,6 +131,8 @@ def set_aside(message: str) -> str:
     for _ in range(2):  # "Thanks in advance! Best, Lena"
         out = _SIGN_OFF.sub("", out.rstrip())
     out = _CANCELLED_LEFT_OUT.sub("", _ONE_ROW_EACH.sub("", out))
+    if not _SALES_WORDS.search(out):
+        out = _CANCELLED_CLAUSE.sub("", out)
     out = _HASHTAGS.sub("", out)
     for _ in range(2):  # "... ? Only if it's easy." after "... , if that's something you can look up?"
         out = _HEDGE_AFTER.sub("", out.rstrip())

@@ -301,6 +301,7 @@ class DeterministicPlanner:
             follow_ups.FOLLOW_UP.match(q)
             or re.search(r"\b(?:that|those|them|it|instead)\s*\??\s*$|\btheir\b", t)
             or re.search(follow_ups.POINTS_BACK, t)  # "those box-office sales", "this venue", "instead"
+            or follow_ups.ranks_last_breakdown(t, previous)  # "which month was the best one?"
         )
         if follow and has(t, follow_ups.SEVERAL):
             return cannot(

@@ -46,7 +46,8 @@ PRONOUN_INSIDE = (
     r"|\bthey (?:have|had|played|performed|hosted)\b"
 )
 FOLLOW_UP = re.compile(
-    r"^\s*(?:(?:ok|okay|right|alright|cool|great|thanks|nice|perfect|ooh|oh|ah|hmm|wow|got it|sure|yes|yeah)"
+    r"^\s*(?:(?:ok|okay|right|alright|cool|great|good|fine|thanks|nice|perfect|ooh|oh|ah|hmm|wow|got it"
+    r"|sure|yes|yeah)"
     r"\s*[,!.:-]?\s+)?"
     r"(and|what about|how about|same(?: thing| again| question)?(?: for| but| with)?|now|also|then|but"
     r"|only|just|(?:rank|sort|order|show|list|break down|split) (?:them|those|these|that|it)"
@@ -101,3 +102,16 @@ def kept_comparison(
     if "dim" in kept:
         return None if kept["dim"] in new_filters else dict(kept)
     return dict(kept) if period is None and not new_filters else None
+
+
+_BEST = r"(?:best|worst|busiest|quietest|biggest|strongest|weakest|highest|lowest|top|most|least)"
+
+
+def ranks_last_breakdown(t: str, previous: dict[str, Any] | None) -> bool:
+    """ "Which month was the best one?" right after a breakdown by month: the best of those rows,
+    so the question keeps the last one's measure, filters and period unless it says its own."""
+    group = (previous or {}).get("group")
+    if not group or (previous or {}).get("rank"):
+        return False
+    word = {"weekday": r"(?:day|weekday|day of the week)"}.get(str(group), re.escape(str(group)))
+    return bool(re.search(rf"\b(?:which|what) {word}\b.*\b{_BEST}\b|\b(?:the )?{_BEST} {word}\b", t, re.I))

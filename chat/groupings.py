@@ -223,6 +223,7 @@ def grouping(t: str, metric: str | None, found: list[Found]) -> tuple[str | None
         r"\bby month\b",
         r"\bmonthly\b",
         r"\beach month\b",
+        r"\bevery month\b",
         r"\bover time\b",
         r"\bmonth by month\b",
         r"\bmonth-by-month\b",

@@ -49,7 +49,7 @@ _FUNCTION = _lexicon(
     cells row rows column columns pivot whole alphabetical alphabetically names according exist
     exists due letter code descending ascending keep ooh oh wow needed platform platforms confirm
     confirmed recorded placed provide send able possible ask calculate compute meaning interval
-    dated enough appear appears process processed processing cool nice perfect great papers very
+    dated enough appear appears process processed processing cool nice perfect great good fine papers very
     id ids represent represents representing generated generate generates gave give mostly curious
     spring summer autumn fall winter eve
     i'm i've i'd i'll we're we've you're

@@ -215,6 +215,14 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\bsemesters?\b", "half"),
     (r"\b(?:the )?(?:past|last) fortnight\b", "the last 14 days"),
     (r"\bfortnight\b", "2 weeks"),
+    # "this year until today": this year, which ends today anyway (not the day alone)
+    (
+        r"\b(this (?:year|month|quarter|week)),? (?:until|till|up (?:to|until)|through|to) "
+        r"(?:today|now|date)\b",
+        r"\1",
+    ),
+    # "shows starting in 2026": the shows' start is in 2026 (not "since 2026")
+    (r"\b((?:shows?|concerts?|gigs?|dates|events?|performances?)) (?:starting|beginning) in\b", r"\1 in"),
     (r"\bstarting (?:from|in|with)\b", "since"),
     (r"\b(?:handed|given|sent) back\b", "refunded"),
     (r"\bno breakdown(?: needed| required| necessary)?\b", ""),

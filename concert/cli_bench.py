@@ -56,6 +56,7 @@ class QuestionSet(StrEnum):
     fourteenth = "fourteenth"
     fifteenth = "fifteenth"
     sixteenth = "sixteenth"
+    seventeenth = "seventeenth"
 
 
 class EventTime(StrEnum):
@@ -152,7 +153,7 @@ def bench(
         typer.Option(
             help="chat: the question set (standard; heldout, unseen, fresh, untouched, blind, sixth, "
             "seventh, eighth, ninth, tenth, eleventh, twelfth, thirteenth, fourteenth, fifteenth, "
-            "sixteenth: "
+            "sixteenth, seventeenth: "
             "held-out sets, each written after the last was tuned on)."
         ),
     ] = QuestionSet.standard,

@@ -108,3 +108,40 @@ def test_a_follow_up_to_a_question_not_understood_is_asked_again(planner: Determ
     assert plan.calls == [] and "did not understand the last one" in (plan.reply or "")
     fresh = ask(planner, "How many concerts did they have in 2025?", Conversation("new"))
     assert fresh.calls == [] and "points back" in (fresh.reply or "")
+
+
+@pytest.mark.parametrize(
+    ("question", "left"),
+    [
+        ("the concert IDs of Cher's shows in 2026, cancelled ones left out, in order of start.",
+         "the concert IDs of Cher's shows in 2026, in order of start."),
+        ("Where's Cher playing in 2026? Venue names, cancellations left off.", "Where's Cher playing in 2026? Venue names."),
+        ("How many concerts in Texas in 2025? Without the cancelled.", "How many concerts in Texas in 2025?"),
+        # a sales measure with cancelled concerts left out is another question: kept, to be refused
+        ("tickets sold in 2025, cancelled concerts excluded", "tickets sold in 2025, cancelled concerts excluded"),
+    ],
+)  # fmt: skip
+def test_cancelled_concerts_left_out_of_a_list_of_concerts_are_set_aside(question: str, left: str) -> None:
+    assert courtesy_set_aside(question) == left
+
+
+def test_shows_starting_in_a_year_and_this_year_until_today_name_the_whole_period(
+    planner: DeterministicPlanner,
+) -> None:
+    shows = ask(planner, "Cher's shows starting in 2026, in order of start")
+    assert (
+        shows.slots["period"]["start"].startswith("2026-01-01") and shows.slots["period"]["label"] == "2026"
+    )
+    orders = ask(planner, "Give me please the orders for every month of this year until today.")
+    assert orders.slots["group"] == "month" and orders.slots["period"]["label"].startswith("this year")
+
+
+def test_the_best_of_a_breakdown_keeps_its_filters_and_period(planner: DeterministicPlanner) -> None:
+    memory = Conversation("best")
+    ask(planner, "Please give me the tickets of Texas for every month of 2025.", memory)
+    ask(planner, "Good. Now the same twelve months but in revenue, please.", memory)
+    best = ask(planner, "Which month was the best one for the revenue?", memory)
+    assert best.slots["filters"] == {"state": "TX"} and best.slots["period"]["label"] == "2025"
+    assert best.slots["top"] == 1 and best.slots["metric"] == "revenue"
+    alone = ask(planner, "Which month was the best one for the revenue?", Conversation("alone"))
+    assert alone.slots["filters"] == {} and alone.slots["period"] is None
