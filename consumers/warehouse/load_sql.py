@@ -6,7 +6,10 @@ re-delivered batch changes nothing), the natural key for dimensions, keeping onl
 version (`updated_at`), so a stale event never overwrites a newer row. Pending facts (a
 dimension was not known to the consumer) whose concert, artist and venue are now in the
 warehouse become facts, with the columns they carry from their dimensions computed here.
-Daily aggregates are rebuilt for the (date, concert) pairs the load touched. Facts and
+Facts carry columns of their concert's dimensions; when a load changes a concert, venue or
+artist row, the facts and aggregates of the concerts concerned take what those rows now say
+(type 1), and the facts a load brings are given what the dimensions say, so facts and joins
+always agree. Daily aggregates are rebuilt for the (date, concert) pairs the load touched. Facts and
 aggregates take their concert, artist and venue as entity resolution decided them
 (`entity_crosswalk`): an id already merged into another is loaded as that one, and a fact
 loaded onto another concert than its event named keeps that one in `fact_concert_published`.
