@@ -204,18 +204,16 @@ class Pipeline:
     ) -> tuple[int, dict[str, Any] | None]:
         """The files first (beside other shards' batches), then, in the batches' routing order,
         the ledger entry and the shards' states."""
-        landed: dict[str, Any] | None = None
-        written = WrittenBatch(out.batch_id)
 
-        def write_files() -> None:
-            nonlocal written
+        def write_files() -> WrittenBatch:
             written = self.lake.write(out.batch_id, out.raw, out.tables)
             if out.dead:
                 self.lake.write_dead(out.batch_id, out.dead)
                 self.dlq.send(out.dead)
+            return written
 
-        def write_entry() -> None:
-            nonlocal landed
+        def write_entry(written: WrittenBatch) -> dict[str, Any] | None:
+            landed = None
             if written.manifests:
                 rows = {t: sum(n for _, n in files) for t, files in written.curated.items()}
                 partitions = sorted({partition_of(k) for files in written.curated.values() for k, _ in files})
@@ -230,11 +228,14 @@ class Pipeline:
                 )
             for shard, events in held.items():
                 self.state.save(shard, events, out.batch_id)
+            return landed
 
-        attempts = self._retry(write_files, should_stop, f"batch {out.batch_id}")[1]
+        written, attempts = self._retry(write_files, should_stop, f"batch {out.batch_id}")
         self.turns.wait(turn, should_stop)
-        attempts += self._retry(write_entry, should_stop, f"ledger entry of {out.batch_id}")[1] - 1
-        return attempts, landed
+        landed, more = self._retry(
+            lambda: write_entry(written), should_stop, f"ledger entry of {out.batch_id}"
+        )
+        return attempts + more - 1, landed
 
     def _retry(self, fn: Callable[[], Any], should_stop: Callable[[], bool], what: str) -> tuple[Any, int]:
         delay, attempt = 0.2, 0

@@ -119,6 +119,7 @@ def test_a_follow_up_to_a_question_not_understood_is_asked_again(planner: Determ
         ("How many concerts in Texas in 2025? Without the cancelled.", "How many concerts in Texas in 2025?"),
         # a sales measure with cancelled concerts left out is another question: kept, to be refused
         ("tickets sold in 2025, cancelled concerts excluded", "tickets sold in 2025, cancelled concerts excluded"),
+        ("tickets sold in 2025? Cancelled concerts not included.", "tickets sold in 2025? Cancelled concerts not included."),
     ],
 )  # fmt: skip
 def test_cancelled_concerts_left_out_of_a_list_of_concerts_are_set_aside(question: str, left: str) -> None:
