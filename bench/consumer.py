@@ -6,8 +6,8 @@ per core. Sides, each adding one stage to the one before:
 
 - `parse_only`: `orjson.loads` of each record (the ceiling: nothing can be faster).
 - `core`: decode (KPL-aware), validate, deduplicate, enrich (ConsumerCore.process).
-- `core+parquet`: plus the raw and curated Parquet files and COPY manifests, in memory.
-- `core+parquet+warehouse`: plus the warehouse load (staging, COPY, MERGE) in the local
+- `core+parquet`: plus the raw and curated Parquet files, in memory.
+- `core+parquet+warehouse`: plus the warehouse load (COPY manifests, staging, COPY, MERGE) in the local
   Data API's engine over a fresh DuckDB file; the objects are read from the same memory.
 
 Sides alternate run by run so drift in the machine's load hits them alike; medians reported.
@@ -95,8 +95,9 @@ def _core(batches: list[list[StreamRecord]], stages: int) -> None:
                 out = core.process(batch, f"b{n}")
                 if stages >= 2:
                     written = lake.write(out.batch_id, out.raw, out.tables)
-                    if engine is not None and written.manifests:
-                        for sqls in load_transactions(written.manifests, bucket=BUCKET, iam_role="bench"):
+                    if engine is not None and written.curated:
+                        manifests = lake.write_copy_manifests(written.curated, f"manifests/{out.batch_id}")
+                        for sqls in load_transactions(manifests, bucket=BUCKET, iam_role="bench"):
                             _wait(engine, engine.submit(sqls, **_submit_args()))
         finally:
             if engine is not None:

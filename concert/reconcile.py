@@ -107,22 +107,25 @@ def _event_log_ids(s3: S3Client, bucket: str, keys: list[str]) -> set[str]:
 def lake_event_ids(s3: S3Client, bucket: str, only_batches: set[str] | None = None) -> set[str]:
     """Event ids in the curated event log: every file (batch or compacted), or those of some batches.
 
-    A batch's own files are found through its COPY manifest; compaction only ever merges files
-    of loaded batches, so the files of a rejected batch are still where its manifest says.
+    A batch's own files are named `<batch id>-<digest of its rows>.parquet`; compaction only ever
+    merges files of loaded batches, so the files of a rejected batch are still under its name.
     """
     keys: list[str] = []
-    if only_batches is None:
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="curated/event_log/"):
-            keys.extend(o["Key"] for o in page.get("Contents", []) if o["Key"].endswith(".parquet"))
-        return _event_log_ids(s3, bucket, keys)
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="manifests/event_log/"):
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="curated/event_log/"):
         for obj in page.get("Contents", []):
-            batch = obj["Key"].rsplit("/", 1)[-1].rsplit("-", 1)[0]
-            if batch not in only_batches:
+            key = obj["Key"]
+            if not key.endswith(".parquet"):
                 continue
-            manifest = json.loads(s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read())
-            keys.extend(e["url"].split(f"s3://{bucket}/", 1)[1] for e in manifest["entries"])
+            if only_batches is None or _batch_of(key) in only_batches:
+                keys.append(key)
     return _event_log_ids(s3, bucket, keys)
+
+
+def _batch_of(key: str) -> str:
+    """The batch id in a batch file's name (`<batch>-<12-hex digest>.parquet`)."""
+    stem = key.rsplit("/", 1)[-1].removesuffix(".parquet")
+    batch, _, digest = stem.rpartition("-")
+    return batch if len(digest) == 12 and all(c in "0123456789abcdef" for c in digest) else stem
 
 
 def dead_letters(s3: S3Client, bucket: str) -> list[dict[str, Any]]:

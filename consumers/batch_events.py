@@ -27,13 +27,12 @@ class BatchAnnouncer:
         self,
         batch_id: str,
         bucket: str,
-        manifests: Mapping[str, str],
         rows: Mapping[str, int],
         partitions: Sequence[str] = (),
         **_: Any,
     ) -> None:
         """Send the event (a cycle already running picks the batch up as well)."""
-        entry = batch_landed(self.bus, batch_id, bucket, manifests, rows, partitions)
+        entry = batch_landed(self.bus, batch_id, bucket, rows, partitions)
         resp = self.events.put_events(Entries=[entry])
         if resp.get("FailedEntryCount"):
             entry = resp["Entries"][0]
@@ -49,7 +48,6 @@ class Announcer(Protocol):
         self,
         batch_id: str,
         bucket: str,
-        manifests: Mapping[str, str],
         rows: Mapping[str, int],
         partitions: Sequence[str] = (),
         **extra: Any,

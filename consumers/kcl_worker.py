@@ -1,8 +1,8 @@
 """The KCL consumer: kcl-rs leases shards (DynamoDB), each shard's records go through the pipeline.
 
 Run as `python -m consumers.kcl_worker` (the CLI manages it; on AWS an ECS service). The
-processor follows the `amazon_kclpy` interface. Per batch: route and land it (lake files and
-manifests, DLQ, landing ledger, shard state), then checkpoint, never before; the warehouse is
+processor follows the `amazon_kclpy` interface. Per batch: route and land it (lake files, DLQ,
+the landing-ledger entry naming the files, shard state), then checkpoint, never before; the warehouse is
 loaded by the ETL workflow's cycles, which the worker never waits for. A lost lease stops
 writing for that shard at once; at shard end the shard is checkpointed so its children can
 start; SIGTERM shuts down gracefully.
@@ -34,7 +34,7 @@ from consumers.catalog import CatalogState
 from consumers.core import ConsumerCore
 from consumers.dead_letter_queue import DeadLetterQueue
 from consumers.etl.landing_ledger import LandingLedger
-from consumers.etl.manifest import parse_manifest
+from consumers.etl.manifest import files_of
 from consumers.lake import LakeWriter
 from consumers.pipeline import BatchReport, Pipeline, Stopped
 from consumers.records import StreamRecord
@@ -66,8 +66,8 @@ class WorkerSettings(BaseSettings):
     idle_ms: int = Field(default=1_000, ge=200)
     shard_sync_ms: int = Field(default=1_000, ge=100)
     event_bus: str = "default"  # where CuratedBatchLanded goes (the ETL workflow's trigger)
-    # A batch's lake files PUT this many at a time (its manifests after them): a batch lands in
-    # about the time of its slowest few PUTs rather than the sum of ~15.
+    # A batch's lake files PUT this many at a time (its ledger entry after them): a batch lands in
+    # about the time of its slowest few PUTs rather than the sum of ~12.
     puts_at_once: int = Field(default=4, ge=1, le=32)
     trigger_interval_s: float = Field(default=1.0, ge=0, le=60)  # at most one trigger per interval
     # A landed batch still unloaded after this long gets its trigger again (a load cycle failed,
@@ -205,11 +205,11 @@ def landed_catalog(
         if entry["batch_id"] in finished or entry["batch_id"] in applied:
             continue
         applied[str(entry["batch_id"])] = entry
+        named = files_of(entry, lambda b, k: s3.get_object(Bucket=b, Key=k)["Body"].read())
+        if named.problems:
+            raise RuntimeError(f"landed batch {entry['batch_id']}: {named.problems[:3]}")
         for table in (*DIMENSION_TABLES, *FACT_TABLES):
-            if table not in entry["manifests"]:
-                continue
-            body = s3.get_object(Bucket=entry["bucket"], Key=entry["manifests"][table])["Body"].read()
-            for file in parse_manifest(table, body):
+            for file in (f for f in named.entries if f.table == table):
                 data = s3.get_object(Bucket=file.bucket, Key=file.key)["Body"].read()
                 apply_rows(state, table, pq.read_table(io.BytesIO(data)).to_pylist())
     return list(applied.values())

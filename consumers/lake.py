@@ -3,10 +3,11 @@
 Layout (Hive partitions, so Glue/Athena/Spectrum can read it):
     raw/event_type=<type or _invalid>/date=<arrival date>/<batch>.parquet
     curated/<table>/date=<ingestion date>/<batch>-<digest>.parquet
-    manifests/<table>/<batch>.manifest   Redshift COPY manifest of the batch's curated files
     dead/date=<d>/<batch>.parquet        the batch's dead letters (reason, position, raw bytes)
-A PutObject is atomic, so no reader ever sees part of a file; the manifest is written last
-and names every file of the batch, so a batch is visible to loads only once it is whole.
+A PutObject is atomic, so no reader ever sees part of a file. The batch's landing-ledger entry,
+written after every file, names its curated files with their sizes and rows
+(consumers/etl/manifest.py), so a batch is visible to loads only once it is whole; the load
+cycle writes the Redshift COPY manifests, one per table over all of a cycle's batches.
 File names are the batch id and a digest of their rows: rewriting a batch after a crash
 replaces a file with the same rows, never a fuller file with a thinner one.
 """
@@ -15,9 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from consumers.dead_letter import DeadLetter
+from consumers.etl.manifest import LakeFile, copy_manifests
 from consumers.records import StreamRecord
 from consumers.tables import to_arrow
 
@@ -67,10 +68,16 @@ class WrittenBatch:
     """Where one batch's files went."""
 
     batch_id: str
-    curated: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # table -> [(key, rows)]
+    curated: list[LakeFile] = field(default_factory=list)
     raw: list[str] = field(default_factory=list)
-    manifests: dict[str, str] = field(default_factory=dict)  # table -> manifest key
     bytes: int = 0
+
+    def rows(self) -> dict[str, int]:
+        """Curated rows per table."""
+        out: dict[str, int] = {}
+        for f in self.curated:
+            out[f.table] = out.get(f.table, 0) + f.rows
+        return out
 
 
 def _parquet(table: pa.Table) -> bytes:
@@ -89,8 +96,8 @@ class LakeWriter:
     def __init__(self, s3: S3Client, bucket: str, *, puts_at_once: int = 1) -> None:
         self.s3 = s3
         self.bucket = bucket
-        # A batch's files are independent objects: up to this many PUTs in flight (the manifests
-        # still after every file they name). boto3 clients are thread-safe.
+        # A batch's files are independent objects: up to this many PUTs in flight (the ledger
+        # entry naming them comes after them all). boto3 clients are thread-safe.
         self.puts_at_once = puts_at_once
 
     def _put_all(self, files: list[tuple[str, bytes]], out: WrittenBatch) -> None:
@@ -138,36 +145,24 @@ class LakeWriter:
         # Curated files are partitioned by ingestion date: one file per table and batch, however
         # many event dates a batch spans (event dates are columns, for pruning inside the file).
         today = _day(datetime.now(UTC))
-        sizes: dict[str, int] = {}
         for table, rows in sorted(tables.items()):
             # The name carries a digest of the rows: a re-delivery that yields the same rows
             # rewrites the same file; one that yields fewer (some already loaded) never replaces it.
             digest = hashlib.sha1(repr(sorted(str(r) for r in rows)).encode(), usedforsecurity=False)
             key = f"curated/{table}/date={today}/{batch_id}-{digest.hexdigest()[:12]}.parquet"
             files.append((key, _parquet(to_arrow(table, rows))))
-            sizes[key] = len(files[-1][1])
-            out.curated.setdefault(table, []).append((key, len(rows)))
+            out.curated.append(LakeFile(table, self.bucket, key, len(files[-1][1]), len(rows)))
         self._put_all(files, out)
-        manifests: list[tuple[str, bytes]] = []
-        for table, written in out.curated.items():
-            manifest = {
-                "entries": [
-                    {
-                        "url": f"s3://{self.bucket}/{key}",
-                        "mandatory": True,
-                        "meta": {"content_length": sizes[key], "record_count": n},
-                    }
-                    for key, n in written
-                ]
-            }
-            names = hashlib.sha1("".join(k for k, _ in written).encode(), usedforsecurity=False).hexdigest()[
-                :12
-            ]
-            key = f"manifests/{table}/{batch_id}-{names}.manifest"
-            manifests.append((key, json.dumps(manifest).encode()))
-            out.manifests[table] = key
-        self._put_all(manifests, out)  # after every file they name
         return out
+
+    def write_copy_manifests(self, files: Iterable[LakeFile], prefix: str) -> dict[str, str]:
+        """PUT one Redshift COPY manifest per table of `files` under `prefix`; table -> its key.
+        (A load cycle writes its own over every batch it loads: this loads a batch on its own.)"""
+        keys: dict[str, str] = {}
+        for table, body in copy_manifests(files).items():
+            keys[table] = f"{prefix.rstrip('/')}/{table}.manifest"
+            self.s3.put_object(Bucket=self.bucket, Key=keys[table], Body=body)
+        return keys
 
     def write_dead(self, batch_id: str, dead: Sequence[DeadLetter]) -> str | None:
         """Archive a batch's dead letters (the durable record reconcile counts; SQS is for operators)."""

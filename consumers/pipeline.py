@@ -1,8 +1,9 @@
 """One batch from records to a durable landing, the same for every consumer kind.
 
-`handle` routes the records through the core once, then lands the result in order: lake files
-(with the COPY manifests last), the dead letters (archive and DLQ), the entry in the landing
-ledger (the point from which the batch is safe) and the shards' states (their held events).
+`handle` routes the records through the core once, then lands the result in order: lake files,
+the dead letters (archive and DLQ), the entry in the landing ledger naming the curated files
+with their sizes and rows (the point from which the batch is safe and whole) and the shards'
+states (their held events).
 Then the caller may checkpoint: the worker never waits for the warehouse. Loading is the ETL
 workflow's, in cycles over everything landed (see consumers/etl/cycle.py), started by the
 `CuratedBatchLanded` event the trigger sends after landings. Each step is idempotent
@@ -30,6 +31,7 @@ from typing import Any, Protocol
 from consumers.core import BatchOutput, ConsumerCore, Held
 from consumers.dead_letter import DeadLetter
 from consumers.etl.compaction import partition_of
+from consumers.etl.manifest import files_field
 from consumers.lake import WrittenBatch
 from consumers.records import StreamRecord
 
@@ -47,7 +49,7 @@ class Lake(Protocol):
         records: Sequence[tuple[StreamRecord, str | None, str]],
         tables: dict[str, list[dict[str, Any]]],
     ) -> WrittenBatch:
-        """Write the raw records and curated rows, the COPY manifests last."""
+        """Write the raw records and curated rows."""
         ...
 
     def write_dead(self, batch_id: str, dead: Sequence[DeadLetter]) -> str | None:
@@ -214,16 +216,14 @@ class Pipeline:
 
         def write_entry(written: WrittenBatch) -> dict[str, Any] | None:
             landed = None
-            if written.manifests:
-                rows = {t: sum(n for _, n in files) for t, files in written.curated.items()}
-                partitions = sorted({partition_of(k) for files in written.curated.values() for k, _ in files})
+            if written.curated:
                 landed = self.ledger.record(
                     {
                         "batch_id": out.batch_id,
                         "bucket": self.lake_bucket,
-                        "manifests": written.manifests,
-                        "rows": rows,
-                        "partitions": partitions,
+                        "files": files_field(written.curated),
+                        "rows": written.rows(),
+                        "partitions": sorted({partition_of(f.key) for f in written.curated}),
                     }
                 )
             for shard, events in held.items():

@@ -1,16 +1,16 @@
 """Load cycles: what one cycle loads, and when (the buffering policy). Pure.
 
-The KCL worker lands batches (curated files, COPY manifests, a landing-ledger entry) and
+The KCL worker lands batches (curated files, then a landing-ledger entry naming them) and
 checkpoints; the ETL workflow then loads everything landed and not yet loaded in cycles,
 one at a time per warehouse, back to back while work is pending. Like Amazon Data Firehose's
 buffering hints, a cycle starts once the pending batches hold `min_rows` rows or the oldest
 of them has waited `max_wait_s`; `max_batches` bounds one cycle (the rest is the next one).
-One COPY per table goes over a manifest that joins every batch's manifest of that table.
+One COPY per table goes over a manifest naming every batch's files of that table
+(consumers/etl/manifest.py).
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -60,20 +60,6 @@ def plan_cycle(pending: Sequence[Mapping[str, Any]], now_ms: int, policy: Buffer
     if rows >= policy.min_rows or waited_s >= policy.max_wait_s or len(batches) >= policy.max_batches:
         return CyclePlan(batches[: policy.max_batches])
     return CyclePlan(wait_s=max(1, math.ceil(policy.max_wait_s - waited_s)))
-
-
-def combine_manifests(manifests: Mapping[str, Sequence[bytes]]) -> dict[str, bytes]:
-    """One COPY manifest per table whose entries are every given manifest's entries (each file
-    once, in order)."""
-    combined: dict[str, bytes] = {}
-    for table, bodies in manifests.items():
-        entries: dict[str, dict[str, Any]] = {}
-        for body in bodies:
-            for entry in json.loads(body)["entries"]:
-                entries.setdefault(str(entry["url"]), entry)
-        if entries:
-            combined[table] = json.dumps({"entries": list(entries.values())}).encode()
-    return combined
 
 
 def cycle_rows(batches: Iterable[Mapping[str, Any]]) -> dict[str, int]:

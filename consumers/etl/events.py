@@ -29,15 +29,14 @@ def batch_landed(
     bus: str,
     batch_id: str,
     bucket: str,
-    manifests: Mapping[str, str],
     rows: Mapping[str, int],
     partitions: Sequence[str] = (),
 ) -> PutEventsRequestEntryTypeDef:
-    """The PutEvents entry announcing a batch's curated files, manifests and partitions."""
+    """The PutEvents entry announcing a batch landed: its rows per table and partitions (its files
+    are named by its landing-ledger entry)."""
     detail = {
         "batch_id": batch_id,
         "bucket": bucket,
-        "manifests": dict(manifests),
         "rows": dict(rows),
         "partitions": list(partitions),
     }

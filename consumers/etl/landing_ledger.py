@@ -1,11 +1,12 @@
 """The landing ledger: one S3 object per landed batch, what makes a batch safe before it is loaded.
 
-`ledger/landed/<landed-at ms>-<batch id>.json` holds the batch's manifests, rows and partitions.
-The KCL worker writes it last, after the batch's lake files, manifests and dead letters, and
-may checkpoint once it is there (a PutObject is atomic). The load cycle lists the entries; the
-warehouse's `etl_batches` rows, written in the load's own transaction, say which are finished,
-and finished entries are then removed. A crash between the two leaves an entry the next cycle
-finds finished and removes: nothing is loaded twice, nothing landed is forgotten.
+`ledger/landed/<landed-at ms>-<batch id>.json` holds the batch's curated files (each with its size
+and rows), rows per table and partitions. The KCL worker writes it last, after the batch's lake
+files and dead letters, and may checkpoint once it is there (a PutObject is atomic). The load
+cycle lists the entries; the warehouse's `etl_batches` rows, written in the load's own
+transaction, say which are finished, and finished entries are then removed. A crash between
+the two leaves an entry the next cycle finds finished and removes: nothing is loaded twice,
+nothing landed is forgotten.
 """
 
 from __future__ import annotations

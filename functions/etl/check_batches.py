@@ -1,5 +1,6 @@
-"""Task: every batch of the cycle checked on its own (manifests, files, quality gates); a batch
-that fails is reported (`quality/<batch>.json`) and marked rejected, and the others go on."""
+"""Task: every batch of the cycle checked on its own (its files as its ledger entry names them,
+quality gates); a batch that fails is reported (`quality/<batch>.json`) and marked rejected,
+and the others go on."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from aws_lambda_powertools import Logger, Tracer
 
-from consumers.etl.manifest import check_manifests, parse_manifest
+from consumers.etl.manifest import FileCheck, check_files, files_of
 from consumers.etl.quality import check_batch, concerts_named
 from consumers.warehouse.load_sql import cycle_ledger_statements
 from functions.etl import wiring
@@ -25,34 +26,28 @@ tracer = Tracer(service="etl")
 Files = dict[tuple[str, str], bytes | None]
 
 
-def _read(lake: LakeObjects, batch: dict[str, Any]) -> tuple[dict[str, bytes | None], Files]:
-    """A batch's manifests and every file they name, each read once (None: missing)."""
-    manifests = {t: lake.read_or_none(batch["bucket"], k) for t, k in batch["manifests"].items()}
-    names: list[tuple[str, str]] = []
-    for table, body in manifests.items():
-        try:
-            names += [(e.bucket, e.key) for e in parse_manifest(table, body)] if body else []
-        except (ValueError, KeyError, TypeError):
-            continue  # reported by the manifest check
-    return manifests, {(b, k): lake.read_or_none(b, k) for b, k in names}
+def _read(lake: LakeObjects, batch: dict[str, Any]) -> tuple[FileCheck, Files]:
+    """The files a batch's entry names, and each of them read once (None: missing)."""
+    named = files_of(batch, lake.read_or_none)
+    return named, {(e.bucket, e.key): lake.read_or_none(e.bucket, e.key) for e in named.entries}
 
 
 def _tables(
-    batch: dict[str, Any], manifests: dict[str, bytes | None], files: Files
+    batch: dict[str, Any], named: FileCheck, files: Files
 ) -> tuple[dict[str, pa.Table], dict[str, int], list[str]]:
-    """A batch's tables as landed, the rows its manifests promise, and what did not match
+    """A batch's tables as landed, the rows its files promise, and what did not match
     (sizes checked on the bytes read: no separate HEAD)."""
 
     def size_of(bucket: str, key: str) -> int | None:
         body = files.get((bucket, key))
         return None if body is None else len(body)
 
-    check = check_manifests(manifests, size_of)
+    check = check_files(named, size_of)
     problems = list(check.problems)
     promised = check.rows()
     for table, rows in batch.get("rows", {}).items():
         if promised.get(table, 0) != rows:
-            problems.append(f"{table}: ledger says {rows} rows, manifest {promised.get(table, 0)}")
+            problems.append(f"{table}: ledger says {rows} rows, its files {promised.get(table, 0)}")
     tables: dict[str, pa.Table] = {}
     if not problems:
         for table in promised:

@@ -1,5 +1,5 @@
-"""Task: load the cycle's passed batches: one COPY per table over a manifest joining every
-batch's manifest of that table, MERGE, aggregates and their ledger rows, in two transactions
+"""Task: load the cycle's passed batches: one COPY per table over a manifest naming every
+batch's files of that table, MERGE, aggregates and their ledger rows, in two transactions
 (the dimensions, then the rest with the ledger: `load_transactions`); then entity resolution's
 pass over the artists and venues the cycle brought (it never fails the load)."""
 
@@ -12,7 +12,8 @@ from typing import Any
 from aws_lambda_powertools import Logger, Tracer
 
 from consumers.entities.crosswalk import resolve_pass
-from consumers.etl.cycle import combine_manifests, cycle_partitions, cycle_rows
+from consumers.etl.cycle import cycle_partitions, cycle_rows
+from consumers.etl.manifest import copy_manifests, files_of
 from consumers.warehouse.load_sql import cycle_ledger_statements, load_transactions
 from functions.etl import wiring
 from functions.etl.correlation import carry
@@ -34,13 +35,12 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     batches = [
         b for b in json.loads(parts.lake.read(bucket, cycle["plan"]))["batches"] if b["batch_id"] in passed
     ]
-    named = [(table, b["bucket"], key) for b in batches for table, key in b["manifests"].items()]
-    read = each(lambda n: parts.lake.read(n[1], n[2]), named)
-    bodies: dict[str, list[bytes]] = {}
-    for (table, _, _), body in zip(named, read, strict=True):
-        bodies.setdefault(table, []).append(body)
+    # The entries name their files (an older worker's entries, their manifests: read them).
+    named = each(lambda b: files_of(b, parts.lake.read_or_none), batches)
+    if problems := [p for check in named for p in check.problems]:
+        raise RuntimeError(f"a passed batch's files are no longer readable: {problems[:3]}")
     manifests: dict[str, str] = {}
-    for table, body in combine_manifests(bodies).items():
+    for table, body in copy_manifests(e for check in named for e in check.entries).items():
         manifests[table] = f"manifests/cycles/{cycle['cycle_id']}/{table}.manifest"
         parts.lake.write(bucket, manifests[table], body)
     report = json.dumps({"execution": execution, "cycle": cycle["cycle_id"]})

@@ -44,7 +44,7 @@ APPLICATION = names.KCL_APPLICATION
 # KCL v3 keeps leases in `<app>` and creates `<app>-CoordinatorState` and `<app>-WorkerMetricStats`.
 LEASE_TABLE_SUFFIXES = ("", "-CoordinatorState", "-WorkerMetricStats")
 # What the worker writes to the lake (pipeline, shard state, landing ledger) and may delete.
-WORKER_LAKE_PREFIXES = ("raw", "curated", "manifests", "dead", "state", "ledger/landed")
+WORKER_LAKE_PREFIXES = ("raw", "curated", "dead", "state", "ledger/landed")
 ADOT_IMAGE = "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3"
 # X-Ray SDK segments (UDP 2000) and OTLP (localhost only) to X-Ray.
 ADOT_CONFIG = """\

@@ -34,7 +34,6 @@ class MemoryAnnouncer:
         self,
         batch_id: str,
         bucket: str,
-        manifests: Mapping[str, str],
         rows: Mapping[str, int],
         partitions: Sequence[str] = (),
         **extra: Any,

@@ -18,6 +18,7 @@ from cloud.clients import client
 from consumers.batch_events import BatchAnnouncer, CycleTrigger
 from consumers.core import ConsumerCore
 from consumers.etl.landing_ledger import LandingLedger
+from consumers.etl.manifest import files_field
 from consumers.lake import LakeWriter
 from consumers.pipeline import Pipeline
 from consumers.records import StreamRecord
@@ -63,13 +64,12 @@ def _land(
         tamper(out.tables)
     bucket = platform.outputs["LakeBucketName"]
     written = LakeWriter(client("s3"), bucket).write(out.batch_id, out.raw, out.tables)
-    rows = {t: sum(n for _, n in files) for t, files in written.curated.items()}
-    partitions = sorted({k.rsplit("/", 1)[0] + "/" for files in written.curated.values() for k, _ in files})
+    partitions = sorted({f.key.rsplit("/", 1)[0] + "/" for f in written.curated})
     batch = {
         "batch_id": out.batch_id,
         "bucket": bucket,
-        "manifests": written.manifests,
-        "rows": rows,
+        "files": files_field(written.curated),
+        "rows": written.rows(),
         "partitions": partitions,
     }
     return LandingLedger(client("s3"), bucket).record(batch)
@@ -234,7 +234,7 @@ def test_compaction_merges_loaded_batch_files_and_keeps_every_event_once(etl: Pl
     assert len(compacted) == 1 and len(after) < len(before)
     assert sorted(_ids(bucket, after)) == ids_before, "every event once, none lost"
     rejected = [k for k in before if "etl-it-302" in k]
-    assert set(rejected) <= set(after), "a rejected batch's files stay where its manifest says"
+    assert set(rejected) <= set(after), "a rejected batch's files stay where its ledger entry said"
 
 
 def _worker(platform: Platform, application: str) -> Pipeline:

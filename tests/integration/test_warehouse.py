@@ -44,10 +44,9 @@ def _load(
     out = core.process(recs, batch_id, known_ids=wh.known_event_ids)
     raw = [(r, None, "TicketSold") for r in recs]
     written = lake.write(batch_id, raw, out.tables)
-    if written.manifests:
-        for sqls in load_transactions(
-            written.manifests, bucket=bucket, iam_role=wh.settings.iam_role, tag=batch_id
-        ):
+    if written.curated:
+        manifests = lake.write_copy_manifests(written.curated, f"manifests/{batch_id}")
+        for sqls in load_transactions(manifests, bucket=bucket, iam_role=wh.settings.iam_role, tag=batch_id):
             wh.batch(sqls)
     return {t: len(rows) for t, rows in out.tables.items()}
 

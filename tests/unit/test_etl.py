@@ -10,9 +10,9 @@ import pyarrow as pa
 import pytest
 
 from consumers.core import ConsumerCore
-from consumers.etl.cycle import BufferingPolicy, combine_manifests, plan_cycle, unique_batches
+from consumers.etl.cycle import BufferingPolicy, plan_cycle, unique_batches
 from consumers.etl.landing_ledger import LandingLedger
-from consumers.etl.manifest import check_manifests
+from consumers.etl.manifest import LakeFile, check_files, copy_manifests, files_field, files_of
 from consumers.etl.quality import check_batch
 from consumers.lake import LakeWriter
 from consumers.records import StreamRecord
@@ -97,29 +97,48 @@ def test_concerts_known_to_the_warehouse_satisfy_integrity() -> None:
 def _landed(s3: MemoryS3) -> dict[str, Any]:
     out = _batch()
     written = LakeWriter(s3_client(s3), "lake").write(out.batch_id, out.raw, out.tables)
-    rows = {t: sum(n for _, n in f) for t, f in written.curated.items()}
-    return {"batch_id": out.batch_id, "bucket": "lake", "manifests": written.manifests, "rows": rows}
+    return {
+        "batch_id": out.batch_id,
+        "bucket": "lake",
+        "files": files_field(written.curated),
+        "rows": written.rows(),
+    }
 
 
-def test_manifests_are_checked_against_the_files() -> None:
+def _size(s3: MemoryS3) -> Any:
+    return lambda b, k: len(s3.objects[(b, k)]) if (b, k) in s3.objects else None
+
+
+def test_a_batch_files_are_checked_against_the_lake() -> None:
     s3 = MemoryS3()
     batch = _landed(s3)
-
-    def body(t: str) -> bytes | None:
-        return s3.objects.get(("lake", batch["manifests"][t]))
-
-    def size(b: str, k: str) -> int | None:
-        return len(s3.objects[(b, k)]) if (b, k) in s3.objects else None
-
-    check = check_manifests({t: body(t) for t in batch["manifests"]}, size)
+    check = check_files(files_of(batch, lambda _b, _k: None), _size(s3))
     assert check.ok and check.rows() == batch["rows"]
     victim = next(k for (_, k) in s3.objects if k.startswith("curated/fact_ticket_sales/"))
     s3.objects[("lake", victim)] = b"truncated"
-    manifests: dict[str, bytes | None] = {t: body(t) for t in batch["manifests"]}
-    manifests["dim_venue"] = None
-    problems = check_manifests(manifests, size).problems
-    assert any("dim_venue: manifest missing" in p for p in problems)
+    gone = next(k for (_, k) in s3.objects if k.startswith("curated/dim_venue/"))
+    del s3.objects[("lake", gone)]
+    problems = check_files(files_of(batch, lambda _b, _k: None), _size(s3)).problems
+    assert any(gone in p and "missing" in p for p in problems)
     assert any(victim in p and "9 bytes" in p for p in problems)
+    assert files_of({**batch, "files": {"dim_venue": [{"key": "k"}]}}, lambda _b, _k: None).problems
+    assert files_of({**batch, "files": {}}, lambda _b, _k: None).problems == ["the batch names no file"]
+
+
+def test_an_older_entry_is_read_through_its_manifests() -> None:
+    """A batch landed by a worker from before the entries named their files (one COPY manifest
+    per table) is checked and loaded all the same."""
+    s3 = MemoryS3()
+    batch = _landed(s3)
+    files = files_of(batch, lambda _b, _k: None).entries
+    legacy = {"batch_id": batch["batch_id"], "bucket": "lake", "rows": batch["rows"], "manifests": {}}
+    for table, body in copy_manifests(files).items():
+        legacy["manifests"][table] = f"manifests/{table}/{batch['batch_id']}.manifest"
+        s3.objects[("lake", legacy["manifests"][table])] = body
+    read = LakeObjects(s3_client(s3)).read_or_none
+    assert files_of(legacy, read).entries == sorted(files, key=lambda f: f.table)
+    legacy["manifests"]["dim_artist"] = "manifests/missing.manifest"
+    assert "dim_artist: manifest missing" in files_of(legacy, read).problems
 
 
 CONTEXT = LambdaContext("concert-etl-task", 1024)
@@ -194,12 +213,17 @@ def test_the_buffering_policy_decides_load_wait_or_done() -> None:
     assert len(unique_batches(twice)) == 1
 
 
-def test_combined_manifests_list_each_file_once() -> None:
-    def manifest(*urls: str) -> bytes:
-        return json.dumps({"entries": [{"url": u, "meta": {"record_count": 1}} for u in urls]}).encode()
-
-    combined = combine_manifests({"t": [manifest("s3://b/1", "s3://b/2"), manifest("s3://b/2", "s3://b/3")]})
-    assert [e["url"] for e in json.loads(combined["t"])["entries"]] == ["s3://b/1", "s3://b/2", "s3://b/3"]
+def test_a_copy_manifest_names_each_file_once_in_order() -> None:
+    files = [LakeFile("t", "b", k, 10, 1) for k in ("1", "2", "2", "3")] + [LakeFile("u", "b", "4", 7, 2)]
+    manifests = copy_manifests(files)
+    entries = json.loads(manifests["t"])["entries"]
+    assert [e["url"] for e in entries] == ["s3://b/1", "s3://b/2", "s3://b/3"]
+    assert entries[0] == {
+        "url": "s3://b/1",
+        "mandatory": True,
+        "meta": {"content_length": 10, "record_count": 1},
+    }
+    assert json.loads(manifests["u"])["entries"][0]["meta"]["record_count"] == 2
 
 
 def test_worker_emits_one_emf_line_per_batch(capsys: pytest.CaptureFixture[str]) -> None:

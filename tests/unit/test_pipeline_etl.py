@@ -13,6 +13,7 @@ import pytest
 from consumers.batch_events import CycleTrigger
 from consumers.core import ConsumerCore
 from consumers.etl.landing_ledger import LandingLedger
+from consumers.etl.manifest import files_of
 from consumers.lake import LakeWriter
 from consumers.pipeline import Pipeline
 from consumers.records import StreamRecord
@@ -92,8 +93,10 @@ def test_a_batch_is_landed_and_done_without_the_warehouse() -> None:
     (entry,) = LandingLedger(s3_client(s3), "lake").pending()
     assert entry["batch_id"] == report.batch_id == trigger.landed_ids[0]
     assert entry["rows"]["event_log"] == report.loaded == len(EVENTS)
-    for key in entry["manifests"].values():  # everything the entry names is in the lake before it
-        assert ("lake", key) in s3.objects
+    named = files_of(entry, lambda _b, _k: None)  # everything the entry names is in the lake
+    assert named.entries and not named.problems
+    assert all(len(s3.objects[("lake", f.key)]) == f.size for f in named.entries)
+    assert not [k for (_, k) in s3.objects if k.startswith("manifests/")], "no manifest per batch"
 
 
 def test_one_cycle_loads_every_landed_batch_with_one_copy_per_table(tasks: Any) -> None:
@@ -122,7 +125,7 @@ def test_a_batch_failing_a_gate_is_rejected_alone(tasks: Any) -> None:
     landed = _land(s3, parts=3)
     ledger = LandingLedger(s3_client(s3), "lake").pending()
     victim = ledger[2]  # the last batch: no other batch needs its concerts
-    s3.objects[("lake", victim["manifests"]["event_log"])] = b"not a manifest"
+    s3.objects[("lake", victim["files"]["event_log"][0]["key"])] = b"not parquet"
     out = _cycle(mods)
     assert out["batches_loaded"] == 2
     assert wh.status == {landed[0]: "loaded", landed[1]: "loaded", landed[2]: "rejected"}
@@ -133,7 +136,7 @@ def test_facts_of_a_concert_in_a_rejected_batch_are_rejected_too(tasks: Any) -> 
     s3, wh, mods = tasks
     landed = _land(s3, parts=3)
     middle = LandingLedger(s3_client(s3), "lake").pending()[1]
-    s3.objects[("lake", middle["manifests"]["event_log"])] = b"not a manifest"
+    s3.objects[("lake", middle["files"]["event_log"][0]["key"])] = b"not parquet"
     _cycle(mods)
     assert wh.status[landed[0]] == "loaded" and wh.status[landed[1]] == "rejected"
     assert wh.status[landed[2]] == "rejected", "its sales need concerts only the rejected batch had"
@@ -211,7 +214,7 @@ def test_the_trigger_sends_at_once_then_once_per_interval_and_after_the_last_lan
     announcer = MemoryAnnouncer()
     trigger = CycleTrigger(announcer, min_interval_s=0.2)
     for b in ("b1", "b2", "b3"):
-        trigger.landed({"batch_id": b, "bucket": "lake", "manifests": {}, "rows": {}})
+        trigger.landed({"batch_id": b, "bucket": "lake", "rows": {}})
     assert announcer.wait_until(lambda a: "b3" in a.sent, 5), "the last landing of a burst is announced"
     assert announcer.sent == ["b1", "b3"]
 
@@ -219,7 +222,7 @@ def test_the_trigger_sends_at_once_then_once_per_interval_and_after_the_last_lan
 def test_a_failed_trigger_is_sent_again() -> None:
     announcer = MemoryAnnouncer(fail_first=2)
     CycleTrigger(announcer, min_interval_s=0.0, max_backoff_s=0.5).landed(
-        {"batch_id": "b1", "bucket": "lake", "manifests": {}, "rows": {}}
+        {"batch_id": "b1", "bucket": "lake", "rows": {}}
     )
     assert announcer.wait_until(lambda a: bool(a.sent), 10)
     assert announcer.tried == ["b1"] * 3 and announcer.sent == ["b1"]
@@ -252,8 +255,7 @@ def test_a_restarted_worker_knows_the_dimensions_it_landed_but_not_loaded() -> N
     waiting = landed_catalog(state, LandingLedger(s3_client(s3), "lake"), wh, s3_client(s3))
     assert [e["batch_id"] for e in waiting] == [landed[1]]
     second = LandingLedger(s3_client(s3), "lake").pending()[1]
-    concerts = json.loads(s3.objects[("lake", second["manifests"]["dim_concert"])])["entries"]
-    assert concerts, "the second batch landed concerts"
+    assert second["files"]["dim_concert"], "the second batch landed concerts"
     one_worker = ConsumerCore()
     size = len(EVENTS) // 2 + 1
     one_worker.process(_records(EVENTS[:size], start=0), "a")

@@ -210,16 +210,14 @@ class OverlapS3(MemoryS3):
             self.order.append(Key)
 
 
-def test_a_batch_puts_its_files_at_once_and_its_manifests_after_every_file() -> None:
+def test_a_batch_puts_its_files_at_once_and_names_each_with_its_size() -> None:
     core = ConsumerCore()
     out = core.process(_records(EVENTS, "shard-0", 100), "batch-1")
     s3 = OverlapS3()
     written = LakeWriter(s3_client(s3), "lake", puts_at_once=4).write("batch-1", out.raw, out.tables)
     assert s3.overlapped
-    files = [k for k in s3.order if not k.startswith("manifests/")]
-    manifests = [k for k in s3.order if k.startswith("manifests/")]
-    assert set(manifests) == set(written.manifests.values()) and len(files) >= 3
-    assert s3.order.index(manifests[0]) > max(s3.order.index(k) for k in files)
+    assert set(s3.order) == {f.key for f in written.curated} | set(written.raw) and len(s3.order) >= 3
+    assert all(len(s3.objects[("lake", f.key)]) == f.size for f in written.curated)
     one_at_a_time = MemoryS3()
     LakeWriter(s3_client(one_at_a_time), "lake").write("batch-1", out.raw, out.tables)
     assert one_at_a_time.objects == s3.objects  # the same objects, byte for byte
