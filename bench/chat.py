@@ -99,6 +99,11 @@ def _close(a: Any, b: Any, tol: float) -> bool:
     return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=tol)
 
 
+def _sortable(value: Any) -> float:
+    """A value as sorted beside others (None first)."""
+    return float("-inf") if value is None else float(value)
+
+
 def _month(label: Any) -> str:
     return str(label)[:7]
 
@@ -274,13 +279,21 @@ class Oracle:
         return None if same else f"{grain}s {sorted(got.items())[:3]} != oracle {sorted(want.items())[:3]}"
 
     def _groups(self, q: dict[str, Any], result: dict[str, Any]) -> str | None:
-        """Every group with its value, in any order (a breakdown by channel, tier, day of the week)."""
-        want = {_norm(r["label"]): r["value"] for r in self._oracle(q)}
-        got_rows = result.get("rows") or []
-        got = {_norm(_label(r)): _value(r) for r in got_rows}
-        same = len(got) == len(got_rows) and got.keys() == want.keys()
-        same = same and all(_close(got[k], want[k], q.get("tolerance", 0.01)) for k in want)
-        return None if same else f"groups {got} != oracle {want}"
+        """Every group with its value, in any order (a breakdown by channel, tier, day of the week;
+        two venues of one name are two groups of that label)."""
+
+        def pairs(rows: list[tuple[Any, Any]]) -> list[tuple[str, Any]]:
+            return sorted(
+                ((_norm(label), value) for label, value in rows), key=lambda p: (p[0], _sortable(p[1]))
+            )
+
+        want = pairs([(r["label"], r["value"]) for r in self._oracle(q)])
+        got = pairs([(_label(r), _value(r)) for r in result.get("rows") or []])
+        same = [k for k, _ in got] == [k for k, _ in want]
+        same = same and all(
+            _close(g, w, q.get("tolerance", 0.01)) for (_, g), (_, w) in zip(got, want, strict=True)
+        )
+        return None if same else f"groups {dict(got)} != oracle {dict(want)}"
 
     def _labels(self, q: dict[str, Any], result: dict[str, Any]) -> str | None:
         """The same things named (a list of venues), in any order; values are not compared. A

@@ -123,6 +123,14 @@ def literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def id_condition(column: str, value: Any) -> str:
+    """`column = id` for a venue, artist or concert filter ([key, name] or a key), or
+    `column IN (...)` when several entities share the name asked (the key is then a list)."""
+    key = value[0] if isinstance(value, list) and len(value) == 2 and isinstance(value[1], str) else value
+    ids = sorted({int(k) for k in key}) if isinstance(key, list | tuple) else [int(key)]
+    return f"{column} = {ids[0]}" if len(ids) == 1 else f"{column} IN ({', '.join(map(str, ids))})"
+
+
 def _ids(family: str) -> dict[str, str]:
     base = "f" if family != "concerts" else "c"
     return {"venue": f"{base}.venue_id", "artist": f"{base}.artist_id", "concert": f"{base}.concert_id"}
@@ -174,8 +182,7 @@ def compile_slots(slots: dict[str, Any]) -> Compiled:
         where.append(f"{col}.city = {literal(str(city))} AND {col}.state = {literal(str(state))}")
     for kind in ("venue", "artist", "concert"):
         if kind in filters:
-            key = filters[kind][0] if isinstance(filters[kind], list) else filters[kind]
-            where.append(f"{ids[kind]} = {int(key)}")
+            where.append(id_condition(ids[kind], filters[kind]))
     if "genre" in filters:  # the artist's genre now (the fact keeps the one at sale time)
         need("a")
         where.append(f"a.genre = {literal(str(filters['genre']))}")
@@ -270,7 +277,7 @@ def _named(filters: dict[str, Any], *, ids: str | None) -> list[str]:
         where.append(f"v.city = {literal(str(city))} AND v.state = {literal(str(state))}")
     for kind in ("venue", "artist"):
         if kind in filters:
-            where.append(f"{ids or kind[0]}.{kind}_id = {int(filters[kind][0])}")
+            where.append(id_condition(f"{ids or kind[0]}.{kind}_id", filters[kind]))
     if "genre" in filters:
         where.append(f"a.genre = {literal(str(filters['genre']))}")
     if "seats" in filters:
@@ -300,12 +307,19 @@ def _compile_dimension(slots: dict[str, Any], family: str, value: str) -> Compil
         if group is None
         else [f"{columns[(family, group)]} AS label", f"{value} AS value"]
     )
+    grouped = [] if group is None else [columns[(family, group)]]
+    one = {"venues": "v.venue_id", "artists": "a.artist_id"}[family]
+    if group == "venue" or (group is not None and slots.get("lookup")):
+        # Each venue (artist) its own row: two may share a name, and a lookup of a name that
+        # several share answers for each of them.
+        select.insert(0, f"{one} AS key")
+        grouped.insert(0, one)
     sql = f"SELECT {', '.join(select)} FROM {_FROM[family]}"  # noqa: S608 - constants and literals
     if where:
         sql += " WHERE " + " AND ".join(where)
     if group is not None:
         direction = "ASC" if slots.get("order") == "asc" else "DESC"
-        sql += f" GROUP BY {columns[(family, group)]} ORDER BY value {direction}, label ASC"
+        sql += f" GROUP BY {', '.join(grouped)} ORDER BY value {direction}, label ASC"
         sql += f" LIMIT {int(slots.get('top') or 10)}"
     return Compiled(sql=sql, scalar=group is None, describes=describe(slots))
 

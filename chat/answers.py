@@ -4,6 +4,7 @@ plain sentence or list, the data behind it (`result`), and every call with its S
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date
 from typing import Any
 
@@ -58,8 +59,11 @@ def _period_label(label: Any, group: str | None) -> str:
 def _listing(
     rows: list[dict[str, Any]], metric: str | None, limit: int = 10, group: str | None = None
 ) -> str:
+    named = Counter(str(r.get("label")) for r in rows)
     shown = "; ".join(
         f"{i}. {_period_label(r.get('label'), group)}"
+        # two venues (artists) of one name: each is told by its id
+        + (f", {group or 'id'} {r['key']}" if named[str(r.get("label"))] > 1 and "key" in r else "")
         + (f" ({_fmt(r['value'], metric)})" if "value" in r else "")
         for i, r in enumerate(rows[:limit], 1)
     )

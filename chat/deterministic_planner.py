@@ -30,7 +30,7 @@ from chat.periods import MONTHS, Period, find_period
 from chat.plan import Plan, ToolCall, cannot
 from chat.thresholds import seat_threshold, without_seat_threshold
 from chat.understood import KNOWN
-from chat.vocabulary import Entity, Found, Vocabulary, words
+from chat.vocabulary import Found, Vocabulary, filter_value, words
 from chat.wording import reword
 from schemas.regions import REGIONS
 
@@ -162,25 +162,18 @@ def _lookup(t: str, found: list[Found]) -> dict[str, Any] | None:
             r"\b(?:which|what) (state|city|province)\b|\bwhere(?: is|'s| are)?\b|\blocated\b", t
         )
         group = ("state" if asked[1] in ("state", "province") else "city") if asked and asked[1] else "city"
-        filters: dict[str, Any] = {"venue": [kinds["venue"].key, kinds["venue"].label]}
+        filters: dict[str, Any] = {"venue": filter_value(kinds["venue"])}
         metric = "capacity"
     elif "artist" in kinds and len(found) == 1:
         asked = re.search(r"\bgenre\b|\b(?:kind|type|style|sort) of (?:music|act|artist|band)\b", t)
         group, metric = "genre", "artists"
-        filters = {"artist": [kinds["artist"].key, kinds["artist"].label]}
+        filters = {"artist": filter_value(kinds["artist"])}
     else:
         return None
     if asked is None or metric_of(t) not in (None, "capacity", "artists"):
         return None
     return {"intent": "analytics", "metric": metric, "group": group, "filters": filters, "period": None,
             "top": 1, "order": "desc", "share": False, "lookup": True}  # fmt: skip
-
-
-def _filter_value(e: Entity) -> Any:
-    """An entity as a filter's value: [id, name] for a venue or an artist, [city, state], a key."""
-    if e.kind in ("venue", "artist"):
-        return [e.key, e.label]
-    return list(e.key) if e.kind == "city" else e.key
 
 
 _COMPARABLE = ("artist", "venue", "city", "state", "genre")
@@ -199,7 +192,7 @@ def _compare(
     for kind in _COMPARABLE:
         named = [f.entity for f in found if f.entity.kind == kind]
         if len(named) == 2:
-            return {"dim": kind, "values": [_filter_value(e) for e in named]}
+            return {"dim": kind, "values": [filter_value(e) for e in named]}
     for kind, table in (("channel", CHANNEL_WORDS), ("tier", TIER_WORDS)):
         at = sorted((m.start(), key) for key, pattern in table.items() if (m := re.search(pattern, t)))
         if len(at) == 2:
@@ -491,7 +484,7 @@ class DeterministicPlanner:
                     return cannot(
                         f"'that one' points to one {kind} of the last answer: ask about it by its name."
                     )
-                kept = {**(base.get("filters") or {}), kind: _filter_value(named[0].entity)}
+                kept = {**(base.get("filters") or {}), kind: filter_value(named[0].entity)}
                 base.update(group=None, top=None, rank=False, filters=kept)
         reason, t_no_reason = refund_reason(t)  # "refunds issued because the concert was cancelled"
         # "tickets at venues over 40,000 seats": tickets
@@ -568,7 +561,7 @@ class DeterministicPlanner:
         filters: dict[str, Any] = dict(base.get("filters") or {}) if base else {}
         new_filters: dict[str, Any] = {}
         for f in found:
-            new_filters[f.entity.kind] = _filter_value(f.entity)
+            new_filters[f.entity.kind] = filter_value(f.entity)
         if concert := number_after(t, "concert", "show"):
             new_filters["concert"] = concert
         new_filters.update(channel_and_tier(t))

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from chat import analytics
 from chat.periods import find_period
 from chat.plan import Plan, ToolCall, cannot
-from chat.vocabulary import Vocabulary
+from chat.vocabulary import Vocabulary, filter_value
 
 if TYPE_CHECKING:
     from mypy_boto3_bedrock_runtime.type_defs import ToolTypeDef
@@ -125,10 +125,7 @@ def _named(vocabulary: Vocabulary, kind: str, name: str) -> Any:
     found = [f.entity for f in vocabulary.find(name) if f.entity.kind == kind]
     if not found:
         return None
-    entity = found[0]
-    if kind in ("venue", "artist"):
-        return [entity.key, entity.label]
-    return list(entity.key) if kind == "city" else entity.key
+    return filter_value(found[0])
 
 
 def _versus(

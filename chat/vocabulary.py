@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from schemas.regions import REGIONS
@@ -17,8 +17,10 @@ GENRES = {
     "theatre": "plays", "theater": "plays",
 }  # fmt: skip
 _KIND_RANK = {"venue": 0, "city": 1, "state": 2, "artist": 3, "genre": 4}
-# A name that is both a place and an artist ("Chicago") is the artist after these words.
-_ARTIST_CUES = {"by", "for", "of", "from", "featuring", "with", "artist", "band"}
+# A name that is both a place and an artist ("Chicago") is the artist after these words, the
+# place otherwise ("revenue for Chicago", "fans from Chicago"); the answer names the reading
+# ("in Chicago, IL", "for the artist Chicago").
+_ARTIST_CUES = {"by", "featuring", "with", "artist", "band"}
 _MAX_WORDS = 8
 # Misspelt state names (stdlib difflib: a ratio over one word is all this needs).
 _ONE_WORD_REGIONS = {name.lower(): code for code, name in REGIONS.items() if " " not in name}
@@ -42,6 +44,7 @@ class Entity:
     kind: str
     key: Any
     label: str
+    place_too: bool = False  # an artist whose name is also a place's
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,24 @@ class Found:
     entity: Entity
     start: int
     end: int
+
+
+def _all_named(best: Entity, entities: list[Entity]) -> Entity:
+    """`best`, or, when several venues (artists) share its name, all of them: a name is read as
+    every entity it names, never silently as one of them (their ids as a tuple)."""
+    if best.kind not in ("venue", "artist"):
+        return best
+    keys = sorted({e.key for e in entities if e.kind == best.kind})
+    return best if len(keys) == 1 else replace(best, key=tuple(keys))
+
+
+def filter_value(e: Entity) -> Any:
+    """An entity as a filter's value: [id, name] for a venue or an artist ([[ids], name] for a
+    name several share), [city, state] for a city, the key otherwise."""
+    if e.kind in ("venue", "artist"):
+        label = f"the artist {e.label}" if e.place_too else e.label
+        return [list(e.key) if isinstance(e.key, tuple) else e.key, label]
+    return list(e.key) if e.kind == "city" else e.key
 
 
 def words(text: str) -> list[tuple[str, str]]:
@@ -159,7 +180,9 @@ class Vocabulary:
                 best = min(
                     entities, key=lambda e: (not (artist_cue and e.kind == "artist"), _KIND_RANK[e.kind])
                 )
-                out.append(Found(best, i, i + n))
+                if best.kind == "artist" and any(e.kind in ("city", "state") for e in entities):
+                    best = replace(best, place_too=True)
+                out.append(Found(_all_named(best, entities), i, i + n))
                 for j in range(i, i + n):
                     taken[j] = True
         out += self._misspelt_regions(ws, taken)

@@ -52,6 +52,25 @@ _OF_CONCERTS = re.compile(
 _LEFT_OUT = re.compile(r"[,.;]?\s*\b(?:(?:with )?(?:the )?" + _CANCELLED_LEFT_OUT + r")\b\.?", re.I)
 
 
+# "tickets, please - not orders": a measure the question rules out, when it names another
+_MEASURES = r"(?:orders|transactions|purchases|bookings|tickets|revenue|dollars)"
+_RULED_OUT = re.compile(
+    r"\s*[,;(-]?\s*\b(?:not|rather than|instead of)\s+(?:the\s+)?(?:number of\s+)?(" + _MEASURES + r")\b"
+    r"\s*[,;)]?(?:\s+-(?=\s))?",
+    re.I,
+)
+
+
+def _without_ruled_out(text: str) -> str:
+    """The question without a measure it rules out ("tickets - not orders"), when it still
+    names another one; the one it asks for is then the only one it names."""
+    for m in _RULED_OUT.finditer(text):
+        rest = text[: m.start()] + " " + text[m.end() :]
+        if re.search(rf"\b{_MEASURES}\b", rest.replace(m[1], " "), re.I):
+            return _without_ruled_out(rest)
+    return text
+
+
 def _without_cancelled(text: str) -> str:
     """The question without "cancellations excluded" when it asks about concerts."""
     if not (m := _LEFT_OUT.search(text)) or not _OF_CONCERTS.search(
@@ -484,7 +503,9 @@ def reword(text: str) -> str:
     text = courtesy.set_aside(forwarded.reduce(text))
     text = dated_weeks.read(numbered_periods.read(answer_format.set_aside(text)))
     wrapped = _holidays(_intervals(set_notation.read(formal.read(sports_talk.read(texting.expand(text))))))
-    out = _without_cancelled(_numbers(correct(half_sql.read(set_aside(_unshout(wrapped))))))
+    out = _without_cancelled(
+        _without_ruled_out(_numbers(correct(half_sql.read(set_aside(_unshout(wrapped))))))
+    )
     for pattern, replacement in _COMPILED:
 
         def keep_names(m: re.Match[str], replacement: str = replacement) -> str:

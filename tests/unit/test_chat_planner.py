@@ -81,7 +81,7 @@ def test_each_tool_is_planned_with_its_arguments(
         ("Which 3 venues sold the fewest tickets?", "tickets", "venue", {}, 3),
         ("average ticket price for Foo Fighters", "avg_price", None, {"artist": [12, "Foo Fighters"]}, None),
         ("how many concerts in Chicago this year?", "concerts", None, {"city": ["Chicago", "IL"]}, None),
-        ("revenue by Chicago in 2025", "revenue", None, {"artist": [10, "Chicago"]}, None),
+        ("revenue by Chicago in 2025", "revenue", None, {"artist": [10, "the artist Chicago"]}, None),
         (
             "tickets sold at Madison Square Garden",
             "tickets",
