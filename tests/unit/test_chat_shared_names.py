@@ -4,7 +4,6 @@ the answer says which, and a measure the question rules out is not the one answe
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -13,12 +12,10 @@ from bench.chat import Oracle
 from chat import tools
 from chat.answers import compose
 from chat.deterministic_planner import DeterministicPlanner
-from chat.plan import Plan
 from chat.vocabulary import Vocabulary
 from chat.wording import reword
-from consumers.warehouse.guard import guard
+from tests.unit.test_chat_planner import ask
 
-CLOCK = datetime(2026, 5, 6, 9, 32, tzinfo=UTC)
 VENUES = [
     {"venue_id": 207, "name": "City Pavilion", "city": "New York City", "state": "NY"},
     {"venue_id": 277, "name": "City Pavilion", "city": "New York City", "state": "NY"},
@@ -34,14 +31,6 @@ ARTISTS = [
 @pytest.fixture
 def planner() -> DeterministicPlanner:
     return DeterministicPlanner(Vocabulary.of(VENUES, ARTISTS))
-
-
-def ask(planner: DeterministicPlanner, question: str) -> Plan:
-    plan = planner.plan(question, CLOCK)
-    for call in plan.calls:
-        if call.tool == "query_warehouse":
-            guard(call.args["sql"])
-    return plan
 
 
 def test_a_name_two_artists_carry_reads_as_both(planner: DeterministicPlanner) -> None:
