@@ -255,6 +255,8 @@ def compile_slots(slots: dict[str, Any]) -> Compiled:
         order = " ORDER BY label ASC"  # a timeline; "the busiest month" ranks its periods below
     elif group is not None:
         order = f" ORDER BY value {direction} NULLS LAST, label ASC LIMIT {top}"
+        if not slots.get("share"):  # how many groups share each value: a tie at the cut is said
+            select.append(f"COUNT(*) OVER (PARTITION BY {value}) AS tied")
     sql = f"SELECT {', '.join(select)} FROM {_FROM[family]}"  # noqa: S608 - built from constants and literals
     for j in joins.values():
         sql += f" {j}"

@@ -68,7 +68,17 @@ def _listing(
         for i, r in enumerate(rows[:limit], 1)
     )
     more = f" (and {len(rows) - limit} more)" if len(rows) > limit else ""
-    return shown + more
+    return shown + more + _tie_at_the_cut(rows[:limit])
+
+
+def _tie_at_the_cut(rows: list[dict[str, Any]]) -> str:
+    """ ", tied with N more not shown" when the last row shown shares its value with groups the
+    top N left out (`tied`: how many groups have that value), so a tie is never hidden."""
+    if not rows or "tied" not in rows[-1] or rows[-1].get("value") is None:
+        return ""
+    last = rows[-1]["value"]
+    hidden = int(rows[-1]["tied"] or 0) - sum(1 for r in rows if r.get("value") == last)
+    return f"; tied at that value with {hidden} more not shown" if hidden > 0 else ""
 
 
 def _compared(what: str, rows: list[dict[str, Any]], metric: str | None, periods: bool) -> str:
