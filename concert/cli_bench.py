@@ -57,6 +57,7 @@ class QuestionSet(StrEnum):
     fifteenth = "fifteenth"
     sixteenth = "sixteenth"
     seventeenth = "seventeenth"
+    eighteenth = "eighteenth"
 
 
 class EventTime(StrEnum):
@@ -153,7 +154,7 @@ def bench(
         typer.Option(
             help="chat: the question set (standard; heldout, unseen, fresh, untouched, blind, sixth, "
             "seventh, eighth, ninth, tenth, eleventh, twelfth, thirteenth, fourteenth, fifteenth, "
-            "sixteenth, seventeenth: "
+            "sixteenth, seventeenth, eighteenth: "
             "held-out sets, each written after the last was tuned on)."
         ),
     ] = QuestionSet.standard,
