@@ -109,6 +109,12 @@ _WRITE_WORDS = (
     r"(?:please\s+)?(?:drop|delete|remove|insert|update|"
     r"truncate|alter|wipe|erase|add|create|rename|modify|change|set|mark|cancel|reset)\b(?!.*\bselect\b)"
 )
+# A purchase asked of the chat ("can you buy me two tickets", "book us seats for the next one").
+_PURCHASE = (
+    r"\b(?:buy|book|reserve|purchase|order|get|grab)\s+(?:me|us|my \w+|for me)\b.{0,40}"
+    r"\b(?:tickets?|tix|seats?|passes)\b"
+    r"|\b(?:can|could|would|will) (?:you|u) (?:please )?(?:buy|book|reserve|purchase)\b"
+)
 # ... or anywhere outside a name, in the words of SQL's writes and DDL ("ddl pls: alter dim_artist,
 # new column x"); SQL itself goes to the guard, which says why it refuses.
 _WRITE_ANYWHERE = (
@@ -228,6 +234,12 @@ def _counted_through(t: str, metric: str) -> str:
     return metric
 
 
+def _of_concerts(base: dict[str, Any]) -> bool:
+    """Whether the last question's period was one of concerts' starts (a list of concerts, a
+    count of them), not of sales: a follow-up listing concerts keeps it then."""
+    return base.get("intent") == "concerts" or base.get("metric") in ("concerts", "cancelled")
+
+
 def _without_names(t: str, found: list[Found]) -> str:
     """The question without the names it holds (a city called "O'Hare'; DROP TABLE ...")."""
     for f in found:
@@ -254,6 +266,8 @@ class DeterministicPlanner:
             return cannot("Ask me something. " + CAPABILITIES)
         if has(t, _WRITE_WORDS):
             return cannot("I only read the data: I can't change, add or remove anything.")
+        if has(t, _PURCHASE):
+            return cannot("I only read the data: I can't buy, book or reserve tickets.")
         if sql := self._sql(q):
             return Plan("sql", [ToolCall("query_warehouse", {"sql": sql})], {"sql": sql})
         found = self.vocabulary.find(q)  # read once: the names, kept out of the write check below
@@ -292,10 +306,14 @@ class DeterministicPlanner:
         # "and Q4?", "how many tix was that", "what's their combined capacity": from the last question
         follow = previous is not None and bool(
             follow_ups.FOLLOW_UP.match(q)
-            or re.search(r"\b(?:that|those|them|it|instead)\s*\??\s*$|\btheir\b", t)
+            or re.search(r"\b(?:that|those|them|it|instead)\s*\??\s*$|\btheir\b|\bthey\b", t)
             or re.search(follow_ups.POINTS_BACK, t)  # "those box-office sales", "this venue", "instead"
             or follow_ups.ranks_last_breakdown(t, previous)  # "which month was the best one?"
         )
+        if previous is None and memory and memory.missed() and re.search(r"\bthey\b", t) and not found:
+            # "which venues are they playing?" right after a question not understood: who "they"
+            # are is unknown, and answering for everyone would answer another question
+            return cannot("I don't know who 'they' are here: ask again with the name.")
         if follow and has(t, follow_ups.SEVERAL):
             return cannot(
                 "'both' points back to more than one earlier question, and I keep only the last: "
@@ -578,6 +596,8 @@ class DeterministicPlanner:
             filters.pop("genre", None)
         filters.update(new_filters)
         if listing or (base and base.get("intent") == "concerts" and metric is None):
+            if period is None and base and base.get("period") and _of_concerts(base):
+                period = Period.from_dict(base["period"])  # "which venues are they playing?": those
             return self._listing(t, filters, period, clock, base, cancelled=metric == "cancelled")
         if base and str(base.get("metric", "")).startswith("refund") and not has(t, r"\b(?:sold|sales?)\b"):
             # a follow-up of refunds asks of refunds: "tickets?" is the tickets refunded

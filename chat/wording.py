@@ -22,6 +22,7 @@ from chat import (
     gherkin,
     half_sql,
     numbered_periods,
+    search_operators,
     set_notation,
     sports_talk,
     spreadsheet,
@@ -379,6 +380,18 @@ _REWRITES: tuple[tuple[str, str], ...] = (
         r"\b(?:the|our|last year's|this year's) (?:champ|champion|winner)\b",
         "that one",
     ),  # the first of a ranking
+    # "quarter each", "seat tier each" (the word order of verb-final languages): each quarter
+    (
+        r"\b(month|quarter|week|year|day|tier|channel|venue|city|state|genre|artist)s? each\b"
+        r"(?! (?:of|one|other|sold|bought|cost))",
+        r"each \1",
+    ),
+    # "all venues together", "every artist combined": the total, not a count of them
+    (
+        r"\b(?:across |for |in |over )?(?:all|every) (?:the )?"
+        r"(?:venues?|artists?|cities|city|states?|concerts?|shows?) (?:together|combined|put together)\b",
+        "in total",
+    ),
 )
 _DAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "sat"}
 _DASHES = str.maketrans({"\u2013": "-", "\u2014": " - ", "\u2212": "-", "\u2019": "'", "\u2018": "'"})
@@ -499,7 +512,7 @@ def reword(text: str) -> str:
     corrected, abbreviations and synonyms in the planner's words (spaces collapsed); a named day
     of a year ("Labor Day 2025") as its date; a capitalised word inside a sentence is a name's and
     stays (not a day of the week)."""
-    text = spreadsheet.read(api_calls.read(gherkin.read(text.translate(_DASHES))))
+    text = spreadsheet.read(search_operators.read(api_calls.read(gherkin.read(text.translate(_DASHES)))))
     text = courtesy.set_aside(forwarded.reduce(text))
     text = dated_weeks.read(numbered_periods.read(answer_format.set_aside(text)))
     wrapped = _holidays(_intervals(set_notation.read(formal.read(sports_talk.read(texting.expand(text))))))
