@@ -8,6 +8,7 @@ import pytest
 
 from chat.deterministic_planner import DeterministicPlanner
 from chat.memory import Conversation
+from chat.plan import Plan
 from chat.search_operators import read
 from chat.vocabulary import Vocabulary
 from chat.wording import reword
@@ -74,18 +75,19 @@ def test_a_purchase_is_refused(planner: DeterministicPlanner, question: str) -> 
     assert not plan.calls and "can't buy, book or reserve" in str(plan.reply)
 
 
-def test_they_after_a_question_not_understood_is_asked_back(planner: DeterministicPlanner) -> None:
+def _they_after(planner: DeterministicPlanner, first: str) -> Plan:
+    """ "Which venues are they playing?" asked right after `first`."""
     memory = Conversation("s")
-    missed = "word on the street is they are busy, huh?"
-    remember(memory, missed, ask(planner, missed))
-    plan = planner.plan("Which venues are they playing?", CLOCK, memory)
+    remember(memory, first, ask(planner, first))
+    return planner.plan("Which venues are they playing?", CLOCK, memory)
+
+
+def test_they_after_a_question_not_understood_is_asked_back(planner: DeterministicPlanner) -> None:
+    plan = _they_after(planner, "word on the street is they are busy, huh?")
     assert not plan.calls and "who 'they' are" in str(plan.reply)
 
 
 def test_they_after_an_artist_keeps_the_artist_and_the_concerts_period(planner: DeterministicPlanner) -> None:
-    memory = Conversation("s")
-    first = "how many concerts does Cher have in 2026?"
-    remember(memory, first, ask(planner, first))
-    plan = planner.plan("Which venues are they playing?", CLOCK, memory)
+    plan = _they_after(planner, "how many concerts does Cher have in 2026?")
     assert plan.intent == "concerts" and plan.slots["of"] == "venue"
     assert plan.slots["filters"]["artist"][0] == 11 and plan.slots["period"]["label"] == "2026"
