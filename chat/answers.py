@@ -72,8 +72,8 @@ def _listing(
 
 
 def _tie_at_the_cut(rows: list[dict[str, Any]]) -> str:
-    """ ", tied with N more not shown" when the last row shown shares its value with groups the
-    top N left out (`tied`: how many groups have that value), so a tie is never hidden."""
+    """The words saying that the last row shown shares its value with groups the top N left out
+    (`tied`: how many groups have that value), so a tie is never hidden; "" when none does."""
     if not rows or "tied" not in rows[-1] or rows[-1].get("value") is None:
         return ""
     last = rows[-1]["value"]

@@ -111,7 +111,7 @@ _WRITE_WORDS = (
 )
 # A purchase asked of the chat ("can you buy me two tickets", "book us seats for the next one").
 _PURCHASE = (
-    r"\b(?:buy|book|reserve|purchase|order|get|grab)\s+(?:me|us|my \w+|for me)\b.{0,40}"
+    r"\b(?:buy|book|reserve|purchase)\s+(?:me|us|my \w+|for me)\b.{0,40}"
     r"\b(?:tickets?|tix|seats?|passes)\b"
     r"|\b(?:can|could|would|will) (?:you|u) (?:please )?(?:buy|book|reserve|purchase)\b"
 )

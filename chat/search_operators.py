@@ -20,7 +20,7 @@ _WORDS = {
     "tier": "in the {} tier", "list": "list the {}", "capacity": "capacity {}", "seats": "capacity {}",
 }  # fmt: skip
 _DATES = {"sold", "date", "dates", "when", "period"}  # a range of sale days
-_IGNORED = {"fields", "format", "sort"}  # how the answer is shown, not what it holds
+_IGNORED = {"fields", "format"}  # how the answer is shown, not what it holds ("sort" is not: it orders)
 
 
 def _range(value: str) -> str | None:

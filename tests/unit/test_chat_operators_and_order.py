@@ -34,6 +34,7 @@ def planner() -> DeterministicPlanner:
             "tickets via partner by Cher on 2025-03-02",
         ),
         ("tickets colour:red", "tickets colour:red"),  # an operator not known: left for the planner to report
+        ("top:3 venues sort:asc", "top:3 venues sort:asc"),  # an order it cannot read is not dropped
         ("shows at 20:00, re: tickets", "shows at 20:00, re: tickets"),  # not operators
     ],
 )
@@ -73,6 +74,10 @@ def test_each_after_a_count_of_things_is_not_a_grouping() -> None:
 def test_a_purchase_is_refused(planner: DeterministicPlanner, question: str) -> None:
     plan = ask(planner, question)
     assert not plan.calls and "can't buy, book or reserve" in str(plan.reply)
+
+
+def test_get_me_a_figure_is_not_a_purchase(planner: DeterministicPlanner) -> None:
+    assert ask(planner, "get me the tickets sold in Texas in 2025").intent == "analytics"
 
 
 def _they_after(planner: DeterministicPlanner, first: str) -> Plan:
