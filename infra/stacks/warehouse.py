@@ -28,7 +28,6 @@ from infra import names
 from infra.stacks.environment import names_of, settings_of
 from infra.stacks.worker import LEASE_TABLE_SUFFIXES
 
-LAKE_PREFIXES = ("raw", "curated", "manifests", "dead", "state")
 DATA_API_STATEMENT_ACTIONS = [
     "redshift-data:DescribeStatement",
     "redshift-data:GetStatementResult",
@@ -186,10 +185,15 @@ class Warehouse(Construct):
             iam.PolicyStatement(
                 actions=["s3:GetObject", "s3:PutObject"],
                 resources=[
-                    lake.arn_for_objects(f"{p}/*")
-                    for p in ("raw", "curated", "manifests", "dead", "state", "ledger")
+                    lake.arn_for_objects(f"{p}/*") for p in ("raw", "curated", "dead", "state", "ledger")
                 ],
             )
+        )
+        # A batch landed by an older worker names its files through per-batch COPY manifests; a
+        # restarted worker reads them to rebuild its catalog (consumers/etl/manifest.py). It
+        # writes none any more.
+        self.consumer_role.add_to_policy(
+            iam.PolicyStatement(actions=["s3:GetObject"], resources=[lake.arn_for_objects("manifests/*")])
         )
         self.consumer_role.add_to_policy(
             iam.PolicyStatement(actions=["s3:ListBucket"], resources=[lake.bucket_arn])

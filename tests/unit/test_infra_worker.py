@@ -166,12 +166,7 @@ def test_task_role_is_the_consumer_role_with_the_worker_grants(aws: Template) ->
     role_id = task["Properties"]["TaskRoleArn"]["Fn::GetAtt"][0]
     assert role_id.startswith("WarehouseConsumerRole")
     assert task["Properties"]["ExecutionRoleArn"]["Fn::GetAtt"][0] != role_id
-    statements = [
-        s
-        for p in aws.find_resources("AWS::IAM::Policy").values()
-        if {"Ref": role_id} in p["Properties"].get("Roles", [])
-        for s in p["Properties"]["PolicyDocument"]["Statement"]
-    ]
+    statements = _task_role_statements(aws)
     granted = {a for s in statements for a in _actions(s)}
     assert {
         "kinesis:GetRecords",
@@ -190,6 +185,23 @@ def test_task_role_is_the_consumer_role_with_the_worker_grants(aws: Template) ->
         assert f"table/{APPLICATION}{suffix}" in text
     (metrics,) = [s for s in statements if "cloudwatch:PutMetricData" in _actions(s)]
     assert metrics["Condition"] == {"StringEquals": {"cloudwatch:namespace": APPLICATION}}
+
+
+def _task_role_statements(template: Template) -> list[dict[str, Any]]:
+    (task,) = template.find_resources("AWS::ECS::TaskDefinition").values()
+    role_id = task["Properties"]["TaskRoleArn"]["Fn::GetAtt"][0]
+    return [
+        s
+        for p in template.find_resources("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in p["Properties"].get("Roles", [])
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def test_the_worker_reads_an_older_batchs_manifests_and_writes_none(aws: Template) -> None:
+    on_manifests = [s for s in _task_role_statements(aws) if "manifests/*" in json.dumps(s["Resource"])]
+    assert on_manifests, "a batch an older worker landed is read through its manifests"
+    assert {a for s in on_manifests for a in _actions(s)} == {"s3:GetObject"}
 
 
 def test_no_iam_action_has_a_wildcard(aws: Template) -> None:
