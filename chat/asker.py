@@ -110,7 +110,10 @@ def _says_nothing_asked(clause: str) -> bool:
     if re.search(r"\d|[A-Z]{2,}", clause) or _NAME.search(clause) or _TOPIC.search(clause):
         return False
     words = [w.removesuffix("'s") for w in re.findall(r"[a-z'&-]+", clause.lower())]
-    capitalised = re.findall(r"(?<![\w'-])[A-Z][\w'-]*", clause)
+    # "my sister and I have a little wager": "I" is no name
+    capitalised = [
+        w for w in re.findall(r"(?<![\w'-])[A-Z][\w'-]*", clause) if not re.fullmatch(r"I(?:'\w+)?", w)
+    ]
     opening_capital = len(capitalised) == 1 and re.match(r"\W*" + re.escape(capitalised[0]), clause)
     if capitalised and not (opening_capital and len(words) >= 3):  # "Wynonna:", "Atlanta or X -":
         return False  # a name, the question's subject; only a sentence's first capital is no name

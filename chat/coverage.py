@@ -151,7 +151,8 @@ _PERIOD = (
     + r"|\b(?:"
     + _MONTHS
     + r")\b|\b[qh][1-4]\b|\b(?:first|second|1st|2nd) half\b"
-    r"|\b(?:last|this|past|previous|next|coming)\s+(?:\d+\s+)?(?:day|week|month|quarter|year)s?\b"
+    r"|\b(?:last|this|past|previous|next|coming)\s+(?:(?:\d+|[a-z]+(?:-[a-z]+)?)\s+)?"
+    r"(?:day|week|month|quarter|year)s?\b"  # "the past thirty days": a period, whatever the count
     r"|\byesterday\b|\btoday\b|\bsince\b|\bbetween\b|\b(?:year|quarter|month) to date\b|\b[yqm]td\b"
     r"|\b(?:that|the same) (?:year|month|quarter|week|day|period|half)\b"
     r"|\b(?:first|second|third|fourth|1st|2nd|3rd|4th) quarter\b|\byears? ago\b"
@@ -174,6 +175,7 @@ _DAYS = (
 
 _MONEY_WORDS = r"\b(?:dollars?|usd|money)\b"
 _PRICE_EXTREME = r"\b(?:cheapest|priciest|dearest|most expensive|least expensive)\b"
+_RANKED_THING = r"(?:tier|channel|venue|arena|stadium|artist|act|band|city|state|genre|month|day|weekday)s?\b"
 # Where a buyer lives or comes from: the warehouse records where a ticket was sold, not its buyer's
 # home (a customer is an id).
 _BUYER_HOME = (
@@ -324,6 +326,8 @@ RULES: tuple[Rule, ...] = (
         "revenue",
     ),
     _rule(_PRICE_EXTREME, _metric(*analytics.PRICES), "a ticket price"),
+    # "the cheapest seating tier on average": the tiers ranked by a price, not one price
+    _rule(_PRICE_EXTREME + r"\s+(?:[a-z-]+\s+)?" + _RANKED_THING, _grouped, "a ranking"),
     _rule(_BUYER_HOME, _never, "where buyers live (the warehouse records where tickets were sold)"),
     _rule(
         r"\bcancel(?:l?ed|lations?|s)?\b|\bcalled off\b|\bscrapped\b|\baxed\b",

@@ -640,7 +640,7 @@ class DeterministicPlanner:
             "rank": bool(top_n(t) or singular)
             or bool((base or {}).get("rank") and group == (base or {}).get("group")),
             "order": "asc"
-            if has(t, r"\b(least|fewest|lowest|worst|bottom|smallest|quietest)\b")
+            if has(t, r"\b(least|fewest|lowest|worst|bottom|smallest|quietest|cheapest)\b")
             else (base or {}).get("order", "desc"),
             "share": has(t, r"\b(?:share|percentage|percent|proportion|fraction)\b", r"%")
             and (metric or (base or {}).get("metric")) != "sell_through",  # a rate already

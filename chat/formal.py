@@ -9,7 +9,8 @@ from chat.rewrites import compiled, rewrite
 _REWRITES = compiled(
     (
         (
-            r"^\s*(?:(?:please|kindly|could you|would you)\s+)*(?:furnish|provide|supply|confirm|state"
+            r"^\s*(?:(?:please|kindly|could you|would you)\s+)*(?:furnish|provide|supply|confirm"
+            r"|state(?=\s+(?:the|a|an|how|what|which|whether|me|us|all|each|every)\b)"  # not "state with ..."
             r"|set out|report|give)(?:\s+(?:me|us))?(?:\s*,\s*|\s+)",
             "give ",
         ),

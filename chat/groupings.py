@@ -43,13 +43,25 @@ _TOGETHER = {"across", "in", "at", "for", "of", "over", "from"}
 
 _GROUP_CUES = {"which", "what", "top", "best", "worst", "bottom", "per", "by", "each", "most", "the",
                "busiest", "biggest", "largest", "smallest", "every", "leading", "highest", "lowest",
-               "quietest", "least", "fewest", "list", "our"}  # fmt: skip
+               "quietest", "least", "fewest", "list", "our", "whichever", "cheapest", "priciest",
+               "dearest", "expensive"}  # fmt: skip
+_SUPERLATIVE = r"\b(?:most|highest|biggest|largest|greatest|fewest|least|lowest|smallest|top|best|worst)\b"
+# The kind of thing a ranking ranks, said as the sentence's subject ("state with the highest ...",
+# "genre that brought in the most money", "of all the performers, who sold the most ...").
+_LEADS = {"name", "the", "tell", "me", "give", "show", "find", "and", "so", "ok", "okay", "now"}
+# "who sold the most tickets": an artist (sellers are the acts); "who bought ...": a customer
+_WHO_BOUGHT = re.compile(r"^\s*who (?:has |have |had )?(?:bought|purchased|spent|ordered)\b.*" + _SUPERLATIVE)
+_WHO_SOLD = re.compile(
+    r"^\s*who (?:has |have |had )?(?:sold|grossed|earned|played|performed|drew|made|took|brought)\b.*"
+    + _SUPERLATIVE
+)
 
 
 COMBINED = r"\b(?:combined|total|altogether|all together|overall|sum of|in all)\b"
 
 
-_HOW = {"earning", "grossing", "selling", "performing", "paid", "attended", "sold", "popular"}
+_HOW = {"earning", "grossing", "selling", "performing", "paid", "attended", "sold", "popular", "revenue",
+        "ticket", "tickets", "money"}  # fmt: skip
 
 
 _SINGULAR = {"venue", "arena", "stadium", "artist", "performer", "band", "act", "show", "city",
@@ -242,6 +254,8 @@ def grouping(t: str, metric: str | None, found: list[Found]) -> tuple[str | None
     kinds = {i: f.entity.kind for f in found for i in range(f.start, f.end)}
     kept = [(i, w) for i, (w, _) in enumerate(words(t)) if i not in named_spans]
     ws = [w for _, w in kept]
+    if subject := _ranked_subject(t, ws):
+        return subject
     for i, w in enumerate(ws):
         before = ws[i - 1] if i else ""
         if before in _HOW and i > 1:
@@ -269,7 +283,35 @@ def grouping(t: str, metric: str | None, found: list[Found]) -> tuple[str | None
             if w in nouns and not (group == "concert" and counted):
                 single = bool(re.match(r"\s*who\b", t)) or before in (
                     "which", "what", "busiest", "biggest", "largest", "smallest", "quietest", "top", "best",
-                    "worst", "leading", "highest", "lowest",
+                    "worst", "leading", "highest", "lowest", "whichever", "cheapest", "priciest",
+                    "dearest", "expensive",
                 )  # fmt: skip
                 return group, (w in _SINGULAR and single) or bool(re.match(r"\s*who\b", t))
     return None, False
+
+
+def _ranked_subject(t: str, ws: list[str]) -> tuple[str, bool] | None:
+    """A ranking whose subject opens the sentence, with no cue word before it: "state with the
+    highest average order value", "genre that brought in the most money", "of all the
+    performers, who sold the most tickets?", "who sold the most tickets at X" (an artist)."""
+    if not re.search(_SUPERLATIVE, t) or has(t, COMBINED):
+        return None
+    if _WHO_SOLD.match(t):
+        return "artist", True
+    if _WHO_BOUGHT.match(t):
+        return "customer", True
+    if has(t, r"\b(?:more|less|fewer|greater|over|under|at least|at most)\b(?: than)? \$?\d"):
+        return None  # "artists that sold more than 100 tickets at the top venue": a threshold
+    for i, w in enumerate(ws[:6]):
+        group = next((g for g, nouns in _GROUP_WORDS.items() if w in nouns), None)
+        if group is None:
+            continue
+        lead, rest = ws[:i], " ".join(ws[i + 1 :])
+        if group == "concert" or not re.search(_SUPERLATIVE, rest):
+            return None
+        if lead[-3:] == ["of", "all", "the"] or lead[-2:] == ["of", "all"]:
+            return (group, True) if re.match(r"(?:who|which)\b", rest) else None
+        if set(lead) <= _LEADS and re.match(r"(?:with|that|which|who)\b", rest):
+            return group, w in _SINGULAR
+        return None
+    return None

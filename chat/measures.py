@@ -22,9 +22,40 @@ _PER_CUSTOMER = r"per (?:distinct |unique |individual |paying )?(?:customer|buye
 _HOW_MANY = r"\b(?:how many|number of|count of|count the)\s+(?:different\s+|distinct\s+)?"
 
 
+_AVERAGE = r"\b(?:average|avg|mean|typical|averaged)\b"
+# One of a unit, as an average is asked of it ("how many tickets does one order hold on average",
+# "what did the average order come to in dollars", "the mean amount of one refund").
+_ONE = r"\b(?:one|an?|1|each|single|the average|average|the typical|typical|per|the mean|mean)"
+_MONEY = r"\b(?:dollars?|money|price|value|worth|come to|cost|spend|spent|pay|paid|revenue|amount|\$)"
+
+
+def average_of_one(t: str) -> str | None:
+    """An average of a unit said around it: tickets in one order, an order's dollars, what one
+    ticket cost, one refund's amount; None when the question asks no average or names a sum."""
+    if not has(t, _AVERAGE) or has(t, r"\b(?:total|sum|median|highest|lowest|biggest|largest)\b"):
+        return None
+
+    def one(unit: str) -> str:
+        return rf"{_ONE} (?:[\w'-]+ ){{0,2}}?{unit}s?\b"
+
+    if has(t, one("refund")) and has(t, _MONEY) and not has(t, r"\btickets?\b"):
+        return "avg_refund"
+    if "refund" in t:
+        return None
+    if has(t, one(_ORDER)) and has(t, r"\b(?:tickets?|tix|seats)\b") and not has(t, _MONEY):
+        return "avg_order_tickets"
+    if has(t, one(_ORDER)) and has(t, _MONEY) and not has(t, r"\b(?:tickets?|tix)\b"):
+        return "avg_order_value"
+    if has(t, one("ticket")) and has(t, _MONEY) and not has(t, one(_ORDER)):
+        return "avg_price"
+    return None
+
+
 def measure_of(t: str) -> str | None:
     """The measures beyond sums and counts: a median, extremes, per-order and per-customer forms,
     counts and seats of the dimensions themselves, cancelled concerts."""
+    if averaged := average_of_one(t):
+        return averaged
     if has(t, rf"\bmedian (?:{_ORDER}|basket) (?:value|size in dollars|amount)"):
         return "median_order_value"
     if has(t, rf"\bmedian {_PRICE}", r"\bmedian\b.*\bpaid\b"):

@@ -28,9 +28,26 @@ _NUMBERS = {
     "five": 5,
     "six": 6,
     "seven": 7,
+    "eight": 8,
+    "nine": 9,
     "ten": 10,
+    "eleven": 11,
     "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "eighteen": 18,
+    "twenty": 20,
+    "twenty-one": 21,
+    "twenty-eight": 28,
+    "thirty": 30,
+    "forty-five": 45,
+    "sixty": 60,
+    "ninety": 90,
 }
+# A count of days, weeks or months said in words, longest first ("twenty-one" before "twenty")
+_NUMBER_WORD = "|".join(sorted(_NUMBERS, key=len, reverse=True))
 _ISO = r"(\d{4}-\d{2}-\d{2})"
 # A month written as digits, "03/2025" (never the tail of a day date such as 13/01/2026)
 _MM_YYYY = r"(?<![\d/])(\d{1,2})/(\d{4})\b"
@@ -182,7 +199,7 @@ def find_period(text: str, clock: datetime) -> Period | None:
     t = text.lower()
     today = clock.astimezone(UTC).date()
     tomorrow = _at(today + timedelta(days=1))
-    number = r"(\d+|" + "|".join(_NUMBERS) + ")"
+    number = rf"(\d+|{_NUMBER_WORD})"
     if (m := re.search(rf"between {_ISO} and {_ISO}", t)) and (a := _iso(m[1])) and (b := _iso(m[2])):
         return Period(_at(a), _at(b + timedelta(days=1)), f"{a} to {b}")
     if (m := re.search(rf"since {_ISO}", t)) and (a := _iso(m[1])):

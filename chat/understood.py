@@ -29,6 +29,7 @@ def _lexicon(text: str) -> frozenset[str]:
 _FUNCTION = _lexicon(
     """
     a an the this that these those there here it its it's they them their we us our ours you your i
+    whichever whatever
     me my of in on at to for from by with without into onto over under about across per each every
     all any some and or but so as than then too also just only even still both either neither not no
     nor is are was were be been being am do does did done doing have has had having will would shall
@@ -100,7 +101,8 @@ DOMAIN = _lexicon(
 _NUMBER_WORDS = _lexicon(
     """
     zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
-    sixteen seventeen eighteen nineteen twenty thirty forty fifty hundred thousand million
+    sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred
+    thousand million
     """
 )
 KNOWN = _FUNCTION | DOMAIN | _NUMBER_WORDS

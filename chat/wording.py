@@ -17,6 +17,7 @@ from chat import (
     api_calls,
     courtesy,
     dated_weeks,
+    dictation,
     formal,
     forwarded,
     gherkin,
@@ -507,12 +508,14 @@ def _unshout(text: str) -> str:
 
 
 def reword(text: str) -> str:
-    """The question without what wraps a message (`courtesy`) and an opening clause that only
-    says who asks (`asker`), half-SQL read as words (`half_sql`), typos in the planner's words
-    corrected, abbreviations and synonyms in the planner's words (spaces collapsed); a named day
-    of a year ("Labor Day 2025") as its date; a capitalised word inside a sentence is a name's and
-    stays (not a day of the week)."""
-    text = spreadsheet.read(search_operators.read(api_calls.read(gherkin.read(text.translate(_DASHES)))))
+    """The question with dictation's homophones as the words meant (`dictation`), without what
+    wraps a message (`courtesy`) and an opening clause that only says who asks (`asker`),
+    half-SQL read as words (`half_sql`), typos in the planner's words corrected, abbreviations
+    and synonyms in the planner's words (spaces collapsed); a named day of a year ("Labor Day
+    2025") as its date; a capitalised word inside a sentence is a name's and stays (not a day of
+    the week)."""
+    text = dictation.read(text.translate(_DASHES))
+    text = spreadsheet.read(search_operators.read(api_calls.read(gherkin.read(text))))
     text = courtesy.set_aside(forwarded.reduce(text))
     text = dated_weeks.read(numbered_periods.read(answer_format.set_aside(text)))
     wrapped = _holidays(_intervals(set_notation.read(formal.read(sports_talk.read(texting.expand(text))))))
