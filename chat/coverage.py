@@ -16,7 +16,7 @@ from typing import Any
 
 from chat import analytics
 from chat.groupings import named_values, refund_reason
-from chat.periods import BARE_YEAR, MONTHS, NOT_COUNT, RANKED_YEAR, Period
+from chat.periods import BARE_YEAR, MONTHS, NOT_COUNT, RANKED_YEAR, Period, spans_said
 from chat.plan import Plan, cannot
 from chat.thresholds import without_seat_threshold
 from chat.understood import unexplained
@@ -37,6 +37,7 @@ _DIMS = {
 }  # fmt: skip
 _GROUP = re.compile(
     r"\b(?:by|per|each|every|for each|for every|broken down by|breakdown by|split by)\s+"
+    r"(?:(?:sales|seat|seating|ticket|price|music|calendar|selling|performing|host|hosting) )?"
     r"(day of (?:the )?week|" + "|".join(sorted((d for d in _DIMS if " " not in d), key=len, reverse=True))
     + r")(?:e?s)?\b(?!\s*(?:#|number|no\.?|id)?\s*\d)"
 )  # fmt: skip
@@ -153,6 +154,12 @@ _PERIOD = (
     + r")\b|\b[qh][1-4]\b|\b(?:first|second|1st|2nd) half\b"
     r"|\b(?:last|this|past|previous|next|coming)\s+(?:(?:\d+|[a-z]+(?:-[a-z]+)?)\s+)?"
     r"(?:day|week|month|quarter|year)s?\b"  # "the past thirty days": a period, whatever the count
+    r"|\bthe (?:week|month|quarter|year) (?:just )?(?:past|gone|(?:that )?(?:just )?ended)\b"
+    r"|\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twelve|fourteen|thirty|sixty|ninety) "
+    r"(?:days?|weeks?|months?|quarters?|years?)\b"  # "the 2 weeks just gone", "30 days ago": a period
+    # "which day, of the last thirty, ...": a count of days left unsaid
+    r"|\b(?:of|in|over|during|within|across) the (?:last|past|previous) (?:\d+|[a-z]+(?:-[a-z]+)?)\b"
+    r"(?!\s+(?:concerts?|shows?|gigs?|orders?|tickets?|sales|events?|refunds?|dates?|venues?|artists?))"
     r"|\byesterday\b|\btoday\b|\bsince\b|\bbetween\b|\b(?:year|quarter|month) to date\b|\b[yqm]td\b"
     r"|\b(?:that|the same) (?:year|month|quarter|week|day|period|half)\b"
     r"|\b(?:first|second|third|fourth|1st|2nd|3rd|4th) quarter\b|\byears? ago\b"
@@ -361,7 +368,7 @@ def uncovered(question: str, plan: Plan) -> list[str]:
     if "seats" in (slots.get("filters") or {}):
         text = without_seat_threshold(text)  # the part the seat filter answers
     missing = [r.what for r in RULES if r.pattern.search(text) and not r.honored(slots)]
-    if _dates_outside(text, slots):
+    if _dates_outside(text, slots) or _span_not_kept(text, slots):
         missing.append("the period")
     for kind, named in named_values(text).items():  # "web and box office", a table of the four tiers:
         if len(named) > 1 and not _both(kind)(slots):  # all of them kept, never the first alone
@@ -410,6 +417,19 @@ def _dates_outside(text: str, slots: dict[str, Any]) -> bool:
         or bool(said_months - {m for _, m in months})
         or bool(quarter_months - months)
     )
+
+
+def _span_not_kept(text: str, slots: dict[str, Any]) -> bool:
+    """A length of time said as a count ("the 2 weeks before Christmas") that the plan's period
+    is not as long as: the plan answers for another span."""
+    if _periods_compared(slots) or not (said := spans_said(text)):
+        return False
+    period = slots.get("period")
+    if not period:
+        return True
+    p = Period.from_dict(period)
+    days = (p.end - p.start).days
+    return not any(low <= days <= high for low, high in said)
 
 
 def _months_of(p: Period) -> list[datetime]:

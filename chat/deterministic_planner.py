@@ -247,6 +247,13 @@ def _without_names(t: str, found: list[Found]) -> str:
     return t
 
 
+# A superlative with nothing after it ("which tier sold the fewest?"): its measure and scope are
+# a question before's
+_ELLIPTICAL = re.compile(
+    r"\b(?:the )?(?:most|fewest|least|best|worst|highest|lowest|biggest|smallest)\s*[?.!]*\s*$"
+)
+
+
 class DeterministicPlanner:
     """Rules over the vocabulary of the warehouse's dimensions."""
 
@@ -314,6 +321,13 @@ class DeterministicPlanner:
             # "which venues are they playing?" right after a question not understood: who "they"
             # are is unknown, and answering for everyone would answer another question
             return cannot("I don't know who 'they' are here: ask again with the name.")
+        if previous is None and memory and memory.missed() and not found and (cut := _ELLIPTICAL.search(t)):
+            # "which tier sold the fewest?" right after a question not understood: of what, where and
+            # when is the question before's, and answering for everything would answer another one
+            return cannot(
+                f"'{cut[0].strip(' ?.!')}' of what? I did not understand the last question: "
+                "ask the whole question."
+            )
         if follow and has(t, follow_ups.SEVERAL):
             return cannot(
                 "'both' points back to more than one earlier question, and I keep only the last: "

@@ -35,7 +35,10 @@ _HOMOPHONES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"(?=sold|bought|refunded|cancell?ed|played|held)",
             r"\1 were ",
         ),
-        (r"\b(the|biggest|best|top|which|each|every|this|that|largest|busiest) won(?='?s?\b)", r"\1 one"),
+        (
+            r"\b(the|biggest|best|top|which|each|every|this|that|largest|busiest) won(?!'t)(?='?s?\b)",
+            r"\1 one",
+        ),
         (r"\bwon's\b", "ones"),
         (r"\bfour (?=[A-Z]|(?:19|20)\d\d\b|twenty\b)", "for "),
     )

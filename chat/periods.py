@@ -194,6 +194,21 @@ def _written_days(t: str) -> tuple[date, date] | None:
     return None
 
 
+_SPAN = re.compile(rf"\b(\d+|{_NUMBER_WORD}) (day|week|month)s?\b(?! ago| later| earlier)")
+_SPAN_DAYS = {"day": (1, 1), "week": (7, 7), "month": (28, 31)}
+
+
+def spans_said(text: str) -> list[tuple[int, int]]:
+    """Each length of time said as a count ("the 2 weeks just gone", "the past thirty days"): the
+    fewest and the most days it can be."""
+    out = []
+    for m in _SPAN.finditer(text.lower()):
+        n = _count(m[1])
+        low, high = _SPAN_DAYS[m[2]]
+        out.append((n * low, n * high + (1 if m[2] == "month" else 0)))
+    return out
+
+
 def find_period(text: str, clock: datetime) -> Period | None:
     """The first time range the text names, resolved against `clock`; None when it names none."""
     t = text.lower()
@@ -208,6 +223,21 @@ def find_period(text: str, clock: datetime) -> Period | None:
         return Period(_at(d[0]), tomorrow, "since " + _days_label(d[0], d[0], d[1]))  # "since 01/01/2026"
     if (m := re.search(rf"\bon {_ISO}", t)) and (a := _iso(m[1])):
         return Period(_at(a), _at(a + timedelta(days=1)), str(a))
+    # "the week just past", "the month gone": the last one
+    t = re.sub(
+        rf"\bthe ((?:\d+|{_NUMBER_WORD}) )?(week|month|quarter|year|day)(s?) (?:just )?"
+        r"(?:past|gone|(?:that )?(?:just )?ended)\b",
+        r"last \1\2\3",
+        t,
+    )
+    unit = r"\s*(?:days?|weeks?|months?|quarters?|years?)\b"
+    if m := re.search(
+        rf"\b(?:day|date)s?\b,? (?:of|in|over|from|during|within|across) the (last|past) {number}\b"
+        rf"(?!{unit})",
+        t,
+    ):
+        n = _count(m[2])  # "which single day, of the last thirty, ...": the days are the unit
+        return Period(tomorrow - timedelta(days=n), tomorrow, f"the last {n} days")
     if m := re.search(rf"\b(last|past|next) {number} (days?|weeks?|months?)\b", t):
         n = _count(m[2])
         if m[3].startswith("month"):

@@ -29,7 +29,7 @@ def _lexicon(text: str) -> frozenset[str]:
 _FUNCTION = _lexicon(
     """
     a an the this that these those there here it its it's they them their we us our ours you your i
-    whichever whatever
+    whichever whatever brought forth
     me my of in on at to for from by with without into onto over under about across per each every
     all any some and or but so as than then too also just only even still both either neither not no
     nor is are was were be been being am do does did done doing have has had having will would shall

@@ -17,6 +17,7 @@ from chat import (
     api_calls,
     courtesy,
     dated_weeks,
+    dialects,
     dictation,
     formal,
     forwarded,
@@ -247,7 +248,11 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\bstarting (?:from|in|with)\b", "since"),
     (r"\b(?:handed|given|sent) back\b", "refunded"),
     (r"\bno breakdown(?: needed| required| necessary)?\b", ""),
-    (r"\bslice\b", "share"),
+    # "VIP's slice of 2025 revenue": a share; "same slice": the same breakdown; "let's slice X
+    # revenue by channel": a breakdown, said by its "by"
+    (r"\bslice of\b", "share of"),
+    (r"\bsame slice\b", "same breakdown"),
+    (r"\b(?:let's |let us |we )?slice\b(?=[^.?!]*\bby\b)", ""),
     (r"\b(\w+?)s? as (?:rows|columns|lines)\b", r"by \1"),  # "months as rows"
     (r"\bsort (\w+) by\b", r"\1 by"),  # "sort states by refund dollars ... keep the top 4"
     (r"\b(vip|floor|upper|lower) (?:section|level|area)s?\b", r"\1 tier"),
@@ -310,7 +315,7 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\b(?:receipts|takings|turnover|sales revenue)\b", "revenue"),
     (r"\b(?:pull|pulled|pulling|bring|brought|bringing|rake|raked) in\b", "earn"),
     (r"\b(?:sales|sale|selling) (channels?)\b", r"\1"),
-    (r"\b(?:ticket|seating|price) (tiers?)\b", r"\1"),
+    (r"\b(?:ticket|seating|seat|price|pricing) (tiers?)\b", r"\1"),
     (r"\b(?:order|transaction|purchase) counts?\b", "number of orders"),
     (r"\bseat (?:count|total)s?\b", "seats"),
     (r"\b(vip|floor|upper|lower|upper tier|lower tier) seats?\b", r"\1 tickets"),
@@ -508,13 +513,14 @@ def _unshout(text: str) -> str:
 
 
 def reword(text: str) -> str:
-    """The question with dictation's homophones as the words meant (`dictation`), without what
+    """The question with dictation's homophones and other registers' function words as the
+    English words meant (`dictation`, `dialects`), without what
     wraps a message (`courtesy`) and an opening clause that only says who asks (`asker`),
     half-SQL read as words (`half_sql`), typos in the planner's words corrected, abbreviations
     and synonyms in the planner's words (spaces collapsed); a named day of a year ("Labor Day
     2025") as its date; a capitalised word inside a sentence is a name's and stays (not a day of
     the week)."""
-    text = dictation.read(text.translate(_DASHES))
+    text = dialects.read(dictation.read(text.translate(_DASHES)))
     text = spreadsheet.read(search_operators.read(api_calls.read(gherkin.read(text))))
     text = courtesy.set_aside(forwarded.reduce(text))
     text = dated_weeks.read(numbered_periods.read(answer_format.set_aside(text)))

@@ -58,6 +58,7 @@ class QuestionSet(StrEnum):
     sixteenth = "sixteenth"
     seventeenth = "seventeenth"
     eighteenth = "eighteenth"
+    nineteenth = "nineteenth"
 
 
 class EventTime(StrEnum):
@@ -154,7 +155,7 @@ def bench(
         typer.Option(
             help="chat: the question set (standard; heldout, unseen, fresh, untouched, blind, sixth, "
             "seventh, eighth, ninth, tenth, eleventh, twelfth, thirteenth, fourteenth, fifteenth, "
-            "sixteenth, seventeenth, eighteenth: "
+            "sixteenth, seventeenth, eighteenth, nineteenth: "
             "held-out sets, each written after the last was tuned on)."
         ),
     ] = QuestionSet.standard,

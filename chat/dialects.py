@@ -1,0 +1,102 @@
+"""The function words of the ways of English people write to the chat in besides the standard:
+an archaic register ("how many tickets hath X sold ... unto December?"), the American South
+("y'all", "folks", "darlin'"), Nigerian Pidgin ("abeg", "wetin be di ...", "wey dem sell"),
+and Taglish, Filipino mixed with English ("ilan po ang orders ...", "magkano", "ni X", "sa X");
+read as the English words meant. Pure.
+
+Only closed classes are read (pronouns, articles, linkers, question words, politeness, a few
+verbs of being and having), in lower case unless the word can be no name ("Don", "Di", "Ni" or
+"Sa" may be a name's: "Don Henley"), and the planner's own words (measures, periods, names) are
+left as written, so what a question asks is still checked against the plan word by word. "Hindi po
+kasama ..." ("not including") is read only with what it leaves out.
+"""
+
+from __future__ import annotations
+
+import re
+
+from chat.rewrites import Rewrites, rewrite
+
+_ARCHAIC = (
+    (r"(?i)\b(?:prithee|i pray (?:thee|you)|pray(?= tell\b|,))\b,?\s*", ""),
+    (r"[,;]?\s*\b(?:if (?:thou|you) wouldst|i pray thee|if it please (?:thee|you))\b[.!]?", ""),
+    (r"(?i)\bgood (?:sir|madam|keeper of the records)\b,?\s*", ""),
+    (r"\bthy\b|\bthine\b", "your"),
+    (r"\bthou\b|\bthee\b", "you"),
+    (r"(?i)\bhath\b", "has"),
+    (r"\bdoth\b", "does"),
+    (r"\bdidst\b", "did"),
+    (r"\bdost\b", "do"),
+    (r"(?i)\bunto\b", "to"),
+    (r"\be'er\b", "ever"),
+    (r"\bo'er\b", "over"),
+    (r"\bkeepest\b", "keep"),
+    (r"(?i)\bsouls\b", "people"),
+    (r"\s*\b(?:of|in|across) (?:all )?the realm\b", ""),
+    (r"\brealm's\s+", ""),
+    (r"\bnot reckoned\b", "excluded"),
+)
+_SOUTHERN = (
+    (r"(?i)\by'?all\b|\bya'll\b", "you"),
+    (r"(?i)\bfolks\b", "people"),
+    (r"(?i),?\s*\bdarlin'?(?=\W|$)", ""),
+    (r"(?i)\bfixin'? to\b|\bfixing to\b", "going to"),
+    (r"\bover in\b", "in"),
+)
+_PIDGIN = (
+    (r"(?i)\b(?:abeg(?: o)?|oga(?: abeg)?)\b[,!]?\s*", ""),
+    (r"(?i)\bwetin be\b", "what is"),
+    (r"(?i)\bwetin\b", "what"),
+    (r"(?i)\bmake you\b\s*", ""),
+    (r"\s*\bmake i see\b", ""),
+    (r"\bbreak am down\b", "break down"),
+    (r"\bsell pass\b", "sold more"),
+    (r"\breach how many\b", "how many"),
+    (r"(?i)\bno count\b", "not counting"),
+    (r"\b(?<=[a-z] )go (?=perform|play|sing|show)", "will "),
+    (r"\bdi\b(?!')", "the"),
+    (r"\bwey dey\b", "in"),
+    (r"\bwey\b(?!')", "that"),
+    (r"\bdem\b(?!')", "they"),
+    (r"\bdon\b(?!')", "has"),
+    (r"(?i)^\s*na\s+", ""),
+)
+_TAGLISH = (
+    (r"(?i)\b(?:hi|hello) po\b", "hi"),
+    (r"(?i)\bask ko lang\b,?\s*", ""),
+    (r"(?i)[,.!]?\s*\bsalamat(?: po)?\b[.!]?", ""),
+    (r"(?i)\bpwede (?:po )?ba (?:makita|malaman)\b", "show me"),
+    (r"(?i)\bpaki(?:bigay|sabi) (?:po )?(?:yung |ang )?", "give "),
+    (r"(?i)\bhindi (?:po )?kasama (?:yung |ang )?(cancell?ed)\b", r"excluding \1"),
+    (r"(?i)\bilan (?:na )?(?:po )?ang\b", "how many"),
+    (r"(?i)\bilan\b", "how many"),
+    (r"(?i)\bmagkano (?:po )?ang\b", "what is the"),
+    (r"(?i)\bsaang mga\b|\bsaang\b", "which"),
+    (r"(?i)\bsaan\b", "where"),
+    (r"(?i)\bsino (?:po )?ang\b", "who had"),
+    (r"(?i)\banong\b", "which"),
+    (r"(?i)\bpinakamaraming\b", "most"),
+    (r"\bnabenta\b", "sold"),
+    (r"\bmas malaki\b", "more"),
+    (r"\blahat ng\b", "all"),
+    (r"\bngayong\b", "in"),
+    (r"\bhanggang ngayon\b", "to date"),
+    (r"\bpara sa\b", "for"),
+    (r"\byung\b(?!')|\bang\b(?!')", "the"),
+    (r"\bng dalawa\b", "of both"),
+    (r"\bo si\b", "or"),
+    (r"\b(?:po|mga|si)\b(?!')\s*", ""),
+    (r"\bni\b(?!')", "for"),
+    (r"\bsa\b(?!')", "at"),
+    (r"\bng\b(?!')", "of"),
+    (r"\bna\b(?!')\s*", ""),
+)
+_REWRITES: Rewrites = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (*_ARCHAIC, *_SOUTHERN, *_PIDGIN, *_TAGLISH)
+)
+
+
+def read(text: str) -> str:
+    """The text with these registers' function words as the English words meant."""
+    return rewrite(_REWRITES, text)

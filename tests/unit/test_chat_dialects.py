@@ -1,0 +1,132 @@
+"""Questions in an archaic register, Southern American English, Nigerian Pidgin and Taglish:
+their function words read as the English meant, names left alone; and the confident wrong
+answers the nineteenth set found (a grouping "by seat tier" dropped, "the week just past"
+dropped, a "slice by channel" answered as shares, an elliptical question after one not
+understood answered for everything), each read as asked or not answered."""
+
+from __future__ import annotations
+
+import pytest
+
+from chat.coverage import covered
+from chat.deterministic_planner import DeterministicPlanner
+from chat.dialects import read
+from chat.memory import Conversation
+from chat.plan import Plan
+from chat.vocabulary import Vocabulary
+from tests.unit.test_chat_planner import ARTISTS, CLOCK, VENUES, remember
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        (
+            "Prithee, how many tickets hath Cher sold from January unto December?",
+            "how many tickets has Cher sold from January to December?",
+        ),
+        ("How many tickets have y'all sold, darlin'?", "How many tickets have you sold?"),
+        ("Abeg o, Chicago Theatre - last year, di tickets wey dem sell reach how many?",
+         "Chicago Theatre - last year, the tickets that they sell how many?"),
+        ("Ilan po ang orders this month, lahat ng venues? Salamat po!", "how many orders this month, all venues?"),
+        ("Magkano po ang average ticket price ni Cher last year?", "what is the average ticket price for Cher last year?"),
+        ("Ilan po ang concerts ni Cher ngayong 2026? Hindi po kasama yung cancelled.",
+         "how many concerts for Cher in 2026? excluding cancelled."),
+    ],
+)  # fmt: skip
+def test_function_words_read_as_english(written: str, meant: str) -> None:
+    assert read(written) == meant
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Don Henley tickets in 2025",
+        "tickets at Sa Pa Arena",
+        "Di Meola's revenue",
+        "Thy Art Is Murder shows",
+        "Cancelled shows don't count.",  # English's own "don't"
+    ],
+)
+def test_a_capitalised_name_or_an_english_word_is_left_alone(text: str) -> None:
+    assert read(text) == text
+
+
+@pytest.fixture
+def planner() -> DeterministicPlanner:
+    return DeterministicPlanner(Vocabulary.of(VENUES, ARTISTS))
+
+
+def _ask(planner: DeterministicPlanner, question: str, memory: Conversation | None = None) -> Plan:
+    return covered(question, planner.plan(question, CLOCK, memory))
+
+
+@pytest.mark.parametrize(
+    ("question", "group", "period"),
+    [
+        ("Make you break down di tickets for Cher by seat tier for 2025.", "tier", "2025"),
+        ("tickets by calendar month for 2025", "month", "2025"),
+        (
+            "Let's slice Houston ticket revenue by sales channel for 2025 - one row per channel.",
+            "channel",
+            "2025",
+        ),
+        (
+            "How many tickets were sold in the week just past, from Monday unto Sunday, across all the venues?",
+            None,
+            "last week (from 2026-04-27)",
+        ),
+        ("Which single day, of the last thirty, brought forth the most revenue?", "day", "the last 30 days"),
+        ("revenue for the fortnight just gone", None, "the last 2 weeks"),
+        ("orders in the 3 months just past", None, "the last 3 months"),
+    ],
+)
+def test_read_as_asked(planner: DeterministicPlanner, question: str, group: str | None, period: str) -> None:
+    plan = _ask(planner, question)
+    assert plan.calls, plan.reply
+    assert plan.slots["group"] == group and plan.slots["period"]["label"] == period
+    assert not plan.slots.get("share")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "tickets by seat colour for 2025",  # a grouping the warehouse has not
+        "which day of the last seventeen had the most orders",  # a count of days not read
+        "tickets sold in the 2 weeks before Christmas 2025",  # not Christmas day alone
+        "orders 30 days ago",  # a day not read: not every order
+        "orders within 7 days of going on sale",
+    ],
+)
+def test_a_grouping_or_period_not_read_is_not_answered(planner: DeterministicPlanner, question: str) -> None:
+    assert not _ask(planner, question).calls
+
+
+@pytest.mark.parametrize(
+    ("question", "group"),
+    [
+        ("Cancelled concerts per quarter of 2025, by the concert's start date.", "quarter"),
+        ("how many tickets were refunded during 2025, going by the date of each refund?", None),
+    ],
+)
+def test_by_the_date_of_each_one_is_no_breakdown(
+    planner: DeterministicPlanner, question: str, group: str
+) -> None:
+    plan = _ask(planner, question)
+    assert plan.calls and plan.slots["group"] == group, plan.reply
+
+
+def test_a_slice_of_is_still_a_share(planner: DeterministicPlanner) -> None:
+    assert _ask(planner, "VIP's slice of 2025 revenue in %").slots["share"]
+
+
+def test_an_elliptical_question_after_one_not_understood_is_asked_back(planner: DeterministicPlanner) -> None:
+    memory = Conversation("s")
+    first = "how many wristbands did Chicago Theatre hand out by the crate?"
+    remember(memory, first, _ask(planner, first, memory))
+    plan = _ask(planner, "Which tier sold the fewest?", memory)
+    assert not plan.calls and "of what" in str(plan.reply)
+
+
+def test_the_same_question_alone_is_answered(planner: DeterministicPlanner) -> None:
+    plan = _ask(planner, "Which tier sold the fewest?")
+    assert plan.calls and plan.slots["group"] == "tier" and plan.slots["order"] == "asc"
