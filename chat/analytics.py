@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from chat import absence
 from chat.periods import Period
 from chat.thresholds import seats_condition, seats_words
 from schemas.payloads import MAX_TICKETS_PER_ORDER
@@ -165,6 +166,8 @@ def compile_slots(slots: dict[str, Any]) -> Compiled:
         joins["t"] = f"JOIN ({ones}) AS ticket ON ticket.n <= f.quantity"
     if family == "concerts":
         where.append("c.status = 'cancelled'" if metric == "cancelled" else "c.status <> 'cancelled'")
+        if slots.get("absent"):  # the concerts that sold nothing (refunded nothing)
+            where.append(absence.condition("concert", str(slots["absent"]), None))
         if metric in ("sell_through", "sold_out"):
             need("s")
         if metric == "sold_out":
@@ -288,11 +291,18 @@ def _named(filters: dict[str, Any], *, ids: str | None) -> list[str]:
 
 
 def _compile_dimension(slots: dict[str, Any], family: str, value: str) -> Compiled:
-    """Counts (and the seats) of the venues or artists themselves, by place or genre."""
-    if slots.get("period"):
+    """Counts (and the seats) of the venues or artists themselves, by place or genre; or those
+    that had no sale, refund or concert in the period (`absent`), counted or listed."""
+    absent = slots.get("absent")
+    if slots.get("period") and not absent:
         raise ValueError(f"{family} have no date: ask without a period")
     filters: dict[str, Any] = slots.get("filters") or {}
     where: list[str] = []
+    if absent:
+        period = Period.from_dict(slots["period"]) if slots.get("period") else None
+        where.append(absence.condition(family[:-1], str(absent), period, bool(slots.get("any_status"))))
+        if slots.get("group"):
+            value = "0"  # each one listed: it had none
     allowed = {"venues": ("state", "city", "venue", "seats"), "artists": ("genre", "artist")}[family]
     for kind in filters:
         if kind not in allowed:
@@ -301,6 +311,7 @@ def _compile_dimension(slots: dict[str, Any], family: str, value: str) -> Compil
     group = slots.get("group")
     columns = {("venues", "state"): "v.state", ("venues", "city"): "v.city || ', ' || v.state"}
     columns[("venues", "venue")] = "v.name"
+    columns[("artists", "artist")] = "a.name"
     columns[("artists", "genre")] = "a.genre"
     if group is not None and (family, group) not in columns:
         raise ValueError(f"cannot group {family} by {group}")
@@ -311,7 +322,7 @@ def _compile_dimension(slots: dict[str, Any], family: str, value: str) -> Compil
     )
     grouped = [] if group is None else [columns[(family, group)]]
     one = {"venues": "v.venue_id", "artists": "a.artist_id"}[family]
-    if group == "venue" or (group is not None and slots.get("lookup")):
+    if group in ("venue", "artist") or (group is not None and slots.get("lookup")):
         # Each venue (artist) its own row: two may share a name, and a lookup of a name that
         # several share answers for each of them.
         select.insert(0, f"{one} AS key")
@@ -459,7 +470,11 @@ def describe(slots: dict[str, Any]) -> str:
     metric = slots.get("metric") or "tickets"
     text = METRICS[metric][2]
     by = slots.get("group")
-    if by in TIME_GROUPS and slots.get("rank") and slots.get("top"):
+    if slots.get("absent"):
+        family = METRICS[metric][0]
+        text = f"{family if not by else _plural(by)} with no {absence.WHAT[str(slots['absent'])]}"
+        text = text if by else f"{text} (how many)"
+    elif by in TIME_GROUPS and slots.get("rank") and slots.get("top"):
         end = "bottom" if slots.get("order") == "asc" else "top"
         text = f"{end} {slots['top']} {by}{'s' if slots['top'] != 1 else ''} by {text}"
     elif by in TIME_GROUPS:

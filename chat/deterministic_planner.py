@@ -10,7 +10,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from chat import analytics, comparisons, follow_ups, formulas
+from chat import absence, analytics, comparisons, follow_ups, formulas
 from chat.groupings import (
     CHANNEL_WORDS,
     COMBINED,
@@ -518,6 +518,8 @@ class DeterministicPlanner:
                     )
                 kept = {**(base.get("filters") or {}), kind: filter_value(named[0].entity)}
                 base.update(group=None, top=None, rank=False, filters=kept)
+        if base is None and (none := absence.read(t)):  # "which venues in X sold no tickets in 2025?"
+            return self._absent(t, found, clock, none)
         reason, t_no_reason = refund_reason(t)  # "refunds issued because the concert was cancelled"
         # "tickets at venues over 40,000 seats": tickets
         metric = metric_of(without_seat_threshold(t_no_reason))
@@ -676,6 +678,37 @@ class DeterministicPlanner:
                 slots["period"] = compare["periods"][-1]
             else:
                 slots["filters"] = {k: v for k, v in filters.items() if k != compare["dim"]}
+        try:
+            compiled = analytics.compile_slots(slots)
+        except ValueError as exc:
+            return cannot(f"I can't answer that: {exc}.")
+        return Plan("analytics", [ToolCall("query_warehouse", {"sql": compiled.sql})], slots)
+
+    @staticmethod
+    def _absent(t: str, found: list[Found], clock: datetime | None, none: dict[str, Any]) -> Plan:
+        """The venues, artists or concerts that had no sale, refund or concert in the period."""
+        if clock is None:
+            return cannot(
+                "The warehouse has no ticket sales yet: produce some events first (`concert produce`)."
+            )
+        of = str(none["of"])
+        period = find_period(t, clock)
+        filters: dict[str, Any] = {f.entity.kind: filter_value(f.entity) for f in found}
+        if threshold := seat_threshold(t):
+            filters["seats"] = list(threshold)
+        slots: dict[str, Any] = {
+            "intent": "analytics",
+            "metric": {"venue": "venues", "artist": "artists", "concert": "concerts"}[of],
+            "group": None if none["counted"] else of,
+            "filters": filters,
+            "period": period.to_dict() if period else None,
+            "top": 200,
+            "rank": False,
+            "order": "desc",
+            "share": False,
+            "absent": none["absent"],
+            "any_status": none["any_status"],
+        }
         try:
             compiled = analytics.compile_slots(slots)
         except ValueError as exc:

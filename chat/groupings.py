@@ -245,11 +245,16 @@ def grouping(t: str, metric: str | None, found: list[Found]) -> tuple[str | None
     if has(t, r"\b(?:which|what|best|busiest|worst|biggest|quietest) month\b"):
         return "month", True
     if m := re.search(
-        r"\b(?:which|what|best|busiest|worst|biggest|quietest) (?:single )?(week|quarter|year|day)\b"
+        r"\b(?:which|what|best|busiest|worst|biggest|quietest) (?:single )?(week|quarter|year|day|date)\b"
         r"(?! of the week)",
         t,
     ):
-        return m[1], True
+        ranked = re.search(r"\b(?:most|highest|biggest|fewest|least|lowest|busiest|best|worst)\b", t)
+        first = re.search(
+            r"\b(?:first|last|earliest|latest|next|most recent) (?:sale|order|ticket|refund|concert|show)", t
+        )
+        if m[1] != "date" or (ranked and not first):  # "on what date was the first sale" is no ranking
+            return ("day" if m[1] == "date" else m[1]), True  # "which date had the most ...": a day
     named_spans = {i for f in found for i in range(f.start, f.end)}
     kinds = {i: f.entity.kind for f in found for i in range(f.start, f.end)}
     kept = [(i, w) for i, (w, _) in enumerate(words(t)) if i not in named_spans]

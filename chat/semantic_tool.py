@@ -54,6 +54,11 @@ class AnalyticsQuery(BaseModel):
     versus_period: str | None = Field(
         default=None, description="To compare two periods: the second period in words ('2025', 'last month')."
     )
+    without: Literal["sales", "refunds", "concerts"] | None = Field(
+        default=None,
+        description="To find what had none: with measure venues, artists or concerts, those with no "
+        "ticket sales, refunds or concerts in the period; group venue, artist or concert lists them.",
+    )
 
 
 def spec() -> ToolTypeDef:
@@ -104,6 +109,10 @@ def plan_of(args: dict[str, Any], vocabulary: Vocabulary, clock: datetime | None
         "order": query.order,
         "share": query.share,
     }
+    if query.without:
+        if query.measure not in ("venues", "artists", "concerts") or query.versus or query.versus_period:
+            return cannot("'without' finds venues, artists or concerts that had none, compared with nothing.")
+        slots.update(absent=query.without, any_status=False, top=query.top or 200, rank=False)
     if query.versus or query.versus_period:
         compare = _versus(query, vocabulary, clock, filters, period)
         if isinstance(compare, str):

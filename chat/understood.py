@@ -161,10 +161,16 @@ def _named_words(slots: dict[str, Any]) -> set[str]:
     return out
 
 
+# The words that say a thing had none, read by a plan of what had none (`chat.absence`)
+_NONE_WORDS = _lexicon(
+    "haven't hasn't hadn't didn't doesn't don't never none nothing whatsoever including status"
+)
+
+
 def unexplained(question: str, slots: dict[str, Any]) -> list[str]:
     """The words of the question the planner does not read, that are not meaningless for the
     answer and not part of a name the plan uses."""
-    used = _named_words(slots)
+    used = _named_words(slots) | (_NONE_WORDS if slots.get("absent") else frozenset())
     left = []
     for w, _ in words(question):
         bare = w.strip("-")

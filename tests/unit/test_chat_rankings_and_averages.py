@@ -32,6 +32,7 @@ def planner() -> DeterministicPlanner:
         ("Of all the performers, who sold the most tickets last month?", "tickets", "artist", 1, "desc"),
         ("who sold the most tickets at Madison Square Garden", "tickets", "artist", 1, "desc"),
         ("who bought the most tickets in 2025", "tickets", "customer", 1, "desc"),
+        ("which date in March 2026 had the most tickets sold", "tickets", "day", 1, "desc"),
         ("top revenue artist this year", "revenue", "artist", 1, "desc"),
         (
             "whichever Texas venue moved the largest number of tickets last year",
@@ -73,6 +74,8 @@ def test_a_ranking_said_by_its_subject(
         "artists that sold more than 100 tickets at the top venue",
         # every venue together, not one of them
         "venues with the most seats combined in Texas",
+        # the first sale's date, not the busiest day
+        "on what date was the first sale?",
     ],
 )
 def test_a_threshold_or_a_total_is_not_a_ranking_of_its_subject(

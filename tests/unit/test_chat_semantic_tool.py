@@ -98,3 +98,15 @@ def test_a_model_can_ask_for_two_sides_of_one_measure() -> None:
     assert [p["label"] for p in years.slots["compare"]["periods"]] == ["2025", "2026"]
     refused = _plan({"measure": "tickets", "versus": "Cher"}, "tickets vs Cher")
     assert not refused.calls and "same kind" in (refused.reply or "")
+
+
+def test_a_model_can_ask_for_what_had_none_and_gets_the_rules_sql() -> None:
+    question = "which venues in Texas did not sell a single ticket in 2025?"
+    plan = _plan(
+        {"measure": "venues", "group": "venue", "state": "TX", "period": "2025", "without": "sales"}, question
+    )
+    sql = plan.calls[0].args["sql"]
+    guard(sql, CHAT)
+    assert "NOT EXISTS (SELECT 1 FROM fact_ticket_sales AS x" in sql and plan.slots["absent"] == "sales"
+    mixed = _plan({"measure": "tickets", "without": "sales"}, "tickets sold")
+    assert not mixed.calls and "had none" in str(mixed.reply)
