@@ -145,6 +145,10 @@ _CHANGE = (
     r"|year over year|yoy|than (?:last|the previous|before)|went (?:up|down)|go(?:ne)? (?:up|down)|rose|risen"
     r"|fell|fallen|dropped|jump(?:ed)?|spike[ds]?)\b"
 )
+_COUNT_WORDS = "two|three|four|five|six|seven|eight|nine|ten|twelve|fourteen|thirty|sixty|ninety|few|several"
+_RANKING_COUNT = "".join(
+    f"(?<!{w} )" for w in ("top", "best", "worst", "bottom", "first", "busiest", "quietest")
+)
 _PERIOD = (
     BARE_YEAR
     + "|"
@@ -155,11 +159,12 @@ _PERIOD = (
     r"|\b(?:last|this|past|previous|next|coming)\s+(?:(?:\d+|[a-z]+(?:-[a-z]+)?)\s+)?"
     r"(?:day|week|month|quarter|year)s?\b"  # "the past thirty days": a period, whatever the count
     r"|\bthe (?:week|month|quarter|year) (?:just )?(?:past|gone|(?:that )?(?:just )?ended)\b"
-    r"|\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twelve|fourteen|thirty|sixty|ninety) "
-    r"(?:days?|weeks?|months?|quarters?|years?)\b"  # "the 2 weeks just gone", "30 days ago": a period
+    # "the 2 weeks just gone", "30 days ago": a period (not "the top 3 months": a ranking's count)
+    r"|" + _RANKING_COUNT + r"\b(?:\d+|" + _COUNT_WORDS + r") (?:days?|weeks?|months?|quarters?|years?)\b"
     # "which day, of the last thirty, ...": a count of days left unsaid
     r"|\b(?:of|in|over|during|within|across) the (?:last|past|previous) (?:\d+|[a-z]+(?:-[a-z]+)?)\b"
-    r"(?!\s+(?:concerts?|shows?|gigs?|orders?|tickets?|sales|events?|refunds?|dates?|venues?|artists?))"
+    r"(?!\s+(?:concerts?|shows?|gigs?|orders?|tickets?|sales|events?|refunds?|dates?|venues?|artists?"
+    r"|questions?|answers?|ones?|things?|messages?|results?|lists?|rows?))"
     r"|\byesterday\b|\btoday\b|\bsince\b|\bbetween\b|\b(?:year|quarter|month) to date\b|\b[yqm]td\b"
     r"|\b(?:that|the same) (?:year|month|quarter|week|day|period|half)\b"
     r"|\b(?:first|second|third|fourth|1st|2nd|3rd|4th) quarter\b|\byears? ago\b"
@@ -232,8 +237,8 @@ _FORECAST = (
     r" (?:sell|make|earn|bring in|take in))\b"
 )
 
-# What did not happen: the plans count and list what sold, and never what is missing from the
-# facts ("venues that did not sell a ticket" would need every venue against its sales).
+# What did not happen ("venues that did not sell a ticket"): answered only by a plan of what had
+# none (`chat.absence`), which looks for every venue against its sales.
 _ABSENCE = (
     r"\b(?:zero|no|without(?: any)?)(?: [a-z-]+)?(?: ticket| single)?"  # "no web orders"
     r" (?:concerts?|shows?|gigs?|sales?|tickets?|orders?|refunds?|events?)\b"

@@ -40,7 +40,11 @@ _HOMOPHONES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"\1 one",
         ),
         (r"\bwon's\b", "ones"),
-        (r"\bfour (?=[A-Z]|(?:19|20)\d\d\b|twenty\b)", "for "),
+        (  # "the median price four Florida", never "the top four Texas venues"
+            r"(?<!top )(?<!best )(?<!bottom )(?<!worst )(?<!first )(?<!last )(?<!the )(?<!next )"
+            r"(?<!those )(?<!these )\bfour (?=[A-Z]|(?:19|20)\d\d\b|twenty\b)",
+            "for ",
+        ),
     )
 )
 

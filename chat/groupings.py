@@ -301,12 +301,12 @@ def _ranked_subject(t: str, ws: list[str]) -> tuple[str, bool] | None:
     performers, who sold the most tickets?", "who sold the most tickets at X" (an artist)."""
     if not re.search(_SUPERLATIVE, t) or has(t, COMBINED):
         return None
+    if has(t, r"\b(?:more|less|fewer|greater|over|under|at least|at most)\b(?: than)? \$?\d"):
+        return None  # "artists that sold more than 100 tickets at the top venue": a threshold
     if _WHO_SOLD.match(t):
         return "artist", True
     if _WHO_BOUGHT.match(t):
         return "customer", True
-    if has(t, r"\b(?:more|less|fewer|greater|over|under|at least|at most)\b(?: than)? \$?\d"):
-        return None  # "artists that sold more than 100 tickets at the top venue": a threshold
     for i, w in enumerate(ws[:6]):
         group = next((g for g, nouns in _GROUP_WORDS.items() if w in nouns), None)
         if group is None:

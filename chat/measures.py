@@ -25,7 +25,7 @@ _HOW_MANY = r"\b(?:how many|number of|count of|count the)\s+(?:different\s+|dist
 _AVERAGE = r"\b(?:average|avg|mean|typical|averaged)\b"
 # One of a unit, as an average is asked of it ("how many tickets does one order hold on average",
 # "what did the average order come to in dollars", "the mean amount of one refund").
-_ONE = r"\b(?:one|an?|1|each|single|the average|average|the typical|typical|per|the mean|mean)"
+_ONE = r"\b(?:one|an?|1|each|single|the average|an average|the typical|a typical|the mean)"
 _MONEY = r"\b(?:dollars?|money|price|value|worth|come to|cost|spend|spent|pay|paid|revenue|amount|\$)"
 
 
@@ -35,8 +35,8 @@ def average_of_one(t: str) -> str | None:
     if not has(t, _AVERAGE) or has(t, r"\b(?:total|sum|median|highest|lowest|biggest|largest)\b"):
         return None
 
-    def one(unit: str) -> str:
-        return rf"{_ONE} (?:[\w'-]+ ){{0,2}}?{unit}s?\b"
+    def one(unit: str) -> str:  # one of them, never a plural ("average daily ticket sales")
+        return rf"{_ONE} (?:[\w'-]+ ){{0,2}}?{unit}\b(?!s)|\bper {unit}\b"
 
     if has(t, one("refund")) and has(t, _MONEY) and not has(t, r"\btickets?\b"):
         return "avg_refund"

@@ -194,7 +194,10 @@ def _written_days(t: str) -> tuple[date, date] | None:
     return None
 
 
-_SPAN = re.compile(rf"\b(\d+|{_NUMBER_WORD}) (day|week|month)s?\b(?! ago| later| earlier)")
+_SPAN = re.compile(
+    "".join(f"(?<!{w} )" for w in ("top", "best", "worst", "bottom", "first", "busiest", "quietest"))
+    + rf"\b(\d+|{_NUMBER_WORD}) (day|week|month)s?\b(?! ago| later| earlier)"
+)  # "the 2 weeks just gone", not "the top 3 months" (a ranking's count)
 _SPAN_DAYS = {"day": (1, 1), "week": (7, 7), "month": (28, 31)}
 
 

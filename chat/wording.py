@@ -514,12 +514,11 @@ def _unshout(text: str) -> str:
 
 def reword(text: str) -> str:
     """The question with dictation's homophones and other registers' function words as the
-    English words meant (`dictation`, `dialects`), without what
-    wraps a message (`courtesy`) and an opening clause that only says who asks (`asker`),
-    half-SQL read as words (`half_sql`), typos in the planner's words corrected, abbreviations
-    and synonyms in the planner's words (spaces collapsed); a named day of a year ("Labor Day
-    2025") as its date; a capitalised word inside a sentence is a name's and stays (not a day of
-    the week)."""
+    English words meant (`dictation`, `dialects`), without what wraps a message (`courtesy`)
+    and an opening clause that only says who asks (`asker`), half-SQL read as words
+    (`half_sql`), typos in the planner's words corrected, abbreviations and synonyms in the
+    planner's words (spaces collapsed); a named day of a year ("Labor Day 2025") as its date; a
+    capitalised word inside a sentence is a name's and stays (not a day of the week)."""
     text = dialects.read(dictation.read(text.translate(_DASHES)))
     text = spreadsheet.read(search_operators.read(api_calls.read(gherkin.read(text))))
     text = courtesy.set_aside(forwarded.reduce(text))

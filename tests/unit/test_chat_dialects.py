@@ -12,6 +12,7 @@ from chat.coverage import covered
 from chat.deterministic_planner import DeterministicPlanner
 from chat.dialects import read
 from chat.memory import Conversation
+from chat.periods import spans_said
 from chat.plan import Plan
 from chat.vocabulary import Vocabulary
 from tests.unit.test_chat_planner import ARTISTS, CLOCK, VENUES, remember
@@ -130,3 +131,10 @@ def test_an_elliptical_question_after_one_not_understood_is_asked_back(planner: 
 def test_the_same_question_alone_is_answered(planner: DeterministicPlanner) -> None:
     plan = _ask(planner, "Which tier sold the fewest?")
     assert plan.calls and plan.slots["group"] == "tier" and plan.slots["order"] == "asc"
+
+
+def test_a_span_is_a_length_of_time_and_a_rankings_count_is_not() -> None:
+    assert spans_said("tickets in the 2 weeks just gone") == [(14, 14)]
+    assert spans_said("revenue over the past thirty days, by month") == [(30, 30)]
+    assert spans_said("orders in the last 3 months") == [(84, 94)]
+    assert spans_said("the top 3 months by revenue") == spans_said("the best 5 days for tickets") == []

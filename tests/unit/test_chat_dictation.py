@@ -36,6 +36,7 @@ def test_homophones_read_as_meant(heard: str, meant: str) -> None:
     "text",
     [
         "the top four venues",  # a count, not "for"
+        "the top four Texas venues by revenue",
         "which month had weak sales",  # an adjective
         "who buy tickets most",  # what is bought, not a grouping
         "Witch Hazel at Royce Hall",  # a capitalised name

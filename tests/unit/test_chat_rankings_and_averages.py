@@ -76,6 +76,8 @@ def test_a_ranking_said_by_its_subject(
         "venues with the most seats combined in Texas",
         # the first sale's date, not the busiest day
         "on what date was the first sale?",
+        # a threshold, not who sold the most
+        "who sold more than 100 tickets at the top venue",
     ],
 )
 def test_a_threshold_or_a_total_is_not_a_ranking_of_its_subject(
@@ -117,6 +119,7 @@ def test_an_average_of_one_unit(planner: DeterministicPlanner, question: str, me
         "how many tickets were handed back per refund on average",  # tickets per refund: not a refund's amount
         "the highest average order value by state",  # a ranking of an average, read by the ranking
         "how many orders had one ticket",  # no average
+        "average daily ticket sales in 2025",  # per day, not per order
     ],
 )
 def test_no_average_of_one_unit_is_read_into_another_question(text: str) -> None:
