@@ -16,7 +16,16 @@ from typing import Any
 
 from chat import analytics
 from chat.groupings import named_values, refund_reason
-from chat.periods import BARE_YEAR, MONTHS, NOT_COUNT, RANKED_YEAR, Period, spans_said
+from chat.periods import (
+    BARE_YEAR,
+    COUNT,
+    MONTHS,
+    NOT_A_RANKINGS_COUNT,
+    NOT_COUNT,
+    RANKED_YEAR,
+    Period,
+    spans_said,
+)
 from chat.plan import Plan, cannot
 from chat.thresholds import without_seat_threshold
 from chat.understood import unexplained
@@ -145,10 +154,6 @@ _CHANGE = (
     r"|year over year|yoy|than (?:last|the previous|before)|went (?:up|down)|go(?:ne)? (?:up|down)|rose|risen"
     r"|fell|fallen|dropped|jump(?:ed)?|spike[ds]?)\b"
 )
-_COUNT_WORDS = "two|three|four|five|six|seven|eight|nine|ten|twelve|fourteen|thirty|sixty|ninety|few|several"
-_RANKING_COUNT = "".join(
-    f"(?<!{w} )" for w in ("top", "best", "worst", "bottom", "first", "busiest", "quietest")
-)
 _PERIOD = (
     BARE_YEAR
     + "|"
@@ -160,7 +165,7 @@ _PERIOD = (
     r"(?:day|week|month|quarter|year)s?\b"  # "the past thirty days": a period, whatever the count
     r"|\bthe (?:week|month|quarter|year) (?:just )?(?:past|gone|(?:that )?(?:just )?ended)\b"
     # "the 2 weeks just gone", "30 days ago": a period (not "the top 3 months": a ranking's count)
-    r"|" + _RANKING_COUNT + r"\b(?:\d+|" + _COUNT_WORDS + r") (?:days?|weeks?|months?|quarters?|years?)\b"
+    r"|" + NOT_A_RANKINGS_COUNT + r"\b" + COUNT + r" (?:days?|weeks?|months?|quarters?|years?)\b"
     # "which day, of the last thirty, ...": a count of days left unsaid
     r"|\b(?:of|in|over|during|within|across) the (?:last|past|previous) (?:\d+|[a-z]+(?:-[a-z]+)?)\b"
     r"(?!\s+(?:concerts?|shows?|gigs?|orders?|tickets?|sales|events?|refunds?|dates?|venues?|artists?"

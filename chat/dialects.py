@@ -13,9 +13,7 @@ kasama ..." ("not including") is read only with what it leaves out.
 
 from __future__ import annotations
 
-import re
-
-from chat.rewrites import Rewrites, rewrite
+from chat.rewrites import compiled, rewrite
 
 _ARCHAIC = (
     (r"(?i)\b(?:prithee|i pray (?:thee|you)|pray(?= tell\b|,))\b,?\s*", ""),
@@ -91,10 +89,7 @@ _TAGLISH = (
     (r"\bng\b(?!')", "of"),
     (r"\bna\b(?!')\s*", ""),
 )
-_REWRITES: Rewrites = tuple(
-    (re.compile(pattern), replacement)
-    for pattern, replacement in (*_ARCHAIC, *_SOUTHERN, *_PIDGIN, *_TAGLISH)
-)
+_REWRITES = compiled((*_ARCHAIC, *_SOUTHERN, *_PIDGIN, *_TAGLISH), flags=0)  # case as written
 
 
 def read(text: str) -> str:

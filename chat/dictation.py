@@ -11,23 +11,22 @@ never before something counted ("the top four venues").
 
 from __future__ import annotations
 
-import re
+from chat.periods import COUNT
+from chat.rewrites import compiled, rewrite
 
 _DIMENSION = (
     r"(?:channel|tier|month|week|weak|day|date|quarter|year|state|city|venue|artist|genre|customer|"
     r"weekday|hour)s?"
 )
 _DAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|\d{1,2}(?:st|nd|rd|th)?|(?:19|20)\d\d"
-_NUMBER = r"\d|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fourteen|thirty|sixty|ninety|few"
-_HOMOPHONES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), replacement)
-    for pattern, replacement in (
+_HOMOPHONES = compiled(
+    (
         (r"\bwitch\b", "which"),
         (r"\bverses\b", "versus"),
         (rf"\bbuy (?=(?:the |each |every )?{_DIMENSION}\b)", "by "),
         (r"\b(last|this|next|per|each|a|every|that|same|previous|prior|of the) weak(s?)\b", r"\1 week\2"),
         (r"\bweak(s?) (?=starting|beginning|ending|by|to date)", r"week\1 "),
-        (rf"\b(the|last|over|in) passed (?=(?:{_NUMBER})|week|month|year|quarter|day)", r"\1 past "),
+        (rf"\b(the|last|over|in) passed (?={COUNT}|week|month|year|quarter|day)", r"\1 past "),
         (r"\bthe hole (?=of\b|year\b|month\b|quarter\b|week\b|thing\b)", "the whole "),
         (rf"\b({_DAY}) threw ({_DAY})\b", r"\1 through \2"),
         (
@@ -45,12 +44,11 @@ _HOMOPHONES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"(?<!those )(?<!these )\bfour (?=[A-Z]|(?:19|20)\d\d\b|twenty\b)",
             "for ",
         ),
-    )
+    ),
+    flags=0,  # lower case only: a capitalised word may be a name's
 )
 
 
 def read(text: str) -> str:
     """The text with dictation's homophones of the planner's words as the words meant."""
-    for pattern, replacement in _HOMOPHONES:
-        text = pattern.sub(replacement, text)
-    return text
+    return rewrite(_HOMOPHONES, text)

@@ -194,10 +194,15 @@ def _written_days(t: str) -> tuple[date, date] | None:
     return None
 
 
+# A count said before a unit of time: not a ranking's ("the top 3 months"); used by the
+# coverage check too
+NOT_A_RANKINGS_COUNT = "".join(
+    f"(?<!{w} )" for w in ("top", "best", "worst", "bottom", "first", "busiest", "quietest")
+)
+COUNT = rf"(?:\d+|{_NUMBER_WORD}|few|several)"
 _SPAN = re.compile(
-    "".join(f"(?<!{w} )" for w in ("top", "best", "worst", "bottom", "first", "busiest", "quietest"))
-    + rf"\b(\d+|{_NUMBER_WORD}) (day|week|month)s?\b(?! ago| later| earlier)"
-)  # "the 2 weeks just gone", not "the top 3 months" (a ranking's count)
+    NOT_A_RANKINGS_COUNT + rf"\b(\d+|{_NUMBER_WORD}) (day|week|month)s?\b(?! ago| later| earlier)"
+)  # "the 2 weeks just gone", not "the top 3 months"
 _SPAN_DAYS = {"day": (1, 1), "week": (7, 7), "month": (28, 31)}
 
 

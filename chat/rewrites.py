@@ -10,9 +10,9 @@ from collections.abc import Iterable
 Rewrites = tuple[tuple[re.Pattern[str], str], ...]
 
 
-def compiled(table: Iterable[tuple[str, str]]) -> Rewrites:
-    """The table's patterns compiled (case-insensitive), in order."""
-    return tuple((re.compile(pattern, re.I), replacement) for pattern, replacement in table)
+def compiled(table: Iterable[tuple[str, str]], flags: int = re.I) -> Rewrites:
+    """The table's patterns compiled (case-insensitive unless `flags` says otherwise), in order."""
+    return tuple((re.compile(pattern, flags), replacement) for pattern, replacement in table)
 
 
 def rewrite(rewrites: Rewrites, text: str) -> str:
