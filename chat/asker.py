@@ -118,7 +118,7 @@ def _says_nothing_asked(clause: str) -> bool:
     if capitalised and not (opening_capital and len(words) >= 3):  # "Wynonna:", "Atlanta or X -":
         return False  # a name, the question's subject; only a sentence's first capital is no name
     told = set(words) - KNOWN  # a story has words of its own ("list them" is the question's)
-    return len(words) >= 2 and bool(told) and not set(words) & (DOMAIN | _RESTRICTS | _NUMBERS)
+    return len(words) >= 2 and bool(told) and not set(words) & (DOMAIN | _RESTRICTS | _NUMBERS | _CHANGES)
 
 
 def _asker_only(clause: str) -> bool:
@@ -154,6 +154,64 @@ def _story(question: str) -> str:
 
 # "Shuttle dispatch wants ...": who wants the figure, said as the sentence's subject
 _WANTS = re.compile(r"^\s*([a-z][\w' ]{1,40}?) (?:wants|needs|would like|is asking for|asks for)\s+", re.I)
+
+
+# An opening clause whose own words the planner need not read ("Photo finish at X:", "Refunds
+# ledger:", "Drill down on X -"): it ends at a colon, a semicolon, a dash or "here,", never at a
+# full stop (a sentence before the question may say a period of its own: "... next week.").
+_LEAD = re.compile(r"^\s*([^:;.!?]{1,80}?)(?:\s*[:;]\s+|\s+[-\u2013\u2014]+\s+|(?<=\bhere),\s+)")
+# ... and words that would change what is asked if the clause held them, besides `_RESTRICTS`:
+# a kind of ticket or money the warehouse does not split out, or a figure that is not the record.
+_CHANGES = _lexicon(
+    """
+    net nett comp comps complimentary free freebie freebies presale pre resale resold secondary
+    discount discounted discounts promo promotional coupon coupons fee fees tax taxes vat surcharge
+    profit profits margin margins expected estimated estimate projected budget budgeted target
+    targets goal goals hypothetical hypothetically suppose supposing imagine assuming assume pretend
+    doubled tripled halved adjusted inflation converted euros pounds international domestic foreign
+    overseas student students senior seniors child children member members subscriber subscribers
+    season's weighted cumulative running rolling moving
+    """
+)
+_ASKS = re.compile(
+    r"\b(?:how|what|what's|whats|which|who|whom|whose|when|where|why)\b"
+    r"|^\W*(?:is|are|was|were|did|do|does|has|have|had|can|could|will|would)\b",
+    re.I,
+)
+# A name's neighbour: "Smallville venues:" names a place the vocabulary does not know, so its
+# first word is not a story's ("Photo finish", "Unit economics" are).
+_THINGS = _lexicon(
+    """
+    venue venues arena arenas stadium stadiums hall halls theatre theater club clubs room rooms
+    artist artists band bands act acts city cities town towns state states province provinces
+    county area region market fans shows show concerts concert gigs gig tickets ticket sales
+    revenue orders customers buyers people folks crowd
+    """
+)
+
+
+def story_words(question: str) -> set[int]:
+    """Positions (in `chat.vocabulary.words` of the question) of the words of an opening clause
+    that tells the asker's situation in words of their own ("Photo finish at X: tickets ...",
+    "Unit economics on refunds for last month: ..."): such a word is not a part of the question
+    the planner failed to read. The clause's names, measures and periods are still read and
+    checked; a clause with a word that would narrow or change the figure (`_RESTRICTS`,
+    `_CHANGES`), a number or a topic ("merch question:") excuses nothing, and neither do its
+    capitalised words, except the first when a plain word follows it."""
+    from chat.vocabulary import words
+
+    m = _LEAD.match(question)
+    if not m or _TOPIC.search(m[1]) or re.search(r"\d", m[1]) or _ASKS.search(m[1]):
+        return set()  # "How many runners were in the field last month - ...": the question itself
+    clause = words(m[1])
+    lowered = {w for w, _ in clause}
+    if len(clause) < 2 or lowered & (_RESTRICTS | _CHANGES | _NUMBERS):
+        return set()
+    excused = {i for i, (w, said) in enumerate(clause) if said.islower() and w not in KNOWN}
+    first, second = clause[0][1], clause[1][1]
+    if first[:1].isupper() and not first.isupper() and second.islower() and second not in _THINGS:
+        excused.add(0)
+    return excused
 
 
 def set_aside(question: str) -> str:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chat import analytics
+from chat.asker import story_words
 from chat.groupings import named_values, refund_reason
 from chat.periods import (
     BARE_YEAR,
@@ -191,6 +192,12 @@ _DAYS = (
 
 
 _MONEY_WORDS = r"\b(?:dollars?|usd|money)\b"
+# "revenue / tickets": a ratio; a slash between other words is a line break or an "or"
+# ("Spring nights at X / how many tickets ...", a haiku's lines)
+_MEASURE_WORD = (
+    r"(?:revenue|gross|takings|tickets?|orders?|sales|customers?|buyers?|refunds?|dollars|amount"
+    r"|seats|capacity|concerts?|shows?|quantity|price)\b"
+)
 _PRICE_EXTREME = r"\b(?:cheapest|priciest|dearest|most expensive|least expensive)\b"
 _RANKED_THING = r"(?:tier|channel|venue|arena|stadium|artist|act|band|city|state|genre|month|day|weekday)s?\b"
 # Where a buyer lives or comes from: the warehouse records where a ticket was sold, not its buyer's
@@ -265,6 +272,7 @@ _EACH_ONES_COUNT = (
     r"|\b(?:one|two|three|four|five|\d+)\s*(?:\+|or more|or fewer|or less|or above|and (?:up|above|over))\s*"
     r"(?:orders?|tickets?|concerts?|shows?|purchases?|refunds?|times)\b"  # "orders with 6+ tickets"
     r"|\brepeat (?:customers|buyers)\b|\bone-time (?:customers|buyers)\b"
+    r"|\b(?:only|just|exactly|more than|bought|ordered|purchased) once\b"
     r"|\b(?:came|come|coming) back\b|\b(?:bought|buy|ordered) again\b|\breturning (?:customers|buyers)\b"
     r"|\bretention\b|\bretained\b|\bchurn(?:ed)?\b"
 )
@@ -281,6 +289,15 @@ RULES: tuple[Rule, ...] = (
         r"\bper (?:distinct |unique |individual |paying )?(?:customer|buyer|fan|person|head)s?\b",
         _metric(*analytics.PER_CUSTOMER),
         "per customer",
+    ),
+    _rule(  # "refund dollars per refunded ticket": a figure per ticket is a price, not a total
+        r"\bper (?:[a-z-]+ )?(?:ticket|tix|seat)s?\b", _metric(*analytics.PRICES), "per ticket"
+    ),
+    _rule(  # "month-over-month order counts": one figure a month, or two periods side by side
+        r"\b(day|week|month|quarter|year)[- ]on[- ]\1\b|\b(day|week|month|quarter)[- ]over[- ]\2\b"
+        r"|\b(?:mom|wow|qoq|dod)\b",
+        lambda s: s.get("group") in analytics.TIME_GROUPS or _periods_compared(s),
+        "a change from one period to the next",
     ),
     _rule(_SHARE, _share, "a share of a total"),
     _rule(r"\brate\b", _metric("sell_through"), "a rate"),
@@ -324,7 +341,7 @@ RULES: tuple[Rule, ...] = (
         "a count of customers",
     ),
     _rule(
-        r"\bdivided by\b|\w\s+/\s+\w",
+        r"\bdivided by\b|\b" + _MEASURE_WORD + r"\s*/\s*(?:the\s+)?(?:number of\s+)?" + _MEASURE_WORD,
         lambda s: s.get("metric") in (*analytics.AVERAGES, *analytics.PER_CUSTOMER) or _share(s),
         "a ratio",
     ),
@@ -494,7 +511,7 @@ def covered(question: str, plan: Plan) -> Plan:
     answering = not missing and plan.intent in ("analytics", "concerts") and plan.calls
     asked = reword(question)
     asked = _without_reasons(asked, plan.slots)  # the reasons' phrases are read by their filter
-    if answering and (unknown := unexplained(asked, plan.slots)):
+    if answering and (unknown := unexplained(asked, plan.slots, story_words(asked))):
         said = ", ".join(f"'{w}'" for w in unknown[:3])
         return cannot(
             f"I'm not sure what {said} means here, so I won't guess. I understood: {understood}. "

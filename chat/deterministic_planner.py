@@ -26,7 +26,7 @@ from chat.groupings import (
 )
 from chat.measures import has, metric_of
 from chat.memory import Conversation
-from chat.periods import MONTHS, Period, find_period
+from chat.periods import AFTER_TODAY, MONTHS, Period, find_period
 from chat.plan import Plan, ToolCall, cannot
 from chat.thresholds import seat_threshold, without_seat_threshold
 from chat.understood import KNOWN
@@ -139,6 +139,8 @@ def _unknown_name(question: str, found: list[Found]) -> str | None:
     vocabulary does not know: better said than silently ignored."""
     taken = {i for f in found for i in range(f.start, f.end)}
     ws = words(question)
+    # "... in the next thirty days? Skip the cancelled ones.": a sentence's first word
+    opening = {0} | {len(words(question[: m.end()])) for m in re.finditer(r"[.?!]\s+(?=[A-Z])", question)}
     i = 0
     while i < len(ws):
         after_cue = i > 0 and ws[i - 1][0] in ("in", "at", "by", "for", "from", "of")
@@ -153,7 +155,7 @@ def _unknown_name(question: str, found: list[Found]) -> str | None:
         ):
             name.append(ws[j][1])
             j += 1
-        if name and (i > 0 or after_cue) and not (len(name) == 1 and name[0] in REGIONS):
+        if name and (i not in opening or after_cue) and not (len(name) == 1 and name[0] in REGIONS):
             return " ".join(name)
         i = max(j, i + 1)
     return None
@@ -404,6 +406,8 @@ class DeterministicPlanner:
             or (None if found else re.search(follow_ups.PRONOUN_END, t))
             or pronoun
         )
+        if previous is None and said and self._named_within(t, said, found, clock):
+            said = None  # "orders in Indiana ... for venues in that state": Indiana
         if previous is None and not said and follow_ups.FOLLOW_UP.match(q):  # "and what did those bring in?"
             said = re.search(r"\b(?:those|these|them|they|their|that|it)\b", t) or (
                 re.match(r"\s*(?:also|then|just|only)\b", t) if self._measure_only(t) or not found else None
@@ -434,6 +438,15 @@ class DeterministicPlanner:
             )
         last_answer = memory.answered() if memory and follow else ""
         return self._analytics(q, t, found, clock, previous if follow else None, last_answer)
+
+    @staticmethod
+    def _named_within(t: str, said: re.Match[str], found: list[Found], clock: datetime | None) -> bool:
+        """What `said` points at is named earlier in the question itself."""
+        before = t[: said.start()]
+        n = len(words(before))
+        kinds = {f.entity.kind for f in found if f.end <= n}
+        period = clock is not None and find_period(before, clock) is not None
+        return follow_ups.named_within(before, said[0], kinds, period)
 
     def _names_a_subject(self, question: str, clock: datetime | None) -> bool:
         """Whether a question names a measure, venue, artist, place, genre or period of its own."""
@@ -478,7 +491,8 @@ class DeterministicPlanner:
     @staticmethod
     def _winner(t: str, previous: dict[str, Any] | None) -> str | None:
         """The pronoun that stands for the one a top-1 ranking found ("they" for an artist, "it"
-        for a venue or a place), when the question before named no such thing itself."""
+        for a venue or a place), when the question before named no such thing itself; or the
+        words that point at its figure ("the orders that went into that figure")."""
         if not previous or previous.get("top") != 1 or not previous.get("group"):
             return None
         group, named = previous["group"], set(previous.get("filters") or {})
@@ -488,6 +502,13 @@ class DeterministicPlanner:
             said = re.search(r"\b(?:it|its)\b", t)
         else:
             said = None
+        # "how many orders went into that figure?": the first one's figure, whatever the group
+        said = said or re.search(
+            r"\b(?:went|go|goes|going|gone) into (?:that|this|it)\b"
+            r"|\b(?:behind|make up|made up|makes up) (?:that|this)"
+            r" (?:figure|number|amount|average|total|value)\b",
+            t,
+        )
         return said[0] if said else None
 
     def _analytics(
@@ -540,6 +561,7 @@ class DeterministicPlanner:
                 r"\bcoming up\b",
                 r"\bwhat(?:'s|s| is) on\b",
                 r"\bupcoming\b",
+                r"\b(?:concerts|shows|gigs|dates)\b[^?.]*(?:" + AFTER_TODAY + ")",  # "X concerts after today"
                 r"\b(?:what's|what is|what are) (?:booked|scheduled|on)\b",
                 r"\b(?:any|which|what) (?:[a-z-]+ )?(?:concerts|shows|gigs)\b",
                 r"\b(?:gigs|shows)\b(?!.*\b(?:sold|sales?|tickets?|tix|revenue|gross|per|by|each|every|monthly"
@@ -737,6 +759,7 @@ class DeterministicPlanner:
                 r"\bbooked\b",
                 r"\bgoing forward\b",
                 r"\bahead\b",
+                AFTER_TODAY,
             )
         ) or (period is None and bool((base or {}).get("upcoming")))
         slots = (

@@ -8,6 +8,28 @@ from typing import Any
 
 from chat.periods import Period
 
+# "that state", "that same year": a thing or a period pointed at, which the question itself may
+# have named before ("orders in Indiana ... for venues in that state")
+_POINTED = re.compile(
+    r"\b(?:that|this|the same) (?:same )?(venue|place|stadium|arena|artist|band|act|city|state"
+    r"|year|month|quarter|week|day|period|half)\b"
+)
+_KINDS = {"place": "venue", "stadium": "venue", "arena": "venue", "band": "artist", "act": "artist"}
+
+
+def named_within(before: str, said: str, kinds_before: set[str], period_before: bool) -> bool:
+    """Whether what `said` points at ("that state", "that year") is named in the same question
+    before it (`kinds_before`: the kinds of the names found there; `period_before`: a period
+    said there): then it points back to nothing earlier in the conversation."""
+    m = _POINTED.search(said)
+    if not m or not before.strip():
+        return False
+    kind = _KINDS.get(m[1], m[1])
+    if kind in ("venue", "artist", "city", "state"):
+        return kind in kinds_before
+    return period_before
+
+
 # "Those" standing for what the last answer counted ("how many of those went through the
 # box office?", "what did those box-office sales bring in?"); not "all of them" or "ahead of them".
 THOSE_THINGS = (

@@ -200,6 +200,10 @@ NOT_A_RANKINGS_COUNT = "".join(
     f"(?<!{w} )" for w in ("top", "best", "worst", "bottom", "first", "busiest", "quietest")
 )
 COUNT = rf"(?:\d+|{_NUMBER_WORD}|few|several)"
+# "after today", "still ahead of today", "from today on": what is to come, not today
+AFTER_TODAY = (
+    r"\b(?:after|ahead of|beyond|later than|past) (?:today|now)\b|\bfrom (?:today|now) on(?:wards?)?\b"
+)
 _SPAN = re.compile(
     NOT_A_RANKINGS_COUNT + rf"\b(\d+|{_NUMBER_WORD}) (day|week|month)s?\b(?! ago| later| earlier)"
 )  # "the 2 weeks just gone", not "the top 3 months"
@@ -246,6 +250,13 @@ def find_period(text: str, clock: datetime) -> Period | None:
     ):
         n = _count(m[2])  # "which single day, of the last thirty, ...": the days are the unit
         return Period(tomorrow - timedelta(days=n), tomorrow, f"the last {n} days")
+    if m := re.search(rf"\b(first|last|final) {number} months (?:of|in) (\d{{4}})\b", t):
+        n = _count(m[2])  # "the first four months of 2026": January to April, not the year
+        if 1 <= n <= 12:
+            opening = 1 if m[1] == "first" else 13 - n
+            start, end = _month(int(m[3]), opening)[0], _month(int(m[3]), opening + n - 1)[1]
+            label = f"{start:%B} to {end - timedelta(days=1):%B %Y}"
+            return Period(start, end, label, future=start > clock)
     if m := re.search(rf"\b(last|past|next) {number} (days?|weeks?|months?)\b", t):
         n = _count(m[2])
         if m[3].startswith("month"):
@@ -299,7 +310,7 @@ def find_period(text: str, clock: datetime) -> Period | None:
     if re.search(r"\byesterday\b", t):
         day = today - timedelta(days=1)
         return Period(_at(day), _at(today), f"yesterday ({day})")
-    if re.search(r"\btoday\b", t):
+    if re.search(r"\btoday\b(?!\s+(?:on(?:wards?)?|forwards?)\b)", t) and not re.search(AFTER_TODAY, t):
         return Period(_at(today), tomorrow, f"today ({today})")
     if m := re.search(rf"\b{number} years? ago\b", t):  # "2 years ago", "the year before last"
         y = today.year - _count(m[1])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from chat.vocabulary import words
@@ -55,7 +56,7 @@ _FUNCTION = _lexicon(
     spring summer autumn fall winter eve
     i'm i've i'd i'll we're we've you're
     leaving leave left everything table tables period periods span metric
-    saw seen tally pulled pulls basically honestly literally
+    saw seen tally pulled pulls basically honestly literally counted once logged
     ngl fr rn lol lmao bestie tho lowkey highkey tbh imo fwiw mate mates righto cheers
     """
 )
@@ -167,14 +168,17 @@ _NONE_WORDS = _lexicon(
 )
 
 
-def unexplained(question: str, slots: dict[str, Any]) -> list[str]:
+def unexplained(question: str, slots: dict[str, Any], excused: AbstractSet[int] = frozenset()) -> list[str]:
     """The words of the question the planner does not read, that are not meaningless for the
-    answer and not part of a name the plan uses."""
+    answer and not part of a name the plan uses; `excused`: positions of words that only tell
+    the asker's situation (`chat.asker.story_words`)."""
     used = _named_words(slots) | (_NONE_WORDS if slots.get("absent") else frozenset())
     left = []
-    for w, _ in words(question):
+    for i, (w, _) in enumerate(words(question)):
         bare = w.strip("-")
-        if not bare or bare in KNOWN or bare in used or bare.isdigit() or re.fullmatch(r"[\d,.$%k]+", bare):
+        if not bare or i in excused or bare in KNOWN or bare in used or bare.isdigit():
+            continue
+        if re.fullmatch(r"[\d,.$%k]+", bare):
             continue
         if re.fullmatch(r"\d+(?:st|nd|rd|th|s)", bare) or re.fullmatch(r"\d{4}-\d{2}(?:-\d{2})?", bare):
             continue

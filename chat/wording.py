@@ -39,11 +39,14 @@ from schemas.regions import REGIONS
 _CANCELLED_THINGS = r"(?:cancell?ations|cancel(?:l?ed)? (?:concerts?|shows?|gigs|ones?|events|dates))"
 _CANCELLED_LEFT_OUT = (
     r"(?:the )?" + _CANCELLED_THINGS + r" (?:are |being )?"
-    r"(?:not included|excluded|left out|not (?:to be )?counted|(?:do not|don't|does not|doesn't) count)"
+    r"(?:not included|excluded|left out|aside|not (?:to be )?counted|(?:do not|don't|does not|doesn't) count)"
     r"|leaving out any (?:that were|which were) cancell?ed"
     r"|(?:excluding|leav(?:e|ing) out|without|ignor(?:e|ing)|not counting) (?:anything|everything) cancell?ed"
     r"|(?:excluding|exclude|not count(?:ing)?|leav(?:e|ing) out|without|ignor(?:e|ing)|omit(?:ting)?"
-    r"|except(?: for)?|not) (?:the |any )?" + _CANCELLED_THINGS
+    r"|except(?: for)?|skip(?:ping)?|drop(?:ping)?|not|no|none of the) (?:the |any )?"
+    + _CANCELLED_THINGS
+    + r"|(?:excluding|leav(?:e|ing) out|ignor(?:e|ing)|skip(?:ping)?|not counting) (?:any|those|ones)"
+    r" (?:that|which) (?:were|are|got|have been) cancell?ed"
 )
 # ... said of concerts: a concert counted or listed is never a cancelled one, so the phrase changes
 # nothing; said of sales ("revenue without cancellations") it is kept, for the coverage check.
@@ -56,7 +59,7 @@ _LEFT_OUT = re.compile(r"[,.;]?\s*\b(?:(?:with )?(?:the )?" + _CANCELLED_LEFT_OU
 
 
 # "tickets, please - not orders": a measure the question rules out, when it names another
-_MEASURES = r"(?:orders|transactions|purchases|bookings|tickets|revenue|dollars)"
+_MEASURES = r"(?:orders|transactions|purchases|bookings|tickets|revenue|dollars|refunds)"
 _RULED_OUT = re.compile(
     r"\s*[,;(-]?\s*\b(?:not|rather than|instead of)\s+(?:the\s+)?(?:number of\s+)?(" + _MEASURES + r")\b"
     r"\s*[,;)]?(?:\s+-(?=\s))?",
@@ -91,6 +94,14 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\bupt\b", "units per transaction"),
     # abbreviations
     (r"\baov\b", "average order value"),
+    # "every venue counted", "with every ticket sold counted": all of them together, no breakdown
+    (
+        r"\b(?:with )?(?:every|each|all) (?:single )?(?:venue|ticket|sale|order|concert|show)s?(?: sold)?"
+        r" (?:counted|included)\b",
+        "all together",
+    ),
+    # the least busy: "the slowest weekday", "the calmest day of the past fourteen"
+    (r"\b(?:slowest|calmest|sleepiest)\b", "quietest"),
     (r"\bavg\b", "average"),
     (r"\brevs?\b", "revenue"),
     (r"\btkt price\b", "ticket price"),

@@ -59,6 +59,7 @@ class QuestionSet(StrEnum):
     seventeenth = "seventeenth"
     eighteenth = "eighteenth"
     nineteenth = "nineteenth"
+    twentieth = "twentieth"
 
 
 class EventTime(StrEnum):
@@ -155,7 +156,7 @@ def bench(
         typer.Option(
             help="chat: the question set (standard; heldout, unseen, fresh, untouched, blind, sixth, "
             "seventh, eighth, ninth, tenth, eleventh, twelfth, thirteenth, fourteenth, fifteenth, "
-            "sixteenth, seventeenth, eighteenth, nineteenth: "
+            "sixteenth, seventeenth, eighteenth, nineteenth, twentieth: "
             "held-out sets, each written after the last was tuned on)."
         ),
     ] = QuestionSet.standard,

@@ -23,11 +23,12 @@ if TYPE_CHECKING:
 
 
 class ServingError(Exception):
-    """An answer that cannot be given: HTTP status and a one-line message."""
+    """An answer that cannot be given: HTTP status, a one-line message and, for a client that
+    acts on it, a reason code (`untrained`: no model of that name is promoted yet)."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, reason: str | None = None) -> None:
         super().__init__(message)
-        self.status, self.message = status, message
+        self.status, self.message, self.reason = status, message, reason
 
 
 @dataclass(frozen=True)

@@ -144,7 +144,8 @@ class ModelCache:
         record = self.registry.current(model)
         self._checked[model] = now
         if record is None:
-            raise ServingError(503, f"model {model} is not trained yet: run `concert train --model {model}`")
+            untrained = f"model {model} is not trained yet: run `concert train --model {model}`"
+            raise ServingError(503, untrained, reason="untrained")
         if held is None or held.version != record["version"]:
             where = self.bucket.download_model(record["artifact"], self.directory / model / record["version"])
             held = Loaded(joblib.load(where / "model.joblib"), record["version"], record)

@@ -97,7 +97,8 @@ def promoted() -> dict[str, Any]:
 
 @router.exception_handler(serving.ServingError)  # type: ignore[untyped-decorator]
 def _serving_error(exc: serving.ServingError) -> Response[Any]:
-    return Response(status_code=exc.status, content_type="application/json", body={"error": exc.message})
+    body = {"error": exc.message} | ({"reason": exc.reason} if exc.reason else {})
+    return Response(status_code=exc.status, content_type="application/json", body=body)
 
 
 @router.exception_handler(WarehouseError)  # type: ignore[untyped-decorator]

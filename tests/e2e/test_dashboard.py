@@ -324,6 +324,31 @@ def test_the_analytics_and_predictions_pages_render_without_errors(page: Page) -
     _shot(page, "predictions-phone-live")
 
 
+def test_a_platform_without_a_venue_model_says_so_rather_than_showing_an_error(page: Page) -> None:
+    """A new platform has no model until its first retraining: the API answers 503 with the
+    reason `untrained` (tests/unit/test_ml_serving.py), which the page shows as an empty state."""
+    untrained = {
+        "error": "model venue_popularity is not trained yet: run `concert train --model venue_popularity`",
+        "reason": "untrained",
+    }
+    page.route(re.compile(r"/models/venues/rank"), lambda route: route.fulfill(status=503, json=untrained))
+    page.goto(page.url.split("#")[0] + "#/predictions")
+    empty = page.wait_for_selector("[data-testid='predictions-venues'] .empty", timeout=60_000)
+    assert empty is not None and "concert train --model venues" in empty.inner_text()
+    assert page.locator("[data-testid='predictions-venues'] [role='alert']").count() == 0
+    assert page.query_selector(FIRST_VIEW["predictions"]) is not None  # the bench's first view is complete
+    page.unroute(re.compile(r"/models/venues/rank"))
+    # any other failure is still an error with its retry
+    page.route(
+        re.compile(r"/models/venues/rank"),
+        lambda route: route.fulfill(status=502, json={"error": "warehouse: down"}),
+    )
+    page.goto(page.url.split("#")[0] + "#/live")
+    page.goto(page.url.split("#")[0] + "#/predictions")
+    alert = page.wait_for_selector("[data-testid='predictions-venues'] [role='alert']", timeout=60_000)
+    assert alert is not None and "warehouse: down" in alert.inner_text()
+
+
 def test_a_throttled_api_call_is_sent_again_after_a_backoff(page: Page) -> None:
     """API Gateway answers 429 past a stage's limit: the page waits and asks again, no error shown."""
     calls: list[int] = []

@@ -128,8 +128,13 @@ def test_handler_refuses_bad_input_and_untrained_models(handler: Any) -> None:
     status, body = _get(handler, "/recommendations/5", "k=500")
     assert status == 400 and "k must be between 1 and 50" in body["message"]
     status, body = _get(handler, "/sales/123")
-    assert status == 503 and body["error"] == (
-        "model ticket_sales is not trained yet: run `concert train --model ticket_sales`"
-    )
+    assert status == 503 and body == {
+        "error": "model ticket_sales is not trained yet: run `concert train --model ticket_sales`",
+        "reason": "untrained",  # the dashboard shows an empty state on it, not an error
+    }
+    status, body = _get(handler, "/venues/rank")
+    assert status == 503 and body["reason"] == "untrained" and "venue_popularity" in body["error"]
+    status, body = _get(handler, "/recommendations/5")
+    assert status == 503 and body["reason"] == "untrained"
     status, body = _get(handler, "/models")
     assert status == 200 and body == {"models": {name: None for name in SPECS}}

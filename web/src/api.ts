@@ -19,10 +19,13 @@ export function backoffMs(attempt: number, retryAfter: string | null, random: ()
   return Math.max(jitter, Number.isFinite(after) && after > 0 ? Math.min(after, 30) * 1000 : 0);
 }
 
+/** An API call that failed: its HTTP status (0: unreachable), message and, when the API gives
+ * one for a client to act on, its reason code (`untrained`: no model promoted yet). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly reason?: string,
   ) {
     super(message);
   }
@@ -96,9 +99,9 @@ export class Api {
       data = { message: text };
     }
     if (!resp.ok) {
-      const d = (data ?? {}) as { message?: string; error?: string };
+      const d = (data ?? {}) as { message?: string; error?: string; reason?: string };
       const why = d.error ?? d.message ?? `HTTP ${resp.status}`;
-      throw new ApiError(resp.status, resp.status === 401 || resp.status === 403 ? `not signed in (${why})` : why);
+      throw new ApiError(resp.status, resp.status === 401 || resp.status === 403 ? `not signed in (${why})` : why, d.reason);
     }
     return data as T;
   }

@@ -1,7 +1,7 @@
 // Predictions: the promoted models, venues ranked by predicted demand, a concert's predicted
 // sales and a customer's recommendations (the predictions API's routes, under /models).
 
-import type { Api } from "../api";
+import { type Api, ApiError } from "../api";
 import { chartBox, ranking } from "../charts";
 import { card, fmt, h, load, table } from "../ui";
 
@@ -22,6 +22,17 @@ function form(label: string, placeholder: string, testid: string, choices: HTMLD
     run(input.value.trim(), out);
   });
   return h("div", {}, f, out);
+}
+
+/** The answer, or null when the model behind it is not promoted yet (a new platform's state,
+ * not an error: the retraining workflow promotes one once there are sales to learn from). */
+async function unlessUntrained<T>(answer: Promise<T>): Promise<T | null> {
+  try {
+    return await answer;
+  } catch (err) {
+    if (err instanceof ApiError && err.reason === "untrained") return null;
+    throw err;
+  }
 }
 
 function fill(list: HTMLDataListElement, choices: Choice[]): void {
@@ -65,7 +76,9 @@ export function predictionsPage(root: HTMLElement, api: Api): () => void {
       fill(customers, p.customers);
     })
     .catch(() => undefined); // the inputs still take a typed id
-  void load(venues, () => api.get<{ venues: Json[] }>("/models/venues/rank", { top: 10 }), (r) => {
+  void load(venues, () => unlessUntrained(api.get<{ venues: Json[] }>("/models/venues/rank", { top: 10 })), (r) => {
+    if (r === null)
+      return h("p", { class: "empty" }, "No venue model in service yet: the retraining workflow trains one once the warehouse holds 5,000 sales, or run ", h("code", {}, "concert train --model venues"), ".");
     const box = chartBox("venues-ranking");
     ranking(box, r.venues.map((v) => [`${String(v.name)} (${String(v.state)})`, Number(v.score ?? 0)]), { label: "venues by predicted demand score", format: (v) => v.toFixed(2) });
     return box;

@@ -1,0 +1,228 @@
+"""Questions as people open them and point inside them: an opening clause in the asker's own
+words ("Photo finish at X: ..."), "that state" or "that year" naming what the question itself
+said before, a sentence's first word, a haiku's slashes; and the misreadings a clause's unknown
+words used to hide, each now read or refused ("refund dollars per refunded ticket",
+"month-over-month", "the first four months of 2026", "after today", "no cancelled ones")."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from chat.asker import story_words
+from chat.coverage import covered
+from chat.deterministic_planner import DeterministicPlanner
+from chat.memory import Conversation
+from chat.plan import Plan
+from chat.vocabulary import Vocabulary, words
+from tests.unit.test_chat_planner import ARTISTS, CLOCK, VENUES
+
+
+@pytest.fixture
+def planner() -> DeterministicPlanner:
+    return DeterministicPlanner(Vocabulary.of(VENUES, ARTISTS))
+
+
+def ask(planner: DeterministicPlanner, question: str, memory: Conversation | None = None) -> Plan:
+    """The plan the chat would run: the planner's, through the coverage check."""
+    return covered(question, planner.plan(question, CLOCK, memory))
+
+
+def answered(plan: Plan) -> bool:
+    return bool(plan.calls) and plan.intent in ("analytics", "concerts")
+
+
+def _period(plan: Plan) -> tuple[datetime, datetime]:
+    p = plan.slots["period"]
+    return datetime.fromisoformat(p["start"]), datetime.fromisoformat(p["end"])
+
+
+@pytest.mark.parametrize(
+    ("question", "excused"),
+    [
+        ("Photo finish at Gillette Stadium: tickets in 2025", ["photo", "finish"]),
+        ("Unit economics on refunds for last month: average refund", ["unit", "economics"]),
+        ("Checking the form book on Cher - tickets in 2025", ["checking", "form", "book"]),
+        ("Smallville venues: tickets in 2025", []),  # a place the vocabulary does not know
+        ("Net of fees: revenue in 2025", []),  # a word that changes the figure
+        ("Merch question: revenue in 2025", []),  # a topic, which the warehouse may not record
+        ("How many runners were in the field - distinct artists with sales", []),  # the question itself
+        ("Two candidate sites: tickets at Gillette Stadium", []),  # a number
+    ],
+)
+def test_an_opening_clause_excuses_only_its_own_plain_words(question: str, excused: list[str]) -> None:
+    said = words(question)
+    assert [said[i][0] for i in sorted(story_words(question))] == excused
+
+
+@pytest.mark.parametrize(
+    ("question", "filters"),
+    [
+        ("Photo finish at Gillette Stadium: tickets sold in 2025?", {"venue"}),
+        ("Circling back on Cher: how many tickets have they sold in 2025?", {"artist"}),
+        ("Quick leaderboard: top 3 venues by 2025 ticket revenue", set()),
+    ],
+)
+def test_a_story_clause_does_not_stop_the_answer(
+    planner: DeterministicPlanner, question: str, filters: set[str]
+) -> None:
+    plan = ask(planner, question)
+    assert answered(plan), plan.reply
+    assert set(plan.slots.get("filters") or {}) == filters
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Smallville venues: tickets in 2025",
+        "Net of fees: revenue in 2025",
+        "How many runners were in the field last month - distinct artists with sales?",
+        "Photo finish at Gillette Stadium: tickets sold in 2025, counting only the comps",
+    ],
+)
+def test_a_clause_that_may_change_the_question_still_stops_it(
+    planner: DeterministicPlanner, question: str
+) -> None:
+    assert not answered(ask(planner, question))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "refund dollars per refunded ticket last month",  # a total per ticket: no such measure
+        "Unit economics on refunds for last month: refunded dollars per refunded ticket.",
+        "month-over-month order counts in Houston in 2025",
+        "Drill down on Houston: month-over-month order counts for 2025",
+        "revenue / tickets in 2025",
+        "how many customers bought only once in 2025",
+    ],
+)
+def test_what_a_clause_used_to_hide_is_refused(planner: DeterministicPlanner, question: str) -> None:
+    assert not answered(ask(planner, question))
+
+
+def test_a_price_per_ticket_and_a_monthly_breakdown_are_still_read(planner: DeterministicPlanner) -> None:
+    assert ask(planner, "average price per ticket in 2025").slots["metric"] == "avg_price"
+    plan = ask(planner, "order counts in Houston in 2025, month by month")
+    assert answered(plan) and plan.slots["group"] == "month"
+
+
+@pytest.mark.parametrize(
+    ("question", "start", "end"),
+    [
+        ("orders in Houston for the first four months of 2026", (2026, 1), (2026, 5)),
+        ("tickets in the last two months of 2025", (2025, 11), (2026, 1)),
+        ("revenue in the first 3 months of 2025", (2025, 1), (2025, 4)),
+    ],
+)
+def test_the_first_or_last_months_of_a_year(
+    planner: DeterministicPlanner, question: str, start: tuple[int, int], end: tuple[int, int]
+) -> None:
+    plan = ask(planner, question)
+    assert answered(plan), plan.reply
+    assert _period(plan) == (datetime(*start, 1, tzinfo=UTC), datetime(*end, 1, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Schedule of upcoming engagements: the concert IDs for Cher that start after today, cancellations excluded",
+        "Training calendar: give me the concert IDs of Cher's dates still ahead of today - no cancelled ones.",
+        "list Cher concerts from today on, skip the cancelled ones",
+    ],
+)
+def test_after_today_is_what_is_to_come_and_no_cancelled_ones_leaves_them_out(
+    planner: DeterministicPlanner, question: str
+) -> None:
+    plan = ask(planner, question)
+    assert plan.intent == "concerts", plan.reply
+    assert plan.slots["upcoming"] and not plan.slots.get("cancelled")
+    assert "today" not in str((plan.slots.get("period") or {}).get("label", ""))
+
+
+def test_today_alone_is_still_today(planner: DeterministicPlanner) -> None:
+    plan = ask(planner, "how many tickets were sold today")
+    assert answered(plan) and _period(plan)[0] == datetime(2026, 5, 6, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        (
+            "Coming down the stretch in Texas: how many orders came through for venues in that state last month?",
+            "state",
+        ),
+        (
+            "Count of the concerts Cher performed in 2025 - concerts starting that year, cancellations excluded.",
+            "artist",
+        ),
+        (
+            "How many tickets did Gillette Stadium sell in 2025, and how many of that venue's tickets were VIP?",
+            "venue",
+        ),
+    ],
+)
+def test_that_state_or_that_year_named_in_the_same_question_is_no_follow_up(
+    planner: DeterministicPlanner, question: str, kind: str
+) -> None:
+    plan = ask(planner, question)
+    assert "points back" not in (plan.reply or ""), plan.reply
+    if answered(plan):
+        assert kind in (plan.slots.get("filters") or {})
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many orders came through for venues in that state last month?",
+        "how many tickets did Cher sell that year?",
+    ],
+)
+def test_that_state_with_nothing_before_still_points_back(
+    planner: DeterministicPlanner, question: str
+) -> None:
+    plan = ask(planner, question)
+    assert not answered(plan) and "points back" in (plan.reply or "")
+
+
+def test_the_figure_of_a_top_one_ranking_is_not_carried(planner: DeterministicPlanner) -> None:
+    memory = Conversation("s")
+    first = ask(planner, "which state had the highest average order value last year?", memory)
+    assert answered(first) and first.slots["top"] == 1
+    memory.add(
+        "which state had the highest average order value last year?", first.intent, first.slots, "", True
+    )
+    then = ask(planner, "And how many orders went into that figure?", memory)
+    assert not answered(then) and "ranked first" in (then.reply or "")
+
+
+def test_a_sentences_first_word_is_no_unknown_name(planner: DeterministicPlanner) -> None:
+    plan = ask(planner, "How many concerts does Cher have in the next thirty days? Skip the cancelled ones.")
+    assert answered(plan), plan.reply
+    assert not plan.slots.get("cancelled")
+    assert not answered(ask(planner, "How many tickets in 2025? Smallville venues only."))
+
+
+def test_a_haikus_slashes_are_line_breaks(planner: DeterministicPlanner) -> None:
+    plan = ask(planner, "Which venue in Texas / sold the most tickets in 2025? / Its name, and the count")
+    assert answered(plan), plan.reply
+    assert plan.slots["group"] == "venue" and plan.slots["top"] == 1
+
+
+def test_every_venue_counted_is_all_of_them_together(planner: DeterministicPlanner) -> None:
+    plan = ask(planner, "Between line checks: tickets sold in 2025, every venue counted?")
+    assert answered(plan), plan.reply
+    assert not plan.slots.get("group")
+
+
+def test_a_count_of_records_not_dollars_is_the_count(planner: DeterministicPlanner) -> None:
+    plan = ask(planner, "How many refunds were there in 2025? Count the refund records, not the dollars.")
+    assert answered(plan), plan.reply
+    assert plan.slots["metric"] == "refund_count"
+
+
+def test_the_slowest_weekday_is_the_quietest(planner: DeterministicPlanner) -> None:
+    plan = ask(planner, "Slowest weekday of 2025: on which day of the week were the fewest tickets bought?")
+    assert answered(plan), plan.reply
+    assert plan.slots["group"] == "weekday" and plan.slots.get("order") == "asc"
