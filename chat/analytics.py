@@ -74,6 +74,9 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "venues_hosting": ("concerts", "COUNT(DISTINCT c.venue_id)", "venues with concerts"),
     "artists_playing": ("concerts", "COUNT(DISTINCT c.artist_id)", "artists with concerts"),
     "concerts_sold": ("sales", "COUNT(DISTINCT f.concert_id)", "concerts with sales"),
+    # places counted through their sales: a city is its name and state (Portland, OR and ME)
+    "cities_sold": ("sales", "COUNT(DISTINCT f.city || ', ' || f.state)", "cities with sales"),
+    "states_sold": ("sales", "COUNT(DISTINCT f.state)", "states and provinces with sales"),
     "concerts_refunded": ("refunds", "COUNT(DISTINCT f.concert_id)", "concerts with refunds"),
 }
 COUNTED_THROUGH = {

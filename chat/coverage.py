@@ -346,7 +346,11 @@ RULES: tuple[Rule, ...] = (
         "a ratio",
     ),
     _rule(_EACH_ONES_COUNT, _never, "a condition on each one's orders or tickets"),
-    _rule(_COUNT + r"(?:cities|states|provinces|genres)\b", _never, "a count of places or genres"),
+    _rule(  # places counted through their sales, never the catalog's own count
+        _COUNT + r"(?:cities|states|provinces|genres)\b",
+        _metric("cities_sold", "states_sold"),
+        "a count of places or genres",
+    ),
     _rule(r"\b(?:seats|seating|capacity)\b", _metric("capacity", "sell_through"), "a capacity"),
     _rule(  # "how many tickets have people bought": tickets, not the people
         r"\bhow many (?:tickets|tix)\b",

@@ -75,6 +75,19 @@ _COUNTED = (
     r"\b(?:how many|number of|count|sold|sales?|tickets?|tix|revenue|orders|customers|refunds?|concerts|shows"
     r"|most|top|best|busiest|biggest|fewest|least)\b"
 )
+# "in how many distinct cities did we sell tickets", "how many states had at least one sale":
+# places counted through their sales (a count of the catalog's places is not answered)
+_PLACES_SOLD = (
+    r"\b(?:how many|number of|count of)\s+(?:distinct\s+|different\s+|separate\s+|unique\s+)?"
+    r"(cities|states)\b(?:\s+(?:or|and)\s+provinces)?"
+    r"(?=.*\b(?:sold|sell|sales?|tickets?|tix|bought|orders?|revenue)\b)(?!.*\brefund)"
+)
+# A ranking asked alone ("which venue sold the most tickets?"), and the words that say it is of
+# everything ("overall", "across all venues")
+_ASKS_WHICH = r"\b(?:which|what|who)\b"
+_RANKS_ONE = r"\b(?:most|least|fewest|top|best|worst|highest|lowest|busiest|quietest)\b"
+_EVERYTHING = r"\b(?:overall|in total|altogether|of all|across all|all venues|everywhere|anywhere|whole)\b"
+_PLACES = ("venue", "artist", "city", "state", "genre")
 _CONCERTS_WITH = (
     r"\b(?:how many|number of|count of)\s+(?:[\w-]+\s+){0,4}?(?:concerts|shows|gigs)\s+(?:that\s+)?"
     r"(?:had|have|has|with|got|saw)\b(?=.*\b(?:refund|sold|sales?|tickets?)\b)"
@@ -436,8 +449,40 @@ class DeterministicPlanner:
                 f"'{winner}' stands for the one the last answer ranked first, and I do not carry an "
                 "answer's name into the next question: ask again with it named."
             )
+        if not follow and (unsaid := self._context_unsaid(t, found, previous, clock)):
+            # "which venue sold the most tickets?" right after two questions on Wisconsin last
+            # month: that place and month, or everything? Either answer could be the wrong one
+            return cannot(
+                f"Do you mean {unsaid}, as in the last question, or all of them? Ask again with it "
+                "(or say 'all time', 'all venues')."
+            )
         last_answer = memory.answered() if memory and follow else ""
         return self._analytics(q, t, found, clock, previous if follow else None, last_answer)
+
+    @staticmethod
+    def _context_unsaid(
+        t: str, found: list[Found], previous: dict[str, Any] | None, clock: datetime | None
+    ) -> str | None:
+        """What the last question was about (its place, name and period) when this one, a
+        ranking asked in the same conversation, names no place, name or period of its own nor
+        says it wants everything: the scope it may have meant."""
+        if not previous or previous.get("intent") != "analytics" or found or clock is None:
+            return None
+        if find_period(t, clock) or has(t, follow_ups.ALL_TIME, _EVERYTHING):
+            return None
+        if not (has(t, _ASKS_WHICH) and has(t, _RANKS_ONE)):  # in either order: "most tickets which venue?"
+            return None
+        filters = previous.get("filters") or {}
+        scope = [
+            REGIONS.get(str(v), str(v))
+            if k == "state"
+            else str(v[1] if isinstance(v, list) and len(v) == 2 else v)
+            for k, v in filters.items()
+            if k in _PLACES
+        ]
+        period = (previous.get("period") or {}).get("label")
+        said = [*scope, *([str(period)] if period else [])]
+        return ", ".join(said) if said else None
 
     @staticmethod
     def _named_within(t: str, said: re.Match[str], found: list[Found], clock: datetime | None) -> bool:
@@ -570,6 +615,8 @@ class DeterministicPlanner:
             and metric in (None, "tickets", "concerts")
             and not has(t, r"how many|number of|\bcount\b", r"\b(?:top|best|most|biggest|busiest)\b")
         )
+        if (counted := re.search(_PLACES_SOLD, t)) and metric in (None, "tickets", "orders", "revenue"):
+            metric = f"{counted[1]}_sold"  # "in how many cities did we sell tickets": the cities
         concerts_with = has(t, _CONCERTS_WITH)
         if concerts_with:
             metric = "concerts"  # "how many X concerts had a refund": concerts, counted through refunds

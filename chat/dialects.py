@@ -1,7 +1,8 @@
 """The function words of the ways of English people write to the chat in besides the standard:
 an archaic register ("how many tickets hath X sold ... unto December?"), the American South
 ("y'all", "folks", "darlin'"), Nigerian Pidgin ("abeg", "wetin be di ...", "wey dem sell"),
-and Taglish, Filipino mixed with English ("ilan po ang orders ...", "magkano", "ni X", "sa X");
+Taglish, Filipino mixed with English ("ilan po ang orders ...", "magkano", "ni X", "sa X"), and
+Hinglish, Hindi mixed with English ("pichle mahine X ke venues mein kitne tickets bike?");
 read as the English words meant. Pure.
 
 Only closed classes are read (pronouns, articles, linkers, question words, politeness, a few
@@ -89,7 +90,62 @@ _TAGLISH = (
     (r"\bng\b(?!')", "of"),
     (r"\bna\b(?!')\s*", ""),
 )
-_REWRITES = compiled((*_ARCHAIC, *_SOUTHERN, *_PIDGIN, *_TAGLISH), flags=0)  # case as written
+# Hinglish: Hindi's postpositions after their noun ("X ke venues mein" is "in X's venues"), its
+# question words and copulas, and the few verbs of selling and showing; a name is never read
+_HINGLISH = (
+    (r"(?i)^\s*(?:bhai|bhaiya|yaar|ji)\b[,!]?\s*", ""),
+    (r"(?i)\bis saal ab tak\b", "this year so far"),
+    (r"(?i)\bpichh?le (saal|mahine|hafte|quarter)\b", r"last \1"),
+    (r"(?i)\bis (saal|mahine|hafte|quarter)\b", r"this \1"),
+    (r"(?i)\bpichh?le (\w+) din\b", r"the last \1 days"),
+    (r"\bsaal\b", "year"),
+    (r"\bmahine\b|\bmahina\b", "month"),
+    (r"\bhafte\b", "week"),
+    (r"\bab tak\b", "so far"),
+    (r"\bchaudah\b", "fourteen"),
+    (r"\btees\b", "thirty"),
+    (r"\bsaat\b", "seven"),
+    (r"\broz ka\b", "daily"),
+    (r"\b(\w+) se ((?:[A-Z]\w+|\d{4})(?: \d{4})?) tak\b", r"from \1 to \2"),
+    (r"\b(\w+) ko (\w+) se divide kar(?:ke|o|ein|en)\b", r"\1 divided by \2"),
+    (r"(?i)\b((?:refund |sale |concert |start )?\w+) ke hisaab se\b", r"by \1"),
+    (r"\bek bhi (\w+) nahi+ (?:hua|hue|hui|tha|thi|bika|bike)\b", r"no \1"),
+    (r"(?i)\b(?:cancell?ed) wale (?:chhod ke|chhodke|mat gino|nahi)\b", "excluding cancelled ones"),
+    (r"\b(?:sab|saare|sabhi) (\w+) mila ke\b", r"all \1 together"),
+    (r"\bmila ke\b", "together"),
+    (r"(?i)\bsabse (?:zyada|jyada)\b", "most"),
+    (r"\bsabse kam\b", "fewest"),
+    (r"\bsabse mehe?nga\b", "most expensive"),
+    (r"\bsabse sasta\b", "cheapest"),
+    (r"\bsabse achh?a\b", "best"),
+    (r"\b(?:zyada|jyada)\b", "more"),
+    (r"(?i)\bkitne\b", "how many"),
+    (r"(?i)\bkitna\b|\bkitni\b", "how much"),
+    (r"\bkaun ?se\b|\bkaun ?sa\b|\bkaunsi\b|\bkis\b", "which"),
+    (r"(?i)\bkisne\b", "who"),
+    (r"\bkahan\b", "where"),
+    (r"\bagl[ae]\b", "next"),
+    (r"\b(?:bik[ae]|biki|bech[ae])\b", "sold"),
+    (r"\bkharid[ae]\b", "bought"),
+    (r"\bkamaya\b", "earned"),
+    (r"\baa?y[ae]\b", "came"),
+    (r"\balag-alag\b", "different"),
+    (r"\busi\b", "the same"),
+    (r"(?i)\bdono\b", "both"),
+    (r"\bnaam\b", "name"),
+    (r"(?i)\bsirf\b|\bbas\b", "only"),
+    (r"(?i)\bsab\b|\bsaare\b|\bsabhi\b", "all"),
+    (r"\bwale\b", "ones"),
+    (r"(?i)\baur\b", "and"),
+    (r"\bmein se\b", "of"),
+    (r"\bmein\b", "in"),
+    (r"\bpe\b", "on"),
+    (r"\bek\b", "one"),
+    (r"[,.]?\s*\b(?:bata do|batao|bataiye|dikhao|dikha do|dikhaiye|bhej do|chahiye|karke)\b", ""),
+    (r"\b(?:hai|hain|tha|thi|hua|hue|hui|raha|rahi|rahe)\b(?!')\s*", ""),
+    (r"\b(?:ka|ke|ki|ko|ne|se)\b(?!')\s*", ""),
+)
+_REWRITES = compiled((*_ARCHAIC, *_SOUTHERN, *_PIDGIN, *_TAGLISH, *_HINGLISH), flags=0)  # case as written
 
 
 def read(text: str) -> str:

@@ -100,6 +100,8 @@ _REWRITES: tuple[tuple[str, str], ...] = (
         r" (?:counted|included)\b",
         "all together",
     ),
+    # "count a city once per state": a city is its name and state, as cities are counted
+    (r"[.,;]?\s*\b(?:count(?:ing)?|counted) (?:a|each|every) city once (?:per|in each|for each) state\b", ""),
     # the least busy: "the slowest weekday", "the calmest day of the past fourteen"
     (r"\b(?:slowest|calmest|sleepiest)\b", "quietest"),
     (r"\bavg\b", "average"),

@@ -126,9 +126,10 @@ def bench(
         int,
         typer.Option(
             min=200,
-            help="load: events produced (at 1,000/s) before the first step, waited for until "
-            "queryable and the first trainings they start are done (below ~6,500 events, under "
-            "the retraining's 5,000 sales: no training; 200 only lets the worker take its leases).",
+            help="load (and dashboard's --load-rates): events produced (at 1,000/s) before the "
+            "first step, waited for until queryable and the first trainings they start are done "
+            "(below ~6,500 events, under the retraining's 5,000 sales: no training; 200 only lets "
+            "the worker take its leases).",
         ),
     ] = 10_000,
     samples: Annotated[int, typer.Option(min=3, help="dashboard: produced -> on screen samples.")] = 20,
@@ -216,7 +217,7 @@ def bench(
         with _bench_platform(rt, show=not as_json) as bench_rt:
             result = cli_dashboard.bench(
                 bench_rt, samples=samples, clients=counts, load_rates=loads, load_seconds=load_seconds,
-                progress=progress, live_feed=event_time is EventTime.now,
+                progress=progress, live_feed=event_time is EventTime.now, warm_up=warm_up if loads else 0,
             )  # fmt: skip
         _emit(result, as_json, cli_dashboard.render_bench)
         return

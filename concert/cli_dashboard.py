@@ -7,6 +7,7 @@ import json
 import mimetypes
 import threading
 import webbrowser
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -101,9 +102,12 @@ def bench(
     progress: Any = None,
     live_feed: bool = False,
     first_view_repeats: int = 5,
+    warm_up: int = 0,
 ) -> dict[str, Any]:
     """`concert bench dashboard` on the running platform (bench/dashboard.py); the loads'
-    events stamped as sent with `live_feed`."""
+    events stamped as sent with `live_feed`. Before the loads, `warm_up` events as the load
+    bench's (`bench.load.warm_up`: queryable, and the first trainings they start done), so a
+    load measures the live path, not a platform training its first models beside it."""
     import time
 
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -211,6 +215,7 @@ def bench(
             progress=progress,
         )
         under_load = []
+        warmed = _warm_up(rt, warm_up, live_feed, table_total, page_value) if load_rates and warm_up else None
         for rate in load_rates or []:
             if progress:
                 progress(f"under load: {rate:.0f} events/s for {load_seconds:.0f} s")
@@ -223,7 +228,27 @@ def bench(
             )
         browser.close()
     fan_out = run_fan_out(clients, ticket_url, produce, progress=progress)
-    return {"first_views": first_views, "screen": screen, "under_load": under_load, "fan_out": fan_out}
+    out = {"first_views": first_views, "screen": screen, "under_load": under_load, "fan_out": fan_out}
+    return out | ({"warm_up": warmed} if warmed else {})
+
+
+def _warm_up(
+    rt: Runtime, events: int, live_feed: bool, table_total: Callable[[], int], page_value: Callable[[], int]
+) -> dict[str, Any]:
+    """The load bench's warm-up, then the page caught up with the live table (at most 2 min)."""
+    import time
+
+    from bench import load
+    from concert import cli_load
+
+    seed = int(time.time()) % 100_000 * 100 + 300_000
+    warmed = load.warm_up(
+        cli_load.probes(rt, live_feed=live_feed), events, rate=min(1_000.0, events), seed=seed, wait_s=600
+    )
+    deadline = time.monotonic() + 120
+    while page_value() < table_total() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return warmed | {"page_caught_up": page_value() >= table_total()}
 
 
 def render_bench(d: dict[str, Any]) -> None:

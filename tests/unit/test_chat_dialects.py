@@ -138,3 +138,50 @@ def test_a_span_is_a_length_of_time_and_a_rankings_count_is_not() -> None:
     assert spans_said("revenue over the past thirty days, by month") == [(30, 30)]
     assert spans_said("orders in the last 3 months") == [(84, 94)]
     assert spans_said("the top 3 months by revenue") == spans_said("the best 5 days for tickets") == []
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("Bhai, pichle mahine Texas ke venues mein total kitne tickets bike?",
+         "last month Texas venues in total how many tickets sold?"),
+        ("Cher ka revenue mahine ke hisaab se dikhao, January se April 2026 tak.",
+         "Cher revenue by month, from January to April 2026."),
+        ("Is saal Texas mein average ticket price kitna raha? Revenue ko tickets se divide karke batao.",
+         "this year Texas in average ticket price how much ? Revenue divided by tickets."),
+        ("Houston ke kaun se venues mein 2025 mein ek bhi refund nahi hua?",
+         "Houston which venues in 2025 in no refund?"),
+        ("Texas mein pichle saal kitne concerts hue? Cancelled wale mat gino.",
+         "Texas in last year how many concerts ? excluding cancelled ones."),
+    ],
+)  # fmt: skip
+def test_hinglish_function_words_read_as_english(written: str, meant: str) -> None:
+    assert read(written) == meant
+
+
+@pytest.mark.parametrize("text", ["Kis Kis Bang Bang tickets in 2025", "Sabse tickets at the Mein Arena"])
+def test_a_hinglish_word_in_a_name_is_left_alone(text: str) -> None:
+    assert read(text) == text
+
+
+@pytest.mark.parametrize(
+    ("question", "metric", "filters", "period"),
+    [
+        ("Bhai, pichle mahine Texas ke venues mein total kitne tickets bike? Bas ek number bata do.",
+         "tickets", {"state"}, "last month (April 2026)"),
+        ("Yaar, Houston ke saare venues ka is saal ab tak ka total ticket revenue kitna hai?",
+         "revenue", {"city"}, "this year (2026)"),
+        ("Pichle mahine kitne alag-alag customers ne ticket kharida? Sab venues mila ke.",
+         "customers", set(), "last month (April 2026)"),
+        ("Texas mein pichle saal kitne concerts hue? Cancelled wale mat gino.",
+         "concerts", {"state"}, "last year (2025)"),
+    ],
+)  # fmt: skip
+def test_hinglish_questions_are_answered_as_asked(
+    planner: DeterministicPlanner, question: str, metric: str, filters: set[str], period: str
+) -> None:
+    plan = _ask(planner, question)
+    assert plan.calls, plan.reply
+    assert plan.slots["metric"] == metric and set(plan.slots.get("filters") or {}) == filters
+    assert plan.slots["period"]["label"] == period
+    assert not plan.slots.get("cancelled")

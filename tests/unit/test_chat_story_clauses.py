@@ -1,11 +1,13 @@
 """Questions as people open them and point inside them: an opening clause in the asker's own
 words ("Photo finish at X: ..."), "that state" or "that year" naming what the question itself
-said before, a sentence's first word, a haiku's slashes; and the misreadings a clause's unknown
+said before, a sentence's first word, a haiku's slashes; the misreadings a clause's unknown
 words used to hide, each now read or refused ("refund dollars per refunded ticket",
-"month-over-month", "the first four months of 2026", "after today", "no cancelled ones")."""
+"month-over-month", "the first four months of 2026", "after today", "no cancelled ones"); and
+places counted through their sales ("in how many cities did we sell tickets")."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -16,6 +18,10 @@ from chat.deterministic_planner import DeterministicPlanner
 from chat.memory import Conversation
 from chat.plan import Plan
 from chat.vocabulary import Vocabulary, words
+from cloud.dataapi.engine import Engine
+from cloud.dataapi.server import dispatch
+from consumers.warehouse.guard import guard
+from tests.unit.local_warehouse import run, star_schema
 from tests.unit.test_chat_planner import ARTISTS, CLOCK, VENUES
 
 
@@ -226,3 +232,98 @@ def test_the_slowest_weekday_is_the_quietest(planner: DeterministicPlanner) -> N
     plan = ask(planner, "Slowest weekday of 2025: on which day of the week were the fewest tickets bought?")
     assert answered(plan), plan.reply
     assert plan.slots["group"] == "weekday" and plan.slots.get("order") == "asc"
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """Sales in Portland, OR, Portland, ME and Houston, TX in 2025, and a refund in Chicago."""
+    engine = star_schema(tmp_path_factory.mktemp("places") / "w.duckdb")
+    for n, (city, state) in enumerate(
+        [("Portland", "OR"), ("Portland", "ME"), ("Houston", "TX"), ("Houston", "TX")]
+    ):
+        sql = (
+            f"INSERT INTO fact_ticket_sales VALUES ('s{n}', {n}, 100, 11, {n + 1}, 7, '2025-05-01 10:00:00+00', "
+            f"20250501, 'floor', 2, 50, 100, 'USD', 'web', 'mid', '{city}', '{state}', 1000, 1000, 'pop', "
+            "50, 30, 2, 0.1)"
+        )
+        assert run(engine, sql)["Status"] == "FINISHED", sql
+    yield engine
+    engine.close()
+
+
+@pytest.mark.parametrize(
+    ("question", "metric", "count"),
+    [
+        ("In how many distinct cities did we sell tickets in 2025?", "cities_sold", 3),  # two Portlands
+        ("How many distinct states, provinces included, logged a ticket sale in 2025?", "states_sold", 3),
+        ("how many cities in Texas sold tickets in 2025", "cities_sold", 1),
+    ],
+)
+def test_places_are_counted_through_their_sales(
+    planner: DeterministicPlanner, warehouse: Engine, question: str, metric: str, count: int
+) -> None:
+    plan = ask(planner, question)
+    assert answered(plan) and plan.slots["metric"] == metric, plan.reply
+    sql = plan.calls[0].args["sql"]
+    guard(sql)
+    result = dispatch(warehouse, "GetStatementResult", {"Id": run(warehouse, sql)["Id"]})
+    assert next(iter(result["Records"][0][0].values())) == count
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many cities have venues",
+        "how many states had refunds in 2025",
+        "how many genres sold tickets in 2025",
+    ],
+)
+def test_a_count_of_places_not_through_sales_is_still_refused(
+    planner: DeterministicPlanner, question: str
+) -> None:
+    assert not answered(ask(planner, question))
+
+
+def test_count_a_city_once_per_state_is_no_breakdown(planner: DeterministicPlanner) -> None:
+    plan = ask(planner, "In how many cities did we sell tickets in 2025? Count a city once per state")
+    assert answered(plan) and plan.slots["metric"] == "cities_sold" and not plan.slots.get("group")
+
+
+def _session(planner: DeterministicPlanner, *questions: str) -> Plan:
+    memory = Conversation("s")
+    plan = Plan("unknown")
+    for q in questions:
+        plan = ask(planner, q, memory)
+        memory.add(q, plan.intent, plan.slots, "", plan.understood and bool(plan.calls))
+    return plan
+
+
+def test_a_ranking_that_names_no_scope_after_a_scoped_question_is_asked_back(
+    planner: DeterministicPlanner,
+) -> None:
+    then = _session(
+        planner,
+        "how many tickets were sold at Texas venues last month?",
+        "Which venue sold the most tickets?",
+    )
+    assert not answered(then) and "Texas, last month" in (then.reply or "")
+    # in Hinglish's order too ("most tickets which venue sold?")
+    then = _session(
+        planner,
+        "Bhai, pichle mahine Texas ke venues mein total kitne tickets bike?",
+        "Sabse zyada tickets kis venue ne beche?",
+    )
+    assert not answered(then) and "Texas" in (then.reply or "")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which venue sold the most tickets overall?",
+        "Which venue sold the most tickets in 2025?",
+        "Which venue in Texas sold the most tickets?",
+    ],
+)
+def test_a_ranking_that_says_its_scope_is_answered(planner: DeterministicPlanner, question: str) -> None:
+    then = _session(planner, "how many tickets were sold at Texas venues last month?", question)
+    assert answered(then), then.reply
