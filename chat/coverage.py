@@ -291,7 +291,9 @@ RULES: tuple[Rule, ...] = (
         "per customer",
     ),
     _rule(  # "refund dollars per refunded ticket": a figure per ticket is a price, not a total
-        r"\bper (?:[a-z-]+ )?(?:ticket|tix|seat)s?\b", _metric(*analytics.PRICES), "per ticket"
+        r"\bper (?:[a-z-]+ )?(?:ticket|tix|seat)s?\b(?!\s*(?:buyers?|holders?|purchasers?)\b)",
+        _metric(*analytics.PRICES),
+        "per ticket",
     ),
     _rule(  # "month-over-month order counts": one figure a month, or two periods side by side
         r"\b(day|week|month|quarter|year)[- ]on[- ]\1\b|\b(day|week|month|quarter)[- ]over[- ]\2\b"

@@ -125,7 +125,8 @@ _HINGLISH = (
     (r"(?i)\bkisne\b", "who"),
     (r"\bkahan\b", "where"),
     (r"\bagl[ae]\b", "next"),
-    (r"\b(?:bik[ae]|biki|bech[ae])\b", "sold"),
+    (r"\b(tickets?|tix) (?:bik[ae]|biki)\b", r"\1 sold"),
+    (r"\bbech[ae]\b", "sold"),
     (r"\bkharid[ae]\b", "bought"),
     (r"\bkamaya\b", "earned"),
     (r"\baa?y[ae]\b", "came"),
@@ -139,11 +140,11 @@ _HINGLISH = (
     (r"(?i)\baur\b", "and"),
     (r"\bmein se\b", "of"),
     (r"\bmein\b", "in"),
-    (r"\bpe\b", "on"),
-    (r"\bek\b", "one"),
+    (r"(?<![-'])\bpe\b(?![-'])", "on"),
+    (r"(?<![-'])\bek\b(?![-'])", "one"),
     (r"[,.]?\s*\b(?:bata do|batao|bataiye|dikhao|dikha do|dikhaiye|bhej do|chahiye|karke)\b", ""),
     (r"\b(?:hai|hain|tha|thi|hua|hue|hui|raha|rahi|rahe)\b(?!')\s*", ""),
-    (r"\b(?:ka|ke|ki|ko|ne|se)\b(?!')\s*", ""),
+    (r"(?<![-'])\b(?:ka|ke|ki|ko|ne|se)\b(?![-'])\s*", ""),
 )
 _REWRITES = compiled((*_ARCHAIC, *_SOUTHERN, *_PIDGIN, *_TAGLISH, *_HINGLISH), flags=0)  # case as written
 

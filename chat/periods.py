@@ -310,7 +310,7 @@ def find_period(text: str, clock: datetime) -> Period | None:
     if re.search(r"\byesterday\b", t):
         day = today - timedelta(days=1)
         return Period(_at(day), _at(today), f"yesterday ({day})")
-    if re.search(r"\btoday\b(?!\s+(?:on(?:wards?)?|forwards?)\b)", t) and not re.search(AFTER_TODAY, t):
+    if re.search(r"\btoday\b", t) and not re.search(AFTER_TODAY, t):
         return Period(_at(today), tomorrow, f"today ({today})")
     if m := re.search(rf"\b{number} years? ago\b", t):  # "2 years ago", "the year before last"
         y = today.year - _count(m[1])

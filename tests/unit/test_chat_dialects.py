@@ -159,7 +159,15 @@ def test_hinglish_function_words_read_as_english(written: str, meant: str) -> No
     assert read(written) == meant
 
 
-@pytest.mark.parametrize("text", ["Kis Kis Bang Bang tickets in 2025", "Sabse tickets at the Mein Arena"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kis Kis Bang Bang tickets in 2025",
+        "Sabse tickets at the Mein Arena",
+        "ne-yo tickets",
+        "bike parking revenue",
+    ],
+)
 def test_a_hinglish_word_in_a_name_is_left_alone(text: str) -> None:
     assert read(text) == text
 

@@ -110,6 +110,11 @@ def test_what_a_clause_used_to_hide_is_refused(planner: DeterministicPlanner, qu
 
 def test_a_price_per_ticket_and_a_monthly_breakdown_are_still_read(planner: DeterministicPlanner) -> None:
     assert ask(planner, "average price per ticket in 2025").slots["metric"] == "avg_price"
+    assert "per ticket" not in (
+        ask(planner, "average orders per ticket buyer in 2025").reply or ""
+    )  # a buyer
+    today = ask(planner, "how many tickets were sold today on mobile")
+    assert answered(today) and today.slots["period"]["label"].startswith("today")
     plan = ask(planner, "order counts in Houston in 2025, month by month")
     assert answered(plan) and plan.slots["group"] == "month"
 
