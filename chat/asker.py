@@ -178,26 +178,40 @@ _ASKS = re.compile(
     r"|^\W*(?:is|are|was|were|did|do|does|has|have|had|can|could|will|would)\b",
     re.I,
 )
-# A name's neighbour: "Smallville venues:" names a place the vocabulary does not know, so its
-# first word is not a story's ("Photo finish", "Unit economics" are).
-_THINGS = _lexicon(
+# The words of an opening clause that frame the question in the asker's own idiom and never
+# name a part of the data ("Photo finish at X:", "Drill down on X -", "Quick leaderboard:"): an
+# explicit list, since an unknown word in a clause as often names a subset ("Gift cards:",
+# "Abandoned carts:", "Opening nights:", "Portland leg:") which no answer may drop.
+_FRAMING = _lexicon(
     """
-    venue venues arena arenas stadium stadiums hall halls theatre theater club clubs room rooms
-    artist artists band bands act acts city cities town towns state states province provinces
-    county area region market fans shows show concerts concert gigs gig tickets ticket sales
-    revenue orders customers buyers people folks crowd
+    photo finish form book circling circle drill leaderboard laggard laggards mover movers
+    footprint footprints cadence baseline baselining handover rota sheet note notes prep page
+    exercise exhibition catalogue catalog retrospective provenance display feature segment bit
+    callback call calls check checks checking sanity snapshot scorecard recap wrap-up wrap
+    rundown lowdown headline headlines teaser quiz trivia homework assignment poster flyer
+    newsletter blog caption tweet thread reel story journal diary logbook notebook memo brief
+    briefing agenda minutes standup stand-up huddle sync pulse temperature vibe
+    """
+)
+
+
+# What a clause may measure: its unknown words may then qualify it ("parking revenue")
+_MEASURED = _lexicon(
+    """
+    ticket tickets tix revenue revenues refund refunds refunded order orders sale sales customer
+    customers buyer buyers price prices money dollars gross takings income earnings concert concerts
+    show shows gig gigs seat seats capacity venue venues artist artists tier tiers channel channels
     """
 )
 
 
 def story_words(question: str) -> set[int]:
     """Positions (in `chat.vocabulary.words` of the question) of the words of an opening clause
-    that tells the asker's situation in words of their own ("Photo finish at X: tickets ...",
-    "Unit economics on refunds for last month: ..."): such a word is not a part of the question
-    the planner failed to read. The clause's names, measures and periods are still read and
-    checked; a clause with a word that would narrow or change the figure (`_RESTRICTS`,
-    `_CHANGES`), a number or a topic ("merch question:") excuses nothing, and neither do its
-    capitalised words, except the first when a plain word follows it."""
+    that only frame the question in the asker's idiom ("Photo finish at X: tickets ...",
+    "Drill down on X - ..."): each such word is one of `_FRAMING`, so no word that may name a
+    subset of the data is ever excused. A clause that asks (a question word), holds a measure,
+    a number, a topic ("merch question:") or a word that would narrow or change the figure
+    excuses nothing; its names and periods are still read and checked."""
     from chat.vocabulary import words
 
     m = _LEAD.match(question)
@@ -205,13 +219,9 @@ def story_words(question: str) -> set[int]:
         return set()  # "How many runners were in the field last month - ...": the question itself
     clause = words(m[1])
     lowered = {w for w, _ in clause}
-    if len(clause) < 2 or lowered & (_RESTRICTS | _CHANGES | _NUMBERS):
-        return set()
-    excused = {i for i, (w, said) in enumerate(clause) if said.islower() and w not in KNOWN}
-    first, second = clause[0][1], clause[1][1]
-    if first[:1].isupper() and not first.isupper() and second.islower() and second not in _THINGS:
-        excused.add(0)
-    return excused
+    if len(clause) < 2 or lowered & (_RESTRICTS | _CHANGES | _NUMBERS | _MEASURED):
+        return set()  # "Refunds ledger: how many tickets ...": the clause's measure is read
+    return {i for i, (w, _) in enumerate(clause) if w in _FRAMING and w not in KNOWN}
 
 
 def set_aside(question: str) -> str:

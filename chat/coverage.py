@@ -192,12 +192,6 @@ _DAYS = (
 
 
 _MONEY_WORDS = r"\b(?:dollars?|usd|money)\b"
-# "revenue / tickets": a ratio; a slash between other words is a line break or an "or"
-# ("Spring nights at X / how many tickets ...", a haiku's lines)
-_MEASURE_WORD = (
-    r"(?:revenue|gross|takings|tickets?|orders?|sales|customers?|buyers?|refunds?|dollars|amount"
-    r"|seats|capacity|concerts?|shows?|quantity|price)\b"
-)
 _PRICE_EXTREME = r"\b(?:cheapest|priciest|dearest|most expensive|least expensive)\b"
 _RANKED_THING = r"(?:tier|channel|venue|arena|stadium|artist|act|band|city|state|genre|month|day|weekday)s?\b"
 # Where a buyer lives or comes from: the warehouse records where a ticket was sold, not its buyer's
@@ -343,7 +337,7 @@ RULES: tuple[Rule, ...] = (
         "a count of customers",
     ),
     _rule(
-        r"\bdivided by\b|\b" + _MEASURE_WORD + r"\s*/\s*(?:the\s+)?(?:number of\s+)?" + _MEASURE_WORD,
+        r"\bdivided by\b|\w\s+/\s+\w",
         lambda s: s.get("metric") in (*analytics.AVERAGES, *analytics.PER_CUSTOMER) or _share(s),
         "a ratio",
     ),

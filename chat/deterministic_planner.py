@@ -80,7 +80,11 @@ _COUNTED = (
 _PLACES_SOLD = (
     r"\b(?:how many|number of|count of)\s+(?:distinct\s+|different\s+|separate\s+|unique\s+)?"
     r"(cities|states)\b(?:\s+(?:or|and)\s+provinces)?"
-    r"(?=.*\b(?:sold|sell|sales?|tickets?|tix|bought|orders?|revenue)\b)(?!.*\brefund)"
+    r"(?=.*\b(?:sold|sell|sales?|tickets?|tix|bought|orders?|revenue)\b)"
+    # a condition on each place ("every month", "for the first time", "drop", "more ... than")
+    # is not a count through the sales
+    r"(?!.*\b(?:refund\w*|every|each|first time|again|drop\w*|fell|fall\w*|rose|grew|grow\w*|more|less|fewer"
+    r"|than|only|once|twice|never|no|not|without)\b)"
 )
 # A ranking asked alone ("which venue sold the most tickets?"), and the words that say it is of
 # everything ("overall", "across all venues")
@@ -490,7 +494,7 @@ class DeterministicPlanner:
         before = t[: said.start()]
         n = len(words(before))
         kinds = {f.entity.kind for f in found if f.end <= n}
-        period = clock is not None and find_period(before, clock) is not None
+        period = find_period(before, clock) if clock is not None else None
         return follow_ups.named_within(before, said[0], kinds, period)
 
     def _names_a_subject(self, question: str, clock: datetime | None) -> bool:

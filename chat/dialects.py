@@ -103,7 +103,6 @@ _HINGLISH = (
     (r"\bhafte\b", "week"),
     (r"\bab tak\b", "so far"),
     (r"\bchaudah\b", "fourteen"),
-    (r"\btees\b", "thirty"),
     (r"\bsaat\b", "seven"),
     (r"\broz ka\b", "daily"),
     (r"\b(\w+) se ((?:[A-Z]\w+|\d{4})(?: \d{4})?) tak\b", r"from \1 to \2"),
@@ -144,7 +143,7 @@ _HINGLISH = (
     (r"(?<![-'])\bek\b(?![-'])", "one"),
     (r"[,.]?\s*\b(?:bata do|batao|bataiye|dikhao|dikha do|dikhaiye|bhej do|chahiye|karke)\b", ""),
     (r"\b(?:hai|hain|tha|thi|hua|hue|hui|raha|rahi|rahe)\b(?!')\s*", ""),
-    (r"(?<![-'])\b(?:ka|ke|ki|ko|ne|se)\b(?![-'])\s*", ""),
+    (r"(?<![-'])\b(?:ka|ke|ki|ko|se)\b(?![-'])\s*", ""),
 )
 _REWRITES = compiled((*_ARCHAIC, *_SOUTHERN, *_PIDGIN, *_TAGLISH, *_HINGLISH), flags=0)  # case as written
 

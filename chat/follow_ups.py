@@ -17,17 +17,18 @@ _POINTED = re.compile(
 _KINDS = {"place": "venue", "stadium": "venue", "arena": "venue", "band": "artist", "act": "artist"}
 
 
-def named_within(before: str, said: str, kinds_before: set[str], period_before: bool) -> bool:
+def named_within(before: str, said: str, kinds_before: set[str], period_before: Period | None) -> bool:
     """Whether what `said` points at ("that state", "that year") is named in the same question
-    before it (`kinds_before`: the kinds of the names found there; `period_before`: a period
-    said there): then it points back to nothing earlier in the conversation."""
+    before it (`kinds_before`: the kinds of the names found there; `period_before`: the period
+    said there, which must be one such unit: "in 2025 ... that month" is no month): then it
+    points back to nothing earlier in the conversation."""
     m = _POINTED.search(said)
     if not m or not before.strip():
         return False
     kind = _KINDS.get(m[1], m[1])
     if kind in ("venue", "artist", "city", "state"):
         return kind in kinds_before
-    return period_before
+    return period_before is not None and kind in _UNIT_DAYS and spans_a(kind, period_before)
 
 
 # "Those" standing for what the last answer counted ("how many of those went through the

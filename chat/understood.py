@@ -56,7 +56,7 @@ _FUNCTION = _lexicon(
     spring summer autumn fall winter eve
     i'm i've i'd i'll we're we've you're
     leaving leave left everything table tables period periods span metric
-    saw seen tally pulled pulls basically honestly literally counted once logged
+    saw seen tally pulled pulls basically honestly literally counted
     ngl fr rn lol lmao bestie tho lowkey highkey tbh imo fwiw mate mates righto cheers
     """
 )

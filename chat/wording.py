@@ -43,8 +43,11 @@ _CANCELLED_LEFT_OUT = (
     r"|leaving out any (?:that were|which were) cancell?ed"
     r"|(?:excluding|leav(?:e|ing) out|without|ignor(?:e|ing)|not counting) (?:anything|everything) cancell?ed"
     r"|(?:excluding|exclude|not count(?:ing)?|leav(?:e|ing) out|without|ignor(?:e|ing)|omit(?:ting)?"
-    r"|except(?: for)?|skip(?:ping)?|drop(?:ping)?|not|no|none of the) (?:the |any )?"
+    r"|except(?: for)?|skip(?:ping)?|drop(?:ping)?|not) (?:the |any )?"
     + _CANCELLED_THINGS
+    # "... in date order - no cancelled ones.": an afterthought at the end, never "venues with no
+    # cancelled shows" (a condition on the venues)
+    + r"|(?<=[-,;] )no cancell?ed (?:ones|concerts|shows|gigs|dates)(?=\s*[.!]?\s*$)"
     + r"|(?:excluding|leav(?:e|ing) out|ignor(?:e|ing)|skip(?:ping)?|not counting) (?:any|those|ones)"
     r" (?:that|which) (?:were|are|got|have been) cancell?ed"
 )
@@ -77,11 +80,20 @@ def _without_ruled_out(text: str) -> str:
     return text
 
 
+# ... but said of what concerts sold ("tickets sold for concerts, skip the cancelled ones") it
+# is a condition on the sales, which the plans cannot apply: kept, for the coverage check
+_OF_SALES = re.compile(
+    r"\b(?:tickets?|tix|sold|sales?|revenue|orders|refunds?|gross\w*|earn\w*|takings)\b", re.I
+)
+
+
 def _without_cancelled(text: str) -> str:
-    """The question without "cancellations excluded" when it asks about concerts."""
-    if not (m := _LEFT_OUT.search(text)) or not _OF_CONCERTS.search(
-        text[: m.start()] + " " + text[m.end() :]
-    ):
+    """The question without "cancellations excluded" when it asks about concerts, not their
+    sales."""
+    if not (m := _LEFT_OUT.search(text)):
+        return text
+    rest = text[: m.start()] + " " + text[m.end() :]
+    if not _OF_CONCERTS.search(rest) or _OF_SALES.search(rest):
         return text
     return _LEFT_OUT.sub("", text)
 
@@ -103,7 +115,7 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     # "count a city once per state": a city is its name and state, as cities are counted
     (r"[.,;]?\s*\b(?:count(?:ing)?|counted) (?:a|each|every) city once (?:per|in each|for each) state\b", ""),
     # the least busy: "the slowest weekday", "the calmest day of the past fourteen"
-    (r"\b(?:slowest|calmest|sleepiest)\b", "quietest"),
+    (r"\b(?:slowest|calmest|sleepiest)(?= (?:single )?(?:day|weekday|week|month|quarter)\b)", "quietest"),
     (r"\bavg\b", "average"),
     (r"\brevs?\b", "revenue"),
     (r"\btkt price\b", "ticket price"),

@@ -48,7 +48,13 @@ def _period(plan: Plan) -> tuple[datetime, datetime]:
     ("question", "excused"),
     [
         ("Photo finish at Gillette Stadium: tickets in 2025", ["photo", "finish"]),
-        ("Unit economics on refunds for last month: average refund", ["unit", "economics"]),
+        (
+            "Unit economics on refunds for last month: average refund",
+            [],
+        ),  # a measure: its words may qualify it
+        ("Quick leaderboard: top 3 venues by revenue", ["leaderboard"]),
+        ("Gift cards: revenue in 2025", []),  # a word that may name a subset of the data
+        ("Boston suburbs: tickets at Gillette Stadium in 2025", []),
         ("Checking the form book on Cher - tickets in 2025", ["checking", "form", "book"]),
         ("Smallville venues: tickets in 2025", []),  # a place the vocabulary does not know
         ("Net of fees: revenue in 2025", []),  # a word that changes the figure
@@ -85,6 +91,13 @@ def test_a_story_clause_does_not_stop_the_answer(
         "Net of fees: revenue in 2025",
         "How many runners were in the field last month - distinct artists with sales?",
         "Photo finish at Gillette Stadium: tickets sold in 2025, counting only the comps",
+        "Gift cards: revenue in 2025",
+        "Abandoned carts: how many orders last month?",
+        "Opening nights: tickets for Cher in 2025",
+        "Portland leg: Cher tickets in 2025",
+        "Boston here, how many tickets did Cher sell in 2025?",
+        "Refunds ledger: how many tickets did Cher sell last month?",
+        "Cyber monday: how many tickets were sold in 2025?",
     ],
 )
 def test_a_clause_that_may_change_the_question_still_stops_it(
@@ -101,7 +114,13 @@ def test_a_clause_that_may_change_the_question_still_stops_it(
         "month-over-month order counts in Houston in 2025",
         "Drill down on Houston: month-over-month order counts for 2025",
         "revenue / tickets in 2025",
+        "revenue / seat at Gillette Stadium in 2025",
         "how many customers bought only once in 2025",
+        "How many artists played Gillette Stadium once in 2025?",
+        "how many artists with no cancelled shows played Gillette Stadium in 2025?",
+        "which artist was the slowest to sell out in 2025?",
+        "how many tickets were sold in ne last month",
+        "tickets sold in 2025 for Cher concerts, skip the cancelled ones",  # a condition on the sales
     ],
 )
 def test_what_a_clause_used_to_hide_is_refused(planner: DeterministicPlanner, question: str) -> None:
@@ -138,8 +157,8 @@ def test_the_first_or_last_months_of_a_year(
 @pytest.mark.parametrize(
     "question",
     [
-        "Schedule of upcoming engagements: the concert IDs for Cher that start after today, cancellations excluded",
-        "Training calendar: give me the concert IDs of Cher's dates still ahead of today - no cancelled ones.",
+        "the concert IDs for Cher that start after today, cancellations excluded, in date order",
+        "give me the concert IDs of Cher's dates still ahead of today - no cancelled ones.",
         "list Cher concerts from today on, skip the cancelled ones",
     ],
 )
@@ -188,6 +207,7 @@ def test_that_state_or_that_year_named_in_the_same_question_is_no_follow_up(
     [
         "how many orders came through for venues in that state last month?",
         "how many tickets did Cher sell that year?",
+        "In 2025, how many tickets did Cher sell in that month?",  # a year said, a month pointed at
     ],
 )
 def test_that_state_with_nothing_before_still_points_back(
@@ -215,14 +235,14 @@ def test_a_sentences_first_word_is_no_unknown_name(planner: DeterministicPlanner
     assert not answered(ask(planner, "How many tickets in 2025? Smallville venues only."))
 
 
-def test_a_haikus_slashes_are_line_breaks(planner: DeterministicPlanner) -> None:
+def test_a_slash_is_still_read_as_a_ratio_even_between_a_haikus_lines(planner: DeterministicPlanner) -> None:
+    # "revenue / seat" is a ratio; telling it from a poem's line break is not worth a wrong answer
     plan = ask(planner, "Which venue in Texas / sold the most tickets in 2025? / Its name, and the count")
-    assert answered(plan), plan.reply
-    assert plan.slots["group"] == "venue" and plan.slots["top"] == 1
+    assert not answered(plan) and "a ratio" in (plan.reply or "")
 
 
 def test_every_venue_counted_is_all_of_them_together(planner: DeterministicPlanner) -> None:
-    plan = ask(planner, "Between line checks: tickets sold in 2025, every venue counted?")
+    plan = ask(planner, "tickets sold in 2025, every venue counted?")
     assert answered(plan), plan.reply
     assert not plan.slots.get("group")
 
@@ -260,7 +280,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     ("question", "metric", "count"),
     [
         ("In how many distinct cities did we sell tickets in 2025?", "cities_sold", 3),  # two Portlands
-        ("How many distinct states, provinces included, logged a ticket sale in 2025?", "states_sold", 3),
+        ("How many distinct states, provinces included, had a ticket sale in 2025?", "states_sold", 3),
         ("how many cities in Texas sold tickets in 2025", "cities_sold", 1),
     ],
 )
@@ -281,6 +301,9 @@ def test_places_are_counted_through_their_sales(
         "how many cities have venues",
         "how many states had refunds in 2025",
         "how many genres sold tickets in 2025",
+        "how many states saw ticket sales drop in 2025?",
+        "how many cities sold tickets for the first time in 2025?",
+        "how many states sold tickets every month in 2025?",
     ],
 )
 def test_a_count_of_places_not_through_sales_is_still_refused(
