@@ -156,9 +156,9 @@ def _story(question: str) -> str:
 _WANTS = re.compile(r"^\s*([a-z][\w' ]{1,40}?) (?:wants|needs|would like|is asking for|asks for)\s+", re.I)
 
 
-# An opening clause whose own words the planner need not read ("Photo finish at X:", "Refunds
-# ledger:", "Drill down on X -"): it ends at a colon, a semicolon, a dash or "here,", never at a
-# full stop (a sentence before the question may say a period of its own: "... next week.").
+# An opening clause that may frame the question ("Photo finish at X:", "Drill down on X -"): it
+# ends at a colon, a semicolon, a dash or "here,", never at a full stop (a sentence before the
+# question may say a period of its own: "... next week.").
 _LEAD = re.compile(r"^\s*([^:;.!?]{1,80}?)(?:\s*[:;]\s+|\s+[-\u2013\u2014]+\s+|(?<=\bhere),\s+)")
 # ... and words that would change what is asked if the clause held them, besides `_RESTRICTS`:
 # a kind of ticket or money the warehouse does not split out, or a figure that is not the record.
