@@ -477,13 +477,7 @@ class DeterministicPlanner:
         if not (has(t, _ASKS_WHICH) and has(t, _RANKS_ONE)):  # in either order: "most tickets which venue?"
             return None
         filters = previous.get("filters") or {}
-        scope = [
-            REGIONS.get(str(v), str(v))
-            if k == "state"
-            else str(v[1] if isinstance(v, list) and len(v) == 2 else v)
-            for k, v in filters.items()
-            if k in _PLACES
-        ]
+        scope = [analytics.side_label(k, v) for k, v in filters.items() if k in _PLACES]
         period = (previous.get("period") or {}).get("label")
         said = [*scope, *([str(period)] if period else [])]
         return ", ".join(said) if said else None
