@@ -48,6 +48,7 @@ HELD_OUT = (
     "eighteenth",
     "nineteenth",
     "twentieth",
+    "twentyfirst",
 )  # sets written apart from the rules, each after the last
 NOT_FOR_CHAT = OPERATIONS  # the pipeline's own tables (the ledger, the crosswalk, ...): the operator's
 
@@ -208,13 +209,35 @@ class Oracle:
         if not answer.get("answered"):
             return f"not answered: {answer.get('answer')!r}"
         tools = [c["tool"] for c in answer.get("calls", [])]
-        if q.get("tool") and tools != [q["tool"]]:
-            return f"expected one call of {q['tool']}, got {tools}"
+        if q.get("tool") and tools != [q["tool"]] * len(q.get("parts") or [q]):
+            return f"expected {len(q.get('parts') or [q])} call(s) of {q['tool']}, got {tools}"
+        result = answer.get("result") or {}
+        if kind == "both":  # two questions in one: a result for each, in order
+            return self._both(q, result if isinstance(result, list) else [result])
+        if isinstance(result, list):
+            return f"{len(result)} answers to one question"
         check: Callable[[dict[str, Any], dict[str, Any]], str | None] = getattr(self, f"_{kind}")
         try:
-            return check(q, answer.get("result") or {})
+            return check(q, result)
         except (KeyError, TypeError, ValueError, IndexError, StopIteration) as exc:  # another answer's shape
             return f"not a {kind} answer (no {exc}): {str(answer.get('result'))[:200]}"
+
+    def _both(self, q: dict[str, Any], results: list[dict[str, Any]]) -> str | None:
+        """`parts`: one {expect, oracle} per request of the question, each checked against its
+        own result."""
+        parts = list(q["parts"])
+        if len(results) != len(parts):
+            return f"{len(results)} answers to {len(parts)} questions"
+        for i, (part, result) in enumerate(zip(parts, results, strict=True), 1):
+            kind = str(part["expect"])
+            grade: Callable[[dict[str, Any], dict[str, Any]], str | None] = getattr(self, f"_{kind}")
+            try:
+                wrong = grade(part, result)
+            except (KeyError, TypeError, ValueError, IndexError, StopIteration) as exc:
+                wrong = f"not a {kind} answer (no {exc})"
+            if wrong:
+                return f"part {i}: {wrong}"
+        return None
 
     def _oracle(self, q: dict[str, Any]) -> list[dict[str, Any]]:
         quoted = {k: str(v).replace("'", "''") for k, v in self.bindings.items()}
@@ -538,13 +561,13 @@ class InProcessChat:
         """Plan, run the calls one by one, compose; remember the turn."""
         from chat import tools
         from chat.answers import compose
-        from chat.coverage import covered
         from chat.deterministic_planner import DeterministicPlanner
         from chat.memory import Conversation
+        from chat.two_questions import planned
 
         memory = self.sessions.setdefault(session, Conversation(session)) if session else None
         clock = self.warehouse.query("SELECT MAX(sold_at) AS at FROM fact_ticket_sales")[0]["at"]
-        plan = covered(question, DeterministicPlanner(self.vocabulary).plan(question, clock, memory))
+        plan = planned(DeterministicPlanner(self.vocabulary), question, clock, memory)
         outcomes = []
         for call in plan.calls:
             try:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -131,11 +132,15 @@ def run_first_views(
 class LoadProbes:
     """What the under-load measure needs: production at a rate for a while, calling back
     (time, tickets handed to the stream so far) per accepted chunk and returning the tickets
-    produced; the page's ticket count now; the page's changes (time, count) so far."""
+    produced; the page's ticket count now; the page's changes (time, count) so far; and, to
+    tell the legs apart, the live aggregates table's ticket total now (sampled every 100 ms
+    meanwhile: produced -> table is the consumer's leg, the rest the broadcaster's, the
+    WebSocket's and the page's)."""
 
     produce: Callable[[float, float, Callable[[float, int], None]], int]
     page_value: Callable[[], int]
     page_changes: Callable[[], list[tuple[float, int]]]
+    table_value: Callable[[], int] | None = None
 
 
 def run_screen_under_load(
@@ -146,19 +151,16 @@ def run_screen_under_load(
 
     base, seen = probes.page_value(), len(probes.page_changes())
     produced: list[tuple[float, int]] = []
+    table = _TableSampler(probes.table_value)
     started = time.time()
     total = probes.produce(rate, seconds, lambda t, n: produced.append((t, n)))
     ended = time.time()
     deadline = ended + drain_s
     while time.time() < deadline and probes.page_value() - base < total:
         time.sleep(0.1)
+    counted = table.stop()
     shown = [(t, v - base) for t, v in probes.page_changes()[seen:]]
-    samples: list[tuple[float, int, int]] = []
-    p = c = 0
-    for t, kind, n in sorted([(t, 0, n) for t, n in produced] + [(t, 1, n) for t, n in shown]):
-        p, c = (n, c) if kind == 0 else (p, n)
-        samples.append((t - started, p, c))
-    delays = live_delays(samples)
+    delays = live_delays(_merged(produced, shown, started))
     last = shown[-1][1] if shown else 0
     done = next((t for t, n in shown if n >= total), None)
     return {
@@ -170,7 +172,48 @@ def run_screen_under_load(
         "complete": last >= total,
         "screen_after_last_s": round(done - ended, 2) if done is not None else None,
         "produced_to_screen": summary(delays),
-    }
+    } | ({"produced_to_table": summary(live_delays(_merged(produced, counted, started)))} if counted else {})
+
+
+def _merged(produced: list[tuple[float, int]], seen: list[tuple[float, int]], started: float) -> list[Any]:
+    """The two cumulative curves as (time since start, produced, seen) samples."""
+    samples: list[tuple[float, int, int]] = []
+    p = c = 0
+    for t, kind, n in sorted([(t, 0, n) for t, n in produced] + [(t, 1, n) for t, n in seen]):
+        p, c = (n, c) if kind == 0 else (p, n)
+        samples.append((t - started, p, c))
+    return samples
+
+
+class _TableSampler:
+    """The table's total every 100 ms in a thread, as (time, count since the start)."""
+
+    def __init__(self, read: Callable[[], int] | None) -> None:
+        self.read, self.done = read, threading.Event()
+        self.changes: list[tuple[float, int]] = []
+        self.base = read() if read else 0
+        self.thread = threading.Thread(target=self._run, daemon=True) if read else None
+        if self.thread:
+            self.thread.start()
+
+    def _run(self) -> None:
+        assert self.read is not None
+        last = 0
+        while not self.done.wait(0.1):
+            try:
+                value = self.read() - self.base
+            except Exception:  # a failed read is a missed sample, not a failed bench
+                continue
+            if value != last:
+                self.changes.append((time.time(), value))
+                last = value
+
+    def stop(self) -> list[tuple[float, int]]:
+        """Stop sampling; the changes seen."""
+        self.done.set()
+        if self.thread:
+            self.thread.join(timeout=5)
+        return self.changes
 
 
 async def _client(
@@ -205,7 +248,9 @@ async def _fan_out(
     frames, ready = [0], [0]
     started = time.monotonic()
     tasks = [asyncio.create_task(_client(u, stop, ready, delays, frames)) for u in urls]
-    while ready[0] < len(urls) and time.monotonic() - started < timeout_s:  # all subscribed
+    # until every client has subscribed or given up (a refused client ends its task: not waited
+    # for until the timeout)
+    while ready[0] + sum(t.done() for t in tasks) < len(urls) and time.monotonic() - started < timeout_s:
         await asyncio.sleep(0.2)
     subscribe_s = time.monotonic() - started
     if progress:

@@ -128,8 +128,8 @@ def compose(question: str, plan: Plan, outcomes: list[dict[str, Any]]) -> dict[s
         error = failures[0].get("error") if failures else "a tool call did not return"
         return base | {"answer": f"I couldn't answer that: {error}", "answered": False, "result": None}
     texts, results = [], []
-    for outcome in outcomes:
-        text, result = _one(plan, outcome)
+    for i, outcome in enumerate(outcomes):
+        text, result = _one(_part(plan, i), outcome)
         texts.append(text)
         results.append(result)
     return base | {
@@ -137,6 +137,14 @@ def compose(question: str, plan: Plan, outcomes: list[dict[str, Any]]) -> dict[s
         "answered": True,
         "result": results[0] if len(results) == 1 else results,
     }
+
+
+def _part(plan: Plan, i: int) -> Plan:
+    """The plan of the i-th call: its own part when the question asked two things."""
+    if not plan.parts:
+        return plan
+    part = plan.parts[i]
+    return Plan(str(part["intent"]), [plan.calls[i]], dict(part["slots"]), planner=plan.planner)
 
 
 def _one(plan: Plan, outcome: dict[str, Any]) -> tuple[str, dict[str, Any]]:

@@ -27,7 +27,9 @@ class ToolCall:
 @dataclass
 class Plan:
     """The planner's answer to a question. `slots` are remembered for follow-ups; `reply` is
-    said when there is no call to make (a greeting, a question the planner cannot answer)."""
+    said when there is no call to make (a greeting, a question the planner cannot answer).
+    `parts` holds each call's own intent and slots when one question asked two things
+    (`chat.two_questions`); empty otherwise."""
 
     intent: str
     calls: list[ToolCall] = field(default_factory=list)
@@ -35,6 +37,7 @@ class Plan:
     reply: str | None = None
     understood: bool = True
     planner: str = "deterministic"
+    parts: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (the workflow's state)."""
@@ -51,6 +54,7 @@ class Plan:
             reply=d.get("reply"),
             understood=bool(d.get("understood", True)),
             planner=str(d.get("planner", "deterministic")),
+            parts=[dict(p) for p in d.get("parts") or []],
         )
 
 

@@ -60,6 +60,7 @@ class QuestionSet(StrEnum):
     eighteenth = "eighteenth"
     nineteenth = "nineteenth"
     twentieth = "twentieth"
+    twentyfirst = "twentyfirst"
 
 
 class EventTime(StrEnum):
@@ -157,7 +158,7 @@ def bench(
         typer.Option(
             help="chat: the question set (standard; heldout, unseen, fresh, untouched, blind, sixth, "
             "seventh, eighth, ninth, tenth, eleventh, twelfth, thirteenth, fourteenth, fifteenth, "
-            "sixteenth, seventeenth, eighteenth, nineteenth, twentieth: "
+            "sixteenth, seventeenth, eighteenth, nineteenth, twentieth, twentyfirst: "
             "held-out sets, each written after the last was tuned on)."
         ),
     ] = QuestionSet.standard,

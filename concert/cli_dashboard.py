@@ -221,7 +221,7 @@ def bench(
                 progress(f"under load: {rate:.0f} events/s for {load_seconds:.0f} s")
             under_load.append(
                 run_screen_under_load(
-                    LoadProbes(produce=produce_at, page_value=page_value, page_changes=page_changes),
+                    LoadProbes(produce_at, page_value, page_changes, table_value=table_total),
                     rate,
                     load_seconds,
                 )
@@ -277,14 +277,15 @@ def render_bench(d: dict[str, Any]) -> None:
     out.print(f"screen vs table p50: x{s['screen_vs_table_p50_ratio']}")
     if d.get("under_load"):
         u = Table(title="produced -> on screen under load (per ticket, from the cumulative curves)")
-        cols = ("events/s", "seconds", "tickets", "shown", "p50 ms", "p95 ms", "max ms")
-        for col in (*cols, "last on screen after"):
+        cols = ("events/s", "seconds", "tickets", "shown", "p50 ms", "p95 ms", "max ms", "last shown after")
+        for col in (*cols, "to the table p50 / p95 ms"):  # the consumer's leg alone
             u.add_column(col)
         for r in d["under_load"]:
-            lat = r["produced_to_screen"]
+            lat, table = r["produced_to_screen"], r.get("produced_to_table") or {}
             after = f"{r['screen_after_last_s']} s" if r["complete"] else "incomplete"
             u.add_row(f"{r['rate']:,.0f}", f"{r['seconds']:.0f}", f"{r['tickets']:,}", f"{r['shown']:,}",
-                      str(lat["p50_ms"]), str(lat["p95_ms"]), str(lat["max_ms"]), after)  # fmt: skip
+                      str(lat["p50_ms"]), str(lat["p95_ms"]), str(lat["max_ms"]), after,
+                      f"{table.get('p50_ms')} / {table.get('p95_ms')}")  # fmt: skip
         out.print(u)
     f = Table(title="WebSocket fan-out")
     for col in (

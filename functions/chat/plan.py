@@ -9,8 +9,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Tracer
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chat import tools
-from chat.coverage import covered
+from chat import tools, two_questions
 from chat.deterministic_planner import DeterministicPlanner
 from chat.memory import BadSession, Conversation
 from chat.plan import Plan, Planner, cannot
@@ -65,11 +64,11 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     latest = parts.warehouse.query("SELECT MAX(sold_at) AS at FROM fact_ticket_sales")
     clock: datetime | None = latest[0]["at"]
     conversation = memory or Conversation("-")
-    try:
-        plan = planner(parts).plan(question, clock, conversation)
+    try:  # every part of the question used (or refused): never an answer to a narrower question
+        plan = two_questions.planned(planner(parts), question, clock, conversation)
     except (BotoCoreError, ClientError) as exc:  # Bedrock unavailable: the rules still answer
         logger.warning("bedrock planner failed, using the deterministic one", extra={"error": str(exc)})
-        plan = DeterministicPlanner(vocabulary(parts)).plan(question, clock, conversation)
-    plan = checked(covered(question, plan))  # never an answer to a narrower question
+        plan = two_questions.planned(DeterministicPlanner(vocabulary(parts)), question, clock, conversation)
+    plan = checked(plan)
     logger.info("planned", extra={"intent": plan.intent, "calls": [c.tool for c in plan.calls]})
     return {"plan": plan.to_dict(), "clock": clock.isoformat() if clock else None}

@@ -2,7 +2,7 @@
 (`unseen.json`, `fresh.json`, `untouched.json`, `blind.json`, `sixth.json`, `seventh.json`,
 `eighth.json`, `ninth.json`, `tenth.json`, `eleventh.json`, `twelfth.json`, `thirteenth.json`,
 `fourteenth.json`, `fifteenth.json`, `sixteenth.json`, `seventeenth.json`, `eighteenth.json`,
-`nineteenth.json`, then `twentieth.json`):
+`nineteenth.json`, `twentieth.json`, then `twentyfirst.json`):
 their shape, and every oracle and binding runs on the local warehouse. Their figures come from
 `concert bench chat`; no test asserts the planner on them (a set once tuned on is spent, and the
 next one is written apart)."""
@@ -42,6 +42,11 @@ def _filled(text: str) -> str:
     return text.format_map(names | periods(CLOCK))
 
 
+def _oracles(q: dict[str, Any]) -> list[str]:
+    """The question's oracle, or its parts' (two questions in one, `expect: both`)."""
+    return [str(q["oracle"])] if q.get("oracle") else [str(p["oracle"]) for p in q.get("parts") or []]
+
+
 @pytest.mark.parametrize("name", sorted(SETS))
 def test_the_set_has_unique_ids_every_class_and_an_oracle_per_answerable_question(name: str) -> None:
     questions: list[dict[str, Any]] = SETS[name]["questions"]
@@ -54,13 +59,15 @@ def test_the_set_has_unique_ids_every_class_and_an_oracle_per_answerable_questio
         kind = q["expect"]
         assert kind in ("refused", "cannot") or callable(getattr(Oracle, f"_{kind}", None)), q["id"]
         assert (q["class"] == "must_refuse") == (kind in ("refused", "cannot")), q["id"]
-        assert bool(q.get("oracle")) == (kind not in ("refused", "cannot")), q["id"]
+        assert bool(_oracles(q)) == (kind not in ("refused", "cannot")), q["id"]
+        for part in q.get("parts") or []:  # two questions in one: an oracle per part
+            assert kind == "both" and callable(getattr(Oracle, f"_{part['expect']}", None)), q["id"]
 
 
 @pytest.mark.parametrize("name", sorted(SETS))
 def test_oracles_read_only_the_base_tables(name: str) -> None:
-    for q in [q for q in SETS[name]["questions"] if q.get("oracle")]:
-        tree = sqlglot.parse_one(_filled(q["oracle"]), read="redshift")
+    for q, oracle in [(x, o) for x in SETS[name]["questions"] for o in _oracles(x)]:
+        tree = sqlglot.parse_one(_filled(oracle), read="redshift")
         ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
         used = {t.name for t in tree.find_all(exp.Table) if t.name} - ctes  # not a table function
         assert used and used <= BASE_TABLES, (q["id"], used - BASE_TABLES)
@@ -75,7 +82,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 
 @pytest.mark.parametrize("name", sorted(SETS))
 def test_every_oracle_and_binding_runs_on_the_local_warehouse(warehouse: Engine, name: str) -> None:
-    statements = [(q["id"], _filled(q["oracle"])) for q in SETS[name]["questions"] if q.get("oracle")]
+    statements = [(q["id"], _filled(o)) for q in SETS[name]["questions"] for o in _oracles(q)]
     statements += list(SETS[name]["bindings"].items())
     failed = {
         n: d.get("Error") for n, sql in statements if (d := run(warehouse, sql))["Status"] != "FINISHED"

@@ -1,0 +1,220 @@
+"""Two questions in one ("How many tickets did X sell in 2025, and how many were VIP?"): each
+part planned on its own, the second as a follow-up to the first, and both answered; never the
+second part alone stated as the answer to the whole. Pure: the planner is passed in."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from chat import analytics
+from chat.coverage import covered
+from chat.memory import Conversation
+from chat.periods import find_period
+from chat.plan import Plan, Planner, cannot
+
+# ", and how many ...", "? And what was ...", "plus the revenue", "(and how many were VIP)",
+# "+ how many orders": a second request after a first one. "Which venue sold the most, and how
+# many?" asks for the ranking's own figure: the second part must hold more than its question
+# words (`_CONTENT_FREE`).
+_SPLIT = re.compile(
+    r"(?:(?:\s*[,;:(]\s*|\s*[?!.]\s*|\s*[\u2013\u2014-]{1,2}\s*|\s+)(?:and|plus)\s*,?\s+(?:also\s+)?|\s+[+&]\s+)"
+    r"(?=(?:how (?:many|much)|what(?:'s| is| was| were| are| about)?|which|who|the (?:number|total|count"
+    r"|revenue|average|median)|(?:total |gross )?revenue\b))",
+    re.IGNORECASE,
+)
+# What a second part may say that asks nothing new: its question words, "was that", "in total".
+_CONTENT_FREE = re.compile(
+    r"\b(?:and|plus|also|how|many|much|what(?:'s)?|is|was|were|are|that|those|it|they|them|there"
+    r"|did|do|does|sell|sold|make|made|bring|brought|in|total|all|overall|exactly|of|the|number"
+    r"|count|figure|value)\b|[?.!,()]"
+)
+# One request that holds two figures ("the difference between revenue in 2024 and revenue in
+# 2025", "which was bigger, ... or ...", "revenue in 2025 and the growth over 2024"): a
+# comparison, planned whole.
+_ONE_REQUEST = re.compile(
+    r"\b(?:difference|differ|between|ratio|sum|summed|compare[ds]?|comparing|comparison|versus|vs\.?"
+    r"|than|against|growth|grew|gap|change[ds]?|increase[ds]?|decrease[ds]?|up or down|bigger|higher"
+    r"|larger|greater|smaller|lower|fewer|less|more)\b",
+    re.IGNORECASE,
+)
+# A second part that undoes what the first narrowed ("and how many overall?", "were not VIP",
+# "the rest", "the lowest"), which a follow-up would read as the first part again.
+_UNDOES = re.compile(
+    r"\b(?:not|non|n't|excluding|except|without|other|others|else|rest|overall|everyone"
+    r"|everybody|everything|whole|entire|everywhere|altogether|combined|all|any|every|first|last one"
+    r"|earliest|latest|instead)\b|n't\b",
+    re.IGNORECASE,
+)
+# A third request inside the second part ("and revenue ... and orders").
+_THIRD = re.compile(
+    r"\band\s+(?:the\s+)?(?:tickets|tix|revenue|orders|refunds|customers|buyers|concerts|shows|average"
+    r"|median|number)\b",
+    re.IGNORECASE,
+)
+# The words of each measure, taken out of a ranking's second part to see whether it asks more
+# than the ranking's own figure ("which venue sold the most tickets, and how many tickets?").
+_MEASURE_WORDS = {
+    "tickets": r"tickets?|tix|seats?",
+    "revenue": r"revenue|dollars?|money|sales|earn(?:ed)?|gross(?:ed)?",
+    "orders": r"orders?|purchases?",
+}
+# The second part naming whose figure it asks ("how many did X sell", "the revenue for X"): X
+# stands for the first part's subject, not inside it (a pronoun or "there" keeps it).
+_NAMED_SUBJECT = re.compile(
+    r"\b(?:did|does|do|has|have|had|for)\s+(?!(?:they|it|she|he|we|you|them|those|these|that|this|her|his"
+    r"|their|its|each|every|all|both)\b)[a-z]",
+    re.IGNORECASE,
+)
+_KEPT_ON_PURPOSE = re.compile(r"\b(?:there|that (?:venue|city|state|artist|place)|her|his|their|its)\b", re.I)
+_ENTITIES = ("artist", "venue", "city", "state", "genre", "concert")
+_ASK_APART = "Ask them one at a time."
+
+
+@dataclass(frozen=True)
+class Parts:
+    """The question cut in two at the second request."""
+
+    first: str
+    second: str
+
+
+def split(question: str) -> Parts | list[str] | None:
+    """The two requests of a question; the requests when it asks three or more (a list); None
+    when it asks one thing."""
+    if _ONE_REQUEST.search(question):
+        return None
+    found = list(_SPLIT.finditer(question))
+    if not found:
+        return None
+    if (
+        len(found) > 1
+        and re.match(r"\s*[.!]", found[0][0])
+        and len(question[: found[0].start()].split()) <= 3
+    ):
+        return split(question[found[0].start() :].lstrip(" .!"))  # "Much obliged. And how many ..."
+    if len(found) > 1:
+        cuts = [0, *(m.start() for m in found), len(question)]
+        return [question[a:b].strip(" ,;:(") for a, b in itertools.pairwise(cuts)]
+    m = found[0]
+    if re.fullmatch(r"\s+plus\s+", m[0], re.IGNORECASE) and re.match(r"the\b", question[m.end() :], re.I):
+        return None  # "revenue in 2024 plus the revenue in 2025": a sum, one request
+    first, second = question[: m.start()].strip(" ,;:(\u2013\u2014-"), question[m.start() :].strip(" ,;:")
+    second = re.sub(r"^[^a-z]*(?:(?:and|plus)\b\s*,?\s*)?", "and ", second, flags=re.IGNORECASE)
+    second, mark, tail = second.partition("?")  # "..., and how many? Cities, not venues.": a remark
+    if not first or not _CONTENT_FREE.sub(" ", second).strip():
+        return None
+    if tail.strip():  # on the whole question: said with each part
+        return Parts(f"{first}. {tail.strip()}", f"{second}{mark} {tail.strip()}")
+    return Parts(first, second + mark)
+
+
+def planned(planner: Planner, question: str, clock: datetime | None, memory: Conversation | None) -> Plan:
+    """The plan of a question whose every part is used (`chat.coverage.covered`): two requests
+    in one are planned apart and answered both, or refused with the reason; never one of them
+    answered as if it were the whole."""
+    parts = split(question)
+    if isinstance(parts, list):
+        return cannot(f"That asks {len(parts)} things at once. {_ASK_APART}")
+    if parts is not None and (both := _both(planner, parts, clock, memory)) is not None:
+        return both
+    return covered(question, planner.plan(question, clock, memory))
+
+
+def _both(planner: Planner, parts: Parts, clock: datetime | None, memory: Conversation | None) -> Plan | None:
+    first = covered(parts.first, planner.plan(parts.first, clock, memory))
+    if not _answers(first):
+        return None  # the first part is no question of its own: the whole is planned (and checked)
+    if first.slots.get("group") or first.slots.get("rank") or first.slots.get("compare"):
+        if not _asks_more(parts.second, str(first.slots.get("metric"))):
+            return None  # "which venue sold the most tickets, and how many tickets?": its own figure
+        return _apart(first, parts, "its first part ranks, breaks down or compares, and the second asks more")
+    after = Conversation(memory.session if memory else "-", list(memory.turns) if memory else [])
+    after.add(parts.first, first.intent, first.slots, "", True)
+    second = covered(parts.second, planner.plan(parts.second, clock, after))
+    if not _answers(second):
+        return cannot(
+            f"That asks two things, and I can answer only the first ('{parts.first}'). "
+            f"The second ('{parts.second}'): {second.reply or 'not understood.'} {_ASK_APART}",
+            planner=first.planner,
+        )
+    if (why := _misread(parts, first.slots, second.slots, clock)) is not None:
+        return _apart(first, parts, why)
+    return Plan(
+        second.intent,
+        [*first.calls, *second.calls],
+        second.slots,
+        planner=first.planner,
+        parts=[_part(first), _part(second)],
+    )
+
+
+def _misread(
+    parts: Parts, first: dict[str, Any], second: dict[str, Any], clock: datetime | None
+) -> str | None:
+    """Why the second part's plan may not be what it asks (None: it is): each rule a way a
+    follow-up reading goes wrong when the part is not a follow-up."""
+    if second == first or (
+        first.get("metric")
+        and second.get("metric")
+        and analytics.describe(second) == analytics.describe(first)
+    ):
+        return "its second part reads as the first again"
+    new = {
+        k
+        for k in _ENTITIES
+        if (second.get("filters") or {}).get(k) not in (None, (first.get("filters") or {}).get(k))
+    }
+    kept = {k for k in _ENTITIES if (first.get("filters") or {}).get(k) is not None} & {
+        k for k in _ENTITIES if (second.get("filters") or {}).get(k) == (first.get("filters") or {}).get(k)
+    }
+    if (
+        new
+        and kept - new
+        and _NAMED_SUBJECT.search(parts.second)
+        and not _KEPT_ON_PURPOSE.search(parts.second)
+    ):
+        return "the second part names its own subject, and I would have kept the first's with it"
+    if _UNDOES.search(parts.second) or _THIRD.search(parts.second, len("and ")):
+        return "its second part widens, negates or adds to the first, which I would read as the first"
+    said = find_period(parts.second.lower(), clock) if clock else None
+    if said is not None and not first.get("period"):
+        return "the period is said once for both parts"
+    if second.get("period") != first.get("period") and said is None:
+        return "the second part's period is not said"
+    if (second.get("period") or {}).get("future") and not (first.get("period") or {}).get("future"):
+        return "the second part asks about a period that has not happened"
+    same_subject = second.get("filters") == first.get("filters") and second.get("period") == first.get(
+        "period"
+    )
+    narrows = second.get("metric") == first.get("metric") and second.get("group") is None
+    if not (same_subject or narrows or second.get("group")):
+        return "the second part changes both the measure and what it is measured on"
+    return None
+
+
+def _apart(first: Plan, parts: Parts, why: str) -> Plan:
+    return cannot(
+        f"That asks two things ('{parts.first}' and '{parts.second}'), and I would not be sure to "
+        f"answer the second as asked: {why}. {_ASK_APART}",
+        planner=first.planner,
+    )
+
+
+def _asks_more(second: str, metric: str) -> bool:
+    """Whether a second part asks more than the figure `metric` of the first."""
+    rest = _CONTENT_FREE.sub(" ", second)
+    if words := _MEASURE_WORDS.get(metric):
+        rest = re.sub(rf"\b(?:{words})\b", " ", rest, flags=re.IGNORECASE)
+    return bool(rest.strip())
+
+
+def _answers(plan: Plan) -> bool:
+    return plan.intent in ("analytics", "concerts") and bool(plan.calls) and len(plan.calls) == 1
+
+
+def _part(plan: Plan) -> dict[str, Any]:
+    return {"intent": plan.intent, "slots": plan.slots}
