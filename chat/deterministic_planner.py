@@ -444,6 +444,11 @@ class DeterministicPlanner:
         follow = (
             follow or bool(pronoun) or self._bare(t, found) or self._measure_only(t) or self._grouping_only(t)
         )
+        if previous is not None and (one := re.search(follow_ups.ONE_OF_THEM, t)):
+            return cannot(
+                f"'{one[0]}' stands for one of the things the last answer named, and I do not carry "
+                "which: ask again with its name."
+            )
         kinds = {f.entity.kind for f in found}
         winner = self._winner(t, previous) if follow and (previous or {}).get("group") not in kinds else None
         if winner is not None:

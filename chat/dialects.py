@@ -1,8 +1,9 @@
 """The function words of the ways of English people write to the chat in besides the standard:
 an archaic register ("how many tickets hath X sold ... unto December?"), the American South
 ("y'all", "folks", "darlin'"), Nigerian Pidgin ("abeg", "wetin be di ...", "wey dem sell"),
-Taglish, Filipino mixed with English ("ilan po ang orders ...", "magkano", "ni X", "sa X"), and
-Hinglish, Hindi mixed with English ("pichle mahine X ke venues mein kitne tickets bike?");
+Taglish, Filipino mixed with English ("ilan po ang orders ...", "magkano", "ni X", "sa X"),
+Hinglish, Hindi mixed with English ("pichle mahine X ke venues mein kitne tickets bike?"), and
+Swahili ("Tiketi ngapi ziliuzwa kwenye X mwezi uliopita?");
 read as the English words meant. Pure.
 
 Only closed classes are read (pronouns, articles, linkers, question words, politeness, a few
@@ -145,9 +146,71 @@ _HINGLISH = (
     (r"\b(?:hai|hain|tha|thi|hua|hue|hui|raha|rahi|rahe)\b(?!')\s*", ""),
     (r"(?<![-'])\b(?:ka|ke|ki|ko|se)\b(?![-'])\s*", ""),
 )
+# Swahili as Kenyans write it to a chat, English nouns mixed in ("Tiketi ngapi ziliuzwa kwenye X
+# mwezi uliopita?"): its question words after their noun, its periods, linkers and the few nouns
+# and verbs of selling; read only in a message with a Swahili word of its own (`_SWAHILI_WORD`),
+# since "ya" or "na" are English slang or a name's too.
+_SWAHILI_WORD = compiled(
+    ((r"(?i)\b(?:tiketi|ngapi|mwezi|mwaka|kwenye|huko|nipe|mapato|tamasha|asante|dhidi|zimeuzwa|ziliuzwa"
+      r"|zilizouzwa|wastani|kiasi)\b", ""),),
+    flags=0,
+)  # fmt: skip
+_SWAHILI = (
+    (r"(?i)^\s*(?:sasa|sawa)\b[,!.]\s*|^\s*(?:habari|jambo|mambo)\b[,!.]?\s*", ""),
+    (r"(?i)^\s*na\b\s*", "and "),
+    (r"(?i)[,.]?\s*\basante(?: sana)?\b[.!]?", ""),
+    (r"(?i)\bjumla tu\b", "total only"),
+    (r"(?i)\bjumla\b", "total"),
+    (r"(?i)\bmwezi uliopita\b", "last month"),
+    (r"(?i)\bmwaka jana\b", "last year"),
+    (r"(?i)\bmwaka huu\b", "this year"),
+    (r"(?i)\bwiki iliyopita\b", "last week"),
+    (r"(?i)\bmwezi huo ?huo\b", "the same month"),
+    (r"(?i)\b(?:kwa )?kila mwezi\b", "each month"),
+    (r"(?i)\b(?:kwa )?kila siku\b", "each day"),
+    (r"(?i)\b(?:kwa )?kila wiki\b", "each week"),
+    (r"(?i)\bkwa kila\b", "per"),
+    (r"(?i)\bwastani wa\b", "average"),
+    (r"(?i)\bdhidi ya\b", "against"),
+    (r"(?i)\bnamba zote mbili\b", "both numbers"),
+    (r"(?i)\bkiasi gani\b", "how much"),
+    (r"(?i)\btarehe gani\b", "what date"),
+    (r"(?i)\bkuanzia\b", "from"),
+    (r"(?i)\bhadi\b", "to"),
+    (r"(?i)\b(?:ni|ulikuwa|ilikuwa|yalikuwa) ngapi\b", "how many"),
+    (r"(?i)\b(\w+) ngapi\b", r"how many \1"),  # "tiketi ngapi": the noun before its question word
+    (r"(?i)\btiketi\b", "tickets"),
+    (r"(?i)\bmapato\b", "revenue"),
+    (r"(?i)\bmatamasha\b", "concerts"),
+    (r"(?i)\btamasha\b", "concert"),
+    (r"\b(?:ziliuzwa|zimeuzwa|zilizouzwa|imeuzwa|iliuzwa)\b", "sold"),
+    (r"\b(?:lililofutwa|yaliyofutwa|iliyofutwa)\b", "cancelled"),
+    (r"\blilipangwa kuanza\b", "was scheduled to start"),
+    (r"\balikuwa na\b", "had"),
+    (r"\s*\bkwenye rekodi zenu\b", ""),
+    (r"(?i)^\s*kuna\b\s*", ""),
+    (r"\bkwenye\b|\bhuko\b", "in"),
+    (r"(?i)\bnipe\b", "give me"),
+    (r"\bhizo\b", "those"),
+    (r"\b(?:yalikuwa|ulikuwa|ilikuwa)\b", "was"),
+    (r"(?<![-'])\b(?:za|ya|wa|la)\b(?![-'])", "of"),
+    (r"\bna\b", "and"),  # "mwaka jana na mwaka huu", "tiketi na mapato": never dropped
+    (r"\bni\b\s*", ""),  # the copula ("... ni kiasi gani?"); "si" (not) is left unread: refused
+    # a month's name only before a year or after "from"/"to" ("Mei" may be an artist's name)
+    *((rf"\b{sw}\b(?=\s+\d{{4}})|(?:(?<=\bfrom )|(?<=\bto )){sw}\b", en) for sw, en in (
+        ("Januari", "January"), ("Februari", "February"), ("Machi", "March"), ("Aprili", "April"),
+        ("Mei", "May"), ("Juni", "June"), ("Julai", "July"), ("Agosti", "August"),
+        ("Septemba", "September"), ("Oktoba", "October"), ("Novemba", "November"),
+        ("Desemba", "December"),
+    )),
+)  # fmt: skip
 _REWRITES = compiled((*_ARCHAIC, *_SOUTHERN, *_PIDGIN, *_TAGLISH, *_HINGLISH), flags=0)  # case as written
+_SWAHILI_REWRITES = compiled(_SWAHILI, flags=0)
+_NOT_TAGLISH = compiled((*_ARCHAIC, *_SOUTHERN, *_PIDGIN, *_HINGLISH), flags=0)
 
 
 def read(text: str) -> str:
     """The text with these registers' function words as the English words meant."""
+    if any(p.search(text) for p, _ in _SWAHILI_WORD):  # Taglish's "si", "na", "ni" are other words here
+        return rewrite(_NOT_TAGLISH, rewrite(_SWAHILI_REWRITES, text))
     return rewrite(_REWRITES, text)

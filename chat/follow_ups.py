@@ -38,6 +38,12 @@ THOSE_THINGS = (
     r"|\b(?:those|these) (?:[\w-]+ )?(?:sales|tickets|orders|concerts|shows|gigs|refunds|customers|buyers"
     r"|venues|artists)\b"
 )
+# "the second one", "the latter": one of the things the last answer named, which a follow-up does
+# not carry (it keeps the last question, not its answer's rows).
+ONE_OF_THEM = (
+    r"\bthe (?:second|third|fourth|fifth|other) one\b(?!\s+(?:day|week|month|quarter|year|half)s?\b)"
+    r"|\bthe (?:latter|former)\b"  # not "just the top one", "the first one": a ranking's first
+)
 # Words that point back to an earlier question ("the ticket count there?", "tix instead",
 # "repeat that for X"): without one understood, the question is not answered as if standalone.
 POINTS_BACK = (
@@ -47,7 +53,7 @@ POINTS_BACK = (
     r"|\bsame (?:list|number|figure|question|query|breakdown|ranking|period|measure|metric|kpi|pairing)\b"
     r"|\b(?:this|that|the same) (?:venue|place|stadium|arena|artist|band|act|city|state|channel|tier|genre)\b"
     r"|\b(?:does|did|do|is|was|are|were) (?:that|those|these)\b"  # "how many tickets does that represent?"
-    r"|" + THOSE_THINGS
+    r"|" + THOSE_THINGS + "|" + ONE_OF_THEM
 )
 # "... for both", "both of them", "each of those": several earlier things, which a follow-up does
 # not hold (it starts from the last question only), so it is asked again rather than narrowed.

@@ -15,6 +15,7 @@ from chat.coverage import covered
 from chat.memory import Conversation
 from chat.periods import find_period
 from chat.plan import Plan, Planner, cannot
+from chat.wording import reword
 
 # ", and how many ...", "? And what was ...", "plus the revenue", "(and how many were VIP)",
 # "+ how many orders": a second request after a first one. "Which venue sold the most, and how
@@ -23,7 +24,7 @@ from chat.plan import Plan, Planner, cannot
 _SPLIT = re.compile(
     r"(?:(?:\s*[,;:(]\s*|\s*[?!.]\s*|\s*[\u2013\u2014-]{1,2}\s*|\s+)(?:and|plus)\s*,?\s+(?:also\s+)?|\s+[+&]\s+)"
     r"(?=(?:how (?:many|much)|what(?:'s| is| was| were| are| about)?|which|who|the (?:number|total|count"
-    r"|revenue|average|median)|(?:total |gross )?revenue\b))",
+    r"|revenue|average|median)|(?:total |gross )?revenue\b|\$?_{2,}))",  # "and ____ of them": a blank to fill
     re.IGNORECASE,
 )
 # What a second part may say that asks nothing new: its question words, "was that", "in total".
@@ -72,6 +73,12 @@ _NAMED_SUBJECT = re.compile(
 _KEPT_ON_PURPOSE = re.compile(r"\b(?:there|that (?:venue|city|state|artist|place)|her|his|their|its)\b", re.I)
 _ENTITIES = ("artist", "venue", "city", "state", "genre", "concert")
 _ASK_APART = "Ask them one at a time."
+_NEGATED = re.compile(
+    r"\b(?:not|no|non-?|except|excluding|without|other than|besides|minus)\s+(?:the\s+|any\s+|counting\s+)?"
+    r"(vip|floor|upper|lower|balcony|general admission|online|web|app|mobile|box[- ]office|partners?"
+    r"|resellers?|cancell?ed)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -121,10 +128,47 @@ def planned(planner: Planner, question: str, clock: datetime | None, memory: Con
         return cannot(f"That asks {len(parts)} things at once. {_ASK_APART}")
     if parts is not None and (both := _both(planner, parts, clock, memory)) is not None:
         return both
-    return covered(question, planner.plan(question, clock, memory))
+    plan = covered(question, planner.plan(question, clock, memory))
+    if plan.calls and (negated := _negated(question, plan.slots)):
+        return cannot(
+            f"'{negated}' leaves something out, and I would have answered for only that. Ask for what is "
+            "left in instead (the tiers or channels you want).",
+            planner=plan.planner,
+        )
+    blanks = _blanks(question)  # "Fill in the blanks: X sold ____ and made $____"
+    if blanks > 1 and plan.calls and not (plan.slots.get("compare") and blanks <= 3):
+        return cannot(
+            f"That asks {blanks} things at once ({blanks} blanks). {_ASK_APART}", planner=plan.planner
+        )
+    return plan
+
+
+def _blanks(text: str) -> int:
+    return len(re.findall(r"_{2,}", text))
+
+
+def _negated(question: str, slots: dict[str, Any]) -> str | None:
+    """A tier, channel or cancellation the question rules out ("but not VIP", "not online")
+    that the plan keeps as its filter: the planner reads the word, not its "not"."""
+    m = _NEGATED.search(reword(question))
+    if m is None:
+        return None
+    word = m[1].lower()
+    if word.startswith("cancel"):
+        kept = bool(slots.get("cancelled")) or slots.get("metric") == "cancelled"
+    else:
+        kind = (
+            "tier"
+            if word in ("vip", "floor", "upper", "lower", "balcony", "general admission")
+            else "channel"
+        )
+        kept = kind in (slots.get("filters") or {}) or (slots.get("compare") or {}).get("dim") == kind
+    return m[0] if kept else None
 
 
 def _both(planner: Planner, parts: Parts, clock: datetime | None, memory: Conversation | None) -> Plan | None:
+    if _blanks(parts.first) > 1 or _blanks(parts.second) > 1:
+        return cannot(f"That asks more things than it has parts (blanks in one part). {_ASK_APART}")
     first = covered(parts.first, planner.plan(parts.first, clock, memory))
     if not _answers(first):
         return None  # the first part is no question of its own: the whole is planned (and checked)
@@ -141,6 +185,11 @@ def _both(planner: Planner, parts: Parts, clock: datetime | None, memory: Conver
             f"The second ('{parts.second}'): {second.reply or 'not understood.'} {_ASK_APART}",
             planner=first.planner,
         )
+    ratios = (*analytics.AVERAGES, *analytics.MEDIANS, *analytics.PER_CUSTOMER, *analytics.PRICES)
+    second_blank = re.fullmatch(r"and\s+\$?\s*_{2,}\s*%?\s*\w*[.?!]?", parts.second)
+    if first.slots.get("metric") in ratios and second_blank:
+        # "the average order was $____ and ____ tickets": the second blank is the average's too
+        return _apart(first, parts, "its second blank may be the first figure's, not a total")
     if (why := _misread(parts, first.slots, second.slots, clock)) is not None:
         return _apart(first, parts, why)
     return Plan(

@@ -58,6 +58,7 @@ _FUNCTION = _lexicon(
     leaving leave left everything table tables period periods span metric
     saw seen tally pulled pulls basically honestly literally counted
     ngl fr rn lol lmao bestie tho lowkey highkey tbh imo fwiw mate mates righto cheers
+    howzit bru boet eish ag ja lekker yebo
     """
 )
 # Words the planner reads (measures, groupings, superlatives, periods, channels, tiers, days)

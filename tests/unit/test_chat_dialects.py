@@ -1,5 +1,5 @@
-"""Questions in an archaic register, Southern American English, Nigerian Pidgin and Taglish:
-their function words read as the English meant, names left alone; and the confident wrong
+"""Questions in an archaic register, Southern American English, Nigerian Pidgin, Taglish,
+Hinglish and Swahili: their function words read as the English meant, names left alone; and the confident wrong
 answers the nineteenth set found (a grouping "by seat tier" dropped, "the week just past"
 dropped, a "slice by channel" answered as shares, an elliptical question after one not
 understood answered for everything), each read as asked or not answered."""
@@ -195,3 +195,50 @@ def test_hinglish_questions_are_answered_as_asked(
     assert plan.slots["metric"] == metric and set(plan.slots.get("filters") or {}) == filters
     assert plan.slots["period"]["label"] == period
     assert not plan.slots.get("cancelled")
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("Sasa! Tiketi ngapi ziliuzwa kwenye Riverside Arena mwezi uliopita? Jumla tu, asante.",
+         "how many tickets sold in Riverside Arena last month? total only"),
+        ("Tiketi za VIP zilizouzwa Riverside Arena mwaka jana ni ngapi?",
+         "tickets of VIP sold Riverside Arena last year how many?"),
+        ("Nipe tiketi za Cher kwa kila mwezi, kuanzia Oktoba 2025 hadi Machi 2026.",
+         "give me tickets of Cher each month, from October 2025 to March 2026."),
+        ("Texas dhidi ya Ohio: tiketi ngapi zimeuzwa mwaka huu?", "Texas against Ohio: how many tickets sold this year?"),
+        ("Na mapato ya mwezi huo huo yalikuwa kiasi gani?", "and revenue of the same month was how much?"),
+    ],
+)  # fmt: skip
+def test_swahili_read_as_english(written: str, meant: str) -> None:
+    assert read(written) == meant
+
+
+@pytest.mark.parametrize(
+    "text",  # Swahili's "ya", "na", "za" are read only in a Swahili message
+    [
+        "Thank ya, how many tickets in 2025?",
+        "Tickets for Sha Na Na in 2025",
+        "How many tickets at Za Za Club?",
+    ],
+)
+def test_swahili_words_in_an_english_message_are_left_alone(text: str) -> None:
+    assert read(text) == text
+
+
+def test_a_swahili_question_is_answered_as_asked(planner: DeterministicPlanner) -> None:
+    plan = _ask(planner, "Tiketi za VIP zilizouzwa Gillette Stadium mwaka jana ni ngapi?")
+    assert plan.calls and plan.slots["metric"] == "tickets"
+    assert plan.slots["filters"] == {"venue": [1, "Gillette Stadium"], "tier": "vip"}
+    assert plan.slots["period"]["label"].startswith("last year")
+
+
+def test_swahili_not_and_and_are_never_dropped(planner: DeterministicPlanner) -> None:
+    """ "si" (not) is left unread, so the question is refused rather than answered for VIP; "na"
+    (and) joins, and is not Taglish's dropped particle; a month's name is one only before a year."""
+    assert not _ask(planner, "Tiketi ngapi si VIP ziliuzwa kwenye Gillette Stadium mwaka jana?").calls
+    assert read("Tiketi na mapato ya Cher mwaka jana") == "tickets and revenue of Cher last year"
+    assert (
+        read("Asante! How many tickets did Mei sell in 2025?").strip()
+        == "How many tickets did Mei sell in 2025?"
+    )

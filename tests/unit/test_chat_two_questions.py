@@ -230,3 +230,79 @@ def test_what_surrounds_the_two_requests_goes_with_both(question: str, first: st
 
 def test_a_ranking_and_its_figure_with_a_remark_after_stay_one_question() -> None:
     assert split("Which city sold the most VIP tickets in 2025, and how many? Cities, not venues.") is None
+
+
+def test_a_blank_to_fill_is_the_answer_and_each_blank_a_request(planner: DeterministicPlanner) -> None:
+    one = planned(
+        planner, "Fill in the blank: in the month before last, Cher sold ____ tickets.", CLOCK, None
+    )
+    assert one.calls and one.slots["metric"] == "tickets" and one.slots["filters"] == {"artist": [11, "Cher"]}
+    two = planned(
+        planner, "Fill in the blank: ____ tickets were sold in 2025, and ____ of them were VIP.", CLOCK, None
+    )
+    assert [f for _, f, _ in _facts(two)] == [{}, {"tier": "vip"}]
+    said_once = planned(
+        planner, "Fill in the blanks: Cher sold ____ tickets in 2025 and made $____ in revenue.", CLOCK, None
+    )
+    assert not said_once.calls and "2 blanks" in (said_once.reply or "")  # not the revenue alone
+    compared = planned(
+        planner, "Fill in the blanks: Cher sold ____ tickets in 2024 or ____ in 2025", CLOCK, None
+    )
+    assert len(compared.slots["compare"]["periods"]) == 2  # two figures, side by side
+
+
+@pytest.mark.parametrize("opening", ["Howzit!", "Lekker,", "Ja, so", "Eish, bru,"])
+def test_south_african_interjections_carry_no_meaning(planner: DeterministicPlanner, opening: str) -> None:
+    plan = planned(planner, f"{opening} how many tickets did Cher sell in 2025?", CLOCK, None)
+    assert plan.calls and plan.slots["filters"] == {"artist": [11, "Cher"]}, plan.reply
+
+
+def test_one_of_the_last_answers_things_is_asked_again_with_its_name(planner: DeterministicPlanner) -> None:
+    """After "Cher or Dolly Parton, who sold more?", "the second one" is Dolly Parton, which a
+    follow-up does not carry: answered for everything before this was refused."""
+    memory = Conversation("s")
+    first = planned(planner, "Cher or Dolly Parton, who sold more tickets in 2025?", CLOCK, memory)
+    memory.add("q", first.intent, first.slots, "", True)
+    plan = planned(
+        planner, "Ja, and the second one - how many concerts are still ahead of today?", CLOCK, memory
+    )
+    assert not plan.calls and "'the second one'" in (plan.reply or "")
+    month = planned(planner, "How many tickets in the last one month?", CLOCK, None)  # a period
+    assert month.calls and month.slots["metric"] == "tickets"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [  # a blank that stands for a name, a period or a place: no figure answers it
+        "Fill in the blank: Cher sold 12,000 tickets in ____.",
+        "Fill in the blank: ____ sold 12,000 tickets at Gillette Stadium in 2025.",
+        "Fill in the blank: Cher sold 5,000 tickets at ____ in 2025.",
+        # several figures in one part, or a breakdown for two blanks
+        "Fill in the blanks: Cher sold ____ tickets in 2025, ____ in her best month.",
+        "Fill in the blanks: Cher sold ____ tickets and ____ orders in 2025, and $____ in revenue.",
+    ],
+)
+def test_a_blank_no_figure_answers_is_not_read(planner: DeterministicPlanner, question: str) -> None:
+    assert not planned(planner, question, CLOCK, None).calls
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many tickets did Cher sell in 2025, but not VIP?",
+        "Ja, tickets for Cher in 2025 - not online.",
+        "How many Cher concerts in 2025 were not cancelled?",
+    ],
+)
+def test_a_tier_channel_or_cancellation_ruled_out_is_not_answered_as_kept(
+    planner: DeterministicPlanner, question: str
+) -> None:
+    """The planner reads "VIP" and not its "not": refused rather than answered for VIP alone."""
+    plan = planned(planner, question, CLOCK, None)
+    assert not plan.calls, plan.slots
+
+
+def test_a_second_blank_after_an_average_is_the_averages_own(planner: DeterministicPlanner) -> None:
+    question = "Fill in the blank: the average order at Gillette Stadium in 2025 was $____ and ____ tickets."
+    plan = planned(planner, question, CLOCK, None)
+    assert not plan.calls and "second blank" in (plan.reply or "")
