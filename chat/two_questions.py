@@ -1,6 +1,8 @@
 """Two questions in one ("How many tickets did X sell in 2025, and how many were VIP?"): each
 part planned on its own, the second as a follow-up to the first, and both answered; never the
-second part alone stated as the answer to the whole. Pure: the planner is passed in."""
+second part alone stated as the answer to the whole. Also where every plan is checked before it
+runs: what the question rules out (`chat.ruled_out`), and blanks to fill ("X sold ____ tickets
+and made $____") against the figures the plan gives. Pure: the planner is passed in."""
 
 from __future__ import annotations
 
@@ -10,12 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chat import analytics
+from chat import analytics, ruled_out
 from chat.coverage import covered
 from chat.memory import Conversation
 from chat.periods import find_period
 from chat.plan import Plan, Planner, cannot
-from chat.wording import reword
 
 # ", and how many ...", "? And what was ...", "plus the revenue", "(and how many were VIP)",
 # "+ how many orders": a second request after a first one. "Which venue sold the most, and how
@@ -73,12 +74,6 @@ _NAMED_SUBJECT = re.compile(
 _KEPT_ON_PURPOSE = re.compile(r"\b(?:there|that (?:venue|city|state|artist|place)|her|his|their|its)\b", re.I)
 _ENTITIES = ("artist", "venue", "city", "state", "genre", "concert")
 _ASK_APART = "Ask them one at a time."
-_NEGATED = re.compile(
-    r"\b(?:not|no|non-?|except|excluding|without|other than|besides|minus)\s+(?:the\s+|any\s+|counting\s+)?"
-    r"(vip|floor|upper|lower|balcony|general admission|online|web|app|mobile|box[- ]office|partners?"
-    r"|resellers?|cancell?ed)\b",
-    re.I,
-)
 
 
 @dataclass(frozen=True)
@@ -125,11 +120,11 @@ def planned(planner: Planner, question: str, clock: datetime | None, memory: Con
     answered as if it were the whole."""
     parts = split(question)
     if isinstance(parts, list):
-        return cannot(f"That asks {len(parts)} things at once. {_ASK_APART}")
+        return cannot(f"That asks {len(parts)} things at once. {_ASK_APART}", planner=planner.name)
     if parts is not None and (both := _both(planner, parts, clock, memory)) is not None:
         return both
     plan = covered(question, planner.plan(question, clock, memory))
-    if plan.calls and (negated := _negated(question, plan.slots)):
+    if plan.calls and (negated := ruled_out.kept(question, plan.slots)):
         return cannot(
             f"'{negated}' leaves something out, and I would have answered for only that. Ask for what is "
             "left in instead (the tiers or channels you want).",
@@ -147,28 +142,11 @@ def _blanks(text: str) -> int:
     return len(re.findall(r"_{2,}", text))
 
 
-def _negated(question: str, slots: dict[str, Any]) -> str | None:
-    """A tier, channel or cancellation the question rules out ("but not VIP", "not online")
-    that the plan keeps as its filter: the planner reads the word, not its "not"."""
-    m = _NEGATED.search(reword(question))
-    if m is None:
-        return None
-    word = m[1].lower()
-    if word.startswith("cancel"):
-        kept = bool(slots.get("cancelled")) or slots.get("metric") == "cancelled"
-    else:
-        kind = (
-            "tier"
-            if word in ("vip", "floor", "upper", "lower", "balcony", "general admission")
-            else "channel"
-        )
-        kept = kind in (slots.get("filters") or {}) or (slots.get("compare") or {}).get("dim") == kind
-    return m[0] if kept else None
-
-
 def _both(planner: Planner, parts: Parts, clock: datetime | None, memory: Conversation | None) -> Plan | None:
     if _blanks(parts.first) > 1 or _blanks(parts.second) > 1:
-        return cannot(f"That asks more things than it has parts (blanks in one part). {_ASK_APART}")
+        return cannot(
+            f"That asks more things than it has parts (two blanks in one). {_ASK_APART}", planner=planner.name
+        )
     first = covered(parts.first, planner.plan(parts.first, clock, memory))
     if not _answers(first):
         return None  # the first part is no question of its own: the whole is planned (and checked)

@@ -13,6 +13,7 @@ from chat.answers import compose
 from chat.deterministic_planner import DeterministicPlanner
 from chat.memory import Conversation
 from chat.plan import Plan
+from chat.ruled_out import kept
 from chat.two_questions import Parts, planned, split
 from chat.vocabulary import Vocabulary
 from tests.unit.test_chat_planner import ARTISTS, CLOCK, VENUES
@@ -306,3 +307,11 @@ def test_a_second_blank_after_an_average_is_the_averages_own(planner: Determinis
     question = "Fill in the blank: the average order at Gillette Stadium in 2025 was $____ and ____ tickets."
     plan = planned(planner, question, CLOCK, None)
     assert not plan.calls and "second blank" in (plan.reply or "")
+
+
+def test_ruled_out_names_what_the_plan_would_keep() -> None:
+    vip = {"metric": "tickets", "filters": {"tier": "vip"}}
+    assert kept("Tickets for Cher in 2025, but not VIP", vip) == "not VIP"
+    assert kept("Tickets for Cher in 2025, but not VIP", {"metric": "tickets", "filters": {}}) is None
+    assert kept("Concerts in 2025 that were not cancelled", {"metric": "concerts", "cancelled": True})
+    assert kept("VIP tickets in 2025, not online", vip) is None  # the channel is not kept
