@@ -175,7 +175,9 @@ def run_screen_under_load(
     } | ({"produced_to_table": summary(live_delays(_merged(produced, counted, started)))} if counted else {})
 
 
-def _merged(produced: list[tuple[float, int]], seen: list[tuple[float, int]], started: float) -> list[Any]:
+def _merged(
+    produced: list[tuple[float, int]], seen: list[tuple[float, int]], started: float
+) -> list[tuple[float, int, int]]:
     """The two cumulative curves as (time since start, produced, seen) samples."""
     samples: list[tuple[float, int, int]] = []
     p = c = 0

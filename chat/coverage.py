@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from chat import analytics
+from chat import analytics, ruled_out
 from chat.asker import story_words
 from chat.groupings import named_values, refund_reason
 from chat.periods import (
@@ -24,7 +24,9 @@ from chat.periods import (
     NOT_A_RANKINGS_COUNT,
     NOT_COUNT,
     RANKED_YEAR,
+    SHORT_MONTHS,
     Period,
+    month_number,
     spans_said,
 )
 from chat.plan import Plan, cannot
@@ -420,9 +422,7 @@ _YEAR_SAID = re.compile(
     r"|\b(?:under|over) (20[1-3]\d)\b(?![.,]\d)" + NOT_COUNT  # "under 2025": during it, not a threshold
 )
 _QUARTER_SAID = re.compile(r"\b(?:((?:19|20)\d{2})\s*-?\s*q([1-4])|q([1-4])\s*[-/']?\s*((?:19|20)\d{2}))\b")
-_MONTH_SHORT = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
-                "oct": 10, "nov": 11, "dec": 12}  # fmt: skip
-_MONTH_SAID = re.compile(r"\b(" + "|".join([*(m for m in MONTHS if m != "may"), *_MONTH_SHORT]) + r")\b")
+_MONTH_SAID = re.compile(r"\b(" + "|".join([*(m for m in MONTHS if m != "may"), *SHORT_MONTHS]) + r")\b")
 
 
 def _dates_outside(text: str, slots: dict[str, Any]) -> bool:
@@ -436,7 +436,7 @@ def _dates_outside(text: str, slots: dict[str, Any]) -> bool:
     months = {(d.year, d.month) for p in periods for d in _months_of(p)}
     years = {y for y, _ in months}
     said_years = {int(y) for pair in _YEAR_SAID.findall(text) for y in pair if y}
-    said_months = {MONTHS.get(m) or _MONTH_SHORT[m] for m in _MONTH_SAID.findall(text)}  # "jan feb march"
+    said_months = {month_number(m) for m in _MONTH_SAID.findall(text)}  # "jan feb march"
     said_quarters = {  # "Q3 2025 | Q4 2025" answered for Q3 alone
         (int(a or d), int(b or c)) for a, b, c, d in _QUARTER_SAID.findall(text)
     }
@@ -513,6 +513,12 @@ def covered(question: str, plan: Plan) -> Plan:
     answering = not missing and plan.intent in ("analytics", "concerts") and plan.calls
     asked = reword(question)
     asked = _without_reasons(asked, plan.slots)  # the reasons' phrases are read by their filter
+    if answering and (negated := ruled_out.kept(asked, plan.slots)):
+        return cannot(
+            f"'{negated}' leaves something out, and I would have answered for only that. Ask for what is "
+            "left in instead (the tiers or channels you want).",
+            planner=plan.planner,
+        )
     if answering and (unknown := unexplained(asked, plan.slots, story_words(asked))):
         said = ", ".join(f"'{w}'" for w in unknown[:3])
         return cannot(

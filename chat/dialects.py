@@ -15,6 +15,8 @@ kasama ..." ("not including") is read only with what it leaves out.
 
 from __future__ import annotations
 
+import re
+
 from chat.rewrites import compiled, rewrite
 
 _ARCHAIC = (
@@ -150,11 +152,11 @@ _HINGLISH = (
 # mwezi uliopita?"): its question words after their noun, its periods, linkers and the few nouns
 # and verbs of selling; read only in a message with a Swahili word of its own (`_SWAHILI_WORD`),
 # since "ya" or "na" are English slang or a name's too.
-_SWAHILI_WORD = compiled(
-    ((r"(?i)\b(?:tiketi|ngapi|mwezi|mwaka|kwenye|huko|nipe|mapato|tamasha|asante|dhidi|zimeuzwa|ziliuzwa"
-      r"|zilizouzwa|wastani|kiasi)\b", ""),),
-    flags=0,
-)  # fmt: skip
+_SWAHILI_WORD = re.compile(
+    r"\b(?:tiketi|ngapi|mwezi|mwaka|kwenye|huko|nipe|mapato|tamasha|asante|dhidi|zimeuzwa|ziliuzwa"
+    r"|zilizouzwa|wastani|kiasi)\b",
+    re.I,
+)
 _SWAHILI = (
     (r"(?i)^\s*(?:sasa|sawa)\b[,!.]\s*|^\s*(?:habari|jambo|mambo)\b[,!.]?\s*", ""),
     (r"(?i)^\s*na\b\s*", "and "),
@@ -211,6 +213,6 @@ _NOT_TAGLISH = compiled((*_ARCHAIC, *_SOUTHERN, *_PIDGIN, *_HINGLISH), flags=0)
 
 def read(text: str) -> str:
     """The text with these registers' function words as the English words meant."""
-    if any(p.search(text) for p, _ in _SWAHILI_WORD):  # Taglish's "si", "na", "ni" are other words here
+    if _SWAHILI_WORD.search(text):  # Taglish's "si", "na", "ni" are other words here
         return rewrite(_NOT_TAGLISH, rewrite(_SWAHILI_REWRITES, text))
     return rewrite(_REWRITES, text)

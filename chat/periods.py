@@ -17,7 +17,8 @@ MONTHS = {
          "october", "november", "december")
     )
 }  # fmt: skip
-_MONTH = "(" + "|".join(MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)"
+SHORT_MONTHS = ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec")
+_MONTH = "(" + "|".join((*MONTHS, *SHORT_MONTHS)) + ")"
 _UNITS = {"day": 1, "days": 1, "week": 7, "weeks": 7}
 _UNTIL = r"(?:-|to|through|thru|until|till|and)"
 _NUMBERS = {
@@ -88,7 +89,8 @@ def _month(year: int, month: int) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _month_number(word: str) -> int:
+def month_number(word: str) -> int:
+    """The month a name or its short form stands for ("sept" 9)."""
     word = word.lower()
     return MONTHS.get(word) or next(i for m, i in MONTHS.items() if m.startswith(word[:3]))
 
@@ -173,7 +175,7 @@ _MONTH_DAY = (  # "May 20", "the 20th of May"; not "top 20 May 2026 artists"
 
 def _day(month: str | None, day: str | None, month2: str | None, day2: str | None, year: int) -> date | None:
     with contextlib.suppress(ValueError, StopIteration):
-        return date(year, _month_number(str(month or month2)), int(str(day or day2)))
+        return date(year, month_number(str(month or month2)), int(str(day or day2)))
     return None
 
 
@@ -298,7 +300,7 @@ def find_period(text: str, clock: datetime) -> Period | None:
         r"(?: (?:through|thru|to|until|till|up to) (?:today|now|date))?\b",
         t,
     ):  # "from the start of 2025 through today": before "today" is read alone
-        start = _month(int(m[2]), _month_number(m[1]))[0] if m[1] else datetime(int(m[2]), 1, 1, tzinfo=UTC)
+        start = _month(int(m[2]), month_number(m[1]))[0] if m[1] else datetime(int(m[2]), 1, 1, tzinfo=UTC)
         return Period(start, tomorrow, f"since {start:%B %Y}" if m[1] else f"since {m[2]}")
     if re.search(r"\b(?:last|previous|past) weekend\b", t):  # Saturday and Sunday of last week
         saturday = today - timedelta(days=today.weekday() + 2)
@@ -377,32 +379,32 @@ def find_period(text: str, clock: datetime) -> Period | None:
         start, end = _month(int(m[2]), int(m[1]))
         return Period(start, end, start.strftime("%B %Y"), future=start > clock)
     if m := re.search(rf"\b{_MONTH}\.?,? (\d{{4}})\s*{_UNTIL}\s*{_MONTH}\.?,? (\d{{4}})\b", t):
-        start, _ = _month(int(m[2]), _month_number(m[1]))  # "sept 2025 through feb 2026"
-        _, end = _month(int(m[4]), _month_number(m[3]))
+        start, _ = _month(int(m[2]), month_number(m[1]))  # "sept 2025 through feb 2026"
+        _, end = _month(int(m[4]), month_number(m[3]))
         if start < end:
             label = f"{start:%B %Y} to {(end - timedelta(days=1)):%B %Y}"
             return Period(start, end, label, future=start > clock)
     if m := re.search(rf"\b{_MONTH}\.?\s*{_UNTIL}\s*{_MONTH}\.?,? (\d{{4}})\b", t):
         year = int(m[3])  # "jan-mar 2026", "from january to march 2026"
-        start, _ = _month(year, _month_number(m[1]))
-        _, end = _month(year, _month_number(m[2]))
+        start, _ = _month(year, month_number(m[1]))
+        _, end = _month(year, month_number(m[2]))
         return Period(start, end, f"{start:%B} to {(end - timedelta(days=1)):%B %Y}", future=start > clock)
     if m := re.search(rf"\bsince (?:the )?(?:(?:start|beginning) of )?(?:{_MONTH} )?(\d{{4}})\b", t):
-        start = _month(int(m[2]), _month_number(m[1]))[0] if m[1] else datetime(int(m[2]), 1, 1, tzinfo=UTC)
+        start = _month(int(m[2]), month_number(m[1]))[0] if m[1] else datetime(int(m[2]), 1, 1, tzinfo=UTC)
         return Period(start, tomorrow, f"since {start:%B %Y}" if m[1] else f"since {m[2]}")
     if m := re.search(rf"\bsince {_MONTH}\b(?! \d)", t):  # "since January": this year's, or last year's
-        month = _month_number(m[1])
+        month = month_number(m[1])
         start = _month(today.year if month <= today.month else today.year - 1, month)[0]
         return Period(start, tomorrow, f"since {start:%B %Y}")
     if m := re.search(rf"\b(this|last) {_MONTH}\b(?! \d)", t):  # "this April": this year's; "last April"
-        month = _month_number(m[2])
+        month = month_number(m[2])
         year = today.year if month <= today.month else today.year - 1
         if m[1] == "last" and month == today.month:
             year -= 1
         start, end = _month(year, month)
         return Period(start, end, start.strftime("%B %Y"), future=start > clock)
     if m := re.search(rf"\b{_MONTH}\.? (\d{{4}})\b", t):
-        start, end = _month(int(m[2]), _month_number(m[1]))
+        start, end = _month(int(m[2]), month_number(m[1]))
         return Period(start, end, start.strftime("%B %Y"), future=start > clock)
     # "under 2025": Swedish English for "during 2025" (a count after it, "under 2025 tickets", is not)
     if m := re.search(
@@ -418,7 +420,7 @@ def find_period(text: str, clock: datetime) -> Period | None:
         return Period(datetime(y, 1, 1, tzinfo=UTC), datetime(y + 1, 1, 1, tzinfo=UTC), str(y),
                       future=datetime(y, 1, 1, tzinfo=UTC) > clock)  # fmt: skip
     if m := re.search(rf"\b(?:in|during|for) {_MONTH}\b", t):
-        month = _month_number(m[1])
+        month = month_number(m[1])
         year = today.year if month <= today.month else today.year - 1
         start, end = _month(year, month)
         return Period(start, end, start.strftime("%B %Y"))

@@ -7,8 +7,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from chat.wording import reword
-
 _NEGATED = re.compile(
     r"\b(?:not|no|non-?|except|excluding|without|other than|besides|minus)\s+(?:the\s+|any\s+|counting\s+)?"
     r"(vip|floor|upper|lower|balcony|general admission|online|web|app|mobile|box[- ]office|partners?"
@@ -18,10 +16,11 @@ _NEGATED = re.compile(
 _TIERS = ("vip", "floor", "upper", "lower", "balcony", "general admission")
 
 
-def kept(question: str, slots: dict[str, Any]) -> str | None:
+def kept(asked: str, slots: dict[str, Any]) -> str | None:
     """The words that rule out a tier, channel or cancellation the plan keeps as its filter (or
-    compares), as the question says them; None when the plan keeps nothing ruled out."""
-    m = _NEGATED.search(reword(question))
+    compares), as the question (reworded, `chat.wording.reword`) says them; None when the plan
+    keeps nothing ruled out. Checked with the rest of a plan's coverage (`chat.coverage`)."""
+    m = _NEGATED.search(asked)
     if m is None:
         return None
     word = m[1].lower()

@@ -1,8 +1,7 @@
 """Two questions in one ("How many tickets did X sell in 2025, and how many were VIP?"): each
 part planned on its own, the second as a follow-up to the first, and both answered; never the
-second part alone stated as the answer to the whole. Also where every plan is checked before it
-runs: what the question rules out (`chat.ruled_out`), and blanks to fill ("X sold ____ tickets
-and made $____") against the figures the plan gives. Pure: the planner is passed in."""
+second part alone stated as the answer to the whole; and blanks to fill ("X sold ____ tickets
+and made $____") counted against the figures the plan gives. Pure: the planner is passed in."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chat import analytics, ruled_out
+from chat import analytics
 from chat.coverage import covered
 from chat.memory import Conversation
 from chat.periods import find_period
@@ -124,12 +123,6 @@ def planned(planner: Planner, question: str, clock: datetime | None, memory: Con
     if parts is not None and (both := _both(planner, parts, clock, memory)) is not None:
         return both
     plan = covered(question, planner.plan(question, clock, memory))
-    if plan.calls and (negated := ruled_out.kept(question, plan.slots)):
-        return cannot(
-            f"'{negated}' leaves something out, and I would have answered for only that. Ask for what is "
-            "left in instead (the tiers or channels you want).",
-            planner=plan.planner,
-        )
     blanks = _blanks(question)  # "Fill in the blanks: X sold ____ and made $____"
     if blanks > 1 and plan.calls and not (plan.slots.get("compare") and blanks <= 3):
         return cannot(

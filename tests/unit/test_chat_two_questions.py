@@ -180,7 +180,7 @@ def test_two_answers_to_one_question_are_graded_wrong() -> None:
             "own subject",
         ),
         ("What was the highest ticket price in 2025 and what was the lowest?", "the first again"),
-        ("How many tickets did Cher sell in 2025, and how many were not VIP?", "widens, negates"),
+        ("How many tickets did Cher sell in 2025, and how many were not VIP?", "leaves something out"),
         ("How many VIP tickets did Cher sell in 2025, and how many tickets overall?", "the first again"),
         ("Tickets for Cher in 2025 and revenue for Cher in 2025 and orders", "widens, negates or adds"),
         ("How many tickets did Cher sell in 2025 and 2024, and how many were VIP?", "compares"),
@@ -311,7 +311,7 @@ def test_a_second_blank_after_an_average_is_the_averages_own(planner: Determinis
 
 def test_ruled_out_names_what_the_plan_would_keep() -> None:
     vip = {"metric": "tickets", "filters": {"tier": "vip"}}
-    assert kept("Tickets for Cher in 2025, but not VIP", vip) == "not VIP"
+    assert kept("tickets for Cher in 2025, but not VIP", vip) == "not VIP"
     assert kept("Tickets for Cher in 2025, but not VIP", {"metric": "tickets", "filters": {}}) is None
     assert kept("Concerts in 2025 that were not cancelled", {"metric": "concerts", "cancelled": True})
     assert kept("VIP tickets in 2025, not online", vip) is None  # the channel is not kept
