@@ -9,6 +9,7 @@ the vocabulary are ints or escaped literals; the SQL guard checks the result any
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -101,6 +102,8 @@ GROUPS += ("channel", "tier", "week", "quarter", "year", "weekday", "daytype", "
 TIME_GROUPS = ("day", "week", "month", "quarter", "year")
 CHANNELS = {"web": "web", "mobile": "mobile", "box_office": "box office", "partner": "partner"}
 TIERS = ("vip", "floor", "lower", "upper")
+# What a question can leave out ("not counting Texas", "other than Cher", "apart from VIP").
+EXCLUDABLE = ("state", "city", "venue", "artist", "genre", "channel", "tier")
 
 # family -> FROM clause, the time column and where each filter/group column lives
 _FROM = {
@@ -175,40 +178,11 @@ def compile_slots(slots: dict[str, Any]) -> Compiled:
             need("s")
         if metric == "sold_out":
             where.append("s.tickets_net >= s.capacity")
-    located = family == "sales"  # the sales fact carries the venue's city and state itself
-    if "state" in filters:
-        if not located:
-            need("v")
-        where.append(f"{'f' if located else 'v'}.state = {literal(str(filters['state']))}")
-    if "city" in filters:
-        city, state = filters["city"]
-        if not located:
-            need("v")
-        col = "f" if located else "v"
-        where.append(f"{col}.city = {literal(str(city))} AND {col}.state = {literal(str(state))}")
-    for kind in ("venue", "artist", "concert"):
-        if kind in filters:
-            where.append(id_condition(ids[kind], filters[kind]))
-    if "genre" in filters:  # the artist's genre now (the fact keeps the one at sale time)
-        need("a")
-        where.append(f"a.genre = {literal(str(filters['genre']))}")
-    if "seats" in filters:  # venues over a number of seats
-        need("v")
-        where.append(seats_condition(filters["seats"]))
-    for kind in ("channel", "tier"):
-        if kind in filters:
-            if family != "sales":
-                raise ValueError(f"{name} have no {kind}")
-            where.append(f"f.{kind} = {literal(str(filters[kind]))}")
-    if "reason" in filters:  # why a refund was issued
-        if family != "refunds":
-            raise ValueError(f"{name} have no refund reason")
-        where.append(f"f.reason = {literal(str(filters['reason']))}")
-    if "days" in filters:  # days of the week (0 = Sunday, as DATE_PART(dow) on Redshift)
-        if family not in _TIME:
-            raise ValueError(f"{name} have no date")
-        days = sorted({int(d) for d in filters["days"]})
-        where.append(f"DATE_PART(dow, {_TIME[family]}) IN ({', '.join(str(d) for d in days)})")
+    where += _conditions(filters, family, name, need)
+    for kind, left_out in (slots.get("excluded") or {}).items():  # "tickets in 2025, not counting Texas"
+        if kind not in EXCLUDABLE:
+            raise ValueError(f"I can't leave out a {kind}")
+        where.append(f"NOT ({' AND '.join(_conditions({kind: left_out}, family, name, need))})")
     period = Period.from_dict(slots["period"]) if slots.get("period") else None
     if period is not None:
         col = _TIME[family]
@@ -274,6 +248,48 @@ def compile_slots(slots: dict[str, Any]) -> Compiled:
     return Compiled(sql=sql, scalar=group is None, describes=describe(slots))
 
 
+def _conditions(filters: dict[str, Any], family: str, name: str, need: Callable[[str], None]) -> list[str]:
+    """The WHERE conditions of a question's filters over the family's table (`f` or `c`); `need`
+    joins the venue or artist table a condition reads; `name` is the measure's, for errors."""
+    ids = _ids(family)
+    where: list[str] = []
+    located = family == "sales"  # the sales fact carries the venue's city and state itself
+    if "state" in filters:
+        if not located:
+            need("v")
+        where.append(f"{'f' if located else 'v'}.state = {literal(str(filters['state']))}")
+    if "city" in filters:
+        city, state = filters["city"]
+        if not located:
+            need("v")
+        col = "f" if located else "v"
+        where.append(f"{col}.city = {literal(str(city))} AND {col}.state = {literal(str(state))}")
+    for kind in ("venue", "artist", "concert"):
+        if kind in filters:
+            where.append(id_condition(ids[kind], filters[kind]))
+    if "genre" in filters:  # the artist's genre now (the fact keeps the one at sale time)
+        need("a")
+        where.append(f"a.genre = {literal(str(filters['genre']))}")
+    if "seats" in filters:  # venues over a number of seats
+        need("v")
+        where.append(seats_condition(filters["seats"]))
+    for kind in ("channel", "tier"):
+        if kind in filters:
+            if family != "sales":
+                raise ValueError(f"{name} have no {kind}")
+            where.append(f"f.{kind} = {literal(str(filters[kind]))}")
+    if "reason" in filters:  # why a refund was issued
+        if family != "refunds":
+            raise ValueError(f"{name} have no refund reason")
+        where.append(f"f.reason = {literal(str(filters['reason']))}")
+    if "days" in filters:  # days of the week (0 = Sunday, as DATE_PART(dow) on Redshift)
+        if family not in _TIME:
+            raise ValueError(f"{name} have no date")
+        days = sorted({int(d) for d in filters["days"]})
+        where.append(f"DATE_PART(dow, {_TIME[family]}) IN ({', '.join(str(d) for d in days)})")
+    return where
+
+
 def _named(filters: dict[str, Any], *, ids: str | None) -> list[str]:
     """Conditions for the places, venue, artist and genre a question names, over the venue `v`
     and artist `a` tables; venue and artist ids on `ids` (None: on `v` and `a` themselves)."""
@@ -311,6 +327,10 @@ def _compile_dimension(slots: dict[str, Any], family: str, value: str) -> Compil
         if kind not in allowed:
             raise ValueError(f"{family} cannot be filtered by {kind}")
     where += _named(filters, ids=None)
+    for kind, left_out in (slots.get("excluded") or {}).items():
+        if kind not in allowed or kind not in EXCLUDABLE:
+            raise ValueError(f"{family} cannot leave out a {kind}")
+        where.append(f"NOT ({' AND '.join(_named({kind: left_out}, ids=None))})")
     group = slots.get("group")
     columns = {("venues", "state"): "v.state", ("venues", "city"): "v.city || ', ' || v.state"}
     columns[("venues", "venue")] = "v.name"
@@ -518,6 +538,9 @@ def describe(slots: dict[str, Any]) -> str:
         text += f" ({REFUND_REASONS.get(str(filters['reason']), filters['reason'])})"
     if "days" in filters:
         text += f" on {day_names(filters['days'])}"
+    for kind, left_out in (slots.get("excluded") or {}).items():
+        label = side_label(kind, left_out)
+        text += f", excluding {f'the {label} tier' if kind == 'tier' else label}"
     if slots.get("share") and by:
         text = f"share of the total (%): {text}"
     elif slots.get("share") and (part := share_part(filters)):

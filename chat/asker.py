@@ -190,7 +190,9 @@ _FRAMING = _lexicon(
     callback call calls check checks checking sanity snapshot scorecard recap wrap-up wrap
     rundown lowdown headline headlines teaser quiz trivia homework assignment poster flyer
     newsletter blog caption tweet thread reel story journal diary logbook notebook memo brief
-    briefing agenda minutes standup stand-up huddle sync pulse temperature vibe
+    briefing agenda minutes standup stand-up huddle sync pulse temperature vibe commentary box
+    admin race reference desk query accession circulation log migration tracker climate archive
+    training block review field fresh tick scoreboard splits logging pattern chart
     """
 )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from chat.periods import MONTHS, Period, find_period
 
@@ -137,3 +138,20 @@ def just_before(p: Period) -> Period:
         return Period(start, p.start, _label(start, p.start))
     span = p.end - p.start
     return Period(p.start - span, p.start, _label(p.start - span, p.start))
+
+
+def alike(periods: list[dict[str, Any]], clock: datetime) -> bool:
+    """Whether compared periods are of about one length ("2024 against 2025", "Q1 2025 against Q1
+    2026", "the last 30 days against the 30 before"), not a year against a quarter ("2024 vs 2025
+    in Q1", read as 2024 against Q1 2025): within a factor of 1.5; a period running to the data
+    clock ("this year against last year") is as long as it has been; one within the other is
+    asked so."""
+    spans = [Period.from_dict(p) for p in periods]
+    if any(p.end >= clock for p in spans):
+        return True
+    days = [max((p.end - p.start).days, 1) for p in spans]
+    first, second = spans[0], spans[-1]
+    within = (first.start <= second.start and second.end <= first.end) or (
+        second.start <= first.start and first.end <= second.end
+    )  # "Q1 2026 and March 2026": a part against its whole, said so
+    return within or max(days) <= 1.5 * min(days)

@@ -245,12 +245,19 @@ _FORECAST = (
     r" (?:sell|make|earn|bring in|take in))\b"
 )
 
+# Days listed in one month ("the weeks of 6, 13 and 20 April", "on the 3rd, 10th and 17th of
+# May"): the period reader would read the last two as a range.
+_DAY_LIST = (
+    r"\b\d{1,2}(?:st|nd|rd|th)?,\s*(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?,?\s+(?:and|&)\s+(?:the\s+)?"
+    r"\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[a-z]{3}"
+)
 # What did not happen ("venues that did not sell a ticket"): answered only by a plan of what had
 # none (`chat.absence`), which looks for every venue against its sales.
 _ABSENCE = (
     r"\b(?:zero|no|without(?: any)?)(?: [a-z-]+)?(?: ticket| single)?"  # "no web orders"
     r" (?:concerts?|shows?|gigs?|sales?|tickets?|orders?|refunds?|events?)\b"
     r"|\b(?:did|do|does|have|has|had)(?: not|n't) (?:yet )?(?:sell|sold)\b|\bnever (?:sold|sell)\b"
+    r"|\b(?:did|do|does|have|has|had)\s+(?:[\w'&.-]+\s+){0,5}not\s+(?:yet\s+)?(?:sell|sold)\b"  # "X not sell"
     r"|\bnot (?:sell|sold) (?:a single|any|one)\b|\bnot a single (?:ticket|sale)\b"
     r"|\bwithout (?:a|one|a single|any)(?: single)?(?: ticket)? (?:sales?|tickets?|orders?)\b"
 )
@@ -379,6 +386,7 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(_CHANNEL, _filtered("channel"), "a sales channel"),
     _rule(r"\b(?:vip|floor|upper|lower|balcony|general admission)\b(?! than)", _filtered("tier"), "a tier"),
+    _rule(_DAY_LIST, _never, "a list of days (ask for the span from the first to the last)"),
     _rule(_TIME_OF_DAY, _never, "a time of day"),
     _rule(_NOT_IN_WAREHOUSE, _never, "something the warehouse does not record"),
     _rule(_FORECAST, _never, "a forecast (I predict one concert's ticket sales: ask for a concert)"),
@@ -513,10 +521,10 @@ def covered(question: str, plan: Plan) -> Plan:
     answering = not missing and plan.intent in ("analytics", "concerts") and plan.calls
     asked = reword(question)
     asked = _without_reasons(asked, plan.slots)  # the reasons' phrases are read by their filter
-    if answering and (negated := ruled_out.kept(asked, plan.slots)):
+    if answering and (negated := ruled_out.kept(asked, plan.slots) or ruled_out.kept_name(asked, plan.slots)):
         return cannot(
             f"'{negated}' leaves something out, and I would have answered for only that. Ask for what is "
-            "left in instead (the tiers or channels you want).",
+            "left in instead (the tiers or channels you want), or leave one thing out as 'not counting X'.",
             planner=plan.planner,
         )
     if answering and (unknown := unexplained(asked, plan.slots, story_words(asked))):

@@ -201,6 +201,7 @@ def _lookup(t: str, found: list[Found]) -> dict[str, Any] | None:
             "top": 1, "order": "desc", "share": False, "lookup": True}  # fmt: skip
 
 
+_THAT_DAY = r"\b(?:that|this|the same) (?:day|weekday)\b"
 _COMPARABLE = ("artist", "venue", "city", "state", "genre")
 
 
@@ -587,6 +588,14 @@ class DeterministicPlanner:
                     )
                 kept = {**(base.get("filters") or {}), kind: filter_value(named[0].entity)}
                 base.update(group=None, top=None, rank=False, filters=kept)
+        if base and base.get("group") == "weekday" and base.get("top") == 1 and has(t, _THAT_DAY):
+            # "and how much revenue on that day, same month?" after "which weekday sold the most?"
+            day = str(follow_ups.first_ranked(last_answer) or "").strip().title()
+            if day not in analytics.DAY_NAMES:
+                return cannot("'that day' points to the day the last answer named: ask about it by its name.")
+            that_day = [analytics.DAY_NAMES.index(day)]
+            kept_filters = {**(base.get("filters") or {}), "days": that_day}
+            base.update(group=None, top=None, rank=False, filters=kept_filters)
         if base is None and (none := absence.read(t)):  # "which venues in X sold no tickets in 2025?"
             return self._absent(t, found, clock, none)
         reason, t_no_reason = refund_reason(t)  # "refunds issued because the concert was cancelled"
@@ -683,7 +692,13 @@ class DeterministicPlanner:
             filters.pop("artist", None)
             filters.pop("genre", None)
         filters.update(new_filters)
+        # "and by month?" after "... not counting Texas": still without Texas
+        excluded = follow_ups.still_excluded(base, new_filters, t)
+        if isinstance(excluded, str):
+            return cannot(excluded)
         if listing or (base and base.get("intent") == "concerts" and metric is None):
+            if excluded:
+                return cannot("A list of concerts can't leave anything out: ask for it with what it keeps.")
             if period is None and base and base.get("period") and _of_concerts(base):
                 period = Period.from_dict(base["period"])  # "which venues are they playing?": those
             return self._listing(t, filters, period, clock, base, cancelled=metric == "cancelled")
@@ -710,6 +725,8 @@ class DeterministicPlanner:
                 None,
                 False,
             )  # "orders each customer placed, on average": one figure per customer
+        if base and (base.get("filters") or {}).get("days") and group == "weekday" and has(t, _THAT_DAY):
+            group, singular = None, False  # "on that day of the week": the day named, not each day
         if group in new_filters and group in ("genre", "state", "channel", "tier"):
             group, singular = None, False  # "artists of the genre latin": that one genre, not each
         if days := days_of_week(t, group):
@@ -733,6 +750,8 @@ class DeterministicPlanner:
             "share": has(t, r"\b(?:share|percentage|percent|proportion|fraction)\b", r"%")
             and (metric or (base or {}).get("metric")) != "sell_through",  # a rate already
         }
+        if excluded:
+            slots["excluded"] = excluded
         if slots["metric"] == "sold_out" and slots["group"] is None and has(t, r"\bwhich\b|\blist\b"):
             slots["group"] = "concert"
         if slots["group"] is None and slots["metric"] == "sold_out" and "venue" in t:
@@ -746,6 +765,12 @@ class DeterministicPlanner:
             base, new_filters, period, group
         ):
             slots.update(compare=compare, group=None, top=None, share=False)
+            if "periods" in compare and not comparisons.alike(compare["periods"], clock):
+                return cannot(
+                    "That compares periods of different lengths ("
+                    + " and ".join(str(p["label"]) for p in compare["periods"])
+                    + "): say each period in full."
+                )
             if "periods" in compare:  # the later one stays the question's period, for follow-ups
                 slots["period"] = compare["periods"][-1]
             else:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from chat import indonesian
 from chat.rewrites import compiled, rewrite
 
 _ARCHAIC = (
@@ -62,6 +63,39 @@ _PIDGIN = (
     (r"\bdem\b(?!')", "they"),
     (r"\bdon\b(?!')", "has"),
     (r"(?i)^\s*na\s+", ""),
+)
+# Jamaican Patois ("How much ticket dem sell fi X inna di first half a 2025?"): its plural "dem",
+# pronouns, prepositions and verbs of selling; read only in a message with a word of its own
+# (`_PATOIS_WORD`), since Nigerian Pidgin (above) reads "dem" and "di" otherwise.
+_PATOIS_WORD = re.compile(r"\b(?:gwaan|inna|unu|nuh|pon|bredren|waan|gimme|fi di)\b", re.I)
+_PATOIS = (
+    (r"(?i)^\s*wh?a(?:h)? gwaan\b(?:,? bredren)?[!,.]?\s*|^\s*respect[.!]\s*", ""),
+    (r"(?i),?\s*\bmi mean\b[.!]?", ""),
+    (r"(?i)[.?]?\s*\bdi one dem weh did set fi start inna \d{4}\b[,.]?", "."),
+    (r"(?i)\bweh genre unu file (.+?) under(?: inna di system)?(?=\s*[?.!]|$)", r"what genre is \1"),
+    (r"(?i)\bhow much ticket dem sell\b", "how many tickets were sold"),
+    (r"(?i)\bhow much (\w+?)s? get cancel\b", r"how many \1s were cancelled"),
+    (r"(?i)\bday a di week\b", "day of the week"),
+    (r"(?i)\bhalf a (?=\d{4})", "half of "),
+    (r"(?i)\bdem sell\b", "they sold"),
+    (r"(?i)\bdid sell\b", "sold"),
+    (r"(?i)\bmi waan see\b|\bmi need\b|\bgimme\b", "give me"),
+    (r"(?i)\brefund money\b", "refund amount"),
+    (r"(?i)\bmoney come in\b", "revenue"),
+    (r"(?i)\bweh (?:buy|bought)\b", "who bought"),
+    (r"(?i)^\s*wha\b", "what"),
+    (r"(?i)\bweh\b", "that"),
+    (r"(?i)\bunu\b", "you"),
+    (r"(?i)\bnuh\b", "not"),
+    (r"(?i)\binna\b", "in"),
+    (r"(?i)\bfi\b", "for"),
+    (r"(?i)\bpon\b", "on"),
+    (r"(?i)\bdat\b", "that"),
+    (r"(?i)\bdis\b", "this"),
+    (r"(?i)\ban\b", "and"),
+    (r"(?i)\bdi\b", "the"),
+    (r"(?i)\b(\w+?)s? dem\b", r"\1s"),  # "ticket dem", "orders dem": the plural
+    (r"(?i)\bmost ticket\b", "most tickets"),
 )
 _TAGLISH = (
     (r"(?i)\b(?:hi|hello) po\b", "hi"),
@@ -208,11 +242,16 @@ _SWAHILI = (
 )  # fmt: skip
 _REWRITES = compiled((*_ARCHAIC, *_SOUTHERN, *_PIDGIN, *_TAGLISH, *_HINGLISH), flags=0)  # case as written
 _SWAHILI_REWRITES = compiled(_SWAHILI, flags=0)
+_PATOIS_REWRITES = compiled(_PATOIS, flags=0)
 _NOT_TAGLISH = compiled((*_ARCHAIC, *_SOUTHERN, *_PIDGIN, *_HINGLISH), flags=0)
 
 
 def read(text: str) -> str:
     """The text with these registers' function words as the English words meant."""
+    if (read_as := indonesian.read(text)) != text:  # its "di" is "in", not Pidgin's "the"
+        return read_as
+    if _PATOIS_WORD.search(text):
+        return rewrite(_PATOIS_REWRITES, text)
     if _SWAHILI_WORD.search(text):  # Taglish's "si", "na", "ni" are other words here
         return rewrite(_NOT_TAGLISH, rewrite(_SWAHILI_REWRITES, text))
     return rewrite(_REWRITES, text)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from chat.analytics import side_label
 from chat.periods import Period
 
 # "that state", "that same year": a thing or a period pointed at, which the question itself may
@@ -144,3 +145,30 @@ def ranks_last_breakdown(t: str, previous: dict[str, Any] | None) -> bool:
         return False
     word = {"weekday": r"(?:day|weekday|day of the week)"}.get(str(group), re.escape(str(group)))
     return bool(re.search(rf"\b(?:which|what) {word}\b.*\b{_BEST}\b|\b(?:the )?{_BEST} {word}\b", t, re.I))
+
+
+_PLACES = {"state", "city", "venue"}
+_WHO = {"artist", "genre"}
+# A follow-up that widens what the last question left out ("and overall?", "and with Texas?",
+# "all tiers"): the carried exclusion would be wrong either way.
+_WIDENS = re.compile(
+    r"\b(?:overall|total|all|every|whole|entire|everywhere|altogether|combined|including|included|with"
+    r"|incl|plus|back|too|also)\b",
+    re.IGNORECASE,
+)
+
+
+def still_excluded(previous: dict[str, Any] | None, named: dict[str, Any], text: str) -> dict[str, Any] | str:
+    """What the last question left out (`chat.exclusions`) and a follow-up still leaves out
+    ("and by month?"); the reason to ask the whole question when the follow-up names a thing of
+    the same sort (a place after a place left out, a name after a name) or widens it."""
+    left: dict[str, Any] = dict((previous or {}).get("excluded") or {})
+    if not left:
+        return left
+    said = ", ".join(side_label(kind, value) for kind, value in left.items())
+    if _WIDENS.search(text) or any(
+        kind in named or any(kind in group and group & set(named) for group in (_PLACES, _WHO))
+        for kind in left
+    ):
+        return f"The last question left out {said}; ask the whole question, saying what to leave out."
+    return left

@@ -6,6 +6,7 @@ replayed year as on live data. Half-open ranges."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -223,6 +224,39 @@ def spans_said(text: str) -> list[tuple[int, int]]:
     return out
 
 
+# "Q1 in 2025", "March, 2025", "the first quarter in 2025"; "in 2025 in March", "2025, in the
+# first quarter": that quarter (month) of that year, when the year is said as one (after "in",
+# "of", "during", "for"; never "before 2025 in March", "over 2000 in Q1", a name's "Tailgate 2008").
+_PART = rf"q[1-4]|h[12]|(?:first|second|third|fourth|1st|2nd|3rd|4th) (?:quarter|half)|{_MONTH[1:-1]}"
+_YEAR_IN_PART = re.compile(
+    rf"\b(?P<p>{_PART})(?:,\s*|\s+(?:in|during)\s+)(?P<y>(?:19|20)\d{{2}})\b(?!\s*(?:and|or|vs|versus|,))"
+)
+_PART_IN_YEAR = re.compile(
+    rf"(?:(?<=\bin )|(?<=\bof )|(?<=\bfor ))(?P<y>(?:19|20)\d{{2}}),?\s+(?:in|during)\s+"
+    rf"(?:the\s+)?(?:month of\s+)?"
+    rf"(?P<p>{_PART})\b(?!\s+quarter)"
+)
+# A year said as a bound ("after 2024", "until 2025"), not "from 2024 until 2025" (a range);
+# "through 2025" is as often all of 2025 ("per month through 2025") and is read as that year.
+_BOUND_YEAR = re.compile(r"(?<!\d\d\d\d )\b(after|before|until|till) ((?:19|20)\d{2})\b(?!\s*-\d)")
+_MONTH_LIST = re.compile(rf"\b{_MONTH}((?:,? {_MONTH}){{1,10}}),? and {_MONTH}\b", re.IGNORECASE)
+
+
+def month_lists(text: str) -> str:
+    """ "Oct, Nov and Dec 2025" as "Oct to Dec 2025": months said one after another are the
+    months from the first to the last (one period, not a comparison of the first and last)."""
+    return _MONTH_LIST.sub(_month_list, text)
+
+
+def _month_list(m: re.Match[str]) -> str:
+    """ "jan, feb and mar" as "jan to mar" when the months follow each other; as written if not."""
+    said = [m[1], *re.findall(_MONTH, m[2], re.IGNORECASE), m[m.re.groups]]
+    numbers = [month_number(w) for w in said]
+    if all(b == a + 1 for a, b in itertools.pairwise(numbers)):  # not across a year
+        return f"{said[0]} to {said[-1]}"
+    return m[0]
+
+
 def find_period(text: str, clock: datetime) -> Period | None:
     """The first time range the text names, resolved against `clock`; None when it names none."""
     t = text.lower()
@@ -237,6 +271,9 @@ def find_period(text: str, clock: datetime) -> Period | None:
         return Period(_at(d[0]), tomorrow, "since " + _days_label(d[0], d[0], d[1]))  # "since 01/01/2026"
     if (m := re.search(rf"\bon {_ISO}", t)) and (a := _iso(m[1])):
         return Period(_at(a), _at(a + timedelta(days=1)), str(a))
+    t = month_lists(t)
+    if len(re.findall(r"\b(?:19|20)\d{2}\b", t)) == 1:  # one year said: never "2024 vs 2025 in Q1"
+        t = _PART_IN_YEAR.sub(r"\g<p> \g<y>", _YEAR_IN_PART.sub(r"\g<p> \g<y>", t))
     # "the week just past", "the month gone": the last one
     t = re.sub(
         rf"\bthe ((?:\d+|{_NUMBER_WORD}) )?(week|month|quarter|year|day)(s?) (?:just )?"
@@ -278,6 +315,12 @@ def find_period(text: str, clock: datetime) -> Period | None:
     m = re.search(rf"\b(?:from|since) {_ISO} {_TO_NOW}", t)  # "from 2025-01-01 until now": not that day alone
     if m and (first := _iso(m[1])):
         return Period(_at(first), tomorrow, _days_label(first, today, False))
+    if m := _BOUND_YEAR.search(t):
+        year = int(m[2])  # "after 2024": from 2025 on, not 2024; "before 2025": everything before it
+        if m[1] == "after":
+            start = datetime(year + 1, 1, 1, tzinfo=UTC)
+            return Period(start, tomorrow, f"after {year}", future=start > clock)
+        return Period(datetime(1970, 1, 1, tzinfo=UTC), datetime(year, 1, 1, tzinfo=UTC), f"before {year}")
     if m := re.search(rf"\b(?:from|since) (\d{{4}}) {_TO_NOW}", t):  # "from 2025 to now"
         return Period(datetime(int(m[1]), 1, 1, tzinfo=UTC), tomorrow, f"since {m[1]}")
     if m := re.search(
@@ -343,6 +386,11 @@ def find_period(text: str, clock: datetime) -> Period | None:
         _, end = _month(int(m[3]), 6 * half)
         return Period(start, end, f"H{half} {m[3]} ({start:%B} to {end - timedelta(days=1):%B})",
                       future=start > clock)  # fmt: skip
+    if m := re.search(r"\bq([1-4]) (\d{4}) ?(?:to|through|thru|until|till|-) ?q([1-4]) (\d{4})\b", t):
+        start, _ = _month(int(m[2]), 3 * int(m[1]) - 2)  # "Q2 2025 to Q1 2026": both quarters and between
+        _, end = _month(int(m[4]), 3 * int(m[3]))
+        if start < end:
+            return Period(start, end, f"Q{m[1]} {m[2]} to Q{m[3]} {m[4]}", future=start > clock)
     if m := re.search(rf"\b(?:q([1-4])|({_ORDINAL}) quarter)(?: of)? (\d{{4}})\b", t):
         q = int(m[1]) if m[1] else _QUARTERS.index(_ORDINALS.get(m[2], m[2])) + 1
         start, _ = _month(int(m[3]), 3 * q - 2)

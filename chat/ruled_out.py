@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from schemas.regions import REGIONS
+
 _NEGATED = re.compile(
     r"\b(?:not|no|non-?|except|excluding|without|other than|besides|minus)\s+(?:the\s+|any\s+|counting\s+)?"
     r"(vip|floor|upper|lower|balcony|general admission|online|web|app|mobile|box[- ]office|partners?"
@@ -14,6 +16,41 @@ _NEGATED = re.compile(
     re.I,
 )
 _TIERS = ("vip", "floor", "upper", "lower", "balcony", "general admission")
+
+
+# A negation a few words before a name, place or genre the plan keeps as its filter ("tickets
+# not sold in Texas", "without Madison Square Garden"): `chat.exclusions` answers the forms it
+# can read exactly; any other is refused rather than answered for that thing alone.
+_NEGATION = r"\b(?:not|never|no|non|without|except|excluding|besides|outside|minus)\b|n't\b|\bother than\b"
+
+
+# What may stand between the negation and the name ("not sold in Texas", "no tickets at X").
+_BETWEEN = (
+    r"(?:in|at|from|for|by|of|the|to|on|via|through|any|counting|including|sold|bought|held|played|tickets?)"
+)
+
+
+def _names(kind: str, value: Any) -> list[str]:
+    """How a filter's value can be written in a question."""
+    if kind == "state":
+        return [str(value), REGIONS.get(str(value), str(value))]
+    if isinstance(value, list) and len(value) == 2 and isinstance(value[1], str):
+        return [str(value[0] if kind == "city" else value[1])]
+    return [str(value)]
+
+
+def kept_name(asked: str, slots: dict[str, Any]) -> str | None:
+    """The words that rule out a place, name or genre the plan keeps as its filter (None: none)."""
+    if slots.get("absent"):
+        return None  # "venues in Texas that did not sell": what had none, read as such
+    for kind in ("state", "city", "venue", "artist", "genre"):
+        if (value := (slots.get("filters") or {}).get(kind)) is None:
+            continue
+        for name in _names(kind, value):
+            pattern = rf"(?:{_NEGATION})(?:\W+{_BETWEEN})*\W+{re.escape(name)}\b"
+            if m := re.search(pattern, asked, re.IGNORECASE):
+                return m[0]
+    return None
 
 
 def kept(asked: str, slots: dict[str, Any]) -> str | None:

@@ -13,8 +13,9 @@ from typing import Any
 
 from chat import analytics
 from chat.coverage import covered
+from chat.exclusions import planned_without
 from chat.memory import Conversation
-from chat.periods import find_period
+from chat.periods import MONTHS, SHORT_MONTHS, find_period
 from chat.plan import Plan, Planner, cannot
 
 # ", and how many ...", "? And what was ...", "plus the revenue", "(and how many were VIP)",
@@ -38,8 +39,8 @@ _CONTENT_FREE = re.compile(
 # comparison, planned whole.
 _ONE_REQUEST = re.compile(
     r"\b(?:difference|differ|between|ratio|sum|summed|compare[ds]?|comparing|comparison|versus|vs\.?"
-    r"|than|against|growth|grew|gap|change[ds]?|increase[ds]?|decrease[ds]?|up or down|bigger|higher"
-    r"|larger|greater|smaller|lower|fewer|less|more)\b",
+    r"|(?<!other )(?<!rather )than|against|growth|grew|gap|change[ds]?|increase[ds]?|decrease[ds]?|up or down"
+    r"|bigger|higher|larger|greater|smaller|lower|fewer|less|more)\b",
     re.IGNORECASE,
 )
 # A second part that undoes what the first narrowed ("and how many overall?", "were not VIP",
@@ -48,6 +49,36 @@ _UNDOES = re.compile(
     r"\b(?:not|non|n't|excluding|except|without|other|others|else|rest|overall|everyone"
     r"|everybody|everything|whole|entire|everywhere|altogether|combined|all|any|every|first|last one"
     r"|earliest|latest|instead)\b|n't\b",
+    re.IGNORECASE,
+)
+# A span, or a period placed against another ("from March to May", "the March before that",
+# "March of the year before", "March so far"): the first part's year is not simply its own.
+_NOT_THE_YEAR = re.compile(
+    r"\b(?:to|through|thru|until|till|up to|on|onwards?|from|since|before|after|next|last|this|previous"
+    r"|prior|following|preceding|so far|to date|year|ago)\b|[\u2013\u2014-]",
+    re.IGNORECASE,
+)
+# What makes the first part's year no period's own: a bound ("before 2025") or a name ("Tailgate
+# 2008", a capitalised word that is no month, quarter or preposition).
+_BOUNDS = ("before", "after", "since", "until", "till", "through", "thru", "from", "to", "by")
+_PLAIN_BEFORE_A_YEAR = (
+    *MONTHS,
+    *SHORT_MONTHS,
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "h1",
+    "h2",
+    "in",
+    "of",
+    "during",
+    "for",
+)
+# A period said against the first part's ("the March before that", "the January after").
+_AGAINST_THE_FIRST = re.compile(
+    r"\b(?:before|after|previous|prior|following|preceding|earlier|later|same|then)\b"
+    r"|\bon(?:wards?)?\b(?=\s*(?:[?.!,;]|$))",  # "from April on", not "on average"
     re.IGNORECASE,
 )
 # A third request inside the second part ("and revenue ... and orders").
@@ -73,6 +104,15 @@ _NAMED_SUBJECT = re.compile(
 _KEPT_ON_PURPOSE = re.compile(r"\b(?:there|that (?:venue|city|state|artist|place)|her|his|their|its)\b", re.I)
 _ENTITIES = ("artist", "venue", "city", "state", "genre", "concert")
 _ASK_APART = "Ask them one at a time."
+# A period the second part says without its year ("in Q1 2025, and how many in Q2?", "in
+# January 2025 and how many in March?"): the first part's year, not the latest such period.
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_YEARLESS = re.compile(
+    r"\b(?:in|of|for|during|over|from)\s+(?:the\s+)?(?:month of\s+)?"
+    r"(?:q[1-4]|h[12]|(?:first|second|third|fourth|1st|2nd|3rd|4th) (?:quarter|half)"
+    rf"|{'|'.join((*MONTHS, *SHORT_MONTHS))})\b(?!\s*(?:of\s+)?'?\d)(?!\s+quarter)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -122,13 +162,20 @@ def planned(planner: Planner, question: str, clock: datetime | None, memory: Con
         return cannot(f"That asks {len(parts)} things at once. {_ASK_APART}", planner=planner.name)
     if parts is not None and (both := _both(planner, parts, clock, memory)) is not None:
         return both
-    plan = covered(question, planner.plan(question, clock, memory))
+    plan = _one(planner, question, clock, memory)
     blanks = _blanks(question)  # "Fill in the blanks: X sold ____ and made $____"
     if blanks > 1 and plan.calls and not (plan.slots.get("compare") and blanks <= 3):
         return cannot(
             f"That asks {blanks} things at once ({blanks} blanks). {_ASK_APART}", planner=plan.planner
         )
     return plan
+
+
+def _one(planner: Planner, question: str, clock: datetime | None, memory: Conversation | None) -> Plan:
+    """One request planned, with what it leaves out (`chat.exclusions`), its coverage checked."""
+    return planned_without(planner, question, clock, memory) or covered(
+        question, planner.plan(question, clock, memory)
+    )
 
 
 def _blanks(text: str) -> int:
@@ -140,16 +187,19 @@ def _both(planner: Planner, parts: Parts, clock: datetime | None, memory: Conver
         return cannot(
             f"That asks more things than it has parts (two blanks in one). {_ASK_APART}", planner=planner.name
         )
-    first = covered(parts.first, planner.plan(parts.first, clock, memory))
+    first = _one(planner, parts.first, clock, memory)
     if not _answers(first):
         return None  # the first part is no question of its own: the whole is planned (and checked)
+    if first.slots.get("excluded"):
+        return _apart(first, parts, "its first part leaves something out, which the second may or may not")
     if first.slots.get("group") or first.slots.get("rank") or first.slots.get("compare"):
         if not _asks_more(parts.second, str(first.slots.get("metric"))):
             return None  # "which venue sold the most tickets, and how many tickets?": its own figure
         return _apart(first, parts, "its first part ranks, breaks down or compares, and the second asks more")
+    dated = Parts(parts.first, _with_year(parts.second, parts.first))
     after = Conversation(memory.session if memory else "-", list(memory.turns) if memory else [])
     after.add(parts.first, first.intent, first.slots, "", True)
-    second = covered(parts.second, planner.plan(parts.second, clock, after))
+    second = covered(dated.second, planner.plan(dated.second, clock, after))
     if not _answers(second):
         return cannot(
             f"That asks two things, and I can answer only the first ('{parts.first}'). "
@@ -161,7 +211,7 @@ def _both(planner: Planner, parts: Parts, clock: datetime | None, memory: Conver
     if first.slots.get("metric") in ratios and second_blank:
         # "the average order was $____ and ____ tickets": the second blank is the average's too
         return _apart(first, parts, "its second blank may be the first figure's, not a total")
-    if (why := _misread(parts, first.slots, second.slots, clock)) is not None:
+    if (why := _misread(dated, first.slots, second.slots, clock)) is not None:
         return _apart(first, parts, why)
     return Plan(
         second.intent,
@@ -170,6 +220,20 @@ def _both(planner: Planner, parts: Parts, clock: datetime | None, memory: Conver
         planner=first.planner,
         parts=[_part(first), _part(second)],
     )
+
+
+def _with_year(second: str, first: str) -> str:
+    """The second part with the first's one year after a month, quarter or half it names alone."""
+    years = set(_YEAR.findall(first))
+    before = re.search(r"(\S+)\s+(?:19|20)\d{2}\b", first)
+    word = before[1].strip("(,") if before else ""
+    bounded = word.lower() in _BOUNDS
+    named = word[:1].isupper() and word.lower() not in _PLAIN_BEFORE_A_YEAR
+    if len(years) != 1 or bounded or named or _YEAR.search(second) or _NOT_THE_YEAR.search(second):
+        return second  # the year of the period said ("in 2025"), not "before 2025" or "Tailgate 2008"
+    if (m := _YEARLESS.search(second)) is None:
+        return second
+    return f"{second[: m.end()]} {years.pop()}{second[m.end() :]}"
 
 
 def _misread(
@@ -200,6 +264,10 @@ def _misread(
         return "the second part names its own subject, and I would have kept the first's with it"
     if _UNDOES.search(parts.second) or _THIRD.search(parts.second, len("and ")):
         return "its second part widens, negates or adds to the first, which I would read as the first"
+    if second.get("compare") and not first.get("compare"):
+        return "its second part compares two things where the first asks one"
+    if first.get("period") and _AGAINST_THE_FIRST.search(parts.second):
+        return "the second part's period is said against the first's"
     said = find_period(parts.second.lower(), clock) if clock else None
     if said is not None and not first.get("period"):
         return "the period is said once for both parts"

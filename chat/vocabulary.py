@@ -108,6 +108,11 @@ class Vocabulary:
         if strict_case:
             self.capitalised.add(key)
 
+    def kinds_of(self, text: str) -> set[str]:
+        """The kinds of every entity `text` is the whole name of ("Chicago": an artist and a
+        city; "Washington": a state and a city)."""
+        return {e.kind for e in self.phrases.get(phrase(text), [])}
+
     @classmethod
     def read(cls, query: Callable[[str], list[dict[str, Any]]]) -> Vocabulary:
         """From the warehouse (`query` runs one SELECT): the venues and artists as one entity

@@ -32,6 +32,7 @@ from chat import (
 )
 from chat.asker import set_aside
 from chat.groupings import NUMBER_WORDS
+from chat.periods import month_lists
 from chat.understood import KNOWN, correct
 from schemas.regions import REGIONS
 
@@ -48,6 +49,13 @@ _CANCELLED_LEFT_OUT = (
     # "... in date order - no cancelled ones.": an afterthought at the end, never "venues with no
     # cancelled shows" (a condition on the venues)
     + r"|(?<=[-,;] )no cancell?ed (?:ones|concerts|shows|gigs|dates)(?=\s*[.!]?\s*$)"
+    # "Leave the cancelled ones off the count.", "leaving cancelled shows out of it"
+    + r"|leav(?:e|ing) (?:the |any )?"
+    + _CANCELLED_THINGS
+    + r" (?:off|out)(?: of)?(?: the count| the tally| it)?"
+    # "non-cancelled concerts", "Concerts starting June 2026, non-cancelled.": the concerts held
+    + r"|non-?\s?cancell?ed(?= (?:concerts?|shows?|gigs?|dates?|events?)\b)"
+    + r"|(?<=[,;] )non-?\s?cancell?ed(?: ones)?(?=\s*(?:[.!,;]|$))"
     + r"|(?:excluding|leav(?:e|ing) out|ignor(?:e|ing)|skip(?:ping)?|not counting) (?:any|those|ones)"
     r" (?:that|which) (?:were|are|got|have been) cancell?ed"
 )
@@ -146,6 +154,10 @@ _REWRITES: tuple[tuple[str, str], ...] = (
         r"(customer|buyer|order)(?:s|_?ids?)?\b",
         r"\1 per \2",
     ),  # a formula written out: "total revenue divided by distinct customers"
+    (  # "total revenue divided by the number of tickets": the average ticket price
+        r"\b(?:total )?(?:ticket )?revenue divided by (?:the )?(?:total )?(?:number of )?tickets(?: sold)?\b",
+        "average ticket price",
+    ),
     (r"\bone (?:line|row|entry|figure) (?:per|for each|a|each) (\w+)\b", r"by \1"),
     (r"\b(?:strongest|top-performing)\b", "best"),
     (r"\bweakest\b", "worst"),
@@ -269,7 +281,12 @@ _REWRITES: tuple[tuple[str, str], ...] = (
         r"\1",
     ),
     # "shows starting in 2026": the shows' start is in 2026 (not "since 2026")
-    (r"\b((?:shows?|concerts?|gigs?|dates|events?|performances?)) (?:starting|beginning) in\b", r"\1 in"),
+    # "concerts did X have starting in 2025", "concerts at X starting in 2025": the same
+    (
+        r"\b((?:shows?|concerts?|gigs?|dates|events?|performances?)\b(?:[^.?!,;]{0,60}?))"
+        r" (?:starting|beginning) in\b",
+        r"\1 in",
+    ),
     (r"\bstarting (?:from|in|with)\b", "since"),
     (r"\b(?:handed|given|sent) back\b", "refunded"),
     (r"\bno breakdown(?: needed| required| necessary)?\b", ""),
@@ -417,6 +434,8 @@ _REWRITES: tuple[tuple[str, str], ...] = (
         r"(?! (?:of|one|other|sold|bought|cost))",
         r"each \1",
     ),
+    # "Revenue last quarter, every venue, excluding ...": said as a clause of its own, all of them
+    (r"(?<=[,;:])\s*every venue(?=\s*(?:[,.;!?]|$))", " all venues"),
     # "all venues together", "every artist combined": the total, not a count of them
     (
         r"\b(?:across |for |in |over )?(?:all|every) (?:the )?"
@@ -547,7 +566,7 @@ def reword(text: str) -> str:
     text = dialects.read(dictation.read(text.translate(_DASHES)))
     text = spreadsheet.read(search_operators.read(api_calls.read(gherkin.read(text))))
     text = courtesy.set_aside(forwarded.reduce(text))
-    text = dated_weeks.read(numbered_periods.read(answer_format.set_aside(text)))
+    text = dated_weeks.read(numbered_periods.read(answer_format.set_aside(month_lists(text))))
     wrapped = _holidays(_intervals(set_notation.read(formal.read(sports_talk.read(texting.expand(text))))))
     out = _without_cancelled(
         _without_ruled_out(_numbers(correct(half_sql.read(set_aside(_unshout(wrapped))))))

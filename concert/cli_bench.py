@@ -61,6 +61,7 @@ class QuestionSet(StrEnum):
     nineteenth = "nineteenth"
     twentieth = "twentieth"
     twentyfirst = "twentyfirst"
+    twentysecond = "twentysecond"
 
 
 class EventTime(StrEnum):
@@ -158,7 +159,7 @@ def bench(
         typer.Option(
             help="chat: the question set (standard; heldout, unseen, fresh, untouched, blind, sixth, "
             "seventh, eighth, ninth, tenth, eleventh, twelfth, thirteenth, fourteenth, fifteenth, "
-            "sixteenth, seventeenth, eighteenth, nineteenth, twentieth, twentyfirst: "
+            "sixteenth, seventeenth, eighteenth, nineteenth, twentieth, twentyfirst, twentysecond: "
             "held-out sets, each written after the last was tuned on)."
         ),
     ] = QuestionSet.standard,

@@ -49,3 +49,20 @@ class LocalDataApi:
     def __getattr__(self, name: str) -> Callable[..., dict[str, Any]]:
         op = "".join(part.title() for part in name.split("_"))  # execute_statement: ExecuteStatement
         return lambda **body: dispatch(self.engine, op, body)
+
+
+def catalog(engine: Engine, venues: list[dict[str, Any]], artists: list[dict[str, Any]]) -> None:
+    """The venues (venue_id, name, city, state) and artists (artist_id, name, genre) of a chat
+    test, as dimension rows."""
+    for v in venues:
+        sql = (
+            f"INSERT INTO dim_venue VALUES ({v['venue_id']}, '{v['name']}', '{v['city']}', '{v['state']}', "
+            f"1000, '2025-01-01 00:00:00+00', 'v{v['venue_id']}')"
+        )
+        assert run(engine, sql)["Status"] == "FINISHED", sql
+    for a in artists:
+        sql = (
+            f"INSERT INTO dim_artist VALUES ({a['artist_id']}, '{a['name']}', '{a['genre']}', '{a['genre']}', "
+            f"50, NULL, '2025-01-01 00:00:00+00', 'a{a['artist_id']}')"
+        )
+        assert run(engine, sql)["Status"] == "FINISHED", sql

@@ -18,7 +18,7 @@ from chat.vocabulary import Vocabulary
 from cloud.dataapi.engine import Engine
 from cloud.dataapi.server import dispatch
 from consumers.warehouse.guard import guard
-from tests.unit.local_warehouse import run, star_schema
+from tests.unit.local_warehouse import catalog, run, star_schema
 from tests.unit.test_chat_planner import ARTISTS, CLOCK, VENUES
 
 # venue 1 (MA): a 2025 concert that sold; venue 2 (TX): a 2026 concert that sold nothing and a
@@ -39,12 +39,7 @@ def _sql(engine: Engine, sql: str) -> None:
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     engine = star_schema(tmp_path_factory.mktemp("absence") / "w.duckdb")
-    for v in VENUES:
-        _sql(engine, f"INSERT INTO dim_venue VALUES ({v['venue_id']}, '{v['name']}', '{v['city']}', "
-                     f"'{v['state']}', 1000, '2025-01-01 00:00:00+00', 'v{v['venue_id']}')")  # fmt: skip
-    for a in ARTISTS:
-        _sql(engine, f"INSERT INTO dim_artist VALUES ({a['artist_id']}, '{a['name']}', '{a['genre']}', "
-                     f"'{a['genre']}', 50, NULL, '2025-01-01 00:00:00+00', 'a{a['artist_id']}')")  # fmt: skip
+    catalog(engine, VENUES, ARTISTS)
     for cid, aid, vid, starts, status in CONCERTS:
         _sql(engine, f"INSERT INTO dim_concert VALUES ({cid}, {aid}, {vid}, '{starts} 20:00:00+00', "
                      f"'2025-01-01 00:00:00+00', 1000, 10, 90, '{status}', NULL, '2025-01-01 00:00:00+00', "

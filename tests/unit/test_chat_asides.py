@@ -14,6 +14,7 @@ from chat.courtesy import set_aside as courtesy_set_aside
 from chat.deterministic_planner import DeterministicPlanner
 from chat.memory import Conversation
 from chat.vocabulary import Vocabulary
+from chat.wording import reword
 from cloud.dataapi.engine import Engine
 from tests.unit.local_warehouse import run, star_schema
 from tests.unit.test_chat_how_people_ask import ask
@@ -146,3 +147,17 @@ def test_the_best_of_a_breakdown_keeps_its_filters_and_period(planner: Determini
     assert best.slots["top"] == 1 and best.slots["metric"] == "revenue"
     alone = ask(planner, "Which month was the best one for the revenue?", Conversation("alone"))
     assert alone.slots["filters"] == {} and alone.slots["period"] is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many concerts started in each month of 2025? Leave the cancelled ones off the count.",
+        "How many non-cancelled concerts did Cher have in 2025?",
+        "Concerts in Texas in 2025, non-cancelled.",
+    ],
+)
+def test_concerts_that_were_not_cancelled_are_the_concerts(question: str) -> None:
+    """The concerts counted are those not cancelled already: the words that say so are set aside
+    (the first had been read as the cancelled concerts, by month)."""
+    assert "cancel" not in reword(question).lower()

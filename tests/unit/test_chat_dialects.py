@@ -242,3 +242,91 @@ def test_swahili_not_and_and_are_never_dropped(planner: DeterministicPlanner) ->
         read("Asante! How many tickets did Mei sell in 2025?").strip()
         == "How many tickets did Mei sell in 2025?"
     )
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("Tiket VIP yang terjual di Gillette Stadium tahun lalu ada berapa?",
+         "VIP tickets sold in Gillette Stadium last year how many?"),
+        ("Permisi Pak, mau tanya: Cher atau Yes, siapa yang jual tiket lebih banyak tahun lalu? Tolong kasih "
+         "dua-duanya ya.", "Cher or Yes, who sold more tickets last year? give both."),
+        ("Rata-rata harga tiket di Chicago Theatre tahun ini berapa ya, Pak?",
+         "average ticket price in Chicago Theatre this year how many?"),
+    ],
+)  # fmt: skip
+def test_indonesian_read_as_english(written: str, meant: str) -> None:
+    assert read(written) == meant
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("Wah gwaan! How much ticket dem sell fi Cher inna di first half a 2025? January to June, mi mean.",
+         "how many tickets were sold for Cher in the first half of 2025? January to June"),
+        ("Which state did sell di most ticket last month, nuh counting New York? Gimme di state an di number.",
+         "Which state sold the most tickets last month, not counting New York? give me the state and the number."),
+    ],
+)  # fmt: skip
+def test_jamaican_patois_read_as_english(written: str, meant: str) -> None:
+    assert read(written) == meant
+
+
+@pytest.mark.parametrize(
+    "text",  # Indonesian's "di" and "ya", Patois's "dem" and "fi" are read only in their own messages
+    ["How many tickets did Di Caprio Hall sell in 2025, ya?", "Tickets for Dem Franchize Boyz in 2025"],
+)
+def test_indonesian_and_patois_words_in_an_english_message_are_left_alone(text: str) -> None:
+    assert read(text) == text
+
+
+def test_an_indonesian_question_is_answered_as_asked(planner: DeterministicPlanner) -> None:
+    plan = _ask(planner, "Tiket VIP yang terjual di Gillette Stadium tahun lalu ada berapa?")
+    assert plan.calls and plan.slots["metric"] == "tickets"
+    assert plan.slots["filters"] == {"venue": [1, "Gillette Stadium"], "tier": "vip"}
+
+
+@pytest.mark.parametrize(
+    ("question", "group", "period"),
+    [
+        ("Orders per month for Jan, Feb and Mar 2026", "month", "January to March 2026"),
+        (
+            "tickets for each month of Oct, Nov and Dec 2025, one per month",
+            "month",
+            "October to December 2025",
+        ),
+        ("VIP tix per quarter, Q2 2025 to Q1 2026.", "quarter", "Q2 2025 to Q1 2026"),
+        ("How many tickets were sold in Q1 in 2025?", None, "Q1 2025"),
+        ("tickets in 2025 in May", None, "May 2025"),
+        ("How many concerts did Cher have starting in 2025?", None, "2025"),  # not "since 2025"
+    ],
+)
+def test_periods_said_in_lists_and_ranges_are_read_whole(
+    planner: DeterministicPlanner, question: str, group: str | None, period: str
+) -> None:
+    plan = _ask(planner, question)
+    assert plan.calls, plan.reply
+    assert plan.slots["group"] == group and plan.slots["period"]["label"] == period
+
+
+def test_a_list_of_days_is_not_read_as_the_last_two(planner: DeterministicPlanner) -> None:
+    """ "The weeks of 6, 13 and 20 April" had been read as 13 to 20 April: refused."""
+    plan = _ask(planner, "weekly tickets for the weeks of 6, 13 and 20 April 2026")
+    assert not plan.calls and "a list of days" in (plan.reply or "")
+
+
+def test_every_venue_said_as_a_clause_is_all_of_them(planner: DeterministicPlanner) -> None:
+    plan = _ask(planner, "Ticket revenue for last quarter, every venue.")
+    assert plan.calls and plan.slots["group"] is None, plan.slots
+
+
+def test_that_day_after_the_busiest_weekday_is_that_day(planner: DeterministicPlanner) -> None:
+    """ "How much revenue on that day of the week?" after "which weekday sold the most tickets?"
+    is that day's revenue, not the weekdays ranked by revenue again (which may name another)."""
+    memory = Conversation("d")
+    first = _ask(planner, "Which day of the week sold the most tickets last month?", memory)
+    assert first.slots["group"] == "weekday" and first.slots["top"] == 1
+    memory.add("q", first.intent, first.slots, "Tickets sold by day of the week: 1. Thursday (2,165).", True)
+    plan = _ask(planner, "and how much revenue on that day of the week, same month?", memory)
+    assert plan.calls and plan.slots["group"] is None and plan.slots["filters"]["days"] == [4]
+    assert plan.slots["metric"] == "revenue" and plan.slots["period"] == first.slots["period"]

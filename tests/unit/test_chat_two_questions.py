@@ -290,8 +290,7 @@ def test_a_blank_no_figure_answers_is_not_read(planner: DeterministicPlanner, qu
 @pytest.mark.parametrize(
     "question",
     [
-        "How many tickets did Cher sell in 2025, but not VIP?",
-        "Ja, tickets for Cher in 2025 - not online.",
+        "Ja, tickets for Cher in 2025 - not online.",  # "but not VIP": answered without (test_chat_exclusions)
         "How many Cher concerts in 2025 were not cancelled?",
     ],
 )
@@ -315,3 +314,61 @@ def test_ruled_out_names_what_the_plan_would_keep() -> None:
     assert kept("Tickets for Cher in 2025, but not VIP", {"metric": "tickets", "filters": {}}) is None
     assert kept("Concerts in 2025 that were not cancelled", {"metric": "concerts", "cancelled": True})
     assert kept("VIP tickets in 2025, not online", vip) is None  # the channel is not kept
+
+
+@pytest.mark.parametrize(
+    ("question", "periods"),
+    [
+        ("How many tickets did Cher sell in Q1 2025 and how many in Q2?", ["Q1 2025", "Q2 2025"]),
+        (
+            "How many tickets were sold in January 2025, and how many in March?",
+            ["January 2025", "March 2025"],
+        ),
+        ("Tickets sold in March 2025 and how many in the month of May?", ["March 2025", "May 2025"]),
+    ],
+)
+def test_a_period_said_without_its_year_takes_the_first_parts(
+    planner: DeterministicPlanner, question: str, periods: list[str]
+) -> None:
+    """ "In January 2025, and how many in March?" is March 2025, not the latest March (which the
+    second part alone would read: March 2026 at this clock)."""
+    plan = planned(planner, question, CLOCK, None)
+    assert [label for _, _, label in _facts(plan)] == periods
+
+
+def test_a_year_is_not_given_to_what_is_no_period(planner: DeterministicPlanner) -> None:
+    plan = planned(
+        planner, "How many tickets were sold in 2025, and how many may have been VIP?", CLOCK, None
+    )
+    assert not plan.calls and "period" in (plan.reply or "")  # "may" is no month here: not "May 2025"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many tickets were sold in 2025, and how many from March to May?",  # a span, not March 2025
+        "How many tickets were sold in 2025 and how many in March of the year before?",
+        "How many tickets were sold in December 2025, and how many in the January after?",
+        "How many tickets were sold in 2024, and how many in December to February?",  # a comparison
+    ],
+)
+def test_a_period_said_against_the_first_parts_is_asked_apart(
+    planner: DeterministicPlanner, question: str
+) -> None:
+    plan = planned(planner, question, CLOCK, None)
+    assert not plan.calls and "two things" in (plan.reply or ""), plan.reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many tickets were sold before 2025, and how many in March?",  # not March 2025
+        "How many tickets did Tailgate 2008 sell last year, and how many in March?",  # a name's year
+    ],
+)
+def test_a_year_that_is_no_period_of_the_first_part_is_not_carried(
+    planner: DeterministicPlanner, question: str
+) -> None:
+    plan = planned(planner, question, CLOCK, None)
+    assert all("2008" not in str(p["slots"].get("period")) for p in plan.parts)
+    assert not any((p["slots"].get("period") or {}).get("label") == "March 2025" for p in plan.parts)
