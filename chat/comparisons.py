@@ -144,14 +144,32 @@ def alike(periods: list[dict[str, Any]], clock: datetime) -> bool:
     """Whether compared periods are of about one length ("2024 against 2025", "Q1 2025 against Q1
     2026", "the last 30 days against the 30 before"), not a year against a quarter ("2024 vs 2025
     in Q1", read as 2024 against Q1 2025): within a factor of 1.5; a period running to the data
-    clock ("this year against last year") is as long as it has been; one within the other is
-    asked so."""
+    clock ("this year against last year") as long as its unit (its year, quarter or month); one
+    within the other is asked so."""
     spans = [Period.from_dict(p) for p in periods]
-    if any(p.end >= clock for p in spans):
-        return True
-    days = [max((p.end - p.start).days, 1) for p in spans]
+    nominal = [_nominal_days(p) if p.end >= clock else max((p.end - p.start).days, 1) for p in spans]
+    if None in nominal:
+        return True  # "this week against last week": a span to date of its own unit
+    days = [d for d in nominal if d is not None]
     first, second = spans[0], spans[-1]
     within = (first.start <= second.start and second.end <= first.end) or (
         second.start <= first.start and first.end <= second.end
     )  # "Q1 2026 and March 2026": a part against its whole, said so
     return within or max(days) <= 1.5 * min(days)
+
+
+def _nominal_days(period: Period) -> int | None:
+    """A period's length by its unit, when it runs to the data clock ("2026" so far: a year);
+    None when its unit is not a year, half, quarter or month."""
+    label = period.label
+    if re.search(r"\b(?:week|day|days|since|last|past)\b", label):
+        return None
+    if re.search(r"\bQ[1-4]\b|quarter", label):
+        return 91
+    if re.search(r"\bH[12]\b|half", label):
+        return 182
+    if any(month.title() in label for month in MONTHS) and "to" not in label.split():
+        return 30
+    if re.search(r"(?:19|20)\d{2}", label):
+        return 365
+    return None

@@ -76,7 +76,7 @@ _PATOIS = (
     (r"(?i)\bhow much ticket dem sell\b", "how many tickets were sold"),
     (r"(?i)\bhow much (\w+?)s? get cancel\b", r"how many \1s were cancelled"),
     (r"(?i)\bday a di week\b", "day of the week"),
-    (r"(?i)\bhalf a (?=\d{4})", "half of "),
+    (r"(?i)\b(half|quarter|month|year) a (?=\d{4}|di\b)", r"\1 of "),
     (r"(?i)\bdem sell\b", "they sold"),
     (r"(?i)\bdid sell\b", "sold"),
     (r"(?i)\bmi waan see\b|\bmi need\b|\bgimme\b", "give me"),

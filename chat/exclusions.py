@@ -57,30 +57,45 @@ _NOT_A_NAME = re.compile(
     r"|did|do|does|had|have|has)\b",
     re.IGNORECASE,
 )
-_QUALIFIED = re.compile(r"\s*(?:state|city|county|area|region|country|priced|price[sd]?|cost)\b", re.I)
+_QUALIFIED = re.compile(r"\s*(?:state|city|county|area|region|country|priced|price[sd]?|cost\b|\d)", re.I)
 # A period said after the thing left out ("excluding Texas in Q1"), when one is said before it.
 _PERIOD_WORD = re.compile(
     rf"\b(?:q[1-4]|h[12]|(?:19|20)\d{{2}}|quarter|half|year|month|week|day|today|yesterday|since|ago"
     rf"|{'|'.join((*MONTHS, *SHORT_MONTHS))})\b",
     re.IGNORECASE,
 )
+_ORDINAL = re.compile(
+    r"\b(?:second|third|fourth|fifth|sixth|2nd|3rd|4th|5th|6th|runner[- ]up|next (?:best|biggest|highest))\b",
+    re.I,
+)
+_BOUND = re.compile(
+    r"\b(?:before|after|until|till|prior to|up to|since)\s+(?!today|now|date)\w"
+    rf"|\b(?:through|thru)\s+(?:the\s+)?(?:end of\s+)?(?:q[1-4]|h[12]|(?:19|20)\d{{2}}|{'|'.join(MONTHS)})\b",
+    re.I,
+)
 _NOT_NAMED = "I can't tell what that leaves out: name one place, name, tier or channel to leave out."
 _TIER_NOUNS = r"\b(?:tiers?|seats?|seating|sections?|level|tickets?|channels?|sales|orders?|purchases?)\b"
 _FOLLOWED = "I can't tell whether the words after what is left out belong to it: ask with them first."
 # "How many concerts did artists other than X play": a count of concerts, whatever the rest reads.
 _COUNTS_OTHER = re.compile(
-    r"\s*(?:how many|number of|count of)\s+(concerts|shows|gigs|tickets|orders)\b", re.I
+    r"\b(?:how many|number of|count(?: of)?(?: the)?|total)\s+(?:\w+\s+)?"
+    r"(concerts|shows|gigs|tickets|orders)\b",
+    re.I,
 )
 _ONE_THING = (
     "That leaves out more than one thing, and I can leave out only one: ask for what is left in "
     "instead, or one thing left out at a time."
 )
-# What must agree between the two plans (the group, top, rank and order may differ only when
-# the question ranks the very kind it leaves one out of: "which state sold the most except Texas").
 _NOUNS = {
     "state": "states?", "city": "cit(?:y|ies)", "venue": "venues?", "artist": "(?:artists?|acts?|bands?)",
     "genre": "genres?", "channel": "(?:sales )?channels?", "tier": "(?:seating |ticket )?tiers?",
 }  # fmt: skip
+# Words that ask for each one, not their total ("list all states except Texas")
+_LISTS = r"\b(?:list|show|name|names|which|what|breakdown|broken down|break down|by|per|each|split)\b"
+# The groups "every <noun> other than X" may be said through ("every venue other than Texas's")
+_KINDS_OF_PLACE = {"state": ("venue", "city"), "city": ("venue",), "venue": (), "artist": ("genre",)}
+# What must agree between the two plans (the group, top, rank and order may differ only when
+# the question ranks the very kind it leaves one out of: "which state sold the most except Texas").
 _SAME = ("intent", "metric", "period", "share", "compare", "absent")
 _RANKING = ("group", "top", "rank", "order")
 
@@ -99,11 +114,11 @@ def planned_without(
         return cannot(_ONE_THING, planner=planner.name)
     m = found[0]
     kept_text = f"{question[: m.start()]}{question[m.end() :]}"
+    if re.match(r"(?:that|this|those|these|it|them)\b", question[m.end() :], re.IGNORECASE):
+        return None  # "Other than that, ...": no thing named
     kept = planner.plan(kept_text, clock, memory)
     if not _analytics(kept):
         return None
-    if re.match(r"(?:that|this|those|these|it|them)\b", question[m.end() :], re.IGNORECASE):
-        return None  # "Other than that, ...": no thing named
     for word in list(re.finditer(r"[^\s,;:?!.]+", question[m.end() :]))[:_MOST_WORDS]:
         cut_end = m.end() + word.end()
         if re.search(r"[,;:?!.]", question[m.end() : cut_end]):
@@ -114,7 +129,7 @@ def planned_without(
         rest = covered(rest_text, planner.plan(rest_text, clock, memory))
         if (
             not _analytics(rest)
-            or (slots := _left_out(kept.slots, rest.slots, question[: m.start()])) is None
+            or (slots := _left_out(kept.slots, rest.slots, question[: m.start()], question)) is None
         ):
             continue
         # Every word of the kept reading used, with the rest's ranking ("which state sold the most,
@@ -166,15 +181,27 @@ def _unclear(
         *analytics.COUNTED_THROUGH["venues"],
         *analytics.COUNTED_THROUGH["artists"],
     )
-    if _COUNTS_OTHER.match(question) and rest.slots.get("metric") in things:
+    if _COUNTS_OTHER.search(question) and rest.slots.get("metric") in things:
         return f"I read '{question.strip()}' as a count of venues or artists: ask it without '{said}'."
+    if _ORDINAL.search(question):  # "the third state, excluding New York": a place in the ranking
+        return f"I can't rank past the first with '{said}' left out: ask for the top ones instead."
+    if re.search(r"\b(?:19|20)\d{2}\b", question) and not (
+        rest.slots.get("period") or rest.slots.get("compare")
+    ):
+        return f"I didn't read the year in that with '{said}' left out: ask it as 'in <year>'."
+    if _BOUND.search(question) and not str((rest.slots.get("period") or {}).get("label", "")).startswith(
+        ("before", "after", "since")
+    ):
+        return f"I didn't read the period's bound in that with '{said}' left out: say the period in full."
+    if re.match(r"\s*which\b", question, re.IGNORECASE) and m[0].lower().startswith(("but not", "and not")):
+        return f"'{said}' asks for the ones without it, which I don't answer with something left out."
     bare = re.sub(r"^(?:(?:at|in|for|from|on|via|through|by|the)\s+)+", "", named, flags=re.IGNORECASE)
     if kind in ("state", "city"):  # "not counting any venue in Texas": the place's venues
         bare = re.sub(r"^(?:venues?|concerts?|shows?|sales?|tickets?) (?:in|at|from) ", "", bare, flags=re.I)
     placed = bare != named and re.match(r"(?:the\s+)?(?:at|in|from)\b", named, re.IGNORECASE)
     if placed and kind in ("artist", "genre"):  # "other than in America": a place, not the band
         return f"'{said}' leaves out a place, and '{bare}' is {kind_said(kind)}: name the place."
-    if m[0].lower().startswith("outside") and kind in ("genre", "artist"):
+    if m[0].lower().startswith("outside") and kind not in ("state", "city", "venue", "channel"):
         return f"'{m[0].strip()}' leaves out a place or a channel, and '{named}' is {kind_said(kind)}."
     vocabulary = getattr(planner, "vocabulary", None)
     if isinstance(vocabulary, Vocabulary):
@@ -228,10 +255,11 @@ def _analytics(plan: Plan) -> bool:
     return plan.intent == "analytics" and len(plan.calls) == 1 and isinstance(plan.slots.get("filters"), dict)
 
 
-def _left_out(kept: dict[str, Any], rest: dict[str, Any], before: str) -> dict[str, Any] | None:
+def _left_out(kept: dict[str, Any], rest: dict[str, Any], before: str, whole: str) -> dict[str, Any] | None:
     """The rest's slots with the one filter the kept reading adds as `excluded`; None unless
     the kept reading is the rest plus exactly one filter of a kind that can be left out. `before`:
-    the words before the leaving out ("every tier except VIP", "by state except Texas")."""
+    the words before the leaving out ("every tier except VIP", "by state except Texas"); `whole`
+    the question ("list all states except Texas": each one, never their total)."""
     kept_filters: dict[str, Any] = kept["filters"]
     rest_filters: dict[str, Any] = rest["filters"]
     extra = [k for k in kept_filters if k not in rest_filters]
@@ -243,13 +271,18 @@ def _left_out(kept: dict[str, Any], rest: dict[str, Any], before: str) -> dict[s
     if any(kept.get(k) != rest.get(k) for k in _SAME) or kind in (rest.get("excluded") or {}):
         return None
     excluded = {**(rest.get("excluded") or {}), kind: kept_filters[kind]}
+    every = r"\b(?:every|all|any)\s+(?:the\s+)?(?:other\s+)?\w+(?:\s+\w+)?\W*$"  # "every venue other than X"
+    if re.search(every, before, re.IGNORECASE) and re.search(_LISTS, whole, re.IGNORECASE):
+        return None if rest.get("group") is None else {**rest, "excluded": excluded}  # "list all states ..."
+    if re.search(every, before, re.IGNORECASE):
+        if rest.get("group") not in (None, kind) and rest.get("group") not in _KINDS_OF_PLACE.get(kind, ()):
+            return None
+        return {**rest, "group": None, "top": None, "rank": False, "excluded": excluded}  # one total
     if all(kept.get(k) == rest.get(k) for k in _RANKING):
         return {**rest, "excluded": excluded}
     if kept.get("group") is not None or rest.get("group") != kind:
         return None
     noun = _NOUNS[kind]
-    if re.search(rf"\b(?:every|all|any)\s+(?:the\s+)?(?:other\s+)?{noun}\W*$", before, re.IGNORECASE):
-        return {**rest, **{k: kept.get(k) for k in _RANKING}, "excluded": excluded}  # one total
     if rest.get("rank") or re.search(rf"\b(?:by|per|each)\s+(?:the\s+)?{noun}\b", before, re.IGNORECASE):
         return {**rest, "excluded": excluded}  # "which state sold the most", "by state" except Texas
     return None

@@ -16,6 +16,11 @@ _INDONESIAN_WORD = re.compile(
     r"|dibanding|siapa|artis|setelah|dihitung|kalian)\b",
     re.IGNORECASE,
 )
+# "2 tahun lalu", "tiga bulan lalu": 2 years, 3 months ago (not last year, last month)
+_NUMBERS = {"dua": "2", "tiga": "3", "empat": "4", "lima": "5", "enam": "6"}
+_UNITS = {"tahun": "years", "bulan": "months", "minggu": "weeks", "hari": "days"}
+
+
 _INDONESIAN = (
     (r"^\s*(?:permisi|halo|hai|oke|ok)\b(?:\s+(?:pak|bu|kak|mas|mbak))?[,!.]?\s*", ""),
     (r"^\s*(?:mau tanya|boleh tanya)\b:?\s*", ""),
@@ -25,7 +30,6 @@ _INDONESIAN = (
     (r"\.?\s*\bsemua venue di kota itu\b", ""),
     (r"\s*\bdi database kalian\b|\s*\bdi data kalian\b", ""),
     (r"\byang cancell?ed tidak dihitung\b", "cancelled ones not counted"),
-    (r"\btidak dihitung\b", "not counted"),
     (r"\bdua-duanya\b|\bkeduanya\b", "both"),
     (r"\byang kedua(?: itu)?\b", "the second one"),
     (r"\byang pertama(?: itu)?\b", "the first one"),
@@ -54,6 +58,12 @@ _INDONESIAN = (
     (r"\bdibagi\b", "divided by"),
     (r"\bjumlah\b", "number of"),
     (r"\bjumlahnya\b", "amount"),
+    *(
+        (rf"\b{word} (?=(?:tahun|bulan|minggu|hari) (?:yang )?lalu\b)", f"{n} ")
+        for word, n in _NUMBERS.items()
+    ),
+    *((rf"\b(\d+) {unit} (?:yang )?lalu\b", rf"\1 {english} ago") for unit, english in _UNITS.items()),
+    (r"\b([\w-]+(?: [\w-]+)?) tidak dihitung\b", r"not counting \1"),
     (r"\bbulan lalu\b", "last month"),
     (r"\bbulan ini\b", "this month"),
     (r"\btahun lalu\b", "last year"),
@@ -90,6 +100,6 @@ _REWRITES = compiled(_INDONESIAN, flags=re.IGNORECASE)
 
 
 def read(text: str) -> str:
-    """The text with its Indonesian words as the English words meant (as written when it holds
-    none of its own)."""
-    return rewrite(_REWRITES, text) if _INDONESIAN_WORD.search(text) else text
+    """The text with its Indonesian words as the English words meant (as written unless it holds
+    two of its own: "tiket" alone is an English typo as often)."""
+    return rewrite(_REWRITES, text) if len(set(_INDONESIAN_WORD.findall(text.lower()))) >= 2 else text

@@ -239,12 +239,18 @@ _PART_IN_YEAR = re.compile(
 # A year said as a bound ("after 2024", "until 2025"), not "from 2024 until 2025" (a range);
 # "through 2025" is as often all of 2025 ("per month through 2025") and is read as that year.
 _BOUND_YEAR = re.compile(r"(?<!\d\d\d\d )\b(after|before|until|till) ((?:19|20)\d{2})\b(?!\s*-\d)")
-_MONTH_LIST = re.compile(rf"\b{_MONTH}((?:,? {_MONTH}){{1,10}}),? and {_MONTH}\b", re.IGNORECASE)
+_MONTH_LIST = re.compile(
+    rf"\b{_MONTH}((?:,? {_MONTH}){{1,10}}),? and {_MONTH}\b(?=,?\s+(?:of\s+)?(?:19|20)\d{{2}})", re.IGNORECASE
+)
 
 
 def month_lists(text: str) -> str:
     """ "Oct, Nov and Dec 2025" as "Oct to Dec 2025": months said one after another are the
     months from the first to the last (one period, not a comparison of the first and last)."""
+    if len(re.findall(r"\b(?:19|20)\d{2}\b", text)) != 1 or re.search(
+        r"\b(?:vs\.?|versus|against|compared?|comparing)\b", text, re.IGNORECASE
+    ):
+        return text  # "Jan, Feb and Mar 2026 vs 2025": each side's months, which the comparison can't read
     return _MONTH_LIST.sub(_month_list, text)
 
 

@@ -9,10 +9,14 @@ from typing import Any
 
 from schemas.regions import REGIONS
 
-_NEGATED = re.compile(
-    r"\b(?:not|no|non-?|except|excluding|without|other than|besides|minus)\s+(?:the\s+|any\s+|counting\s+)?"
+_RULED = (
     r"(vip|floor|upper|lower|balcony|general admission|online|web|app|mobile|box[- ]office|partners?"
-    r"|resellers?|cancell?ed)\b",
+    r"|resellers?|cancell?ed)"
+)
+_NEGATED = re.compile(
+    r"\b(?:not|no|non-?|except|excluding|without|other than|besides|minus|less|leav(?:e|ing) (?:out|off))\s+"
+    rf"(?:the\s+|any\s+|counting\s+)?{_RULED}\b"
+    rf"|\b{_RULED}\b(?:\W+\w+)?\W+(?:not included|not counted|excluded|left (?:out|off)|taken out)\b",
     re.I,
 )
 _TIERS = ("vip", "floor", "upper", "lower", "balcony", "general admission")
@@ -27,6 +31,12 @@ _NEGATION = r"\b(?:not|never|no|non|without|except|excluding|besides|outside|min
 # What may stand between the negation and the name ("not sold in Texas", "no tickets at X").
 _BETWEEN = (
     r"(?:in|at|from|for|by|of|the|to|on|via|through|any|counting|including|sold|bought|held|played|tickets?)"
+)
+
+
+# A negation said after the thing ("Texas not included", "VIP left out", "less VIP")
+_LEFT_AFTER = (
+    r"(?:not included|not counted|not counting|excluded|left out|left off|aside|removed|taken out)\b"
 )
 
 
@@ -50,6 +60,8 @@ def kept_name(asked: str, slots: dict[str, Any]) -> str | None:
             pattern = rf"(?:{_NEGATION})(?:\W+{_BETWEEN})*\W+{re.escape(name)}\b"
             if m := re.search(pattern, asked, re.IGNORECASE):
                 return m[0]
+            if m := re.search(rf"\b{re.escape(name)}\b(?:\W+\w+)?\W+{_LEFT_AFTER}", asked, re.IGNORECASE):
+                return m[0]  # "Texas not included", "with VIP not counted"
     return None
 
 
@@ -60,7 +72,7 @@ def kept(asked: str, slots: dict[str, Any]) -> str | None:
     m = _NEGATED.search(asked)
     if m is None:
         return None
-    word = m[1].lower()
+    word = (m[1] or m[2]).lower()
     if word.startswith("cancel"):
         kept_it = bool(slots.get("cancelled")) or slots.get("metric") == "cancelled"
     else:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chat import analytics
+from chat import analytics, dialects
 from chat.coverage import covered
 from chat.exclusions import planned_without
 from chat.memory import Conversation
@@ -158,6 +158,8 @@ def planned(planner: Planner, question: str, clock: datetime | None, memory: Con
     in one are planned apart and answered both, or refused with the reason; never one of them
     answered as if it were the whole."""
     parts = split(question)
+    if parts is None and (english := dialects.read(question)) != question:
+        parts = split(english)  # "..., dan berapa yang VIP?": two requests once read as English
     if isinstance(parts, list):
         return cannot(f"That asks {len(parts)} things at once. {_ASK_APART}", planner=planner.name)
     if parts is not None and (both := _both(planner, parts, clock, memory)) is not None:
@@ -196,7 +198,10 @@ def _both(planner: Planner, parts: Parts, clock: datetime | None, memory: Conver
         if not _asks_more(parts.second, str(first.slots.get("metric"))):
             return None  # "which venue sold the most tickets, and how many tickets?": its own figure
         return _apart(first, parts, "its first part ranks, breaks down or compares, and the second asks more")
-    dated = Parts(parts.first, _with_year(parts.second, parts.first))
+    own = (first.slots.get("period") or {}).get("start", "")[:4]  # the year of the first part's period
+    dated = Parts(
+        parts.first, _with_year(parts.second, parts.first) if own and own in parts.first else parts.second
+    )
     after = Conversation(memory.session if memory else "-", list(memory.turns) if memory else [])
     after.add(parts.first, first.intent, first.slots, "", True)
     second = covered(dated.second, planner.plan(dated.second, clock, after))

@@ -330,3 +330,15 @@ def test_that_day_after_the_busiest_weekday_is_that_day(planner: DeterministicPl
     plan = _ask(planner, "and how much revenue on that day of the week, same month?", memory)
     assert plan.calls and plan.slots["group"] is None and plan.slots["filters"]["days"] == [4]
     assert plan.slots["metric"] == "revenue" and plan.slots["period"] == first.slots["period"]
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("Berapa tiket terjual 2 tahun lalu?", "how many tickets sold 2 years ago?"),
+        ("Tiket terjual tahun lalu, VIP tidak dihitung", "tickets sold last year, not counting VIP"),
+        ("How many tiket did Steely Dan sell in 2025?", "How many tiket did Steely Dan sell in 2025?"),  # a typo
+    ],
+)  # fmt: skip
+def test_indonesian_numbers_and_what_is_not_counted(written: str, meant: str) -> None:
+    assert read(written) == meant

@@ -372,3 +372,10 @@ def test_a_year_that_is_no_period_of_the_first_part_is_not_carried(
     plan = planned(planner, question, CLOCK, None)
     assert all("2008" not in str(p["slots"].get("period")) for p in plan.parts)
     assert not any((p["slots"].get("period") or {}).get("label") == "March 2025" for p in plan.parts)
+
+
+def test_no_year_is_carried_from_a_number_that_is_no_period(planner: DeterministicPlanner) -> None:
+    plan = planned(
+        planner, "How many tickets did venues with over 2000 seats sell, and how many in March?", CLOCK, None
+    )
+    assert all("2000" not in str(p["slots"].get("period")) for p in plan.parts), plan.parts
