@@ -64,6 +64,7 @@ _PERIOD_WORD = re.compile(
     rf"|{'|'.join((*MONTHS, *SHORT_MONTHS))})\b",
     re.IGNORECASE,
 )
+_CUSTOMER_COUNTS = ("customers", "customers_refunded", *analytics.PER_CUSTOMER)
 _ORDINAL = re.compile(
     r"\b(?:second|third|fourth|fifth|sixth|2nd|3rd|4th|5th|6th|runner[- ]up|next (?:best|biggest|highest))\b",
     re.I,
@@ -183,6 +184,12 @@ def _unclear(
     )
     if _COUNTS_OTHER.search(question) and rest.slots.get("metric") in things:
         return f"I read '{question.strip()}' as a count of venues or artists: ask it without '{said}'."
+    if rest.slots.get("metric") in _CUSTOMER_COUNTS:  # "buyers except VIP buyers": who never bought VIP?
+        return (
+            f"'{said}' is ambiguous for customers (some bought both): ask for the tickets or orders instead."
+        )
+    if last.get("excluded") and follows:  # "And excluding the box office?" after "excluding VIP"
+        return "The last question left something out already: ask the whole question with what to leave out."
     if _ORDINAL.search(question):  # "the third state, excluding New York": a place in the ranking
         return f"I can't rank past the first with '{said}' left out: ask for the top ones instead."
     if re.search(r"\b(?:19|20)\d{2}\b", question) and not (

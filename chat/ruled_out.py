@@ -14,7 +14,8 @@ _RULED = (
     r"|resellers?|cancell?ed)"
 )
 _NEGATED = re.compile(
-    r"\b(?:not|no|non-?|except|excluding|without|other than|besides|minus|less|leav(?:e|ing) (?:out|off))\s+"
+    r"(?:\b(?:not|no|non-?|except|excluding|without|other than|besides|minus|less|leav(?:e|ing) (?:out|off))"
+    r"\s+|(?:^|(?<=[\s(]))-)"
     rf"(?:the\s+|any\s+|counting\s+)?{_RULED}\b"
     rf"|\b{_RULED}\b(?:\W+\w+)?\W+(?:not included|not counted|excluded|left (?:out|off)|taken out)\b",
     re.I,
@@ -26,6 +27,7 @@ _TIERS = ("vip", "floor", "upper", "lower", "balcony", "general admission")
 # not sold in Texas", "without Madison Square Garden"): `chat.exclusions` answers the forms it
 # can read exactly; any other is refused rather than answered for that thing alone.
 _NEGATION = r"\b(?:not|never|no|non|without|except|excluding|besides|outside|minus)\b|n't\b|\bother than\b"
+_MINUS = r"(?:^|(?<=[\s(]))-"  # "tickets in 2025 -Texas", "(-VIP)": a minus sign, not a dash
 
 
 # What may stand between the negation and the name ("not sold in Texas", "no tickets at X").
@@ -58,7 +60,9 @@ def kept_name(asked: str, slots: dict[str, Any]) -> str | None:
             continue
         for name in _names(kind, value):
             pattern = rf"(?:{_NEGATION})(?:\W+{_BETWEEN})*\W+{re.escape(name)}\b"
-            if m := re.search(pattern, asked, re.IGNORECASE):
+            if m := re.search(pattern, asked, re.IGNORECASE) or re.search(
+                rf"{_MINUS}{re.escape(name)}\b", asked, re.IGNORECASE
+            ):
                 return m[0]
             if m := re.search(rf"\b{re.escape(name)}\b(?:\W+\w+)?\W+{_LEFT_AFTER}", asked, re.IGNORECASE):
                 return m[0]  # "Texas not included", "with VIP not counted"

@@ -306,3 +306,20 @@ def test_what_the_third_review_found_in_lists_and_numbers_is_refused(planner: De
         "How many tickets were sold in 2025 excluding the lower 48 states?",  # a number after the name
     ):
         assert not planned(planner, question, CLOCK, None).calls, question
+
+
+def test_what_the_fourth_review_found_is_refused(planner: DeterministicPlanner) -> None:
+    for question in (
+        "How many tickets were sold in 2025 -Texas?",  # a minus sign had been read as Texas only
+        "Revenue in 2025 (-VIP)",
+        "How many unique buyers were there in 2025 except for VIP buyers?",  # who never bought VIP?
+    ):
+        assert not planned(planner, question, CLOCK, None).calls, question
+    memory = Conversation("m")
+    for question in (
+        "How many tickets did Cher sell in 2025, excluding VIP?",
+        "And excluding the box office?",
+    ):
+        plan = planned(planner, question, CLOCK, memory)
+        memory.add(question, plan.intent, plan.slots, "", bool(plan.calls))
+    assert not plan.calls and "left something out already" in (plan.reply or "")  # added or instead?
