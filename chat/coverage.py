@@ -245,6 +245,18 @@ _FORECAST = (
     r" (?:sell|make|earn|bring in|take in))\b"
 )
 
+# A place in a ranking past the first ("which state came third", "the second highest revenue",
+# "runner-up"): the rankings answer from the first, so such a question had been answered with it.
+_PLACE_PAST_FIRST = (
+    r"\b(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|2nd|3rd|4th|5th|6th|7th|8th|9th|10th)\b"
+    r"(?!\s+(?:half|quarter|week|day|month|year|one|time|of)\b)(?!-)|\brunners?[- ]up\b"
+)
+
+
+def _not_ranked(slots: dict[str, Any]) -> bool:
+    return not (slots.get("rank") or slots.get("group"))
+
+
 # Days listed in one month ("the weeks of 6, 13 and 20 April", "on the 3rd, 10th and 17th of
 # May"): the period reader would read the last two as a range.
 _DAY_LIST = (
@@ -387,6 +399,7 @@ RULES: tuple[Rule, ...] = (
     _rule(_CHANNEL, _filtered("channel"), "a sales channel"),
     _rule(r"\b(?:vip|floor|upper|lower|balcony|general admission)\b(?! than)", _filtered("tier"), "a tier"),
     _rule(_DAY_LIST, _never, "a list of days (ask for the span from the first to the last)"),
+    _rule(_PLACE_PAST_FIRST, _not_ranked, "a place in a ranking past the first"),
     _rule(_TIME_OF_DAY, _never, "a time of day"),
     _rule(_NOT_IN_WAREHOUSE, _never, "something the warehouse does not record"),
     _rule(_FORECAST, _never, "a forecast (I predict one concert's ticket sales: ask for a concert)"),
