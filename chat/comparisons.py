@@ -147,6 +147,8 @@ def alike(periods: list[dict[str, Any]], clock: datetime) -> bool:
     clock ("this year against last year") as long as its unit (its year, quarter or month); one
     within the other is asked so."""
     spans = [Period.from_dict(p) for p in periods]
+    if any(p.label.startswith(("before ", "after ")) for p in spans):
+        return False  # "after March 2025 and in April 2025": a bound has no length of its own
     nominal = [_nominal_days(p) if p.end >= clock else max((p.end - p.start).days, 1) for p in spans]
     if None in nominal:
         return True  # "this week against last week": a span to date of its own unit

@@ -26,8 +26,11 @@ from chat.periods import (
     RANKED_YEAR,
     SHORT_MONTHS,
     Period,
+    month_lists,
     month_number,
+    scattered_months,
     spans_said,
+    without_bounds,
 )
 from chat.plan import Plan, cannot
 from chat.thresholds import without_seat_threshold
@@ -263,6 +266,23 @@ _DAY_LIST = (
     r"\b\d{1,2}(?:st|nd|rd|th)?,\s*(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?,?\s+(?:and|&)\s+(?:the\s+)?"
     r"\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[a-z]{3}"
 )
+# A period said against another ("the month after March 2025", "just before Q2 2025"): the period
+# reader reads the one named, not the one asked for.
+_RELATIVE_TO = (
+    r"\b(?:(?:day|week|month|quarter|year|half)s?|just|right|immediately|shortly)\s+(?:before|after|prior to"
+    r"|following)\s+(?!last\b|next\b|that\b|this\b|those\b|these\b|then\b|it\b|today\b|now\b)"
+    r"(?=(?:the\s+)?(?:q[1-4]|h[12]|(?:19|20)\d{2}|" + "|".join((*MONTHS, *SHORT_MONTHS)) + r")\b)"
+    r"|\b(?:before|after|prior to)\s*(?:and|or|&|/)\s*(?:before|after|since)\b"  # "before and after Q2"
+)
+# Two measures asked together ("revenue and tickets for 2025", "orders & refunds"): a plan
+# answers one measure, so the other would go unanswered (two requests said apart are split by
+# `chat.two_questions`).
+_MEASURE = (
+    r"(?:(?:total |gross |net )?(?:revenue|income|earnings|takings)|tickets?(?: sold| sales)?"
+    r"|(?:ticket )?sales|orders?|refunds?|(?:average |mean )?(?:ticket )?prices?"
+    r"|concerts|shows|gigs|artists|venues|customers|buyers)"
+)
+_TWO_MEASURES = rf"\b{_MEASURE}\s+(?:and|&|plus)\s+(?:the\s+)?(?:(?:total|number|count) of\s+)?{_MEASURE}\b"
 # What did not happen ("venues that did not sell a ticket"): answered only by a plan of what had
 # none (`chat.absence`), which looks for every venue against its sales.
 _ABSENCE = (
@@ -272,6 +292,12 @@ _ABSENCE = (
     r"|\b(?:did|do|does|have|has|had)\s+(?:[\w'&.-]+\s+){0,5}not\s+(?:yet\s+)?(?:sell|sold)\b"  # "X not sell"
     r"|\bnot (?:sell|sold) (?:a single|any|one)\b|\bnot a single (?:ticket|sale)\b"
     r"|\bwithout (?:a|one|a single|any)(?: single)?(?: ticket)? (?:sales?|tickets?|orders?)\b"
+)
+# "which venues did X not play?", "venues X has never performed at": where X was not
+_NOT_PLAYED = (
+    r"\b(?:did|do|does|have|has|had)\s+(?:[\w'&.-]+\s+){0,5}(?:not|never)\s+(?:yet\s+)?"
+    r"(?:play|perform|appear|tour|gig)(?:ed)?\b"
+    r"|\b(?:didn't|don't|doesn't|haven't|hasn't|hadn't|never)\s+(?:yet\s+)?(?:play|perform|appear|tour|gig)(?:ed)?\b"
 )
 # A share of things rather than of a measure ("what percentage of the concerts were cancelled"):
 # each thing's count against all of them, which the plans do not compute.
@@ -399,11 +425,14 @@ RULES: tuple[Rule, ...] = (
     _rule(_CHANNEL, _filtered("channel"), "a sales channel"),
     _rule(r"\b(?:vip|floor|upper|lower|balcony|general admission)\b(?! than)", _filtered("tier"), "a tier"),
     _rule(_DAY_LIST, _never, "a list of days (ask for the span from the first to the last)"),
+    _rule(_TWO_MEASURES, _never, "a second measure (ask for each)"),
+    _rule(_RELATIVE_TO, _never, "a period said against another (name the period itself)"),
     _rule(_PLACE_PAST_FIRST, _not_ranked, "a place in a ranking past the first"),
     _rule(_TIME_OF_DAY, _never, "a time of day"),
     _rule(_NOT_IN_WAREHOUSE, _never, "something the warehouse does not record"),
     _rule(_FORECAST, _never, "a forecast (I predict one concert's ticket sales: ask for a concert)"),
     _rule(_ABSENCE, lambda s: bool(s.get("absent")), "what did not sell (as asked here)"),
+    _rule(_NOT_PLAYED, _never, "where or who did not play (I list what happened)"),
     _rule(_RATE_OF_THINGS, _never, "a share of concerts, venues, artists or customers (a rate)"),
     _rule(_WHY, _never, "a reason why (I report the figures, not their causes)"),
 )  # fmt: skip
@@ -414,12 +443,14 @@ def uncovered(question: str, plan: Plan) -> list[str]:
     if plan.intent not in ("analytics", "concerts") or not plan.calls:
         return []
     slots = {**plan.slots, "intent": plan.intent}
-    text = _without_filter_words(reword(question).lower(), slots)
+    text = month_lists(_without_filter_words(reword(question).lower(), slots))  # a span said as a list
     if "seats" in (slots.get("filters") or {}):
         text = without_seat_threshold(text)  # the part the seat filter answers
     missing = [r.what for r in RULES if r.pattern.search(text) and not r.honored(slots)]
     if _dates_outside(text, slots) or _span_not_kept(text, slots):
         missing.append("the period")
+    if scattered_months(text):  # "January, March and May of 2025": the first compared with the year
+        missing.append("a list of months that do not follow each other (ask for each month)")
     for kind, named in named_values(text).items():  # "web and box office", a table of the four tiers:
         if len(named) > 1 and not _both(kind)(slots):  # all of them kept, never the first alone
             missing.append(f"{len(named)} {'sales channels' if kind == 'channel' else 'tiers'} together")
@@ -454,6 +485,8 @@ def _dates_outside(text: str, slots: dict[str, Any]) -> bool:
     if not spans:
         return False  # no period at all: the period rule says so when one was asked
     periods = [Period.from_dict(p) for p in spans]
+    if any(p.label.startswith(("before ", "after ")) for p in periods):
+        text = without_bounds(text)  # "before Q2 2025": the bound is the period, not in it
     months = {(d.year, d.month) for p in periods for d in _months_of(p)}
     years = {y for y, _ in months}
     said_years = {int(y) for pair in _YEAR_SAID.findall(text) for y in pair if y}

@@ -267,6 +267,15 @@ def _without_names(t: str, found: list[Found]) -> str:
     return t
 
 
+def _without_named_years(t: str, found: list[Found]) -> str:
+    """The question without the names that hold a year ("Tailgate 2008"), where a period is read:
+    the year is the name's, not the question's."""
+    for f in found:
+        if re.search(r"\b(?:19|20)\d{2}\b", label := f.entity.label.lower()):
+            t = t.replace(label, " ")
+    return t
+
+
 # A superlative with nothing after it ("which tier sold the fewest?"): its measure and scope are
 # a question before's
 _ELLIPTICAL = re.compile(
@@ -654,7 +663,7 @@ class DeterministicPlanner:
             return cannot(
                 "The warehouse has no ticket sales yet: produce some events first (`concert produce`)."
             )
-        period = find_period(t, clock)
+        period = find_period(_without_named_years(t, found), clock)
         if base and base.get("period") and (unit := re.search(follow_ups.PREVIOUS_UNIT, t)):
             last = Period.from_dict(base["period"])  # "and the previous year?" after 2024: 2023
             if follow_ups.spans_a(unit[1], last):
@@ -666,6 +675,15 @@ class DeterministicPlanner:
             period = find_period(f"in {comparisons.in_year(t, year)}", clock)
         if has(t, follow_ups.ALL_TIME) and base:
             base = {**base, "period": None}  # "and across all time": no period, not the last one
+        if (
+            period is not None
+            and period.label.startswith("after ")
+            and (metric in ("concerts", "cancelled") or listing)
+        ):
+            # "concerts after March 2026": every one from then on, those to come included
+            period = Period(
+                period.start, datetime(clock.year + 20, 1, 1, tzinfo=UTC), period.label, period.future
+            )
         if period is None and metric in ("concerts", "cancelled") and not listing and has(t, _UPCOMING):
             period = Period(clock, clock.replace(year=clock.year + 20), "upcoming", future=True)
         if period is not None and period.start > clock and metric not in ("concerts", None) and not listing:
@@ -765,6 +783,11 @@ class DeterministicPlanner:
             base, new_filters, period, group
         ):
             slots.update(compare=compare, group=None, top=None, share=False)
+            sides = [(p["start"], p["end"]) for p in compare.get("periods", [])]
+            if len(sides) > 1 and len(set(sides)) == 1:  # "2025 compared to last year" in 2026
+                return cannot(
+                    f"That compares {compare['periods'][0]['label']} with itself: say the other period."
+                )
             if "periods" in compare and not comparisons.alike(compare["periods"], clock):
                 return cannot(
                     "That compares periods of different lengths ("

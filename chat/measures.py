@@ -138,11 +138,11 @@ def measure_of(t: str) -> str | None:
         r"\b(?:venues|arenas|stadiums)\b.*\blist\b",
     ) and not has(t, r"\b(?:sold|sales?|tickets?|revenue|how many|number of|count)\b"):
         return "capacity"
-    if has(t, _HOW_MANY + r"(?:[a-z-]+ ){0,2}(?:venues|arenas|stadiums)\b", r"\bvenues\b.*\bcount\b"):
+    if has(t, _HOW_MANY + _NOT_COUNTED + r"(?:venues|arenas|stadiums)\b", r"\bvenues\b.*\bcount\b"):
         return "venues"
     if has(
         t,
-        _HOW_MANY + r"(?:[a-z-]+ ){0,2}(?:artists|bands|performers|acts)\b",
+        _HOW_MANY + _NOT_COUNTED + r"(?:artists|bands|performers|acts)\b",
         r"\b(?:artists|acts)\b.*\bcount\b",
     ):
         return "artists"
@@ -270,6 +270,11 @@ _PLAIN: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
 )
+
+
+# Up to two words between "how many" and the venues or artists counted, none of them another
+# thing counted ("how many concerts did artists play": concerts, not artists).
+_NOT_COUNTED = r"(?:(?!(?:concerts|shows|gigs|events|tickets|orders|refunds|sales)\b)[a-z-]+ ){0,2}"
 
 
 def metric_of(t: str) -> str | None:

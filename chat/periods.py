@@ -128,6 +128,20 @@ BARE_YEAR = (
     r"\b((?:19|20)\d{2})\b" + NOT_COUNT
 )
 
+# "2025 tickets excluding VIP", "Total 2025 orders?": a year that opens the question is no count
+OPENING_YEAR = (
+    r"^\W*(?:(?:the|our|total|all|overall)\s+)?(20[1-3]\d)\s+(?:tickets|orders|ticket sales)\b(?!.*\bthan\b)"
+)
+# Words that say a period besides a bound or an opening year ("after March 2025 but before 2026",
+# "the month after March 2025", "2025 orders in June"): the bound alone is not the period then.
+_OTHER_PERIOD = re.compile(
+    rf"\b(?:(?:19|20)\d{{2}}|q[1-4]|h[12]|{'|'.join((*MONTHS, *SHORT_MONTHS))}|quarters?|halfs?|halves|weeks?"
+    r"|months?|years?|days?|today|yesterday|tonight|since|until|till|through|thru|up to|ago|last|this|next"
+    r"|before|after|prior|between|from|ytd|mtd|qtd|so far|to date|season|spring|summer|autumn|fall|winter"
+    r"|just|right|immediately|shortly|soon)\b"
+    r"|'\d{2}\b|\d{4}-\d{2}|\d/\d"
+)
+_YEARLESS_PART = re.compile(rf"\b(q[1-4]|h[12]|{'|'.join((*MONTHS, *SHORT_MONTHS))})\b(?!\s*(?:of\s+)?'?\d)")
 # "sold the most 2025 tickets": a year (NOT_COUNT reads "2025 tickets" as a count elsewhere)
 RANKED_YEAR = r"\b(?:most|least|fewest) ((?:19|20)\d{2})(?= (?:tickets|orders)\b)"
 
@@ -239,15 +253,67 @@ _PART_IN_YEAR = re.compile(
 # A year said as a bound ("after 2024", "until 2025"), not "from 2024 until 2025" (a range);
 # "through 2025" is as often all of 2025 ("per month through 2025") and is read as that year.
 _BOUND_YEAR = re.compile(r"(?<!\d\d\d\d )\b(after|before|until|till) ((?:19|20)\d{2})\b(?!\s*-\d)")
-_MONTH_LIST = re.compile(
-    rf"\b{_MONTH}((?:,? {_MONTH}){{1,10}}),? and {_MONTH}\b(?=,?\s+(?:of\s+)?(?:19|20)\d{{2}})", re.IGNORECASE
+# The same bound on a quarter, half or month of a year ("before Q2 2025", "after March 2026")
+_BOUND_PART = re.compile(
+    rf"(?<!\d\d\d\d )\b(after|before|prior to) (q[1-4]|h[12]|{_MONTH})\.?,?(?: of)? "
+    r"((?:19|20)\d{2})\b(?!\s*-\d)"
 )
+_MONTH_LIST = re.compile(
+    rf"\b{_MONTH}((?:,? {_MONTH}){{1,10}}),? and {_MONTH}\b(?:,?\s+of\b)?"
+    r"(?=,?\s+(?:(?:19|20)\d{2}|'\d{2}\b))",
+    re.IGNORECASE,
+)
+
+
+_LISTED_MONTHS = re.compile(rf"\b{_MONTH}\.?((?:,\s*{_MONTH}\.?)+),?\s+(?:and|&)\s+{_MONTH}\b", re.IGNORECASE)
+
+
+def scattered_months(text: str) -> str | None:
+    """A list of three or more months that do not follow each other ("January, March and May"),
+    as said; None when every list is a run of months ("June, July and August": their span)."""
+    for m in _LISTED_MONTHS.finditer(text):
+        said = [m[1], *re.findall(_MONTH, m[2], re.IGNORECASE), m[m.re.groups]]
+        numbers = [month_number(w) for w in said]
+        if not all(b == a + 1 for a, b in itertools.pairwise(numbers)):
+            return m[0]
+    return None
+
+
+def _sole(bound: re.Pattern[str], t: str) -> re.Match[str] | None:
+    """The bound ("before Q2 2025") when it is the one period the text says."""
+    m = bound.search(t)
+    return m if m and not _OTHER_PERIOD.search(f"{t[: m.start()]} {t[m.end() :]}") else None
+
+
+def _opening_year(t: str, m: re.Match[str], clock: datetime) -> Period | None:
+    """ "2025 tickets": 2025; "2025 orders in June": June 2025; None when the rest says another
+    period of its own (read as it is, without the opening year)."""
+    year, rest = m[1], t[m.end() :]
+    if not _OTHER_PERIOD.search(rest):
+        y = int(year)
+        start = datetime(y, 1, 1, tzinfo=UTC)
+        return Period(start, datetime(y + 1, 1, 1, tzinfo=UTC), year, future=start > clock)
+    spans = r"\b(?:to|through|thru|until|till|from|since|before|after|between|and|prior)\b|-|\u2013"
+    if (part := _YEARLESS_PART.search(rest)) and not re.search(
+        rf"\b(?:19|20)\d{{2}}\b|'\d{{2}}\b|{spans}", rest
+    ):
+        return find_period(f"{rest[: part.end()]} {year}{rest[part.end() :]}", clock)  # "in june 2025"
+    return None
+
+
+def without_bounds(text: str) -> str:
+    """The text without the bounds `find_period` reads as a period ("before Q2 2025", "after
+    2024"): what is left names no month or year of that period's own."""
+    for bound in (_BOUND_PART, _BOUND_YEAR):  # "until 2025" stays: through it, or up to it? (asked back)
+        if (m := _sole(bound, text)) and m[1] not in ("until", "till"):
+            return f"{text[: m.start()]} {text[m.end() :]}"
+    return text
 
 
 def month_lists(text: str) -> str:
     """ "Oct, Nov and Dec 2025" as "Oct to Dec 2025": months said one after another are the
     months from the first to the last (one period, not a comparison of the first and last)."""
-    if len(re.findall(r"\b(?:19|20)\d{2}\b", text)) != 1 or re.search(
+    if len(re.findall(r"\b(?:19|20)\d{2}\b|'\d{2}\b", text)) != 1 or re.search(
         r"\b(?:vs\.?|versus|against|compared?|comparing)\b", text, re.IGNORECASE
     ):
         return text  # "Jan, Feb and Mar 2026 vs 2025": each side's months, which the comparison can't read
@@ -255,7 +321,7 @@ def month_lists(text: str) -> str:
 
 
 def _month_list(m: re.Match[str]) -> str:
-    """ "jan, feb and mar" as "jan to mar" when the months follow each other; as written if not."""
+    """ "jan, feb and mar (of)" as "jan to mar" when the months follow each other; as written if not."""
     said = [m[1], *re.findall(_MONTH, m[2], re.IGNORECASE), m[m.re.groups]]
     numbers = [month_number(w) for w in said]
     if all(b == a + 1 for a, b in itertools.pairwise(numbers)):  # not across a year
@@ -280,6 +346,13 @@ def find_period(text: str, clock: datetime) -> Period | None:
     t = month_lists(t)
     if len(re.findall(r"\b(?:19|20)\d{2}\b", t)) == 1:  # one year said: never "2024 vs 2025 in Q1"
         t = _PART_IN_YEAR.sub(r"\g<p> \g<y>", _YEAR_IN_PART.sub(r"\g<p> \g<y>", t))
+    if (m := re.search(OPENING_YEAR, t)) and (opened := _opening_year(t, m, clock)) is not None:
+        return opened
+    if (m := _sole(_BOUND_PART, t)) and (part := find_period(f"in {m[2]} {m[m.re.groups]}", clock)):
+        if m[1] == "after":  # "after Q2 2025": from July 2025 on; "before March 2025": until its start
+            final = part.end - timedelta(days=1)
+            return Period(part.end, tomorrow, f"after {final:%B %Y}", future=part.end > clock)
+        return Period(datetime(1970, 1, 1, tzinfo=UTC), part.start, f"before {part.start:%B %Y}")
     # "the week just past", "the month gone": the last one
     t = re.sub(
         rf"\bthe ((?:\d+|{_NUMBER_WORD}) )?(week|month|quarter|year|day)(s?) (?:just )?"
@@ -321,7 +394,7 @@ def find_period(text: str, clock: datetime) -> Period | None:
     m = re.search(rf"\b(?:from|since) {_ISO} {_TO_NOW}", t)  # "from 2025-01-01 until now": not that day alone
     if m and (first := _iso(m[1])):
         return Period(_at(first), tomorrow, _days_label(first, today, False))
-    if m := _BOUND_YEAR.search(t):
+    if m := _sole(_BOUND_YEAR, t):
         year = int(m[2])  # "after 2024": from 2025 on, not 2024; "before 2025": everything before it
         if m[1] == "after":
             start = datetime(year + 1, 1, 1, tzinfo=UTC)

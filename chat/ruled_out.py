@@ -22,19 +22,19 @@ _NEGATED = re.compile(
 )
 _TIERS = ("vip", "floor", "upper", "lower", "balcony", "general admission")
 
-
 # A negation a few words before a name, place or genre the plan keeps as its filter ("tickets
 # not sold in Texas", "without Madison Square Garden"): `chat.exclusions` answers the forms it
 # can read exactly; any other is refused rather than answered for that thing alone.
 _NEGATION = r"\b(?:not|never|no|non|without|except|excluding|besides|outside|minus)\b|n't\b|\bother than\b"
 _MINUS = r"(?:^|(?<=[\s(]))-"  # "tickets in 2025 -Texas", "(-VIP)": a minus sign, not a dash
 
-
-# What may stand between the negation and the name ("not sold in Texas", "no tickets at X").
+# What may stand between the negation and the name ("not sold in Texas", "no tickets at X",
+# "did not play in Texas").
 _BETWEEN = (
-    r"(?:in|at|from|for|by|of|the|to|on|via|through|any|counting|including|sold|bought|held|played|tickets?)"
+    r"(?:in|at|from|for|by|of|the|to|on|via|through|any|counting|including|sold|sell|bought|buy|held"
+    r"|play(?:ed|s|ing)?|perform(?:ed|s|ing)?|appear(?:ed|s|ing)?|tour(?:ed|s|ing)?|gig(?:ged|s|ging)?"
+    r"|selling|tickets?)"
 )
-
 
 # A negation said after the thing ("Texas not included", "VIP left out", "less VIP")
 _LEFT_AFTER = (

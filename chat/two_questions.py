@@ -61,20 +61,8 @@ _NOT_THE_YEAR = re.compile(
 # What makes the first part's year no period's own: a bound ("before 2025") or a name ("Tailgate
 # 2008", a capitalised word that is no month, quarter or preposition).
 _BOUNDS = ("before", "after", "since", "until", "till", "through", "thru", "from", "to", "by")
-_PLAIN_BEFORE_A_YEAR = (
-    *MONTHS,
-    *SHORT_MONTHS,
-    "q1",
-    "q2",
-    "q3",
-    "q4",
-    "h1",
-    "h2",
-    "in",
-    "of",
-    "during",
-    "for",
-)
+_PLAIN_BEFORE_A_YEAR = (*MONTHS, *SHORT_MONTHS, "q1", "q2", "q3", "q4", "h1", "h2",
+                        "in", "of", "during", "for")  # fmt: skip
 # A period said against the first part's ("the March before that", "the January after").
 _AGAINST_THE_FIRST = re.compile(
     r"\b(?:before|after|previous|prior|following|preceding|earlier|later|same|then)\b"
@@ -115,6 +103,28 @@ _YEARLESS = re.compile(
 )
 
 
+# Two measures asked of one subject ("Revenue and tickets for 2025", "How many orders and
+# refunds did Cher have in 2025?"): each measure with the rest of the question, as two requests.
+_MEASURE = (
+    r"(?:(?:total |gross )?revenue|income|earnings|takings|tickets?(?: sold)?|ticket sales|sales|orders?"
+    r"|(?:average |mean )?(?:ticket )?prices?)"
+)  # not refunds: after them a follow-up's "revenue" is the amount refunded
+# A rest that the second measure would be read through, or that asks more: the whole is asked
+# apart ("for customers in Texas": a count of customers; "for concerts in 2025": a list of them;
+# ", and how many were VIP?": a third request).
+_NOT_SHARED = re.compile(
+    r"\b(?:customers?|buyers?|fans?|people|persons?|concerts?|shows?|gigs?|events?|upcoming|future|next"
+    r"|how|what|which|who|where|when|refund(?:s|ed)?)\b|[,;:(\u2013\u2014]|\s-\s|\?.",
+    re.IGNORECASE,
+)
+_TWO_MEASURES = re.compile(
+    r"^(?P<lead>\W*(?:(?:what|how much|how many)\s+(?:(?:was|were|is|are|did)\s+)?)?(?:the\s+)?(?:total\s+)?)"
+    rf"(?P<a>{_MEASURE})\s+(?:and|&|plus)\s+(?:the\s+)?(?:(?:total|number|count)\s+of\s+)?"
+    rf"(?P<b>{_MEASURE})(?P<rest>\s.*|[?.!]?)$",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class Parts:
     """The question cut in two at the second request."""
@@ -128,6 +138,9 @@ def split(question: str) -> Parts | list[str] | None:
     when it asks one thing."""
     if _ONE_REQUEST.search(question):
         return None
+    if (m := _TWO_MEASURES.match(question)) and not _NOT_SHARED.search(m["rest"]):
+        asked = " ".join(w for w in ("and", m["lead"].strip(), m["b"]) if w)  # "and how many refunds"
+        return Parts(f"{m['lead']}{m['a']}{m['rest']}", f"{asked}{m['rest']}")
     found = list(_SPLIT.finditer(question))
     if not found:
         return None

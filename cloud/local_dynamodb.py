@@ -6,7 +6,9 @@ CPU. Per item it deep-copies the stored item three to six times (validation prob
 the SET snapshot) and tokenizes the same update expression three times. And it keeps each
 transaction's whole request under its ClientRequestToken for the 10 minutes AWS honours the
 token, to refuse the token with another request: ~1.2 GB held at 1,000 events/s (a Python dict
-per item, key, attribute and value). Three changes, none altering a result:
+per item, key, attribute and value). And it sizes every number of every item it writes several
+times over (for limits and capacity), and the index write units of every member for a capacity
+report nobody asked for. Five changes, none altering a result:
 
 - `copy.deepcopy` in the DynamoDB module is replaced by a copy of JSON-like values (dicts, lists,
   sets, tuples, and immutable scalars returned as they are), falling back to `copy.deepcopy` for
@@ -15,10 +17,17 @@ per item, key, attribute and value). Three changes, none altering a result:
   gets its own list).
 - a token's request is kept as its SHA-256 digest (`RequestDigest`), which compares equal to the
   same request and to nothing else.
+- a number's size is memoized by its text (a pure function of it).
+- a transaction that asks for no consumed capacity does not count its members' index write
+  units, which only that report uses (the item sizes its token keeps are still counted).
+
+Measured on the live path's transactions (~97 items, ~48 ticket events each) replayed through
+the module: ~18 → ~14 ms of CPU a transaction (the docs' figures).
 """
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import functools
 import hashlib
@@ -77,8 +86,36 @@ def _digest(request: Any) -> bytes:
     return hashlib.sha256(text.encode()).digest()
 
 
+_CAPACITY_REPORTED: contextvars.ContextVar[bool] = contextvars.ContextVar("capacity_reported", default=True)
+
+
+def _count_units_when_reported(module: Any) -> None:
+    """Index write units are counted only inside a transaction that reports its capacity."""
+    transact, index_units = module._transact_write_items, module._index_write_units
+
+    def transact_write_items(data: dict[str, Any]) -> Any:
+        reported = isinstance(data, dict) and data.get("ReturnConsumedCapacity", "NONE") != "NONE"
+        token = _CAPACITY_REPORTED.set(reported)
+        try:
+            return transact(data)
+        finally:
+            _CAPACITY_REPORTED.reset(token)
+
+    def index_write_units(*args: Any) -> Any:
+        return index_units(*args) if _CAPACITY_REPORTED.get() else 0.0
+
+    module._transact_write_items = transact_write_items
+    module._index_write_units = index_write_units
+
+
+def _memoize_number_sizes(module: Any) -> None:
+    size = module._number_size_bytes
+    by_text = functools.lru_cache(maxsize=1 << 16)(size)
+    module._number_size_bytes = lambda text: by_text(text) if type(text) is str else size(text)
+
+
 def patch_dynamodb(module: Any = None) -> None:
-    """Install the three changes in ministack's DynamoDB module (idempotent)."""
+    """Install the five changes in ministack's DynamoDB module (idempotent)."""
     if module is None:
         from ministack.services import dynamodb  # type: ignore[import-untyped]
 
@@ -97,4 +134,6 @@ def patch_dynamodb(module: Any = None) -> None:
         store(token, entry)
 
     module._txn_token_store = store_digest
+    _memoize_number_sizes(module)
+    _count_units_when_reported(module)
     module.concert_patched = True

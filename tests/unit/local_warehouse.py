@@ -66,3 +66,35 @@ def catalog(engine: Engine, venues: list[dict[str, Any]], artists: list[dict[str
             f"50, NULL, '2025-01-01 00:00:00+00', 'a{a['artist_id']}')"
         )
         assert run(engine, sql)["Status"] == "FINISHED", sql
+
+
+def concert(engine: Engine, cid: int, aid: int, vid: int, starts: str, status: str = "scheduled") -> None:
+    """A concert of a chat test as a dimension row (starts at 20:00 UTC on the day `starts`)."""
+    sql = (
+        f"INSERT INTO dim_concert VALUES ({cid}, {aid}, {vid}, '{starts} 20:00:00+00', '2025-01-01 00:00:00+00', "
+        f"1000, 10, 90, '{status}', NULL, '2025-01-01 00:00:00+00', 'c{cid}')"
+    )
+    assert run(engine, sql)["Status"] == "FINISHED", sql
+
+
+def sale(engine: Engine, n: int, concert_ids: tuple[int, int, int], sold: str, **sold_as: Any) -> None:
+    """Sale `n` of a chat test (concert, artist, venue ids; sold at 10:00 UTC on the day `sold`), as a
+    fact row: tier, channel, quantity, city, state and genre from `sold_as` (floor, web, 2, x, MA,
+    pop by default), at $50 a ticket."""
+    cid, aid, vid = concert_ids
+    s = {
+        "tier": "floor",
+        "channel": "web",
+        "quantity": 2,
+        "city": "x",
+        "state": "MA",
+        "genre": "pop",
+        **sold_as,
+    }
+    qty = int(s["quantity"])
+    sql = (
+        f"INSERT INTO fact_ticket_sales VALUES ('s{n}', {n}, {cid}, {aid}, {vid}, 7, '{sold} 10:00:00+00', "
+        f"{sold.replace('-', '')}, '{s['tier']}', {qty}, 50, {qty * 50}, 'USD', '{s['channel']}', 'mid', "
+        f"'{s['city']}', '{s['state']}', 1000, 1000, '{s['genre']}', 50, 30, {qty}, 0.1)"
+    )
+    assert run(engine, sql)["Status"] == "FINISHED", sql

@@ -18,7 +18,7 @@ from chat.vocabulary import Vocabulary
 from cloud.dataapi.engine import Engine
 from cloud.dataapi.server import dispatch
 from consumers.warehouse.guard import guard
-from tests.unit.local_warehouse import catalog, run, star_schema
+from tests.unit.local_warehouse import catalog, concert, run, sale, star_schema
 from tests.unit.test_chat_planner import ARTISTS, CLOCK, VENUES
 
 # venue 1 (MA): a 2025 concert that sold; venue 2 (TX): a 2026 concert that sold nothing and a
@@ -32,22 +32,14 @@ CONCERTS = [  # concert, artist, venue, starts, status
 SALES = [(100, 11, 1, "2025-05-01"), (103, 14, 4, "2026-01-15")]  # concert, artist, venue, sold
 
 
-def _sql(engine: Engine, sql: str) -> None:
-    assert run(engine, sql)["Status"] == "FINISHED", sql
-
-
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     engine = star_schema(tmp_path_factory.mktemp("absence") / "w.duckdb")
     catalog(engine, VENUES, ARTISTS)
     for cid, aid, vid, starts, status in CONCERTS:
-        _sql(engine, f"INSERT INTO dim_concert VALUES ({cid}, {aid}, {vid}, '{starts} 20:00:00+00', "
-                     f"'2025-01-01 00:00:00+00', 1000, 10, 90, '{status}', NULL, '2025-01-01 00:00:00+00', "
-                     f"'c{cid}')")  # fmt: skip
+        concert(engine, cid, aid, vid, starts, status)
     for n, (cid, aid, vid, sold) in enumerate(SALES):
-        _sql(engine, f"INSERT INTO fact_ticket_sales VALUES ('s{n}', {n}, {cid}, {aid}, {vid}, 7, "
-                     f"'{sold} 10:00:00+00', {sold.replace('-', '')}, 'floor', 2, 50, 100, 'USD', 'web', "
-                     "'mid', 'x', 'MA', 1000, 1000, 'pop', 50, 30, 2, 0.1)")  # fmt: skip
+        sale(engine, n, (cid, aid, vid), sold)
     yield engine
     engine.close()
 

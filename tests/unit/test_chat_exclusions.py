@@ -18,7 +18,7 @@ from chat.vocabulary import Vocabulary
 from cloud.dataapi.engine import Engine
 from cloud.dataapi.server import dispatch
 from consumers.warehouse.guard import guard
-from tests.unit.local_warehouse import catalog, run, star_schema
+from tests.unit.local_warehouse import catalog, concert, run, sale, star_schema
 from tests.unit.test_chat_planner import ARTISTS, CLOCK, VENUES
 
 _PLACE = {v["venue_id"]: (v["city"], v["state"]) for v in VENUES}
@@ -36,24 +36,16 @@ SALES = [
 ]
 
 
-def _sql(engine: Engine, sql: str) -> None:
-    assert run(engine, sql)["Status"] == "FINISHED", sql
-
-
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     engine = star_schema(tmp_path_factory.mktemp("exclusions") / "w.duckdb")
     catalog(engine, VENUES, ARTISTS)
     for cid, aid, vid in sorted({(s[0], s[1], s[2]) for s in SALES}):
-        _sql(engine, f"INSERT INTO dim_concert VALUES ({cid}, {aid}, {vid}, '2025-10-01 20:00:00+00', "
-                     "'2025-01-01 00:00:00+00', 1000, 10, 90, 'scheduled', NULL, '2025-01-01 00:00:00+00', "
-                     f"'c{cid}')")  # fmt: skip
+        concert(engine, cid, aid, vid, "2025-10-01")
     for n, (cid, aid, vid, sold, tier, channel, qty) in enumerate(SALES):
         city, state = _PLACE[vid]
-        _sql(engine, f"INSERT INTO fact_ticket_sales VALUES ('s{n}', {n}, {cid}, {aid}, {vid}, 7, "
-                     f"'{sold} 10:00:00+00', {sold.replace('-', '')}, '{tier}', {qty}, 50, {qty * 50}, "
-                     f"'USD', '{channel}', 'mid', '{city}', '{state}', 1000, 1000, '{_GENRE[aid]}', 50, 30, "
-                     f"{qty}, 0.1)")  # fmt: skip
+        sale(engine, n, (cid, aid, vid), sold, tier=tier, channel=channel, quantity=qty, city=city,
+             state=state, genre=_GENRE[aid])  # fmt: skip
     yield engine
     engine.close()
 
@@ -216,7 +208,6 @@ def test_a_breakdown_by_another_kind_leaves_the_place_out_of_each(
         "Excluding VIP at Madison Square Garden, how many tickets were sold in 2025?",  # a leading clause
         "How many tickets did Cher sell in 2025 other than VIP in Q1?",  # a period in the cut
         "What percentage of Cher's 2025 tickets were not VIP?",  # a share: the whole lost its name
-        "How many concerts did artists other than Cher play in 2025?",  # read as a count of artists
         "tickets sold in 2025 other than in Yes",  # "in" a band: no place
     ],
 )
@@ -275,10 +266,7 @@ def test_a_place_said_through_its_venues_is_the_place(
     "question",
     [  # found by the third adversarial review: each had been answered for another question
         "Which state sold the third most tickets in 2025, excluding New York?",  # a place past the first
-        "In 2025, how many concerts did artists other than Cher play?",  # a count of concerts
         "list all states except Texas by tickets in 2025",  # each one, not one total
-        "2025 tickets excluding VIP",  # a year read as no period
-        "How many tickets were sold before Q2 2025 excluding Texas?",  # a bound read as the quarter
         "Which states sold tickets in 2025 but not VIP tickets?",  # the ones without
         "How many tickets were sold in 2025 outside the lower tier?",  # "outside" a tier
         "tickets sold in 2025, VIP not included",  # a negation said after the thing
@@ -288,6 +276,22 @@ def test_a_place_said_through_its_venues_is_the_place(
 def test_what_the_third_review_found_is_refused(planner: DeterministicPlanner, question: str) -> None:
     plan = planned(planner, question, CLOCK, None)
     assert not plan.calls, plan.slots
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [  # refused by the reviews' guards until the planner read them: now read at their root
+        ("How many concerts did artists other than Cher play in 2025?", 3),  # concerts, not artists
+        ("In 2025, how many concerts did artists other than Cher play?", 3),
+        ("2025 tickets excluding VIP", _tickets(lambda s: s[4] != "vip")),  # the year that opens it
+        ("How many tickets were sold before Q2 2025 excluding Texas?", 100),  # before April: 2024's
+    ],
+)
+def test_what_the_reviews_found_is_now_read(
+    warehouse: Engine, planner: DeterministicPlanner, question: str, expected: int
+) -> None:
+    plan = planned(planner, question, CLOCK, None)
+    assert [int(r["value"]) for r in _rows(warehouse, plan)] == [expected], describe(plan.slots)
 
 
 def test_every_one_but_one_is_their_total(warehouse: Engine, planner: DeterministicPlanner) -> None:

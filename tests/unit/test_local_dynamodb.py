@@ -125,6 +125,31 @@ def _requests() -> list[tuple[str, dict[str, Any]]]:
         ("TransactWriteItems", _delivery([_counter("CONCERT#3", 4, True)])),
         ("TransactWriteItems", _delivery([_counter("CONCERT#3", 4, True)])),
         ("TransactWriteItems", _delivery([_counter("CONCERT#3", 9, True)])),
+        # capacity asked for: the index write units of a transaction, and of an update outside
+        # one (the patch counts them only when reported); numbers of every form sized alike
+        (
+            "TransactWriteItems",
+            {
+                "TransactItems": [_counter("CONCERT#4", 2, True), _counter("CONCERT#1", 1, False)],
+                "ReturnConsumedCapacity": "INDEXES",
+            },
+        ),
+        (
+            "UpdateItem",
+            {
+                "TableName": TABLE,
+                "Key": _key("CONCERT#5", "TOTAL"),
+                "UpdateExpression": "ADD tickets :t SET ranked = :r, price = :p, big = :b",
+                "ExpressionAttributeValues": {
+                    ":t": {"N": "7"},
+                    ":r": {"S": "CONCERT"},
+                    ":p": {"N": "-0.50"},
+                    ":b": {"N": "1.25E+30"},
+                },
+                "ReturnConsumedCapacity": "INDEXES",
+                "ReturnValues": "ALL_NEW",
+            },
+        ),
         (
             "UpdateItem",
             {
@@ -183,9 +208,25 @@ def test_the_patched_emulator_answers_as_the_shipped_one() -> None:
     patch_dynamodb(patched)
     assert patched.concert_patched and not getattr(shipped, "concert_patched", False)
     expected, got = _run(shipped), _run(patched)
-    assert [s for s, _ in expected] == [200, 200, 200, 400, 200, 200, 400, 200, 200, 200, 200, 200, 200], (
-        expected
-    )
+    assert [s for s, _ in expected] == [
+        200,
+        200,
+        200,
+        400,
+        200,
+        200,
+        400,
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+    ], expected
+    reported = expected[7][1]["ConsumedCapacity"][0]
+    assert reported["GlobalSecondaryIndexes"]["ranked-by-tickets"]["CapacityUnits"] > 0, reported
     assert "IdempotentParameterMismatch" in json.dumps(expected[6][1])
     assert got == expected
     stored = next(iter(v for _k, v in patched._txn_idempotency.all_items()))

@@ -1,0 +1,173 @@
+"""Things said together that had been answered as one of them: a list of months, two measures, a
+name that holds a year, a negated verb before a place. Each was a confident wrong answer on the
+five-seed platform ("Tickets sold in January, March and May of 2025" compared January with the
+year; "Revenue and tickets for 2025" gave the revenue alone (now both); "How many tickets did Tailgate 2008
+sell?" gave its tickets of 2008: 0; "Which artists did not play in Texas?" listed those who did)."""
+
+from __future__ import annotations
+
+import pytest
+
+from chat.deterministic_planner import DeterministicPlanner
+from chat.two_questions import planned
+from chat.vocabulary import Vocabulary
+from tests.unit.test_chat_planner import ARTISTS, CLOCK, VENUES
+
+
+@pytest.fixture(scope="module")
+def planner() -> DeterministicPlanner:
+    named_with_a_year = {"artist_id": 15, "name": "Tailgate 2008", "genre": "rock"}
+    return DeterministicPlanner(Vocabulary.of(VENUES, [*ARTISTS, named_with_a_year]))
+
+
+@pytest.mark.parametrize(
+    ("question", "why"),
+    [
+        ("Tickets sold in January, March and May of 2025", "months that do not follow each other"),
+        ("revenue for Cher in jan, apr, and jul 2025", "months that do not follow each other"),
+        ("tickets and revenue by state in 2025", "breaks down"),  # each a breakdown: asked apart
+        ("Which venue had the most revenue and tickets in 2025?", "a second measure"),
+        ("How many orders and refunds did Cher have in 2025?", "a second measure"),  # refunds: not split
+        ("Which artists did not play in Texas?", "did not play"),
+        ("Which venues in 2025 did Foo Fighters not perform at? Madison Square Garden?", "did not play"),
+    ],
+)
+def test_what_is_said_together_is_refused_with_the_reason(
+    planner: DeterministicPlanner, question: str, why: str
+) -> None:
+    plan = planned(planner, question, CLOCK, None)
+    assert not plan.calls and why in (plan.reply or ""), (plan.reply, plan.slots)
+
+
+@pytest.mark.parametrize(
+    ("question", "start", "end"),
+    [
+        (
+            "Tickets sold in January, February and March of 2025",
+            "2025-01-01",
+            "2025-04-01",
+        ),  # a run: its span
+        ("tickets in Oct, Nov and Dec, 2025", "2025-10-01", "2026-01-01"),
+        ("revenue in jan, feb and mar '25", "2025-01-01", "2025-04-01"),  # a short year after a run
+        ("2025 orders in June", "2025-06-01", "2025-07-01"),  # the opening year is the month's
+        ("2025 tickets in Q1", "2025-01-01", "2025-04-01"),
+        ("How many concerts after March 2026?", "2026-04-01", "2046-01-01"),  # those to come too
+    ],
+)
+def test_a_run_of_months_or_a_yearless_part_is_its_period(
+    planner: DeterministicPlanner, question: str, start: str, end: str
+) -> None:
+    plan = planned(planner, question, CLOCK, None)
+    assert plan.calls, plan.reply
+    period = plan.slots["period"]
+    assert (period["start"][:10], period["end"][:10]) == (start, end), period
+
+
+@pytest.mark.parametrize(
+    ("question", "year"),
+    [
+        ("How many tickets did Tailgate 2008 sell?", None),  # all time: 2008 is the name's
+        ("How many tickets did Tailgate 2008 sell in 2025?", "2025"),
+        ("revenue for Tailgate 2008 by month in 2025", "2025"),
+    ],
+)
+def test_a_year_in_a_name_is_the_names(
+    planner: DeterministicPlanner, question: str, year: str | None
+) -> None:
+    plan = planned(planner, question, CLOCK, None)
+    assert plan.calls, plan.reply
+    assert plan.slots["filters"]["artist"] == [15, "Tailgate 2008"]
+    period = plan.slots.get("period")
+    assert (period["start"][:4] if period else None) == year, period
+
+
+def test_a_place_said_without_a_negation_is_kept(planner: DeterministicPlanner) -> None:
+    plan = planned(planner, "Which artists played in Texas?", CLOCK, None)
+    assert plan.calls and plan.slots["filters"]["state"] == "TX", plan.reply
+
+
+@pytest.mark.parametrize(
+    ("question", "metrics"),
+    [
+        ("Revenue and tickets for 2025", ["revenue", "tickets"]),
+        ("How many orders and tickets did Cher have in 2025?", ["orders", "tickets"]),
+        ("What were revenue and ticket sales at Madison Square Garden in 2025?", ["revenue", "tickets"]),
+        ("revenue & orders last month", ["revenue", "orders"]),
+    ],
+)
+def test_two_measures_of_one_subject_are_both_answered(
+    planner: DeterministicPlanner, question: str, metrics: list[str]
+) -> None:
+    plan = planned(planner, question, CLOCK, None)
+    assert [p["slots"]["metric"] for p in plan.parts] == metrics, plan.reply
+    assert len({str((p["slots"].get("filters"), p["slots"].get("period"))) for p in plan.parts}) == 1
+
+
+@pytest.mark.parametrize(
+    ("question", "start", "end", "label"),
+    [  # had been answered for the quarter, half or month itself (or refused for the year)
+        ("How many tickets were sold before Q2 2025?", "1970-01-01", "2025-04-01", "before April 2025"),
+        ("tickets before H2 of 2025 in Texas", "1970-01-01", "2025-07-01", "before July 2025"),
+        ("revenue after March 2026", "2026-04-01", "2026-05-07", "after March 2026"),
+        ("How many tickets were sold before 2025?", "1970-01-01", "2025-01-01", "before 2025"),
+        ("2025 tickets", "2025-01-01", "2026-01-01", "2025"),  # a year that opens the question
+        ("Total 2025 orders?", "2025-01-01", "2026-01-01", "2025"),
+    ],
+)
+def test_a_bound_or_an_opening_year_is_the_period(
+    planner: DeterministicPlanner, question: str, start: str, end: str, label: str
+) -> None:
+    plan = planned(planner, question, CLOCK, None)
+    assert plan.calls, plan.reply
+    period = plan.slots["period"]
+    assert (period["start"][:10], period["end"][:10], period["label"]) == (start, end, label)
+
+
+def test_until_a_year_is_asked_back_not_read_as_before(planner: DeterministicPlanner) -> None:
+    plan = planned(planner, "revenue in Texas until 2025", CLOCK, None)  # through 2025, or up to it?
+    assert not plan.calls and "the period" in (plan.reply or ""), plan.slots
+
+
+def test_concerts_counted_with_artists_in_the_sentence_are_concerts(planner: DeterministicPlanner) -> None:
+    plan = planned(planner, "How many concerts did artists play in Texas in 2025?", CLOCK, None)
+    assert plan.slots["metric"] == "concerts", plan.reply  # had been a count of artists
+    plan = planned(planner, "how many different artists played in Texas in 2025?", CLOCK, None)
+    assert plan.slots["metric"] == "artists_playing", plan.reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    [  # found by the session's adversarial review of the readings above: each had been answered
+        "revenue after March 2025 but before 2026",  # the bound with a second period
+        "Revenue after Q2 2025 until December 2025",
+        "revenue before Q3 2025 since January 2025",
+        "Revenue the month after March 2025",  # a period said against another
+        "Tickets the quarter after Q1 2025",
+        "revenue just before Q2 2025",
+        "Revenue before and after Q2 2025",
+        "Refunds and revenue for Cher in 2025",  # "revenue" after refunds: the amount refunded
+        "Revenue and orders for customers in Texas",  # the rest read as a count of customers
+        "Tickets and revenue for concerts in 2025",  # the rest read as a list of concerts
+        "Revenue and tickets for Texas, and how many were VIP?",  # a third request
+        "Tickets and revenue in Texas in 2025 - how many on mobile?",
+        "Which venues did Cher not play?",  # where she did not play, listed as where she did
+        "Which venues has Cher never performed at?",
+        "Revenue for artists not playing in Texas",
+        "2025 tickets compared to last year",  # in 2026: 2025 against itself
+        "2025 tickets from March to May",  # the opening year read into one month of a span
+        "2025 tickets after March",  # after March 2025 runs into 2026
+        "2025 tickets through June",
+        "Revenue after March 2025 and in April 2025",  # a bound compared with a month
+        "How many concerts and artists in Texas?",  # two counts, the first answered alone
+    ],
+)
+def test_what_the_review_of_these_readings_found_is_refused(
+    planner: DeterministicPlanner, question: str
+) -> None:
+    plan = planned(planner, question, CLOCK, None)
+    assert not plan.calls, (question, plan.slots, [p["slots"] for p in plan.parts])
+
+
+def test_a_number_before_tickets_that_is_no_year_is_not_read_as_one(planner: DeterministicPlanner) -> None:
+    plan = planned(planner, "2000 tickets, which venues sold more than that in 2025?", CLOCK, None)
+    assert (plan.slots.get("period") or {}).get("label") != "2000", plan.slots
