@@ -26,6 +26,8 @@ from chat.periods import (
     RANKED_YEAR,
     SHORT_MONTHS,
     Period,
+    bound_in_year,
+    bound_with_another_period,
     month_lists,
     month_number,
     scattered_months,
@@ -274,6 +276,13 @@ _RELATIVE_TO = (
     r"(?=(?:the\s+)?(?:q[1-4]|h[12]|(?:19|20)\d{2}|" + "|".join((*MONTHS, *SHORT_MONTHS)) + r")\b)"
     r"|\b(?:before|after|prior to)\s*(?:and|or|&|/)\s*(?:before|after|since)\b"  # "before and after Q2"
 )
+# Sales of concerts bounded by their date ("tickets sold for concerts after 2025"): the sales'
+# period is when they were sold, so the concerts' own dates would go unused.
+_CONCERTS_BOUNDED = (
+    r"\b(?:concerts?|shows?|gigs?|events?)\s+(?:(?:that|which)\s+(?:are|were|is|was)\s+|scheduled\s+"
+    r"|taking place\s+|happening\s+|held\s+|played\s+|starting\s+)?"
+    r"(?:after|before|prior to|since|until|till)\b"
+)
 # Two measures asked together ("revenue and tickets for 2025", "orders & refunds"): a plan
 # answers one measure, so the other would go unanswered (two requests said apart are split by
 # `chat.two_questions`).
@@ -425,6 +434,11 @@ RULES: tuple[Rule, ...] = (
     _rule(_CHANNEL, _filtered("channel"), "a sales channel"),
     _rule(r"\b(?:vip|floor|upper|lower|balcony|general admission)\b(?! than)", _filtered("tier"), "a tier"),
     _rule(_DAY_LIST, _never, "a list of days (ask for the span from the first to the last)"),
+    _rule(
+        _CONCERTS_BOUNDED,
+        lambda s: s.get("intent") == "concerts" or s.get("metric") in ("concerts", "cancelled", "sold_out"),
+        "the concerts' own dates (I bound sales by when they were sold)",
+    ),
     _rule(_TWO_MEASURES, _never, "a second measure (ask for each)"),
     _rule(_RELATIVE_TO, _never, "a period said against another (name the period itself)"),
     _rule(_PLACE_PAST_FIRST, _not_ranked, "a place in a ranking past the first"),
@@ -449,6 +463,8 @@ def uncovered(question: str, plan: Plan) -> list[str]:
     missing = [r.what for r in RULES if r.pattern.search(text) and not r.honored(slots)]
     if _dates_outside(text, slots) or _span_not_kept(text, slots):
         missing.append("the period")
+    if bound_with_another_period(text):  # "after March 2025 but before 2026": the second dropped
+        missing.append("a bound with another period (say the period in full)")
     if scattered_months(text):  # "January, March and May of 2025": the first compared with the year
         missing.append("a list of months that do not follow each other (ask for each month)")
     for kind, named in named_values(text).items():  # "web and box office", a table of the four tiers:
@@ -465,7 +481,17 @@ def uncovered(question: str, plan: Plan) -> list[str]:
         )
         if wanted and slots.get("group") != wanted and not _filter_of(slots, wanted) and not per_customer:
             missing.append(f"a breakdown by {wanted}")
+    ranked = _RANKED_KIND.search(text)  # "top 3 states ... by month": a ranking of states, not of months
+    if ranked and slots.get("group") in _TIME_UNITS and not _filter_of(slots, _DIMS[ranked[1]]):
+        missing.append(f"a ranking of each {_DIMS[ranked[1]]} with a breakdown by {slots['group']}")
     return list(dict.fromkeys(missing))
+
+
+_TIME_UNITS = ("day", "week", "month", "quarter", "year", "weekday", "hour")
+_RANKED_KIND = re.compile(
+    r"\b(?:top \d+|top (?:three|five|ten)|which|what)\s+"
+    r"(state|cit(?:y|ies)|venue|artist|genre|tier|channel)s?\b"
+)
 
 
 _YEAR_SAID = re.compile(
@@ -487,6 +513,10 @@ def _dates_outside(text: str, slots: dict[str, Any]) -> bool:
     periods = [Period.from_dict(p) for p in spans]
     if any(p.label.startswith(("before ", "after ")) for p in periods):
         text = without_bounds(text)  # "before Q2 2025": the bound is the period, not in it
+    if (within := bound_in_year(text)) and any(
+        (p.start, p.end) == (within[0].start, within[0].end) for p in periods
+    ):
+        text = text.replace(within[1], " ")  # "in 2025, after March": April to December, March not in it
     months = {(d.year, d.month) for p in periods for d in _months_of(p)}
     years = {y for y, _ in months}
     said_years = {int(y) for pair in _YEAR_SAID.findall(text) for y in pair if y}

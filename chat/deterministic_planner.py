@@ -276,6 +276,14 @@ def _without_named_years(t: str, found: list[Found]) -> str:
     return t
 
 
+# Concerts that have happened ("were played", "took place", "did X play", "so far"): a bound
+# after a date stops at today for them, not at the last one scheduled
+_PAST_TENSE = (
+    r"\b(?:were|was|did|played|performed|held|hosted|took place|happened|been|had|so far"
+    r"|to date)\b"
+)
+
+
 # A superlative with nothing after it ("which tier sold the fewest?"): its measure and scope are
 # a question before's
 _ELLIPTICAL = re.compile(
@@ -679,11 +687,21 @@ class DeterministicPlanner:
             period is not None
             and period.label.startswith("after ")
             and (metric in ("concerts", "cancelled") or listing)
+            and not has(t, _PAST_TENSE)
         ):
             # "concerts after March 2026": every one from then on, those to come included
             period = Period(
                 period.start, datetime(clock.year + 20, 1, 1, tzinfo=UTC), period.label, period.future
             )
+        if (
+            period is not None
+            and period.start < clock < period.end
+            and (metric in ("concerts", "cancelled") or listing)
+            and has(
+                t, r"\b(?:still to come|yet to come|after today|from today on|coming up|upcoming|ahead)\b"
+            )
+        ):  # "2026 concerts still to come": from now to the period's end, not the whole period
+            period = Period(clock, period.end, f"{period.label}, from today on", future=True)
         if period is None and metric in ("concerts", "cancelled") and not listing and has(t, _UPCOMING):
             period = Period(clock, clock.replace(year=clock.year + 20), "upcoming", future=True)
         if period is not None and period.start > clock and metric not in ("concerts", None) and not listing:
@@ -783,6 +801,9 @@ class DeterministicPlanner:
             base, new_filters, period, group
         ):
             slots.update(compare=compare, group=None, top=None, share=False)
+            named_years = {y for f in found for y in re.findall(r"\b(?:19|20)\d{2}\b", f.entity.label)}
+            if any(str(p["label"]) in named_years for p in compare.get("periods", [])):
+                return cannot("A year compared here is in a name: say each period to compare in full.")
             sides = [(p["start"], p["end"]) for p in compare.get("periods", [])]
             if len(sides) > 1 and len(set(sides)) == 1:  # "2025 compared to last year" in 2026
                 return cannot(

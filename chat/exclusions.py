@@ -92,7 +92,10 @@ _NOUNS = {
     "genre": "genres?", "channel": "(?:sales )?channels?", "tier": "(?:seating |ticket )?tiers?",
 }  # fmt: skip
 # Words that ask for each one, not their total ("list all states except Texas")
-_LISTS = r"\b(?:list|show|name|names|which|what|breakdown|broken down|break down|by|per|each|split)\b"
+# ("what are ... all states except Texas"; "what did a ticket cost ... every tier except X" is one)
+_LISTS = (
+    r"\b(?:list|show|name|names|which|what (?:are|were)|breakdown|broken down|break down|by|per|each|split)\b"
+)
 # The groups "every <noun> other than X" may be said through ("every venue other than Texas's")
 _KINDS_OF_PLACE = {"state": ("venue", "city"), "city": ("venue",), "venue": (), "artist": ("genre",)}
 # What must agree between the two plans (the group, top, rank and order may differ only when

@@ -44,6 +44,7 @@ THOSE_THINGS = (
 ONE_OF_THEM = (
     r"\bthe (?:second|third|fourth|fifth|other) one\b(?!\s+(?:day|week|month|quarter|year|half)s?\b)"
     r"|\bthe (?:latter|former)\b"  # not "just the top one", "the first one": a ranking's first
+    r"|\bthe (?:first|second|last|other) (?:one )?of (?:the|those|these) (?:two|three|pair)\b"
 )
 # Words that point back to an earlier question ("the ticket count there?", "tix instead",
 # "repeat that for X"): without one understood, the question is not answered as if standalone.

@@ -64,6 +64,7 @@ def measure_of(t: str) -> str | None:
         t,
         _HOW_MANY + r"(?:[a-z-]+ )?(?:customers|buyers|fans|people|customer_ids?)\b.*\brefund",
         r"\brefunded (?:customers|buyers|fans)\b|\b(?:customers|buyers) (?:who|that) (?:were|got) refunded\b",
+        r"^\W*(?:distinct |unique )?(?:customers|buyers) refunded\b",  # "Customers refunded, Q1 2026."
     ):  # "how many distinct customers got a refund": customers counted through the refunds
         return "customers_refunded"
     single = r"(?:largest|biggest|highest|max(?:imum)?|most expensive) (?:single |individual |one )?"
@@ -273,8 +274,12 @@ _PLAIN: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 # Up to two words between "how many" and the venues or artists counted, none of them another
-# thing counted ("how many concerts did artists play": concerts, not artists).
-_NOT_COUNTED = r"(?:(?!(?:concerts|shows|gigs|events|tickets|orders|refunds|sales)\b)[a-z-]+ ){0,2}"
+# thing counted ("how many concerts did artists play": concerts, not artists) unless it stands
+# right before the noun.
+_NOT_COUNTED = (
+    r"(?:(?!(?:concerts|shows|gigs|events|tickets|orders|refunds|sales)\s+(?!(?:venues|arenas|stadiums|artists"
+    r"|bands|performers|acts)\b))[a-z-]+ ){0,2}"
+)  # "how many events venues are in Texas": a word before the noun only qualifies it
 
 
 def metric_of(t: str) -> str | None:

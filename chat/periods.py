@@ -135,11 +135,16 @@ OPENING_YEAR = (
 # Words that say a period besides a bound or an opening year ("after March 2025 but before 2026",
 # "the month after March 2025", "2025 orders in June"): the bound alone is not the period then.
 _OTHER_PERIOD = re.compile(
-    rf"\b(?:(?:19|20)\d{{2}}|q[1-4]|h[12]|{'|'.join((*MONTHS, *SHORT_MONTHS))}|quarters?|halfs?|halves|weeks?"
-    r"|months?|years?|days?|today|yesterday|tonight|since|until|till|through|thru|up to|ago|last|this|next"
-    r"|before|after|prior|between|from|ytd|mtd|qtd|so far|to date|season|spring|summer|autumn|fall|winter"
-    r"|just|right|immediately|shortly|soon)\b"
+    rf"\b(?:(?:19|20)\d{{2}}|q[1-4]|h[12]|{'|'.join((*MONTHS, *SHORT_MONTHS))}"
+    r"|(?:this|last|next|previous|past|coming|same|following|prior|that|the)\s+(?:\d+\s+|[a-z]+\s+)?"
+    r"(?:days?|weeks?|months?|quarters?|halfs?|halves|years?|seasons?)"
+    r"|today|yesterday|tonight|tomorrow|since|until|till|between|before|after|prior to|ago|ytd|mtd|qtd"
+    r"|spring|summer|autumn|fall|winter)\b"
     r"|'\d{2}\b|\d{4}-\d{2}|\d/\d"
+)
+_INTRODUCED_PART = re.compile(
+    rf"(?:^\W*|[,:;]\s*|\b(?:in|for|during)\s+(?:the\s+month\s+of\s+)?)(q[1-4]|h[12]|{'|'.join(MONTHS)}"
+    rf"|{'|'.join(SHORT_MONTHS)})\b\.?(?!\s*(?:on|onwards?|to|through|thru|until|till|be|will|might|could)\b)"
 )
 _YEARLESS_PART = re.compile(rf"\b(q[1-4]|h[12]|{'|'.join((*MONTHS, *SHORT_MONTHS))})\b(?!\s*(?:of\s+)?'?\d)")
 # "sold the most 2025 tickets": a year (NOT_COUNT reads "2025 tickets" as a count elsewhere)
@@ -258,6 +263,13 @@ _BOUND_PART = re.compile(
     rf"(?<!\d\d\d\d )\b(after|before|prior to) (q[1-4]|h[12]|{_MONTH})\.?,?(?: of)? "
     r"((?:19|20)\d{2})\b(?!\s*-\d)"
 )
+# A bound on a quarter, half or month said without its year, the year said once elsewhere ("in
+# 2025, before Q2 started", "after March in 2025"): within that year
+_BOUND_IN_YEAR = re.compile(
+    rf"\b(before|after|prior to) (q[1-4]|h[12]|{'|'.join(MONTHS)}|{'|'.join(SHORT_MONTHS)})\b\.?"
+    r"(?:\s+(?:started|starts|began|begins|begun|ended|ends|was over|kicked off))?"
+    r"(?!,?\s*(?:of\s+)?(?:(?:19|20)\d{2}|'\d{2}))"
+)
 _MONTH_LIST = re.compile(
     rf"\b{_MONTH}((?:,? {_MONTH}){{1,10}}),? and {_MONTH}\b(?:,?\s+of\b)?"
     r"(?=,?\s+(?:(?:19|20)\d{2}|'\d{2}\b))",
@@ -279,6 +291,28 @@ def scattered_months(text: str) -> str | None:
     return None
 
 
+def _bound_in_year(word: str, part_said: str, year: int, clock: datetime) -> Period | None:
+    """ "In 2025, before Q2": January to March 2025; "after March" in 2025: April to December."""
+    part = find_period(f"in {part_said} {year}", clock)
+    if part is None:
+        return None
+    start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+    start, end = (part.end, end) if word == "after" else (start, part.start)
+    if start >= end:
+        return None
+    last = end - timedelta(days=1)
+    return Period(start, end, f"{start:%B} to {last:%B %Y}", future=start > clock)
+
+
+def bound_in_year(text: str) -> tuple[Period, str] | None:
+    """The period a bound within a year said once reads as ("in 2025, before Q2": January to
+    March 2025), with the words that say it; None when the text says none."""
+    years = set(re.findall(r"\b(?:19|20)\d{2}\b", text))
+    m = _BOUND_IN_YEAR.search(text) if len(years) == 1 else None
+    period = _bound_in_year(m[1], m[2], int(next(iter(years))), datetime.now(UTC)) if m else None
+    return (period, m[0]) if m and period else None
+
+
 def _sole(bound: re.Pattern[str], t: str) -> re.Match[str] | None:
     """The bound ("before Q2 2025") when it is the one period the text says."""
     m = bound.search(t)
@@ -293,12 +327,23 @@ def _opening_year(t: str, m: re.Match[str], clock: datetime) -> Period | None:
         y = int(year)
         start = datetime(y, 1, 1, tzinfo=UTC)
         return Period(start, datetime(y + 1, 1, 1, tzinfo=UTC), year, future=start > clock)
-    spans = r"\b(?:to|through|thru|until|till|from|since|before|after|between|and|prior)\b|-|\u2013"
-    if (part := _YEARLESS_PART.search(rest)) and not re.search(
-        rf"\b(?:19|20)\d{{2}}\b|'\d{{2}}\b|{spans}", rest
+    spans = r"\b(?:to|through|thru|until|till|from|since|before|after|between|and|or|prior)\b|-|\u2013"
+    negated = r"\b(?:not|without|but|except|excluding|other than|apart from|besides|minus)\b|n't\b"
+    part = _INTRODUCED_PART.search(rest)  # "in June", ", Q1", "jan": not "by Q2", "as of June", "June on"
+    if (
+        part
+        and len(_YEARLESS_PART.findall(rest)) == 1
+        and not re.search(rf"\b(?:19|20)\d{{2}}\b|'\d{{2}}\b|{spans}|{negated}", rest)
     ):
         return find_period(f"{rest[: part.end()]} {year}{rest[part.end() :]}", clock)  # "in june 2025"
     return None
+
+
+def bound_with_another_period(text: str) -> bool:
+    """Whether the text says a bound ("after 2024", "before Q2 2025") and another period besides
+    ("after March 2025 but before 2026", "revenue until 2025 from Texas" is one): read as the
+    bound alone, the other would be dropped."""
+    return any(b.search(text) and not _sole(b, text) for b in (_BOUND_PART, _BOUND_YEAR))
 
 
 def without_bounds(text: str) -> str:
@@ -344,11 +389,15 @@ def find_period(text: str, clock: datetime) -> Period | None:
     if (m := re.search(rf"\bon {_ISO}", t)) and (a := _iso(m[1])):
         return Period(_at(a), _at(a + timedelta(days=1)), str(a))
     t = month_lists(t)
+    years = set(re.findall(r"\b(?:19|20)\d{2}\b", t))
+    m = _BOUND_IN_YEAR.search(t) if len(years) == 1 else None  # "in 2025, before Q2 started"
+    if m and (within := _bound_in_year(m[1], m[2], int(next(iter(years))), clock)) is not None:
+        return within
     if len(re.findall(r"\b(?:19|20)\d{2}\b", t)) == 1:  # one year said: never "2024 vs 2025 in Q1"
         t = _PART_IN_YEAR.sub(r"\g<p> \g<y>", _YEAR_IN_PART.sub(r"\g<p> \g<y>", t))
     if (m := re.search(OPENING_YEAR, t)) and (opened := _opening_year(t, m, clock)) is not None:
         return opened
-    if (m := _sole(_BOUND_PART, t)) and (part := find_period(f"in {m[2]} {m[m.re.groups]}", clock)):
+    if (m := _BOUND_PART.search(t)) and (part := find_period(f"in {m[2]} {m[m.re.groups]}", clock)):
         if m[1] == "after":  # "after Q2 2025": from July 2025 on; "before March 2025": until its start
             final = part.end - timedelta(days=1)
             return Period(part.end, tomorrow, f"after {final:%B %Y}", future=part.end > clock)
@@ -394,7 +443,7 @@ def find_period(text: str, clock: datetime) -> Period | None:
     m = re.search(rf"\b(?:from|since) {_ISO} {_TO_NOW}", t)  # "from 2025-01-01 until now": not that day alone
     if m and (first := _iso(m[1])):
         return Period(_at(first), tomorrow, _days_label(first, today, False))
-    if m := _sole(_BOUND_YEAR, t):
+    if m := _BOUND_YEAR.search(t):
         year = int(m[2])  # "after 2024": from 2025 on, not 2024; "before 2025": everything before it
         if m[1] == "after":
             start = datetime(year + 1, 1, 1, tzinfo=UTC)

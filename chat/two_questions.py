@@ -106,9 +106,10 @@ _YEARLESS = re.compile(
 # Two measures asked of one subject ("Revenue and tickets for 2025", "How many orders and
 # refunds did Cher have in 2025?"): each measure with the rest of the question, as two requests.
 _MEASURE = (
-    r"(?:(?:total |gross )?revenue|income|earnings|takings|tickets?(?: sold)?|ticket sales|sales|orders?"
-    r"|(?:average |mean )?(?:ticket )?prices?)"
-)  # not refunds: after them a follow-up's "revenue" is the amount refunded
+    r"(?:(?:total |gross )?revenue|income|earnings|takings|ticket sales|tickets sold|tickets|sales|orders)"
+    r"(?!\s+(?:prices?|price|costs?|count|share|per)\b)"
+)  # not refunds (after them a follow-up's "revenue" is the amount refunded), nor prices (a ticket
+# price said alone is read as tickets)
 # A rest that the second measure would be read through, or that asks more: the whole is asked
 # apart ("for customers in Texas": a count of customers; "for concerts in 2025": a list of them;
 # ", and how many were VIP?": a third request).

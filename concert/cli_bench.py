@@ -62,6 +62,7 @@ class QuestionSet(StrEnum):
     twentieth = "twentieth"
     twentyfirst = "twentyfirst"
     twentysecond = "twentysecond"
+    twentythird = "twentythird"
 
 
 class EventTime(StrEnum):
@@ -159,8 +160,8 @@ def bench(
         typer.Option(
             help="chat: the question set (standard; heldout, unseen, fresh, untouched, blind, sixth, "
             "seventh, eighth, ninth, tenth, eleventh, twelfth, thirteenth, fourteenth, fifteenth, "
-            "sixteenth, seventeenth, eighteenth, nineteenth, twentieth, twentyfirst, twentysecond: "
-            "held-out sets, each written after the last was tuned on)."
+            "sixteenth, seventeenth, eighteenth, nineteenth, twentieth, twentyfirst, twentysecond, "
+            "twentythird: held-out sets, each written after the last was tuned on)."
         ),
     ] = QuestionSet.standard,
     rows: Annotated[int, typer.Option(min=10_000, help="warehouse: synthetic ticket sales.")] = 1_000_000,

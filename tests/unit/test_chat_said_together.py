@@ -155,10 +155,23 @@ def test_concerts_counted_with_artists_in_the_sentence_are_concerts(planner: Det
         "Revenue for artists not playing in Texas",
         "2025 tickets compared to last year",  # in 2026: 2025 against itself
         "2025 tickets from March to May",  # the opening year read into one month of a span
-        "2025 tickets after March",  # after March 2025 runs into 2026
         "2025 tickets through June",
         "Revenue after March 2025 and in April 2025",  # a bound compared with a month
         "How many concerts and artists in Texas?",  # two counts, the first answered alone
+        # the second review: a year bound with another period, an opening year with a part not
+        # "in" it, sales of concerts bounded by their dates, a price split as tickets, a year in a
+        # name compared
+        "Revenue until 2025 from Texas",
+        "2025 tickets without June",
+        "2025 tickets by Q2",
+        "2025 tickets as of June",
+        "2025 orders first week of June",
+        "2025 tickets June on",
+        "How many tickets were sold for concerts after 2025?",
+        "Revenue for concerts after 2025",
+        "Ticket price and revenue in 2025",
+        "Revenue and ticket prices in 2025",
+        "Tailgate 2008 vs 2025 tickets",
     ],
 )
 def test_what_the_review_of_these_readings_found_is_refused(
@@ -171,3 +184,66 @@ def test_what_the_review_of_these_readings_found_is_refused(
 def test_a_number_before_tickets_that_is_no_year_is_not_read_as_one(planner: DeterministicPlanner) -> None:
     plan = planned(planner, "2000 tickets, which venues sold more than that in 2025?", CLOCK, None)
     assert (plan.slots.get("period") or {}).get("label") != "2000", plan.slots
+
+
+@pytest.mark.parametrize(
+    ("question", "start", "end", "metric"),
+    [  # a bound with words that are no period ("from Texas", "by month", "to date")
+        ("Revenue from Texas after 2024", "2025-01-01", "2026-05-07", "revenue"),
+        ("Revenue after 2024 by month", "2025-01-01", "2026-05-07", "revenue"),
+        ("How many concerts were played after 2025?", "2026-01-01", "2026-05-07", "concerts"),  # so far
+        ("How many concerts after 2025?", "2026-01-01", "2046-01-01", "concerts"),  # those to come too
+    ],
+)
+def test_a_bound_with_words_that_are_no_period(
+    planner: DeterministicPlanner, question: str, start: str, end: str, metric: str
+) -> None:
+    plan = planned(planner, question, CLOCK, None)
+    assert plan.calls, plan.reply
+    period = plan.slots["period"]
+    assert (period["start"][:10], period["end"][:10], plan.slots["metric"]) == (start, end, metric)
+
+
+def test_a_word_right_before_the_noun_counted_only_qualifies_it(planner: DeterministicPlanner) -> None:
+    plan = planned(planner, "How many events venues are in Texas?", CLOCK, None)
+    assert plan.slots.get("metric") == "venues", plan.reply  # had become a count of concerts
+
+
+@pytest.mark.parametrize(
+    ("question", "start", "end"),
+    [  # the twenty-third set's first contact: each had been answered for another period
+        ("In 2025, before Q2 started, how many tickets were sold in Houston?", "2025-01-01", "2025-04-01"),
+        ("tickets after March in 2025", "2025-04-01", "2026-01-01"),
+        ("2025 tickets before June", "2025-01-01", "2025-06-01"),
+        ("2025 tickets after March", "2025-04-01", "2026-01-01"),  # had run into 2026
+        ("2026 concerts still to come at Madison Square Garden", "2026-05-06", "2027-01-01"),  # from today on
+    ],
+)
+def test_a_bound_within_a_year_said_once(
+    planner: DeterministicPlanner, question: str, start: str, end: str
+) -> None:
+    plan = planned(planner, question, CLOCK, None)
+    assert plan.calls, plan.reply
+    period = plan.slots["period"]
+    assert (period["start"][:10], period["end"][:10]) == (start, end), period
+
+
+def test_what_the_twenty_third_sets_first_contact_answered_wrongly_is_read_or_refused(
+    planner: DeterministicPlanner,
+) -> None:
+    plan = planned(planner, "Customers refunded, Q1 2026. Distinct count.", CLOCK, None)
+    assert plan.slots["metric"] == "customers_refunded", plan.reply  # had been the tickets refunded
+    plan = planned(
+        planner, "What did a ticket cost on average in 2025, for every tier other than floor?", CLOCK, None
+    )
+    assert plan.slots["metric"] == "avg_price" and plan.slots["group"] is None, plan.slots  # one average
+    plan = planned(
+        planner, "How many concerts has the first of the two got coming up after today?", CLOCK, None
+    )
+    assert not plan.calls and "points back" in (plan.reply or ""), plan.slots  # nothing said before
+    for question in (
+        "Top 3 states by revenue in 2025 by month",
+        "Which state sold the most tickets in 2025 per week?",
+    ):
+        plan = planned(planner, question, CLOCK, None)
+        assert not plan.calls and "a ranking of each state" in (plan.reply or ""), plan.slots

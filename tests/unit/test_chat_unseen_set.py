@@ -2,7 +2,8 @@
 (`unseen.json`, `fresh.json`, `untouched.json`, `blind.json`, `sixth.json`, `seventh.json`,
 `eighth.json`, `ninth.json`, `tenth.json`, `eleventh.json`, `twelfth.json`, `thirteenth.json`,
 `fourteenth.json`, `fifteenth.json`, `sixteenth.json`, `seventeenth.json`, `eighteenth.json`,
-`nineteenth.json`, `twentieth.json`, `twentyfirst.json`, then `twentysecond.json`):
+`nineteenth.json`, `twentieth.json`, `twentyfirst.json`, `twentysecond.json`, then
+`twentythird.json`):
 their shape, and every oracle and binding runs on the local warehouse. Their figures come from
 `concert bench chat`; no test asserts the planner on them (a set once tuned on is spent, and the
 next one is written apart)."""
