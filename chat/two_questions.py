@@ -104,7 +104,7 @@ _YEARLESS = re.compile(
 
 
 # Two measures asked of one subject ("Revenue and tickets for 2025", "How many orders and
-# refunds did Cher have in 2025?"): each measure with the rest of the question, as two requests.
+# tickets did Cher have in 2025?"): each measure with the rest of the question, as two requests.
 _MEASURE = (
     r"(?:(?:total |gross )?revenue|income|earnings|takings|ticket sales|tickets sold|tickets|sales|orders)"
     r"(?!\s+(?:prices?|price|costs?|count|share|per)\b)"
@@ -140,7 +140,7 @@ def split(question: str) -> Parts | list[str] | None:
     if _ONE_REQUEST.search(question):
         return None
     if (m := _TWO_MEASURES.match(question)) and not _NOT_SHARED.search(m["rest"]):
-        asked = " ".join(w for w in ("and", m["lead"].strip(), m["b"]) if w)  # "and how many refunds"
+        asked = " ".join(w for w in ("and", m["lead"].strip(), m["b"]) if w)  # "and how many tickets"
         return Parts(f"{m['lead']}{m['a']}{m['rest']}", f"{asked}{m['rest']}")
     found = list(_SPLIT.finditer(question))
     if not found:
