@@ -307,6 +307,12 @@ _NOT_PLAYED = (
     r"\b(?:did|do|does|have|has|had)\s+(?:[\w'&.-]+\s+){0,5}(?:not|never)\s+(?:yet\s+)?"
     r"(?:play|perform|appear|tour|gig)(?:ed)?\b"
     r"|\b(?:didn't|don't|doesn't|haven't|hasn't|hadn't|never)\s+(?:yet\s+)?(?:play|perform|appear|tour|gig)(?:ed)?\b"
+    r"|\byet\s+to\s+(?:play|perform|appear|tour|gig)\b"  # "which artists have yet to play in Texas"
+)
+# A kind of venue ("revenue at stadiums", "tickets in arenas"): the warehouse records no venue type
+_VENUE_TYPE = (
+    r"\b(?:at|in|for|across)\s+(?:the\s+|all\s+|our\s+)?"
+    r"(?:stadiums|arenas|theat(?:re|er)s|clubs|ballrooms|amphitheat(?:re|er)s|halls)\b"
 )
 # A share of things rather than of a measure ("what percentage of the concerts were cancelled"):
 # each thing's count against all of them, which the plans do not compute.
@@ -447,6 +453,7 @@ RULES: tuple[Rule, ...] = (
     _rule(_FORECAST, _never, "a forecast (I predict one concert's ticket sales: ask for a concert)"),
     _rule(_ABSENCE, lambda s: bool(s.get("absent")), "what did not sell (as asked here)"),
     _rule(_NOT_PLAYED, _never, "where or who did not play (I list what happened)"),
+    _rule(_VENUE_TYPE, _never, "a kind of venue (the warehouse records no venue type)"),
     _rule(_RATE_OF_THINGS, _never, "a share of concerts, venues, artists or customers (a rate)"),
     _rule(_WHY, _never, "a reason why (I report the figures, not their causes)"),
 )  # fmt: skip

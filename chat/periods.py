@@ -402,6 +402,12 @@ def find_period(text: str, clock: datetime) -> Period | None:
             final = part.end - timedelta(days=1)
             return Period(part.end, tomorrow, f"after {final:%B %Y}", future=part.end > clock)
         return Period(datetime(1970, 1, 1, tzinfo=UTC), part.start, f"before {part.start:%B %Y}")
+    bound = r"(?<!from )(?<!since )(?<!after )(?<!before )(?<!through )(?<!until )(?<!till )(?<!to )"
+    if m := re.search(
+        rf"{bound}\b{_MONTH}\.? (?:of )?(last|this) year\b", t
+    ):  # "March of last year": that month
+        start, end = _month(today.year - (m[2] == "last"), month_number(m[1]))
+        return Period(start, end, start.strftime("%B %Y"), future=start > clock)
     # "the week just past", "the month gone": the last one
     t = re.sub(
         rf"\bthe ((?:\d+|{_NUMBER_WORD}) )?(week|month|quarter|year|day)(s?) (?:just )?"

@@ -16,7 +16,8 @@ _RULED = (
 _NEGATED = re.compile(
     r"(?:\b(?:not|no|non-?|except|excluding|without|other than|besides|minus|less|leav(?:e|ing) (?:out|off))"
     r"\s+|(?:^|(?<=[\s(]))-)"
-    rf"(?:the\s+|any\s+|counting\s+)?{_RULED}\b"
+    rf"(?:the\s+|any\s+|counting\s+|(?:sold|selling|bought|buying)\s+(?:(?:on|via|through|at|in)\s+)?(?:the\s+)?)?"
+    rf"{_RULED}\b"
     rf"|\b{_RULED}\b(?:\W+\w+)?\W+(?:not included|not counted|excluded|left (?:out|off)|taken out)\b",
     re.I,
 )

@@ -247,3 +247,32 @@ def test_what_the_twenty_third_sets_first_contact_answered_wrongly_is_read_or_re
     ):
         plan = planned(planner, question, CLOCK, None)
         assert not plan.calls and "a ranking of each state" in (plan.reply or ""), plan.slots
+
+
+@pytest.mark.parametrize(
+    ("question", "why"),
+    [  # older misreadings the reviews listed: each had been answered for another question
+        ("Which artists have yet to play in Texas?", "did not play"),  # had listed those who did
+        ("Tickets not selling on mobile in 2025", "leaves something out"),  # had given mobile's
+        ("Revenue at stadiums in 2025", "no venue type"),  # had given all venues'
+    ],
+)
+def test_what_the_reviews_found_older_is_refused(
+    planner: DeterministicPlanner, question: str, why: str
+) -> None:
+    plan = planned(planner, question, CLOCK, None)
+    assert not plan.calls and why in (plan.reply or ""), (plan.reply, plan.slots)
+
+
+def test_a_month_of_last_year_is_that_month(planner: DeterministicPlanner) -> None:
+    plan = planned(planner, "Revenue in March of last year", CLOCK, None)  # had been all of 2025
+    assert (plan.slots["period"]["start"][:10], plan.slots["period"]["end"][:10]) == (
+        "2025-03-01",
+        "2025-04-01",
+    )
+
+
+def test_a_month_of_this_year_after_from_stays_a_start(planner: DeterministicPlanner) -> None:
+    question = "how many distinct customers bought each month, starting from January of this year?"
+    plan = planned(planner, question, CLOCK, None)  # had become January alone (a set's question)
+    assert plan.slots["period"]["end"][:10] != "2026-02-01", plan.slots["period"]
