@@ -52,6 +52,12 @@ def test_what_is_said_together_is_refused_with_the_reason(
         ("2025 orders in June", "2025-06-01", "2025-07-01"),  # the opening year is the month's
         ("2025 tickets in Q1", "2025-01-01", "2025-04-01"),
         ("How many concerts after March 2026?", "2026-04-01", "2046-01-01"),  # those to come too
+        # the twenty-third set's first contact: each had been answered for another period
+        ("In 2025, before Q2 started, how many tickets were sold in Houston?", "2025-01-01", "2025-04-01"),
+        ("tickets after March in 2025", "2025-04-01", "2026-01-01"),
+        ("2025 tickets before June", "2025-01-01", "2025-06-01"),
+        ("2025 tickets after March", "2025-04-01", "2026-01-01"),  # had run into 2026
+        ("2026 concerts still to come at Madison Square Garden", "2026-05-06", "2027-01-01"),  # from today on
     ],
 )
 def test_a_run_of_months_or_a_yearless_part_is_its_period(
@@ -183,7 +189,7 @@ def test_what_the_review_of_these_readings_found_is_refused(
 
 def test_a_number_before_tickets_that_is_no_year_is_not_read_as_one(planner: DeterministicPlanner) -> None:
     plan = planned(planner, "2000 tickets, which venues sold more than that in 2025?", CLOCK, None)
-    assert (plan.slots.get("period") or {}).get("label") != "2000", plan.slots
+    assert "2000" not in str(plan.slots), plan.slots  # a first version compared the year 2000 with 2025
 
 
 @pytest.mark.parametrize(
@@ -207,25 +213,6 @@ def test_a_bound_with_words_that_are_no_period(
 def test_a_word_right_before_the_noun_counted_only_qualifies_it(planner: DeterministicPlanner) -> None:
     plan = planned(planner, "How many events venues are in Texas?", CLOCK, None)
     assert plan.slots.get("metric") == "venues", plan.reply  # had become a count of concerts
-
-
-@pytest.mark.parametrize(
-    ("question", "start", "end"),
-    [  # the twenty-third set's first contact: each had been answered for another period
-        ("In 2025, before Q2 started, how many tickets were sold in Houston?", "2025-01-01", "2025-04-01"),
-        ("tickets after March in 2025", "2025-04-01", "2026-01-01"),
-        ("2025 tickets before June", "2025-01-01", "2025-06-01"),
-        ("2025 tickets after March", "2025-04-01", "2026-01-01"),  # had run into 2026
-        ("2026 concerts still to come at Madison Square Garden", "2026-05-06", "2027-01-01"),  # from today on
-    ],
-)
-def test_a_bound_within_a_year_said_once(
-    planner: DeterministicPlanner, question: str, start: str, end: str
-) -> None:
-    plan = planned(planner, question, CLOCK, None)
-    assert plan.calls, plan.reply
-    period = plan.slots["period"]
-    assert (period["start"][:10], period["end"][:10]) == (start, end), period
 
 
 def test_what_the_twenty_third_sets_first_contact_answered_wrongly_is_read_or_refused(
